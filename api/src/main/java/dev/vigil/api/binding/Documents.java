@@ -1,0 +1,243 @@
+package dev.vigil.api.binding;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads YAML and JSON documents into records, strictly: an unknown key, a duplicated key, a
+ * value of the wrong type or a value a record refuses is an {@link InvalidDocumentException}
+ * whose message names the field path, the value and what is allowed. Nothing is silently
+ * dropped or coerced. Also the one place that says how Vigil writes JSON (enums in lower
+ * case, durations as {@code 500ms}/{@code 2s}, instants in ISO-8601, nulls left out).
+ */
+public final class Documents {
+    private static final ObjectMapper JSON = configure(new ObjectMapper(
+            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+    private static final ObjectMapper YAML = configure(new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+
+    private Documents() {
+    }
+
+    /** The JSON mapper for writing wire types (thread-safe). */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** The YAML mapper (thread-safe). */
+    public static ObjectMapper yaml() {
+        return YAML;
+    }
+
+    /** Reads a YAML file; a missing file or a bad document is an {@link InvalidDocumentException}. */
+    public static <T> T readYaml(Path file, Class<T> type) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidDocumentException(file.toString(), "", file.toString(), "an existing file",
+                    "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return readYaml(text, type, file.toString());
+    }
+
+    /** Reads YAML text; {@code source} names it in error messages. An empty document binds as an empty mapping. */
+    public static <T> T readYaml(String text, Class<T> type, String source) {
+        return read(YAML, text.isBlank() ? "{}" : text, type, source);
+    }
+
+    /** Reads a JSON document (a request body); an empty body is an error. */
+    public static <T> T readJson(byte[] json, Class<T> type, String source) {
+        if (json.length == 0) {
+            throw new InvalidDocumentException(source, "", "", "a JSON object", "empty body (expected a JSON object)");
+        }
+        return read(JSON, new String(json, StandardCharsets.UTF_8), type, source);
+    }
+
+    /** Converts an already parsed tree (e.g. a sub-document) into a record, with the same checks. */
+    public static <T> T convert(Object tree, Class<T> type, String source) {
+        try {
+            return YAML.treeToValue(YAML.valueToTree(tree), type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw translate(source, e);
+        }
+    }
+
+    private static <T> T read(ObjectMapper mapper, String text, Class<T> type, String source) {
+        try {
+            T value = mapper.readValue(text, type);
+            if (value == null) {
+                throw new InvalidDocumentException(source, "", "null", "a mapping of keys", "the document is empty");
+            }
+            return value;
+        } catch (JsonProcessingException | InvalidValueException e) {
+            throw translate(source, e);
+        }
+    }
+
+    /** Turns Jackson's and the records' complaints into one message that names field, value and allowed. */
+    static InvalidDocumentException translate(String source, Exception e) {
+        if (e instanceof InvalidValueException invalid) {
+            return fromInvalidValue(source, "", invalid);
+        }
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String path = path(unknown.getPath());
+            String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
+            String allowed = sorted(unknown.getKnownPropertyIds());
+            return new InvalidDocumentException(source, path, unknown.getPropertyName(), allowed,
+                    "unknown key \"" + path + "\" (allowed keys" + (parent.isEmpty() ? "" : " under " + parent)
+                            + ": " + allowed + ")");
+        }
+        if (e instanceof InvalidFormatException format) {
+            String path = path(format.getPath());
+            String allowed = expected(format.getTargetType());
+            return new InvalidDocumentException(source, path, String.valueOf(format.getValue()), allowed,
+                    path + ": \"" + format.getValue() + "\" is not allowed (allowed: " + allowed + ")");
+        }
+        if (e instanceof JsonMappingException mapping) {
+            Throwable cause = rootCause(mapping);
+            String path = path(mapping.getPath());
+            if (cause instanceof InvalidValueException invalid) {
+                return fromInvalidValue(source, path, invalid);
+            }
+            if (mapping instanceof ValueInstantiationException && cause != null && cause != mapping) {
+                return new InvalidDocumentException(source, path, null, "", path + ": " + cause.getMessage());
+            }
+            if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+                String allowed = expected(mismatch.getTargetType());
+                return new InvalidDocumentException(source, path, null, allowed,
+                        (path.isEmpty() ? "document" : path) + ": wrong kind of value (allowed: " + allowed + ")");
+            }
+        }
+        if (e instanceof JsonProcessingException processing && processing.getLocation() != null) {
+            var at = processing.getLocation();
+            return new InvalidDocumentException(source, "", null, "well-formed " + "YAML or JSON",
+                    "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + processing.getOriginalMessage());
+        }
+        return new InvalidDocumentException(source, "", null, "", e.getMessage());
+    }
+
+    private static InvalidDocumentException fromInvalidValue(String source, String path, InvalidValueException invalid) {
+        String field = join(path, invalid.field());
+        return new InvalidDocumentException(source, field, invalid.value(), invalid.allowed(),
+                InvalidValueException.describe(field, invalid.value(), invalid.allowed()));
+    }
+
+    private static String join(String path, String field) {
+        if (field == null || field.isEmpty()) {
+            return path;
+        }
+        if (path.isEmpty() || path.endsWith("." + field) || path.equals(field)) {
+            return path.isEmpty() ? field : path;
+        }
+        return path + "." + field;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable cause = t;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+            if (cause instanceof InvalidValueException) {
+                return cause;
+            }
+        }
+        return cause;
+    }
+
+    static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : references) {
+            if (reference.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String sorted(Collection<Object> names) {
+        return names.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** What a value of this type looks like, in words. */
+    static String expected(Class<?> type) {
+        if (type == null) {
+            return "a value";
+        }
+        if (type.isEnum()) {
+            return "one of " + Arrays.stream(type.getEnumConstants())
+                    .map(c -> EnumNaming.wireName((Enum<?>) c)).collect(Collectors.joining(", "));
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Duration.class) {
+            return HumanDurations.ALLOWED;
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping of keys";
+        }
+        return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    private static ObjectMapper configure(ObjectMapper mapper) {
+        return mapper
+                .registerModule(new JavaTimeModule())
+                .registerModule(HumanDurations.module())
+                .registerModule(EnumNaming.module())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+                .configure(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION, false);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.vigil.api.gpu;
+
+/** How urgently a person must look at an event. */
+public enum Severity {
+    INFO,
+    WARNING,
+    CRITICAL
+}
