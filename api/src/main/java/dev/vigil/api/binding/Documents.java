@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -68,6 +70,38 @@ public final class Documents {
             throw new UncheckedIOException("cannot read " + file, e);
         }
         return readYaml(text, type, file.toString());
+    }
+
+    /**
+     * Reads a YAML file (or nothing, when {@code file} is null) with top-level keys replaced by
+     * {@code overrides}, e.g. from command-line flags; errors name the flags as part of the source.
+     */
+    public static <T> T readYaml(Path file, Class<T> type, Map<String, Object> overrides) {
+        String source = (file == null ? "defaults" : file.toString())
+                + (overrides.isEmpty() ? "" : " with --" + String.join(", --", overrides.keySet()));
+        ObjectNode tree;
+        try {
+            String text = file == null ? "" : Files.readString(file, StandardCharsets.UTF_8);
+            JsonNode parsed = text.isBlank() ? YAML.createObjectNode() : YAML.readTree(text);
+            if (!(parsed instanceof ObjectNode object)) {
+                throw new InvalidDocumentException(source, "", null, "a mapping of keys",
+                        "the document is not a mapping of keys");
+            }
+            tree = object;
+        } catch (NoSuchFileException e) {
+            throw new InvalidDocumentException(String.valueOf(file), "", String.valueOf(file), "an existing file",
+                    "file not found");
+        } catch (JsonProcessingException e) {
+            throw translate(source, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        overrides.forEach((key, value) -> tree.set(key, YAML.valueToTree(value)));
+        try {
+            return YAML.treeToValue(tree, type);
+        } catch (JsonProcessingException | InvalidValueException e) {
+            throw translate(source, e);
+        }
     }
 
     /** Reads YAML text; {@code source} names it in error messages. An empty document binds as an empty mapping. */

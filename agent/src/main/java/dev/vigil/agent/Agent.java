@@ -1,0 +1,170 @@
+package dev.vigil.agent;
+
+import dev.vigil.agent.metrics.AgentMetrics;
+import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.sampling.EventLog;
+import dev.vigil.agent.sampling.Sampler;
+import dev.vigil.agent.sampling.Snapshot;
+import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.fields.Field;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.health.HealthEvaluator;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.http.HttpServer;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running node agent: the sampling loop over a GPU backend, the HTTP surface, and systemd
+ * notification. {@link #start} returns once the first sample is taken and the port is bound, so
+ * a scrape right after start already has data.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final int EVENTS_KEPT = 10_000;
+
+    private final AgentConfig config;
+    private final GpuBackend backend;
+    private final Sampler sampler;
+    private final AgentApi api;
+    private final HttpServer server;
+    private final SystemdNotifier notifier;
+    private final ScheduledExecutorService watchdog;
+
+    private Agent(AgentConfig config, GpuBackend backend, Sampler sampler, AgentApi api, HttpServer server,
+                  SystemdNotifier notifier, ScheduledExecutorService watchdog) {
+        this.config = config;
+        this.backend = backend;
+        this.sampler = sampler;
+        this.api = api;
+        this.server = server;
+        this.notifier = notifier;
+        this.watchdog = watchdog;
+    }
+
+    /** The version in the jar's manifest, or {@code dev} when run from classes. */
+    public static String version() {
+        String version = Agent.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    /**
+     * Starts an agent on {@code backend}.
+     *
+     * @param group    the event loop to serve HTTP on (shared by the agents of {@code vigil up}), or null
+     * @param notifier systemd notification; {@link SystemdNotifier#fromEnvironment()} in production
+     */
+    public static Agent start(AgentConfig config, GpuBackend backend, Clock clock, EventLoopGroup group,
+                              SystemdNotifier notifier) {
+        List<Field> exported = config.sampling().resolve();
+        Set<Field> toSample = new LinkedHashSet<>(exported);
+        toSample.addAll(HealthEvaluator.REQUIRED_FIELDS);
+        FieldSet sampled = new FieldSet(new ArrayList<>(toSample));
+        HealthEvaluator evaluator = new HealthEvaluator(config.health(), sampled);
+        EventLog events = new EventLog(EVENTS_KEPT);
+        AgentMetrics metrics = new AgentMetrics(version(), backend.name());
+        Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
+                config.sampling().interval(), config.xidWindow(), metrics);
+        sampler.sampleOnce();
+        MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
+        SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
+        AgentApi api = new AgentApi(config.node(), backend.name(), sampler, events, exporter, sampled, exported,
+                evaluator, simulated, clock);
+        HttpServer server;
+        try {
+            server = HttpServer.start(config.listenAddress(), api.router(), MAX_BODY_BYTES, group);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        sampler.start();
+        ScheduledExecutorService watchdog = startWatchdog(notifier, sampler, config.node());
+        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog);
+        notifier.ready(agent.statusLine());
+        LOG.atInfo().addKeyValue("node", config.node()).addKeyValue("backend", backend.name())
+                .addKeyValue("gpus", backend.inventory().gpus().size()).addKeyValue("listen", server.address().getHostString() + ":" + server.port())
+                .addKeyValue("interval", config.sampling().interval().toMillis() + "ms")
+                .addKeyValue("fields", exported.size()).log("agent_started");
+        return agent;
+    }
+
+    /**
+     * Pets the systemd watchdog at half its interval, but only while the sampling loop turns:
+     * a stuck loop (a hung driver call) gets the agent restarted rather than serving old data.
+     */
+    private static ScheduledExecutorService startWatchdog(SystemdNotifier notifier, Sampler sampler, String node) {
+        Duration interval = notifier.watchdogInterval();
+        if (!notifier.enabled() || interval == null) {
+            return null;
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "vigil-watchdog-" + node);
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.max(1, interval.toMillis() / 2);
+        long stuckAfter = Math.max(interval.toNanos(), sampler.interval().toNanos() * 3);
+        executor.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - sampler.lastCycleNanos() < stuckAfter) {
+                notifier.watchdog();
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String node() {
+        return config.node();
+    }
+
+    public GpuBackend backend() {
+        return backend;
+    }
+
+    public Snapshot snapshot() {
+        return sampler.latest();
+    }
+
+    public NodeView view() {
+        return api.view(sampler.latest());
+    }
+
+    /** One line for systemd's STATUS and the banner: GPUs by health and the sampling interval. */
+    public String statusLine() {
+        List<GpuHealth> health = sampler.latest().health();
+        long failed = health.stream().filter(h -> h.state() == HealthState.FAILED).count();
+        long degraded = health.stream().filter(h -> h.state() == HealthState.DEGRADED).count();
+        return backend.inventory().gpus().size() + " GPUs (" + failed + " failed, " + degraded + " degraded), "
+                + backend.name() + " backend, sampling every " + config.sampling().interval().toMillis() + " ms";
+    }
+
+    @Override
+    public void close() {
+        notifier.stopping();
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
+        server.close();
+        sampler.close();
+        backend.close();
+        LOG.atInfo().addKeyValue("node", config.node()).log("agent_stopped");
+    }
+}

@@ -1,0 +1,198 @@
+package dev.vigil.agent;
+
+import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.sampling.EventLog;
+import dev.vigil.agent.sampling.Sampler;
+import dev.vigil.agent.sampling.Snapshot;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.gpu.backend.EntitySample;
+import dev.vigil.gpu.backend.FieldStatus;
+import dev.vigil.gpu.fields.Field;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.fields.MetricType;
+import dev.vigil.gpu.health.HealthEvaluator;
+import dev.vigil.gpu.simulated.FaultSpec;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.http.ProblemException;
+import dev.vigil.http.Request;
+import dev.vigil.http.Response;
+import dev.vigil.http.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node, /v1/events and, on the
+ * simulated backend only, /v1/faults.
+ */
+final class AgentApi {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
+
+    private final String node;
+    private final String backend;
+    private final Sampler sampler;
+    private final EventLog events;
+    private final MetricsExporter exporter;
+    private final FieldSet sampled;
+    private final List<Field> exported;
+    private final HealthEvaluator evaluator;
+    private final SimulatedNode simulated;
+    private final Clock clock;
+
+    AgentApi(String node, String backend, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
+             List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, Clock clock) {
+        this.node = node;
+        this.backend = backend;
+        this.sampler = sampler;
+        this.events = events;
+        this.exporter = exporter;
+        this.sampled = sampled;
+        this.exported = exported.stream().filter(f -> f.type() != MetricType.LABEL).toList();
+        this.evaluator = evaluator;
+        this.simulated = simulated;
+        this.clock = clock;
+    }
+
+    Router router() {
+        return new Router()
+                .get("/metrics", r -> Response.bytes(200, exporter.contentType(), exporter.render(sampler.latest())))
+                .get("/healthz", r -> Response.text(200, "ok\n"))
+                .get("/readyz", this::ready)
+                .get("/v1/node", r -> Response.json(view(sampler.latest())))
+                .get("/v1/events", this::events)
+                .post("/v1/faults", this::inject)
+                .delete("/v1/faults", this::clear);
+    }
+
+    /** Stale data is older than three intervals: one late sample is tolerated, a stuck loop is not. */
+    private Duration maxAge() {
+        return sampler.interval().multipliedBy(3).plusMillis(250);
+    }
+
+    private Response ready(Request request) {
+        List<String> reasons = sampler.latest().notReadyReasons(clock.instant(), maxAge());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", reasons.isEmpty());
+        body.put("reasons", reasons);
+        return Response.json(reasons.isEmpty() ? 200 : 503, body);
+    }
+
+    NodeView view(Snapshot snapshot) {
+        List<String> reasons = snapshot.notReadyReasons(clock.instant(), maxAge());
+        return new NodeView(node, backend, snapshot.sampledAt(), reasons.isEmpty(), reasons, snapshot.inventory(),
+                snapshot.health(), omitted(snapshot));
+    }
+
+    private List<NodeView.OmittedField> omitted(Snapshot snapshot) {
+        List<NodeView.OmittedField> omitted = new ArrayList<>();
+        if (snapshot.sample() == null) {
+            return omitted;
+        }
+        List<Integer> lost = snapshot.sample().entities().stream().filter(EntitySample::lost)
+                .map(EntitySample::gpu).toList();
+        if (!lost.isEmpty()) {
+            omitted.add(new NodeView.OmittedField("*", describe(FieldStatus.GPU_LOST), lost, List.of()));
+        }
+        for (Field field : exported) {
+            int slot = sampled.slot(field);
+            Map<FieldStatus, NodeView.OmittedField> byReason = new LinkedHashMap<>();
+            for (EntitySample entity : snapshot.sample().entities()) {
+                FieldStatus status = entity.status(slot);
+                // MIG instances only carry per-instance fields; the rest are the parent GPU's.
+                if (status == FieldStatus.OK || entity.lost() || entity.isMigInstance() && !field.perMigInstance()) {
+                    continue;
+                }
+                NodeView.OmittedField entry = byReason.computeIfAbsent(status, s -> new NodeView.OmittedField(
+                        field.name(), describe(s), new ArrayList<>(), new ArrayList<>()));
+                if (entity.isMigInstance()) {
+                    entry.migInstances().add(entity.gpu() + "/" + entity.gpuInstanceId());
+                } else {
+                    entry.gpus().add(entity.gpu());
+                }
+            }
+            omitted.addAll(byReason.values());
+        }
+        return omitted;
+    }
+
+    private static String describe(FieldStatus status) {
+        return switch (status) {
+            case NOT_SUPPORTED -> "not supported by this GPU or driver";
+            case NO_DATA -> "no value yet";
+            case NO_PERMISSION -> "the agent lacks the privilege to read it";
+            case GPU_LOST -> "the GPU does not answer";
+            case OK -> "";
+        };
+    }
+
+    private Response events(Request request) {
+        long since = longParam(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) longParam(request, "limit", 1000, 1, 10_000);
+        List<GpuEvent> page = events.since(since, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("events", page);
+        body.put("lastSeq", page.isEmpty() ? Math.max(since, 0) : page.get(page.size() - 1).seq());
+        return Response.json(body);
+    }
+
+    private Response inject(Request request) {
+        SimulatedNode sim = requireSimulated();
+        FaultSpec fault = request.body(FaultSpec.class);
+        InvalidValueException.require(fault.at() == null, "at", fault.at(),
+                "nothing: a posted fault is injected at once (use the config's simulated.faults for later)");
+        sim.inject(fault);
+        LOG.atWarn().addKeyValue("node", node).addKeyValue("fault", fault.describe())
+                .addKeyValue("remote", String.valueOf(request.remote())).log("fault_injected");
+        return Response.json(202, Map.of("node", node, "injected", fault.describe()));
+    }
+
+    private Response clear(Request request) {
+        SimulatedNode sim = requireSimulated();
+        Integer gpu = request.queryParam("gpu") == null ? null
+                : (int) longParam(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
+        sim.clearFaults(gpu);
+        if (gpu == null) {
+            for (int i = 0; i < sim.profile().gpuCount(); i++) {
+                evaluator.forget(i);
+            }
+        } else {
+            evaluator.forget(gpu);
+        }
+        String which = gpu == null ? "all GPUs" : "gpu " + gpu;
+        LOG.atWarn().addKeyValue("node", node).addKeyValue("gpus", which)
+                .addKeyValue("remote", String.valueOf(request.remote())).log("faults_cleared");
+        return Response.json(Map.of("node", node, "cleared", which));
+    }
+
+    private SimulatedNode requireSimulated() {
+        if (simulated == null) {
+            throw ProblemException.notFound("fault injection exists only on the simulated backend (this agent uses "
+                    + backend + ")");
+        }
+        return simulated;
+    }
+
+    private static long longParam(Request request, String name, long fallback, long min, long max) {
+        String text = request.queryParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with what is allowed.
+        }
+        throw ProblemException.badRequest(name, text, "a whole number from " + min + " to " + max);
+    }
+}

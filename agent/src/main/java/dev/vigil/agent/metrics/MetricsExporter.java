@@ -1,0 +1,222 @@
+package dev.vigil.agent.metrics;
+
+import dev.vigil.agent.sampling.Snapshot;
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.gpu.backend.EntitySample;
+import dev.vigil.gpu.fields.Field;
+import dev.vigil.gpu.fields.FieldCatalog;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.fields.MetricType;
+import dev.vigil.gpu.xid.XidCatalog;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders /metrics in Prometheus' text format with dcgm-exporter's metric names and labels, so its
+ * Grafana dashboard and alert rules work unchanged:
+ * {@code gpu, UUID, pci_bus_id, device, modelName, Hostname} on every GPU series,
+ * {@code GPU_I_PROFILE, GPU_I_ID} on MIG instances, {@code err_code, err_msg} on
+ * {@code DCGM_FI_DEV_XID_ERRORS}, and {@code DCGM_EXP_XID_ERRORS_COUNT} over a window.
+ *
+ * <p>A field without a value (not supported, no data, GPU lost) is left out, never printed as a
+ * sentinel. DCGM counters keep their names: the client library only types a counter whose name
+ * ends in {@code _total}, so they are exposed untyped, which PromQL's {@code rate()} reads the
+ * same way. GPU families are built once per snapshot and reused by every scrape of it.
+ */
+public final class MetricsExporter {
+    private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String[] GPU_LABELS = {"gpu", "UUID", "pci_bus_id", "device", "modelName", "Hostname"};
+    private static final String[] HEALTH_STATES = {"healthy", "degraded", "failed"};
+
+    private final String hostname;
+    private final FieldSet sampled;
+    private final List<Field> exported;
+    private final boolean driverVersionLabel;
+    private final AgentMetrics own;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(128 * 1024);
+
+    private Snapshot renderedFrom;
+    private List<MetricSnapshot> gpuFamilies = List.of();
+    private NodeInventory labelledFrom;
+    private final Map<Long, Labels> labels = new HashMap<>();
+
+    /**
+     * @param hostname the {@code Hostname} label
+     * @param sampled  the fields the sampler reads (slots of the samples)
+     * @param exported the fields to export (may include the driver-version label field)
+     * @param own      the agent's own metrics
+     */
+    public MetricsExporter(String hostname, FieldSet sampled, List<Field> exported, AgentMetrics own) {
+        this.hostname = hostname;
+        this.sampled = sampled;
+        this.exported = exported.stream().filter(f -> f.type() != MetricType.LABEL).toList();
+        this.driverVersionLabel = exported.contains(FieldCatalog.DRIVER_VERSION);
+        this.own = own;
+    }
+
+    public String contentType() {
+        return CONTENT_TYPE;
+    }
+
+    /** The whole /metrics body for {@code snapshot}. */
+    public synchronized byte[] render(Snapshot snapshot) {
+        long start = System.nanoTime();
+        if (snapshot != renderedFrom) {
+            gpuFamilies = gpuFamilies(snapshot);
+            renderedFrom = snapshot;
+        }
+        List<MetricSnapshot> all = new ArrayList<>(gpuFamilies.size() + 8);
+        all.addAll(gpuFamilies);
+        for (MetricSnapshot family : own.registry().scrape()) {
+            all.add(family);
+        }
+        buffer.reset();
+        try {
+            writer.write(buffer, new MetricSnapshots(all), EscapingScheme.ALLOW_UTF8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] body = buffer.toByteArray();
+        own.scraped(System.nanoTime() - start);
+        return body;
+    }
+
+    private List<MetricSnapshot> gpuFamilies(Snapshot snapshot) {
+        List<MetricSnapshot> families = new ArrayList<>(exported.size() + 3);
+        if (snapshot.sample() == null) {
+            return families;
+        }
+        NodeInventory inventory = snapshot.inventory();
+        if (inventory != labelledFrom) {
+            labels.clear();
+            labelledFrom = inventory;
+        }
+        List<EntitySample> entities = snapshot.sample().entities();
+        for (Field field : exported) {
+            int slot = sampled.slot(field);
+            if (field == FieldCatalog.XID_ERRORS) {
+                families.add(lastXid(field, slot, snapshot, inventory));
+                continue;
+            }
+            if (field.type() == MetricType.GAUGE) {
+                GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(field.name()).help(field.help());
+                for (EntitySample entity : entities) {
+                    if (entity.has(slot)) {
+                        family.dataPoint(GaugeDataPointSnapshot.builder().value(entity.value(slot))
+                                .labels(labelsOf(entity, inventory)).build());
+                    }
+                }
+                families.add(family.build());
+            } else {
+                UnknownSnapshot.Builder family = UnknownSnapshot.builder().name(field.name()).help(field.help());
+                for (EntitySample entity : entities) {
+                    if (entity.has(slot)) {
+                        family.dataPoint(UnknownDataPointSnapshot.builder().value(entity.value(slot))
+                                .labels(labelsOf(entity, inventory)).build());
+                    }
+                }
+                families.add(family.build());
+            }
+        }
+        families.add(xidCounts(snapshot, inventory));
+        families.add(health(snapshot, inventory));
+        return families;
+    }
+
+    /**
+     * The last XID, labelled with its code and meaning like dcgm-exporter. It comes from the
+     * event stream, which sees every XID, so it stays visible for a GPU that fell off the bus and
+     * answers no field any more; the backend's field is the fallback before any event.
+     */
+    private MetricSnapshot lastXid(Field field, int slot, Snapshot snapshot, NodeInventory inventory) {
+        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(field.name()).help(field.help());
+        for (EntitySample entity : snapshot.sample().entities()) {
+            Integer fromEvents = snapshot.lastXids().get(entity.gpu());
+            if (!entity.isMigInstance() && (fromEvents != null || entity.has(slot))) {
+                int xid = fromEvents != null ? fromEvents : (int) entity.value(slot);
+                String message = xid == 0 ? "No Error" : XidCatalog.lookup(xid).meaning();
+                family.dataPoint(GaugeDataPointSnapshot.builder().value(xid)
+                        .labels(labelsOf(entity, inventory).merge(new String[]{"err_code", "err_msg"},
+                                new String[]{String.valueOf(xid), message})).build());
+            }
+        }
+        return family.build();
+    }
+
+    private MetricSnapshot xidCounts(Snapshot snapshot, NodeInventory inventory) {
+        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name("DCGM_EXP_XID_ERRORS_COUNT")
+                .help("XIDs per GPU and XID in the last window_size_in_ms milliseconds.");
+        String window = String.valueOf(snapshot.xidWindow().toMillis());
+        snapshot.xidCounts().forEach((key, count) -> {
+            if (key.gpu() < inventory.gpus().size()) {
+                family.dataPoint(GaugeDataPointSnapshot.builder().value(count)
+                        .labels(gpuLabels(inventory.gpus().get(key.gpu()), inventory).merge(
+                                new String[]{"xid", "window_size_in_ms"},
+                                new String[]{String.valueOf(key.xid()), window})).build());
+            }
+        });
+        return family.build();
+    }
+
+    private MetricSnapshot health(Snapshot snapshot, NodeInventory inventory) {
+        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name("vigil_gpu_health_state")
+                .help("1 for the GPU's current health state (healthy, degraded, failed), 0 for the others.");
+        for (GpuHealth health : snapshot.health()) {
+            if (health.gpu() >= inventory.gpus().size()) {
+                continue;
+            }
+            Labels base = gpuLabels(inventory.gpus().get(health.gpu()), inventory);
+            for (String state : HEALTH_STATES) {
+                boolean current = health.state() == HealthState.valueOf(state.toUpperCase(Locale.ROOT));
+                family.dataPoint(GaugeDataPointSnapshot.builder().value(current ? 1 : 0)
+                        .labels(base.add("state", state)).build());
+            }
+        }
+        return family.build();
+    }
+
+    private Labels labelsOf(EntitySample entity, NodeInventory inventory) {
+        GpuDevice device = inventory.gpus().get(entity.gpu());
+        if (!entity.isMigInstance()) {
+            return gpuLabels(device, inventory);
+        }
+        long key = ((long) entity.gpu() << 32) | (entity.gpuInstanceId() + 1L);
+        return labels.computeIfAbsent(key, k -> {
+            String profile = device.mig().instances().stream()
+                    .filter(m -> m.gpuInstanceId() == entity.gpuInstanceId())
+                    .map(MigInstance::profile).findFirst().orElse("");
+            return gpuLabels(device, inventory).merge(new String[]{"GPU_I_PROFILE", "GPU_I_ID"},
+                    new String[]{profile, String.valueOf(entity.gpuInstanceId())});
+        });
+    }
+
+    private Labels gpuLabels(GpuDevice device, NodeInventory inventory) {
+        long key = (long) device.index() << 32;
+        return labels.computeIfAbsent(key, k -> {
+            Labels base = Labels.of(GPU_LABELS, new String[]{String.valueOf(device.index()), device.uuid(),
+                    device.pciBusId(), device.deviceName(), device.model(), hostname});
+            return driverVersionLabel ? base.add(FieldCatalog.DRIVER_VERSION.name(), inventory.driverVersion()) : base;
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.Backends;
+import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.backend.GpuBackendException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code vigil agent}: the node agent. */
+@Command(name = "agent",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Run the node agent: sample the GPUs, serve dcgm-exporter-compatible /metrics, evaluate GPU health.",
+                "",
+                "Endpoints (default :9400): /metrics, /healthz, /readyz, /v1/node, /v1/events?since=N,",
+                "and on simulated GPUs POST/DELETE /v1/faults.",
+                "",
+                "Every setting lives in the config file; conf/agent.yaml documents each key. A bad key or value",
+                "stops the agent at start with a message naming it (exit status 2).",
+                ""},
+        footer = {"", "Examples:",
+                "  vigil agent -c /etc/vigil/agent.yaml",
+                "  vigil agent -c agent.yaml --check          # validate the config and exit",
+                "  vigil agent --backend simulated --listen :9500"})
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Config file (default: /etc/vigil/agent.yaml when it exists, else built-in defaults).")
+    Path config;
+
+    @Option(names = "--backend", paramLabel = "KIND",
+            description = "Override the config's backend: auto, dcgm, nvml or simulated.")
+    String backend;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Override the config's listen address.")
+    String listen;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "Override the node name (default: the host name).")
+    String node;
+
+    @Option(names = "--check", description = "Validate the config, print it as the agent reads it, and exit.")
+    boolean check;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig agentConfig;
+        try {
+            Map<String, Object> overrides = new LinkedHashMap<>();
+            putIfSet(overrides, "backend", backend);
+            putIfSet(overrides, "listen", listen);
+            putIfSet(overrides, "node", node);
+            agentConfig = Documents.readYaml(resolveConfig(), AgentConfig.class, overrides);
+        } catch (InvalidDocumentException e) {
+            System.err.println("vigil agent: config error: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        if (check) {
+            System.out.print(Documents.yaml().writeValueAsString(agentConfig));
+            return ExitCodes.OK;
+        }
+        GpuBackend gpuBackend;
+        try {
+            gpuBackend = Backends.open(agentConfig, Clock.systemUTC());
+        } catch (GpuBackendException e) {
+            System.err.println("vigil agent: no GPU backend: " + e.getMessage());
+            return ExitCodes.NO_BACKEND;
+        }
+        Agent agent = Agent.start(agentConfig, gpuBackend, Clock.systemUTC(), null, SystemdNotifier.fromEnvironment());
+        Shutdown.closeOnSignal(List.of(agent));
+        return ExitCodes.OK;
+    }
+
+    private static void putIfSet(Map<String, Object> overrides, String key, String value) {
+        if (value != null) {
+            overrides.put(key, value);
+        }
+    }
+
+    private Path resolveConfig() {
+        if (config != null) {
+            return config;
+        }
+        Path system = Path.of("/etc/vigil/agent.yaml");
+        return Files.exists(system) ? system : null;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.Agent;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vigil} command. */
+@Command(name = "vigil",
+        mixinStandardHelpOptions = true,
+        versionProvider = Vigil.Version.class,
+        description = {
+                "Vigil runs GPU clusters: a node agent on every GPU host (dcgm-exporter-compatible metrics,",
+                "GPU health with repair actions, MIG layouts), and tools for the people who keep the fleet alive.",
+                "",
+                "Start here:",
+                "  vigil up                      everything on this machine, with simulated GPUs",
+                "  vigil agent -c agent.yaml     the node agent on a GPU host (see conf/agent.yaml)",
+                ""},
+        subcommands = {UpCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
+public final class Vigil implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"vigil " + Agent.version(), "Java " + Runtime.version()};
+        }
+    }
+}

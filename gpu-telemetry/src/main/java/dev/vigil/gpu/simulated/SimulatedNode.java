@@ -1,0 +1,392 @@
+package dev.vigil.gpu.simulated;
+
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuProcess;
+import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.gpu.MigStatus;
+import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.gpu.NodeTopology;
+import dev.vigil.api.gpu.NvlinkPeer;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.gpu.Severity;
+import dev.vigil.gpu.backend.EntitySample;
+import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.backend.GpuBackendException;
+import dev.vigil.gpu.backend.NodeSample;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.mig.MigGpuModel;
+import dev.vigil.gpu.mig.MigPlacement;
+import dev.vigil.gpu.mig.MigPlanException;
+import dev.vigil.gpu.mig.MigPlanner;
+import dev.vigil.gpu.mig.MigProfile;
+import dev.vigil.gpu.mig.MigLayoutValidator;
+import dev.vigil.gpu.xid.XidCatalog;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+/**
+ * A simulated GPU server: the {@code simulated} backend. It is a real backend, not a mock: the
+ * agent samples it through the same port as DCGM and NVML, and the simulated executor runs
+ * workloads on it whose load shows in its telemetry. Faults come from the spec at their time
+ * or from {@link #inject} at run time.
+ */
+public final class SimulatedNode implements GpuBackend {
+    private final String node;
+    private final NodeProfile profile;
+    private final Clock clock;
+    private final Instant start;
+    private final SimulatedGpu[] gpus;
+    private final String[] uuids;
+    private final Object lock = new Object();
+    private final ArrayDeque<GpuEvent> events = new ArrayDeque<>();
+    private final ArrayDeque<FaultSpec> scheduled;
+    private volatile Runnable listener = () -> { };
+    private volatile NodeInventory inventory;
+
+    public SimulatedNode(String node, SimulatedSpec spec, Clock clock) {
+        this.node = node;
+        this.profile = spec.profile();
+        this.clock = clock;
+        this.start = clock.instant();
+        long nodeKey = Noise.key(node);
+        this.gpus = new SimulatedGpu[profile.gpuCount()];
+        this.uuids = new String[profile.gpuCount()];
+        for (int i = 0; i < gpus.length; i++) {
+            gpus[i] = new SimulatedGpu(i, profile.model(), spec.seed(), nodeKey);
+            uuids[i] = "GPU-" + UUID.nameUUIDFromBytes((node + "/gpu/" + i).getBytes());
+        }
+        for (int i = 0; i < spec.mig().size(); i++) {
+            MigSpec mig = spec.mig().get(i);
+            for (int gpu : mig.gpus()) {
+                List<MigPlacement> placements;
+                try {
+                    placements = MigPlanner.plan(migModel(gpu), mig.devices());
+                } catch (MigPlanException e) {
+                    throw new InvalidValueException("mig[" + i + "].devices", mig.devices(), e.getMessage());
+                }
+                setMig(gpu, true, placements);
+            }
+        }
+        long now = start.getEpochSecond();
+        for (Workload workload : spec.workloads()) {
+            for (int gpu : workload.gpus() == null ? IntStream.range(0, gpus.length).boxed().toList() : workload.gpus()) {
+                gpus[gpu].run(workload, workload.gpuInstance(), now);
+            }
+        }
+        this.scheduled = new ArrayDeque<>(spec.faults().stream()
+                .sorted(Comparator.comparing(FaultSpec::at, Comparator.nullsFirst(Comparator.naturalOrder())))
+                .toList());
+        this.inventory = buildInventory();
+    }
+
+    @Override
+    public String name() {
+        return "simulated";
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public NodeProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public NodeInventory inventory() {
+        return inventory;
+    }
+
+    @Override
+    public NodeSample sample(FieldSet fields) {
+        List<EntitySample> entities = new ArrayList<>(gpus.length);
+        Instant now;
+        boolean fired;
+        synchronized (lock) {
+            now = clock.instant();
+            fired = fireDueFaults(now);
+            long second = now.getEpochSecond();
+            List<EntitySample> instances = new ArrayList<>();
+            for (SimulatedGpu gpu : gpus) {
+                if (gpu.lost) {
+                    entities.add(EntitySample.lost(gpu.index, fields.size()));
+                    continue;
+                }
+                gpu.advanceTo(second);
+                EntitySample sample = new EntitySample(gpu.index, null, fields.size());
+                gpu.fill(sample, fields);
+                entities.add(sample);
+                for (MigInstance instance : gpu.migInstances()) {
+                    EntitySample instanceSample = new EntitySample(gpu.index, instance.gpuInstanceId(), fields.size());
+                    gpu.fillInstance(instanceSample, fields, instance);
+                    instances.add(instanceSample);
+                }
+            }
+            entities.addAll(instances);
+        }
+        if (fired) {
+            listener.run();
+        }
+        return new NodeSample(now, entities);
+    }
+
+    @Override
+    public List<GpuEvent> drainEvents() {
+        synchronized (lock) {
+            fireDueFaults(clock.instant());
+            List<GpuEvent> drained = new ArrayList<>(events);
+            events.clear();
+            return drained;
+        }
+    }
+
+    @Override
+    public void onEvent(Runnable listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public List<GpuProcess> processes(int gpu) {
+        requireGpu(gpu, "gpu");
+        synchronized (lock) {
+            SimulatedGpu g = gpus[gpu];
+            List<GpuProcess> processes = new ArrayList<>();
+            if (g.lost) {
+                return processes;
+            }
+            Workload whole = g.wholeGpuWorkload();
+            if (whole != null && whole.kind() != WorkloadKind.IDLE) {
+                long memory = Math.round(whole.typicalMemory() * (g.model.memoryMiB() - g.model.reservedMiB()));
+                processes.add(new GpuProcess(pid(gpu, null), gpu, null, null, memory));
+            }
+            for (MigInstance instance : g.migInstances()) {
+                Workload workload = g.instanceWorkload(instance.gpuInstanceId());
+                if (workload != null && workload.kind() != WorkloadKind.IDLE) {
+                    processes.add(new GpuProcess(pid(gpu, instance.gpuInstanceId()), gpu, instance.gpuInstanceId(),
+                            0, Math.round(workload.typicalMemory() * instance.memoryMiB())));
+                }
+            }
+            return processes;
+        }
+    }
+
+    @Override
+    public void applyMig(int gpu, boolean enabled, List<MigPlacement> placements) throws GpuBackendException {
+        requireGpu(gpu, "gpu");
+        if (!profile.model().migCapable()) {
+            throw new GpuBackendException(GpuBackendException.Reason.NOT_SUPPORTED,
+                    "GPU " + gpu + " (" + profile.model().product() + ") does not support MIG");
+        }
+        List<GpuProcess> running = processes(gpu);
+        if (!running.isEmpty()) {
+            throw new GpuBackendException(GpuBackendException.Reason.REFUSED, "GPU " + gpu + " has "
+                    + running.size() + " process(es) (pids " + running.stream().map(p -> String.valueOf(p.pid()))
+                    .toList() + "); stop them before changing its MIG layout");
+        }
+        List<String> problems = MigLayoutValidator.problems(migModel(gpu), placements);
+        if (!problems.isEmpty()) {
+            throw new GpuBackendException(GpuBackendException.Reason.REFUSED,
+                    "GPU " + gpu + ": illegal MIG layout: " + String.join("; ", problems));
+        }
+        setMig(gpu, enabled, enabled ? placements : List.of());
+        inventory = buildInventory();
+    }
+
+    /** Starts {@code workload} on a GPU (or one of its MIG instances); the simulated executor's hook. */
+    public void run(int gpu, Integer gpuInstance, Workload workload) {
+        requireGpu(gpu, "gpu");
+        synchronized (lock) {
+            gpus[gpu].run(workload, gpuInstance, clock.instant().getEpochSecond());
+        }
+    }
+
+    /** Stops what runs on a GPU (or one of its MIG instances). */
+    public void stop(int gpu, Integer gpuInstance) {
+        requireGpu(gpu, "gpu");
+        synchronized (lock) {
+            gpus[gpu].stop(gpuInstance);
+        }
+    }
+
+    /** Injects a fault now; throws {@link InvalidValueException} when it cannot apply to this node. */
+    public void inject(FaultSpec fault) {
+        validate(fault);
+        synchronized (lock) {
+            apply(fault, clock.instant());
+        }
+        listener.run();
+    }
+
+    /**
+     * Repairs GPUs as a GPU reset would: faults gone, volatile counters cleared (a row-remap
+     * failure stays: that GPU needs an RMA). {@code gpu} null repairs every GPU.
+     */
+    public void clearFaults(Integer gpu) {
+        if (gpu != null) {
+            requireGpu(gpu, "gpu");
+        }
+        Instant now = clock.instant();
+        synchronized (lock) {
+            for (SimulatedGpu g : gpus) {
+                if (gpu == null || g.index == gpu) {
+                    g.reset();
+                    events.add(new GpuEvent(0, now, g.index, uuids[g.index], null, null, GpuEvent.Kind.FAULT, null,
+                            Severity.INFO, RepairAction.NONE, "faults cleared on gpu " + g.index + " (GPU reset)"));
+                }
+            }
+            inventory = buildInventory();
+        }
+        listener.run();
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: the simulator holds no native resources.
+    }
+
+    private boolean fireDueFaults(Instant now) {
+        boolean fired = false;
+        while (!scheduled.isEmpty()) {
+            FaultSpec next = scheduled.peek();
+            Instant due = next.at() == null ? start : start.plus(next.at());
+            if (due.isAfter(now)) {
+                break;
+            }
+            scheduled.poll();
+            validate(next);
+            apply(next, due);
+            fired = true;
+        }
+        return fired;
+    }
+
+    private void validate(FaultSpec fault) {
+        requireGpu(fault.gpu(), "gpu");
+        SimulatedGpu g = gpus[fault.gpu()];
+        if (fault.kind() == FaultKind.NVLINK_DOWN) {
+            InvalidValueException.require(g.model.nvlinkLinks() > 0, "kind", "nvlink-down",
+                    "a fault this GPU can have: GPU " + fault.gpu() + " (" + g.model.product() + ") has no NVLink");
+            if (fault.links() != null) {
+                InvalidValueException.require(fault.links() <= g.model.nvlinkLinks(), "links", fault.links(),
+                        "1 to " + g.model.nvlinkLinks());
+            }
+        }
+        if (fault.gpuInstance() != null) {
+            boolean exists = g.migInstances().stream().anyMatch(m -> m.gpuInstanceId() == fault.gpuInstance());
+            InvalidValueException.require(exists, "gpuInstance", fault.gpuInstance(), "a MIG GPU instance of GPU "
+                    + fault.gpu() + ": " + g.migInstances().stream().map(MigInstance::gpuInstanceId).toList());
+        }
+    }
+
+    private void apply(FaultSpec fault, Instant at) {
+        SimulatedGpu g = gpus[fault.gpu()];
+        events.add(new GpuEvent(0, at, g.index, uuids[g.index], fault.gpuInstance(), null, GpuEvent.Kind.FAULT, null,
+                Severity.INFO, RepairAction.NONE, "injected fault: " + fault.describe()));
+        FaultKind kind = fault.kind();
+        if (kind == FaultKind.XID && fault.xid() == 79) {
+            kind = FaultKind.FALLEN_OFF_BUS;
+        } else if (kind == FaultKind.XID && fault.xid() == 48) {
+            kind = FaultKind.ECC_DBE;
+        }
+        switch (kind) {
+            case XID -> xid(g, fault.xid(), fault.gpuInstance(), at);
+            case ECC_DBE -> {
+                g.dbeVolatile++;
+                g.dbeAggregate++;
+                if (g.model.rowRemapping()) {
+                    g.remappedUncorrectable++;
+                    g.remapPending = true;
+                } else {
+                    g.retiredDbe++;
+                    g.retiredPending++;
+                }
+                g.recoveryAction = 1;
+                xid(g, 48, fault.gpuInstance(), at);
+            }
+            case ROW_REMAP_FAILURE -> {
+                g.remapFailure = true;
+                xid(g, 64, fault.gpuInstance(), at);
+            }
+            case THERMAL_RUNAWAY -> g.thermalRunaway = true;
+            case NVLINK_DOWN -> {
+                int down = fault.links() == null ? g.model.nvlinkLinks() : fault.links();
+                g.linksDown = Math.max(g.linksDown, down);
+                g.nvlinkRecovery += down;
+                xid(g, 74, null, at);
+                inventory = buildInventory();
+            }
+            case FALLEN_OFF_BUS -> {
+                xid(g, 79, null, at);
+                g.lost = true;
+            }
+            case POWER_BRAKE -> g.powerBrake = true;
+        }
+    }
+
+    private void xid(SimulatedGpu g, int code, Integer gpuInstance, Instant at) {
+        g.lastXid = code;
+        events.add(XidCatalog.lookup(code).event(at, g.index, uuids[g.index], gpuInstance, gpuInstance == null ? null : 0));
+    }
+
+    private void setMig(int gpu, boolean enabled, List<MigPlacement> placements) {
+        MigGpuModel model = migModel(gpu);
+        List<MigInstance> instances = new ArrayList<>();
+        int id = 1;
+        for (MigPlacement placement : placements) {
+            MigProfile migProfile = model.profile(placement.profile()).orElseThrow();
+            instances.add(new MigInstance(id, migProfile.name(), placement.start(), migProfile.memorySlices(),
+                    "MIG-" + UUID.nameUUIDFromBytes((uuids[gpu] + "/gi/" + id).getBytes()), migProfile.memoryMiB()));
+            id++;
+        }
+        synchronized (lock) {
+            gpus[gpu].setMig(enabled, instances);
+        }
+    }
+
+    private MigGpuModel migModel(int gpu) {
+        return MigGpuModel.forProductName(gpus[gpu].model.product()).orElseThrow(() -> new InvalidValueException("gpu",
+                gpu, "a MIG-capable GPU; " + gpus[gpu].model.product() + " has no MIG"));
+    }
+
+    private NodeInventory buildInventory() {
+        List<GpuDevice> devices = new ArrayList<>(gpus.length);
+        boolean nvswitch = profile.nvlink().equals("nvswitch");
+        for (SimulatedGpu g : gpus) {
+            List<NvlinkPeer> peers = new ArrayList<>();
+            if (nvswitch && g.linksUp() > 0) {
+                for (SimulatedGpu other : gpus) {
+                    if (other != g && other.linksUp() > 0) {
+                        peers.add(new NvlinkPeer(other.index, Math.min(g.linksUp(), other.linksUp())));
+                    }
+                }
+            }
+            MigStatus mig = g.model.migCapable()
+                    ? new MigStatus(true, g.migEnabled(), g.migInstances()) : MigStatus.notCapable();
+            NodeTopology.NumaNode numa = profile.numaOf(g.index);
+            devices.add(new GpuDevice(g.index, uuids[g.index], g.model.product(), profile.busId(g.index),
+                    g.model.pciDeviceId(), g.model.memoryMiB(), numa.id(), numa.cpus(), g.linksUp(), peers, mig));
+        }
+        List<List<Integer>> domains = nvswitch
+                ? List.of(IntStream.range(0, gpus.length).boxed().toList()) : List.of();
+        return new NodeInventory(node, name(), NodeProfile.DRIVER_VERSION, devices,
+                new NodeTopology(profile.nvlink(), domains, profile.pcieSwitches(), profile.numaNodes()));
+    }
+
+    private void requireGpu(Integer gpu, String field) {
+        InvalidValueException.require(gpu != null && gpu >= 0 && gpu < gpus.length, field, gpu,
+                "a GPU index from 0 to " + (gpus.length - 1));
+    }
+
+    private static long pid(int gpu, Integer gpuInstance) {
+        return 20_000L + gpu * 100L + (gpuInstance == null ? 0 : gpuInstance + 1);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.vigil.gpu.simulated;
+
+import dev.vigil.api.binding.InvalidValueException;
+
+import java.util.List;
+
+/**
+ * A simulated node: which machine it is, what runs on it, which faults to inject when, and its
+ * MIG layout. Deterministic for a seed.
+ *
+ * @param profile   the machine: hgx-h100-8, dgx-a100-8 or pcie-l40s-4
+ * @param seed      the seed its telemetry noise derives from
+ * @param workloads what runs on its GPUs from the start
+ * @param faults    faults to inject, each at a time after start
+ * @param mig       MIG layouts to start in
+ */
+public record SimulatedSpec(NodeProfile profile, Long seed, List<Workload> workloads, List<FaultSpec> faults,
+                            List<MigSpec> mig) {
+    public SimulatedSpec {
+        profile = profile == null ? NodeProfile.HGX_H100_8 : profile;
+        seed = seed == null ? 1L : seed;
+        workloads = workloads == null ? List.of() : List.copyOf(workloads);
+        faults = faults == null ? List.of() : List.copyOf(faults);
+        mig = mig == null ? List.of() : List.copyOf(mig);
+        String allowed = "a GPU index from 0 to " + (profile.gpuCount() - 1) + " ("
+                + profile.name().toLowerCase().replace('_', '-') + " has " + profile.gpuCount() + " GPUs)";
+        for (int i = 0; i < workloads.size(); i++) {
+            List<Integer> gpus = workloads.get(i).gpus();
+            for (int j = 0; gpus != null && j < gpus.size(); j++) {
+                requireGpu(profile, gpus.get(j), "workloads[" + i + "].gpus[" + j + "]", allowed);
+            }
+        }
+        for (int i = 0; i < faults.size(); i++) {
+            requireGpu(profile, faults.get(i).gpu(), "faults[" + i + "].gpu", allowed);
+        }
+        for (int i = 0; i < mig.size(); i++) {
+            for (int j = 0; j < mig.get(i).gpus().size(); j++) {
+                requireGpu(profile, mig.get(i).gpus().get(j), "mig[" + i + "].gpus[" + j + "]", allowed);
+            }
+        }
+    }
+
+    public static SimulatedSpec of(NodeProfile profile, long seed, List<Workload> workloads) {
+        return new SimulatedSpec(profile, seed, workloads, List.of(), List.of());
+    }
+
+    private static void requireGpu(NodeProfile profile, Integer gpu, String field, String allowed) {
+        InvalidValueException.require(gpu != null && gpu >= 0 && gpu < profile.gpuCount(), field, gpu, allowed);
+    }
+}
