@@ -158,7 +158,7 @@ final class AgentApi {
         SimulatedNode sim = requireSimulated();
         Integer gpu = request.queryParam("gpu") == null ? null
                 : (int) longParam(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
-        sim.clearFaults(gpu);
+        // Forget first: clearing wakes the sampler, whose next sample must see the repair whole.
         if (gpu == null) {
             for (int i = 0; i < sim.profile().gpuCount(); i++) {
                 evaluator.forget(i);
@@ -166,6 +166,7 @@ final class AgentApi {
         } else {
             evaluator.forget(gpu);
         }
+        sim.clearFaults(gpu);
         String which = gpu == null ? "all GPUs" : "gpu " + gpu;
         LOG.atWarn().addKeyValue("node", node).addKeyValue("gpus", which)
                 .addKeyValue("remote", String.valueOf(request.remote())).log("faults_cleared");

@@ -6,7 +6,8 @@ import java.net.InetSocketAddress;
 
 /** Parses {@code host:port} / {@code :port} listen addresses. */
 final class Listen {
-    private static final String ALLOWED = "host:port or :port with a port from 1 to 65535, e.g. :9400 or 127.0.0.1:9400";
+    private static final String ALLOWED = "host:port or :port with a port from 1 to 65535 (0 picks a free one), "
+            + "e.g. :9400 or 127.0.0.1:9400";
 
     private Listen() {
     }
@@ -23,7 +24,7 @@ final class Listen {
         } catch (NumberFormatException e) {
             throw new InvalidValueException(field, text, ALLOWED);
         }
-        InvalidValueException.require(port > 0 && port < 65536, field, text, ALLOWED);
+        InvalidValueException.require(port >= 0 && port < 65536, field, text, ALLOWED);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }

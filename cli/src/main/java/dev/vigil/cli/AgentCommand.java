@@ -9,7 +9,9 @@ import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,9 @@ import java.util.concurrent.Callable;
                 "  vigil agent -c agent.yaml --check          # validate the config and exit",
                 "  vigil agent --backend simulated --listen :9500"})
 final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "Config file (default: /etc/vigil/agent.yaml when it exists, else built-in defaults).")
     Path config;
@@ -63,18 +68,19 @@ final class AgentCommand implements Callable<Integer> {
             putIfSet(overrides, "node", node);
             agentConfig = Documents.readYaml(resolveConfig(), AgentConfig.class, overrides);
         } catch (InvalidDocumentException e) {
-            System.err.println("vigil agent: config error: " + e.getMessage());
+            spec.commandLine().getErr().println("vigil agent: config error: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
         if (check) {
-            System.out.print(Documents.yaml().writeValueAsString(agentConfig));
+            spec.commandLine().getOut().print(Documents.yaml().writeValueAsString(agentConfig));
+            spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
         GpuBackend gpuBackend;
         try {
             gpuBackend = Backends.open(agentConfig, Clock.systemUTC());
         } catch (GpuBackendException e) {
-            System.err.println("vigil agent: no GPU backend: " + e.getMessage());
+            spec.commandLine().getErr().println("vigil agent: no GPU backend: " + e.getMessage());
             return ExitCodes.NO_BACKEND;
         }
         Agent agent = Agent.start(agentConfig, gpuBackend, Clock.systemUTC(), null, SystemdNotifier.fromEnvironment());

@@ -16,10 +16,12 @@ import dev.vigil.gpu.simulated.WorkloadKind;
 import dev.vigil.http.HttpServer;
 import io.netty.channel.EventLoopGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,6 +49,9 @@ import java.util.stream.Stream;
                 "  vigil up --h100 4 --a100 0 --l40s 2 --base-port 9500",
                 "  vigil up --ephemeral            # keep nothing on disk"})
 final class UpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--h100", paramLabel = "N", defaultValue = "2", description = "HGX H100 8-GPU nodes (default: ${DEFAULT-VALUE}).")
     int h100;
 
@@ -83,12 +88,12 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int nodes = h100 + a100 + l40s;
         if (h100 < 0 || a100 < 0 || l40s < 0 || nodes == 0 || nodes > 64) {
-            System.err.println("vigil up: --h100, --a100 and --l40s must be 0 or more and add up to 1 to 64 nodes"
+            spec.commandLine().getErr().println("vigil up: --h100, --a100 and --l40s must be 0 or more and add up to 1 to 64 nodes"
                     + " (they add up to " + nodes + ")");
             return ExitCodes.CONFIG;
         }
         if (basePort < 1 || basePort + nodes - 1 > 65535) {
-            System.err.println("vigil up: --base-port " + basePort + " leaves no room for " + nodes
+            spec.commandLine().getErr().println("vigil up: --base-port " + basePort + " leaves no room for " + nodes
                     + " ports (allowed: 1 to " + (65536 - nodes) + ")");
             return ExitCodes.CONFIG;
         }
@@ -96,7 +101,7 @@ final class UpCommand implements Callable<Integer> {
         try {
             sampling = new AgentConfig.Sampling(HumanDurations.parse(interval, "--interval"), null);
         } catch (InvalidValueException e) {
-            System.err.println("vigil up: " + e.getMessage());
+            spec.commandLine().getErr().println("vigil up: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
         Path state = ephemeral ? Files.createTempDirectory("vigil-up-") : dataDir;
@@ -118,7 +123,7 @@ final class UpCommand implements Callable<Integer> {
                     AgentConfig config = new AgentConfig(name, bind + ":" + (basePort + index), BackendKind.SIMULATED,
                             sampling, null, null, spec);
                     SimulatedNode backend = new SimulatedNode(name, spec, Clock.systemUTC());
-                    Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.fromEnvironment());
+                    Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.disabled());
                     agents.add(agent);
                     resources.add(agent);
                     index++;
@@ -132,7 +137,8 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         writeFleet(state.resolve("fleet.yaml"), agents);
-        banner(System.out, agents, state);
+        banner(spec.commandLine().getOut(), agents, state);
+        SystemdNotifier.fromEnvironment().ready(agents.size() + " simulated nodes up");
         Shutdown.closeOnSignal(resources);
         return ExitCodes.OK;
     }
@@ -191,7 +197,7 @@ final class UpCommand implements Callable<Integer> {
         Files.writeString(file, Documents.yaml().writeValueAsString(Map.of("nodes", nodes)));
     }
 
-    private void banner(PrintStream out, List<Agent> agents, Path state) {
+    private void banner(PrintWriter out, List<Agent> agents, Path state) {
         int gpus = agents.stream().mapToInt(a -> a.backend().inventory().gpus().size()).sum();
         out.printf("%nVigil %s is up: %d simulated GPU nodes, %d GPUs, sampling every %s.%n%n", Agent.version(),
                 agents.size(), gpus, interval);

@@ -32,7 +32,7 @@ public final class Vigil implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** The version from the jar's manifest. */

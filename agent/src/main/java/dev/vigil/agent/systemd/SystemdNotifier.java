@@ -54,7 +54,13 @@ public final class SystemdNotifier {
         return fromEnvironment(System.getenv(), ProcessHandle.current().pid());
     }
 
-    static SystemdNotifier fromEnvironment(Map<String, String> env, long pid) {
+    /** A notifier that sends nothing: for agents that are not the service itself (tests, {@code vigil up}). */
+    public static SystemdNotifier disabled() {
+        return new SystemdNotifier(null, null);
+    }
+
+    /** Reads the variables from {@code env} as the process {@code pid} would. */
+    public static SystemdNotifier fromEnvironment(Map<String, String> env, long pid) {
         Duration watchdog = null;
         String usec = env.get("WATCHDOG_USEC");
         String watchdogPid = env.get("WATCHDOG_PID");

@@ -1,5 +1,7 @@
 package dev.vigil.api.binding;
 
+import java.time.Duration;
+
 /**
  * A value a document may not hold. Thrown by the compact constructors of wire and config
  * records; {@link Documents} adds the path of the enclosing object so the message names the
@@ -19,7 +21,7 @@ public final class InvalidValueException extends IllegalArgumentException {
     public InvalidValueException(String field, Object value, String allowed) {
         super(describe(field, value, allowed));
         this.field = field == null ? "" : field;
-        this.value = value == null ? null : String.valueOf(value);
+        this.value = shown(value);
         this.allowed = allowed;
     }
 
@@ -35,12 +37,20 @@ public final class InvalidValueException extends IllegalArgumentException {
         return allowed;
     }
 
+    /** Values as the user wrote them: durations as {@code 10ms}, not {@code PT0.01S}. */
+    private static String shown(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof Duration duration ? HumanDurations.format(duration) : String.valueOf(value);
+    }
+
     static String describe(String field, Object value, String allowed) {
         String where = field == null || field.isEmpty() ? "" : field + ": ";
         if (value == null) {
             return where + "missing (required: " + allowed + ")";
         }
-        return where + "\"" + value + "\" is not allowed (allowed: " + allowed + ")";
+        return where + "\"" + shown(value) + "\" is not allowed (allowed: " + allowed + ")";
     }
 
     /** Throws unless a required field is present. */

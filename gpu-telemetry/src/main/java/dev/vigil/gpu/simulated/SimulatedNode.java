@@ -18,8 +18,6 @@ import dev.vigil.gpu.backend.NodeSample;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.mig.MigGpuModel;
 import dev.vigil.gpu.mig.MigPlacement;
-import dev.vigil.gpu.mig.MigPlanException;
-import dev.vigil.gpu.mig.MigPlanner;
 import dev.vigil.gpu.mig.MigProfile;
 import dev.vigil.gpu.mig.MigLayoutValidator;
 import dev.vigil.gpu.xid.XidCatalog;
@@ -64,15 +62,9 @@ public final class SimulatedNode implements GpuBackend {
             gpus[i] = new SimulatedGpu(i, profile.model(), spec.seed(), nodeKey);
             uuids[i] = "GPU-" + UUID.nameUUIDFromBytes((node + "/gpu/" + i).getBytes());
         }
-        for (int i = 0; i < spec.mig().size(); i++) {
-            MigSpec mig = spec.mig().get(i);
+        for (MigSpec mig : spec.mig()) {
+            List<MigPlacement> placements = SimulatedSpec.migPlacements(profile, mig, "mig");
             for (int gpu : mig.gpus()) {
-                List<MigPlacement> placements;
-                try {
-                    placements = MigPlanner.plan(migModel(gpu), mig.devices());
-                } catch (MigPlanException e) {
-                    throw new InvalidValueException("mig[" + i + "].devices", mig.devices(), e.getMessage());
-                }
                 setMig(gpu, true, placements);
             }
         }

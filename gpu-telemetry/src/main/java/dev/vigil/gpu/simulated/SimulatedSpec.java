@@ -2,6 +2,11 @@ package dev.vigil.gpu.simulated;
 
 import dev.vigil.api.binding.InvalidValueException;
 
+import dev.vigil.gpu.mig.MigGpuModel;
+import dev.vigil.gpu.mig.MigPlacement;
+import dev.vigil.gpu.mig.MigPlanException;
+import dev.vigil.gpu.mig.MigPlanner;
+
 import java.util.List;
 
 /**
@@ -37,6 +42,18 @@ public record SimulatedSpec(NodeProfile profile, Long seed, List<Workload> workl
             for (int j = 0; j < mig.get(i).gpus().size(); j++) {
                 requireGpu(profile, mig.get(i).gpus().get(j), "mig[" + i + "].gpus[" + j + "]", allowed);
             }
+            migPlacements(profile, mig.get(i), "mig[" + i + "].devices");
+        }
+    }
+
+    /** The placements of a MIG spec on this profile's GPU model, or why there are none. */
+    static List<MigPlacement> migPlacements(NodeProfile profile, MigSpec spec, String field) {
+        MigGpuModel model = MigGpuModel.forProductName(profile.gpuProduct()).orElseThrow(() ->
+                new InvalidValueException(field, spec.devices(), "nothing: " + profile.gpuProduct() + " has no MIG"));
+        try {
+            return MigPlanner.plan(model, spec.devices());
+        } catch (MigPlanException e) {
+            throw new InvalidValueException(field, spec.devices(), "a layout that fits: " + e.getMessage());
         }
     }
 

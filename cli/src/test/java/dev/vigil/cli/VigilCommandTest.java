@@ -1,0 +1,127 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.BackendKind;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.gpu.fields.FieldCatalog;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VigilCommandTest {
+    private static final Path SHIPPED_CONFIG = Path.of("src/dist/conf/agent.yaml");
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Vigil.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpTeachesTheCommands() {
+        Run help = run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("vigil up", "vigil agent -c agent.yaml", "up ", "agent ");
+        assertThat(run("help", "agent").out()).contains("--check", "/metrics", "Examples:");
+        assertThat(run("help", "up").out()).contains("--h100", "--ephemeral", "--base-port");
+    }
+
+    @Test
+    void theShippedConfigIsTheDefaults() {
+        AgentConfig shipped = AgentConfig.load(SHIPPED_CONFIG);
+        AgentConfig defaults = Documents.readYaml("", AgentConfig.class, "empty");
+        assertThat(shipped).isEqualTo(defaults);
+    }
+
+    @Test
+    void theShippedSimulatedExampleIsValid() throws IOException {
+        List<String> lines = new ArrayList<>();
+        boolean inExample = false;
+        for (String line : Files.readAllLines(SHIPPED_CONFIG)) {
+            if (line.equals("# simulated:")) {
+                inExample = true;
+            }
+            if (inExample && line.startsWith("# ") && !line.startsWith("#   #")) {
+                line = line.substring(2);
+            } else if (inExample && line.startsWith("#   #")) {
+                continue;
+            }
+            lines.add(line.startsWith("backend:") ? "backend: simulated" : line);
+        }
+        AgentConfig config = Documents.readYaml(String.join("\n", lines), AgentConfig.class, "example");
+        assertThat(config.backend()).isEqualTo(BackendKind.SIMULATED);
+        assertThat(config.simulated().workloads()).hasSize(2);
+        assertThat(config.simulated().faults()).singleElement().satisfies(f ->
+                assertThat(f.at()).isEqualTo(Duration.ofMinutes(10)));
+        assertThat(new SimulatedNode("x", config.simulated(), Clock.systemUTC()).inventory().gpus().get(6).mig()
+                .instances()).hasSize(7);
+    }
+
+    @Test
+    void checkPrintsTheConfigAsTheAgentReadsIt() {
+        Run check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
+        assertThat(check.exit()).isZero();
+        assertThat(check.out()).contains("node: \"gpu-017\"", "backend: \"auto\"", "interval: \"1s\"");
+    }
+
+    @Test
+    void aBadConfigStopsWithExitStatus2AndNamesTheKey(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("agent.yaml");
+        Files.writeString(bad, "sampling:\n  intervall: 1s\n");
+        Run run = run("agent", "-c", bad.toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("vigil agent: config error: " + bad
+                + ": unknown key \"sampling.intervall\" (allowed keys under sampling: fields, interval)\n");
+        Run missing = run("agent", "-c", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.yaml: file not found");
+        Run flag = run("agent", "--backend", "cuda", "--check");
+        assertThat(flag.exit()).isEqualTo(2);
+        assertThat(flag.err()).contains("with --backend: backend: \"cuda\" is not allowed (allowed: one of auto, dcgm, "
+                + "nvml, simulated)");
+    }
+
+    @Test
+    void upRefusesAFleetThatCannotBeBuilt() {
+        Run empty = run("up", "--h100", "0", "--a100", "0");
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.err()).contains("(they add up to 0)");
+        Run interval = run("up", "--interval", "5");
+        assertThat(interval.exit()).isEqualTo(2);
+        assertThat(interval.err()).contains("--interval: \"5\" is not allowed");
+        assertThat(run("up", "--base-port", "65535", "--h100", "2", "--a100", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void theDemoLoadIsValidOnEveryProfile() {
+        for (NodeProfile profile : NodeProfile.values()) {
+            for (int ordinal = 1; ordinal <= 3; ordinal++) {
+                SimulatedNode node = new SimulatedNode("n", UpCommand.demoLoad(profile, ordinal, 1), Clock.systemUTC());
+                assertThat(node.sample(new FieldSet(FieldCatalog.DEFAULTS)).entities())
+                        .hasSizeGreaterThanOrEqualTo(profile.gpuCount());
+            }
+        }
+    }
+}
