@@ -4,11 +4,13 @@ import dev.vigil.agent.metrics.AgentMetrics;
 import dev.vigil.agent.metrics.MetricsExporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
+import dev.vigil.agent.sampling.SamplingObserver;
 import dev.vigil.agent.sampling.Snapshot;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.health.HealthEvaluator;
@@ -78,10 +80,25 @@ public final class Agent implements AutoCloseable {
         HealthEvaluator evaluator = new HealthEvaluator(config.health(), sampled);
         EventLog events = new EventLog(EVENTS_KEPT);
         AgentMetrics metrics = new AgentMetrics(version(), backend.name());
-        Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
-                config.sampling().interval(), config.xidWindow(), metrics);
-        sampler.sampleOnce();
         MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
+        Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
+                config.sampling().interval(), config.xidWindow(), new SamplingObserver() {
+                    @Override
+                    public void sampled(long nanos) {
+                        metrics.sampled(nanos);
+                    }
+
+                    @Override
+                    public void failed(GpuBackendException.Reason reason) {
+                        metrics.failed(reason);
+                    }
+
+                    @Override
+                    public void published(Snapshot snapshot) {
+                        exporter.prepare(snapshot);
+                    }
+                });
+        sampler.sampleOnce();
         SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         AgentApi api = new AgentApi(config.node(), backend.name(), sampler, events, exporter, sampled, exported,
                 evaluator, simulated, clock);

@@ -1,6 +1,5 @@
 package dev.vigil.agent.metrics;
 
-import dev.vigil.agent.sampling.SamplingObserver;
 import dev.vigil.gpu.backend.GpuBackendException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -14,7 +13,7 @@ import java.util.Locale;
  * often the backend fails. One registry per agent, so several agents can share a process
  * ({@code vigil up}).
  */
-public final class AgentMetrics implements SamplingObserver {
+public final class AgentMetrics {
     private static final double[] SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
             0.25, 0.5, 1, 2.5};
 
@@ -26,7 +25,7 @@ public final class AgentMetrics implements SamplingObserver {
             .register(registry);
     private final Histogram scrapeDuration = Histogram.builder()
             .name("vigil_agent_scrape_duration_seconds")
-            .help("Time to render /metrics from the latest snapshot (scrapes never wait on the backend).")
+            .help("Time to answer /metrics; the body is rendered after each sample, so this is a lookup unless no sample came since.")
             .classicOnly().classicUpperBounds(SECONDS)
             .register(registry);
     private final Counter backendErrors = Counter.builder()
@@ -48,12 +47,10 @@ public final class AgentMetrics implements SamplingObserver {
         return registry;
     }
 
-    @Override
     public void sampled(long nanos) {
         sampleDuration.observe(nanos / 1e9);
     }
 
-    @Override
     public void failed(GpuBackendException.Reason reason) {
         backendErrors.labelValues(wire(reason)).inc();
     }

@@ -57,7 +57,7 @@ public final class MetricsExporter {
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(128 * 1024);
 
     private Snapshot renderedFrom;
-    private List<MetricSnapshot> gpuFamilies = List.of();
+    private byte[] body = new byte[0];
     private NodeInventory labelledFrom;
     private final Map<Long, Labels> labels = new HashMap<>();
 
@@ -79,27 +79,37 @@ public final class MetricsExporter {
         return CONTENT_TYPE;
     }
 
+    /**
+     * Renders /metrics for a new snapshot. The sampling loop calls this right after publishing,
+     * so a scrape hands out bytes that are already there; the agent's own series in them are as
+     * of that moment (a scrape's own duration shows in the next body).
+     */
+    public synchronized void prepare(Snapshot snapshot) {
+        buffer.reset();
+        write(gpuFamilies(snapshot));
+        List<MetricSnapshot> ownFamilies = new ArrayList<>();
+        own.registry().scrape().forEach(ownFamilies::add);
+        write(ownFamilies);
+        body = buffer.toByteArray();
+        renderedFrom = snapshot;
+    }
+
     /** The whole /metrics body for {@code snapshot}. */
     public synchronized byte[] render(Snapshot snapshot) {
         long start = System.nanoTime();
         if (snapshot != renderedFrom) {
-            gpuFamilies = gpuFamilies(snapshot);
-            renderedFrom = snapshot;
+            prepare(snapshot);
         }
-        List<MetricSnapshot> all = new ArrayList<>(gpuFamilies.size() + 8);
-        all.addAll(gpuFamilies);
-        for (MetricSnapshot family : own.registry().scrape()) {
-            all.add(family);
-        }
-        buffer.reset();
+        own.scraped(System.nanoTime() - start);
+        return body;
+    }
+
+    private void write(List<MetricSnapshot> families) {
         try {
-            writer.write(buffer, new MetricSnapshots(all), EscapingScheme.ALLOW_UTF8);
+            writer.write(buffer, new MetricSnapshots(families), EscapingScheme.ALLOW_UTF8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] body = buffer.toByteArray();
-        own.scraped(System.nanoTime() - start);
-        return body;
     }
 
     private List<MetricSnapshot> gpuFamilies(Snapshot snapshot) {

@@ -127,6 +127,7 @@ public final class Sampler implements AutoCloseable {
                 lastError = null;
             }
             observer.sampled(System.nanoTime() - start);
+            observer.published(latest);
         } catch (GpuBackendException e) {
             observer.failed(e.reason());
             fail(e.getMessage(), e.reason().name(), null);
