@@ -58,11 +58,6 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         return Documents.readYaml(file, AgentConfig.class);
     }
 
-    /** A config for a simulated node listening on {@code listen}, as {@code vigil up} starts them. */
-    public static AgentConfig simulated(String node, String listen, SimulatedSpec spec) {
-        return new AgentConfig(node, listen, BackendKind.SIMULATED, null, null, null, spec);
-    }
-
     public InetSocketAddress listenAddress() {
         return Listen.parse(listen, "listen");
     }

@@ -60,6 +60,14 @@ class AgentTest {
         return agent;
     }
 
+    /** An agent on a backend that is not the simulator and that the test can make fail or hang. */
+    private FailingBackend startFailable(Duration interval, SystemdNotifier notifier) {
+        FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
+        agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM,
+                new AgentConfig.Sampling(interval, null), null, null, null), backend, Clock.systemUTC(), null, notifier);
+        return backend;
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -208,9 +216,7 @@ class AgentTest {
 
     @Test
     void faultInjectionExistsOnlyOnTheSimulatedBackend() throws Exception {
-        FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
-        agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM, null, null, null, null), backend,
-                Clock.systemUTC(), null, SystemdNotifier.disabled());
+        startFailable(Duration.ofSeconds(1), SystemdNotifier.disabled());
         HttpResponse<String> response = send("POST", "/v1/faults", "{\"gpu\": 1, \"kind\": \"power-brake\"}");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("only on the simulated backend");
@@ -218,10 +224,7 @@ class AgentTest {
 
     @Test
     void aFailingBackendIsNeverReady() throws Exception {
-        FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
-        agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM,
-                new AgentConfig.Sampling(Duration.ofMillis(100), null), null, null, null), backend, Clock.systemUTC(),
-                null, SystemdNotifier.disabled());
+        FailingBackend backend = startFailable(Duration.ofMillis(100), SystemdNotifier.disabled());
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
         backend.failure = new GpuBackendException(GpuBackendException.Reason.CONNECTION_LOST,
                 "host engine connection lost (DCGM_ST_CONNECTION_NOT_VALID)");
@@ -237,10 +240,7 @@ class AgentTest {
 
     @Test
     void scrapesServeTheLastSnapshotWhileTheBackendHangs() throws Exception {
-        FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
-        agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM,
-                new AgentConfig.Sampling(Duration.ofMillis(100), null), null, null, null), backend, Clock.systemUTC(),
-                null, SystemdNotifier.disabled());
+        FailingBackend backend = startFailable(Duration.ofMillis(100), SystemdNotifier.disabled());
         CountDownLatch hang = new CountDownLatch(1);
         backend.hang = hang;
         try {
@@ -259,12 +259,8 @@ class AgentTest {
     void theWatchdogIsPettedOnlyWhileTheSamplingLoopTurns(@TempDir Path dir) throws Exception {
         String path = dir.resolve("notify").toString();
         try (NotifySocket systemd = new NotifySocket(path)) {
-            FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
-            SystemdNotifier notifier = SystemdNotifier.fromEnvironment(
-                    Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "400000"), ProcessHandle.current().pid());
-            agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM,
-                    new AgentConfig.Sampling(Duration.ofMillis(100), null), null, null, null), backend,
-                    Clock.systemUTC(), null, notifier);
+            FailingBackend backend = startFailable(Duration.ofMillis(100), SystemdNotifier.fromEnvironment(
+                    Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "400000"), ProcessHandle.current().pid()));
             assertThat(systemd.receive()).startsWith("READY=1\nSTATUS=8 GPUs (0 failed, 0 degraded)");
             Thread.sleep(1000);
             assertThat(systemd.drainCounting("WATCHDOG=1")).as("pets while the loop turns").isGreaterThanOrEqualTo(3);

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ObjDoubleConsumer;
 
 /**
  * Renders /metrics in Prometheus' text format with dcgm-exporter's metric names and labels, so its
@@ -131,27 +132,28 @@ public final class MetricsExporter {
             }
             if (field.type() == MetricType.GAUGE) {
                 GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(field.name()).help(field.help());
-                for (EntitySample entity : entities) {
-                    if (entity.has(slot)) {
-                        family.dataPoint(GaugeDataPointSnapshot.builder().value(entity.value(slot))
-                                .labels(labelsOf(entity, inventory)).build());
-                    }
-                }
+                forEachValue(slot, entities, inventory, (labels, value) ->
+                        family.dataPoint(GaugeDataPointSnapshot.builder().value(value).labels(labels).build()));
                 families.add(family.build());
             } else {
                 UnknownSnapshot.Builder family = UnknownSnapshot.builder().name(field.name()).help(field.help());
-                for (EntitySample entity : entities) {
-                    if (entity.has(slot)) {
-                        family.dataPoint(UnknownDataPointSnapshot.builder().value(entity.value(slot))
-                                .labels(labelsOf(entity, inventory)).build());
-                    }
-                }
+                forEachValue(slot, entities, inventory, (labels, value) ->
+                        family.dataPoint(UnknownDataPointSnapshot.builder().value(value).labels(labels).build()));
                 families.add(family.build());
             }
         }
         families.add(xidCounts(snapshot, inventory));
         families.add(health(snapshot, inventory));
         return families;
+    }
+
+    private void forEachValue(int slot, List<EntitySample> entities, NodeInventory inventory,
+                              ObjDoubleConsumer<Labels> point) {
+        for (EntitySample entity : entities) {
+            if (entity.has(slot)) {
+                point.accept(labelsOf(entity, inventory), entity.value(slot));
+            }
+        }
     }
 
     /**

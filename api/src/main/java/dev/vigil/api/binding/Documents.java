@@ -117,15 +117,6 @@ public final class Documents {
         return read(JSON, new String(json, StandardCharsets.UTF_8), type, source);
     }
 
-    /** Converts an already parsed tree (e.g. a sub-document) into a record, with the same checks. */
-    public static <T> T convert(Object tree, Class<T> type, String source) {
-        try {
-            return YAML.treeToValue(YAML.valueToTree(tree), type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw translate(source, e);
-        }
-    }
-
     private static <T> T read(ObjectMapper mapper, String text, Class<T> type, String source) {
         try {
             T value = mapper.readValue(text, type);
