@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Turns samples and events into each GPU's health: its state, the reasons with their numbers,
  * and the repair the reasons call for.
  *
+ * <p>Reasons the backend reports itself (DCGM's health watches) are added as they come.
+ *
  * <p>Sample-based conditions (ECC, row remapping, temperature, clock slowdowns, NVLink links, the
  * driver's recovery action) hold while the sample shows them. An XID that takes a GPU out of
  * service or points at NVLink holds until {@link #forget} is called for that GPU, i.e. until it
@@ -84,6 +86,7 @@ public final class HealthEvaluator {
         Set<String> present = new HashSet<>();
         for (GpuDevice device : inventory.gpus()) {
             List<HealthReason> reasons = new ArrayList<>(stickyXids.getOrDefault(device.index(), Map.of()).values());
+            reasons.addAll(sample.backendHealth().getOrDefault(device.index(), List.of()));
             Conditions conditions = new Conditions(device.index(), now, reasons, present);
             EntitySample gpu = sample.gpu(device.index());
             if (gpu == null || gpu.lost()) {

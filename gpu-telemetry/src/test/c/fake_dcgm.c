@@ -1,0 +1,1 @@
+/* The fake libdcgm.so.4: see DcgmBackendTest. */

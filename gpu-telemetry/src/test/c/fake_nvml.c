@@ -1,0 +1,1 @@
+/* The fake libnvidia-ml.so.1: see NvmlBackendTest. */
