@@ -2,9 +2,11 @@ package dev.vigil.agent;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.gpu.dcgm.DcgmSettings;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.health.HealthThresholds;
+import dev.vigil.gpu.nvml.NvmlSettings;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 
 import java.net.InetAddress;
@@ -28,10 +30,12 @@ import java.util.Set;
  * @param sampling  how often and what to sample
  * @param xidWindow the window of {@code DCGM_EXP_XID_ERRORS_COUNT}
  * @param health    thresholds of health conditions
+ * @param dcgm      how to reach DCGM, for {@code backend: auto} or {@code dcgm}
+ * @param nvml      how to reach NVML, for {@code backend: auto}, {@code dcgm} or {@code nvml}
  * @param simulated the simulated node, for {@code backend: simulated}
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
-                          HealthThresholds health, SimulatedSpec simulated) {
+                          HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -47,7 +51,13 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         health = health == null ? HealthThresholds.defaults() : health;
         if (backend == BackendKind.SIMULATED) {
             simulated = simulated == null ? new SimulatedSpec(null, null, null, null, null) : simulated;
+            InvalidValueException.require(dcgm == null, "dcgm", "(a dcgm section)",
+                    "only with backend auto or dcgm (backend is simulated)");
+            InvalidValueException.require(nvml == null, "nvml", "(an nvml section)",
+                    "only with backend auto, dcgm or nvml (backend is simulated)");
         } else {
+            dcgm = dcgm == null ? DcgmSettings.defaults() : dcgm;
+            nvml = nvml == null ? NvmlSettings.defaults() : nvml;
             InvalidValueException.require(simulated == null, "simulated", "(a simulated section)",
                     "only with backend: simulated (backend is " + backend.name().toLowerCase() + ")");
         }
@@ -85,6 +95,13 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
 
         /** The fields named, in catalog order, without duplicates. */
         public List<Field> resolve() {
+            List<Field> ordered = new ArrayList<>(resolveAsWritten());
+            ordered.sort((a, b) -> Integer.compare(a.id(), b.id()));
+            return ordered;
+        }
+
+        /** The fields named, in the order written (a set's fields in catalog order), without duplicates. */
+        public List<Field> resolveAsWritten() {
             Set<Field> resolved = new LinkedHashSet<>();
             for (String name : fields) {
                 List<Field> set = setOf(name);
@@ -94,9 +111,7 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                     resolved.add(FieldCatalog.byName(name).orElseThrow());
                 }
             }
-            List<Field> ordered = new ArrayList<>(resolved);
-            ordered.sort((a, b) -> Integer.compare(a.id(), b.id()));
-            return ordered;
+            return new ArrayList<>(resolved);
         }
 
         private static List<Field> setOf(String name) {

@@ -47,7 +47,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, health, listen, node, sampling, simulated, xidWindow)");
+                + "backend, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
         assertThat(error("sampling: {interval: 10ms}"))
                 .isEqualTo("agent.yaml: sampling.interval: \"10ms\" is not allowed (allowed: from 50ms to 10m)");
         assertThat(error("sampling: {interval: fast}")).contains("sampling.interval").contains("500ms, 2s");
@@ -68,6 +68,11 @@ class AgentConfigTest {
                 .contains("simulated.faults[0].gpu: \"8\" is not allowed (allowed: a GPU index from 0 to 7");
         assertThat(error("backend: simulated\nsimulated: {mig: [{gpus: [0], devices: {4g.40gb: 2}}]}"))
                 .contains("4g.40gb");
+        assertThat(error("backend: simulated\nnvml: {library: /x/libnvidia-ml.so.1}"))
+                .contains("nvml").contains("only with backend auto, dcgm or nvml (backend is simulated)");
+        assertThat(error("dcgm: {mode: remote, address: \"localhost\"}")).contains("dcgm.address: \"localhost\"")
+                .contains("host:port");
+        assertThat(error("dcgm: {mode: cluster}")).contains("dcgm.mode").contains("embedded, remote");
     }
 
     @Test

@@ -13,7 +13,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -62,11 +61,11 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig agentConfig;
         try {
-            Map<String, Object> overrides = new LinkedHashMap<>();
-            putIfSet(overrides, "backend", backend);
-            putIfSet(overrides, "listen", listen);
-            putIfSet(overrides, "node", node);
-            agentConfig = Documents.readYaml(resolveConfig(), AgentConfig.class, overrides);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            overrides.put("backend", backend);
+            overrides.put("listen", listen);
+            overrides.put("node", node);
+            agentConfig = AgentConfigs.load(config, overrides);
         } catch (InvalidDocumentException e) {
             spec.commandLine().getErr().println("vigil agent: config error: " + e.getMessage());
             return ExitCodes.CONFIG;
@@ -86,19 +85,5 @@ final class AgentCommand implements Callable<Integer> {
         Agent agent = Agent.start(agentConfig, gpuBackend, Clock.systemUTC(), null, SystemdNotifier.fromEnvironment());
         Shutdown.closeOnSignal(List.of(agent));
         return ExitCodes.OK;
-    }
-
-    private static void putIfSet(Map<String, Object> overrides, String key, String value) {
-        if (value != null) {
-            overrides.put(key, value);
-        }
-    }
-
-    private Path resolveConfig() {
-        if (config != null) {
-            return config;
-        }
-        Path system = Path.of("/etc/vigil/agent.yaml");
-        return Files.exists(system) ? system : null;
     }
 }

@@ -121,7 +121,7 @@ final class UpCommand implements Callable<Integer> {
                     String name = "sim-" + shortName(group.getKey()) + "-" + i;
                     SimulatedSpec spec = demoLoad(group.getKey(), i, seed);
                     AgentConfig config = new AgentConfig(name, bind + ":" + (basePort + index), BackendKind.SIMULATED,
-                            sampling, null, null, spec);
+                            sampling, null, null, null, null, spec);
                     SimulatedNode backend = new SimulatedNode(name, spec, Clock.systemUTC());
                     Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.disabled());
                     agents.add(agent);

@@ -15,8 +15,9 @@ import picocli.CommandLine.Command;
                 "Start here:",
                 "  vigil up                      everything on this machine, with simulated GPUs",
                 "  vigil agent -c agent.yaml     the node agent on a GPU host (see conf/agent.yaml)",
+                "  vigil probe                   what the GPU backend sees on this host, once (reads only)",
                 ""},
-        subcommands = {UpCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {UpCommand.class, AgentCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -109,4 +109,46 @@ class DistributionIT {
         assertThat(verify.exit()).as(verify.output()).isZero();
         assertThat(verify.output()).as("systemd-analyze warnings").isEmpty();
     }
+
+    /** A stand-in nvidia-smi answering --query-gpu like the real one, for the fake NVML's GPUs. */
+    private static Path fakeNvidiaSmi(Path dir, int temperatureOfGpu5) throws IOException {
+        StringBuilder rows = new StringBuilder();
+        for (int gpu = 0; gpu < 8; gpu++) {
+            rows.append(String.format("GPU-5f6e%04x-0000-4000-8000-00000000%04x, %d, 4, %.2f%n", gpu, gpu,
+                    gpu == 5 ? temperatureOfGpu5 : 34 + gpu, 112.25 + gpu + 1.5));
+        }
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\ncat <<'EOF'\n" + rows + "EOF\n");
+        smi.toFile().setExecutable(true);
+        return bin;
+    }
+
+    private static Result gpuCheck(Path dir, Path smiDir) throws Exception {
+        Path config = dir.resolve("agent.yaml");
+        Files.writeString(config, "nvml: {library: \"" + Path.of(System.getProperty("vigil.fakelibs"))
+                .resolve("libnvidia-ml.so.1") + "\"}\n");
+        ProcessBuilder check = new ProcessBuilder(DIST.resolve("bin/gpu-check.sh").toString(), "-c", config.toString())
+                .redirectErrorStream(true);
+        check.environment().put("VIGIL", VIGIL.toString());
+        check.environment().put("PATH", smiDir + ":" + System.getenv("PATH"));
+        Process process = check.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    @Test
+    void gpuCheckComparesVigilsNvmlReadingsWithNvidiaSmi(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of(System.getProperty("vigil.fakelibs")).resolve("libnvidia-ml.so.1")),
+                "the fake libnvidia-ml.so.1 was not built: gcc is not installed; .ci/run installs it");
+        Result agree = gpuCheck(dir, fakeNvidiaSmi(dir, 39));
+        assertThat(agree.exit()).as(agree.output()).isZero();
+        assertThat(agree.output()).contains("== vigil probe --backend nvml", "GPU 0  NVIDIA H100 80GB HBM3");
+        assertThat(agree.output().lines().filter(l -> l.startsWith("nvml") && l.contains(" OK ("))).hasSize(24);
+
+        Result differ = gpuCheck(dir, fakeNvidiaSmi(dir, 60));
+        assertThat(differ.exit()).as(differ.output()).isEqualTo(1);
+        assertThat(differ.output()).contains("gpu5         temperature C  vigil=39 nvidia-smi=60  MISMATCH");
+    }
 }

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,13 +58,26 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving {@code router} on {@code address}.
+     * Starts serving {@code router} on {@code address}, answering on the event loop: for handlers
+     * that never block (the agent's, which read a snapshot).
      *
      * @param maxBodyBytes the largest request body accepted
      * @param group        the event loop to run on, shared by several servers; null for a
      *                     one-thread loop of this server's own (small nodes do best with one)
      */
     public static HttpServer start(InetSocketAddress address, Router router, int maxBodyBytes, EventLoopGroup group) {
+        return start(address, router, maxBodyBytes, group, null, null);
+    }
+
+    /**
+     * Starts serving {@code router} on {@code address}.
+     *
+     * @param handlers where handlers run when they may block (the controller's wait on cluster
+     *                 state); null to run them on the event loop
+     * @param tls      TLS for HTTPS, or null for plain HTTP
+     */
+    public static HttpServer start(InetSocketAddress address, Router router, int maxBodyBytes, EventLoopGroup group,
+                                   Executor handlers, SslContext tls) {
         EventLoopGroup own = group == null ? newEventLoop(1) : null;
         EventLoopGroup loop = group == null ? own : group;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -72,10 +88,13 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec(8192, 16384, 8192))
                                 .addLast(new BoundedAggregator(maxBodyBytes))
-                                .addLast(new Dispatcher(router));
+                                .addLast(new Dispatcher(router, handlers));
                     }
                 });
         try {
@@ -134,22 +153,45 @@ public final class HttpServer implements AutoCloseable {
 
     private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Router router;
+        private final Executor handlers;
 
-        Dispatcher(Router router) {
+        Dispatcher(Router router, Executor handlers) {
             this.router = router;
+            this.handlers = handlers;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            Response response;
             if (request.decoderResult().isFailure()) {
-                response = Response.problem(Problem.of(400, "malformed-request", "Malformed request",
-                        "the request could not be parsed: " + request.decoderResult().cause().getMessage(), null));
-                keepAlive = false;
-            } else {
-                response = dispatch(ctx, request);
+                write(ctx, Response.problem(Problem.of(400, "malformed-request", "Malformed request",
+                        "the request could not be parsed: " + request.decoderResult().cause().getMessage(), null)),
+                        false);
+                return;
             }
+            if (handlers == null) {
+                write(ctx, dispatch(ctx, request), keepAlive);
+                return;
+            }
+            // The handler may block: run it off the event loop, answer back on it.
+            FullHttpRequest retained = request.retainedDuplicate();
+            try {
+                handlers.execute(() -> {
+                    try {
+                        Response response = dispatch(ctx, retained);
+                        ctx.executor().execute(() -> write(ctx, response, keepAlive));
+                    } finally {
+                        retained.release();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                retained.release();
+                write(ctx, Response.problem(Problem.of(503, "overloaded", "Overloaded",
+                        "too many requests in progress; retry shortly", null)).header("Retry-After", "1"), keepAlive);
+            }
+        }
+
+        private void write(ChannelHandlerContext ctx, Response response, boolean keepAlive) {
             FullHttpResponse rendered = render(response);
             if (keepAlive) {
                 rendered.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -118,6 +118,14 @@ public final class DcgmBackend implements GpuBackend {
         this.eventThread.setDaemon(true);
     }
 
+    /**
+     * Which of the configured libraries loads, without opening anything: lets a caller say why
+     * DCGM is unavailable before it opens the companion DCGM would need.
+     */
+    public static String findLibrary(DcgmSettings settings) throws GpuBackendException {
+        return DcgmLibrary.load(settings.libraries()).name();
+    }
+
     /** Opens DCGM sampling at {@link #DEFAULT_SAMPLING_INTERVAL}. */
     public static DcgmBackend open(String node, DcgmSettings settings, Clock clock, GpuBackend companion)
             throws GpuBackendException {

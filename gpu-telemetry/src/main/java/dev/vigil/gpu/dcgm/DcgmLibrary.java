@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import dev.vigil.gpu.backend.GpuBackendException;
+import dev.vigil.gpu.backend.LoaderMessages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -86,30 +87,12 @@ interface DcgmLibrary extends Library {
             try {
                 return new Loaded(name, Native.load(name, DcgmLibrary.class));
             } catch (UnsatisfiedLinkError e) {
-                failures.add(name + " (" + loaderReason(name, e.getMessage()) + ")");
+                failures.add(name + " (" + LoaderMessages.reason(name, e) + ")");
             }
         }
         throw new GpuBackendException(GpuBackendException.Reason.LIBRARY_MISSING,
                 "DCGM is not installed or cannot be loaded; tried " + String.join(", ", failures)
                         + ". Install datacenter-gpu-manager-4 (libdcgm.so.4) or use the nvml backend");
-    }
-
-    /**
-     * The dynamic loader's words from JNA's message, which reads "Unable to load library 'x':",
-     * then the dlerror() of each attempt ("x: cannot open shared object file: ..."), then where
-     * it looked in the class path.
-     */
-    private static String loaderReason(String name, String message) {
-        if (message == null || message.isBlank()) {
-            return "no reason given";
-        }
-        List<String> lines = message.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        String reason = lines.stream().skip(1).filter(l -> !l.startsWith("Native library ")).findFirst()
-                .orElse(lines.get(0));
-        if (reason.startsWith(name + ": ")) {
-            reason = reason.substring(name.length() + 2);
-        }
-        return reason.length() > 300 ? reason.substring(0, 300) + "..." : reason;
     }
 
     /** A loaded library and the name it was loaded by. */

@@ -4,6 +4,7 @@ import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import dev.vigil.gpu.backend.GpuBackendException;
+import dev.vigil.gpu.backend.LoaderMessages;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -66,7 +67,7 @@ final class NvmlLibrary {
             lib = NativeLibrary.getInstance(library);
         } catch (UnsatisfiedLinkError e) {
             throw new GpuBackendException(GpuBackendException.Reason.LIBRARY_MISSING, "cannot load NVML library "
-                    + library + ": " + e.getMessage() + " (is the NVIDIA driver installed?)", e);
+                    + library + ": " + LoaderMessages.reason(library, e) + " (is the NVIDIA driver installed?)", e);
         }
         synchronized (LOCK) {
             if (bound != lib) {

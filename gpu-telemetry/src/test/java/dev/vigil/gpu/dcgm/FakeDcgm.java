@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * The test controls of the fake libdcgm.so.4 (src/test/c/fake_dcgm.c). It is the same loaded
  * library the backend binds, so these steer the engine the backend talks to.
  */
-interface FakeDcgm extends Library {
+public interface FakeDcgm extends Library {
     int FE_GPU = 1;
     int FE_GPU_I = 4;
     int FE_GPU_CI = 5;

@@ -125,7 +125,7 @@ public interface FakeNvml extends Library {
         private Holder() {
         }
 
-        static synchronized FakeNvml get() {
+        public static synchronized FakeNvml get() {
             String path = path();
             if (fake == null) {
                 fake = Native.load(path, FakeNvml.class);

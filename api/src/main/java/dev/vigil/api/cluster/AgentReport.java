@@ -1,0 +1,34 @@
+package dev.vigil.api.cluster;
+
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.NodeInventory;
+
+import java.util.List;
+
+/**
+ * What an agent tells the controller, every few seconds and at once when a GPU's health changes.
+ *
+ * @param agentId        a random id the agent process picks at start: a new one tells the controller
+ *                       the agent restarted and numbers its events from 1 again
+ * @param agentVersion   the agent's version
+ * @param inventoryHash  a hash of the inventory, so it only travels when it changed
+ * @param inventory      the inventory: on first contact, when it changed, or when the controller asked
+ * @param health         each GPU's health
+ * @param gpus           each GPU's vital signs
+ * @param events         events since the last report the controller acknowledged
+ * @param appliedVersion the desired-state version the agent has applied
+ * @param applyError     why the agent could not apply the desired state, or null
+ */
+public record AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory, List<GpuHealth> health,
+                          List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion, String applyError) {
+    public AgentReport {
+        InvalidValueException.required(agentId, "agentId", "the agent process's id");
+        InvalidValueException.required(inventoryHash, "inventoryHash", "the hash of the agent's inventory");
+        health = health == null ? List.of() : List.copyOf(health);
+        gpus = gpus == null ? List.of() : List.copyOf(gpus);
+        events = events == null ? List.of() : List.copyOf(events);
+        appliedVersion = appliedVersion == null ? 0L : appliedVersion;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.vigil.api.cluster;
+
+import java.util.List;
+
+/**
+ * What the controller wants a node to be, in the reply to each report.
+ *
+ * @param version       increases with every change; the agent reports which it applied
+ * @param cordoned      no new work may land on the node
+ * @param drain         work should leave the node
+ * @param cordonedGpus  UUIDs of GPUs no new work may land on
+ * @param needInventory the controller does not know the agent's inventory: send it next time
+ * @param lastEventSeq  the highest agent event sequence number the controller has stored
+ */
+public record DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
+                           boolean needInventory, long lastEventSeq) {
+    public DesiredState {
+        cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.vigil.api.cluster;
+
+/** What a token may do, each role including the ones before it (except agent). */
+public enum Role {
+    /** Read the fleet: nodes, GPUs, events, members. */
+    VIEWER,
+    /** Also change nodes: cordon, uncordon, drain, resume. */
+    OPERATOR,
+    /** Also read the audit log and manage tokens. */
+    ADMIN,
+    /** Only report as an agent. */
+    AGENT;
+
+    /** Whether this role may do what {@code needed} may. */
+    public boolean covers(Role needed) {
+        if (this == AGENT || needed == AGENT) {
+            return this == needed;
+        }
+        return ordinal() >= needed.ordinal();
+    }
+}
