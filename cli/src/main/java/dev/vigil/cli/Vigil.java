@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
                 "  vigil up                      everything on this machine, with simulated GPUs",
                 "  vigil agent -c agent.yaml     the node agent on a GPU host (see conf/agent.yaml)",
                 "  vigil probe                   what the GPU backend sees on this host, once (reads only)",
+                "  vigil controller              a member of the control plane (see conf/controller.yaml)",
                 ""},
-        subcommands = {UpCommand.class, AgentCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,20 @@
+package dev.vigil.api.cluster;
+
+import java.time.Instant;
+
+/**
+ * A node in a list: enough for a table row; {@code GET /v1/nodes/{node}} has the rest.
+ *
+ * @param name         the node's name
+ * @param state        where it is in its lifecycle
+ * @param reason       why
+ * @param since        since when
+ * @param lastReport   when its agent last reported, to within a few seconds
+ * @param model        its GPU model (the first GPU's), or null before the inventory arrived
+ * @param gpus         how many GPUs it has
+ * @param gpusFailed   how many of them are failed
+ * @param gpusCordoned how many of them are cordoned
+ */
+public record NodeSummary(String name, NodeState state, String reason, Instant since, Instant lastReport,
+                          String model, int gpus, int gpusFailed, int gpusCordoned) {
+}

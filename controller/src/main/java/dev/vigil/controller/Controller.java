@@ -1,0 +1,187 @@
+package dev.vigil.controller;
+
+import dev.vigil.api.cluster.Members;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.controller.cluster.ClusterMember;
+import dev.vigil.controller.leader.LeaderClient;
+import dev.vigil.controller.metrics.ControllerMetrics;
+import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.state.Store;
+import dev.vigil.http.HttpServer;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A controller member: the composition root of the control plane. It joins the Ignite cluster,
+ * opens the cluster state once the cluster is active, takes part in leader election, and serves
+ * the REST API (HTTPS when a certificate is configured).
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    private static final int MAX_BODY_BYTES = 1 << 20;
+    private static final int HANDLER_THREADS = 8;
+    private static final int QUEUED_REQUESTS = 2_000;
+
+    private final ControllerConfig config;
+    private final ClusterMember member;
+    private final MemberState state;
+    private final LeaderClient leader;
+    private final ThreadPoolExecutor handlers;
+    private final HttpServer server;
+
+    private Controller(ControllerConfig config, ClusterMember member, MemberState state, LeaderClient leader,
+                       ThreadPoolExecutor handlers, HttpServer server) {
+        this.config = config;
+        this.member = member;
+        this.state = state;
+        this.leader = leader;
+        this.handlers = handlers;
+        this.server = server;
+    }
+
+    public static String version() {
+        String version = Controller.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    public static Controller start(ControllerConfig config, Clock clock) {
+        ClusterMember member = ClusterMember.start(config);
+        MemberState state = new MemberState(member, config, clock);
+        LeaderClient leader = new LeaderClient(member);
+        ControllerMetrics metrics = new ControllerMetrics(
+                () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
+                () -> state.leadership().leading() && member.quorumPresent(), member::quorumPresent,
+                () -> member.membersUp().size(), () -> state.leadership().changes());
+        ControllerApi api = new ControllerApi(new ControllerApi.Member() {
+            @Override
+            public String name() {
+                return member.name();
+            }
+
+            @Override
+            public Store store() {
+                return state.store();
+            }
+
+            @Override
+            public LeaderClient leader() {
+                return leader;
+            }
+
+            @Override
+            public Members members() {
+                String current = leader.leader();
+                long epoch = member.active() ? member.ignite().atomicLong("vigil_leader_epoch", 0, true).get() : 0;
+                return new Members(member.name(), member.members(current), member.quorum(), member.quorumPresent(),
+                        current, epoch);
+            }
+
+            @Override
+            public String notReadyReason() {
+                String why = member.notActingReason();
+                if (why == null && !state.ready()) {
+                    why = "the cluster state is being opened";
+                }
+                if (why == null && leader.leader() == null) {
+                    why = "no leader yet";
+                }
+                return why;
+            }
+
+            @Override
+            public byte[] metrics() {
+                return metrics.render();
+            }
+
+            @Override
+            public String version() {
+                return Controller.version();
+            }
+        }, metrics::reported);
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+                    Thread thread = new Thread(r, "vigil-api-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        HttpServer server;
+        try {
+            server = HttpServer.start(listenAddress(config.listen()), api.router(), MAX_BODY_BYTES, null, handlers,
+                    tls(config.tls()));
+        } catch (RuntimeException e) {
+            handlers.shutdownNow();
+            state.close();
+            member.close();
+            throw e;
+        }
+        LOG.atInfo().addKeyValue("member", config.member()).addKeyValue("listen", config.listen())
+                .addKeyValue("tls", config.tls() != null).addKeyValue("members", config.cluster().members().size())
+                .addKeyValue("data_dir", config.dataDir()).log("controller_started");
+        return new Controller(config, member, state, leader, handlers, server);
+    }
+
+    /** Waits until this member answers writes (active, quorum, a leader); false on timeout. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (member.notActingReason() == null && state.ready() && leader.leader() != null) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String name() {
+        return config.member();
+    }
+
+    public boolean leading() {
+        return state.leadership().leading();
+    }
+
+    private static InetSocketAddress listenAddress(String listen) {
+        int colon = listen.lastIndexOf(':');
+        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(listen.substring(colon + 1));
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    private static SslContext tls(ControllerConfig.Tls tls) {
+        if (tls == null) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: cannot use certificate " + tls.certificate() + " and key "
+                    + tls.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        handlers.shutdownNow();
+        state.close();
+        member.close();
+        LOG.atInfo().addKeyValue("member", config.member()).log("controller_stopped");
+    }
+}

@@ -1,0 +1,148 @@
+package dev.vigil.controller;
+
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.binding.InvalidValueException;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The controller's configuration ({@code conf/controller.yaml}, every key documented there).
+ * Unknown keys and bad values stop the controller at start, naming the key, the value and what
+ * is allowed.
+ *
+ * @param member      this member's name; must be one of {@code cluster.members}
+ * @param listen      where the REST API listens
+ * @param dataDir     where cluster state (Ignite's persistence) and bootstrap tokens live
+ * @param cluster     the members and how they find each other
+ * @param nodeTimeout a node whose agent has not reported for this long is unknown and cordoned
+ * @param tls         HTTPS: certificate and key in PEM; absent for plain HTTP
+ * @param tokens      where the first admin and agent tokens are read from or written to
+ */
+public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
+                               Tls tls, BootstrapTokens tokens) {
+
+    public ControllerConfig {
+        member = member == null || member.isBlank() ? localHostName() : member;
+        InvalidValueException.require(member.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"), "member", member,
+                "a name: letters, digits, '.', '_' and '-', up to 63 characters");
+        listen = listen == null ? ":8080" : listen;
+        InvalidValueException.require(listen.matches("(\\[[0-9a-fA-F:.]+]|[^\\s:]*):\\d{1,5}"), "listen", listen,
+                "host:port or :port, e.g. :8080 or 127.0.0.1:8080");
+        dataDir = dataDir == null ? Path.of("/var/lib/vigil") : dataDir;
+        cluster = cluster == null ? new Cluster(null, null, null, null) : cluster;
+        if (cluster.members().isEmpty()) {
+            cluster = cluster.withMembers(List.of(new MemberAddress(member, "127.0.0.1:47500")));
+        }
+        String self = member;
+        InvalidValueException.require(cluster.members().stream().anyMatch(m -> m.name().equals(self)), "member",
+                member, "one of cluster.members: " + cluster.members().stream().map(MemberAddress::name).toList());
+        nodeTimeout = nodeTimeout == null ? Duration.ofSeconds(10) : nodeTimeout;
+        InvalidValueException.require(nodeTimeout.compareTo(Duration.ofSeconds(1)) >= 0
+                && nodeTimeout.compareTo(Duration.ofHours(1)) <= 0, "nodeTimeout", nodeTimeout, "from 1s to 1h");
+        tokens = tokens == null ? new BootstrapTokens(null, null) : tokens;
+    }
+
+    public static ControllerConfig load(Path file) {
+        return Documents.readYaml(file, ControllerConfig.class);
+    }
+
+    /** This member's entry in {@code cluster.members}. */
+    public MemberAddress self() {
+        return cluster.members().stream().filter(m -> m.name().equals(member)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The controller members and how they find each other.
+     *
+     * @param members                 every member: a name and its discovery host:port; a majority must be up
+     *                                for the controller to accept writes
+     * @param communicationPort       the port members exchange data on
+     * @param failureDetectionTimeout how long a silent member counts as alive; on loopback a killed
+     *                                member is seen at once, this matters for hangs and partitions
+     * @param persistence             keep cluster state on disk (off only for tests and {@code --ephemeral})
+     */
+    public record Cluster(List<MemberAddress> members, Integer communicationPort, Duration failureDetectionTimeout,
+                          Boolean persistence) {
+        public Cluster {
+            members = members == null ? List.of() : List.copyOf(members);
+            Set<String> names = new HashSet<>();
+            Set<String> addresses = new HashSet<>();
+            for (int i = 0; i < members.size(); i++) {
+                InvalidValueException.require(names.add(members.get(i).name()), "members[" + i + "].name",
+                        members.get(i).name(), "a name no other member has");
+                InvalidValueException.require(addresses.add(members.get(i).address()), "members[" + i + "].address",
+                        members.get(i).address(), "an address no other member has");
+            }
+            communicationPort = communicationPort == null ? 47100 : communicationPort;
+            InvalidValueException.require(communicationPort > 0 && communicationPort < 65536, "communicationPort",
+                    communicationPort, "a port from 1 to 65535");
+            failureDetectionTimeout = failureDetectionTimeout == null ? Duration.ofSeconds(10) : failureDetectionTimeout;
+            InvalidValueException.require(failureDetectionTimeout.compareTo(Duration.ofMillis(500)) >= 0
+                            && failureDetectionTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "failureDetectionTimeout",
+                    failureDetectionTimeout, "from 500ms to 5m");
+            persistence = persistence == null || persistence;
+        }
+
+        Cluster withMembers(List<MemberAddress> replacement) {
+            return new Cluster(replacement, communicationPort, failureDetectionTimeout, persistence);
+        }
+
+        /** How many members must be up: a majority of those configured. */
+        public int quorum() {
+            return members.size() / 2 + 1;
+        }
+    }
+
+    /** A member's name and discovery address ({@code host:port}). */
+    public record MemberAddress(String name, String address) {
+        public MemberAddress {
+            InvalidValueException.required(name, "name", "the member's name");
+            InvalidValueException.required(address, "address", "host:port of its discovery, e.g. 10.0.0.1:47500");
+            InvalidValueException.require(address.matches("[^\\s:/]+:\\d{1,5}"), "address", address,
+                    "host:port, e.g. 10.0.0.1:47500");
+        }
+
+        public String host() {
+            return address.substring(0, address.lastIndexOf(':'));
+        }
+
+        public int port() {
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        }
+    }
+
+    /** A certificate chain and its private key, both PEM files. */
+    public record Tls(Path certificate, Path key) {
+        public Tls {
+            InvalidValueException.required(certificate, "certificate", "a PEM certificate chain file");
+            InvalidValueException.required(key, "key", "a PEM PKCS#8 private key file");
+        }
+    }
+
+    /**
+     * Where the first tokens come from. When the cluster has no token yet, the leader reads each
+     * file if it exists (so configuration management can hand out the secrets) or writes a new
+     * token there (mode 0600) and logs where.
+     *
+     * @param adminFile the admin token (default {@code <dataDir>/admin.token})
+     * @param agentFile the agents' shared token (default {@code <dataDir>/agent.token})
+     */
+    public record BootstrapTokens(Path adminFile, Path agentFile) {
+    }
+
+    private static String localHostName() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        } catch (UnknownHostException e) {
+            return "controller";
+        }
+    }
+}

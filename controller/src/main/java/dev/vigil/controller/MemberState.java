@@ -1,0 +1,81 @@
+package dev.vigil.controller;
+
+import dev.vigil.controller.cluster.ClusterMember;
+import dev.vigil.controller.leader.Applier;
+import dev.vigil.controller.leader.Bootstrap;
+import dev.vigil.controller.leader.LeaderService;
+import dev.vigil.controller.leader.Leadership;
+import dev.vigil.controller.leader.LocalMembers;
+import dev.vigil.controller.leader.Tokens;
+import dev.vigil.controller.state.Store;
+import dev.vigil.http.ProblemException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The parts of a member that need an active cluster: the store and the applier come to life when
+ * the cluster first activates, and the leader service is (re)deployed whenever it may be missing.
+ */
+final class MemberState {
+    private static final Logger LOG = LoggerFactory.getLogger(MemberState.class);
+
+    private final ClusterMember member;
+    private final ControllerConfig config;
+    private final Clock clock;
+    private final Leadership leadership = new Leadership();
+    private volatile Store store;
+
+    MemberState(ClusterMember member, ControllerConfig config, Clock clock) {
+        this.member = member;
+        this.config = config;
+        this.clock = clock;
+        member.onTopologyChange(this::onTopologyChange);
+    }
+
+    Leadership leadership() {
+        return leadership;
+    }
+
+    /** The store, or 503 while the cluster is not active yet. */
+    Store store() {
+        Store current = store;
+        if (current == null) {
+            String why = member.notActingReason();
+            throw ProblemException.unavailable(why != null ? why : "the cluster state is being opened; retry shortly");
+        }
+        return current;
+    }
+
+    boolean ready() {
+        return store != null;
+    }
+
+    private synchronized void onTopologyChange() {
+        if (!member.active()) {
+            return;
+        }
+        if (store == null) {
+            Store opened = new Store(member.ignite());
+            Tokens tokens = new Tokens();
+            Path dataDir = config.dataDir();
+            Path adminFile = config.tokens().adminFile() != null ? config.tokens().adminFile()
+                    : dataDir.resolve("admin.token");
+            Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
+                    : dataDir.resolve("agent.token");
+            LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member,
+                    new Applier(opened, clock, config.nodeTimeout(), tokens),
+                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership));
+            store = opened;
+            LOG.atInfo().addKeyValue("member", member.name()).log("cluster_state_open");
+        }
+        // Idempotent: the cluster keeps one instance, and redeploys it when its member leaves.
+        member.ignite().services().deployClusterSingletonAsync(LeaderService.NAME, new LeaderService());
+    }
+
+    void close() {
+        LocalMembers.unregister(member.ignite().name());
+    }
+}

@@ -1,0 +1,353 @@
+package dev.vigil.controller.leader;
+
+import dev.vigil.api.Problem;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.AuditEntry;
+import dev.vigil.api.cluster.ClusterEvent;
+import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.cluster.Role;
+import dev.vigil.api.cluster.TokenInfo;
+import dev.vigil.api.cluster.Transition;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthReason;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.gpu.Severity;
+import dev.vigil.controller.state.Store;
+import dev.vigil.controller.state.TokenRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Applies mutations to the cluster state, one at a time, on the leader. This is where node
+ * lifecycle, the health reflex and the audit log live.
+ *
+ * <p>A node's state is derived from a few facts rather than moved by hand: not reporting →
+ * unknown; drain asked → draining, then drained once nothing runs there; cordoned → cordoned; no
+ * inventory yet → registered; otherwise ready. Each change of the derived state is a transition
+ * with its reason, actor and time, in the node's history and the event log.
+ *
+ * <p>The health reflex: a GPU that turns failed with a node-wide repair (power cycle, reboot, a
+ * GPU fallen off the bus) cordons the node; with a GPU repair (reset, RMA, an ECC double-bit
+ * error) it cordons that GPU. A node that stops reporting becomes unknown, which no work may land
+ * on. The reflex acts on the change, once; an operator's uncordon then stands.
+ */
+public final class Applier {
+    static final String REFLEX = "health-reflex";
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+    private static final int HISTORY = 50;
+    private static final Duration LAST_REPORT_REFRESH = Duration.ofSeconds(5);
+
+    private final Store store;
+    private final Clock clock;
+    private final Duration nodeTimeout;
+    private final Tokens tokens;
+    private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private volatile Instant leadingSince;
+
+    public Applier(Store store, Clock clock, Duration nodeTimeout, Tokens tokens) {
+        this.store = store;
+        this.clock = clock;
+        this.nodeTimeout = nodeTimeout;
+        this.tokens = tokens;
+    }
+
+    /** This member just became leader: every node gets a full timeout to report before it is unknown. */
+    public void startLeading() {
+        lastSeen.clear();
+        leadingSince = clock.instant();
+    }
+
+    public Outcome apply(Mutation mutation) {
+        lock.lock();
+        try {
+            if (mutation instanceof Mutation.Report report) {
+                return Outcomes.value(report(report));
+            }
+            if (mutation instanceof Mutation.NodeChange change) {
+                return nodeChange(change);
+            }
+            if (mutation instanceof Mutation.IssueToken issue) {
+                return issue(issue);
+            }
+            if (mutation instanceof Mutation.RevokeToken revoke) {
+                return revoke(revoke);
+            }
+            Mutation.Refused refused = (Mutation.Refused) mutation;
+            audit(refused.caller(), refused.detail(), refused.status(), refused.result());
+            return Outcomes.value(null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private DesiredState report(Mutation.Report mutation) {
+        Instant now = clock.instant();
+        String name = mutation.node();
+        AgentReport report = mutation.report();
+        lastSeen.put(name, now);
+        NodeRecord old = store.node(name).orElse(null);
+
+        boolean sameInventory = old != null && report.inventoryHash().equals(old.inventoryHash());
+        NodeInventory inventory = report.inventory() != null ? report.inventory() : sameInventory ? old.inventory() : null;
+        String inventoryHash = inventory == null ? null : report.inventoryHash();
+        boolean sameAgent = old != null && report.agentId().equals(old.agentId());
+        long lastEventSeq = sameAgent ? old.lastEventSeq() : 0;
+        for (GpuEvent event : report.events()) {
+            if (event.seq() > lastEventSeq) {
+                store.append(new ClusterEvent(0, event.time(), name, event.gpu(), event.kind().name().toLowerCase(),
+                        event.severity(), event.action(), event.message(), "agent"));
+                lastEventSeq = event.seq();
+            }
+        }
+
+        boolean cordoned = old != null && old.cordoned();
+        List<CordonedGpu> cordonedGpus = new ArrayList<>(old == null ? List.of() : old.cordonedGpus());
+        String reason = old == null ? "first report" : old.reason();
+        String actor = old == null ? "agent" : old.actor();
+        boolean reflexCordoned = false;
+        for (GpuHealth health : report.health()) {
+            if (health.state() != HealthState.FAILED || wasFailed(old, health)) {
+                continue;
+            }
+            String why = "gpu " + health.gpu() + ": " + firstReason(health) + " (" + wire(health.action()) + ")";
+            if (nodeWide(health.action())) {
+                if (!cordoned) {
+                    cordoned = true;
+                    reflexCordoned = true;
+                    reason = "health reflex: " + why;
+                    actor = REFLEX;
+                    reflex(name, health.gpu(), health.action(), "cordoned node " + name + ": " + why, now);
+                }
+            } else if (cordonedGpus.stream().noneMatch(c -> c.uuid().equals(health.uuid()))) {
+                cordonedGpus.add(new CordonedGpu(health.gpu(), health.uuid(), "health reflex: " + why, REFLEX, now));
+                reflex(name, health.gpu(), health.action(), "cordoned gpu " + health.gpu() + " of " + name + ": "
+                        + why, now);
+            }
+        }
+
+        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null);
+        if (old != null && state != old.state() && !reflexCordoned) {
+            reason = old.state() == NodeState.UNKNOWN ? "reporting again" : "inventory received";
+            actor = "agent";
+        }
+        long version = old == null ? 1 : old.version();
+        if (old != null && (cordoned != old.cordoned() || !cordonedGpus.equals(old.cordonedGpus()))) {
+            version++;
+        }
+        Instant lastReport = old != null && old.lastReport() != null
+                && Duration.between(old.lastReport(), now).compareTo(LAST_REPORT_REFRESH) < 0 ? old.lastReport() : now;
+        NodeRecord next = new NodeRecord(name, state, reason, actor, old == null ? now : old.since(), lastReport,
+                report.agentId(), report.agentVersion(), inventoryHash, inventory, report.health(), report.gpus(),
+                cordoned, cordonedGpus, old != null && old.drain(), version, report.appliedVersion(),
+                report.applyError(), lastEventSeq, old == null ? List.of() : old.history());
+        next = transition(old, next, now);
+        if (!next.equals(old)) {
+            store.put(next);
+        }
+        return desired(next, inventory == null);
+    }
+
+    private Outcome nodeChange(Mutation.NodeChange change) {
+        Optional<NodeRecord> found = store.node(change.node());
+        if (found.isEmpty()) {
+            Problem problem = Problem.of(404, "not-found", "Not found", "no node " + change.node()
+                    + " (nodes appear when their agent first reports)", null);
+            audit(change.caller(), change.reason(), 404, problem.detail());
+            return Outcomes.problem(problem);
+        }
+        NodeRecord old = found.get();
+        Instant now = clock.instant();
+        boolean cordoned = old.cordoned();
+        boolean drain = old.drain();
+        List<CordonedGpu> cordonedGpus = old.cordonedGpus();
+        switch (change.action()) {
+            case CORDON -> cordoned = true;
+            case UNCORDON -> {
+                if (drain) {
+                    Problem problem = Problem.of(409, "conflict", "Conflict", "node " + old.name()
+                            + " is draining: resume it instead of uncordoning it", null);
+                    audit(change.caller(), change.reason(), 409, problem.detail());
+                    return Outcomes.problem(problem);
+                }
+                cordoned = false;
+            }
+            case DRAIN -> {
+                drain = true;
+                cordoned = true;
+            }
+            case RESUME -> {
+                drain = false;
+                cordoned = false;
+                cordonedGpus = List.of();
+            }
+        }
+        boolean reporting = old.state() != NodeState.UNKNOWN;
+        NodeState state = derive(reporting, drain, cordoned, old.inventory() != null);
+        long version = old.version() + (cordoned != old.cordoned() || drain != old.drain()
+                || !cordonedGpus.equals(old.cordonedGpus()) ? 1 : 0);
+        NodeRecord next = new NodeRecord(old.name(), state, change.reason(), change.caller().actor(), old.since(),
+                old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
+                old.health(), old.gpus(), cordoned, cordonedGpus, drain, version, old.appliedVersion(),
+                old.applyError(), old.lastEventSeq(), old.history());
+        next = transition(old, next, now);
+        store.put(next);
+        String result = "node " + old.name() + ": " + wire(old.state()) + " -> " + wire(next.state());
+        audit(change.caller(), change.reason(), 200, result);
+        LOG.atInfo().addKeyValue("node", old.name()).addKeyValue("action", wire(change.action()))
+                .addKeyValue("actor", change.caller().actor()).addKeyValue("reason", change.reason())
+                .addKeyValue("state", wire(next.state())).log("node_changed");
+        return Outcomes.value(next);
+    }
+
+    private Outcome issue(Mutation.IssueToken issue) {
+        Tokens.Issued issued = tokens.issue(issue.name(), issue.role(), clock.instant());
+        store.put(issued.record());
+        audit(issue.caller(), "token " + issued.record().id() + " for " + issue.name() + " as "
+                + wire(issue.role()), 201, "token issued");
+        return Outcomes.value(new TokenInfo(issued.record().id(), issue.name(), issue.role(),
+                issued.record().created(), issued.secret()));
+    }
+
+    private Outcome revoke(Mutation.RevokeToken revoke) {
+        Optional<TokenRecord> token = store.token(revoke.id());
+        if (token.isEmpty()) {
+            Problem problem = Problem.of(404, "not-found", "Not found", "no token " + revoke.id(), null);
+            audit(revoke.caller(), "token " + revoke.id(), 404, problem.detail());
+            return Outcomes.problem(problem);
+        }
+        boolean lastAdmin = token.get().role() == Role.ADMIN
+                && store.tokens().stream().filter(t -> t.role() == Role.ADMIN).count() == 1;
+        if (lastAdmin) {
+            Problem problem = Problem.of(409, "conflict", "Conflict", "token " + revoke.id()
+                    + " is the last admin token: issue another admin token before revoking it", null);
+            audit(revoke.caller(), "token " + revoke.id(), 409, problem.detail());
+            return Outcomes.problem(problem);
+        }
+        store.removeToken(revoke.id());
+        audit(revoke.caller(), "token " + revoke.id() + " of " + token.get().name(), 200, "token revoked");
+        return Outcomes.value(token.get().info());
+    }
+
+    /** Drops log entries past their retention. */
+    public void trimLogs() {
+        store.trimLogs();
+    }
+
+    /**
+     * Marks nodes that stopped reporting unknown. Run by the leader's loop; a node not seen since
+     * this member became leader gets a full timeout from then.
+     */
+    public void expireSilentNodes() {
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (NodeRecord old : store.nodes()) {
+                if (old.state() == NodeState.UNKNOWN) {
+                    continue;
+                }
+                Instant seen = lastSeen.getOrDefault(old.name(), leadingSince == null ? now : leadingSince);
+                Duration silent = Duration.between(seen, now);
+                if (silent.compareTo(nodeTimeout) <= 0) {
+                    continue;
+                }
+                String why = "no report for " + silent.toSeconds() + " s (timeout " + nodeTimeout.toSeconds() + " s)";
+                NodeRecord next = new NodeRecord(old.name(), NodeState.UNKNOWN, why, REFLEX, old.since(),
+                        old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
+                        old.health(), old.gpus(), old.cordoned(), old.cordonedGpus(), old.drain(), old.version(),
+                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history());
+                store.put(transition(old, next, now));
+                reflex(old.name(), null, RepairAction.NONE, "node " + old.name() + " stopped reporting (" + why
+                        + "): no new work lands on it until it reports again", now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private NodeRecord transition(NodeRecord old, NodeRecord next, Instant now) {
+        NodeState from = old == null ? null : old.state();
+        if (from == next.state() && old != null) {
+            return next;
+        }
+        List<Transition> history = new ArrayList<>(next.history());
+        history.add(new Transition(from, next.state(), next.reason(), next.actor(), now));
+        if (history.size() > HISTORY) {
+            history = history.subList(history.size() - HISTORY, history.size());
+        }
+        store.append(new ClusterEvent(0, now, next.name(), null, "state",
+                next.state() == NodeState.READY ? Severity.INFO : Severity.WARNING, RepairAction.NONE,
+                "node " + next.name() + " " + (from == null ? "new" : wire(from)) + " -> " + wire(next.state()) + ": "
+                        + next.reason(), next.actor()));
+        return new NodeRecord(next.name(), next.state(), next.reason(), next.actor(), now, next.lastReport(),
+                next.agentId(), next.agentVersion(), next.inventoryHash(), next.inventory(), next.health(), next.gpus(),
+                next.cordoned(), next.cordonedGpus(), next.drain(), next.version(), next.appliedVersion(),
+                next.applyError(), next.lastEventSeq(), history);
+    }
+
+    private void reflex(String node, Integer gpu, RepairAction action, String message, Instant now) {
+        store.append(new ClusterEvent(0, now, node, gpu, "reflex", Severity.CRITICAL, action, message, REFLEX));
+        store.audit(new AuditEntry(0, now, REFLEX, null, null, "reflex " + node, message, 200, "applied"));
+        LOG.atWarn().addKeyValue("node", node).addKeyValue("gpu", gpu).addKeyValue("action", wire(action))
+                .addKeyValue("what", message).log("health_reflex");
+    }
+
+    private void audit(Caller caller, String detail, int status, String result) {
+        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
+                : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
+    }
+
+    /** Drained once nothing runs on the node: until the scheduler places work, nothing does. */
+    private static NodeState derive(boolean reporting, boolean drain, boolean cordoned, boolean hasInventory) {
+        if (!reporting) {
+            return NodeState.UNKNOWN;
+        }
+        if (drain) {
+            return NodeState.DRAINED;
+        }
+        if (cordoned) {
+            return NodeState.CORDONED;
+        }
+        return hasInventory ? NodeState.READY : NodeState.REGISTERED;
+    }
+
+    private static DesiredState desired(NodeRecord node, boolean needInventory) {
+        return new DesiredState(node.version(), node.cordoned(), node.drain(),
+                node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), needInventory, node.lastEventSeq());
+    }
+
+    private static boolean wasFailed(NodeRecord old, GpuHealth now) {
+        return old != null && old.health().stream().anyMatch(h -> h.gpu() == now.gpu()
+                && h.state() == HealthState.FAILED && h.action() == now.action());
+    }
+
+    /** Repairs that take the whole node down: new work on any of its GPUs would be lost. */
+    private static boolean nodeWide(RepairAction action) {
+        return action == RepairAction.POWER_CYCLE || action == RepairAction.REBOOT_NODE;
+    }
+
+    private static String firstReason(GpuHealth health) {
+        return health.reasons().stream().map(HealthReason::message).findFirst().orElse("failed");
+    }
+
+    static String wire(Enum<?> value) {
+        return value.name().toLowerCase().replace('_', '-');
+    }
+}

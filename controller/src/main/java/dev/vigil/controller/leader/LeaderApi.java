@@ -1,0 +1,10 @@
+package dev.vigil.controller.leader;
+
+/**
+ * What members call on the leader (an Ignite service proxy routes the call to whichever member
+ * runs the leader service). JSON in and out, because Ignite's marshaller cannot carry records.
+ */
+public interface LeaderApi {
+    /** Applies a {@link Mutation}; returns an {@link Outcome} as JSON. */
+    String apply(String mutationJson);
+}

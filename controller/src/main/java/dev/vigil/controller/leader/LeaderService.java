@@ -1,0 +1,78 @@
+package dev.vigil.controller.leader;
+
+import dev.vigil.api.Problem;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.resources.IgniteInstanceResource;
+import org.apache.ignite.services.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The leader: an Ignite cluster singleton, so exactly one member of a healthy cluster runs it,
+ * and Ignite moves it when that member dies. It applies every mutation (members forward them
+ * through {@link LeaderApi}) and runs the loops that must run once: silent nodes become unknown,
+ * old log entries are dropped. Without a quorum it neither applies nor loops: a member paused past
+ * the failure timeout comes back still holding the singleton and must not act as a second leader.
+ */
+public final class LeaderService implements Service, LeaderApi {
+    public static final String NAME = "vigil-leader";
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderService.class);
+    private static final Duration TICK = Duration.ofMillis(500);
+    private static final Duration TRIM_EVERY = Duration.ofMinutes(1);
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+    private transient LocalMembers.Parts parts;
+    private transient volatile boolean cancelled;
+
+    @Override
+    public void init() {
+        parts = LocalMembers.get(ignite.name());
+        long epoch = ignite.atomicLong("vigil_leader_epoch", 0, true).incrementAndGet();
+        parts.applier().startLeading();
+        parts.bootstrap().ensureTokens();
+        parts.leadership().began(epoch);
+        LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
+    }
+
+    @Override
+    public void execute() throws InterruptedException {
+        long lastTrim = 0;
+        while (!cancelled) {
+            try {
+                if (parts.member().notActingReason() == null) {
+                    parts.applier().expireSilentNodes();
+                    if (System.nanoTime() - lastTrim > TRIM_EVERY.toNanos()) {
+                        parts.applier().trimLogs();
+                        lastTrim = System.nanoTime();
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("member", ignite.name()).addKeyValue("error", e.toString())
+                        .log("leader_loop_failed");
+            }
+            Thread.sleep(TICK.toMillis());
+        }
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        if (parts != null) {
+            parts.leadership().ended();
+            LOG.atInfo().addKeyValue("member", ignite.name()).log("leader_stopped");
+        }
+    }
+
+    @Override
+    public String apply(String mutationJson) {
+        String refusal = parts.member().notActingReason();
+        if (refusal != null) {
+            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
+                    + ignite.name() + ") refuses writes: " + refusal, null)));
+        }
+        return Outcomes.write(parts.applier().apply(Outcomes.read(mutationJson, Mutation.class)));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.vigil.controller.leader;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.Role;
+
+/**
+ * A change to the cluster state. Any member takes it; the leader applies them one at a time, in
+ * order, and writes the audit entry with it. Mutations travel to the leader as JSON.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Mutation.Report.class, name = "report"),
+        @JsonSubTypes.Type(value = Mutation.NodeChange.class, name = "node-change"),
+        @JsonSubTypes.Type(value = Mutation.IssueToken.class, name = "issue-token"),
+        @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
+        @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
+public sealed interface Mutation {
+    Caller caller();
+
+    /** An agent's report; the answer is the node's desired state. */
+    record Report(String node, AgentReport report, Caller caller) implements Mutation {
+    }
+
+    /** An operator's cordon, uncordon, drain or resume; the answer is the node. */
+    record NodeChange(String node, NodeAction action, String reason, Caller caller) implements Mutation {
+    }
+
+    /** A new API token; the answer carries its secret, once. */
+    record IssueToken(String name, Role role, Caller caller) implements Mutation {
+    }
+
+    /** Revokes a token; the answer is the token as it was. */
+    record RevokeToken(String id, Caller caller) implements Mutation {
+    }
+
+    /** A mutating request refused before it reached the leader (auth, input): audited all the same. */
+    record Refused(String action, String detail, int status, String result, Caller caller) implements Mutation {
+    }
+}

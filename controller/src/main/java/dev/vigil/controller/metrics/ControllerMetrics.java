@@ -1,0 +1,101 @@
+package dev.vigil.controller.metrics;
+
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthState;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The controller's /metrics: nodes by state, GPUs by health, how long agent reports take, and
+ * the member's view of the cluster (leader, quorum, members up, leader changes).
+ */
+public final class ControllerMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram reportDuration = Histogram.builder()
+            .name("vigil_controller_report_duration_seconds")
+            .help("Time from an agent report's arrival to its answer, the leader's work included.")
+            .classicOnly().classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+            .register(registry);
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    /**
+     * @param nodes       the nodes now (empty while the cluster state is not open)
+     * @param leading     whether this member leads
+     * @param quorum      whether this member sees a quorum
+     * @param membersUp   how many configured members this member sees
+     * @param leaderTimes how many times this member became leader
+     */
+    public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
+                             IntSupplier membersUp, LongSupplier leaderTimes) {
+        GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
+                .labelNames("state").callback(callback -> {
+                    Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);
+                    for (NodeState state : NodeState.values()) {
+                        counts.put(state, 0);
+                    }
+                    nodes.get().forEach(node -> counts.merge(node.state(), 1, Integer::sum));
+                    counts.forEach((state, count) -> callback.call(count, wire(state)));
+                }).register(registry);
+        GaugeWithCallback.builder().name("vigil_controller_gpus").help("GPUs by health, as their agents last reported.")
+                .labelNames("health").callback(callback -> {
+                    Map<HealthState, Integer> counts = new EnumMap<>(HealthState.class);
+                    for (HealthState state : HealthState.values()) {
+                        counts.put(state, 0);
+                    }
+                    for (NodeRecord node : nodes.get()) {
+                        for (GpuHealth health : node.health()) {
+                            counts.merge(health.state(), 1, Integer::sum);
+                        }
+                    }
+                    counts.forEach((state, count) -> callback.call(count, wire(state)));
+                }).register(registry);
+        GaugeWithCallback.builder().name("vigil_controller_leader")
+                .help("1 when this member runs the leader's loops.")
+                .callback(callback -> callback.call(leading.getAsBoolean() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("vigil_controller_quorum")
+                .help("1 when this member sees a majority of the configured members (it accepts writes).")
+                .callback(callback -> callback.call(quorum.getAsBoolean() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("vigil_controller_members_up")
+                .help("Configured members this member sees up.")
+                .callback(callback -> callback.call(membersUp.getAsInt())).register(registry);
+        CounterWithCallback.builder().name("vigil_controller_leader_changes")
+                .help("Times this member became leader.")
+                .callback(callback -> callback.call(leaderTimes.getAsLong())).register(registry);
+    }
+
+    public void reported(long nanos) {
+        reportDuration.observe(nanos / 1e9);
+    }
+
+    public byte[] render() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            writer.write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String wire(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

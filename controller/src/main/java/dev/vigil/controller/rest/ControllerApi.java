@@ -1,0 +1,298 @@
+package dev.vigil.controller.rest;
+
+import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.AuditEntry;
+import dev.vigil.api.cluster.ClusterEvent;
+import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.GpuView;
+import dev.vigil.api.cluster.Members;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeSummary;
+import dev.vigil.api.cluster.ReasonRequest;
+import dev.vigil.api.cluster.Role;
+import dev.vigil.api.cluster.TokenInfo;
+import dev.vigil.api.cluster.TokenRequest;
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthReason;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.LeaderClient;
+import dev.vigil.controller.leader.Mutation;
+import dev.vigil.controller.leader.NodeAction;
+import dev.vigil.controller.state.Store;
+import dev.vigil.http.Handler;
+import dev.vigil.http.ProblemException;
+import dev.vigil.http.Request;
+import dev.vigil.http.Response;
+import dev.vigil.http.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The controller's admin REST API. Reads are answered from this member's copy of the cluster
+ * state; writes go to the leader. Every route but the probes, /metrics and the OpenAPI document
+ * wants a bearer token whose role covers it, and every mutating request is audited with who,
+ * what, when, from where and the result, whether it was applied or refused.
+ */
+public final class ControllerApi {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
+
+    /** What a route needs of this member. */
+    public interface Member {
+        String name();
+
+        Store store();
+
+        LeaderClient leader();
+
+        Members members();
+
+        /** Why this member is not ready, or null. */
+        String notReadyReason();
+
+        byte[] metrics();
+
+        String version();
+    }
+
+    /** A handler that knows who is calling. */
+    @FunctionalInterface
+    interface Authorized {
+        Response handle(Request request, Identity who) throws Exception;
+    }
+
+    private final Member member;
+    private final Authenticator authenticator;
+    private final byte[] openApi;
+    private final ReportTimer reportTimer;
+
+    /** Told how long each agent report took, for the controller's metrics. */
+    @FunctionalInterface
+    public interface ReportTimer {
+        void reported(long nanos);
+    }
+
+    public ControllerApi(Member member, ReportTimer reportTimer) {
+        this.member = member;
+        this.authenticator = new Authenticator(member::store);
+        this.openApi = openApiDocument();
+        this.reportTimer = reportTimer;
+    }
+
+    public Router router() {
+        return new Router()
+                .get("/healthz", r -> Response.text(200, "ok\n"))
+                .get("/readyz", this::ready)
+                .get("/metrics", r -> Response.bytes(200, "text/plain; version=0.0.4; charset=utf-8", member.metrics()))
+                .get("/openapi.json", r -> Response.bytes(200, Response.JSON, openApi))
+                .get("/v1/version", r -> Response.json(Map.of("version", member.version())))
+                .get("/v1/members", read(Role.VIEWER, (r, who) -> Response.json(member.members())))
+                .get("/v1/nodes", read(Role.VIEWER, this::nodes))
+                .get("/v1/nodes/{node}", read(Role.VIEWER, (r, who) -> Response.json(node(r.pathParam("node")))))
+                .post("/v1/nodes/{node}/cordon", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.CORDON)))
+                .post("/v1/nodes/{node}/uncordon",
+                        write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.UNCORDON)))
+                .post("/v1/nodes/{node}/drain", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.DRAIN)))
+                .post("/v1/nodes/{node}/resume", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.RESUME)))
+                .get("/v1/gpus", read(Role.VIEWER, this::gpus))
+                .get("/v1/events", read(Role.VIEWER, this::events))
+                .get("/v1/audit", read(Role.ADMIN, this::audit))
+                .post("/v1/agents/{node}/report", write(Role.AGENT, this::report))
+                .get("/v1/tokens", read(Role.ADMIN, (r, who) -> Response.json(Map.of("tokens",
+                        member.store().tokens().stream().map(t -> t.info()).toList()))))
+                .post("/v1/tokens", write(Role.ADMIN, this::issueToken))
+                .delete("/v1/tokens/{id}", write(Role.ADMIN, this::revokeToken));
+    }
+
+    private Response ready(Request request) {
+        String why = member.notReadyReason();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", why == null);
+        body.put("reasons", why == null ? List.of() : List.of(why));
+        return Response.json(why == null ? 200 : 503, body);
+    }
+
+    private Response nodes(Request request, Identity who) {
+        List<NodeSummary> nodes = new ArrayList<>();
+        for (NodeRecord node : member.store().nodes()) {
+            nodes.add(summary(node));
+        }
+        return Response.json(Map.of("nodes", nodes));
+    }
+
+    static NodeSummary summary(NodeRecord node) {
+        List<GpuDevice> gpus = node.inventory() == null ? List.of() : node.inventory().gpus();
+        int failed = (int) node.health().stream().filter(h -> h.state() == HealthState.FAILED).count();
+        return new NodeSummary(node.name(), node.state(), node.reason(), node.since(), node.lastReport(),
+                gpus.isEmpty() ? null : gpus.get(0).model(), gpus.size(), failed, node.cordonedGpus().size());
+    }
+
+    private NodeRecord node(String name) {
+        return member.store().node(name).orElseThrow(() -> ProblemException.notFound("no node " + name
+                + " (nodes appear when their agent first reports)"));
+    }
+
+    private Response nodeChange(Request request, Identity who, NodeAction action) {
+        ReasonRequest reason = request.body(ReasonRequest.class);
+        String node = request.pathParam("node");
+        NodeRecord changed = member.leader().apply(new Mutation.NodeChange(node, action, reason.reason(),
+                caller(request, who)), NodeRecord.class, true);
+        return Response.json(changed);
+    }
+
+    private Response gpus(Request request, Identity who) {
+        String only = request.queryParam("node");
+        List<GpuView> gpus = new ArrayList<>();
+        List<NodeRecord> nodes = only == null ? member.store().nodes() : List.of(node(only));
+        for (NodeRecord node : nodes) {
+            if (node.inventory() == null) {
+                continue;
+            }
+            for (GpuDevice device : node.inventory().gpus()) {
+                GpuHealth health = node.health().stream().filter(h -> h.gpu() == device.index()).findFirst()
+                        .orElse(null);
+                CordonedGpu cordon = node.cordonedGpus().stream().filter(c -> c.uuid().equals(device.uuid()))
+                        .findFirst().orElse(null);
+                String cordonReason = cordon != null ? cordon.reason() : node.unschedulable()
+                        ? "node " + node.state().name().toLowerCase() + ": " + node.reason() : null;
+                gpus.add(new GpuView(node.name(), device.index(), device.uuid(), device.model(),
+                        health == null ? HealthState.HEALTHY : health.state(),
+                        health == null ? RepairAction.NONE : health.action(),
+                        health == null ? null : health.reasons().stream().map(HealthReason::message).findFirst()
+                                .orElse(null), cordonReason != null, cordonReason, null));
+            }
+        }
+        return Response.json(Map.of("gpus", gpus));
+    }
+
+    private Response events(Request request, Identity who) {
+        long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        String node = request.queryParam("node");
+        List<ClusterEvent> events = member.store().events(since, limit, node);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", events);
+        body.put("lastSeq", events.isEmpty() ? since : events.get(events.size() - 1).seq());
+        return Response.json(body);
+    }
+
+    private Response audit(Request request, Identity who) {
+        long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        List<AuditEntry> entries = member.store().audit(since, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("entries", entries);
+        body.put("lastSeq", entries.isEmpty() ? since : entries.get(entries.size() - 1).seq());
+        return Response.json(body);
+    }
+
+    private Response report(Request request, Identity who) {
+        long start = System.nanoTime();
+        String node = Params.nodeName(request.pathParam("node"));
+        AgentReport report = request.body(AgentReport.class);
+        DesiredState desired = member.leader().apply(new Mutation.Report(node, report, caller(request, who)),
+                DesiredState.class, true);
+        reportTimer.reported(System.nanoTime() - start);
+        return Response.json(desired);
+    }
+
+    private Response issueToken(Request request, Identity who) {
+        TokenRequest wanted = request.body(TokenRequest.class);
+        TokenInfo issued = member.leader().apply(new Mutation.IssueToken(wanted.name(), wanted.role(),
+                caller(request, who)), TokenInfo.class, false);
+        return Response.json(201, issued);
+    }
+
+    private Response revokeToken(Request request, Identity who) {
+        TokenInfo revoked = member.leader().apply(new Mutation.RevokeToken(request.pathParam("id"),
+                caller(request, who)), TokenInfo.class, true);
+        return Response.json(revoked);
+    }
+
+    private Caller caller(Request request, Identity who) {
+        return new Caller(who.name(), who.role(), remote(request), member.name(),
+                request.method() + " " + request.path());
+    }
+
+    private static String remote(Request request) {
+        return request.remote() == null ? null : request.remote().toString().replaceFirst("^/", "");
+    }
+
+    /** A read: the caller's role must cover {@code needed}. */
+    private Handler read(Role needed, Authorized handler) {
+        return request -> handler.handle(request, authenticator.require(request, needed));
+    }
+
+    /**
+     * A mutation: as {@link #read}, and anything refused on the way (no token, wrong role, bad
+     * input, a conflict) is audited too. Applied mutations are audited by the leader with them.
+     */
+    private Handler write(Role needed, Authorized handler) {
+        return request -> {
+            Identity who = null;
+            try {
+                who = authenticator.require(request, needed);
+                return handler.handle(request, who);
+            } catch (ProblemException e) {
+                auditRefusal(request, who, e.problem().status(), e.problem().detail());
+                throw e;
+            } catch (InvalidDocumentException e) {
+                auditRefusal(request, who, 400, e.getMessage());
+                throw e;
+            } catch (InvalidValueException e) {
+                auditRefusal(request, who, 400, e.getMessage());
+                throw e;
+            }
+        };
+    }
+
+    private void auditRefusal(Request request, Identity who, int status, String detail) {
+        if (status == 503 || who != null && who.role() == Role.AGENT && status < 500 && status != 403) {
+            // No leader to write it (logged instead), or an agent's malformed report: logged, not audited.
+            LOG.atWarn().addKeyValue("action", request.method() + " " + request.path())
+                    .addKeyValue("actor", who == null ? "anonymous" : who.name()).addKeyValue("status", status)
+                    .addKeyValue("detail", detail).log("request_refused");
+            return;
+        }
+        Caller caller = new Caller(who == null ? "anonymous" : who.name(), who == null ? null : who.role(),
+                remote(request), member.name(), request.method() + " " + request.path());
+        try {
+            member.leader().apply(new Mutation.Refused(caller.action(), body(request), status, detail, caller),
+                    Void.class, true);
+        } catch (ProblemException e) {
+            LOG.atWarn().addKeyValue("action", caller.action()).addKeyValue("status", status)
+                    .addKeyValue("detail", detail).addKeyValue("audit_error", e.getMessage()).log("audit_failed");
+        }
+    }
+
+    /** The request body for the audit log, cut short. */
+    private static String body(Request request) {
+        String text = new String(request.body(), StandardCharsets.UTF_8);
+        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+
+    private static byte[] openApiDocument() {
+        try (InputStream in = ControllerApi.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the controller jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

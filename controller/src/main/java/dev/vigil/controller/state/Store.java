@@ -1,0 +1,186 @@
+package dev.vigil.controller.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AuditEntry;
+import dev.vigil.api.cluster.ClusterEvent;
+import dev.vigil.api.cluster.NodeRecord;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteAtomicLong;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.CacheWriteSynchronizationMode;
+import org.apache.ignite.configuration.CacheConfiguration;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The durable cluster state in Ignite caches: nodes, the event log, the audit log and tokens.
+ *
+ * <p>Every cache is REPLICATED (each member holds all of it, so reads are local) with FULL_SYNC
+ * writes (a write returns once every member has it: the default PRIMARY_SYNC gave stale reads on
+ * another member in about 40 % of reads). Values are JSON: Ignite's marshaller cannot write Java
+ * records, and JSON keeps stored state readable across versions of these classes. Only the
+ * leader writes; any member reads.
+ */
+public final class Store {
+    /** Events and audit entries kept; older ones are dropped by the leader. */
+    public static final long LOG_RETENTION = 100_000;
+
+    private static final ObjectMapper JSON = Documents.json().copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final IgniteCache<String, String> nodes;
+    private final IgniteCache<Long, String> events;
+    private final IgniteCache<Long, String> audit;
+    private final IgniteCache<String, String> tokens;
+    private final IgniteAtomicLong eventSeq;
+    private final IgniteAtomicLong auditSeq;
+
+    public Store(Ignite ignite) {
+        this.nodes = ignite.getOrCreateCache(cache("vigil_nodes"));
+        this.events = ignite.getOrCreateCache(cache("vigil_events"));
+        this.audit = ignite.getOrCreateCache(cache("vigil_audit"));
+        this.tokens = ignite.getOrCreateCache(cache("vigil_tokens"));
+        this.eventSeq = ignite.atomicLong("vigil_event_seq", 0, true);
+        this.auditSeq = ignite.atomicLong("vigil_audit_seq", 0, true);
+    }
+
+    private static <K> CacheConfiguration<K, String> cache(String name) {
+        return new CacheConfiguration<K, String>(name)
+                .setCacheMode(CacheMode.REPLICATED)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
+    }
+
+    public Optional<NodeRecord> node(String name) {
+        return Optional.ofNullable(nodes.get(name)).map(json -> read(json, NodeRecord.class));
+    }
+
+    /** Every node, by name. */
+    public List<NodeRecord> nodes() {
+        Map<String, NodeRecord> sorted = new TreeMap<>();
+        nodes.forEach(entry -> sorted.put(entry.getKey(), read(entry.getValue(), NodeRecord.class)));
+        return new ArrayList<>(sorted.values());
+    }
+
+    public void put(NodeRecord node) {
+        nodes.put(node.name(), write(node));
+    }
+
+    /** Appends an event; its {@code seq} is replaced by the next one. */
+    public ClusterEvent append(ClusterEvent event) {
+        long seq = eventSeq.incrementAndGet();
+        ClusterEvent numbered = new ClusterEvent(seq, event.time(), event.node(), event.gpu(), event.kind(),
+                event.severity(), event.action(), event.message(), event.actor());
+        events.put(seq, write(numbered));
+        return numbered;
+    }
+
+    /** Events after {@code since}, oldest first, at most {@code limit}, optionally of one node. */
+    public List<ClusterEvent> events(long since, int limit, String node) {
+        return page(events, eventSeq.get(), since, limit, json -> read(json, ClusterEvent.class),
+                e -> node == null || node.equals(e.node()));
+    }
+
+    public AuditEntry audit(AuditEntry entry) {
+        long seq = auditSeq.incrementAndGet();
+        AuditEntry numbered = new AuditEntry(seq, entry.time(), entry.actor(), entry.role(), entry.remote(),
+                entry.action(), entry.detail(), entry.status(), entry.result());
+        audit.put(seq, write(numbered));
+        return numbered;
+    }
+
+    public List<AuditEntry> audit(long since, int limit) {
+        return page(audit, auditSeq.get(), since, limit, json -> read(json, AuditEntry.class), e -> true);
+    }
+
+    /** Drops events and audit entries older than the retention. */
+    public void trimLogs() {
+        trim(events, eventSeq.get());
+        trim(audit, auditSeq.get());
+    }
+
+    public Optional<TokenRecord> token(String id) {
+        return Optional.ofNullable(tokens.get(id)).map(json -> read(json, TokenRecord.class));
+    }
+
+    public List<TokenRecord> tokens() {
+        List<TokenRecord> all = new ArrayList<>();
+        tokens.forEach(entry -> all.add(read(entry.getValue(), TokenRecord.class)));
+        all.sort(Comparator.comparing(TokenRecord::created).thenComparing(TokenRecord::id));
+        return all;
+    }
+
+    public boolean hasTokens() {
+        return tokens.size() > 0;
+    }
+
+    public void put(TokenRecord token) {
+        tokens.put(token.id(), write(token));
+    }
+
+    public boolean removeToken(String id) {
+        return tokens.remove(id);
+    }
+
+    private static <T> List<T> page(IgniteCache<Long, String> cache, long last, long since, int limit,
+                                    Function<String, T> reader, java.util.function.Predicate<T> keep) {
+        List<T> page = new ArrayList<>();
+        long from = Math.max(since + 1, last - LOG_RETENTION + 1);
+        // Keys are dense, so read them in batches rather than scanning the cache.
+        for (long start = Math.max(from, 1); start <= last && page.size() < limit; start += 256) {
+            Set<Long> keys = new LinkedHashSet<>();
+            for (long seq = start; seq < start + 256 && seq <= last; seq++) {
+                keys.add(seq);
+            }
+            Map<Long, String> found = new TreeMap<>(cache.getAll(keys));
+            for (String json : found.values()) {
+                T item = reader.apply(json);
+                if (keep.test(item)) {
+                    page.add(item);
+                    if (page.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        return page;
+    }
+
+    private static void trim(IgniteCache<Long, String> cache, long last) {
+        long keepFrom = last - LOG_RETENTION + 1;
+        Set<Long> old = new LinkedHashSet<>();
+        for (long seq = keepFrom - 1; seq > 0 && old.size() < 10_000; seq--) {
+            old.add(seq);
+        }
+        if (!old.isEmpty()) {
+            cache.removeAll(old);
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    static <T> T read(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored " + type.getSimpleName() + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}
