@@ -100,7 +100,7 @@ public final class Documents {
         try {
             return YAML.treeToValue(tree, type);
         } catch (JsonProcessingException | InvalidValueException e) {
-            throw translate(source, e);
+            throw translate(source, e, () -> tree);
         }
     }
 
@@ -125,8 +125,47 @@ public final class Documents {
             }
             return value;
         } catch (JsonProcessingException | InvalidValueException e) {
-            throw translate(source, e);
+            throw translate(source, e, () -> mapper.readTree(text));
         }
+    }
+
+    /** Parses the document again, only to explain a failure. */
+    @FunctionalInterface
+    interface Reparse {
+        JsonNode tree() throws JsonProcessingException;
+    }
+
+    /**
+     * A record's constructor runs before Jackson looks at unknown keys, so a misspelt required key
+     * first shows as "missing". When the object being built has a key it does not know, that key
+     * is the better answer: the user typed it.
+     */
+    private static InvalidDocumentException translate(String source, Exception e, Reparse document) {
+        if (e instanceof ValueInstantiationException instantiation
+                && rootCause(instantiation) instanceof InvalidValueException invalid && invalid.value() == null) {
+            try {
+                JsonNode at = document.tree();
+                for (JsonMappingException.Reference reference : instantiation.getPath()) {
+                    at = reference.getFieldName() != null ? at.path(reference.getFieldName())
+                            : at.path(reference.getIndex());
+                }
+                var description = JSON.getDeserializationConfig().introspect(instantiation.getType());
+                List<String> known = description.findProperties().stream().map(p -> p.getName()).sorted().toList();
+                for (var names = at.fieldNames(); names.hasNext(); ) {
+                    String key = names.next();
+                    if (!known.contains(key)) {
+                        String parent = path(instantiation.getPath());
+                        String field = parent.isEmpty() ? key : parent + "." + key;
+                        String allowed = String.join(", ", known);
+                        return new InvalidDocumentException(source, field, key, allowed, "unknown key \"" + field
+                                + "\" (allowed keys" + (parent.isEmpty() ? "" : " under " + parent) + ": " + allowed + ")");
+                    }
+                }
+            } catch (JsonProcessingException | RuntimeException ignored) {
+                // Fall back to the constructor's own complaint.
+            }
+        }
+        return translate(source, e);
     }
 
     /** Turns Jackson's and the records' complaints into one message that names field, value and allowed. */

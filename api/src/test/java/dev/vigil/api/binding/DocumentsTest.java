@@ -58,6 +58,14 @@ class DocumentsTest {
     }
 
     @Test
+    void aMisspeltRequiredKeyIsReportedAsUnknownNotMissing() {
+        InvalidDocumentException e = failure("nme: n1\n");
+        assertThat(e.field()).isEqualTo("nme");
+        assertThat(e.getMessage()).isEqualTo(
+                "test.yaml: unknown key \"nme\" (allowed keys: flag, inner, list, mode, name)");
+    }
+
+    @Test
     void badEnumNamesTheValueAndTheConstants() {
         InvalidDocumentException e = failure("name: n1\nmode: turbo\n");
         assertThat(e.field()).isEqualTo("mode");

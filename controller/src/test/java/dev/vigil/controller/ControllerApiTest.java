@@ -1,0 +1,419 @@
+package dev.vigil.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.Members;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.controller.leader.LeaderClient;
+import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.state.Store;
+import dev.vigil.gpu.fields.FieldCatalog;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.health.HealthEvaluator;
+import dev.vigil.gpu.health.HealthThresholds;
+import dev.vigil.gpu.simulated.FaultKind;
+import dev.vigil.gpu.simulated.FaultSpec;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+import dev.vigil.http.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ControllerApiTest {
+    @TempDir
+    static Path dataDir;
+    private static TestController controller;
+    private static final Map<String, String> TOKENS = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        controller = TestController.start(dataDir, "nodeTimeout: 2s");
+        String admin = controller.token("admin");
+        TOKENS.put("admin", admin);
+        TOKENS.put("agent", controller.token("agent"));
+        for (String role : List.of("viewer", "operator")) {
+            JsonNode issued = controller.json("POST", "/v1/tokens", admin,
+                    "{\"name\": \"test-" + role + "\", \"role\": \"" + role + "\"}");
+            TOKENS.put(role, issued.get("secret").asText());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        controller.close();
+    }
+
+    /** A simulated agent: its inventory, and health as the agent's evaluator would judge it. */
+    private static final class Agent {
+        final String node;
+        final SimulatedNode gpus;
+        final HealthEvaluator evaluator;
+        final FieldSet fields = new FieldSet(FieldCatalog.DEFAULTS);
+        final String agentId = UUID.randomUUID().toString();
+        final List<GpuEvent> events = new ArrayList<>();
+        long seq;
+
+        Agent(String node) {
+            this.node = node;
+            this.gpus = new SimulatedNode(node, SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of()),
+                    Clock.systemUTC());
+            this.evaluator = new HealthEvaluator(HealthThresholds.defaults(), fields);
+        }
+
+        JsonNode report(boolean withInventory) throws Exception {
+            var sample = gpus.sample(fields);
+            List<GpuEvent> fresh = new ArrayList<>();
+            for (GpuEvent event : gpus.drainEvents()) {
+                fresh.add(event.withSeq(++seq));
+            }
+            events.addAll(fresh);
+            List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, fresh);
+            AgentReport report = new AgentReport(agentId, "test", "hash-" + node, withInventory ? gpus.inventory()
+                    : null, health, List.of(), events, 0L, null);
+            return controller.json("POST", "/v1/agents/" + node + "/report", TOKENS.get("agent"),
+                    Documents.json().writeValueAsString(report));
+        }
+    }
+
+    private static JsonNode node(String name) throws Exception {
+        return controller.json("GET", "/v1/nodes/" + name, TOKENS.get("viewer"), null);
+    }
+
+    private static JsonNode change(String name, String action, String reason) throws Exception {
+        return controller.json("POST", "/v1/nodes/" + name + "/" + action, TOKENS.get("operator"),
+                "{\"reason\": \"" + reason + "\"}");
+    }
+
+    private static void await(Duration limit, Check check) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!check.holds()) {
+            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    @Test
+    void aNodeRegistersBecomesReadyAndIsCordonedByTheHealthReflexOnXid79() throws Exception {
+        Agent agent = new Agent("gpu-a");
+        JsonNode first = agent.report(false);
+        assertThat(first.get("needInventory").asBoolean()).isTrue();
+        assertThat(node("gpu-a").get("state").asText()).isEqualTo("registered");
+        assertThat(agent.report(true).get("needInventory").asBoolean()).isFalse();
+        assertThat(node("gpu-a").get("state").asText()).isEqualTo("ready");
+
+        agent.gpus.inject(FaultSpec.now(3, FaultKind.XID, 79));
+        JsonNode desired = agent.report(false);
+        assertThat(desired.get("cordoned").asBoolean()).isTrue();
+        JsonNode node = node("gpu-a");
+        assertThat(node.get("state").asText()).isEqualTo("cordoned");
+        assertThat(node.get("actor").asText()).isEqualTo("health-reflex");
+        assertThat(node.get("reason").asText()).startsWith("health reflex: gpu 3: XID 79").endsWith("(power-cycle)");
+        JsonNode events = controller.json("GET", "/v1/events?node=gpu-a", TOKENS.get("viewer"), null).get("events");
+        assertThat(events.findValuesAsText("kind")).contains("xid", "fault", "state", "reflex");
+        JsonNode audit = controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries");
+        assertThat(audit.findValuesAsText("actor")).contains("health-reflex");
+
+        // The operator's uncordon stands: the reflex acts on the change, not on every report.
+        assertThat(change("gpu-a", "uncordon", "power-cycled, checked").get("state").asText()).isEqualTo("ready");
+        agent.report(false);
+        assertThat(node("gpu-a").get("state").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void aGpuRepairCordonsTheGpuOnlyAndResumeClearsIt() throws Exception {
+        Agent agent = new Agent("gpu-b");
+        agent.report(true);
+        agent.gpus.inject(FaultSpec.now(2, FaultKind.ECC_DBE, null));
+        JsonNode desired = agent.report(false);
+        assertThat(desired.get("cordoned").asBoolean()).isFalse();
+        assertThat(desired.get("cordonedGpus")).hasSize(1);
+        assertThat(desired.get("cordonedGpus").get(0).asText())
+                .isEqualTo(agent.gpus.inventory().gpus().get(2).uuid());
+        JsonNode gpus = controller.json("GET", "/v1/gpus?node=gpu-b", TOKENS.get("viewer"), null).get("gpus");
+        assertThat(gpus.get(2).get("cordoned").asBoolean()).isTrue();
+        assertThat(gpus.get(2).get("health").asText()).isEqualTo("failed");
+        assertThat(gpus.get(1).get("cordoned").asBoolean()).isFalse();
+
+        assertThat(change("gpu-b", "drain", "RMA the GPU").get("state").asText()).isEqualTo("drained");
+        HttpResponse<String> uncordon = controller.send("POST", "/v1/nodes/gpu-b/uncordon", TOKENS.get("operator"),
+                "{\"reason\": \"oops\"}");
+        assertThat(uncordon.statusCode()).isEqualTo(409);
+        JsonNode resumed = change("gpu-b", "resume", "GPU replaced");
+        assertThat(resumed.get("state").asText()).isEqualTo("ready");
+        assertThat(resumed.get("cordonedGpus")).isEmpty();
+        assertThat(resumed.get("history").findValuesAsText("to")).containsSubsequence("ready", "drained", "ready");
+        assertThat(resumed.get("history").findValuesAsText("actor")).contains("test-operator");
+    }
+
+    @Test
+    void aNodeThatStopsReportingIsUnknownAndComesBackWhenItReports() throws Exception {
+        Agent agent = new Agent("gpu-c");
+        agent.report(true);
+        await(Duration.ofSeconds(10), () -> node("gpu-c").get("state").asText().equals("unknown"));
+        assertThat(node("gpu-c").get("reason").asText()).startsWith("no report for");
+        agent.report(false);
+        JsonNode back = node("gpu-c");
+        assertThat(back.get("state").asText()).isEqualTo("ready");
+        assertThat(back.get("reason").asText()).isEqualTo("reporting again");
+    }
+
+    @Test
+    void agentEventsAreStoredOnceAndAnAgentRestartStartsOver() throws Exception {
+        Agent agent = new Agent("gpu-d");
+        agent.report(true);
+        agent.gpus.inject(FaultSpec.now(1, FaultKind.XID, 13));
+        agent.report(false);
+        agent.report(false);
+        JsonNode events = controller.json("GET", "/v1/events?node=gpu-d", TOKENS.get("viewer"), null).get("events");
+        assertThat(events.findValuesAsText("kind").stream().filter("xid"::equals)).hasSize(1);
+        Agent restarted = new Agent("gpu-d");
+        restarted.gpus.inject(FaultSpec.now(1, FaultKind.XID, 31));
+        JsonNode desired = restarted.report(false);
+        assertThat(desired.get("lastEventSeq").asLong()).isEqualTo(2);
+        JsonNode after = controller.json("GET", "/v1/events?node=gpu-d", TOKENS.get("viewer"), null).get("events");
+        assertThat(after.findValuesAsText("message")).anyMatch(m -> m.startsWith("XID 31"));
+    }
+
+    @Test
+    void tokensAreIssuedListedWithoutSecretsAndRevoked() throws Exception {
+        String admin = TOKENS.get("admin");
+        JsonNode issued = controller.json("POST", "/v1/tokens", admin, "{\"name\": \"ci\", \"role\": \"viewer\"}");
+        String secret = issued.get("secret").asText();
+        assertThat(controller.send("GET", "/v1/nodes", secret, null).statusCode()).isEqualTo(200);
+        String listed = controller.send("GET", "/v1/tokens", admin, null).body();
+        assertThat(listed).contains(issued.get("id").asText()).doesNotContain(secret).doesNotContain("\"secret\"");
+        controller.json("DELETE", "/v1/tokens/" + issued.get("id").asText(), admin, null);
+        assertThat(controller.send("GET", "/v1/nodes", secret, null).statusCode()).isEqualTo(401);
+        String adminId = admin.substring(4, 14);
+        HttpResponse<String> last = controller.send("DELETE", "/v1/tokens/" + adminId, admin, null);
+        assertThat(last.statusCode()).isEqualTo(409);
+        assertThat(last.body()).contains("last admin token");
+    }
+
+    @Test
+    void everyMutationIsAuditedWithWhoWhatWhenWhereAndResultRefusalsToo() throws Exception {
+        new Agent("gpu-e").report(true);
+        change("gpu-e", "cordon", "audit me");
+        controller.send("POST", "/v1/nodes/gpu-e/cordon", TOKENS.get("viewer"), "{\"reason\": \"not allowed\"}");
+        controller.send("POST", "/v1/nodes/gpu-e/cordon", null, "{\"reason\": \"no token\"}");
+        controller.send("POST", "/v1/nodes/gpu-e/cordon", TOKENS.get("operator"), "{\"reasn\": \"typo\"}");
+        JsonNode entries = controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries");
+        List<JsonNode> about = new ArrayList<>();
+        entries.forEach(e -> {
+            if ("POST /v1/nodes/gpu-e/cordon".equals(e.path("action").asText())) {
+                about.add(e);
+            }
+        });
+        assertThat(about).extracting(e -> e.get("status").asInt()).containsExactly(200, 403, 401, 400);
+        JsonNode applied = about.get(0);
+        assertThat(applied.get("actor").asText()).isEqualTo("test-operator");
+        assertThat(applied.get("role").asText()).isEqualTo("operator");
+        assertThat(applied.get("remote").asText()).startsWith("127.0.0.1:");
+        assertThat(applied.get("detail").asText()).isEqualTo("audit me");
+        assertThat(applied.get("result").asText()).isEqualTo("node gpu-e: ready -> cordoned");
+        assertThat(applied.hasNonNull("time")).isTrue();
+        assertThat(about.get(2).get("actor").asText()).isEqualTo("anonymous");
+        assertThat(about.get(3).get("result").asText()).contains("reasn");
+    }
+
+    @Test
+    void membersShowTheLeaderAndQuorum() throws Exception {
+        Members members = Documents.json().treeToValue(controller.json("GET", "/v1/members", TOKENS.get("viewer"),
+                null), Members.class);
+        assertThat(members.leader()).isEqualTo("c1");
+        assertThat(members.quorum()).isEqualTo(1);
+        assertThat(members.quorumPresent()).isTrue();
+        assertThat(members.leaderEpoch()).isPositive();
+        assertThat(controller.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
+        String metrics = controller.send("GET", "/metrics", null, null).body();
+        assertThat(metrics).contains("vigil_controller_leader 1.0", "vigil_controller_quorum 1.0",
+                "vigil_controller_nodes{state=\"ready\"}", "vigil_controller_report_duration_seconds_bucket");
+    }
+
+    /** The routes of the API (with a member that is never called: only the table is read). */
+    private static List<Router.Route> routes() {
+        return new ControllerApi(new ControllerApi.Member() {
+            public String name() {
+                throw new UnsupportedOperationException();
+            }
+
+            public Store store() {
+                throw new UnsupportedOperationException();
+            }
+
+            public LeaderClient leader() {
+                throw new UnsupportedOperationException();
+            }
+
+            public Members members() {
+                throw new UnsupportedOperationException();
+            }
+
+            public String notReadyReason() {
+                throw new UnsupportedOperationException();
+            }
+
+            public byte[] metrics() {
+                throw new UnsupportedOperationException();
+            }
+
+            public String version() {
+                throw new UnsupportedOperationException();
+            }
+        }, nanos -> { }).router().routes();
+    }
+
+    @Test
+    void theOpenApiDocumentMatchesTheRoutes() throws Exception {
+        JsonNode document = Documents.json().readTree(controller.send("GET", "/openapi.json", null, null).body());
+        Set<String> documented = new HashSet<>();
+        Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields();
+        while (paths.hasNext()) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            path.getValue().fieldNames().forEachRemaining(method -> documented.add(method.toUpperCase() + " "
+                    + path.getKey()));
+        }
+        Set<String> served = new HashSet<>();
+        routes().forEach(route -> served.add(route.method() + " " + route.pattern()));
+        assertThat(documented).isEqualTo(served);
+    }
+
+    /** A route as the matrix and the malformed-request table use it: a request and who may send it. */
+    private record Call(String method, String path, String body, String role) {
+    }
+
+    private static final List<Call> CALLS = List.of(
+            new Call("GET", "/v1/members", null, "viewer"),
+            new Call("GET", "/v1/nodes", null, "viewer"),
+            new Call("GET", "/v1/nodes/matrix-node", null, "viewer"),
+            new Call("POST", "/v1/nodes/matrix-node/cordon", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/nodes/matrix-node/uncordon", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/nodes/matrix-node/drain", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/nodes/matrix-node/resume", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("GET", "/v1/gpus", null, "viewer"),
+            new Call("GET", "/v1/events", null, "viewer"),
+            new Call("GET", "/v1/audit", null, "admin"),
+            new Call("POST", "/v1/agents/matrix-node/report",
+                    "{\"agentId\": \"m\", \"inventoryHash\": \"h\"}", "agent"),
+            new Call("GET", "/v1/tokens", null, "admin"),
+            new Call("POST", "/v1/tokens", "{\"name\": \"matrix\", \"role\": \"viewer\"}", "admin"),
+            new Call("DELETE", "/v1/tokens/0000000000", null, "admin"));
+
+    private static boolean covers(String role, String needed) {
+        List<String> ladder = List.of("viewer", "operator", "admin");
+        if (role.equals("agent") || needed.equals("agent")) {
+            return role.equals(needed);
+        }
+        return ladder.indexOf(role) >= ladder.indexOf(needed);
+    }
+
+    @Test
+    void authorizationMatrixEveryRouteTimesEveryRoleNoTokenAndAWrongToken() throws Exception {
+        new Agent("matrix-node").report(true);
+        Set<String> coveredRoutes = new HashSet<>();
+        for (Call call : CALLS) {
+            coveredRoutes.add(call.method() + " " + call.path().replace("matrix-node", "{node}")
+                    .replace("0000000000", "{id}"));
+            assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
+                    .as("%s %s without a token", call.method(), call.path()).isEqualTo(401);
+            assertThat(controller.send(call.method(), call.path(), "vgl_0123456789_notarealsecretnotarealsecret",
+                    call.body()).statusCode()).as("%s %s with a wrong token", call.method(), call.path()).isEqualTo(401);
+            for (Map.Entry<String, String> token : TOKENS.entrySet()) {
+                int status = controller.send(call.method(), call.path(), token.getValue(), call.body()).statusCode();
+                if (covers(token.getKey(), call.role())) {
+                    assertThat(status).as("%s %s as %s", call.method(), call.path(), token.getKey())
+                            .isNotIn(401, 403).isLessThan(500);
+                } else {
+                    assertThat(status).as("%s %s as %s", call.method(), call.path(), token.getKey()).isEqualTo(403);
+                }
+            }
+        }
+        Set<String> guarded = new HashSet<>();
+        routes().stream().filter(r -> r.pattern().startsWith("/v1/") && !r.pattern().equals("/v1/version"))
+                .forEach(r -> guarded.add(r.method() + " " + r.pattern()));
+        assertThat(coveredRoutes).as("every guarded route is in the matrix").isEqualTo(guarded);
+        for (String open : List.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/version")) {
+            assertThat(controller.send("GET", open, null, null).statusCode()).as(open).isEqualTo(200);
+        }
+    }
+
+    /** A malformed request, and the field its 400 must name (null when the whole body is at fault). */
+    private record Malformed(String method, String path, String body, String role, int status, String field) {
+    }
+
+    @Test
+    void malformedRequestsToEveryRouteAre4xxProblemsThatNameTheField() throws Exception {
+        new Agent("malformed-node").report(true);
+        String big = "{\"reason\": \"" + "x".repeat(1 << 20) + "\"}";
+        List<Malformed> table = List.of(
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": ", "operator", 400, ""),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "", "operator", 400, ""),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{}", "operator", 400, "reason"),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": \"\"}", "operator", 400, "reason"),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": 5, \"x\": 1}", "operator", 400, "x"),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "[1, 2]", "operator", 400, ""),
+                new Malformed("POST", "/v1/nodes/malformed-node/drain", big, "operator", 413, null),
+                new Malformed("POST", "/v1/nodes/no-such-node/cordon", "{\"reason\": \"r\"}", "operator", 404, null),
+                new Malformed("POST", "/v1/nodes/malformed-node/resume", "{\"why\": \"r\"}", "operator", 400, "why"),
+                new Malformed("POST", "/v1/nodes/malformed-node/uncordon", "null", "operator", 400, ""),
+                new Malformed("GET", "/v1/nodes/no-such-node", null, "viewer", 404, null),
+                new Malformed("GET", "/v1/gpus?node=no-such-node", null, "viewer", 404, null),
+                new Malformed("GET", "/v1/events?since=-1", null, "viewer", 400, "since"),
+                new Malformed("GET", "/v1/events?limit=0", null, "viewer", 400, "limit"),
+                new Malformed("GET", "/v1/events?limit=abc", null, "viewer", 400, "limit"),
+                new Malformed("GET", "/v1/audit?since=x", null, "admin", 400, "since"),
+                new Malformed("POST", "/v1/agents/malformed-node/report", "{}", "agent", 400, "agentId"),
+                new Malformed("POST", "/v1/agents/malformed-node/report",
+                        "{\"agentId\": \"a\", \"inventoryHash\": \"h\", \"health\": 3}", "agent", 400, "health"),
+                new Malformed("POST", "/v1/agents/bad%20name/report",
+                        "{\"agentId\": \"a\", \"inventoryHash\": \"h\"}", "agent", 400, "node"),
+                new Malformed("POST", "/v1/tokens", "{\"name\": \"x\"}", "admin", 400, "role"),
+                new Malformed("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"root\"}", "admin", 400, "role"),
+                new Malformed("POST", "/v1/tokens", "{\"name\": \"has space\", \"role\": \"viewer\"}", "admin", 400,
+                        "name"),
+                new Malformed("DELETE", "/v1/tokens/nope", null, "admin", 404, null),
+                new Malformed("GET", "/v1/nothing", null, "viewer", 404, null),
+                new Malformed("DELETE", "/v1/nodes", null, "viewer", 405, null),
+                new Malformed("PUT", "/v1/tokens", "{}", "admin", 405, null));
+        for (Malformed request : table) {
+            HttpResponse<String> response = controller.send(request.method(), request.path(),
+                    TOKENS.get(request.role()), request.body());
+            String what = request.method() + " " + request.path() + " " + (request.body() == null ? ""
+                    : request.body().length() > 80 ? request.body().substring(0, 80) + "..." : request.body());
+            assertThat(response.statusCode()).as(what + " -> " + response.body()).isEqualTo(request.status());
+            assertThat(response.headers().firstValue("content-type")).as(what).hasValue("application/problem+json");
+            JsonNode problem = Documents.json().readTree(response.body());
+            assertThat(problem.get("status").asInt()).as(what).isEqualTo(request.status());
+            assertThat(problem.get("detail").asText()).as(what).isNotBlank();
+            if (request.field() != null && !request.field().isEmpty()) {
+                assertThat(problem.path("field").asText()).as(what + " -> " + response.body())
+                        .isEqualTo(request.field());
+            }
+        }
+    }
+}

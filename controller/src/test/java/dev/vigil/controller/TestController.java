@@ -1,0 +1,92 @@
+package dev.vigil.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.binding.Documents;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** A one-member controller for tests: in memory, on free ports, with its bootstrap tokens. */
+public final class TestController implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Controller controller;
+    private final Path dataDir;
+
+    private TestController(Controller controller, Path dataDir) {
+        this.controller = controller;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts and waits until it answers writes. */
+    public static TestController start(Path dataDir, String extraYaml) throws Exception {
+        String yaml = """
+                member: c1
+                listen: 127.0.0.1:%d
+                dataDir: %s
+                cluster:
+                  members: [{name: c1, address: "127.0.0.1:%d"}]
+                  persistence: false
+                  failureDetectionTimeout: 2s
+                %s
+                """.formatted(freePort(), dataDir, freePort(), extraYaml == null ? "" : extraYaml);
+        Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "test"),
+                Clock.systemUTC());
+        if (!controller.awaitReady(Duration.ofSeconds(60))) {
+            controller.close();
+            throw new IllegalStateException("the test controller did not become ready");
+        }
+        return new TestController(controller, dataDir);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public String token(String role) throws IOException {
+        return Files.readString(dataDir.resolve(role + ".token")).trim();
+    }
+
+    public int port() {
+        return controller.port();
+    }
+
+    public HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public JsonNode json(String method, String path, String token, String body) throws Exception {
+        HttpResponse<String> response = send(method, path, token, body);
+        if (response.statusCode() >= 300) {
+            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return Documents.json().readTree(response.body());
+    }
+
+    @Override
+    public void close() {
+        controller.close();
+    }
+}
