@@ -62,7 +62,7 @@ public final class Controller implements AutoCloseable {
         LeaderClient leader = new LeaderClient(member);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
-                () -> state.leadership().leading() && member.quorumPresent(), member::quorumPresent,
+                () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
                 () -> member.membersUp().size(), () -> state.leadership().changes());
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override

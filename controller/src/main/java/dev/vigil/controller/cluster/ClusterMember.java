@@ -27,6 +27,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -54,9 +56,43 @@ public final class ClusterMember implements AutoCloseable {
         return thread;
     });
 
+    /**
+     * A member that was frozen (SIGSTOP, a long GC pause, a stalled VM) still believes in its old
+     * view of the cluster for a moment after it wakes: Ignite has not yet heard that the others
+     * declared it failed. A ticker notices the gap; until the view can be trusted again the member
+     * does not act.
+     */
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "vigil-pause-detector");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private volatile long lastTick = System.nanoTime();
+    private volatile long distrustUntil;
+    private volatile long lastPauseMillis;
+
     private ClusterMember(ControllerConfig config, Ignite ignite) {
         this.config = config;
         this.ignite = ignite;
+        ticker.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        long gap = now - lastTick;
+        if (gap > pauseThreshold()) {
+            distrustUntil = now + 2 * config.cluster().failureDetectionTimeout().toNanos();
+            lastPauseMillis = TimeUnit.NANOSECONDS.toMillis(gap);
+            LOG.atWarn().addKeyValue("member", name()).addKeyValue("paused_ms", lastPauseMillis)
+                    .log("member_was_paused");
+        }
+        lastTick = now;
+    }
+
+    /** A gap this long between ticks means the process was not running. */
+    private long pauseThreshold() {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(500), config.cluster().failureDetectionTimeout().toNanos() / 4);
     }
 
     /** Starts the Ignite node and joins whichever configured members are up. */
@@ -167,6 +203,11 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Why writes are refused right now, or null when they are not. */
     public String notActingReason() {
+        long now = System.nanoTime();
+        if (now - lastTick > pauseThreshold() || now < distrustUntil) {
+            return "this member was paused (" + Math.max(lastPauseMillis, TimeUnit.NANOSECONDS.toMillis(now - lastTick))
+                    + " ms): it does not act until its view of the cluster is confirmed";
+        }
         if (!active()) {
             return "the controller cluster is not active yet: " + membersUp().size() + " of "
                     + config.cluster().members().size() + " members present (it activates once "
@@ -228,6 +269,7 @@ public final class ClusterMember implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         topologyThread.shutdownNow();
         Ignition.stop(ignite.name(), true);
     }
