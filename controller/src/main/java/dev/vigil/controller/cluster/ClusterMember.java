@@ -164,9 +164,13 @@ public final class ClusterMember implements AutoCloseable {
         return config.member();
     }
 
-    /** Runs {@code listener} after every change of the members that are up (on an Ignite thread). */
+    /**
+     * Runs {@code listener} now and after every change of the members that are up, on the
+     * topology thread: now, because the change that activated the cluster may be long past.
+     */
     public void onTopologyChange(Runnable listener) {
         topologyListeners.add(listener);
+        topologyThread.execute(listener);
     }
 
     public boolean active() {
