@@ -1,0 +1,107 @@
+package dev.vigil.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Columns for people: a header in capitals, cells left-aligned two spaces apart, the last column
+ * never padded (it holds the long text: reasons, messages). A missing value prints as {@code -}.
+ *
+ * <p>A table can be printed more than once, for output that keeps coming ({@code --follow}): the
+ * header comes once, each call prints the rows added since, and columns only ever widen.
+ */
+final class Table {
+    private static final String GAP = "  ";
+
+    private final String[] headers;
+    private final int[] widths;
+    private final List<String[]> pending = new ArrayList<>();
+    private boolean headerPrinted;
+
+    Table(String... headers) {
+        this.headers = headers.clone();
+        this.widths = Arrays.stream(headers).mapToInt(String::length).toArray();
+    }
+
+    /** Adds a row; cells are printed with {@code toString}, null as {@code -}. */
+    Table row(Object... cells) {
+        if (cells.length != headers.length) {
+            throw new IllegalArgumentException(cells.length + " cells for " + headers.length + " columns");
+        }
+        String[] row = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            row[i] = cells[i] == null ? "-" : cells[i].toString().replaceAll("\\s*\\R\\s*", " ");
+            if (row[i].isEmpty()) {
+                row[i] = "-";
+            }
+        }
+        pending.add(row);
+        return this;
+    }
+
+    /** Prints the header (the first time) and the rows added since the last call. */
+    void print(PrintWriter out) {
+        for (String[] row : pending) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        if (!headerPrinted) {
+            line(out, headers);
+            headerPrinted = true;
+        }
+        pending.forEach(row -> line(out, row));
+        pending.clear();
+        out.flush();
+    }
+
+    private void line(PrintWriter out, String[] cells) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            line.append(cells[i]);
+            if (i < cells.length - 1) {
+                line.append(" ".repeat(widths[i] - cells[i].length())).append(GAP);
+            }
+        }
+        out.println(line.toString().stripTrailing());
+    }
+
+    /** How long ago, in one unit a person reads at a glance: {@code 3s ago}, {@code 5m ago}, {@code 2d ago}. */
+    static String ago(Instant then, Instant now) {
+        if (then == null) {
+            return "never";
+        }
+        long seconds = Math.max(0, Duration.between(then, now).toSeconds());
+        if (seconds < 120) {
+            return seconds + "s ago";
+        }
+        if (seconds < 120 * 60) {
+            return seconds / 60 + "m ago";
+        }
+        if (seconds < 48 * 3600) {
+            return seconds / 3600 + "h ago";
+        }
+        return seconds / 86_400 + "d ago";
+    }
+
+    /** An instant to the second, in UTC: {@code 2026-11-22T08:57:45Z}. */
+    static String time(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** {@code yes} or {@code no}. */
+    static String yesNo(boolean value) {
+        return value ? "yes" : "no";
+    }
+
+    /** An enum as the API writes it: {@code reset-gpu}. */
+    static String wire(Enum<?> value) {
+        return value == null ? null : value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
