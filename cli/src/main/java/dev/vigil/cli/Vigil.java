@@ -43,7 +43,8 @@ public final class Vigil implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true);
+        // Wide enough for the examples to stay on one line each.
+        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpWidth(110);
     }
 
     @Override

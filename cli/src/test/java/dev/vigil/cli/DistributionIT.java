@@ -96,18 +96,27 @@ class DistributionIT {
     }
 
     @Test
-    void theUnitFilePassesSystemdAnalyzeVerifyWithoutWarnings(@TempDir Path dir) throws Exception {
+    void theUnitFilesPassSystemdAnalyzeVerifyWithoutWarnings(@TempDir Path dir) throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyze),
                 "systemd-analyze is not installed (Debian package 'systemd'); .ci/run installs it");
-        // The unit runs /opt/vigil/bin/vigil; verify it against the launcher just built.
-        String unit = Files.readString(DIST.resolve("systemd/vigil-agent.service"))
-                .replace("/opt/vigil/bin/vigil", VIGIL.toString());
-        Path copy = dir.resolve("vigil-agent.service");
-        Files.writeString(copy, unit);
-        Result verify = run(List.of(analyze.toString(), "verify", copy.toString()));
-        assertThat(verify.exit()).as(verify.output()).isZero();
-        assertThat(verify.output()).as("systemd-analyze warnings").isEmpty();
+        for (String name : List.of("vigil-agent.service", "vigil-controller.service")) {
+            // The units run /opt/vigil/bin/vigil; verify them against the launcher just built.
+            String unit = Files.readString(DIST.resolve("systemd/" + name))
+                    .replace("/opt/vigil/bin/vigil", VIGIL.toString());
+            Path copy = dir.resolve(name);
+            Files.writeString(copy, unit);
+            Result verify = run(List.of(analyze.toString(), "verify", copy.toString()));
+            assertThat(verify.exit()).as(name + ": " + verify.output()).isZero();
+            assertThat(verify.output()).as(name + ": systemd-analyze warnings").isEmpty();
+        }
+    }
+
+    @Test
+    void theShippedControllerConfigIsValid() throws Exception {
+        Result check = vigil("controller", "-c", DIST.resolve("conf/controller.yaml").toString(), "--check");
+        assertThat(check.exit()).as(check.output()).isZero();
+        assertThat(check.output()).contains("listen: \":8080\"", "nodeTimeout: \"10s\"");
     }
 
     /** A stand-in nvidia-smi answering --query-gpu like the real one, for the fake NVML's GPUs. */

@@ -36,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Applies mutations to the cluster state, one at a time, on the leader. This is where node
- * lifecycle, the health reflex and the audit log live.
+ * lifecycle, the health reflex and the audit log live: what is applied is audited here, with it;
+ * what is refused (a conflict, a missing node) is audited by the member that answers the request.
  *
  * <p>A node's state is derived from a few facts rather than moved by hand: not reporting →
  * unknown; drain asked → draining, then drained once nothing runs there; cordoned → cordoned; no
@@ -168,10 +169,8 @@ public final class Applier {
     private Outcome nodeChange(Mutation.NodeChange change) {
         Optional<NodeRecord> found = store.node(change.node());
         if (found.isEmpty()) {
-            Problem problem = Problem.of(404, "not-found", "Not found", "no node " + change.node()
-                    + " (nodes appear when their agent first reports)", null);
-            audit(change.caller(), change.reason(), 404, problem.detail());
-            return Outcomes.problem(problem);
+            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
+                    + " (nodes appear when their agent first reports)", null));
         }
         NodeRecord old = found.get();
         Instant now = clock.instant();
@@ -182,10 +181,8 @@ public final class Applier {
             case CORDON -> cordoned = true;
             case UNCORDON -> {
                 if (drain) {
-                    Problem problem = Problem.of(409, "conflict", "Conflict", "node " + old.name()
-                            + " is draining: resume it instead of uncordoning it", null);
-                    audit(change.caller(), change.reason(), 409, problem.detail());
-                    return Outcomes.problem(problem);
+                    return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "node " + old.name()
+                            + " is draining: resume it instead of uncordoning it", null));
                 }
                 cordoned = false;
             }
@@ -229,17 +226,13 @@ public final class Applier {
     private Outcome revoke(Mutation.RevokeToken revoke) {
         Optional<TokenRecord> token = store.token(revoke.id());
         if (token.isEmpty()) {
-            Problem problem = Problem.of(404, "not-found", "Not found", "no token " + revoke.id(), null);
-            audit(revoke.caller(), "token " + revoke.id(), 404, problem.detail());
-            return Outcomes.problem(problem);
+            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no token " + revoke.id(), null));
         }
         boolean lastAdmin = token.get().role() == Role.ADMIN
                 && store.tokens().stream().filter(t -> t.role() == Role.ADMIN).count() == 1;
         if (lastAdmin) {
-            Problem problem = Problem.of(409, "conflict", "Conflict", "token " + revoke.id()
-                    + " is the last admin token: issue another admin token before revoking it", null);
-            audit(revoke.caller(), "token " + revoke.id(), 409, problem.detail());
-            return Outcomes.problem(problem);
+            return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "token " + revoke.id()
+                    + " is the last admin token: issue another admin token before revoking it", null));
         }
         store.removeToken(revoke.id());
         audit(revoke.caller(), "token " + revoke.id() + " of " + token.get().name(), 200, "token revoked");

@@ -183,20 +183,20 @@ public final class ControllerApi {
         long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
         int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
         String node = request.queryParam("node");
-        List<ClusterEvent> events = member.store().events(since, limit, node);
+        Store.Page<ClusterEvent> page = member.store().events(since, limit, node);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("events", events);
-        body.put("lastSeq", events.isEmpty() ? since : events.get(events.size() - 1).seq());
+        body.put("events", page.items());
+        body.put("lastSeq", page.readTo());
         return Response.json(body);
     }
 
     private Response audit(Request request, Identity who) {
         long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
         int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
-        List<AuditEntry> entries = member.store().audit(since, limit);
+        Store.Page<AuditEntry> page = member.store().audit(since, limit);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("entries", entries);
-        body.put("lastSeq", entries.isEmpty() ? since : entries.get(entries.size() - 1).seq());
+        body.put("entries", page.items());
+        body.put("lastSeq", page.readTo());
         return Response.json(body);
     }
 

@@ -23,6 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The durable cluster state in Ignite caches: nodes, the event log, the audit log and tokens.
@@ -86,10 +88,17 @@ public final class Store {
         return numbered;
     }
 
+    /**
+     * A page of a log: the entries, and the sequence number it read up to, which is where the
+     * next page starts even when a filter kept none of them.
+     */
+    public record Page<T>(List<T> items, long readTo) {
+    }
+
     /** Events after {@code since}, oldest first, at most {@code limit}, optionally of one node. */
-    public List<ClusterEvent> events(long since, int limit, String node) {
+    public Page<ClusterEvent> events(long since, int limit, String node) {
         return page(events, eventSeq.get(), since, limit, json -> read(json, ClusterEvent.class),
-                e -> node == null || node.equals(e.node()));
+                e -> node == null || node.equals(e.node()), ClusterEvent::seq);
     }
 
     public AuditEntry audit(AuditEntry entry) {
@@ -100,8 +109,9 @@ public final class Store {
         return numbered;
     }
 
-    public List<AuditEntry> audit(long since, int limit) {
-        return page(audit, auditSeq.get(), since, limit, json -> read(json, AuditEntry.class), e -> true);
+    public Page<AuditEntry> audit(long since, int limit) {
+        return page(audit, auditSeq.get(), since, limit, json -> read(json, AuditEntry.class), e -> true,
+                AuditEntry::seq);
     }
 
     /** Drops events and audit entries older than the retention. */
@@ -133,19 +143,21 @@ public final class Store {
         return tokens.remove(id);
     }
 
-    private static <T> List<T> page(IgniteCache<Long, String> cache, long last, long since, int limit,
-                                    Function<String, T> reader, java.util.function.Predicate<T> keep) {
+    private static <T> Page<T> page(IgniteCache<Long, String> cache, long last, long since, int limit,
+                                    Function<String, T> reader, Predicate<T> keep, ToLongFunction<T> seq) {
         List<T> page = new ArrayList<>();
+        long readTo = Math.max(since, 0);
         long from = Math.max(since + 1, last - LOG_RETENTION + 1);
         // Keys are dense, so read them in batches rather than scanning the cache.
         for (long start = Math.max(from, 1); start <= last && page.size() < limit; start += 256) {
             Set<Long> keys = new LinkedHashSet<>();
-            for (long seq = start; seq < start + 256 && seq <= last; seq++) {
-                keys.add(seq);
+            for (long key = start; key < start + 256 && key <= last; key++) {
+                keys.add(key);
             }
             Map<Long, String> found = new TreeMap<>(cache.getAll(keys));
             for (String json : found.values()) {
                 T item = reader.apply(json);
+                readTo = seq.applyAsLong(item);
                 if (keep.test(item)) {
                     page.add(item);
                     if (page.size() == limit) {
@@ -154,7 +166,7 @@ public final class Store {
                 }
             }
         }
-        return page;
+        return new Page<>(page, readTo);
     }
 
     private static void trim(IgniteCache<Long, String> cache, long last) {
