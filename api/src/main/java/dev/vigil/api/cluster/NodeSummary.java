@@ -1,6 +1,10 @@
 package dev.vigil.api.cluster;
 
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.HealthState;
+
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A node in a list: enough for a table row; {@code GET /v1/nodes/{node}} has the rest.
@@ -17,4 +21,11 @@ import java.time.Instant;
  */
 public record NodeSummary(String name, NodeState state, String reason, Instant since, Instant lastReport,
                           String model, int gpus, int gpusFailed, int gpusCordoned) {
+
+    public static NodeSummary of(NodeRecord node) {
+        List<GpuDevice> gpus = node.inventory() == null ? List.of() : node.inventory().gpus();
+        int failed = (int) node.health().stream().filter(h -> h.state() == HealthState.FAILED).count();
+        return new NodeSummary(node.name(), node.state(), node.reason(), node.since(), node.lastReport(),
+                gpus.isEmpty() ? null : gpus.get(0).model(), gpus.size(), failed, node.cordonedGpus().size());
+    }
 }

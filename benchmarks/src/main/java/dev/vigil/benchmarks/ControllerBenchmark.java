@@ -1,0 +1,239 @@
+package dev.vigil.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.GpuSummary;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The controller as a process ({@code bin/vigil controller}, one member, persistence on), loaded
+ * the way a fleet loads it: 1,000 nodes registered with 8-GPU inventories, then
+ * <ol>
+ *   <li>{@code GET /v1/nodes} as fast as a few clients can ask: throughput and latency;</li>
+ *   <li>1,000 agents reporting every 2 s (500 reports/s, open loop: a late answer does not slow
+ *       the next report): the rate achieved, latency, errors, and the controller's CPU.</li>
+ * </ol>
+ * Usage: {@code scripts/bench-controller.sh [--nodes 1000] [--seconds 30]}
+ */
+public final class ControllerBenchmark {
+    private static final ObjectMapper JSON = Documents.json();
+
+    private ControllerBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path vigil = Path.of(arg(args, "--vigil", "cli/target/vigil-0.1.0-SNAPSHOT/vigil-0.1.0-SNAPSHOT/bin/vigil"));
+        int nodes = Integer.parseInt(arg(args, "--nodes", "1000"));
+        int seconds = Integer.parseInt(arg(args, "--seconds", "30"));
+        Path dir = Files.createTempDirectory("vigil-bench-controller-");
+        int port = freePort();
+        Files.writeString(dir.resolve("controller.yaml"), """
+                member: bench
+                listen: 127.0.0.1:%d
+                dataDir: %s
+                nodeTimeout: 60s
+                cluster: {members: [{name: bench, address: "127.0.0.1:%d"}], communicationPort: %d}
+                """.formatted(port, dir.resolve("data"), freePort(), freePort()));
+        Process controller = new ProcessBuilder(vigil.toString(), "controller", "-c", dir.resolve("controller.yaml")
+                .toString()).redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile()).start();
+        try {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + port;
+            awaitReady(client, base);
+            String admin = Files.readString(dir.resolve("data/admin.token")).trim();
+            String agent = Files.readString(dir.resolve("data/agent.token")).trim();
+            System.out.printf("controller pid %d ready; registering %d nodes%n", controller.pid(), nodes);
+
+            SimulatedNode template = new SimulatedNode("template", SimulatedSpec.of(NodeProfile.HGX_H100_8, 1,
+                    List.of()), Clock.systemUTC());
+            List<GpuHealth> health = new ArrayList<>();
+            List<GpuSummary> summaries = new ArrayList<>();
+            for (int gpu = 0; gpu < 8; gpu++) {
+                health.add(GpuHealth.of(gpu, template.inventory().gpus().get(gpu).uuid(), List.of()));
+                summaries.add(new GpuSummary(gpu, 97.0, 64.0, 655.0, 70_000.0));
+            }
+            byte[][] steady = new byte[nodes][];
+            for (int i = 0; i < nodes; i++) {
+                String name = String.format("gpu-%04d", i);
+                NodeInventory inventory = new NodeInventory(name, "dcgm", template.inventory().driverVersion(),
+                        template.inventory().gpus(), template.inventory().topology());
+                post(client, base + "/v1/agents/" + name + "/report", agent, JSON.writeValueAsBytes(
+                        new AgentReport("agent-" + i, "bench", "inventory-" + i, inventory, health, summaries,
+                                List.of(), 0L, null)));
+                steady[i] = JSON.writeValueAsBytes(new AgentReport("agent-" + i, "bench", "inventory-" + i, null,
+                        health, summaries, List.of(), 1L, null));
+            }
+
+            System.out.printf("GET /v1/nodes with %d nodes, 4 clients, %d s%n", nodes, seconds);
+            long[] listLatencies = closedLoop(client, base + "/v1/nodes", admin, 4, seconds);
+            print("GET /v1/nodes", listLatencies, seconds);
+
+            System.out.printf("%d agents reporting every 2 s (%d reports/s offered), %d s%n", nodes, nodes / 2,
+                    seconds);
+            long cpuBefore = cpuTicks(controller.pid());
+            long[] reportLatencies = openLoop(client, base, agent, steady, nodes / 2.0, seconds);
+            double cpu = (cpuTicks(controller.pid()) - cpuBefore) / 100.0 / seconds;
+            print("POST /v1/agents/{node}/report", reportLatencies, seconds);
+            System.out.printf(Locale.ROOT, "%-34s %.0f %% of one core (%d cores here)%n", "controller CPU",
+                    cpu * 100, Runtime.getRuntime().availableProcessors());
+        } finally {
+            controller.destroy();
+            controller.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code clients} threads asking as fast as answers come. */
+    private static long[] closedLoop(HttpClient client, String url, String token, int clients, int seconds)
+            throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .build();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Thread thread = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    long start = System.nanoTime();
+                    try {
+                        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        if (response.statusCode() == 200) {
+                            latencies.add(System.nanoTime() - start);
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (errors.get() > 0) {
+            System.out.printf("  %d errors%n", errors.get());
+        }
+        return latencies.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Reports sent at a fixed rate whatever the answers do. */
+    private static long[] openLoop(HttpClient client, String base, String token, byte[][] reports, double perSecond,
+                                   int seconds) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong errors = new AtomicLong();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        long interval = (long) (1e9 / perSecond);
+        long start = System.nanoTime();
+        long total = (long) (perSecond * seconds);
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            int node = (int) (i % reports.length);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + String.format("/v1/agents/gpu-%04d/report",
+                            node))).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(reports[node])).build();
+            long sent = System.nanoTime();
+            pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                if (e == null && r.statusCode() == 200) {
+                    latencies.add(System.nanoTime() - sent);
+                } else {
+                    errors.incrementAndGet();
+                }
+            }));
+            if (pending.size() > 2000) {
+                pending.removeIf(CompletableFuture::isDone);
+            }
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+                .get(60, TimeUnit.SECONDS);
+        if (errors.get() > 0) {
+            System.out.printf("  %d errors of %d%n", errors.get(), total);
+        }
+        return latencies.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void print(String what, long[] latencies, int seconds) {
+        Arrays.sort(latencies);
+        if (latencies.length == 0) {
+            System.out.printf("%-34s no successful request%n", what);
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%-34s %.0f/s, median %.2f ms, p99 %.2f ms, max %.2f ms (%d answered)%n", what,
+                latencies.length / (double) seconds, latencies[latencies.length / 2] / 1e6,
+                latencies[(int) Math.ceil(latencies.length * 0.99) - 1] / 1e6, latencies[latencies.length - 1] / 1e6,
+                latencies.length);
+    }
+
+    private static void post(HttpClient client, String url, String token, byte[] body) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private static void awaitReady(HttpClient client, String base) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception notYet) {
+                // Not listening yet.
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the controller was not ready within 120 s");
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String arg(String[] args, String name, String fallback) {
+        List<String> list = List.of(args);
+        int i = list.indexOf(name);
+        return i >= 0 && i + 1 < list.size() ? list.get(i + 1) : fallback;
+    }
+}
