@@ -2,6 +2,7 @@ package dev.vigil.agent;
 
 import dev.vigil.agent.metrics.AgentMetrics;
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.SamplingObserver;
@@ -47,9 +48,10 @@ public final class Agent implements AutoCloseable {
     private final HttpServer server;
     private final SystemdNotifier notifier;
     private final ScheduledExecutorService watchdog;
+    private final ControllerReporter reporter;
 
     private Agent(AgentConfig config, GpuBackend backend, Sampler sampler, AgentApi api, HttpServer server,
-                  SystemdNotifier notifier, ScheduledExecutorService watchdog) {
+                  SystemdNotifier notifier, ScheduledExecutorService watchdog, ControllerReporter reporter) {
         this.config = config;
         this.backend = backend;
         this.sampler = sampler;
@@ -57,6 +59,7 @@ public final class Agent implements AutoCloseable {
         this.server = server;
         this.notifier = notifier;
         this.watchdog = watchdog;
+        this.reporter = reporter;
     }
 
     /** The version in the jar's manifest, or {@code dev} when run from classes. */
@@ -76,11 +79,28 @@ public final class Agent implements AutoCloseable {
         List<Field> exported = config.sampling().resolve();
         Set<Field> toSample = new LinkedHashSet<>(exported);
         toSample.addAll(HealthEvaluator.REQUIRED_FIELDS);
+        AgentConfig.Controller controller = config.controller();
+        if (controller.enabled()) {
+            toSample.addAll(ControllerReporter.summaryFields());
+        }
         FieldSet sampled = new FieldSet(new ArrayList<>(toSample));
         HealthEvaluator evaluator = new HealthEvaluator(config.health(), sampled);
         EventLog events = new EventLog(EVENTS_KEPT);
         AgentMetrics metrics = new AgentMetrics(version(), backend.name());
         MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
+        ControllerReporter reporter = null;
+        if (controller.enabled()) {
+            metrics.reportingEnabled();
+            try {
+                reporter = new ControllerReporter(config.node(), version(), controller, sampled, events,
+                        (result, nanos) -> metrics.reported(result.wire(), nanos), clock);
+            } catch (RuntimeException e) {
+                // The token file went away since the config was read.
+                backend.close();
+                throw e;
+            }
+        }
+        ControllerReporter reporting = reporter;
         Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
                 config.sampling().interval(), config.xidWindow(), new SamplingObserver() {
                     @Override
@@ -96,12 +116,15 @@ public final class Agent implements AutoCloseable {
                     @Override
                     public void published(Snapshot snapshot) {
                         exporter.prepare(snapshot);
+                        if (reporting != null) {
+                            reporting.published(snapshot);
+                        }
                     }
                 });
         sampler.sampleOnce();
         SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         AgentApi api = new AgentApi(config.node(), backend.name(), sampler, events, exporter, sampled, exported,
-                evaluator, simulated, clock);
+                evaluator, simulated, reporter, clock);
         HttpServer server;
         try {
             server = HttpServer.start(config.listenAddress(), api.router(), MAX_BODY_BYTES, group);
@@ -109,14 +132,23 @@ public final class Agent implements AutoCloseable {
             backend.close();
             throw e;
         }
+        if (reporter != null) {
+            // Also when the first sample failed: the first report then says what the agent has.
+            reporter.published(sampler.latest());
+        }
         sampler.start();
+        if (reporter != null) {
+            reporter.start();
+        }
         ScheduledExecutorService watchdog = startWatchdog(notifier, sampler, config.node());
-        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog);
+        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter);
         notifier.ready(agent.statusLine());
         LOG.atInfo().addKeyValue("node", config.node()).addKeyValue("backend", backend.name())
                 .addKeyValue("gpus", backend.inventory().gpus().size()).addKeyValue("listen", server.address().getHostString() + ":" + server.port())
                 .addKeyValue("interval", config.sampling().interval().toMillis() + "ms")
-                .addKeyValue("fields", exported.size()).log("agent_started");
+                .addKeyValue("fields", exported.size())
+                .addKeyValue("controller", controller.enabled() ? String.join(",", controller.urls()) : "none")
+                .log("agent_started");
         return agent;
     }
 
@@ -178,6 +210,9 @@ public final class Agent implements AutoCloseable {
         notifier.stopping();
         if (watchdog != null) {
             watchdog.shutdownNow();
+        }
+        if (reporter != null) {
+            reporter.close();
         }
         server.close();
         sampler.close();

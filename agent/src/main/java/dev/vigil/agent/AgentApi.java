@@ -1,6 +1,7 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.Snapshot;
@@ -29,8 +30,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node, /v1/events and, on the
- * simulated backend only, /v1/faults.
+ * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node (with the controller's view
+ * when the agent reports to one), /v1/events and, on the simulated backend only, /v1/faults.
  */
 final class AgentApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
@@ -44,10 +45,12 @@ final class AgentApi {
     private final List<Field> exported;
     private final HealthEvaluator evaluator;
     private final SimulatedNode simulated;
+    private final ControllerReporter reporter;
     private final Clock clock;
 
     AgentApi(String node, String backend, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
-             List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, Clock clock) {
+             List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
+             Clock clock) {
         this.node = node;
         this.backend = backend;
         this.sampler = sampler;
@@ -57,6 +60,7 @@ final class AgentApi {
         this.exported = exported.stream().filter(f -> f.type() != MetricType.LABEL).toList();
         this.evaluator = evaluator;
         this.simulated = simulated;
+        this.reporter = reporter;
         this.clock = clock;
     }
 
@@ -87,7 +91,7 @@ final class AgentApi {
     NodeView view(Snapshot snapshot) {
         List<String> reasons = snapshot.notReadyReasons(clock.instant(), maxAge());
         return new NodeView(node, backend, snapshot.sampledAt(), reasons.isEmpty(), reasons, snapshot.inventory(),
-                snapshot.health(), omitted(snapshot));
+                snapshot.health(), omitted(snapshot), reporter == null ? null : reporter.status());
     }
 
     private List<NodeView.OmittedField> omitted(Snapshot snapshot) {

@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.gpu.dcgm.DcgmSettings;
@@ -9,14 +10,23 @@ import dev.vigil.gpu.health.HealthThresholds;
 import dev.vigil.gpu.nvml.NvmlSettings;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -32,10 +42,12 @@ import java.util.Set;
  * @param health    thresholds of health conditions
  * @param dcgm      how to reach DCGM, for {@code backend: auto} or {@code dcgm}
  * @param nvml      how to reach NVML, for {@code backend: auto}, {@code dcgm} or {@code nvml}
- * @param simulated the simulated node, for {@code backend: simulated}
+ * @param simulated  the simulated node, for {@code backend: simulated}
+ * @param controller where the agent reports to; none by default
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
-                          HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated) {
+                          HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
+                          Controller controller) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -61,6 +73,13 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
             InvalidValueException.require(simulated == null, "simulated", "(a simulated section)",
                     "only with backend: simulated (backend is " + backend.name().toLowerCase() + ")");
         }
+        controller = controller == null ? Controller.NONE : controller;
+    }
+
+    /** A config that reports to no controller. */
+    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
+                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated) {
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, null);
     }
 
     /** Reads and checks a config file. */
@@ -121,6 +140,113 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                 case "all" -> FieldCatalog.ALL;
                 default -> null;
             };
+        }
+    }
+
+    /**
+     * Where and how the agent reports to the controller. With no {@code urls} it reports nowhere.
+     *
+     * @param urls      the controller members, {@code http(s)://host:port}; the agent uses one and fails
+     *                  over to the next when it does not answer
+     * @param token     the agent's API token (role agent), or null when {@code tokenFile} holds it
+     * @param tokenFile a file holding the token (read at start, and again when the controller says
+     *                  the token is not valid), or null when {@code token} is given
+     * @param interval  how often the agent reports; a change of a GPU's health is reported at once
+     * @param timeout   how long one request (connection included) may take before the next member is tried
+     */
+    public record Controller(List<String> urls,
+                             @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String token,
+                             String tokenFile, Duration interval, Duration timeout) {
+        static final Controller NONE = new Controller(null, null, null, null, null);
+        private static final String URL_ALLOWED = "http://host:port or https://host:port, e.g. http://ctl-1:8080";
+
+        public Controller {
+            urls = urls == null ? List.of() : new ArrayList<>(urls);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < urls.size(); i++) {
+                String url = normalize(urls.get(i), "urls[" + i + "]");
+                InvalidValueException.require(seen.add(url), "urls[" + i + "]", urls.get(i),
+                        "each controller once (it is listed twice)");
+                urls.set(i, url);
+            }
+            urls = List.copyOf(urls);
+            interval = interval == null ? Duration.ofSeconds(2) : interval;
+            InvalidValueException.require(interval.compareTo(Duration.ofMillis(200)) >= 0
+                    && interval.compareTo(Duration.ofMinutes(1)) <= 0, "interval", interval, "from 200ms to 1m");
+            timeout = timeout == null ? Duration.ofSeconds(2) : timeout;
+            InvalidValueException.require(timeout.compareTo(Duration.ofMillis(100)) >= 0
+                    && timeout.compareTo(Duration.ofMinutes(1)) <= 0, "timeout", timeout, "from 100ms to 1m");
+            InvalidValueException.require(token == null || tokenFile == null, "tokenFile", tokenFile,
+                    "either token or tokenFile, not both (token is set too)");
+            if (token != null) {
+                // Never echo the token itself: error messages end up in logs.
+                InvalidValueException.require(validToken(token), "token", "(hidden)",
+                        "the API token: printable characters without spaces");
+            }
+            if (!urls.isEmpty()) {
+                InvalidValueException.require(token != null || tokenFile != null, "token", null,
+                        "token or tokenFile: the agent's API token (role agent), needed when urls are given");
+                if (tokenFile != null) {
+                    readTokenFile(tokenFile);
+                }
+            }
+        }
+
+        /** Whether the agent reports anywhere. */
+        public boolean enabled() {
+            return !urls.isEmpty();
+        }
+
+        /** The token: {@code token}, or the content of {@code tokenFile} read now. */
+        public String readToken() {
+            return token != null ? token : readTokenFile(tokenFile);
+        }
+
+        @Override
+        public String toString() {
+            return "Controller[urls=" + urls + ", token=" + (token == null ? "null" : "(hidden)") + ", tokenFile="
+                    + tokenFile + ", interval=" + interval + ", timeout=" + timeout + "]";
+        }
+
+        private static String normalize(String url, String field) {
+            InvalidValueException.require(url != null && !url.isBlank(), field, url, URL_ALLOWED);
+            URI uri;
+            try {
+                uri = new URI(url.trim());
+            } catch (URISyntaxException e) {
+                throw new InvalidValueException(field, url, URL_ALLOWED + " (" + e.getReason() + ")");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            InvalidValueException.require(scheme.equals("http") || scheme.equals("https"), field, url, URL_ALLOWED);
+            InvalidValueException.require(uri.getHost() != null, field, url, URL_ALLOWED + " (no host)");
+            InvalidValueException.require(uri.getPort() >= 1 && uri.getPort() <= 65535, field, url,
+                    URL_ALLOWED + " (a port from 1 to 65535)");
+            InvalidValueException.require(uri.getUserInfo() == null, field, url,
+                    URL_ALLOWED + " (no user in the URL: the token goes in token or tokenFile)");
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            InvalidValueException.require((path.isEmpty() || path.equals("/")) && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null, field, url, URL_ALLOWED + " (no path: the agent adds /v1/...)");
+            return scheme + "://" + uri.getRawAuthority();
+        }
+
+        private static boolean validToken(String token) {
+            return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        }
+
+        private static String readTokenFile(String tokenFile) {
+            String allowed = "a readable file holding the agent's API token (role agent)";
+            String text;
+            try {
+                text = Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8).trim();
+            } catch (NoSuchFileException e) {
+                throw new InvalidValueException("tokenFile", tokenFile, allowed + "; there is no such file");
+            } catch (IOException | InvalidPathException e) {
+                throw new InvalidValueException("tokenFile", tokenFile, allowed + "; cannot read it: " + e);
+            }
+            InvalidValueException.require(!text.isEmpty(), "tokenFile", tokenFile, allowed + "; this one is empty");
+            InvalidValueException.require(validToken(text), "tokenFile", tokenFile,
+                    allowed + "; this one holds more than one word or control characters");
+            return text;
         }
     }
 

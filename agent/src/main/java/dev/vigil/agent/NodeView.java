@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.report.ControllerStatus;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
 
@@ -18,9 +19,12 @@ import java.util.List;
  * @param inventory     GPUs and topology
  * @param health        each GPU's health with reasons and repair action
  * @param omittedFields fields left out of /metrics, grouped by field and reason
+ * @param controller    the controller the agent reports to, when, the last error and the desired
+ *                      state; absent when no controller is configured
  */
 public record NodeView(String node, String backend, Instant sampledAt, boolean ready, List<String> notReady,
-                       NodeInventory inventory, List<GpuHealth> health, List<OmittedField> omittedFields) {
+                       NodeInventory inventory, List<GpuHealth> health, List<OmittedField> omittedFields,
+                       ControllerStatus controller) {
 
     /**
      * A field /metrics leaves out for some GPUs or MIG instances.

@@ -4,7 +4,11 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.gpu.fields.FieldCatalog;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -47,7 +51,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "backend, controller, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
         assertThat(error("sampling: {interval: 10ms}"))
                 .isEqualTo("agent.yaml: sampling.interval: \"10ms\" is not allowed (allowed: from 50ms to 10m)");
         assertThat(error("sampling: {interval: fast}")).contains("sampling.interval").contains("500ms, 2s");
@@ -84,5 +88,64 @@ class AgentConfigTest {
                 "listen", "127.0.0.1:9555"));
         assertThat(config.listenAddress().getPort()).isEqualTo(9555);
         assertThat(config.simulated()).isNotNull();
+    }
+
+    @Test
+    void withoutAControllerSectionTheAgentReportsNowhere() {
+        AgentConfig config = read("");
+        assertThat(config.controller().enabled()).isFalse();
+        assertThat(config.controller()).isEqualTo(read("controller: {urls: []}").controller());
+        assertThat(config.controller().interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.controller().timeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void controllerUrlsAreCheckedEachByName() {
+        AgentConfig config = read("controller: {urls: [\"http://ctl-1:8080/\", \"HTTPS://ctl-2.example:8443\"], "
+                + "token: vgl_abc}");
+        assertThat(config.controller().urls()).containsExactly("http://ctl-1:8080", "https://ctl-2.example:8443");
+        assertThat(config.controller().readToken()).isEqualTo("vgl_abc");
+        assertThat(error("controller: {urls: [\"http://a:8080\", \"ftp://b:21\"], token: t}"))
+                .contains("controller.urls[1]: \"ftp://b:21\" is not allowed (allowed: http://host:port or "
+                        + "https://host:port");
+        assertThat(error("controller: {urls: [\"ctl-1:8080\"], token: t}")).contains("controller.urls[0]: \"ctl-1:8080\"");
+        assertThat(error("controller: {urls: [\"http://ctl-1\"], token: t}")).contains("controller.urls[0]")
+                .contains("a port from 1 to 65535");
+        assertThat(error("controller: {urls: [\"http://ctl-1:8080/v1\"], token: t}")).contains("controller.urls[0]")
+                .contains("no path");
+        assertThat(error("controller: {urls: [\"http://a:1\", \"http://a:1/\"], token: t}"))
+                .contains("controller.urls[1]").contains("listed twice");
+        assertThat(error("controller: {urls: [\"http://a:1\"], interval: 50ms, token: t}"))
+                .contains("controller.interval: \"50ms\" is not allowed (allowed: from 200ms to 1m)");
+        assertThat(error("controller: {urls: [\"http://a:1\"], timeout: 5m, token: t}"))
+                .contains("controller.timeout: \"5m\"");
+    }
+
+    @Test
+    void exactlyOneOfTokenAndTokenFileAndTheFileMustExist(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("agent.token");
+        Files.writeString(file, "vgl_from_file\n");
+        AgentConfig config = read("controller: {urls: [\"http://a:8080\"], tokenFile: \"" + file + "\"}");
+        assertThat(config.controller().readToken()).isEqualTo("vgl_from_file");
+
+        assertThat(error("controller: {urls: [\"http://a:8080\"], token: t, tokenFile: \"" + file + "\"}"))
+                .contains("controller.tokenFile").contains("either token or tokenFile, not both");
+        assertThat(error("controller: {urls: [\"http://a:8080\"]}"))
+                .contains("controller.token: missing (required: token or tokenFile");
+        Path missing = dir.resolve("nope.token");
+        assertThat(error("controller: {urls: [\"http://a:8080\"], tokenFile: \"" + missing + "\"}"))
+                .contains("controller.tokenFile: \"" + missing + "\" is not allowed").contains("no such file");
+        Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
+        assertThat(error("controller: {urls: [\"http://a:8080\"], tokenFile: \"" + empty + "\"}"))
+                .contains("controller.tokenFile").contains("empty");
+        assertThat(error("controller: {urls: [\"http://a:8080\"], token: \"two words\"}"))
+                .contains("controller.token").doesNotContain("two words");
+    }
+
+    @Test
+    void theTokenIsNeverPrinted() throws IOException {
+        AgentConfig config = read("controller: {urls: [\"http://a:8080\"], token: vgl_s3cret}");
+        assertThat(Documents.yaml().writeValueAsString(config)).contains("http://a:8080").doesNotContain("vgl_s3cret");
+        assertThat(config.toString()).doesNotContain("vgl_s3cret");
     }
 }

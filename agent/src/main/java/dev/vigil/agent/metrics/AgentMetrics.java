@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,6 +29,11 @@ public final class AgentMetrics {
             .help("Time to answer /metrics; the body is rendered after each sample, so this is a lookup unless no sample came since.")
             .classicOnly().classicUpperBounds(SECONDS)
             .register(registry);
+    private static final double[] REPORT_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+            10};
+    /** The results of a report request, as the {@code result} label says them. */
+    public static final List<String> REPORT_RESULTS = List.of("ok", "error", "refused");
+
     private final Counter backendErrors = Counter.builder()
             .name("vigil_agent_backend_errors")
             .help("Sampling cycles that failed, by reason.")
@@ -41,6 +47,40 @@ public final class AgentMetrics {
         for (GpuBackendException.Reason reason : GpuBackendException.Reason.values()) {
             backendErrors.labelValues(wire(reason));
         }
+    }
+
+    private Counter reports;
+    private Histogram reportDuration;
+
+    /**
+     * Registers the report metrics; only agents that report to a controller have them.
+     * {@code vigil_agent_reports_total{result}} counts requests: ok (the controller answered with
+     * the desired state), error (no answer: connection failed, timeout, 5xx; the next member is
+     * tried) and refused (4xx: the token or the report was refused).
+     */
+    public synchronized void reportingEnabled() {
+        if (reports != null) {
+            return;
+        }
+        reports = Counter.builder()
+                .name("vigil_agent_reports")
+                .help("Report requests to the controller, by result: ok, error (no answer or 5xx), refused (4xx).")
+                .labelNames("result")
+                .register(registry);
+        for (String result : REPORT_RESULTS) {
+            reports.labelValues(result);
+        }
+        reportDuration = Histogram.builder()
+                .name("vigil_agent_report_duration_seconds")
+                .help("Time from sending a report to the controller's answer (or the error), per request.")
+                .classicOnly().classicUpperBounds(REPORT_SECONDS)
+                .register(registry);
+    }
+
+    /** One report request: its result ({@link #REPORT_RESULTS}) and how long it took. */
+    public void reported(String result, long nanos) {
+        reports.labelValues(result).inc();
+        reportDuration.observe(nanos / 1e9);
     }
 
     PrometheusRegistry registry() {

@@ -1,0 +1,37 @@
+package dev.vigil.agent.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How the agent stands with the controller, for {@code GET /v1/node}'s {@code controller}
+ * object. Every key is always present, null when there is nothing to say yet.
+ *
+ * @param url            the controller member the agent reports to (or tries next)
+ * @param agentId        this agent process's id, as the controller knows it
+ * @param lastReport     when the controller last answered a report, or null before the first answer
+ * @param lastError      why the last report did not get through, or null when it did
+ * @param desired        the latest desired state from the controller, or null before the first answer
+ * @param appliedVersion the desired-state version the agent has applied (0: none yet)
+ * @param applyError     what of that version the agent could not apply, or null
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record ControllerStatus(String url, String agentId, Instant lastReport, String lastError, Desired desired,
+                               long appliedVersion, String applyError) {
+
+    /**
+     * The node's desired state as the controller last said it.
+     *
+     * @param version      increases with every change
+     * @param cordoned     no new work may land on the node
+     * @param drain        work should leave the node
+     * @param cordonedGpus UUIDs of GPUs no new work may land on
+     */
+    public record Desired(long version, boolean cordoned, boolean drain, List<String> cordonedGpus) {
+        public Desired {
+            cordonedGpus = List.copyOf(cordonedGpus);
+        }
+    }
+}
