@@ -76,11 +76,6 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         controller = controller == null ? Controller.NONE : controller;
     }
 
-    /** A config that reports to no controller. */
-    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
-                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated) {
-        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, null);
-    }
 
     /** Reads and checks a config file. */
     public static AgentConfig load(Path file) {

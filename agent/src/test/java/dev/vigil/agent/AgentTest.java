@@ -54,7 +54,7 @@ class AgentTest {
 
     private Agent start(Duration interval) {
         AgentConfig config = new AgentConfig("test-node", "127.0.0.1:0", BackendKind.SIMULATED,
-                new AgentConfig.Sampling(interval, null), null, null, null, null, spec());
+                new AgentConfig.Sampling(interval, null), null, null, null, null, spec(), null);
         agent = Agent.start(config, new SimulatedNode("test-node", spec(), Clock.systemUTC()), Clock.systemUTC(),
                 null, SystemdNotifier.disabled());
         return agent;
@@ -64,7 +64,7 @@ class AgentTest {
     private FailingBackend startFailable(Duration interval, SystemdNotifier notifier) {
         FailingBackend backend = new FailingBackend(new SimulatedNode("n", spec(), Clock.systemUTC()));
         agent = Agent.start(new AgentConfig("n", "127.0.0.1:0", BackendKind.DCGM,
-                new AgentConfig.Sampling(interval, null), null, null, null, null, null), backend, Clock.systemUTC(), null,
+                new AgentConfig.Sampling(interval, null), null, null, null, null, null, null), backend, Clock.systemUTC(), null,
                 notifier);
         return backend;
     }

@@ -5,6 +5,8 @@ import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.controller.Controller;
+import dev.vigil.controller.ControllerConfig;
 import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.gpu.simulated.MigSpec;
@@ -22,9 +24,11 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -37,12 +41,13 @@ import java.util.stream.Stream;
 @Command(name = "up",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Vigil on this machine with simulated GPU nodes, each a real agent on its own port,",
-                "until Ctrl-C or SIGTERM. Nothing needs a GPU, a cluster or root.",
+                "Run Vigil on this machine: an embedded controller (REST API on :8080) and simulated GPU nodes,",
+                "each a real agent on its own port reporting to it, until Ctrl-C or SIGTERM. Nothing needs a GPU,",
+                "a cluster or root.",
                 "",
-                "The default fleet: two HGX H100 nodes and two DGX A100 nodes on ports 9400-9403, with",
-                "training and inference load and one GPU pair in MIG mode. Inject faults with POST /v1/faults",
-                "and watch /metrics, /readyz and /v1/node react.",
+                "The default fleet: two HGX H100 nodes and two DGX A100 nodes on ports 9400-9403, with training",
+                "and inference load and one GPU pair in MIG mode. Inject faults with POST /v1/faults and watch",
+                "the agent's /metrics and /readyz and the controller's nodes, events and health reflex react.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil up",
@@ -76,6 +81,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed of the simulated telemetry; the same seed gives the same fleet (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of the controller's REST API (default: ${DEFAULT-VALUE}).")
+    int controllerPort;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "var/vigil",
             description = "Where state is kept (default: ${DEFAULT-VALUE}).")
@@ -113,6 +122,11 @@ final class UpCommand implements Callable<Integer> {
         if (ephemeral) {
             resources.add(() -> deleteTree(state));
         }
+        Controller controller = startController(state);
+        resources.add(controller);
+        String controllerUrl = "http://" + bind + ":" + controller.port();
+        AgentConfig.Controller reporting = new AgentConfig.Controller(List.of(controllerUrl),
+                Files.readString(state.resolve("controller/agent.token")).trim(), null, null, null);
         List<Agent> agents = new ArrayList<>();
         try {
             int index = 0;
@@ -121,7 +135,7 @@ final class UpCommand implements Callable<Integer> {
                     String name = "sim-" + shortName(group.getKey()) + "-" + i;
                     SimulatedSpec spec = demoLoad(group.getKey(), i, seed);
                     AgentConfig config = new AgentConfig(name, bind + ":" + (basePort + index), BackendKind.SIMULATED,
-                            sampling, null, null, null, null, spec);
+                            sampling, null, null, null, null, spec, reporting);
                     SimulatedNode backend = new SimulatedNode(name, spec, Clock.systemUTC());
                     Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.disabled());
                     agents.add(agent);
@@ -133,14 +147,42 @@ final class UpCommand implements Callable<Integer> {
             for (Agent agent : agents) {
                 agent.close();
             }
+            controller.close();
             loop.shutdownGracefully();
             throw e;
         }
         writeFleet(state.resolve("fleet.yaml"), agents);
-        banner(spec.commandLine().getOut(), agents, state);
+        banner(spec.commandLine().getOut(), agents, state, controllerUrl,
+                Files.readString(state.resolve("controller/admin.token")).trim());
         SystemdNotifier.fromEnvironment().ready(agents.size() + " simulated nodes up");
         Shutdown.closeOnSignal(resources);
         return ExitCodes.OK;
+    }
+
+    /** One controller member, alone, its state under the data dir (in memory with --ephemeral). */
+    private Controller startController(Path state) throws Exception {
+        int discovery = freePort();
+        String yaml = """
+                member: vigil-up
+                listen: "%s:%d"
+                dataDir: %s
+                cluster:
+                  members: [{name: vigil-up, address: "127.0.0.1:%d"}]
+                  persistence: %s
+                """.formatted(bind, controllerPort, state.resolve("controller").toAbsolutePath(), discovery, !ephemeral);
+        Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "vigil up"),
+                Clock.systemUTC());
+        if (!controller.awaitReady(Duration.ofSeconds(120))) {
+            controller.close();
+            throw new IllegalStateException("the embedded controller did not become ready within 120 s");
+        }
+        return controller;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private Map<NodeProfile, Integer> fleet() {
@@ -197,10 +239,11 @@ final class UpCommand implements Callable<Integer> {
         Files.writeString(file, Documents.yaml().writeValueAsString(Map.of("nodes", nodes)));
     }
 
-    private void banner(PrintWriter out, List<Agent> agents, Path state) {
+    private void banner(PrintWriter out, List<Agent> agents, Path state, String controllerUrl, String adminToken) {
         int gpus = agents.stream().mapToInt(a -> a.backend().inventory().gpus().size()).sum();
-        out.printf("%nVigil %s is up: %d simulated GPU nodes, %d GPUs, sampling every %s.%n%n", Agent.version(),
-                agents.size(), gpus, interval);
+        out.printf("%nVigil %s is up: a controller and %d simulated GPU nodes (%d GPUs), sampling every %s.%n%n",
+                Agent.version(), agents.size(), gpus, interval);
+        out.printf("  controller   %s   (REST API; /openapi.json describes it)%n%n", controllerUrl);
         out.printf("  %-12s %-12s %-5s %s%n", "NODE", "PROFILE", "GPUS", "AGENT");
         for (Agent agent : agents) {
             SimulatedNode node = (SimulatedNode) agent.backend();
@@ -209,13 +252,17 @@ final class UpCommand implements Callable<Integer> {
                     agent.port());
         }
         String first = bind + ":" + agents.get(0).port();
-        out.printf("%nTry:%n");
-        out.printf("  curl -s %s/metrics | grep DCGM_FI_DEV_GPU_TEMP%n", first);
-        out.printf("  curl -s %s/v1/node                      # inventory, health, omitted series%n", first);
+        out.printf("%nThe admin token (also in %s):%n", state.resolve("controller/admin.token"));
+        out.printf("  export VIGIL_URL=%s VIGIL_TOKEN=%s%n", controllerUrl, adminToken);
+        out.printf("%nTry, in another terminal after the export:%n");
+        out.printf("  ./vigil nodes                                 # the fleet as the controller sees it%n");
         out.printf("  curl -s -X POST %s/v1/faults -H 'content-type: application/json' \\%n", first);
-        out.printf("       -d '{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}'     # GPU 3 falls off the bus%n");
-        out.printf("  curl -s %s/readyz                       # now says why it is not ready%n", first);
-        out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'  # repair it%n", first);
+        out.printf("       -d '{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}'     # GPU 3 of %s falls off the bus%n",
+                agents.get(0).node());
+        out.printf("  ./vigil node %-30s   # cordoned at once by the health reflex%n", agents.get(0).node());
+        out.printf("  ./vigil events                                # the XID, the health change, the reflex%n");
+        out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'        # repair it on the agent%n", first);
+        out.printf("  ./vigil uncordon %s --reason 'GPU 3 reseated'%n", agents.get(0).node());
         out.printf("%nFault kinds: xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus,"
                 + " power-brake.%nState: %s%s. Ctrl-C stops everything.%n%n", state,
                 ephemeral ? " (removed at exit)" : "");
