@@ -207,7 +207,7 @@ class OperatorCommandsTest {
                 .containsPattern("(?m)^\\d+  +\\S+Z  +alice  +operator  +127\\.0\\.0\\.1:\\d+  +POST /v1/nodes/gpu-a/cordon"
                         + "  +200  +node gpu-a: ready -> cordoned  +PSU swap, OPS-1$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/drain  +200  +node gpu-a: ready -> drained  +RMA GPU 3$")
-                .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/uncordon  +409  +node gpu-a is draining.*oops$")
+                .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/uncordon  +409  +node gpu-a is draining.*\\{\"reason\":\"oops\"}$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/resume  +200  +node gpu-a: drained -> ready .*$");
         JsonNode since = json(run("audit", "-o", "json", "--since", "0", "--limit", "10000", "--url", url,
                 "--token", admin));

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The parts of a member that need an active cluster: the store and the applier come to life when
@@ -26,6 +29,12 @@ final class MemberState {
     private final ControllerConfig config;
     private final Clock clock;
     private final Leadership leadership = new Leadership();
+    /** Opening the state can fail while Ignite is still settling (a baseline change): retried from here. */
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "vigil-state-open");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile Store store;
 
     MemberState(ClusterMember member, ControllerConfig config, Clock clock) {
@@ -54,6 +63,16 @@ final class MemberState {
     }
 
     private synchronized void onTopologyChange() {
+        try {
+            open();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("member", member.name()).addKeyValue("error", e.toString())
+                    .log("cluster_state_open_failed");
+            retries.schedule(this::onTopologyChange, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void open() {
         if (!member.active()) {
             return;
         }
@@ -76,6 +95,7 @@ final class MemberState {
     }
 
     void close() {
+        retries.shutdownNow();
         LocalMembers.unregister(member.ignite().name());
     }
 }

@@ -141,13 +141,23 @@ public final class HttpServer implements AutoCloseable {
             this.limit = limit;
         }
 
+        /**
+         * On a kept-alive connection the answer goes out and the rest of the body is read and
+         * dropped (the aggregator does that): closing at once would reset the connection while the
+         * client is still sending, and the client might never read the 413.
+         */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             Problem problem = Problem.of(413, "body-too-large", "Request body too large",
                     "the request body is larger than " + limit + " bytes", null);
             FullHttpResponse response = render(Response.problem(problem));
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            if (HttpUtil.isKeepAlive(oversized) && !(oversized instanceof FullHttpRequest)) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -142,7 +143,8 @@ public final class Documents {
      */
     private static InvalidDocumentException translate(String source, Exception e, Reparse document) {
         if (e instanceof ValueInstantiationException instantiation
-                && rootCause(instantiation) instanceof InvalidValueException invalid && invalid.value() == null) {
+                && rootCause(instantiation) instanceof InvalidValueException invalid && invalid.value() == null
+                && !ignoresUnknownKeys(instantiation.getType().getRawClass())) {
             try {
                 JsonNode at = document.tree();
                 for (JsonMappingException.Reference reference : instantiation.getPath()) {
@@ -166,6 +168,11 @@ public final class Documents {
             }
         }
         return translate(source, e);
+    }
+
+    private static boolean ignoresUnknownKeys(Class<?> type) {
+        JsonIgnoreProperties ignore = type.getAnnotation(JsonIgnoreProperties.class);
+        return ignore != null && ignore.ignoreUnknown();
     }
 
     /** Turns Jackson's and the records' complaints into one message that names field, value and allowed. */

@@ -170,7 +170,7 @@ public final class ClusterMember implements AutoCloseable {
      */
     public void onTopologyChange(Runnable listener) {
         topologyListeners.add(listener);
-        topologyThread.execute(listener);
+        topologyThread.execute(() -> runLogged(listener));
     }
 
     public boolean active() {
@@ -249,7 +249,18 @@ public final class ClusterMember implements AutoCloseable {
         }
         LOG.atInfo().addKeyValue("member", name()).addKeyValue("members_up", membersUp())
                 .addKeyValue("quorum", quorumPresent()).addKeyValue("active", active()).log("cluster_topology");
-        topologyListeners.forEach(Runnable::run);
+        for (Runnable listener : topologyListeners) {
+            runLogged(listener);
+        }
+    }
+
+    private void runLogged(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("member", name()).addKeyValue("error", e.toString()).setCause(e)
+                    .log("topology_listener_failed");
+        }
     }
 
     /** Adds configured members that are up to the baseline; never drops one that is down. */
