@@ -149,6 +149,12 @@ class ControllerReporterTest {
         }
     }
 
+    /** The latest report, from one look at the list (reports keep arriving meanwhile). */
+    private static AgentReport last(FakeController controller) {
+        List<AgentReport> reports = controller.reports();
+        return reports.get(reports.size() - 1);
+    }
+
     @Test
     void theFirstReportCarriesTheInventoryLaterOnesItsHashUntilTheControllerAsks() throws Exception {
         FakeController ctl = fake(TOKEN);
@@ -224,7 +230,7 @@ class ControllerReporterTest {
         Agent second = start("events-node", controller(List.of(ctl.url()), Duration.ofMillis(200)));
         inject(second, "{\"gpu\": 4, \"kind\": \"xid\", \"xid\": 13}");
         within(Duration.ofSeconds(5), () -> ctl.stored.stream().skip(stored).anyMatch(e -> e.gpu() == 4));
-        AgentReport latest = ctl.reports().get(ctl.reports().size() - 1);
+        AgentReport latest = last(ctl);
         assertThat(latest.agentId()).isNotEqualTo(firstId);
         assertThat(ctl.stored.subList(stored, ctl.stored.size())).extracting(GpuEvent::seq).startsWith(1L);
     }
@@ -335,7 +341,7 @@ class ControllerReporterTest {
         assertThat(view.has("lastError")).as("present, and null").isTrue();
         assertThat(view.get("lastError").isNull()).isTrue();
         assertThat(view.get("desired").get("version").asLong()).isEqualTo(1);
-        within(Duration.ofSeconds(5), () -> ctl.reports().get(ctl.reports().size() - 1).appliedVersion() == 1);
+        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 1);
 
         String gpu2 = agent.snapshot().inventory().gpus().get(2).uuid();
         ctl.desired = new DesiredState(2, true, true, List.of(gpu2), false, 0);
@@ -345,16 +351,16 @@ class ControllerReporterTest {
         assertThat(desired.get("drain").asBoolean()).isTrue();
         assertThat(desired.get("cordonedGpus").get(0).asText()).isEqualTo(gpu2);
         assertThat(controllerView(agent).get("appliedVersion").asLong()).isEqualTo(2);
-        within(Duration.ofSeconds(5), () -> ctl.reports().get(ctl.reports().size() - 1).appliedVersion() == 2);
-        assertThat(ctl.reports().get(ctl.reports().size() - 1).applyError()).isNull();
+        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 2);
+        assertThat(last(ctl).applyError()).isNull();
 
         // A GPU the node does not have cannot be cordoned here: the agent says so.
         ctl.desired = new DesiredState(3, false, false, List.of("GPU-not-here"), false, 0);
         within(Duration.ofSeconds(5), () -> {
-            AgentReport last = ctl.reports().get(ctl.reports().size() - 1);
+            AgentReport last = last(ctl);
             return last.appliedVersion() == 3 && last.applyError() != null;
         });
-        assertThat(ctl.reports().get(ctl.reports().size() - 1).applyError()).contains("GPU-not-here");
+        assertThat(last(ctl).applyError()).contains("GPU-not-here");
         assertThat(controllerView(agent).get("applyError").asText()).contains("GPU-not-here");
         assertThat(logged("desired-node", "desired_state_applied")).extracting(e -> kv(e, "version"))
                 .containsExactly("1", "2", "3");
