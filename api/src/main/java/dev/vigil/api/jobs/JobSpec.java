@@ -1,0 +1,115 @@
+package dev.vigil.api.jobs;
+
+import dev.vigil.api.binding.InvalidValueException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a user asks to run.
+ *
+ * <p>Sizes: a training job gives {@code gpus} (up to one node's worth, or a multiple of
+ * {@code gpusPerNode}) or {@code nodes} × {@code gpusPerNode}; an inference service gives
+ * {@code replicas}, each with {@code gpusPerNode} GPUs (default 1) or one {@code migProfile} slice.
+ *
+ * @param name          a name for people
+ * @param kind          training (a gang) or inference (replicas)
+ * @param tenant        who pays: quota and fair share are per tenant
+ * @param queue         the tenant's queue, for people and reports
+ * @param priorityClass a configured priority class (default: the configured default)
+ * @param preemptible   whether a higher-priority job may evict it (requeued with the reason)
+ * @param gpus          GPUs in total (training)
+ * @param nodes         nodes (training)
+ * @param gpusPerNode   GPUs on each node (training), or per replica (inference)
+ * @param models        allowed GPU models, e.g. {@code [H100]} (absent: any); matched as a substring of the product name
+ * @param migProfile    a MIG slice instead of whole GPUs, e.g. {@code 1g.10gb} (inference)
+ * @param replicas      replicas (inference)
+ * @param spread        spread replicas over nodes and leaves (inference; default true)
+ * @param topology      how close the GPUs must or should be (training)
+ * @param runtimeLimit  how long it may run; backfill plans with it (default 24h)
+ * @param duration      for the simulated backend: how long it really runs (default: its runtime limit)
+ * @param pool          only nodes of this pool
+ * @param backend       which execution backend runs it (default: the configured one)
+ * @param command       what to run
+ * @param image         a container image, for backends that use one
+ * @param env           environment variables
+ */
+public record JobSpec(String name, JobKind kind, String tenant, String queue, String priorityClass, Boolean preemptible,
+                      Integer gpus, Integer nodes, Integer gpusPerNode, List<String> models, String migProfile,
+                      Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
+                      String pool, String backend, List<String> command, String image, Map<String, String> env) {
+
+    /** The largest node Vigil places whole-node work on: an HGX/DGX board. */
+    public static final int MAX_GPUS_PER_NODE = 8;
+
+    public JobSpec {
+        kind = kind == null ? JobKind.TRAINING : kind;
+        name = name == null || name.isBlank() ? kind.name().toLowerCase() : name;
+        InvalidValueException.require(name.length() <= 128, "name", name, "up to 128 characters");
+        tenant = tenant == null || tenant.isBlank() ? "default" : tenant;
+        queue = queue == null || queue.isBlank() ? "default" : queue;
+        preemptible = preemptible != null && preemptible;
+        models = models == null ? List.of() : List.copyOf(models);
+        spread = spread == null || spread;
+        runtimeLimit = runtimeLimit == null ? Duration.ofHours(24) : runtimeLimit;
+        InvalidValueException.require(!runtimeLimit.isNegative() && !runtimeLimit.isZero(), "runtimeLimit",
+                runtimeLimit, "a positive duration, e.g. 2h");
+        duration = duration == null ? runtimeLimit : duration;
+        InvalidValueException.require(!duration.isNegative(), "duration", duration, "a duration, e.g. 30m");
+        command = command == null ? List.of() : List.copyOf(command);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        if (kind == JobKind.TRAINING) {
+            InvalidValueException.require(migProfile == null, "migProfile", migProfile,
+                    "only for inference services (a training gang takes whole GPUs)");
+            InvalidValueException.require(replicas == null, "replicas", replicas, "only for inference services");
+            int[] shape = trainingShape(gpus, nodes, gpusPerNode);
+            nodes = shape[0];
+            gpusPerNode = shape[1];
+            gpus = shape[0] * shape[1];
+        } else {
+            InvalidValueException.require(topology == null, "topology", "(a topology)",
+                    "only for training gangs (inference replicas spread instead)");
+            InvalidValueException.require(gpus == null && nodes == null, gpus != null ? "gpus" : "nodes",
+                    gpus != null ? gpus : nodes, "replicas and gpusPerNode (or migProfile) for an inference service");
+            replicas = replicas == null ? 1 : replicas;
+            InvalidValueException.require(replicas >= 1 && replicas <= 10_000, "replicas", replicas, "1 to 10000");
+            if (migProfile != null) {
+                InvalidValueException.require(gpusPerNode == null, "gpusPerNode", gpusPerNode,
+                        "nothing with migProfile (each replica takes one slice)");
+                InvalidValueException.require(migProfile.matches("\\d+g\\.\\d+gb(\\+me)?"), "migProfile", migProfile,
+                        "a MIG profile such as 1g.10gb, 3g.40gb or 1g.10gb+me");
+            } else {
+                gpusPerNode = gpusPerNode == null ? 1 : gpusPerNode;
+                InvalidValueException.require(gpusPerNode >= 1 && gpusPerNode <= MAX_GPUS_PER_NODE, "gpusPerNode",
+                        gpusPerNode, "1 to " + MAX_GPUS_PER_NODE);
+            }
+        }
+    }
+
+    /** nodes × GPUs per node from whichever sizes were given. */
+    private static int[] trainingShape(Integer gpus, Integer nodes, Integer gpusPerNode) {
+        if (nodes != null || gpusPerNode != null) {
+            int n = nodes == null ? 1 : nodes;
+            int g = gpusPerNode == null ? MAX_GPUS_PER_NODE : gpusPerNode;
+            InvalidValueException.require(n >= 1 && n <= 4096, "nodes", n, "1 to 4096");
+            InvalidValueException.require(g >= 1 && g <= MAX_GPUS_PER_NODE, "gpusPerNode", g, "1 to " + MAX_GPUS_PER_NODE);
+            InvalidValueException.require(gpus == null || gpus == n * g, "gpus", gpus,
+                    "nodes × gpusPerNode = " + n * g + ", or leave it out");
+            return new int[]{n, g};
+        }
+        InvalidValueException.required(gpus, "gpus", "how many GPUs (or nodes and gpusPerNode)");
+        InvalidValueException.require(gpus >= 1, "gpus", gpus, "1 or more");
+        if (gpus <= MAX_GPUS_PER_NODE) {
+            return new int[]{1, gpus};
+        }
+        InvalidValueException.require(gpus % MAX_GPUS_PER_NODE == 0, "gpus", gpus, "up to " + MAX_GPUS_PER_NODE
+                + " on one node, a multiple of " + MAX_GPUS_PER_NODE + " for whole nodes, or nodes and gpusPerNode");
+        return new int[]{gpus / MAX_GPUS_PER_NODE, MAX_GPUS_PER_NODE};
+    }
+
+    /** GPUs (or MIG slices) the whole job holds when it runs. */
+    public int totalGpus() {
+        return kind == JobKind.TRAINING ? gpus : replicas * (migProfile != null ? 1 : gpusPerNode);
+    }
+}

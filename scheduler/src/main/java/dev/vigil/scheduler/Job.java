@@ -1,0 +1,129 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.JobTransition;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.scheduler.policy.Tenant;
+import dev.vigil.scheduler.topology.ClusterState.Node;
+import dev.vigil.scheduler.topology.ClusterState.Slice;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A job while the scheduler knows it: its spec, where it is, and what it holds. */
+final class Job {
+    final String id;
+    final JobSpec spec;
+    final Tenant tenant;
+    final int priority;
+    final Instant submitted;
+    final long seq;
+    JobState state = JobState.PENDING;
+    WaitReason wait = WaitReason.NONE;
+    String reason = "queued";
+    Instant placedAt;
+    Instant started;
+    Instant finished;
+    int attempts;
+    final List<JobTransition> history = new ArrayList<>();
+    /** What it holds: one entry per node for a gang, one per replica for a service. */
+    final List<Held> held = new ArrayList<>();
+
+    /** GPUs held on one node: whole GPUs ({@code mask}) or one MIG slice on {@code gpu}. */
+    record Held(Node node, int mask, int gpu, Slice slice, Integer replica, String model, long milli) {
+        Placement placement() {
+            List<Integer> gpus = new ArrayList<>();
+            List<String> uuids = new ArrayList<>();
+            if (slice != null) {
+                gpus.add(gpu);
+                uuids.add(node.uuid(gpu));
+                return new Placement(node.name, gpus, uuids, List.of(slice.gpuInstanceId), replica);
+            }
+            for (int bits = mask; bits != 0; bits &= bits - 1) {
+                int index = Integer.numberOfTrailingZeros(bits);
+                gpus.add(index);
+                uuids.add(node.uuid(index));
+            }
+            return new Placement(node.name, gpus, uuids, List.of(), replica);
+        }
+    }
+
+    Job(String id, JobSpec spec, Tenant tenant, int priority, Instant submitted, long seq) {
+        this.id = id;
+        this.spec = spec;
+        this.tenant = tenant;
+        this.priority = priority;
+        this.submitted = submitted;
+        this.seq = seq;
+    }
+
+    boolean training() {
+        return spec.kind() == JobKind.TRAINING;
+    }
+
+    /** Replica ids a service still needs placed (all of them for a gang that holds nothing is not asked here). */
+    List<Integer> missingReplicas() {
+        boolean[] placed = new boolean[spec.replicas()];
+        for (Held h : held) {
+            placed[h.replica()] = true;
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < placed.length; r++) {
+            if (!placed[r]) {
+                missing.add(r);
+            }
+        }
+        return missing;
+    }
+
+    /** Whether it needs (more) GPUs: a waiting job, or a service short of replicas. */
+    boolean needsPlacement() {
+        if (state == JobState.PENDING || state == JobState.ADMITTED) {
+            return true;
+        }
+        return !training() && state.holdsGpus() && held.size() < spec.replicas();
+    }
+
+    /** When backfill expects its GPUs back: placed plus its runtime limit. */
+    Instant expectedEnd() {
+        return placedAt.plus(spec.runtimeLimit());
+    }
+
+    long heldMilli() {
+        long milli = 0;
+        for (Held h : held) {
+            milli += h.milli;
+        }
+        return milli;
+    }
+
+    boolean wholeGpus() {
+        return spec.migProfile() == null;
+    }
+
+    void move(JobState to, String why, Instant now) {
+        if (to != state) {
+            history.add(new JobTransition(state, to, why, now));
+            state = to;
+        }
+        reason = why;
+    }
+
+    List<Placement> placements() {
+        List<Placement> placements = new ArrayList<>(held.size());
+        for (Held h : held) {
+            placements.add(h.placement());
+        }
+        return placements;
+    }
+
+    JobRecord record() {
+        return new JobRecord(id, spec, priority, state, wait, reason, submitted, started, finished, placements(),
+                attempts, history);
+    }
+}

@@ -1,0 +1,876 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.api.binding.HumanDurations;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.JobTransition;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.api.jobs.Topology;
+import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.api.jobs.WhyPending;
+import dev.vigil.scheduler.Job.Held;
+import dev.vigil.scheduler.placement.Capacity;
+import dev.vigil.scheduler.placement.Placer;
+import dev.vigil.scheduler.placement.Placer.Choice;
+import dev.vigil.scheduler.placement.Placer.NodeFilter;
+import dev.vigil.scheduler.placement.Placer.Pick;
+import dev.vigil.scheduler.policy.FairShare;
+import dev.vigil.scheduler.policy.PriorityClass;
+import dev.vigil.scheduler.policy.Quotas;
+import dev.vigil.scheduler.policy.SchedulerPolicy;
+import dev.vigil.scheduler.policy.Tenant;
+import dev.vigil.scheduler.topology.ClusterState;
+import dev.vigil.scheduler.topology.ClusterState.Node;
+import dev.vigil.scheduler.topology.Fabric;
+import dev.vigil.scheduler.topology.NodeCapacity;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Decides where work runs. Each {@link #schedule cycle} walks the queue in order (priority, fair
+ * share, FIFO), checks each job against its tenant's quota, and places it with the
+ * {@link Placer}. The first gang that cannot start gets a reservation on the nodes it will get
+ * once running jobs reach their runtime limits; jobs behind it start only where they do not
+ * delay it (EASY backfill). A job that still cannot start may evict preemptible jobs of lower
+ * priority.
+ *
+ * <p>The scheduler keeps no clock and does no I/O: callers pass the time and carry out the
+ * {@link Decision}s, so the controller and {@code vigil sim} run this same code. Not thread-safe:
+ * one thread owns it.
+ */
+public final class Scheduler {
+    /** Planning is bounded: a reservation tries at most this many placements per cycle. */
+    private static final int RESERVATION_TRIES = 256;
+
+    private final SchedulerPolicy policy;
+    private final ClusterState state;
+    private final Placer placer;
+    private final Capacity capacity;
+    private final Quotas quotas;
+    private final FairShare fairShare;
+    private final Map<String, Job> jobs = new HashMap<>();
+    private final Queue queue = new Queue();
+    /** Jobs holding GPUs, by when backfill expects them back. */
+    private final TreeSet<Job> holding = new TreeSet<>(Comparator.comparing(Job::expectedEnd)
+            .thenComparingLong(job -> job.seq));
+    private final Map<String, Long> heldByTenant = new HashMap<>();
+    private final Map<String, Double> shares = new HashMap<>();
+    private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
+    private final Map<String, Job> changed = new LinkedHashMap<>();
+    private final Map<List<String>, int[]> modelMatches = new HashMap<>();
+    private final Map<Object, Optional<Capacity.Verdict>> idleVerdicts = new HashMap<>();
+    private final List<Job> deferred = new ArrayList<>();
+    private boolean cycling;
+    private Reservation reservation;
+    private long seq;
+
+    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
+    private record Reservation(Job job, Instant start, List<Node> nodes) {
+        /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
+        String holder() {
+            List<String> names = new ArrayList<>();
+            for (Node node : nodes.subList(0, Math.min(8, nodes.size()))) {
+                names.add(node.name);
+            }
+            return "job " + job.id + "'s reservation on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s")
+                    + " (" + String.join(", ", names) + (nodes.size() > 8 ? ", …" : "") + ")";
+        }
+    }
+
+    /** What one placement attempt looks like, to skip repeating a failed one within a cycle. */
+    private record Shape(int model, boolean avoidReserved, JobKind kind, int nodes, int perNode, Topology topology,
+                         String migProfile, boolean spread, String pool, int count) {
+    }
+
+    public Scheduler(SchedulerPolicy policy, Fabric fabric) {
+        this.policy = policy;
+        this.state = new ClusterState(fabric);
+        this.placer = new Placer(state);
+        this.capacity = new Capacity(state);
+        this.quotas = new Quotas(policy);
+        this.fairShare = new FairShare(policy.fairShareHalfLife());
+        for (Tenant tenant : policy.tenants()) {
+            shares.put(tenant.name(), tenant.shares());
+        }
+    }
+
+    public SchedulerPolicy policy() {
+        return policy;
+    }
+
+    /** Adds a node or brings its GPUs, health and cordons up to date; what runs there keeps running. */
+    public void upsertNode(NodeCapacity node) {
+        int models = state.modelCount();
+        state.upsert(node);
+        idleVerdicts.clear();
+        if (state.modelCount() != models) {
+            modelMatches.clear();
+        }
+    }
+
+    /**
+     * A node is gone: its training jobs are stopped everywhere and requeued, its inference replicas
+     * are replaced elsewhere at the next cycle.
+     *
+     * @return stops for what ran there (and for the gangs' other nodes)
+     */
+    public List<Decision> nodeFailed(String name, String why, Instant now) {
+        Node node = state.node(name);
+        if (node == null) {
+            return List.of();
+        }
+        fairShare.accrue(now, heldByTenant);
+        state.schedulable(node, false);
+        idleVerdicts.clear();
+        List<Decision> decisions = new ArrayList<>();
+        String reason = "node " + name + " failed: " + why;
+        for (Job job : new ArrayList<>(holding)) {
+            if (job.held.stream().noneMatch(h -> h.node() == node)) {
+                continue;
+            }
+            if (job.training()) {
+                evict(job, reason, now, decisions);
+                continue;
+            }
+            List<Placement> lost = releaseHeld(job, h -> h.node() == node);
+            decisions.add(new Decision.Stop(job.id, lost, reason));
+            if (job.held.isEmpty()) {
+                job.move(JobState.PREEMPTED, reason, now);
+                job.move(JobState.PENDING, "requeued: " + reason, now);
+            } else {
+                job.reason = "replacing " + lost.size() + " replica" + (lost.size() == 1 ? "" : "s") + " lost: "
+                        + reason;
+            }
+            enqueue(job);
+            changed(job);
+        }
+        return decisions;
+    }
+
+    /**
+     * Queues a job.
+     *
+     * @throws InvalidValueException for an unknown tenant or priority class, or an id in use
+     */
+    public JobRecord submit(String id, JobSpec spec, Instant now) {
+        InvalidValueException.require(!jobs.containsKey(id), "id", id, "an id no unfinished job has");
+        Tenant tenant = policy.tenant(spec.tenant());
+        PriorityClass priority = policy.priorityClass(spec.priorityClass());
+        Job job = new Job(id, spec, tenant, priority.value(), now, seq++);
+        job.history.add(new JobTransition(null, JobState.PENDING, "submitted", now));
+        jobs.put(id, job);
+        shares.putIfAbsent(tenant.name(), tenant.shares());
+        enqueue(job);
+        changed(job);
+        return job.record();
+    }
+
+    /**
+     * Takes back a job a previous leader kept, with the GPUs it holds, so a new leader goes on
+     * where the old one stopped. Nodes must be {@link #upsertNode upserted} first; a placement on a
+     * node or GPU no longer known is dropped, and a gang that lost one is requeued.
+     */
+    public void restore(JobRecord record) {
+        if (record.state().finished() || jobs.containsKey(record.id())) {
+            return;
+        }
+        Tenant tenant = policy.tenants().isEmpty() ? Tenant.unlimited(record.spec().tenant())
+                : policy.tenants().stream().filter(t -> t.name().equals(record.spec().tenant())).findFirst()
+                .orElse(Tenant.unlimited(record.spec().tenant()));
+        Job job = new Job(record.id(), record.spec(), tenant, record.priority(), record.submitted(), seq++);
+        job.history.addAll(record.history());
+        job.state = record.state();
+        job.wait = record.waiting();
+        job.reason = record.reason();
+        job.started = record.started();
+        job.attempts = record.attempts();
+        jobs.put(job.id, job);
+        shares.putIfAbsent(tenant.name(), tenant.shares());
+        if (record.state().holdsGpus()) {
+            job.placedAt = record.started() != null ? record.started() : record.submitted();
+            List<Pick> picks = new ArrayList<>();
+            boolean complete = true;
+            for (Placement placement : record.placements()) {
+                Pick pick = resolve(placement, job.id);
+                if (pick == null) {
+                    complete = false;
+                } else {
+                    picks.add(pick);
+                }
+            }
+            if (!complete && job.training() || picks.isEmpty()) {
+                job.state = JobState.PENDING;
+                job.reason = "requeued: its GPUs were not found when the scheduler restarted";
+                changed(job);
+            } else {
+                take(job, picks);
+            }
+        }
+        if (job.needsPlacement()) {
+            enqueue(job);
+        }
+    }
+
+    /** A placement read back: its GPUs on a known node, if they are free (or already this job's). */
+    private Pick resolve(Placement placement, String job) {
+        Node node = state.node(placement.node());
+        if (node == null) {
+            return null;
+        }
+        if (!placement.migInstances().isEmpty()) {
+            int gpu = placement.gpus().get(0);
+            if (gpu >= node.gpuCount()) {
+                return null;
+            }
+            for (ClusterState.Slice slice : node.slices(gpu)) {
+                if (slice.gpuInstanceId == placement.migInstances().get(0)
+                        && (slice.owner() == null || slice.owner().equals(job))) {
+                    return new Pick(node, 0, gpu, slice, placement.replica());
+                }
+            }
+            return null;
+        }
+        int mask = 0;
+        for (int gpu : placement.gpus()) {
+            if (gpu >= node.gpuCount() || node.owner(gpu) != null && !node.owner(gpu).equals(job)) {
+                return null;
+            }
+            mask |= 1 << gpu;
+        }
+        return new Pick(node, mask, -1, null, placement.replica());
+    }
+
+    /**
+     * Cancels a job: dropped from the queue, or stopped where it runs.
+     *
+     * @return the stops, if it held GPUs (empty for an unknown or finished job)
+     */
+    public List<Decision> cancel(String id, String reason, Instant now) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            return List.of();
+        }
+        fairShare.accrue(now, heldByTenant);
+        List<Decision> decisions = new ArrayList<>();
+        if (!job.held.isEmpty()) {
+            decisions.add(new Decision.Stop(id, releaseHeld(job, h -> true), reason));
+        }
+        end(job, JobState.CANCELLED, reason, now);
+        return decisions;
+    }
+
+    /** The backend confirms the job runs. */
+    public void running(String id, Instant now) {
+        Job job = jobs.get(id);
+        if (job != null && job.state == JobState.PLACED) {
+            job.started = now;
+            job.move(JobState.RUNNING, "running on " + job.held.size() + (job.training() ? " node" : " replica")
+                    + (job.held.size() == 1 ? "" : "s"), now);
+            changed(job);
+        }
+    }
+
+    /** The backend reports the job ended; its GPUs go back. */
+    public void finished(String id, boolean succeeded, String reason, Instant now) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            return;
+        }
+        fairShare.accrue(now, heldByTenant);
+        releaseHeld(job, h -> true);
+        end(job, succeeded ? JobState.SUCCEEDED : JobState.FAILED, reason, now);
+    }
+
+    private void end(Job job, JobState to, String reason, Instant now) {
+        queue.remove(job);
+        job.wait = WaitReason.NONE;
+        job.finished = now;
+        job.move(to, reason, now);
+        jobs.remove(job.id);
+        changed(job);
+    }
+
+    /** Runs one scheduling cycle at {@code now}. */
+    public Cycle schedule(Instant now) {
+        fairShare.accrue(now, heldByTenant);
+        clearReservation();
+        List<Decision> decisions = new ArrayList<>();
+        // Within a cycle GPUs only get taken, so a shape that did not fit does not fit later in it.
+        Map<Shape, Boolean> fits = new HashMap<>();
+        List<Job> done = new ArrayList<>();
+        int examined = 0;
+        cycling = true;
+        try {
+            Iterator<Job> order = queue.ordered(factors());
+            while (order.hasNext() && examined < policy.maxJobsPerCycle()) {
+                Job job = order.next();
+                examined++;
+                attempt(job, now, decisions, fits);
+                if (!job.needsPlacement()) {
+                    done.add(job);
+                }
+            }
+        } finally {
+            cycling = false;
+        }
+        done.forEach(queue::remove);
+        deferred.forEach(queue::add);
+        deferred.clear();
+        int placed = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
+        return new Cycle(decisions, examined, placed, queue.size());
+    }
+
+    private void attempt(Job job, Instant now, List<Decision> decisions, Map<Shape, Boolean> fits) {
+        int[] models = models(job.spec);
+        if (models.length == 0) {
+            waitFor(job, WaitReason.NO_MATCHING_NODES, "no node has a GPU model matching "
+                    + String.join(" or ", job.spec.models()), now);
+            return;
+        }
+        boolean avoidReserved = avoidsReservation(job, now);
+        String quotaWhy = null;
+        boolean quotaOk = false;
+        boolean placedAny = false;
+        for (int model : models) {
+            int count = admissible(job, model);
+            if (count == 0) {
+                quotaWhy = quotaWhy != null ? quotaWhy
+                        : quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
+                        : unitMilli(job.spec));
+                continue;
+            }
+            quotaOk = true;
+            Shape shape = shape(job, model, avoidReserved, count);
+            if (fits.get(shape) == Boolean.FALSE) {
+                continue;
+            }
+            Choice choice = place(job, model, count, filter(job.spec, avoidReserved));
+            if (choice == null) {
+                fits.put(shape, false);
+                continue;
+            }
+            bind(job, model, choice, now, decisions);
+            placedAny = true;
+            if (!job.needsPlacement()) {
+                return;
+            }
+        }
+        if (placedAny) {
+            waitFor(job, WaitReason.ROOM, job.held.size() + " of " + job.spec.replicas()
+                    + " replicas placed; the rest wait for room", now);
+        } else if (!quotaOk) {
+            waitFor(job, WaitReason.QUOTA, quotaWhy, now);
+        } else {
+            blocked(job, models, avoidReserved, now, decisions, fits);
+        }
+    }
+
+    /** The job fits no free GPUs: say why, and try preemption and a reservation. */
+    private void blocked(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions,
+                         Map<Shape, Boolean> fits) {
+        Capacity.Verdict verdict = null;
+        for (int model : models) {
+            Optional<Capacity.Verdict> idle = idleVerdicts.computeIfAbsent(List.of(model, shape(job, model, false, 1)),
+                    key -> Optional.ofNullable(capacity.idle(model, job.spec)));
+            if (idle.isEmpty()) {
+                verdict = null;
+                break;
+            }
+            verdict = verdict == null ? idle.get() : verdict;
+        }
+        if (verdict != null) {
+            waitFor(job, verdict.reason(), verdict.why(), now);
+            return;
+        }
+        if (policy.preemption() && preempt(job, models, avoidReserved, now, decisions)) {
+            fits.clear();
+            return;
+        }
+        String wants = "waiting for " + Capacity.wants(job.spec);
+        if (avoidReserved) {
+            for (int model : models) {
+                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, fits)) {
+                    waitFor(job, WaitReason.RESERVATION, "fits only on nodes held from " + reservation.start
+                            + " by " + reservation.holder() + ", and its runtime limit ("
+                            + HumanDurations.format(job.spec.runtimeLimit()) + ") would end after that", now);
+                    return;
+                }
+            }
+        } else if (reservation == null && policy.backfill() && job.training()) {
+            reservation = reserve(job, models, now);
+            if (reservation != null) {
+                waitFor(job, WaitReason.ROOM, wants + "; reserved " + reservation.nodes.size() + " node"
+                        + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
+                return;
+            }
+        }
+        waitFor(job, WaitReason.ROOM, wants, now);
+    }
+
+    /** Whether the job would fit if it could use the reserved nodes (remembered per shape for the cycle). */
+    private boolean fitsIgnoringReservation(Job job, int model, Map<Shape, Boolean> fits) {
+        return fits.computeIfAbsent(shape(job, model, false, 1), s -> place(job, model, 1, filter(job.spec, false))
+                != null);
+    }
+
+    /** Whether the job must keep off reserved nodes: it would still run when the reservation starts. */
+    private boolean avoidsReservation(Job job, Instant now) {
+        return reservation != null && reservation.job != job
+                && now.plus(job.spec.runtimeLimit()).isAfter(reservation.start);
+    }
+
+    /** Replicas (or 1 for a whole gang) the tenant's quota lets this job take on {@code model} now; 0: none. */
+    private int admissible(Job job, int model) {
+        String name = state.modelName(model);
+        if (job.training()) {
+            return quotas.check(job.tenant, name, totalMilli(job.spec)) == null ? 1 : 0;
+        }
+        long unit = unitMilli(job.spec);
+        int low = 0;
+        int high = job.missingReplicas().size();
+        while (low < high) {
+            int mid = (low + high + 1) / 2;
+            if (quotas.check(job.tenant, name, unit * mid) == null) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    private Choice place(Job job, int model, int count, NodeFilter filter) {
+        JobSpec spec = job.spec;
+        if (job.training()) {
+            return placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), filter);
+        }
+        List<Integer> missing = job.missingReplicas();
+        missing = missing.subList(0, Math.min(count, missing.size()));
+        List<Node> on = new ArrayList<>();
+        for (Held h : job.held) {
+            on.add(h.node());
+        }
+        return spec.migProfile() != null
+                ? placer.slices(model, missing, spec.migProfile(), spec.spread(), filter, on)
+                : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
+    }
+
+    private static NodeFilter filter(JobSpec spec, boolean avoidReserved) {
+        String pool = spec.pool();
+        if (pool == null && !avoidReserved) {
+            return NodeFilter.NONE;
+        }
+        return node -> pool != null && !pool.equals(node.pool()) || avoidReserved && node.reserved();
+    }
+
+    private static Shape shape(Job job, int model, boolean avoidReserved, int count) {
+        JobSpec spec = job.spec;
+        return new Shape(model, avoidReserved, spec.kind(), spec.nodes() == null ? 0 : spec.nodes(),
+                spec.gpusPerNode() == null ? 0 : spec.gpusPerNode(), spec.topology(), spec.migProfile(),
+                spec.spread(), spec.pool(), count);
+    }
+
+    /** Gives the job the GPUs of {@code choice}. */
+    private void bind(Job job, int model, Choice choice, Instant now, List<Decision> decisions) {
+        boolean first = !job.state.holdsGpus();
+        if (first) {
+            job.placedAt = now;
+        }
+        List<Placement> placements = take(job, choice.picks());
+        if (first) {
+            job.attempts++;
+            job.wait = WaitReason.NONE;
+            job.move(JobState.PLACED, describe(job, choice), now);
+        }
+        decisions.add(new Decision.Start(job.id, job.spec, placements, job.attempts));
+        changed(job);
+    }
+
+    /** Allocates picks to the job and counts them against its tenant. */
+    private List<Placement> take(Job job, List<Pick> picks) {
+        List<Placement> placements = new ArrayList<>(picks.size());
+        boolean wasHolding = !job.held.isEmpty();
+        long total = 0;
+        String model = null;
+        for (Pick pick : picks) {
+            Node node = pick.node();
+            long milli;
+            if (pick.slice() != null) {
+                state.allocate(node, pick.gpu(), pick.slice(), job.id);
+                milli = sliceMilli(pick.slice().profile);
+            } else {
+                state.allocate(node, pick.mask(), job.id);
+                milli = Integer.bitCount(pick.mask()) * 1000L;
+            }
+            model = state.modelName(node.model());
+            Held held = new Held(node, pick.mask(), pick.gpu(), pick.slice(), pick.replica(), model, milli);
+            job.held.add(held);
+            placements.add(held.placement());
+            total += milli;
+        }
+        quotas.charge(job.tenant, model, total);
+        heldByTenant.merge(job.tenant.name(), total, Long::sum);
+        if (!wasHolding) {
+            holding.add(job);
+            if (job.spec.preemptible()) {
+                preemptibleByPriority.merge(job.priority, 1, Integer::sum);
+            }
+        }
+        return placements;
+    }
+
+    /** Gives back the held GPUs that match; returns them as placements. */
+    private List<Placement> releaseHeld(Job job, Predicate<Held> which) {
+        List<Placement> released = new ArrayList<>();
+        boolean wasHolding = !job.held.isEmpty();
+        for (Iterator<Held> it = job.held.iterator(); it.hasNext(); ) {
+            Held held = it.next();
+            if (!which.test(held)) {
+                continue;
+            }
+            it.remove();
+            released.add(held.placement());
+            state.release(held.node(), job.id);
+            quotas.charge(job.tenant, held.model(), -held.milli());
+            heldByTenant.merge(job.tenant.name(), -held.milli(), Long::sum);
+        }
+        if (wasHolding && job.held.isEmpty()) {
+            holding.remove(job);
+            if (job.spec.preemptible()) {
+                preemptibleByPriority.merge(job.priority, -1, (a, b) -> a + b == 0 ? null : a + b);
+            }
+        }
+        return released;
+    }
+
+    /** Stops a running job and puts it back in the queue, saying why. */
+    private void evict(Job job, String reason, Instant now, List<Decision> decisions) {
+        decisions.add(new Decision.Stop(job.id, releaseHeld(job, h -> true), reason));
+        job.move(JobState.PREEMPTED, reason, now);
+        job.move(JobState.PENDING, "requeued: " + reason, now);
+        job.wait = WaitReason.NONE;
+        enqueue(job);
+        changed(job);
+    }
+
+    /**
+     * The head gang's reservation: release running jobs in the order their runtime limits end
+     * until the gang fits, and hold the nodes it would get from then on.
+     */
+    private Reservation reserve(Job head, int[] models, Instant now) {
+        JobSpec spec = head.spec;
+        int need = spec.nodes() * spec.gpusPerNode();
+        for (int model : models) {
+            if (admissible(head, model) == 0) {
+                continue;
+            }
+            List<Job> released = new ArrayList<>();
+            Choice found = null;
+            Instant start = null;
+            int tries = 0;
+            for (Job running : holding) {
+                if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
+                    continue;
+                }
+                suspend(running);
+                released.add(running);
+                if (state.freeGpus(model) < need || spec.nodes() == 1 && !freedEnoughOnOneNode(running, spec)) {
+                    continue;
+                }
+                Choice choice = placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(),
+                        filter(spec, false));
+                if (choice != null) {
+                    found = choice;
+                    start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
+                    break;
+                }
+                if (++tries == RESERVATION_TRIES) {
+                    break;
+                }
+            }
+            released.forEach(this::resume);
+            if (found != null) {
+                List<Node> nodes = new ArrayList<>();
+                for (Pick pick : found.picks()) {
+                    state.reserve(pick.node(), true);
+                    nodes.add(pick.node());
+                }
+                return new Reservation(head, start, nodes);
+            }
+        }
+        return null;
+    }
+
+    private static boolean freedEnoughOnOneNode(Job released, JobSpec spec) {
+        for (Held held : released.held) {
+            if (held.node().freeCount() >= spec.gpusPerNode()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void clearReservation() {
+        if (reservation != null) {
+            for (Node node : reservation.nodes) {
+                state.reserve(node, false);
+            }
+            reservation = null;
+        }
+    }
+
+    /**
+     * Evicts preemptible jobs of lower priority so {@code job} can start: lowest priority first,
+     * then the most recently placed (the least work lost), and only those whose GPUs the job
+     * then takes, so the fewest are evicted.
+     */
+    private boolean preempt(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
+        if (!job.wholeGpus() || preemptibleByPriority.isEmpty() || preemptibleByPriority.firstKey() >= job.priority) {
+            return false;
+        }
+        for (int model : models) {
+            int count = admissible(job, model);
+            if (count == 0) {
+                continue;
+            }
+            List<Job> candidates = new ArrayList<>();
+            for (Job running : holding) {
+                if (running.spec.preemptible() && running.priority < job.priority && running.wholeGpus()
+                        && running.held.get(0).node().model() == model) {
+                    candidates.add(running);
+                }
+            }
+            candidates.sort(Comparator.comparingInt((Job j) -> j.priority)
+                    .thenComparing((Job j) -> j.placedAt, Comparator.reverseOrder())
+                    .thenComparingLong(j -> j.seq));
+            int wanted = job.training() ? 1 : count;
+            List<Job> released = new ArrayList<>();
+            Choice choice = null;
+            long needed = job.training() ? totalMilli(job.spec) : count * unitMilli(job.spec);
+            for (Job candidate : candidates) {
+                suspend(candidate);
+                released.add(candidate);
+                if (state.freeGpus(model) * 1000L < needed) {
+                    continue;
+                }
+                Choice attempt = place(job, model, count, filter(job.spec, avoidReserved));
+                if (attempt != null && (job.training() || attempt.picks().size() == wanted)) {
+                    choice = attempt;
+                    break;
+                }
+            }
+            if (choice == null) {
+                released.forEach(this::resume);
+                continue;
+            }
+            List<Job> victims = new ArrayList<>();
+            for (Job candidate : released) {
+                if (overlaps(candidate, choice)) {
+                    victims.add(candidate);
+                } else {
+                    resume(candidate);
+                }
+            }
+            for (Job victim : victims) {
+                evict(victim, "preempted by job " + job.id + " (priority " + job.priority + " > " + victim.priority
+                        + ")", now, decisions);
+            }
+            bind(job, model, choice, now, decisions);
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean overlaps(Job running, Choice choice) {
+        for (Held held : running.held) {
+            for (Pick pick : choice.picks()) {
+                if (pick.node() == held.node() && (pick.mask() & held.mask()) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Frees a whole-GPU job's GPUs in the cluster state only, to plan as if it had ended. */
+    private void suspend(Job job) {
+        for (Held held : job.held) {
+            state.release(held.node(), job.id);
+        }
+    }
+
+    private void resume(Job job) {
+        for (Held held : job.held) {
+            state.allocate(held.node(), held.mask(), job.id);
+        }
+    }
+
+    private void waitFor(Job job, WaitReason wait, String reason, Instant now) {
+        boolean different = job.wait != wait || !reason.equals(job.reason);
+        job.wait = wait;
+        if (job.state == JobState.PENDING || job.state == JobState.ADMITTED) {
+            job.move(wait == WaitReason.QUOTA ? JobState.PENDING : JobState.ADMITTED, reason, now);
+        } else {
+            job.reason = reason;
+        }
+        if (different) {
+            changed(job);
+        }
+    }
+
+    private void enqueue(Job job) {
+        if (cycling) {
+            deferred.add(job);
+        } else {
+            queue.add(job);
+        }
+    }
+
+    private void changed(Job job) {
+        changed.put(job.id, job);
+    }
+
+    /** Node models a job may use, as indices; cached per distinct list of wanted models. */
+    private int[] models(JobSpec spec) {
+        return modelMatches.computeIfAbsent(spec.models(), wanted -> {
+            List<Integer> matches = new ArrayList<>();
+            for (int model = 0; model < state.modelCount(); model++) {
+                String name = state.modelName(model).toLowerCase(Locale.ROOT);
+                if (wanted.isEmpty() || wanted.stream().anyMatch(w -> name.contains(w.toLowerCase(Locale.ROOT)))) {
+                    matches.add(model);
+                }
+            }
+            return matches.stream().mapToInt(Integer::intValue).toArray();
+        });
+    }
+
+    private String describe(Job job, Choice choice) {
+        if (!job.training()) {
+            return choice.picks().size() + " of " + job.spec.replicas() + " replicas placed";
+        }
+        List<String> leaves = new ArrayList<>();
+        for (Pick pick : choice.picks()) {
+            String leaf = state.leafName(pick.node().leaf());
+            if (!leaves.contains(leaf)) {
+                leaves.add(leaf);
+            }
+        }
+        return "placed on " + choice.picks().size() + " node" + (choice.picks().size() == 1 ? "" : "s") + " under "
+                + String.join(", ", leaves);
+    }
+
+    /** Thousandths of a GPU one replica takes: a MIG slice is its compute slices out of 7. */
+    private static long unitMilli(JobSpec spec) {
+        return spec.migProfile() != null ? sliceMilli(spec.migProfile()) : spec.gpusPerNode() * 1000L;
+    }
+
+    private static long totalMilli(JobSpec spec) {
+        return spec.kind() == JobKind.TRAINING ? spec.gpus() * 1000L : spec.replicas() * unitMilli(spec);
+    }
+
+    static long sliceMilli(String profile) {
+        int computeSlices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
+        return (computeSlices * 1000L + 6) / 7;
+    }
+
+    private Map<String, Double> factors() {
+        return fairShare.factors(shares);
+    }
+
+    /** The jobs that changed since the last call, as records to persist or report. */
+    public List<JobRecord> takeChanged() {
+        List<JobRecord> records = new ArrayList<>(changed.size());
+        for (Job job : changed.values()) {
+            records.add(job.record());
+        }
+        changed.clear();
+        return records;
+    }
+
+    /** An unfinished job. */
+    public Optional<JobRecord> job(String id) {
+        Job job = jobs.get(id);
+        return job == null ? Optional.empty() : Optional.of(job.record());
+    }
+
+    /** How many jobs wait for GPUs (services short of replicas included). */
+    public int queued() {
+        return queue.size();
+    }
+
+    /** How many jobs hold GPUs. */
+    public int holding() {
+        return holding.size();
+    }
+
+    public FairShare fairShare() {
+        return fairShare;
+    }
+
+    /** Why an unfinished job waits, with the numbers; empty for a job the scheduler does not have. */
+    public Optional<WhyPending> why(String id) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            return Optional.empty();
+        }
+        List<String> details = new ArrayList<>();
+        Map<String, Double> factors = factors();
+        details.add("priority " + job.priority + (job.spec.priorityClass() == null ? "" : " (class "
+                + job.spec.priorityClass() + ")") + "; tenant " + job.tenant.name() + ": fair-share factor "
+                + String.format("%.3f", factors.getOrDefault(job.tenant.name(), 1.0)) + ", "
+                + String.format("%.1f", fairShare.gpuHours(job.tenant.name())) + " GPU-hours of recent use, "
+                + job.tenant.shares() + " share" + (job.tenant.shares() == 1.0 ? "" : "s"));
+        if (!job.needsPlacement()) {
+            for (Placement placement : job.placements()) {
+                details.add("holds " + placement.node() + " GPUs " + placement.gpus()
+                        + (placement.migInstances().isEmpty() ? "" : " MIG instance " + placement.migInstances()));
+            }
+            return Optional.of(new WhyPending(id, job.state, WaitReason.NONE, job.reason, details, null,
+                    queue.size()));
+        }
+        List<Job> order = queue.snapshot(factors);
+        int position = order.indexOf(job) + 1;
+        int[] models = models(job.spec);
+        for (int model : models) {
+            String quota = quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
+                    : unitMilli(job.spec));
+            if (quota != null) {
+                details.add("quota: " + quota);
+            }
+            details.addAll(capacity.now(model, job.spec));
+            Capacity.Verdict idle = capacity.idle(model, job.spec);
+            if (idle != null) {
+                details.add(idle.why());
+            }
+        }
+        if (reservation != null && reservation.job != job) {
+            details.add("reservation: " + reservation.holder() + " from " + reservation.start);
+        }
+        int ahead = 0;
+        for (Job other : order.subList(0, Math.max(0, position - 1))) {
+            ahead += other.priority > job.priority ? 1 : 0;
+        }
+        details.add(position + " of " + order.size() + " in the queue; " + ahead + " ahead of it by priority");
+        if (position > policy.maxJobsPerCycle()) {
+            return Optional.of(new WhyPending(id, job.state, WaitReason.QUEUE_DEPTH, "position " + position
+                    + " in the queue; a cycle examines the first " + policy.maxJobsPerCycle(), details, position,
+                    order.size()));
+        }
+        return Optional.of(new WhyPending(id, job.state, job.wait, job.reason, details, position, order.size()));
+    }
+}

@@ -1,0 +1,230 @@
+package dev.vigil.scheduler.placement;
+
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Topology;
+import dev.vigil.api.jobs.TopologyLevel;
+import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.scheduler.topology.ClusterState;
+import dev.vigil.scheduler.topology.ClusterState.Node;
+import dev.vigil.scheduler.topology.ClusterState.Slice;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Whether a request could ever fit, and what is free for it now: the numbers behind
+ * {@code vigil why}. "Ever" means on the cluster as built, with nothing running: a job that does
+ * not fit even then waits for a topology it cannot get, or for nodes to come back.
+ */
+public final class Capacity {
+    private final ClusterState state;
+
+    public Capacity(ClusterState state) {
+        this.state = state;
+    }
+
+    /** Why a request cannot fit even on an idle cluster. */
+    public record Verdict(WaitReason reason, String why) {
+    }
+
+    /**
+     * Checks {@code spec} against the idle cluster's nodes of {@code model}.
+     *
+     * @return null when it fits once the running work is gone
+     */
+    public Verdict idle(int model, JobSpec spec) {
+        List<Node> nodes = new ArrayList<>();
+        for (Node node : state.nodes()) {
+            if (node.model() == model && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+                nodes.add(node);
+            }
+        }
+        String what = wants(spec) + " of " + state.modelName(model);
+        if (nodes.isEmpty()) {
+            return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + (spec.pool() == null ? "" : " in pool "
+                    + spec.pool()) + " has " + state.modelName(model) + " GPUs");
+        }
+        String built = shortfall(nodes, spec, false);
+        if (built != null) {
+            WaitReason reason = spec.migProfile() != null ? WaitReason.NO_MATCHING_NODES : WaitReason.TOPOLOGY;
+            return new Verdict(reason, "needs " + what + "; " + built);
+        }
+        String usable = shortfall(nodes, spec, true);
+        if (usable != null) {
+            long down = nodes.stream().filter(n -> !n.schedulable()).count();
+            long unhealthy = nodes.stream().filter(Node::schedulable)
+                    .mapToInt(n -> n.gpuCount() - Integer.bitCount(n.usableMask())).sum();
+            return new Verdict(WaitReason.UNSCHEDULABLE, "needs " + what + "; counting only schedulable GPUs, "
+                    + usable + " (" + down + " of " + nodes.size() + " nodes cordoned, draining or down; "
+                    + unhealthy + " GPUs unhealthy or cordoned on the others)");
+        }
+        return null;
+    }
+
+    /** What is free for {@code spec} on nodes of {@code model} right now, for people. */
+    public List<String> now(int model, JobSpec spec) {
+        List<String> lines = new ArrayList<>();
+        String name = state.modelName(model);
+        int total = 0;
+        int schedulable = 0;
+        int usable = 0;
+        for (Node node : state.nodes()) {
+            if (node.model() == model && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+                total++;
+                if (node.schedulable()) {
+                    schedulable++;
+                    usable += Integer.bitCount(node.usableMask());
+                }
+            }
+        }
+        lines.add(name + ": " + total + " nodes, " + schedulable + " schedulable, " + state.freeGpus(model) + " of "
+                + usable + " usable GPUs free");
+        if (spec.migProfile() != null) {
+            int free = 0;
+            int onNodes = 0;
+            for (Node node : state.nodes()) {
+                int here = node.model() == model && node.schedulable() ? freeSlices(node, spec.migProfile()) : 0;
+                free += here;
+                onNodes += here > 0 ? 1 : 0;
+            }
+            lines.add("free " + spec.migProfile() + " slices: " + free + " on " + onNodes + " nodes");
+            return lines;
+        }
+        int perNode = spec.gpusPerNode();
+        StringBuilder byLeaf = new StringBuilder();
+        int fit = 0;
+        for (int leaf = 0; leaf < state.leafCount(); leaf++) {
+            int here = 0;
+            for (Node node : state.leafNodes(leaf)) {
+                if (node.model() == model && node.freeCount() >= perNode
+                        && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+                    here++;
+                }
+            }
+            if (here > 0) {
+                byLeaf.append(byLeaf.length() == 0 ? "" : ", ").append(state.leafName(leaf)).append(' ').append(here);
+            }
+            fit += here;
+        }
+        lines.add("nodes with " + perNode + "+ free GPUs now: " + fit + (fit > 0 ? " (" + byLeaf + ")" : "")
+                + "; the job needs " + (spec.kind() == JobKind.TRAINING ? spec.nodes() : 1)
+                + (spec.kind() == JobKind.TRAINING ? leafWish(spec.topology()) : ""));
+        return lines;
+    }
+
+    /** Free MIG slices of a profile on a node's usable GPUs. */
+    static int freeSlices(Node node, String profile) {
+        int free = 0;
+        for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
+            if ((node.usableMask() & (1 << gpu)) == 0) {
+                continue;
+            }
+            for (Slice slice : node.slices(gpu)) {
+                if (slice.owner() == null && slice.profile.equals(profile)) {
+                    free++;
+                }
+            }
+        }
+        return free;
+    }
+
+    /** Null when {@code nodes} could hold the request with nothing running, else what they lack. */
+    private String shortfall(List<Node> nodes, JobSpec spec, boolean usableOnly) {
+        if (spec.migProfile() != null) {
+            for (Node node : nodes) {
+                if (!usableOnly || node.schedulable()) {
+                    for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
+                        if (usableOnly && (node.usableMask() & (1 << gpu)) == 0) {
+                            continue;
+                        }
+                        for (Slice slice : node.slices(gpu)) {
+                            if (slice.profile.equals(spec.migProfile())) {
+                                return null;
+                            }
+                        }
+                    }
+                }
+            }
+            return "no GPU has " + spec.migProfile() + " MIG instances (MIG layouts are set on the nodes)";
+        }
+        Topology topology = spec.topology();
+        boolean required = topology != null && topology.required();
+        boolean oneDomain = required && topology.level() == TopologyLevel.SAME_NVLINK;
+        int perNode = spec.gpusPerNode();
+        int wanted = spec.kind() == JobKind.TRAINING ? spec.nodes() : 1;
+        int[] perLeaf = new int[state.leafCount()];
+        int largestNode = 0;
+        for (Node node : nodes) {
+            if (usableOnly && !node.schedulable()) {
+                continue;
+            }
+            int mask = usableOnly ? node.usableMask() : (node.gpuCount() == 32 ? -1 : (1 << node.gpuCount()) - 1);
+            int size = oneDomain ? largestDomain(node, mask) : Integer.bitCount(mask);
+            largestNode = Math.max(largestNode, size);
+            if (size >= perNode) {
+                perLeaf[node.leaf()]++;
+            }
+        }
+        if (wanted == 1) {
+            return largestNode >= perNode ? null : "the largest " + (oneDomain ? "NVLink domain" : "node")
+                    + " has " + largestNode;
+        }
+        if (required && (topology.level() == TopologyLevel.SAME_NODE || topology.level() == TopologyLevel.SAME_NVLINK)) {
+            return "more than one node cannot be " + (topology.level() == TopologyLevel.SAME_NODE ? "one node"
+                    : "one NVLink domain");
+        }
+        int limit = required ? topology.leafLimit() : perLeaf.length;
+        int[] sorted = perLeaf.clone();
+        Arrays.sort(sorted);
+        int sum = 0;
+        for (int i = 0; i < limit && i < sorted.length; i++) {
+            sum += sorted[sorted.length - 1 - i];
+        }
+        if (sum >= wanted) {
+            return null;
+        }
+        return limit == 1 ? "the largest leaf switch has " + sum + " such nodes"
+                : "the " + Math.min(limit, sorted.length) + " largest leaf switches have " + sum + " such nodes";
+    }
+
+    private static int largestDomain(Node node, int mask) {
+        int largest = 0;
+        for (int bits = mask; bits != 0; bits &= bits - 1) {
+            int domain = node.nvlinkDomain(Integer.numberOfTrailingZeros(bits));
+            int size = 0;
+            for (int other = mask; other != 0; other &= other - 1) {
+                size += node.nvlinkDomain(Integer.numberOfTrailingZeros(other)) == domain ? 1 : 0;
+            }
+            largest = Math.max(largest, size);
+        }
+        return largest;
+    }
+
+    /** The request in words: "2 nodes × 8 GPUs under at most 1 leaf switch". */
+    public static String wants(JobSpec spec) {
+        if (spec.migProfile() != null) {
+            return "a " + spec.migProfile() + " slice";
+        }
+        if (spec.kind() == JobKind.INFERENCE) {
+            return spec.gpusPerNode() + " GPU" + (spec.gpusPerNode() == 1 ? "" : "s") + " on one node";
+        }
+        String size = spec.nodes() == 1 ? spec.gpusPerNode() + " GPUs on one node"
+                : spec.nodes() + " nodes × " + spec.gpusPerNode() + " GPUs";
+        return size + leafWish(spec.topology());
+    }
+
+    private static String leafWish(Topology topology) {
+        if (topology == null) {
+            return "";
+        }
+        String how = topology.required() ? " (required)" : " (preferred)";
+        return switch (topology.level()) {
+            case SAME_NODE -> " on one node" + how;
+            case SAME_NVLINK -> " in one NVLink domain" + how;
+            case SAME_LEAF -> " under one leaf switch" + how;
+            case MAX_LEAVES -> " under at most " + topology.maxLeaves() + " leaf switches" + how;
+        };
+    }
+}
