@@ -1,17 +1,22 @@
 package dev.vigil.scheduler;
 
+import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.JobTransition;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.Topology;
 import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
+import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -129,5 +134,307 @@ class SchedulerTest {
         assertThat(scheduler.job("long").orElseThrow().waiting()).isEqualTo(WaitReason.RESERVATION);
         assertThat(scheduler.why("long").orElseThrow().summary()).contains("job head's reservation on 8 nodes")
                 .contains("runtime limit (5h)");
+    }
+
+    @Test
+    void higherPriorityGoesFirstThenFifo() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("blocker", Jobs.gang(8, 8).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("low", Jobs.gang(8, 8).priority("low").spec(), T0.plusSeconds(1));
+        scheduler.submit("normal-1", Jobs.gang(8, 8).spec(), T0.plusSeconds(2));
+        scheduler.submit("high", Jobs.gang(8, 8).priority("high").spec(), T0.plusSeconds(3));
+        scheduler.submit("normal-2", Jobs.gang(8, 8).spec(), T0.plusSeconds(4));
+
+        List<String> order = new java.util.ArrayList<>();
+        Instant now = T0.plusSeconds(10);
+        String running = "blocker";
+        for (int i = 0; i < 4; i++) {
+            scheduler.finished(running, true, "done", now);
+            running = starts(scheduler.schedule(now)).get(0).job();
+            order.add(running);
+        }
+        assertThat(order).containsExactly("high", "normal-1", "normal-2", "low");
+    }
+
+    @Test
+    void amongEqualPrioritiesTheTenantThatUsedLessGoesFirst() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        // "heavy" uses the whole cluster for an hour.
+        scheduler.submit("heavy-0", Jobs.gang(8, 8).tenant("heavy").spec(), T0);
+        scheduler.schedule(T0);
+        Instant later = T0.plusSeconds(3600);
+        scheduler.submit("heavy-1", Jobs.gang(8, 8).tenant("heavy").spec(), T0.plusSeconds(1));
+        scheduler.submit("light-1", Jobs.gang(8, 8).tenant("light").spec(), T0.plusSeconds(2));
+        scheduler.finished("heavy-0", true, "done", later);
+
+        assertThat(starts(scheduler.schedule(later))).extracting(Decision.Start::job).containsExactly("light-1");
+        assertThat(scheduler.why("heavy-1").orElseThrow().details().get(0))
+                .contains("tenant heavy: fair-share factor 0.250, 64.0 GPU-hours of recent use");
+    }
+
+    @Test
+    void aJobOverItsTenantsQuotaWaitsPendingAndStartsWhenQuotaFreesUp() {
+        Tenant research = new Tenant("research", null, null, Map.of("H100", 16), null);
+        Scheduler scheduler = twoLeaves(new SchedulerPolicy(null, null, null, null, null, null, List.of(research)));
+        scheduler.submit("a", Jobs.gang(2, 8).tenant("research").spec(), T0);
+        scheduler.submit("b", Jobs.training(8).tenant("research").spec(), T0.plusSeconds(1));
+
+        assertThat(starts(scheduler.schedule(T0))).extracting(Decision.Start::job).containsExactly("a");
+        JobRecord b = scheduler.job("b").orElseThrow();
+        assertThat(b.state()).isEqualTo(JobState.PENDING);
+        assertThat(b.waiting()).isEqualTo(WaitReason.QUOTA);
+        assertThat(b.reason()).isEqualTo("tenant research holds 16 of its 16 H100 GPUs and the job needs 8 "
+                + "(no cohort to borrow from)");
+
+        scheduler.finished("a", true, "done", T0.plusSeconds(60));
+        assertThat(starts(scheduler.schedule(T0.plusSeconds(60)))).extracting(Decision.Start::job)
+                .containsExactly("b");
+    }
+
+    @Test
+    void aHighPriorityJobEvictsTheFewestLowestPriorityMostRecentPreemptibleJobs() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        // Eight one-node jobs fill the cluster: n0-n3 low (placed oldest first), n4-n5 normal, n6-n7 not preemptible.
+        for (int i = 0; i < 4; i++) {
+            scheduler.submit("low-" + i, Jobs.training(8).priority("low").preemptible().spec(), T0.plusSeconds(i));
+            scheduler.schedule(T0.plusSeconds(i));
+        }
+        scheduler.submit("normal-0", Jobs.training(8).preemptible().spec(), T0.plusSeconds(10));
+        scheduler.submit("normal-1", Jobs.training(8).preemptible().spec(), T0.plusSeconds(10));
+        scheduler.submit("keep-0", Jobs.training(8).priority("low").spec(), T0.plusSeconds(10));
+        scheduler.submit("keep-1", Jobs.training(8).priority("low").spec(), T0.plusSeconds(10));
+        scheduler.schedule(T0.plusSeconds(10));
+        scheduler.takeChanged();
+
+        scheduler.submit("urgent", Jobs.gang(2, 8).priority("high").spec(), T0.plusSeconds(20));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(20));
+
+        List<Decision.Stop> stops = cycle.decisions().stream().filter(d -> d instanceof Decision.Stop)
+                .map(d -> (Decision.Stop) d).toList();
+        // Two low-priority victims, the two placed last (least work lost): low-3 and low-2.
+        assertThat(stops).extracting(Decision.Stop::job).containsExactlyInAnyOrder("low-3", "low-2");
+        assertThat(stops).allSatisfy(stop -> assertThat(stop.reason()).isEqualTo(
+                "preempted by job urgent (priority 1000 > 100)"));
+        assertThat(starts(cycle)).extracting(Decision.Start::job).containsExactly("urgent");
+        JobRecord victim = scheduler.job("low-3").orElseThrow();
+        assertThat(victim.state()).isEqualTo(JobState.PENDING);
+        assertThat(victim.history()).extracting(JobTransition::to).endsWith(JobState.PREEMPTED, JobState.PENDING);
+        assertThat(victim.reason()).isEqualTo("requeued: preempted by job urgent (priority 1000 > 100)");
+    }
+
+    @Test
+    void nothingIsEvictedForAJobOfEqualPriorityOrWhenOnlyNonPreemptibleJobsRun() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("normal", Jobs.gang(4, 8).preemptible().spec(), T0);
+        scheduler.submit("firm", Jobs.gang(4, 8).priority("low").spec(), T0);
+        scheduler.schedule(T0);
+
+        scheduler.submit("peer", Jobs.gang(2, 8).spec(), T0.plusSeconds(1));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(1));
+
+        assertThat(cycle.decisions()).isEmpty();
+        assertThat(scheduler.job("peer").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+    }
+
+    @Test
+    void whenANodeFailsItsGangIsRequeuedAndItsReplicaIsReplacedElsewhere() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("gang", Jobs.gang(2, 4).spec(), T0);
+        scheduler.schedule(T0);
+        String failing = scheduler.job("gang").orElseThrow().placements().get(0).node();
+        scheduler.submit("service", Jobs.inference(8, 1).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.running("gang", T0);
+        scheduler.running("service", T0);
+        assertThat(scheduler.job("service").orElseThrow().placements()).extracting(Placement::node)
+                .doesNotHaveDuplicates().contains(failing);
+
+        List<Decision> stops = scheduler.nodeFailed(failing, "agent lost", T0.plusSeconds(5));
+
+        assertThat(stops).extracting(Decision::job).containsExactlyInAnyOrder("gang", "service");
+        Decision.Stop gangStop = stops.stream().filter(d -> d.job().equals("gang")).map(d -> (Decision.Stop) d)
+                .findFirst().orElseThrow();
+        assertThat(gangStop.placements()).hasSize(2);
+        assertThat(gangStop.reason()).isEqualTo("node " + failing + " failed: agent lost");
+        assertThat(scheduler.job("gang").orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(scheduler.job("service").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(scheduler.job("service").orElseThrow().placements()).hasSize(7);
+
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(6));
+
+        assertThat(starts(cycle)).extracting(Decision.Start::job).containsExactlyInAnyOrder("gang", "service");
+        assertThat(starts(cycle)).flatExtracting(Decision.Start::placements).extracting(Placement::node)
+                .doesNotContain(failing);
+        assertThat(scheduler.job("service").orElseThrow().placements()).hasSize(8);
+    }
+
+    @Test
+    void cordonedNodesAndUnhealthyGpusAreNeverChosenAndWhySaysSo() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(Clusters.with(hgx("sick", H100), true, 0));
+        scheduler.upsertNode(Clusters.with(hgx("cordoned", H100), false, -1));
+        scheduler.submit("seven", Jobs.training(7).spec(), T0);
+        scheduler.submit("eight", Jobs.training(8).spec(), T0);
+
+        List<Decision.Start> started = starts(scheduler.schedule(T0));
+
+        assertThat(started).extracting(Decision.Start::job).containsExactly("seven");
+        assertThat(started.get(0).placements().get(0).node()).isEqualTo("sick");
+        assertThat(started.get(0).placements().get(0).gpus()).doesNotContain(0);
+        JobRecord eight = scheduler.job("eight").orElseThrow();
+        assertThat(eight.waiting()).isEqualTo(WaitReason.UNSCHEDULABLE);
+        assertThat(eight.reason()).contains("1 of 2 nodes cordoned, draining or down; 1 GPUs unhealthy");
+    }
+
+    @Test
+    void replicasSpreadOverLeavesThenNodes() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("service", Jobs.inference(4, 1).spec(), T0);
+
+        Decision.Start start = starts(scheduler.schedule(T0)).get(0);
+
+        assertThat(start.placements()).extracting(Placement::replica).containsExactlyInAnyOrder(0, 1, 2, 3);
+        List<String> nodes = start.placements().stream().map(Placement::node).toList();
+        assertThat(nodes).doesNotHaveDuplicates();
+        // n0-n3 under leaf-01, n4-n7 under leaf-02: two replicas under each.
+        assertThat(nodes.stream().filter(n -> n.compareTo("n4") < 0)).hasSize(2);
+    }
+
+    @Test
+    void migSlicesPackOntoTheFullestGpuKeepingOthersWhole() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(Clusters.migHgx("mig", 2));
+        scheduler.submit("first", Jobs.slices(1, "1g.10gb").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("more", Jobs.slices(3, "1g.10gb").spec(), T0);
+
+        Decision.Start more = starts(scheduler.schedule(T0)).get(0);
+
+        assertThat(more.placements()).allSatisfy(p -> {
+            assertThat(p.gpus()).containsExactly(scheduler.job("first").orElseThrow().placements().get(0).gpus()
+                    .get(0));
+            assertThat(p.migInstances()).hasSize(1);
+        });
+        assertThat(more.placements()).extracting(p -> p.migInstances().get(0)).doesNotHaveDuplicates();
+        // Whole-GPU work still gets the six GPUs not in MIG mode.
+        scheduler.submit("whole", Jobs.training(6).spec(), T0);
+        assertThat(starts(scheduler.schedule(T0)).get(0).placements().get(0).gpus())
+                .containsExactly(2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
+    void aMigProfileNoGpuHasIsReportedAsNoMatchingNodes() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(Clusters.migHgx("mig", 1));
+        scheduler.submit("big-slice", Jobs.slices(1, "3g.40gb").spec(), T0);
+
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.job("big-slice").orElseThrow().waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+        assertThat(scheduler.job("big-slice").orElseThrow().reason()).contains("no GPU has 3g.40gb MIG instances");
+    }
+
+    @Test
+    void gpusWithoutNvlinkTakeANumaAlignedPairUnlessOneNvlinkDomainIsRequired() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(Clusters.pcie("box", "NVIDIA L40S"));
+        scheduler.submit("strict", Jobs.training(2).topology(new Topology(TopologyLevel.SAME_NVLINK, true, null))
+                .spec(), T0);
+        scheduler.submit("loose", Jobs.training(2).spec(), T0);
+
+        List<Decision.Start> started = starts(scheduler.schedule(T0));
+
+        assertThat(started).extracting(Decision.Start::job).containsExactly("loose");
+        assertThat(started.get(0).placements().get(0).gpus()).containsExactly(0, 1);
+        assertThat(scheduler.job("strict").orElseThrow().waiting()).isEqualTo(WaitReason.TOPOLOGY);
+        assertThat(scheduler.job("strict").orElseThrow().reason()).contains("largest NVLink domain has 1");
+    }
+
+    @Test
+    void modelConstraintsAndPoolsLimitWhereAJobMayGo() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(hgx("h", H100));
+        scheduler.upsertNode(hgx("a", Clusters.A100));
+        scheduler.submit("wants-a100", Jobs.training(8).models("A100").spec(), T0);
+        scheduler.submit("wants-b200", Jobs.training(8).models("B200").spec(), T0);
+        scheduler.submit("wants-pool", Jobs.training(1).pool("inference").spec(), T0);
+
+        List<Decision.Start> started = starts(scheduler.schedule(T0));
+
+        assertThat(started).extracting(Decision.Start::job).containsExactly("wants-a100");
+        assertThat(started.get(0).placements().get(0).node()).isEqualTo("a");
+        assertThat(scheduler.job("wants-b200").orElseThrow().waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+        assertThat(scheduler.job("wants-pool").orElseThrow().reason()).contains("no node in pool inference");
+    }
+
+    @Test
+    void aServiceStartsTheReplicasThatFitAndAddsTheRestWhenRoomAppears() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(hgx("n", H100));
+        scheduler.submit("filler", Jobs.training(4).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("service", Jobs.inference(3, 2).spec(), T0);
+
+        assertThat(starts(scheduler.schedule(T0)).get(0).placements()).hasSize(2);
+        assertThat(scheduler.job("service").orElseThrow().reason()).isEqualTo(
+                "2 of 3 replicas placed; the rest wait for room");
+        scheduler.running("service", T0);
+        scheduler.finished("filler", true, "done", T0.plusSeconds(5));
+
+        Decision.Start rest = starts(scheduler.schedule(T0.plusSeconds(5))).get(0);
+        assertThat(rest.placements()).extracting(Placement::replica).containsExactly(2);
+        assertThat(scheduler.job("service").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void cancellingStopsWhatRunsAndDropsWhatWaits() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("runs", Jobs.gang(8, 8).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("waits", Jobs.gang(8, 8).spec(), T0);
+
+        List<Decision> stop = scheduler.cancel("runs", "cancelled by alice", T0.plusSeconds(1));
+        List<Decision> none = scheduler.cancel("waits", "cancelled by alice", T0.plusSeconds(1));
+
+        assertThat(stop).singleElement().isInstanceOfSatisfying(Decision.Stop.class,
+                s -> assertThat(s.placements()).hasSize(8));
+        assertThat(none).isEmpty();
+        assertThat(scheduler.queued()).isZero();
+        assertThat(scheduler.takeChanged()).filteredOn(r -> r.state() == JobState.CANCELLED).extracting(JobRecord::id)
+                .containsExactlyInAnyOrder("runs", "waits");
+    }
+
+    @Test
+    void aNewSchedulerRestoredFromRecordsKeepsTheGpusJobsHold() {
+        Scheduler first = twoLeaves(SchedulerPolicy.defaults());
+        first.submit("runs", Jobs.gang(6, 8).spec(), T0);
+        first.schedule(T0);
+        first.running("runs", T0);
+        first.submit("waits", Jobs.gang(4, 8).spec(), T0);
+        first.schedule(T0);
+
+        Scheduler second = twoLeaves(SchedulerPolicy.defaults());
+        second.restore(first.job("runs").orElseThrow());
+        second.restore(first.job("waits").orElseThrow());
+        second.submit("fits", Jobs.gang(2, 8).spec(), T0);
+
+        assertThat(starts(second.schedule(T0))).extracting(Decision.Start::job).containsExactly("fits");
+        assertThat(second.job("runs").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(second.job("waits").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+    }
+
+    @Test
+    void whyNamesTheQueuePositionBeyondWhatACycleExamines() {
+        Scheduler scheduler = twoLeaves(new SchedulerPolicy(1, null, null, null, null, null, null));
+        scheduler.submit("big", Jobs.gang(9, 8).spec(), T0);
+        scheduler.submit("next", Jobs.training(1).spec(), T0.plusSeconds(1));
+
+        scheduler.schedule(T0);
+
+        WhyPending why = scheduler.why("next").orElseThrow();
+        assertThat(why.reason()).isEqualTo(WaitReason.QUEUE_DEPTH);
+        assertThat(why.summary()).isEqualTo("position 2 in the queue; a cycle examines the first 1");
+        assertThat(why.position()).isEqualTo(2);
     }
 }
