@@ -635,9 +635,8 @@ public final class Scheduler {
     }
 
     /**
-     * Evicts preemptible jobs of lower priority so {@code job} can start: lowest priority first,
-     * then the most recently placed (the least work lost), and only those whose GPUs the job
-     * then takes, so the fewest are evicted.
+     * Evicts preemptible jobs of lower priority so {@code job} can start: the {@link Victims} that
+     * cost least, and of those only the ones whose GPUs the job then takes.
      */
     private boolean preempt(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
         if (!job.wholeGpus() || preemptibleByPriority.isEmpty() || preemptibleByPriority.firstKey() >= job.priority) {
@@ -648,33 +647,15 @@ public final class Scheduler {
             if (count == 0) {
                 continue;
             }
-            List<Job> candidates = new ArrayList<>();
-            for (Job running : holding) {
-                if (running.spec.preemptible() && running.priority < job.priority && running.wholeGpus()
-                        && running.held.get(0).node().model() == model) {
-                    candidates.add(running);
-                }
+            int slots = job.training() ? job.spec.nodes() : count;
+            List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
+                    filter(job.spec, avoidReserved), now);
+            if (released == null) {
+                continue;
             }
-            candidates.sort(Comparator.comparingInt((Job j) -> j.priority)
-                    .thenComparing((Job j) -> j.placedAt, Comparator.reverseOrder())
-                    .thenComparingLong(j -> j.seq));
-            int wanted = job.training() ? 1 : count;
-            List<Job> released = new ArrayList<>();
-            Choice choice = null;
-            long needed = job.training() ? totalMilli(job.spec) : count * unitMilli(job.spec);
-            for (Job candidate : candidates) {
-                suspend(candidate);
-                released.add(candidate);
-                if (state.freeGpus(model) * 1000L < needed) {
-                    continue;
-                }
-                Choice attempt = place(job, model, count, filter(job.spec, avoidReserved));
-                if (attempt != null && (job.training() || attempt.picks().size() == wanted)) {
-                    choice = attempt;
-                    break;
-                }
-            }
-            if (choice == null) {
+            released.forEach(this::suspend);
+            Choice choice = place(job, model, count, filter(job.spec, avoidReserved));
+            if (choice == null || !job.training() && choice.picks().size() < count) {
                 released.forEach(this::resume);
                 continue;
             }

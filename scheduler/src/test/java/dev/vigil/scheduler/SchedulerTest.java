@@ -224,6 +224,25 @@ class SchedulerTest {
     }
 
     @Test
+    void evictingOneJobBeatsEvictingManySmallerOnes() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(hgx("a", H100));
+        scheduler.upsertNode(hgx("b", H100));
+        scheduler.submit("whole", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+        for (int i = 0; i < 8; i++) {
+            scheduler.submit("piece-" + i, Jobs.training(1).priority("low").preemptible().spec(), T0.plusSeconds(60));
+        }
+        scheduler.schedule(T0.plusSeconds(60));
+
+        scheduler.submit("urgent", Jobs.training(8).priority("high").spec(), T0.plusSeconds(120));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(120));
+
+        assertThat(cycle.decisions()).filteredOn(d -> d instanceof Decision.Stop).extracting(Decision::job)
+                .containsExactly("whole");
+    }
+
+    @Test
     void nothingIsEvictedForAJobOfEqualPriorityOrWhenOnlyNonPreemptibleJobsRun() {
         Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
         scheduler.submit("normal", Jobs.gang(4, 8).preemptible().spec(), T0);

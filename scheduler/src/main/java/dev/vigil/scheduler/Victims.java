@@ -1,0 +1,94 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.scheduler.placement.Placer.NodeFilter;
+import dev.vigil.scheduler.topology.ClusterState;
+import dev.vigil.scheduler.topology.ClusterState.Node;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to evict so a job can start. Per node, the preemptible jobs of lower priority that free
+ * enough GPUs there, lowest priority first, then the most recently placed (the least work lost);
+ * then the nodes whose eviction costs least: the fewest victims, the lowest priority, the least
+ * work lost.
+ */
+final class Victims {
+    private Victims() {
+    }
+
+    private record NodeCost(List<Job> victims, int highestPriority, long gpuSecondsLost) {
+    }
+
+    private static final Comparator<NodeCost> CHEAPEST = Comparator.comparingInt((NodeCost c) -> c.victims.size())
+            .thenComparingInt(c -> c.highestPriority).thenComparingLong(c -> c.gpuSecondsLost);
+
+    /**
+     * @param nodes   how many nodes need {@code perNode} free GPUs
+     * @return the jobs to evict, or null when evicting cannot free enough
+     */
+    static List<Job> choose(ClusterState state, Map<String, Job> jobs, Job preemptor, int model, int nodes,
+                            int perNode, NodeFilter filter, Instant now) {
+        List<NodeCost> costs = new ArrayList<>();
+        for (Node node : state.nodes()) {
+            if (node.model() != model || !node.schedulable() || filter.excluded(node)) {
+                continue;
+            }
+            NodeCost cost = cost(node, jobs, preemptor, perNode, now);
+            if (cost != null) {
+                costs.add(cost);
+            }
+        }
+        if (costs.size() < nodes) {
+            return null;
+        }
+        costs.sort(CHEAPEST);
+        Set<Job> victims = new LinkedHashSet<>();
+        for (NodeCost cost : costs.subList(0, nodes)) {
+            victims.addAll(cost.victims);
+        }
+        return new ArrayList<>(victims);
+    }
+
+    /** The cheapest victims that leave {@code perNode} GPUs free on {@code node}, or null when none can. */
+    private static NodeCost cost(Node node, Map<String, Job> jobs, Job preemptor, int perNode, Instant now) {
+        int free = node.freeCount();
+        if (free >= perNode) {
+            return new NodeCost(List.of(), Integer.MIN_VALUE, 0);
+        }
+        Set<Job> here = new LinkedHashSet<>();
+        for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
+            String owner = node.owner(gpu);
+            Job job = owner == null ? null : jobs.get(owner);
+            if (job != null && job.spec.preemptible() && job.priority < preemptor.priority && job.wholeGpus()) {
+                here.add(job);
+            }
+        }
+        List<Job> candidates = new ArrayList<>(here);
+        candidates.sort(Comparator.comparingInt((Job j) -> j.priority)
+                .thenComparing((Job j) -> j.placedAt, Comparator.reverseOrder()).thenComparingLong(j -> j.seq));
+        List<Job> victims = new ArrayList<>();
+        int highest = Integer.MIN_VALUE;
+        long lost = 0;
+        for (Job victim : candidates) {
+            victims.add(victim);
+            highest = Math.max(highest, victim.priority);
+            lost += victim.heldMilli() / 1000 * Math.max(0, Duration.between(victim.placedAt, now).toSeconds());
+            for (Job.Held held : victim.held) {
+                if (held.node() == node) {
+                    free += Integer.bitCount(held.mask() & node.usableMask());
+                }
+            }
+            if (free >= perNode) {
+                return new NodeCost(victims, highest, lost);
+            }
+        }
+        return null;
+    }
+}
