@@ -1,0 +1,2 @@
+/** What keeps an alert from being notified: label matchers, silences and inhibition rules. */
+package dev.vigil.alerts.suppression;
