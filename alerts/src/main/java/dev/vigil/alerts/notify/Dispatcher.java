@@ -10,7 +10,12 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sends what the outbox holds: at once when woken (a new notification), and when a retry's time
@@ -27,6 +32,8 @@ public final class Dispatcher implements AutoCloseable {
     private final InstantSource clock;
     private final RateLimiter limiter = new RateLimiter();
     private final Object signal = new Object();
+    /** Sends whose answer is not recorded yet: a leader stepping down waits for them. */
+    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
     private boolean woken;
     private volatile boolean running;
     private Thread thread;
@@ -118,8 +125,11 @@ public final class Dispatcher implements AutoCloseable {
                 ? CompletableFuture.completedFuture(new Outcome.Failed("receiver " + delivery.receiver()
                 + " is no longer configured"))
                 : sender.send(delivery, http);
-        return outcome.exceptionally(failure -> new Outcome.Retry(failure.toString(), null))
+        CompletableFuture<Void> recorded = outcome.exceptionally(failure -> new Outcome.Retry(failure.toString(), null))
                 .thenAccept(result -> outbox.complete(delivery.id(), result, clock.instant()));
+        inFlight.add(recorded);
+        recorded.whenComplete((done, failure) -> inFlight.remove(recorded));
+        return recorded;
     }
 
     private Instant admit(Delivery delivery, Instant now) {
@@ -130,7 +140,11 @@ public final class Dispatcher implements AutoCloseable {
         return limiter.admit(delivery.rateKey(), sender.eventsPerMinute(), now);
     }
 
-    /** Stops sending; what is in flight finishes or stays pending for the next leader. */
+    /**
+     * Stops sending, and waits (up to the request timeout) for the answers to requests already
+     * sent, so that a leader that steps down records them and its successor does not send them
+     * again. What gets no answer in time stays pending for the successor.
+     */
     @Override
     public void close() {
         Thread stopping;
@@ -140,12 +154,17 @@ public final class Dispatcher implements AutoCloseable {
             thread = null;
         }
         wake();
-        if (stopping != null) {
-            try {
+        try {
+            if (stopping != null) {
                 stopping.join(Duration.ofSeconds(5).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .get(JsonPost.TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.atWarn().addKeyValue("in_flight", inFlight.size()).addKeyValue("error", e.toString())
+                    .log("dispatcher_stopped_with_unanswered_requests");
         }
     }
 }

@@ -81,4 +81,30 @@ class DispatcherTest {
             assertThat(d.lastError()).startsWith("no answer (ConnectException");
         });
     }
+
+    @Test
+    void aLeaderSteppingDownRecordsTheAnswersToWhatItAlreadySent() throws Exception {
+        try (RecordingServer server = new RecordingServer(202)) {
+            server.judge(request -> {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            Outbox outbox = new Outbox(new MemoryAlertStore());
+            PagerDuty pagerDuty = new PagerDuty("oncall", new Receiver.PagerDutyConfig(KEY, null,
+                    server.url("/v2/enqueue"), null), null);
+            Dispatcher dispatcher = new Dispatcher(outbox, Map.of("oncall", pagerDuty), Dispatcher.httpClient(),
+                    Clock.systemUTC());
+            dispatcher.start();
+            outbox.enqueue(List.of(trigger("f1", pagerDuty.rateKey())), Instant.now());
+            dispatcher.wake();
+            server.await(1, 5_000);
+            dispatcher.close();
+            assertThat(outbox.deliveries()).singleElement()
+                    .satisfies(d -> assertThat(d.status()).isEqualTo(Delivery.Status.SENT));
+        }
+    }
 }
