@@ -39,8 +39,11 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -112,7 +115,7 @@ public final class AlertEngine implements AutoCloseable {
             silences.put(silence.id(), silence);
         }
         Set<String> receiverNames = config.receivers().stream().map(Receiver::name)
-                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+                .collect(Collectors.toCollection(LinkedHashSet::new));
         this.groups = new Groups(new RouteTree(config.route(), receiverNames), store, alerts.values());
         Map<String, Sender> senders = new HashMap<>();
         for (Receiver receiver : config.receivers()) {
@@ -231,8 +234,8 @@ public final class AlertEngine implements AutoCloseable {
             stored.put(next.fingerprint(), next);
         }
         AlertState before = previous == null ? null : previous.state();
-        if (before != next.state() || !java.util.Objects.equals(previous.activeAt(), next.activeAt())) {
-            log(next, "alert_" + next.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (before != next.state() || !Objects.equals(previous.activeAt(), next.activeAt())) {
+            log(next, "alert_" + next.state().name().toLowerCase(Locale.ROOT));
             if (next.firing()) {
                 groups.route(next, now);
             }
@@ -329,7 +332,7 @@ public final class AlertEngine implements AutoCloseable {
         if (!pushes.isEmpty() && lastPushAt != null) {
             due.add(lastPushAt.plus(config.alertmanagers().resendInterval()));
         }
-        return due.stream().filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+        return due.stream().filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
     }
 
     /**

@@ -6,7 +6,9 @@ import dev.vigil.alerts.fixtures.RecordingServer;
 import dev.vigil.alerts.fleet.Fleet;
 import dev.vigil.alerts.fleet.FleetNode;
 import dev.vigil.alerts.inbound.AlertmanagerWebhook;
+import dev.vigil.alerts.lifecycle.Alert;
 import dev.vigil.alerts.lifecycle.AlertState;
+import dev.vigil.alerts.notify.AlertmanagerConfig;
 import dev.vigil.alerts.notify.Delivery;
 import dev.vigil.alerts.routing.GroupState;
 import dev.vigil.alerts.store.AlertStore;
@@ -24,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.vigil.alerts.fixtures.Fleets.fleet;
 import static dev.vigil.alerts.fixtures.Fleets.gpu;
 import static dev.vigil.alerts.fixtures.Fleets.node;
+import static dev.vigil.alerts.fixtures.Fleets.readings;
 import static dev.vigil.alerts.fixtures.Fleets.state;
 import static dev.vigil.alerts.fixtures.Fleets.xid;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -221,8 +225,8 @@ class AlertEngineTest {
     @Test
     void warningsGoToTheWebhookGroupedAfterGroupWait() throws Exception {
         AlertEngine engine = engine(store);
-        Fleet hot = fleet(gpu(gpu(node("gpu-07", 8), 0, g -> dev.vigil.alerts.fixtures.Fleets.readings(g, 90.0, 300.0,
-                50.0)), 1, g -> dev.vigil.alerts.fixtures.Fleets.readings(g, 91.0, 300.0, 50.0)));
+        Fleet hot = fleet(gpu(gpu(node("gpu-07", 8), 0, g -> readings(g, 90.0, 300.0,
+                50.0)), 1, g -> readings(g, 91.0, 300.0, 50.0)));
         engine.evaluate(hot);
         clock.advance(Duration.ofMinutes(5));
         engine.evaluate(hot);
@@ -309,7 +313,7 @@ class AlertEngineTest {
         try {
             AlertsConfig base = config("");
             AlertsConfig withPush = new AlertsConfig(base.externalUrl(), base.receivers(), base.route(),
-                    base.inhibitRules(), new dev.vigil.alerts.notify.AlertmanagerConfig(
+                    base.inhibitRules(), new AlertmanagerConfig(
                     List.of(alertmanager.url("")), Duration.ofMinutes(1)), base.rules());
             AlertEngine engine = new AlertEngine(withPush, store, clock);
             engine.evaluate(healthy());
@@ -340,7 +344,7 @@ class AlertEngineTest {
     @Test
     void theNextDueTimeSaysWhenAPendingAlertMatures() {
         AlertEngine engine = engine(store);
-        engine.evaluate(fleet(gpu(node("gpu-07", 8), 0, g -> dev.vigil.alerts.fixtures.Fleets.readings(g, 90.0, 300.0,
+        engine.evaluate(fleet(gpu(node("gpu-07", 8), 0, g -> readings(g, 90.0, 300.0,
                 50.0))));
         assertThat(engine.alerts().get(0).state()).isEqualTo(AlertState.PENDING);
         assertThat(engine.nextDue()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
@@ -354,16 +358,16 @@ class AlertEngineTest {
             this.to = to;
         }
 
-        @Override public java.util.Collection<dev.vigil.alerts.lifecycle.Alert> alerts() { return to.alerts(); }
-        @Override public void putAlert(dev.vigil.alerts.lifecycle.Alert alert) { to.putAlert(alert); }
+        @Override public Collection<Alert> alerts() { return to.alerts(); }
+        @Override public void putAlert(Alert alert) { to.putAlert(alert); }
         @Override public void removeAlert(String fingerprint) { to.removeAlert(fingerprint); }
-        @Override public java.util.Collection<GroupState> groups() { return to.groups(); }
+        @Override public Collection<GroupState> groups() { return to.groups(); }
         @Override public void putGroup(GroupState group) { to.putGroup(group); }
         @Override public void removeGroup(String key) { to.removeGroup(key); }
-        @Override public java.util.Collection<Silence> silences() { return to.silences(); }
+        @Override public Collection<Silence> silences() { return to.silences(); }
         @Override public void putSilence(Silence silence) { to.putSilence(silence); }
         @Override public void removeSilence(String id) { to.removeSilence(id); }
-        @Override public java.util.Collection<Delivery> deliveries() { return to.deliveries(); }
+        @Override public Collection<Delivery> deliveries() { return to.deliveries(); }
         @Override public boolean addDelivery(Delivery delivery) { return to.addDelivery(delivery); }
         @Override public void putDelivery(Delivery delivery) { to.putDelivery(delivery); }
         @Override public void removeDelivery(String id) { to.removeDelivery(id); }

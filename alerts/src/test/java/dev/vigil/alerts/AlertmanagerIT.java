@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,7 +68,7 @@ class AlertmanagerIT {
                 engine.start();
                 try {
                     engine.evaluate(fleet(gpu(node("gpu-07", 8), 3,
-                            g -> xid(g, 79, RepairAction.POWER_CYCLE, java.time.Instant.now())), node("gpu-08", 8)));
+                            g -> xid(g, 79, RepairAction.POWER_CYCLE, Instant.now())), node("gpu-08", 8)));
                     AlertView vigils = engine.alerts().get(0);
 
                     JsonNode listed = awaitAmtool(amtool.get(), daemon, "GpuXidFatal");

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AlertsConfigTest {
     private static final Path SHIPPED = Path.of(System.getProperty("vigil.alerts.dir", "."), "conf", "alerts.yaml");

@@ -40,9 +40,4 @@ public record Fleet(List<FleetNode> nodes, List<PendingJob> pendingJobs, List<Te
         }
         return new Fleet(changed, pendingJobs, tenants);
     }
-
-    /** This fleet with the scheduler's view replaced. */
-    public Fleet withJobs(List<PendingJob> pending, List<TenantUsage> usage) {
-        return new Fleet(nodes, pending, usage);
-    }
 }

@@ -43,10 +43,6 @@ public final class AlertmanagerPush implements Sender {
         return "alertmanager";
     }
 
-    public Duration resendInterval() {
-        return resendInterval;
-    }
-
     /** A push of these alerts (firing and resolved ones; pending ones are not Alertmanager's business). */
     public Delivery plan(Collection<Alert> all, Instant now) {
         ArrayNode body = Documents.json().createArrayNode();

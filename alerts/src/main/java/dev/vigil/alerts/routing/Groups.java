@@ -6,7 +6,6 @@ import dev.vigil.alerts.store.AlertStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,16 +222,5 @@ public final class Groups {
             states.add(group.state);
         }
         return states;
-    }
-
-    /** The receivers an alert's groups send to, for people. */
-    public Map<String, String> receiversOf(String fingerprint) {
-        Map<String, String> byGroup = new HashMap<>();
-        for (Group group : groups.values()) {
-            if (group.members.contains(fingerprint) || group.state.open().containsKey(fingerprint)) {
-                byGroup.put(group.state.key(), group.state.receiver());
-            }
-        }
-        return byGroup;
     }
 }

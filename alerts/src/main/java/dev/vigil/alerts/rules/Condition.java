@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What a rule looks for in the fleet: one of a closed set of kinds, each finding zero or more
@@ -397,7 +398,7 @@ public sealed interface Condition {
     }
 
     private static List<Candidate> readingAbove(Fleet fleet, double threshold,
-                                                java.util.function.Function<FleetGpu, Double> reading) {
+                                                Function<FleetGpu, Double> reading) {
         List<Candidate> found = new ArrayList<>();
         for (FleetNode node : fleet.nodes()) {
             if (node.unreachable()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.vigil.api.binding.InvalidValueException;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ public record Rule(String alert, When when, @JsonProperty("for") Duration pendin
             InvalidValueException.required(annotation.getValue(), "annotations." + annotation.getKey(), "text");
             Template.parse(annotation.getValue(), "annotations." + annotation.getKey(), names);
         }
-        annotations = java.util.Collections.unmodifiableMap(annotations);
+        annotations = Collections.unmodifiableMap(annotations);
         if (runbook != null) {
             Template.parse(runbook, "runbook", names);
             InvalidValueException.require(runbook.startsWith("https://") || runbook.startsWith("http://"), "runbook",

@@ -27,10 +27,6 @@ public final class RuleSet {
         return compiled == null ? null : compiled.rule;
     }
 
-    public List<Rule> rules() {
-        return byName.values().stream().map(c -> c.rule).toList();
-    }
-
     /** What every rule finds, by rule name (a rule that finds nothing has an empty list). */
     public Map<String, List<Finding>> evaluate(Fleet fleet, Instant now) {
         Map<String, List<Finding>> found = new LinkedHashMap<>();

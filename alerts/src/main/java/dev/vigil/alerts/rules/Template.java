@@ -4,6 +4,7 @@ import dev.vigil.api.binding.InvalidValueException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -74,10 +75,6 @@ public final class Template {
         return out.toString();
     }
 
-    public String text() {
-        return text;
-    }
-
     /** A number as a person reads it: {@code 87.3}, {@code 5}, not {@code 87.30000001}. */
     public static String number(double value) {
         if (Double.isInfinite(value)) {
@@ -86,7 +83,7 @@ public final class Template {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);
         }
-        String text = String.format(java.util.Locale.ROOT, "%.2f", value);
+        String text = String.format(Locale.ROOT, "%.2f", value);
         return text.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 }

@@ -3,6 +3,7 @@ package dev.vigil.alerts.suppression;
 import dev.vigil.api.binding.InvalidValueException;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Alertmanager's inhibition: while an alert matching {@code sourceMatchers} fires, alerts matching
@@ -33,15 +34,15 @@ public record InhibitRule(String name, List<Matcher> sourceMatchers, List<Matche
                 List.of(Matcher.parse("gpu=~\".+\"")), List.of("node"));
     }
 
-    boolean source(java.util.Map<String, String> labels) {
+    boolean source(Map<String, String> labels) {
         return all(sourceMatchers, labels);
     }
 
-    boolean target(java.util.Map<String, String> labels) {
+    boolean target(Map<String, String> labels) {
         return all(targetMatchers, labels);
     }
 
-    private static boolean all(List<Matcher> matchers, java.util.Map<String, String> labels) {
+    private static boolean all(List<Matcher> matchers, Map<String, String> labels) {
         for (Matcher matcher : matchers) {
             if (!matcher.matches(labels)) {
                 return false;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +69,7 @@ class OutboxTest {
             assertThat(d.status()).isEqualTo(Delivery.Status.FAILED);
             assertThat(d.lastError()).contains("invalid event");
         });
-        assertThat(new Outbox(store).status(java.util.Map.of("oncall", "pagerduty"))).singleElement()
+        assertThat(new Outbox(store).status(Map.of("oncall", "pagerduty"))).singleElement()
                 .satisfies(s -> assertThat(s.lastError()).as("shown by the next leader too").contains("HTTP 400"));
         outbox.prune(T0.plus(Duration.ofHours(23)));
         assertThat(store.deliveries()).hasSize(1);
@@ -83,7 +84,7 @@ class OutboxTest {
         outbox.enqueue(List.of(pd("f1", "resolve", T0)), T0);
         assertThat(outbox.takeDue(T0, OPEN)).isEmpty();
         assertThat(store.deliveries()).allSatisfy(d -> assertThat(d.status()).isEqualTo(Delivery.Status.SUPERSEDED));
-        assertThat(outbox.status(java.util.Map.of())).singleElement().satisfies(s -> assertThat(s.superseded()).isEqualTo(2));
+        assertThat(outbox.status(Map.of())).singleElement().satisfies(s -> assertThat(s.superseded()).isEqualTo(2));
     }
 
     @Test

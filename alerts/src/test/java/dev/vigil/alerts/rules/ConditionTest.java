@@ -1,11 +1,12 @@
 package dev.vigil.alerts.rules;
 
+import dev.vigil.alerts.fixtures.Fleets;
 import dev.vigil.alerts.fleet.Fleet;
+import dev.vigil.alerts.fleet.FleetGpu;
 import dev.vigil.alerts.fleet.FleetNode;
 import dev.vigil.alerts.fleet.PendingJob;
 import dev.vigil.alerts.fleet.TenantUsage;
 import dev.vigil.alerts.fleet.XidSeen;
-import dev.vigil.alerts.fixtures.Fleets;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
@@ -48,7 +49,7 @@ class ConditionTest {
 
     @Test
     void anXidThatLeavesTheGpuHealthyCountsWithinItsWindowOnly() {
-        FleetNode n1 = gpu(node("n1", 8), 2, g -> new dev.vigil.alerts.fleet.FleetGpu(g.index(), g.uuid(), g.model(),
+        FleetNode n1 = gpu(node("n1", 8), 2, g -> new FleetGpu(g.index(), g.uuid(), g.model(),
                 g.health(), g.reasons(), List.of(new XidSeen(13, RepairAction.RESTART_APP, Severity.WARNING,
                 "graphics engine exception", NOW.minus(Duration.ofMinutes(4)))), g.temperature(), g.power(),
                 g.utilization(), false, null));

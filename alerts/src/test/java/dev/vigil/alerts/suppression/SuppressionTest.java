@@ -3,9 +3,12 @@ package dev.vigil.alerts.suppression;
 import dev.vigil.alerts.lifecycle.Alert;
 import dev.vigil.alerts.lifecycle.AlertState;
 import dev.vigil.alerts.lifecycle.Fingerprint;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -102,19 +105,19 @@ class SuppressionTest {
 
     @Test
     void aSilenceRequestTakesAlertmanagersMatcherObjectsOrMatcherTextAndRoundTripsAsJson() throws Exception {
-        SilenceRequest request = dev.vigil.api.binding.Documents.readJson("""
+        SilenceRequest request = Documents.readJson("""
                 {"matchers":[{"name":"node","value":"gpu-0[78]","isRegex":true},"alertname!=\\"GpuIdle\\""],
                  "duration":"2h","comment":"rack 12 maintenance"}
-                """.getBytes(java.nio.charset.StandardCharsets.UTF_8), SilenceRequest.class, "request body");
+                """.getBytes(StandardCharsets.UTF_8), SilenceRequest.class, "request body");
         assertThat(request.matchers()).extracting(Matcher::toString)
                 .containsExactly("node=~\"gpu-0[78]\"", "alertname!=\"GpuIdle\"");
         assertThat(request.duration()).isEqualTo(Duration.ofHours(2));
-        String json = dev.vigil.api.binding.Documents.json().writeValueAsString(request.matchers().get(0));
+        String json = Documents.json().writeValueAsString(request.matchers().get(0));
         assertThat(json).isEqualTo("{\"name\":\"node\",\"value\":\"gpu-0[78]\",\"isRegex\":true,\"isEqual\":true}");
-        assertThatThrownBy(() -> dev.vigil.api.binding.Documents.readJson(
+        assertThatThrownBy(() -> Documents.readJson(
                 "{\"matchers\":[{\"name\":\"node\"}],\"duration\":\"1h\",\"comment\":\"x\"}"
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), SilenceRequest.class, "request body"))
-                .isInstanceOfSatisfying(dev.vigil.api.binding.InvalidDocumentException.class,
+                        .getBytes(StandardCharsets.UTF_8), SilenceRequest.class, "request body"))
+                .isInstanceOfSatisfying(InvalidDocumentException.class,
                         e -> assertThat(e.field()).isEqualTo("matchers[0].value"));
     }
 }
