@@ -3,6 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.controller.ControllerConfig;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.simulated.NodeProfile;
@@ -83,6 +84,12 @@ class VigilCommandTest {
                 assertThat(f.at()).isEqualTo(Duration.ofMinutes(10)));
         assertThat(new SimulatedNode("x", config.simulated(), Clock.systemUTC()).inventory().gpus().get(6).mig()
                 .instances()).hasSize(7);
+    }
+
+    @Test
+    void theShippedControllerConfigIsTheDefaults() {
+        ControllerConfig shipped = ControllerConfig.load(Path.of("src/dist/conf/controller.yaml"));
+        assertThat(shipped).isEqualTo(Documents.readYaml("", ControllerConfig.class, "empty"));
     }
 
     @Test
