@@ -344,7 +344,7 @@ class ControllerReporterTest {
         within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 1);
 
         String gpu2 = agent.snapshot().inventory().gpus().get(2).uuid();
-        ctl.desired = new DesiredState(2, true, true, List.of(gpu2), false, 0);
+        ctl.desired = new DesiredState(2, true, true, List.of(gpu2), false, 0, List.of());
         within(Duration.ofSeconds(5), () -> controllerView(agent).get("desired").get("version").asLong() == 2);
         JsonNode desired = controllerView(agent).get("desired");
         assertThat(desired.get("cordoned").asBoolean()).isTrue();
@@ -355,7 +355,7 @@ class ControllerReporterTest {
         assertThat(last(ctl).applyError()).isNull();
 
         // A GPU the node does not have cannot be cordoned here: the agent says so.
-        ctl.desired = new DesiredState(3, false, false, List.of("GPU-not-here"), false, 0);
+        ctl.desired = new DesiredState(3, false, false, List.of("GPU-not-here"), false, 0, List.of());
         within(Duration.ofSeconds(5), () -> {
             AgentReport last = last(ctl);
             return last.appliedVersion() == 3 && last.applyError() != null;
