@@ -28,18 +28,23 @@ public final class TestController implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Starts and waits until it answers writes. */
+    /** Starts in memory and waits until it answers writes. */
     public static TestController start(Path dataDir, String extraYaml) throws Exception {
+        return start(dataDir, extraYaml, false);
+    }
+
+    /** Starts, keeping the cluster state in the data dir with {@code persistence}, and waits until it answers writes. */
+    public static TestController start(Path dataDir, String extraYaml, boolean persistence) throws Exception {
         String yaml = """
                 member: c1
                 listen: 127.0.0.1:%d
                 dataDir: %s
                 cluster:
                   members: [{name: c1, address: "127.0.0.1:%d"}]
-                  persistence: false
+                  persistence: %s
                   failureDetectionTimeout: 2s
                 %s
-                """.formatted(freePort(), dataDir, freePort(), extraYaml == null ? "" : extraYaml);
+                """.formatted(freePort(), dataDir, freePort(), persistence, extraYaml == null ? "" : extraYaml);
         Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "test"),
                 Clock.systemUTC());
         if (!controller.awaitReady(Duration.ofSeconds(60))) {

@@ -150,6 +150,10 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             if (stored == null) {
                 return Outcomes.problem(notFound(job));
             }
+            if (!stored.state().finished()) {
+                return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "job " + job
+                        + " is stored but not in the scheduler yet (a new leader is taking over): retry", null));
+            }
             return Outcomes.value(new WhyPending(job, stored.state(), WaitReason.NONE, "finished: "
                     + wire(stored.state()) + " at " + stored.finished() + ": " + stored.reason(), List.of(), null,
                     scheduler.queued()));
