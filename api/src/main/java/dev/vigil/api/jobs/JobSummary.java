@@ -16,7 +16,7 @@ import java.util.List;
  * @param reason     why it is there
  * @param gpus       GPUs (or MIG slices) it holds when it runs
  * @param migProfile the MIG profile of its slices, or null for whole GPUs
- * @param nodes      the nodes it holds GPUs on now
+ * @param nodes      the nodes it holds GPUs on now, by name
  * @param submitted  when it was submitted
  * @param started    when it last started running, or null
  * @param finished   when it finished, or null
@@ -30,7 +30,7 @@ public record JobSummary(String id, String name, JobKind kind, String tenant, St
     }
 
     public static JobSummary of(JobRecord job) {
-        List<String> nodes = job.placements().stream().map(Placement::node).distinct().toList();
+        List<String> nodes = job.placements().stream().map(Placement::node).distinct().sorted().toList();
         JobSpec spec = job.spec();
         return new JobSummary(job.id(), spec.name(), spec.kind(), spec.tenant(), spec.queue(), job.state(),
                 job.waiting(), job.reason(), spec.totalGpus(), spec.migProfile(), nodes, job.submitted(),
