@@ -247,17 +247,17 @@ public final class ControllerApi {
         return Response.json(Map.of("gpus", gpus));
     }
 
-    /** The jobs on a GPU: "j-000042", or its MIG slices' jobs, "j-000043 (MIG 7), j-000044 (MIG 8)". */
+    /** The jobs on a GPU: "j-000042", or its MIG slices' jobs, "j-000043 (MIG 1,2), j-000044 (MIG 3)". */
     private static String allocation(NodeRecord node, int gpu) {
-        List<String> jobs = new ArrayList<>();
+        Map<String, List<Integer>> slices = new LinkedHashMap<>();
         for (Allocation allocation : node.allocations()) {
             if (allocation.gpus().contains(gpu)) {
-                jobs.add(allocation.job() + (allocation.migInstances().isEmpty() ? ""
-                        : " (MIG " + allocation.migInstances().stream().map(String::valueOf)
-                        .collect(Collectors.joining(",")) + ")"));
+                slices.computeIfAbsent(allocation.job(), job -> new ArrayList<>()).addAll(allocation.migInstances());
             }
         }
-        return jobs.isEmpty() ? null : String.join(", ", jobs);
+        return slices.isEmpty() ? null : slices.entrySet().stream().map(job -> job.getKey()
+                + (job.getValue().isEmpty() ? "" : " (MIG " + job.getValue().stream().sorted().map(String::valueOf)
+                .collect(Collectors.joining(",")) + ")")).collect(Collectors.joining(", "));
     }
 
     private Response events(Request request, Identity who) {
