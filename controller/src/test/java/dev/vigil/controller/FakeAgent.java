@@ -33,6 +33,8 @@ final class FakeAgent implements AutoCloseable {
     private final Thread thread;
     /** Whether the agent applies what it is told (the confirm step waits for it). */
     volatile boolean confirming = true;
+    /** What the agent says it could not apply, or null. */
+    volatile String applyError;
     private volatile boolean reporting = true;
     private volatile long applied;
     private volatile JsonNode desired;
@@ -66,7 +68,7 @@ final class FakeAgent implements AutoCloseable {
         var sample = gpus.sample(fields);
         List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, gpus.drainEvents());
         AgentReport report = new AgentReport(agentId, "test", "hash-" + node, gpus.inventory(), health, List.of(),
-                List.of(), applied, null);
+                List.of(), applied, applyError);
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report));
         if (answer.statusCode() == 200) {

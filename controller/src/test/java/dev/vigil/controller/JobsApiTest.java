@@ -50,6 +50,7 @@ class JobsApiTest {
                     serve: ["serve-[1-3]"]
                     mig: [mig-1]
                     why: [why-1]
+                    broken: [broken-1]
                 fabric:
                   spines:
                     - name: spine-1
@@ -193,6 +194,21 @@ class JobsApiTest {
         assertThat(metrics).contains("vigil_controller_jobs{state=\"queued\"}", "vigil_controller_jobs{state=\"holding\"}",
                 "vigil_controller_scheduler_cycle_duration_seconds_count")
                 .containsPattern("vigil_controller_scheduler_decisions_total\\{decision=\"start\"} [1-9]");
+    }
+
+    @Test
+    void aJobItsAgentCannotStartFailsWithTheAgentsError() throws Exception {
+        FakeAgent agent = agent("broken-1");
+        agent.confirming = false;
+        String id = submit("alice", "{\"gpus\": 2, \"pool\": \"broken\", \"duration\": \"1h\"}").get("id").asText();
+        await(Duration.ofSeconds(5), () -> agent.desired().get("allocations").size() == 1);
+        agent.applyError = "allocation of job " + id + ": GPU 0 has no MIG instance 9";
+        agent.confirming = true;
+        JsonNode failed = awaitState(id, "failed");
+        assertThat(failed.get("reason").asText()).isEqualTo("the agent of broken-1 could not start it: allocation of "
+                + "job " + id + ": GPU 0 has no MIG instance 9");
+        assertThat(failed.get("placements")).isEmpty();
+        await(Duration.ofSeconds(5), () -> agent.desired().get("allocations").isEmpty());
     }
 
     @Test
