@@ -12,9 +12,9 @@ import java.util.Map;
 @Command(name = "cancel",
         mixinStandardHelpOptions = true,
         description = {
-                "Cancel a job: dropped from the queue, or stopped where it runs (its GPUs are",
-                "free at once).",
+                "Cancel a job: drop it from the queue, or stop it where it runs.",
                 "",
+                "Its GPUs are free for other jobs at once.",
                 "A submitter token cancels the jobs it submitted; an operator token cancels any.",
                 "A job that already finished cannot be cancelled (exit status 1). The reason goes",
                 "into the job's history and the audit log.",

@@ -13,6 +13,7 @@ import dev.vigil.gpu.simulated.SimulatedSpec;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -70,7 +71,7 @@ final class FakeAgent implements AutoCloseable {
         AgentReport report = new AgentReport(agentId, "test", "hash-" + node, gpus.inventory(), health, List.of(),
                 List.of(), applied, applyError);
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
-                Documents.json().writeValueAsString(report));
+                Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
         if (answer.statusCode() == 200) {
             desired = Documents.json().readTree(answer.body());
             if (confirming) {

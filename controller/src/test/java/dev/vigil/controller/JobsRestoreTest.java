@@ -73,7 +73,7 @@ class JobsRestoreTest {
             JsonNode done = second.json("GET", "/v1/jobs/" + running, admin, null);
             assertThat(Duration.between(Instant.parse(before.get("started").asText()),
                     Instant.parse(done.get("finished").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
-            await(Duration.ofSeconds(10), () -> "running".equals(second.json("GET", "/v1/jobs/" + next, admin, null)
+            await(Duration.ofSeconds(20), () -> "running".equals(second.json("GET", "/v1/jobs/" + next, admin, null)
                     .get("state").asText()));
         } finally {
             agent.close();

@@ -69,8 +69,14 @@ public final class TestController implements AutoCloseable {
     }
 
     public HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        return send(method, path, token, body, Duration.ofSeconds(20));
+    }
+
+    /** A request that gives up after {@code timeout}: an agent's report to a controller that may be restarting. */
+    public HttpResponse<String> send(String method, String path, String token, String body, Duration timeout)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-                .timeout(Duration.ofSeconds(20))
+                .timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (body != null) {
