@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         versionProvider = Vigil.Version.class,
         description = {
                 "Vigil runs GPU clusters: a node agent on every GPU host (dcgm-exporter-compatible metrics,",
-                "GPU health with repair actions, MIG layouts), and tools for the people who keep the fleet alive.",
+                "GPU health with repair actions, MIG layouts), a clustered controller that schedules jobs with",
+                "topology awareness, and tools for the people who keep the fleet alive and who run work on it.",
                 "",
                 "Start here:",
                 "  vigil up                      everything on this machine, with simulated GPUs",
@@ -27,11 +28,18 @@ import picocli.CommandLine.Command;
                 "  vigil members                 controller members, leader and quorum",
                 "  vigil audit                   who changed what (admin)",
                 "  vigil token create --name N --role R    API tokens (admin)",
+                "",
+                "Run jobs (a submitter token or above):",
+                "  vigil submit --nodes 2 --gpus-per-node 8 -- CMD    a training gang; --replicas N for a service",
+                "  vigil jobs                    every job's state (vigil job ID: one, with its GPUs)",
+                "  vigil why ID                  why a job waits: quota, room, topology, reservation...",
+                "  vigil cancel ID --reason TEXT",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
+                SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {

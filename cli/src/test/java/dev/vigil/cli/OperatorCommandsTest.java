@@ -132,10 +132,10 @@ class OperatorCommandsTest {
         Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
         assertThat(gpus.out().lines()).hasSize(9).first().asString()
-                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +WHY");
-        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +"
+                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +JOB +WHY");
+        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +-  +"
                 + "XID 48: double-bit ECC error; health reflex: gpu 3")
-                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-$");
+                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-  +-$");
 
         JsonNode nodesJson = json(run("nodes", "-o", "json", "--url", url, "--token", admin));
         JsonNode b = find(nodesJson.get("nodes"), "name", "gpu-b");
@@ -294,8 +294,8 @@ class OperatorCommandsTest {
                 + " is the last admin token: issue another admin token before revoking it\n");
         Run badRole = run("token", "create", "--name", "x", "--role", "root", "--url", url, "--token", admin);
         assertThat(badRole.exit()).isEqualTo(2);
-        assertThat(badRole.err()).contains("role: \"root\" is not allowed (allowed: one of viewer, operator, admin, "
-                + "agent)").endsWith("(--role)\n");
+        assertThat(badRole.err()).contains("role: \"root\" is not allowed (allowed: one of viewer, submitter, operator, "
+                + "admin, agent)").endsWith("(--role)\n");
     }
 
     // --- events ---------------------------------------------------------------------------------
