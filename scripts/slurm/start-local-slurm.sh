@@ -78,7 +78,9 @@ done
 if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
+  # skip the index refresh when one ran in the last hour (CI's own apt-get update just did)
+  [[ -n $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -1) ]] ||
+    apt-get update -q >/dev/null
   # On a host without systemd the packages' attempts to start their services fail harmlessly.
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -88,6 +90,9 @@ release=$(dpkg-query -W -f='${Version}' slurmctld)
 # --- directories, fake GPUs, JWT key ------------------------------------------------------------
 install -d -m 755 "$DIR" "$ETC" "$DEV"
 install -d -m 755 -o "$SLURM_USER" "$STATE" "$STATE/ctld" "$LOG" "$RUN"
+# slurmctld runs as SlurmUser: its saved state and logs must be that user's, also after a change of user
+chown -R "$SLURM_USER" "$STATE/ctld"
+for f in "$LOG/slurmctld.log" "$LOG/jobcomp.txt"; do [[ -e $f ]] && chown "$SLURM_USER" "$f"; done
 nodes=()
 for ((i = 1; i <= NODES; i++)); do
   n=$(printf 'gpu%02d' "$i"); nodes+=("$n"); install -d -m 755 "$STATE/$n"
