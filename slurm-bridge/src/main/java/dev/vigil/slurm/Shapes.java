@@ -73,10 +73,26 @@ final class Shapes {
         return description == null ? reason : reason + ": " + description;
     }
 
-    /** 22.05 gives the wait status's exit code as a number; 23.02+ an object with {@code return_code}. */
-    private static Integer exitCode(JsonNode code) {
-        Long value = code.isObject() ? number(code.path("return_code")) : number(code);
-        return value == null ? null : value.intValue();
+    /**
+     * The exit status as a shell shows it: the code, or 128 + N when signal N ended the job.
+     * 22.05 gives the raw wait status (exit 3 is 768, SIGKILL is 9); 23.02 and later an object
+     * with {@code return_code} and {@code signal}.
+     */
+    static Integer exitCode(JsonNode code) {
+        if (code.isObject()) {
+            Long signal = number(code.path("signal").path("id"));
+            if (signal != null && signal > 0) {
+                return 128 + signal.intValue();
+            }
+            Long value = number(code.path("return_code"));
+            return value == null ? null : value.intValue();
+        }
+        Long status = number(code);
+        if (status == null) {
+            return null;
+        }
+        int raw = status.intValue();
+        return (raw & 0x7f) != 0 ? 128 + (raw & 0x7f) : (raw >> 8) & 0xff;
     }
 
     /** Upper-case words from a string or a list of strings. */

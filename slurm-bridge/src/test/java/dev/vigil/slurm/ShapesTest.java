@@ -72,6 +72,20 @@ class ShapesTest {
     }
 
     @Test
+    void exitStatusesReadAsAShellShowsThem() throws Exception {
+        // 22.05: the raw wait status
+        assertThat(Shapes.exitCode(json("768"))).isEqualTo(3);
+        assertThat(Shapes.exitCode(json("9"))).as("SIGKILL").isEqualTo(137);
+        assertThat(Shapes.exitCode(json("0"))).isZero();
+        // 23.02 and later
+        assertThat(Shapes.exitCode(json("""
+                {"status": ["SIGNALED"], "return_code": {"set": true, "infinite": false, "number": 0},
+                 "signal": {"id": {"set": true, "infinite": false, "number": 15}, "name": "TERM"}}
+                """))).isEqualTo(143);
+        assertThat(Shapes.exitCode(json("{\"status\": [\"PENDING\"]}"))).isNull();
+    }
+
+    @Test
     void aNodeOf2205DrainedByHand() throws Exception {
         SlurmNode node = Shapes.node(json("""
                 {"name": "gpu04", "state": "idle", "state_flags": ["DRAIN"], "reason": "by hand test",

@@ -68,6 +68,15 @@ class SlurmIT {
     }
 
     @Test
+    void aJobThatFailsIsFailedWithItsExitStatus() throws Exception {
+        long id = slurm.submit(job("#!/bin/bash\nexit 3\n").name("fails").build());
+        SlurmJob done = await(id, j -> j.state().finished());
+        assertThat(done.state()).isEqualTo(JobState.FAILED);
+        assertThat(done.exitCode()).isEqualTo(3);
+        assertThat(done.reason()).isEqualTo("NonZeroExitCode");
+    }
+
+    @Test
     void aGangLimitedToOneSwitchWaitsForOneLeafAndLandsUnderIt() throws Exception {
         List<Long> jobs = new ArrayList<>();
         try {
