@@ -9,7 +9,7 @@ package dev.vigil.slurm;
  *   <li>{@code v0.0.39}, {@code v0.0.40}: Slurm 23.02 and 23.11, the data_parser shapes
  *       (environment as {@code KEY=value} strings, numbers as {@code {set, infinite, number}}),
  *       nodes updatable through {@code POST /node/NAME}.</li>
- *   <li>{@code v0.0.41}: Slurm 24.05 to 25.05; the script goes inside {@code job}, and
+ *   <li>{@code v0.0.41}: Slurm 24.05 to 25.11; the script goes inside {@code job}, and
  *       {@code required_switches}/{@code wait_for_switch} carry {@code --switches}.</li>
  * </ul>
  */

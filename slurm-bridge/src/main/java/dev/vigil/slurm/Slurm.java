@@ -21,7 +21,7 @@ import java.util.Optional;
  *   <tr><th>operation</th><th>v0.0.38 (22.05)</th><th>v0.0.39, v0.0.40</th><th>v0.0.41</th></tr>
  *   <tr><td>submit</td><td>REST</td><td>REST</td><td>REST</td></tr>
  *   <tr><td>submit with maxSwitches</td><td>sbatch</td><td>sbatch</td><td>REST</td></tr>
- *   <tr><td>submit REST refuses a field of</td><td colspan="3">sbatch</td></tr>
+ *   <tr><td>submit, when REST refuses one of its fields</td><td colspan="3">sbatch</td></tr>
  *   <tr><td>job, jobs, cancel, nodes</td><td colspan="3">REST</td></tr>
  *   <tr><td>drain, resume</td><td>scontrol</td><td colspan="2">REST</td></tr>
  * </table>
@@ -75,7 +75,7 @@ public final class Slurm {
             return new Slurm(config, rest, candidate, release);
         }
         throw new SlurmException("slurmrestd at " + config.url() + " serves none of the API versions this bridge speaks ("
-                + String.join(", ", tried) + " all answered 404); Slurm 22.05 to 25.05 serve one of them",
+                + String.join(", ", tried) + " all answered 404); Slurm 22.05 to 25.11 serve one of them",
                 "GET /slurm/{" + String.join(",", tried) + "}/ping", false);
     }
 
