@@ -11,7 +11,12 @@ public final class SlurmException extends Exception {
     private final String request;
     private final boolean retryable;
 
-    SlurmException(String slurmMessage, String request, boolean retryable) {
+    /**
+     * @param slurmMessage what Slurm said, or why it could not be asked
+     * @param request      the request: method and path, or the command line
+     * @param retryable    whether asking again later may work
+     */
+    public SlurmException(String slurmMessage, String request, boolean retryable) {
         super(slurmMessage + " (request: " + request + ")");
         this.slurmMessage = slurmMessage;
         this.request = request;
