@@ -34,13 +34,17 @@ import picocli.CommandLine.Command;
                 "  vigil jobs                    every job's state (vigil job ID: one, with its GPUs)",
                 "  vigil why ID                  why a job waits: quota, room, topology, reservation...",
                 "  vigil cancel ID --reason TEXT",
+                "",
+                "Slurm:",
+                "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
+                "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
-                CommandLine.HelpCommand.class},
+                SlurmCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec
