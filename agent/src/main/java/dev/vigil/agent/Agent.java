@@ -1,5 +1,7 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.execution.JobRunner;
+import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.metrics.AgentMetrics;
 import dev.vigil.agent.metrics.MetricsExporter;
 import dev.vigil.agent.report.ControllerReporter;
@@ -89,11 +91,13 @@ public final class Agent implements AutoCloseable {
         AgentMetrics metrics = new AgentMetrics(version(), backend.name());
         MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
         ControllerReporter reporter = null;
+        SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         if (controller.enabled()) {
             metrics.reportingEnabled();
+            JobRunner jobs = simulated != null ? new SimulatedJobRunner(simulated) : JobRunner.RECORD_ONLY;
             try {
                 reporter = new ControllerReporter(config.node(), version(), controller, sampled, events,
-                        (result, nanos) -> metrics.reported(result.wire(), nanos), clock);
+                        (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, clock);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
                 backend.close();
@@ -122,7 +126,6 @@ public final class Agent implements AutoCloseable {
                     }
                 });
         sampler.sampleOnce();
-        SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         AgentApi api = new AgentApi(config.node(), backend.name(), sampler, events, exporter, sampled, exported,
                 evaluator, simulated, reporter, clock);
         HttpServer server;

@@ -70,8 +70,13 @@ abstract class ApiCommand implements Callable<Integer> {
         if (problem == null || problem.field() == null || problem.field().isEmpty()) {
             return "";
         }
-        OptionSpec option = spec.findOption("--" + problem.field());
+        OptionSpec option = spec.findOption(optionFor(problem.field()));
         return option == null ? "" : " (" + option.longestName() + ")";
+    }
+
+    /** The option that sets a field of the request, when its name is not {@code --field}. */
+    String optionFor(String field) {
+        return "--" + field;
     }
 
     boolean json() {

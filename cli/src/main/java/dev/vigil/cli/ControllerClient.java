@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The controller's REST API over HTTP/1.1 ({@code java.net.http}), 5 s to connect and 5 s for an
@@ -123,7 +122,8 @@ final class ControllerClient {
         return send(request(path).GET());
     }
 
-    Answer post(String path, Map<String, ?> body) throws Failure, InterruptedException {
+    /** POSTs {@code body} as JSON: a map, or a wire type. */
+    Answer post(String path, Object body) throws Failure, InterruptedException {
         byte[] json;
         try {
             json = Documents.json().writeValueAsBytes(body);

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {
                 "Run a controller member: cluster state (Apache Ignite, persisted in the data dir), leader",
-                "election, agent reports, the health reflex and the admin REST API (default :8080).",
+                "election, agent reports, the health reflex, the job scheduler (on the leader) and the admin",
+                "REST API (default :8080).",
                 "",
                 "Run 1 member for a lab, 3 or 5 in production: a member that sees fewer than a majority of the",
                 "configured members refuses writes. conf/controller.yaml documents every key; a bad key or",

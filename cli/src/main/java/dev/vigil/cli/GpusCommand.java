@@ -16,7 +16,8 @@ import java.util.List;
                 "",
                 "Each line: node, index, model, health (healthy, degraded, failed) with",
                 "the repair it calls for (reset-gpu, reboot-node, power-cycle, rma, ...),",
-                "whether new work may land on it, and why. A GPU counts as cordoned when",
+                "whether new work may land on it, the job on it (with MIG instances for",
+                "slices), and why. A GPU counts as cordoned when",
                 "it is cordoned itself (the health reflex, after a fault that needs a GPU",
                 "reset or an RMA) or when its node is not ready.",
                 ""},
@@ -44,7 +45,7 @@ final class GpusCommand extends ApiCommand {
             out.println("No GPUs yet: they appear with their node's inventory, in its agent's first reports.");
             return;
         }
-        Table table = new Table("NODE", "GPU", "MODEL", "HEALTH", "ACTION", "CORDONED", "WHY");
+        Table table = new Table("NODE", "GPU", "MODEL", "HEALTH", "ACTION", "CORDONED", "JOB", "WHY");
         for (GpuView gpu : gpus) {
             List<String> why = new ArrayList<>();
             if (gpu.reason() != null) {
@@ -54,7 +55,7 @@ final class GpusCommand extends ApiCommand {
                 why.add(gpu.cordonReason());
             }
             table.row(gpu.node(), gpu.gpu(), gpu.model(), Table.wire(gpu.health()), Table.wire(gpu.action()),
-                    Table.yesNo(gpu.cordoned()), String.join("; ", why));
+                    Table.yesNo(gpu.cordoned()), gpu.allocation(), String.join("; ", why));
         }
         table.print(out);
     }

@@ -19,10 +19,11 @@ import java.util.Map;
                 "Create, list and revoke API tokens.",
                 "",
                 "A token has a name (who it is for; the audit log shows it) and a role:",
-                "  viewer    read the fleet: nodes, GPUs, events, members",
-                "  operator  also cordon, uncordon, drain and resume nodes",
-                "  admin     also read the audit log and manage tokens",
-                "  agent     only report as a node agent",
+                "  viewer     read the fleet: nodes, GPUs, events, members, jobs",
+                "  submitter  also submit jobs, and cancel its own (ML engineers)",
+                "  operator   also cordon, uncordon, drain and resume nodes; cancel any job",
+                "  admin      also read the audit log and manage tokens",
+                "  agent      only report as a node agent",
                 "The controller keeps only a hash of each token: the secret is shown once,",
                 "when it is created. Every token command needs an admin token.",
                 ""},
@@ -53,7 +54,7 @@ final class TokenCommand implements Runnable {
                     "over through a secret store, not a chat.",
                     ""},
             footer = {"", "Examples:",
-                    "  vigil token create --name alice --role operator",
+                    "  vigil token create --name alice --role submitter",
                     "  vigil token create --name ci --role viewer -o json | jq -r .secret > ci.token"})
     static final class Create extends ApiCommand {
         @Option(names = "--name", paramLabel = "NAME", required = true,
@@ -61,7 +62,7 @@ final class TokenCommand implements Runnable {
         String name;
 
         @Option(names = "--role", paramLabel = "ROLE", required = true,
-                description = "viewer, operator, admin or agent.")
+                description = "viewer, submitter, operator, admin or agent.")
         String role;
 
         @Override

@@ -13,8 +13,6 @@ import dev.vigil.gpu.simulated.MigSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
-import dev.vigil.gpu.simulated.Workload;
-import dev.vigil.gpu.simulated.WorkloadKind;
 import dev.vigil.http.HttpServer;
 import io.netty.channel.EventLoopGroup;
 import picocli.CommandLine.Command;
@@ -41,18 +39,20 @@ import java.util.stream.Stream;
 @Command(name = "up",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Vigil on this machine: an embedded controller (REST API on :8080) and simulated GPU nodes,",
-                "each a real agent on its own port reporting to it, until Ctrl-C or SIGTERM. Nothing needs a GPU,",
-                "a cluster or root.",
+                "Run Vigil on this machine: an embedded controller (REST API on :8080) with its scheduler and",
+                "simulated GPU nodes, each a real agent on its own port reporting to it, until Ctrl-C or SIGTERM.",
+                "Nothing needs a GPU, a cluster or root.",
                 "",
-                "The default fleet: two HGX H100 nodes and two DGX A100 nodes on ports 9400-9403, with training",
-                "and inference load and one GPU pair in MIG mode. Inject faults with POST /v1/faults and watch",
-                "the agent's /metrics and /readyz and the controller's nodes, events and health reflex react.",
+                "The default fleet: two HGX H100 nodes under one leaf switch and two DGX A100 nodes under",
+                "another, on ports 9400-9403; the second A100 node has GPUs 6 and 7 cut into seven 1g.10gb MIG",
+                "slices each. Jobs run on the simulated execution backend: a job's GPUs carry training or",
+                "inference load for its --duration, and the agents' /metrics show it. Inject faults with",
+                "POST /v1/faults and watch the controller's nodes, events and health reflex react.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil up",
                 "  vigil up --h100 4 --a100 0 --l40s 2 --base-port 9500",
-                "  vigil up --ephemeral            # keep nothing on disk"})
+                "  vigil up --ephemeral --base-port 0 --controller-port 0   # keep nothing on disk, any free ports"})
 final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -67,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
     int l40s;
 
     @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "9400",
-            description = "Port of the first agent; the others follow (default: ${DEFAULT-VALUE}).")
+            description = "Port of the first agent; the others follow; 0: any free ports (default: ${DEFAULT-VALUE}).")
     int basePort;
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
@@ -83,7 +83,7 @@ final class UpCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "8080",
-            description = "Port of the controller's REST API (default: ${DEFAULT-VALUE}).")
+            description = "Port of the controller's REST API; 0: any free port (default: ${DEFAULT-VALUE}).")
     int controllerPort;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "var/vigil",
@@ -93,6 +93,22 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--ephemeral", description = "Keep nothing on disk: state goes to a temporary directory removed at exit.")
     boolean ephemeral;
 
+    /** What {@code vigil up} started; closing it stops everything, in reverse order. */
+    static final class Running implements AutoCloseable {
+        private final List<AutoCloseable> resources;
+
+        private Running(List<AutoCloseable> resources) {
+            this.resources = resources;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                resources.get(i).close();
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         int nodes = h100 + a100 + l40s;
@@ -101,9 +117,9 @@ final class UpCommand implements Callable<Integer> {
                     + " (they add up to " + nodes + ")");
             return ExitCodes.CONFIG;
         }
-        if (basePort < 1 || basePort + nodes - 1 > 65535) {
+        if (basePort < 0 || basePort + nodes - 1 > 65535) {
             spec.commandLine().getErr().println("vigil up: --base-port " + basePort + " leaves no room for " + nodes
-                    + " ports (allowed: 1 to " + (65536 - nodes) + ")");
+                    + " ports (allowed: 0 for any free ports, or 1 to " + (65536 - nodes) + ")");
             return ExitCodes.CONFIG;
         }
         AgentConfig.Sampling sampling;
@@ -113,6 +129,14 @@ final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vigil up: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
+        Running running = start(sampling, spec.commandLine().getOut());
+        SystemdNotifier.fromEnvironment().ready(nodes + " simulated nodes up");
+        Shutdown.closeOnSignal(running.resources);
+        return ExitCodes.OK;
+    }
+
+    /** Starts the controller and the agents and prints the banner; the caller closes what it returns. */
+    Running start(AgentConfig.Sampling sampling, PrintWriter out) throws Exception {
         Path state = ephemeral ? Files.createTempDirectory("vigil-up-") : dataDir;
         Files.createDirectories(state);
 
@@ -122,20 +146,21 @@ final class UpCommand implements Callable<Integer> {
         if (ephemeral) {
             resources.add(() -> deleteTree(state));
         }
-        Controller controller = startController(state);
-        resources.add(controller);
-        String controllerUrl = "http://" + bind + ":" + controller.port();
-        AgentConfig.Controller reporting = new AgentConfig.Controller(List.of(controllerUrl),
-                Files.readString(state.resolve("controller/agent.token")).trim(), null, null, null);
+        Running running = new Running(resources);
         List<Agent> agents = new ArrayList<>();
         try {
+            Controller controller = startController(state);
+            resources.add(controller);
+            String controllerUrl = "http://" + bind + ":" + controller.port();
+            AgentConfig.Controller reporting = new AgentConfig.Controller(List.of(controllerUrl),
+                    Files.readString(state.resolve("controller/agent.token")).trim(), null, null, null);
             int index = 0;
             for (Map.Entry<NodeProfile, Integer> group : fleet().entrySet()) {
                 for (int i = 1; i <= group.getValue(); i++) {
-                    String name = "sim-" + shortName(group.getKey()) + "-" + i;
-                    SimulatedSpec spec = demoLoad(group.getKey(), i, seed);
-                    AgentConfig config = new AgentConfig(name, bind + ":" + (basePort + index), BackendKind.SIMULATED,
-                            sampling, null, null, null, null, spec, reporting);
+                    String name = nodeName(group.getKey(), i);
+                    SimulatedSpec spec = simulatedSpec(group.getKey(), i, seed);
+                    AgentConfig config = new AgentConfig(name, bind + ":" + (basePort == 0 ? 0 : basePort + index),
+                            BackendKind.SIMULATED, sampling, null, null, null, null, spec, reporting);
                     SimulatedNode backend = new SimulatedNode(name, spec, Clock.systemUTC());
                     Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.disabled());
                     agents.add(agent);
@@ -143,20 +168,13 @@ final class UpCommand implements Callable<Integer> {
                     index++;
                 }
             }
-        } catch (RuntimeException e) {
-            for (Agent agent : agents) {
-                agent.close();
-            }
-            controller.close();
-            loop.shutdownGracefully();
+            writeFleet(state.resolve("fleet.yaml"), agents);
+            banner(out, agents, state, controllerUrl, Files.readString(state.resolve("controller/admin.token")).trim());
+            return running;
+        } catch (Exception | Error e) {
+            running.close();
             throw e;
         }
-        writeFleet(state.resolve("fleet.yaml"), agents);
-        banner(spec.commandLine().getOut(), agents, state, controllerUrl,
-                Files.readString(state.resolve("controller/admin.token")).trim());
-        SystemdNotifier.fromEnvironment().ready(agents.size() + " simulated nodes up");
-        Shutdown.closeOnSignal(resources);
-        return ExitCodes.OK;
     }
 
     /** One controller member, alone, its state under the data dir (in memory with --ephemeral). */
@@ -169,7 +187,13 @@ final class UpCommand implements Callable<Integer> {
                 cluster:
                   members: [{name: vigil-up, address: "127.0.0.1:%d"}]
                   persistence: %s
-                """.formatted(bind, controllerPort, state.resolve("controller").toAbsolutePath(), discovery, !ephemeral);
+                scheduler: {interval: 500ms}
+                fabric:
+                  spines:
+                    - name: spine-1
+                      leaves:
+                %s""".formatted(bind, controllerPort, state.resolve("controller").toAbsolutePath(), discovery,
+                !ephemeral, leaves());
         Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "vigil up"),
                 Clock.systemUTC());
         if (!controller.awaitReady(Duration.ofSeconds(120))) {
@@ -177,6 +201,17 @@ final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("the embedded controller did not become ready within 120 s");
         }
         return controller;
+    }
+
+    /** One leaf switch per kind of node, as racks of one kind usually are. */
+    private String leaves() {
+        StringBuilder leaves = new StringBuilder();
+        for (Map.Entry<NodeProfile, Integer> group : fleet().entrySet()) {
+            String kind = shortName(group.getKey());
+            leaves.append("        - {name: leaf-").append(kind).append(", nodes: [\"sim-").append(kind).append("-[1-")
+                    .append(group.getValue()).append("]\"]}\n");
+        }
+        return leaves.toString();
     }
 
     private static int freePort() throws IOException {
@@ -194,32 +229,22 @@ final class UpCommand implements Callable<Integer> {
         return fleet;
     }
 
-    /**
-     * Something to look at until the scheduler places real work: the first node of each kind
-     * trains on every GPU, the second serves inference on half of them with its last two GPUs
-     * cut into MIG slices, the rest idle.
-     */
-    static SimulatedSpec demoLoad(NodeProfile profile, int ordinal, long seed) {
+    static String nodeName(NodeProfile profile, int ordinal) {
+        return "sim-" + shortName(profile) + "-" + ordinal;
+    }
+
+    /** The node with MIG slices: the second DGX A100, whose GPUs 6 and 7 are cut into seven 1g.10gb each. */
+    static boolean migNode(NodeProfile profile, int ordinal) {
+        return profile == NodeProfile.DGX_A100_8 && ordinal == 2;
+    }
+
+    /** A node as {@code vigil up} starts it: idle (jobs bring the load), with MIG slices on {@link #migNode}. */
+    static SimulatedSpec simulatedSpec(NodeProfile profile, int ordinal, long seed) {
         long nodeSeed = seed * 1_000 + profile.ordinal() * 100 + ordinal;
-        if (ordinal == 1) {
-            return SimulatedSpec.of(profile, nodeSeed, List.of(Workload.of(WorkloadKind.TRAINING, null)));
-        }
-        if (ordinal == 2) {
-            int half = profile.gpuCount() / 2;
-            List<Integer> serving = Stream.iterate(0, g -> g + 1).limit(half).toList();
-            List<Workload> workloads = new ArrayList<>(List.of(Workload.of(WorkloadKind.INFERENCE, serving)));
-            List<MigSpec> mig = List.of();
-            if (profile != NodeProfile.PCIE_L40S_4) {
-                int last = profile.gpuCount() - 1;
-                // 1g.10gb is the smallest slice on both the H100-80GB and the A100-80GB.
-                mig = List.of(new MigSpec(List.of(last - 1, last), Map.of("1g.10gb", 7)));
-                for (int gi = 1; gi <= 3; gi++) {
-                    workloads.add(new Workload(List.of(last), gi, WorkloadKind.INFERENCE, null, null));
-                }
-            }
-            return new SimulatedSpec(profile, nodeSeed, workloads, List.of(), mig);
-        }
-        return SimulatedSpec.of(profile, nodeSeed, List.of());
+        // 1g.10gb is the smallest slice of the A100-80GB.
+        List<MigSpec> mig = migNode(profile, ordinal) ? List.of(new MigSpec(List.of(6, 7), Map.of("1g.10gb", 7)))
+                : List.of();
+        return new SimulatedSpec(profile, nodeSeed, List.of(), List.of(), mig);
     }
 
     private static String shortName(NodeProfile profile) {
@@ -244,29 +269,69 @@ final class UpCommand implements Callable<Integer> {
         out.printf("%nVigil %s is up: a controller and %d simulated GPU nodes (%d GPUs), sampling every %s.%n%n",
                 Agent.version(), agents.size(), gpus, interval);
         out.printf("  controller   %s   (REST API; /openapi.json describes it)%n%n", controllerUrl);
-        out.printf("  %-12s %-12s %-5s %s%n", "NODE", "PROFILE", "GPUS", "AGENT");
+        out.printf("  %-12s %-12s %-5s %-10s %s%n", "NODE", "PROFILE", "GPUS", "LEAF", "AGENT");
         for (Agent agent : agents) {
             SimulatedNode node = (SimulatedNode) agent.backend();
-            out.printf("  %-12s %-12s %-5d http://%s:%d/metrics%n", agent.node(),
-                    node.profile().name().toLowerCase().replace('_', '-'), node.inventory().gpus().size(), bind,
+            out.printf("  %-12s %-12s %-5s %-10s http://%s:%d/metrics%n", agent.node(),
+                    node.profile().name().toLowerCase().replace('_', '-'), node.inventory().gpus().size()
+                            + (node.inventory().gpus().stream().anyMatch(g -> g.mig().enabled()) ? "*" : ""), "leaf-" + shortName(node.profile()), bind,
                     agent.port());
+        }
+        if (agents.stream().anyMatch(a -> a.backend().inventory().gpus().stream().anyMatch(g -> g.mig().enabled()))) {
+            out.printf("  (* GPUs 6-7 are in MIG mode: seven 1g.10gb slices each)%n");
         }
         String first = bind + ":" + agents.get(0).port();
         out.printf("%nThe admin token (also in %s):%n", state.resolve("controller/admin.token"));
         out.printf("  export VIGIL_URL=%s VIGIL_TOKEN=%s%n", controllerUrl, adminToken);
-        out.printf("%nTry, in another terminal after the export:%n");
+        out.printf("%nRun jobs, in another terminal after the export (the simulated backend runs them on the agents):%n");
+        List<String> examples = jobExamples();
+        for (String example : examples) {
+            out.printf("  %s%n", example);
+        }
+        if (examples.isEmpty()) {
+            out.printf("  (a 2-node gang needs two nodes of one kind, and a MIG service --a100 2 or more)%n");
+        }
+        out.printf("  ./vigil jobs                                  # placed, running once the agents start them, succeeded%n");
+        out.printf("  ./vigil job ID    ./vigil why ID              # where it runs, GPU by GPU; why it waits%n");
+        out.printf("  curl -s %s/metrics | grep '^DCGM_FI_DEV_GPU_UTIL'   # the load on %s's GPUs%n", first,
+                agents.get(0).node());
+        out.printf("%nFaults and the health reflex:%n");
         out.printf("  ./vigil nodes                                 # the fleet as the controller sees it%n");
         out.printf("  curl -s -X POST %s/v1/faults -H 'content-type: application/json' \\%n", first);
         out.printf("       -d '{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}'     # GPU 3 of %s falls off the bus%n",
                 agents.get(0).node());
         out.printf("  ./vigil node %-30s   # cordoned at once by the health reflex%n", agents.get(0).node());
-        out.printf("  ./vigil events                                # the XID, the health change, the reflex%n");
+        out.printf("  ./vigil events                                # the XID, the health change, the reflex, the jobs%n");
         out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'        # repair it on the agent%n", first);
         out.printf("  ./vigil uncordon %s --reason 'GPU 3 reseated'%n", agents.get(0).node());
         out.printf("%nFault kinds: xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus,"
                 + " power-brake.%nState: %s%s. Ctrl-C stops everything.%n%n", state,
                 ephemeral ? " (removed at exit)" : "");
         out.flush();
+    }
+
+    /**
+     * The banner's job commands: a 2-node training gang under one leaf, and an inference service
+     * on MIG slices, each short enough to watch it finish.
+     */
+    List<String> jobExamples() {
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<NodeProfile, Integer> group : fleet().entrySet()) {
+            if (group.getValue() < 2) {
+                continue;
+            }
+            NodeProfile profile = group.getKey();
+            // The MIG node keeps only six whole GPUs.
+            int perNode = profile == NodeProfile.DGX_A100_8 ? 4 : profile.gpuCount();
+            examples.add("./vigil submit --name demo-train --nodes 2 --gpus-per-node " + perNode + " --model "
+                    + shortName(profile).toUpperCase() + " --topology same-leaf --duration 20s -- python train.py");
+            break;
+        }
+        if (a100 >= 2) {
+            examples.add("./vigil submit --name demo-serve --replicas 4 --mig-profile 1g.10gb --duration 2m"
+                    + " -- python serve.py");
+        }
+        return examples;
     }
 
     private static void deleteTree(Path root) throws IOException {

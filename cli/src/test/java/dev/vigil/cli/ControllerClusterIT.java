@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three controller members in separate JVMs on loopback, started through the packaged
- * {@code bin/vigil controller}: leader failover on kill -9 without losing an acknowledged write,
+ * {@code bin/vigil controller}: leader failover on kill -9 without losing an acknowledged write (and
+ * with the queued jobs in the new leader's scheduler),
  * no second leader after a pause past the failure timeout, and state intact across a restart of
  * every member.
  */
@@ -183,6 +184,10 @@ class ControllerClusterIT {
             }
         }
         assertThat(acknowledged).hasSize(20);
+        HttpResponse<String> submitted = send(survivors.get(0), "POST", "/v1/jobs",
+                "{\"name\": \"queued\", \"gpus\": 8, \"models\": [\"B200\"]}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+        String job = Documents.json().readTree(submitted.body()).get("id").asText();
 
         long killed = System.nanoTime();
         members.get(leader).destroyForcibly();
@@ -207,6 +212,14 @@ class ControllerClusterIT {
                 seconds);
         assertThat(newLeader).isIn(survivors);
         assertThat(seconds).as("new leader within 5 s").isLessThan(5.0);
+        // The new leader rebuilt its scheduler from the stored jobs: the queued job is in its queue.
+        JsonNode why = Documents.json().readTree(send(survivors.get(1), "GET", "/v1/jobs/" + job + "/why", null).body());
+        assertThat(why.get("job").asText()).as(why.toString()).isEqualTo(job);
+        assertThat(why.get("state").asText()).isIn("pending", "admitted");
+        assertThat(why.get("position").asInt()).isEqualTo(1);
+        HttpResponse<String> next = send(survivors.get(1), "POST", "/v1/jobs", "{\"gpus\": 1, \"models\": [\"B200\"]}");
+        assertThat(Documents.json().readTree(next.body()).get("id").asText()).as("ids go on after the failover")
+                .isEqualTo("j-000002");
         for (String survivor : survivors) {
             for (String node : acknowledged) {
                 assertThat(send(survivor, "GET", "/v1/nodes/" + node, null).statusCode())

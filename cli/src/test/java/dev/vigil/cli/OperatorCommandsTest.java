@@ -132,10 +132,10 @@ class OperatorCommandsTest {
         Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
         assertThat(gpus.out().lines()).hasSize(9).first().asString()
-                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +WHY");
-        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +"
+                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +JOB +WHY");
+        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +-  +"
                 + "XID 48: double-bit ECC error; health reflex: gpu 3")
-                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-$");
+                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-  +-$");
 
         JsonNode nodesJson = json(run("nodes", "-o", "json", "--url", url, "--token", admin));
         JsonNode b = find(nodesJson.get("nodes"), "name", "gpu-b");
@@ -153,6 +153,31 @@ class OperatorCommandsTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("vigil node: 404 Not found: no node gpu-nope (nodes appear when their "
                 + "agent first reports)\n");
+    }
+
+    @Test
+    void slurmGresConfWritesALinePerGpuFromTheReportedInventory() throws Exception {
+        report("gpu-f", null);
+        Run gres = run("slurm", "gres-conf", "gpu-f", "--url", url, "--token", admin);
+        assertThat(gres.exit()).as(gres.err()).isZero();
+        // the simulated HGX H100: NUMA node 0 holds CPUs 0-55,112-167 and GPUs 0-3, all GPUs on NVSwitch (NV18)
+        assertThat(gres.out()).contains("# slurm.conf must give the node Gres=gpu:h100:8 (and GresTypes=gpu).\n")
+                .contains("NodeName=gpu-f Name=gpu Type=h100 File=/dev/nvidia0 Cores=0-55 Links=-1,18,18,18,18,18,18,18\n")
+                .contains("NodeName=gpu-f Name=gpu Type=h100 File=/dev/nvidia7 Cores=56-111 Links=18,18,18,18,18,18,18,-1\n");
+        assertThat(gres.out().lines().filter(l -> l.startsWith("NodeName=")).count()).isEqualTo(8);
+
+        JsonNode lines = json(run("slurm", "gres-conf", "gpu-f", "--node-name", "gpu-f.lab", "-o", "json",
+                "--url", url, "--token", admin));
+        assertThat(lines.path("node").asText()).isEqualTo("gpu-f.lab");
+        assertThat(lines.path("lines").get(4).path("cores").asText()).isEqualTo("56-111");
+
+        Run badSockets = run("slurm", "gres-conf", "gpu-f", "--sockets", "3", "--url", url, "--token", admin);
+        assertThat(badSockets.exit()).isEqualTo(2);
+        assertThat(badSockets.err()).isEqualTo("vigil slurm gres-conf: --sockets: \"3\" is not allowed (allowed: a "
+                + "divisor of the node's 2 NUMA nodes)\n");
+        Run unknown = run("slurm", "gres-conf", "no-such-node", "--url", url, "--token", admin);
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("vigil slurm gres-conf: 404");
     }
 
     @Test
@@ -294,8 +319,8 @@ class OperatorCommandsTest {
                 + " is the last admin token: issue another admin token before revoking it\n");
         Run badRole = run("token", "create", "--name", "x", "--role", "root", "--url", url, "--token", admin);
         assertThat(badRole.exit()).isEqualTo(2);
-        assertThat(badRole.err()).contains("role: \"root\" is not allowed (allowed: one of viewer, operator, admin, "
-                + "agent)").endsWith("(--role)\n");
+        assertThat(badRole.err()).contains("role: \"root\" is not allowed (allowed: one of viewer, submitter, operator, "
+                + "admin, agent)").endsWith("(--role)\n");
     }
 
     // --- events ---------------------------------------------------------------------------------

@@ -3,8 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.api.binding.Documents;
-import dev.vigil.gpu.fields.FieldCatalog;
-import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.controller.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import org.junit.jupiter.api.Test;
@@ -86,6 +85,12 @@ class VigilCommandTest {
     }
 
     @Test
+    void theShippedControllerConfigIsTheDefaults() {
+        ControllerConfig shipped = ControllerConfig.load(Path.of("src/dist/conf/controller.yaml"));
+        assertThat(shipped).isEqualTo(Documents.readYaml("", ControllerConfig.class, "empty"));
+    }
+
+    @Test
     void checkPrintsTheConfigAsTheAgentReadsIt() {
         Run check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
         assertThat(check.exit()).isZero();
@@ -118,16 +123,23 @@ class VigilCommandTest {
         assertThat(interval.exit()).isEqualTo(2);
         assertThat(interval.err()).contains("--interval: \"5\" is not allowed");
         assertThat(run("up", "--base-port", "65535", "--h100", "2", "--a100", "0").exit()).isEqualTo(2);
+        assertThat(run("up", "--base-port", "-1").err()).contains("allowed: 0 for any free ports, or 1 to 65532");
     }
 
     @Test
-    void theDemoLoadIsValidOnEveryProfile() {
+    void upStartsIdleNodesWithMigSlicesOnTheSecondA100() {
         for (NodeProfile profile : NodeProfile.values()) {
             for (int ordinal = 1; ordinal <= 3; ordinal++) {
-                SimulatedNode node = new SimulatedNode("n", UpCommand.demoLoad(profile, ordinal, 1), Clock.systemUTC());
-                assertThat(node.sample(new FieldSet(FieldCatalog.DEFAULTS)).entities())
-                        .hasSizeGreaterThanOrEqualTo(profile.gpuCount());
+                SimulatedNode node = new SimulatedNode("n", UpCommand.simulatedSpec(profile, ordinal, 1),
+                        Clock.systemUTC());
+                long migGpus = node.inventory().gpus().stream().filter(g -> g.mig().enabled()).count();
+                assertThat(migGpus).as("%s #%d", profile, ordinal).isEqualTo(UpCommand.migNode(profile, ordinal) ? 2 : 0);
+                assertThat(node.processes(0)).as("idle until a job runs").isEmpty();
             }
         }
+        SimulatedNode mig = new SimulatedNode("n", UpCommand.simulatedSpec(NodeProfile.DGX_A100_8, 2, 1),
+                Clock.systemUTC());
+        assertThat(mig.inventory().gpus().get(7).mig().instances()).hasSize(7)
+                .allSatisfy(i -> assertThat(i.profile()).isEqualTo("1g.10gb"));
     }
 }

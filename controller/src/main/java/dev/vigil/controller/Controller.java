@@ -5,6 +5,7 @@ import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.metrics.ControllerMetrics;
+import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
@@ -58,12 +59,13 @@ public final class Controller implements AutoCloseable {
 
     public static Controller start(ControllerConfig config, Clock clock) {
         ClusterMember member = ClusterMember.start(config);
-        MemberState state = new MemberState(member, config, clock);
+        SchedulerMetrics scheduling = new SchedulerMetrics();
+        MemberState state = new MemberState(member, config, clock, scheduling::cycled);
         LeaderClient leader = new LeaderClient(member);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
-                () -> member.membersUp().size(), () -> state.leadership().changes());
+                () -> member.membersUp().size(), () -> state.leadership().changes(), scheduling);
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override
             public String name() {

@@ -2,13 +2,21 @@ package dev.vigil.controller;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.scheduler.policy.SchedulerPolicy;
+import dev.vigil.scheduler.topology.Fabric;
+import dev.vigil.scheduler.topology.Hostlist;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,9 +31,11 @@ import java.util.Set;
  * @param nodeTimeout a node whose agent has not reported for this long is unknown and cordoned
  * @param tls         HTTPS: certificate and key in PEM; absent for plain HTTP
  * @param tokens      where the first admin and agent tokens are read from or written to
+ * @param scheduler   how the leader schedules jobs: how often, on which backend, with which policy
+ * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
-                               Tls tls, BootstrapTokens tokens) {
+                               Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -46,6 +56,8 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         InvalidValueException.require(nodeTimeout.compareTo(Duration.ofSeconds(1)) >= 0
                 && nodeTimeout.compareTo(Duration.ofHours(1)) <= 0, "nodeTimeout", nodeTimeout, "from 1s to 1h");
         tokens = tokens == null ? new BootstrapTokens(null, null) : tokens;
+        scheduler = scheduler == null ? new Scheduling(null, null, null, null) : scheduler;
+        fabric = fabric == null ? Fabric.none() : fabric;
     }
 
     public static ControllerConfig load(Path file) {
@@ -96,6 +108,53 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         /** How many members must be up: a majority of those configured. */
         public int quorum() {
             return members.size() / 2 + 1;
+        }
+    }
+
+    /**
+     * How the leader schedules jobs.
+     *
+     * @param interval how often a scheduling cycle runs (also at once when a job arrives or ends, or a node changes)
+     * @param backend  the execution backend of jobs that name none
+     * @param policy   queue order, quotas, fair share, backfill and preemption
+     * @param pools    node pools jobs may ask for: a pool's name and its nodes as host lists
+     */
+    public record Scheduling(Duration interval, String backend, SchedulerPolicy policy, Map<String, List<String>> pools) {
+        public Scheduling {
+            interval = interval == null ? Duration.ofSeconds(1) : interval;
+            InvalidValueException.require(interval.compareTo(Duration.ofMillis(100)) >= 0
+                    && interval.compareTo(Duration.ofMinutes(1)) <= 0, "interval", interval, "from 100ms to 1m");
+            backend = backend == null ? ExecutionBackend.SIMULATED : backend;
+            String named = backend;
+            InvalidValueException.require(ExecutionBackend.NAMES.contains(named), "backend", backend,
+                    "one of " + String.join(", ", ExecutionBackend.NAMES));
+            policy = policy == null ? SchedulerPolicy.defaults() : policy;
+            pools = pools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+            poolOfNode(pools);
+        }
+
+        /** Each pooled node's pool. */
+        public Map<String, String> poolOf() {
+            return poolOfNode(pools);
+        }
+
+        private static Map<String, String> poolOfNode(Map<String, List<String>> pools) {
+            Map<String, String> poolOf = new HashMap<>();
+            pools.forEach((pool, hostlists) -> {
+                InvalidValueException.require(pool.matches("[a-z0-9][a-z0-9-]{0,62}"), "pools." + pool, pool,
+                        "a pool name: lower-case letters, digits and dashes, up to 63");
+                InvalidValueException.require(hostlists != null, "pools." + pool, null,
+                        "a list of host lists, e.g. [\"gpu-[001-016]\"]");
+                for (int i = 0; i < hostlists.size(); i++) {
+                    String field = "pools." + pool + "[" + i + "]";
+                    for (String node : Hostlist.expand(hostlists.get(i), field)) {
+                        String earlier = poolOf.put(node, pool);
+                        InvalidValueException.require(earlier == null || earlier.equals(pool), field, node,
+                                "each node in one pool (it is in " + earlier + " too)");
+                    }
+                }
+            });
+            return poolOf;
         }
     }
 

@@ -7,6 +7,9 @@ import dev.vigil.controller.leader.LeaderService;
 import dev.vigil.controller.leader.Leadership;
 import dev.vigil.controller.leader.LocalMembers;
 import dev.vigil.controller.leader.Tokens;
+import dev.vigil.controller.execution.SimulatedBackend;
+import dev.vigil.controller.scheduling.NodeChanges;
+import dev.vigil.controller.scheduling.SchedulerLoop;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.ProblemException;
 import org.slf4j.Logger;
@@ -14,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,7 @@ final class MemberState {
     private final ClusterMember member;
     private final ControllerConfig config;
     private final Clock clock;
+    private final SchedulerLoop.Observer scheduling;
     private final Leadership leadership = new Leadership();
     /** Opening the state can fail while Ignite is still settling (a baseline change): retried from here. */
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -36,11 +41,13 @@ final class MemberState {
         return thread;
     });
     private volatile Store store;
+    private volatile SchedulerLoop scheduler;
 
-    MemberState(ClusterMember member, ControllerConfig config, Clock clock) {
+    MemberState(ClusterMember member, ControllerConfig config, Clock clock, SchedulerLoop.Observer scheduling) {
         this.member = member;
         this.config = config;
         this.clock = clock;
+        this.scheduling = scheduling;
         member.onTopologyChange(this::onTopologyChange);
     }
 
@@ -84,9 +91,14 @@ final class MemberState {
                     : dataDir.resolve("admin.token");
             Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
                     : dataDir.resolve("agent.token");
-            LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member,
-                    new Applier(opened, clock, config.nodeTimeout(), tokens),
-                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership));
+            NodeChanges nodeChanges = new NodeChanges();
+            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, nodeChanges);
+            SchedulerLoop loop = new SchedulerLoop(member.name(), opened, clock, config.scheduler(), config.fabric(),
+                    List.of(new SimulatedBackend(applier)), nodeChanges, () -> member.notActingReason() == null,
+                    scheduling);
+            LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, applier,
+                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop));
+            scheduler = loop;
             store = opened;
             LOG.atInfo().addKeyValue("member", member.name()).log("cluster_state_open");
         }
@@ -96,6 +108,9 @@ final class MemberState {
 
     void close() {
         retries.shutdownNow();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         LocalMembers.unregister(member.ignite().name());
     }
 }

@@ -51,7 +51,7 @@ class ControllerApiTest {
         String admin = controller.token("admin");
         TOKENS.put("admin", admin);
         TOKENS.put("agent", controller.token("agent"));
-        for (String role : List.of("viewer", "operator")) {
+        for (String role : List.of("viewer", "submitter", "operator")) {
             JsonNode issued = controller.json("POST", "/v1/tokens", admin,
                     "{\"name\": \"test-" + role + "\", \"role\": \"" + role + "\"}");
             TOKENS.put(role, issued.get("secret").asText());
@@ -307,6 +307,9 @@ class ControllerApiTest {
     private record Call(String method, String path, String body, String role) {
     }
 
+    /** A job no node here can take (no B200 anywhere): it stays queued and holds nothing. */
+    private static final String UNPLACEABLE = "{\"gpus\": 8, \"models\": [\"B200\"], \"name\": \"matrix\"}";
+
     private static final List<Call> CALLS = List.of(
             new Call("GET", "/v1/members", null, "viewer"),
             new Call("GET", "/v1/nodes", null, "viewer"),
@@ -320,12 +323,17 @@ class ControllerApiTest {
             new Call("GET", "/v1/audit", null, "admin"),
             new Call("POST", "/v1/agents/matrix-node/report",
                     "{\"agentId\": \"m\", \"inventoryHash\": \"h\"}", "agent"),
+            new Call("POST", "/v1/jobs", UNPLACEABLE, "submitter"),
+            new Call("GET", "/v1/jobs", null, "viewer"),
+            new Call("GET", "/v1/jobs/j-999999", null, "viewer"),
+            new Call("POST", "/v1/jobs/j-999999/cancel", "{\"reason\": \"matrix\"}", "submitter"),
+            new Call("GET", "/v1/jobs/j-999999/why", null, "viewer"),
             new Call("GET", "/v1/tokens", null, "admin"),
             new Call("POST", "/v1/tokens", "{\"name\": \"matrix\", \"role\": \"viewer\"}", "admin"),
             new Call("DELETE", "/v1/tokens/0000000000", null, "admin"));
 
     private static boolean covers(String role, String needed) {
-        List<String> ladder = List.of("viewer", "operator", "admin");
+        List<String> ladder = List.of("viewer", "submitter", "operator", "admin");
         if (role.equals("agent") || needed.equals("agent")) {
             return role.equals(needed);
         }
@@ -338,7 +346,7 @@ class ControllerApiTest {
         Set<String> coveredRoutes = new HashSet<>();
         for (Call call : CALLS) {
             coveredRoutes.add(call.method() + " " + call.path().replace("matrix-node", "{node}")
-                    .replace("0000000000", "{id}"));
+                    .replace("0000000000", "{id}").replace("j-999999", "{id}"));
             assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
                     .as("%s %s without a token", call.method(), call.path()).isEqualTo(401);
             assertThat(controller.send(call.method(), call.path(), "vgl_0123456789_notarealsecretnotarealsecret",
@@ -397,6 +405,29 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/tokens", "{\"name\": \"has space\", \"role\": \"viewer\"}", "admin", 400,
                         "name"),
                 new Malformed("DELETE", "/v1/tokens/nope", null, "admin", 404, null),
+                new Malformed("POST", "/v1/jobs", "{}", "submitter", 400, "gpus"),
+                new Malformed("POST", "/v1/jobs", "", "submitter", 400, ""),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 12}", "submitter", 400, "gpus"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"gpuz\": 1}", "submitter", 400, "gpuz"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"runtimeLimit\": \"5\"}", "submitter", 400,
+                        "runtimeLimit"),
+                new Malformed("POST", "/v1/jobs", "{\"kind\": \"inference\", \"migProfile\": \"huge\"}", "submitter",
+                        400, "migProfile"),
+                new Malformed("POST", "/v1/jobs", "{\"kind\": \"batch\", \"gpus\": 1}", "submitter", 400, "kind"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"priorityClass\": \"urgent\"}", "submitter", 400,
+                        "priorityClass"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"backend\": \"slurm\"}", "submitter", 400,
+                        "backend"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"topology\": {\"level\": \"max-leaves\"}}",
+                        "submitter", 400, "topology.maxLeaves"),
+                new Malformed("GET", "/v1/jobs?state=sleeping", null, "viewer", 400, "state"),
+                new Malformed("GET", "/v1/jobs?limit=0", null, "viewer", 400, "limit"),
+                new Malformed("GET", "/v1/jobs?after=7", null, "viewer", 400, "after"),
+                new Malformed("GET", "/v1/jobs/nope", null, "viewer", 400, "id"),
+                new Malformed("GET", "/v1/jobs/j-999999", null, "viewer", 404, null),
+                new Malformed("GET", "/v1/jobs/j-999999/why", null, "viewer", 404, null),
+                new Malformed("POST", "/v1/jobs/j-999999/cancel", "{\"reason\": \"r\"}", "submitter", 404, null),
+                new Malformed("POST", "/v1/jobs/j-999999/cancel", "{}", "submitter", 400, "reason"),
                 new Malformed("GET", "/v1/nothing", null, "viewer", 404, null),
                 new Malformed("DELETE", "/v1/nodes", null, "viewer", 405, null),
                 new Malformed("PUT", "/v1/tokens", "{}", "admin", 405, null));

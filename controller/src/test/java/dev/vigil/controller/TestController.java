@@ -28,18 +28,23 @@ public final class TestController implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Starts and waits until it answers writes. */
+    /** Starts in memory and waits until it answers writes. */
     public static TestController start(Path dataDir, String extraYaml) throws Exception {
+        return start(dataDir, extraYaml, false);
+    }
+
+    /** Starts, keeping the cluster state in the data dir with {@code persistence}, and waits until it answers writes. */
+    public static TestController start(Path dataDir, String extraYaml, boolean persistence) throws Exception {
         String yaml = """
                 member: c1
                 listen: 127.0.0.1:%d
                 dataDir: %s
                 cluster:
                   members: [{name: c1, address: "127.0.0.1:%d"}]
-                  persistence: false
+                  persistence: %s
                   failureDetectionTimeout: 2s
                 %s
-                """.formatted(freePort(), dataDir, freePort(), extraYaml == null ? "" : extraYaml);
+                """.formatted(freePort(), dataDir, freePort(), persistence, extraYaml == null ? "" : extraYaml);
         Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "test"),
                 Clock.systemUTC());
         if (!controller.awaitReady(Duration.ofSeconds(60))) {
@@ -64,8 +69,14 @@ public final class TestController implements AutoCloseable {
     }
 
     public HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        return send(method, path, token, body, Duration.ofSeconds(20));
+    }
+
+    /** A request that gives up after {@code timeout}: an agent's report to a controller that may be restarting. */
+    public HttpResponse<String> send(String method, String path, String token, String body, Duration timeout)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-                .timeout(Duration.ofSeconds(20))
+                .timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (body != null) {

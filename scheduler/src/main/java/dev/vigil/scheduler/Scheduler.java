@@ -185,7 +185,7 @@ public final class Scheduler {
      * where the old one stopped. Nodes must be {@link #upsertNode upserted} first; a placement on a
      * node or GPU no longer known is dropped, and a gang that lost one is requeued.
      */
-    public void restore(JobRecord record) {
+    public void restore(JobRecord record, Instant now) {
         if (record.state().finished() || jobs.containsKey(record.id())) {
             return;
         }
@@ -214,8 +214,7 @@ public final class Scheduler {
                 }
             }
             if (!complete && job.training() || picks.isEmpty()) {
-                job.state = JobState.PENDING;
-                job.reason = "requeued: its GPUs were not found when the scheduler restarted";
+                job.move(JobState.PENDING, "requeued: its GPUs were not found when the scheduler restarted", now);
                 changed(job);
             } else {
                 take(job, picks);
@@ -338,8 +337,8 @@ public final class Scheduler {
     private void attempt(Job job, Instant now, List<Decision> decisions, Map<Shape, Boolean> fits) {
         int[] models = models(job.spec);
         if (models.length == 0) {
-            waitFor(job, WaitReason.NO_MATCHING_NODES, "no node has a GPU model matching "
-                    + String.join(" or ", job.spec.models()), now);
+            waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
+                    : "no node has a GPU model matching " + String.join(" or ", job.spec.models()), now);
             return;
         }
         boolean avoidReserved = avoidsReservation(job, now);

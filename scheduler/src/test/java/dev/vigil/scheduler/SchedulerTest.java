@@ -434,8 +434,8 @@ class SchedulerTest {
         first.schedule(T0);
 
         Scheduler second = twoLeaves(SchedulerPolicy.defaults());
-        second.restore(first.job("runs").orElseThrow());
-        second.restore(first.job("waits").orElseThrow());
+        second.restore(first.job("runs").orElseThrow(), T0);
+        second.restore(first.job("waits").orElseThrow(), T0);
         second.submit("fits", Jobs.gang(2, 8).spec(), T0);
 
         assertThat(starts(second.schedule(T0))).extracting(Decision.Start::job).containsExactly("fits");
@@ -455,5 +455,39 @@ class SchedulerTest {
         assertThat(why.reason()).isEqualTo(WaitReason.QUEUE_DEPTH);
         assertThat(why.summary()).isEqualTo("position 2 in the queue; a cycle examines the first 1");
         assertThat(why.position()).isEqualTo(2);
+    }
+
+    @Test
+    void aJobOnAClusterWithoutNodesSaysNoNodeHasJoined() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.submit("j", Jobs.training(8).spec(), T0);
+
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.job("j").orElseThrow().reason()).isEqualTo("no node with GPUs has joined yet");
+        assertThat(scheduler.job("j").orElseThrow().waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+    }
+
+    @Test
+    void aRestoredGangWhoseNodeIsGoneIsRequeuedWithTheRequeueInItsHistory() {
+        Scheduler first = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        first.upsertNode(hgx("n0", H100));
+        first.submit("gang", Jobs.training(8).spec(), T0);
+        first.schedule(T0);
+        first.running("gang", T0);
+
+        Scheduler restored = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        restored.upsertNode(hgx("n1", H100));
+        restored.restore(first.job("gang").orElseThrow(), T0.plusSeconds(1));
+
+        JobRecord requeued = restored.job("gang").orElseThrow();
+        assertThat(requeued.state()).isEqualTo(JobState.PENDING);
+        assertThat(requeued.history()).last().satisfies(t -> {
+            assertThat(t.from()).isEqualTo(JobState.RUNNING);
+            assertThat(t.to()).isEqualTo(JobState.PENDING);
+        });
+        Decision.Start start = starts(restored.schedule(T0.plusSeconds(2))).get(0);
+        assertThat(start.placements().get(0).node()).isEqualTo("n1");
+        assertThat(List.of(restored.queued(), restored.holding())).containsExactly(0, 1);
     }
 }

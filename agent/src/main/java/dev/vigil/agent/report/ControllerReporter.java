@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Snapshot;
 import dev.vigil.api.binding.Documents;
@@ -15,6 +16,7 @@ import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.jobs.Allocation;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldSet;
 import org.slf4j.Logger;
@@ -88,6 +90,7 @@ public final class ControllerReporter implements AutoCloseable {
     private final EventLog events;
     private final ReportBuilder builder;
     private final Observer observer;
+    private final JobRunner jobs;
     private final Clock clock;
     private final HttpClient client;
     private final String agentId = UUID.randomUUID().toString();
@@ -116,9 +119,10 @@ public final class ControllerReporter implements AutoCloseable {
     /**
      * @param fields the fields the sampler reads; a GPU's summary takes what it finds there
      * @param events the agent's events, sent until the controller acknowledges them
+     * @param jobs   runs the allocations of each new desired state
      */
     public ControllerReporter(String node, String agentVersion, AgentConfig.Controller config, FieldSet fields,
-                              EventLog events, Observer observer, Clock clock) {
+                              EventLog events, Observer observer, JobRunner jobs, Clock clock) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("no controller urls configured");
         }
@@ -130,6 +134,7 @@ public final class ControllerReporter implements AutoCloseable {
         this.events = events;
         this.builder = new ReportBuilder(fields);
         this.observer = observer;
+        this.jobs = jobs;
         this.clock = clock;
         this.token = config.readToken();
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -238,6 +243,7 @@ public final class ControllerReporter implements AutoCloseable {
             observer.reported(attempt.result(), attempt.nanos());
             switch (attempt.result()) {
                 case OK -> {
+                    long appliedBefore = appliedVersion;
                     answered(index, errors, attempt.desired(), snapshot.inventory());
                     if (attempt.desired().needInventory()) {
                         inventoryAcked = null;
@@ -246,7 +252,8 @@ public final class ControllerReporter implements AutoCloseable {
                     }
                     long acked = Math.min(attempt.desired().lastEventSeq(), sentUpTo);
                     lastAckedSeq = acked;
-                    return pending.size() == MAX_EVENTS && acked == sentUpTo;
+                    // A newly applied version goes back at once: the controller waits on it to confirm a job started.
+                    return pending.size() == MAX_EVENTS && acked == sentUpTo || appliedVersion != appliedBefore;
                 }
                 case REFUSED -> {
                     refused(index, attempt);
@@ -403,18 +410,37 @@ public final class ControllerReporter implements AutoCloseable {
 
     /**
      * Applies what the agent can of the desired state today: it records the cordon, the drain and
-     * the cordoned GPUs (placement enforcement and MIG act on them later). A cordoned GPU this
-     * node does not have is named in applyError; the rest is applied.
+     * the cordoned GPUs (MIG acts on them later), and hands the allocations to the job runner. A
+     * cordoned GPU or an allocation's GPU this node does not have is named in applyError; the rest
+     * is applied.
      */
     private void apply(DesiredState answer, NodeInventory inventory) {
         ControllerStatus.Desired next = new ControllerStatus.Desired(answer.version(), answer.cordoned(),
-                answer.drain(), answer.cordonedGpus());
+                answer.drain(), answer.cordonedGpus(), answer.allocations());
         if (next.equals(desired) && appliedVersion == answer.version()) {
             return;
         }
         Set<String> known = inventory.gpus().stream().map(GpuDevice::uuid).collect(Collectors.toSet());
+        List<String> problems = new ArrayList<>();
         List<String> unknown = answer.cordonedGpus().stream().filter(u -> !known.contains(u)).toList();
-        String error = unknown.isEmpty() ? null : "cordonedGpus: not on this node: " + String.join(", ", unknown);
+        if (!unknown.isEmpty()) {
+            problems.add("cordonedGpus: not on this node: " + String.join(", ", unknown));
+        }
+        List<Allocation> runnable = new ArrayList<>();
+        for (Allocation allocation : answer.allocations()) {
+            List<String> missing = allocation.uuids().stream().filter(u -> !known.contains(u)).toList();
+            if (missing.isEmpty() && allocation.uuids().size() == allocation.gpus().size()) {
+                runnable.add(allocation);
+            } else {
+                problems.add("allocation of job " + allocation.job() + ": GPUs not on this node: "
+                        + String.join(", ", missing));
+            }
+        }
+        String runError = jobs.apply(runnable);
+        if (runError != null) {
+            problems.add(runError);
+        }
+        String error = problems.isEmpty() ? null : String.join("; ", problems);
         if (!Objects.equals(error, applyError) && error != null) {
             LOG.atWarn().addKeyValue("node", node).addKeyValue("version", answer.version())
                     .addKeyValue("error", error).log("desired_state_apply_failed");
@@ -424,7 +450,9 @@ public final class ControllerReporter implements AutoCloseable {
         applyError = error;
         LOG.atInfo().addKeyValue("node", node).addKeyValue("version", answer.version())
                 .addKeyValue("cordoned", answer.cordoned()).addKeyValue("drain", answer.drain())
-                .addKeyValue("cordonedGpus", String.join(",", answer.cordonedGpus())).log("desired_state_applied");
+                .addKeyValue("cordonedGpus", String.join(",", answer.cordonedGpus()))
+                .addKeyValue("allocations", answer.allocations().stream().map(Allocation::job).distinct()
+                        .collect(Collectors.joining(","))).log("desired_state_applied");
     }
 
     private void reloadToken() {

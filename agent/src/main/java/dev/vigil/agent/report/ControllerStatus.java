@@ -1,6 +1,7 @@
 package dev.vigil.agent.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.vigil.api.jobs.Allocation;
 
 import java.time.Instant;
 import java.util.List;
@@ -28,10 +29,13 @@ public record ControllerStatus(String url, String agentId, Instant lastReport, S
      * @param cordoned     no new work may land on the node
      * @param drain        work should leave the node
      * @param cordonedGpus UUIDs of GPUs no new work may land on
+     * @param allocations  the jobs that run on the node, down to GPUs and MIG instances
      */
-    public record Desired(long version, boolean cordoned, boolean drain, List<String> cordonedGpus) {
+    public record Desired(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
+                          List<Allocation> allocations) {
         public Desired {
             cordonedGpus = List.copyOf(cordonedGpus);
+            allocations = List.copyOf(allocations);
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
@@ -15,6 +16,8 @@ import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
 import dev.vigil.gpu.simulated.MigSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
@@ -63,11 +66,13 @@ class ControllerReporterTest {
     void captureLogs() {
         logs.start();
         ((Logger) LoggerFactory.getLogger(ControllerReporter.class)).addAppender(logs);
+        ((Logger) LoggerFactory.getLogger(SimulatedJobRunner.class)).addAppender(logs);
     }
 
     @AfterEach
     void stop() throws Exception {
         ((Logger) LoggerFactory.getLogger(ControllerReporter.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger(SimulatedJobRunner.class)).detachAppender(logs);
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
@@ -239,17 +244,19 @@ class ControllerReporterTest {
     void anInjectedXid79IsReportedAtOnceNotAtTheNextInterval() throws Exception {
         FakeController ctl = fake(TOKEN);
         Agent agent = start("xid-node", controller(List.of(ctl.url()), Duration.ofSeconds(30)));
-        within(Duration.ofSeconds(5), () -> ctl.reports().size() == 1);
+        // The first report, then at once one saying it applied the desired state the answer carried.
+        within(Duration.ofSeconds(5), () -> ctl.reports().size() == 2 && last(ctl).appliedVersion() == 1);
         Thread.sleep(100);
+        assertThat(ctl.reports()).as("nothing more until something changes").hasSize(2);
         inject(agent, "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
-        long millis = within(Duration.ofSeconds(3), () -> ctl.reports().size() >= 2);
-        AgentReport report = ctl.reports().get(1);
+        long millis = within(Duration.ofSeconds(3), () -> ctl.reports().size() >= 3);
+        AgentReport report = ctl.reports().get(2);
         GpuHealth gpu3 = report.health().get(3);
         assertThat(gpu3.state()).isEqualTo(HealthState.FAILED);
         assertThat(report.events()).anySatisfy(e -> assertThat(e.xid()).isEqualTo(79));
         System.out.printf("XID 79 reported to the controller %d ms after injection (report interval 30 s)%n", millis);
         Thread.sleep(300);
-        assertThat(ctl.reports()).as("one report for the change, not one per sample").hasSize(2);
+        assertThat(ctl.reports()).as("one report for the change, not one per sample").hasSize(3);
     }
 
     @Test
@@ -344,7 +351,7 @@ class ControllerReporterTest {
         within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 1);
 
         String gpu2 = agent.snapshot().inventory().gpus().get(2).uuid();
-        ctl.desired = new DesiredState(2, true, true, List.of(gpu2), false, 0);
+        ctl.desired = new DesiredState(2, true, true, List.of(gpu2), false, 0, List.of());
         within(Duration.ofSeconds(5), () -> controllerView(agent).get("desired").get("version").asLong() == 2);
         JsonNode desired = controllerView(agent).get("desired");
         assertThat(desired.get("cordoned").asBoolean()).isTrue();
@@ -355,7 +362,7 @@ class ControllerReporterTest {
         assertThat(last(ctl).applyError()).isNull();
 
         // A GPU the node does not have cannot be cordoned here: the agent says so.
-        ctl.desired = new DesiredState(3, false, false, List.of("GPU-not-here"), false, 0);
+        ctl.desired = new DesiredState(3, false, false, List.of("GPU-not-here"), false, 0, List.of());
         within(Duration.ofSeconds(5), () -> {
             AgentReport last = last(ctl);
             return last.appliedVersion() == 3 && last.applyError() != null;
@@ -364,6 +371,54 @@ class ControllerReporterTest {
         assertThat(controllerView(agent).get("applyError").asText()).contains("GPU-not-here");
         assertThat(logged("desired-node", "desired_state_applied")).extracting(e -> kv(e, "version"))
                 .containsExactly("1", "2", "3");
+    }
+
+    /** GPU {@code gpu}'s DCGM_FI_DEV_GPU_UTIL on the agent's /metrics, or -1 when it has none. */
+    private static double utilization(Agent agent, int gpu) throws Exception {
+        return get(agent, "/metrics").body().lines()
+                .filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{") && l.contains(",gpu=\"" + gpu + "\","))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
+    @Test
+    void allocationsRunAsLoadOnTheirSimulatedGpusAndStopWhenTheyLeaveTheDesiredState() throws Exception {
+        FakeController ctl = fake(TOKEN);
+        Agent agent = start("jobs-node", controller(List.of(ctl.url()), Duration.ofMillis(200)));
+        SimulatedNode gpus = (SimulatedNode) agent.backend();
+        within(Duration.ofSeconds(5), () -> !ctl.reports().isEmpty());
+        assertThat(utilization(agent, 5)).as("GPU 5 idles").isLessThan(5);
+        String gpu5 = agent.snapshot().inventory().gpus().get(5).uuid();
+        String gpu7 = agent.snapshot().inventory().gpus().get(7).uuid();
+        Allocation gang = new Allocation("j-000007", null, JobKind.TRAINING, List.of(5), List.of(gpu5), List.of(),
+                List.of("python", "train.py"), null, Map.of(), 2);
+        Allocation slice = new Allocation("j-000008", 0, JobKind.INFERENCE, List.of(7), List.of(gpu7), List.of(3),
+                List.of(), null, Map.of(), 2);
+        ctl.desired = new DesiredState(2, false, false, List.of(), false, 0, List.of(gang, slice));
+
+        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 2);
+        assertThat(last(ctl).applyError()).isNull();
+        within(Duration.ofSeconds(5), () -> utilization(agent, 5) > 50);
+        assertThat(gpus.processes(7)).singleElement().satisfies(p -> assertThat(p.gpuInstanceId()).isEqualTo(3));
+        JsonNode desired = controllerView(agent).get("desired");
+        assertThat(desired.get("allocations").findValuesAsText("job")).containsExactly("j-000007", "j-000008");
+
+        // A MIG instance the GPU does not have, or a GPU the node does not have, is named in applyError.
+        Allocation noSuchSlice = new Allocation("j-000009", 0, JobKind.INFERENCE, List.of(7), List.of(gpu7),
+                List.of(42), List.of(), null, Map.of(), 3);
+        Allocation noSuchGpu = new Allocation("j-000010", null, JobKind.TRAINING, List.of(0), List.of("GPU-elsewhere"),
+                List.of(), List.of(), null, Map.of(), 3);
+        ctl.desired = new DesiredState(3, false, false, List.of(), false, 0, List.of(gang, noSuchSlice, noSuchGpu));
+        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 3);
+        assertThat(last(ctl).applyError()).contains("job j-000009: GPU 7 has no MIG instance 42")
+                .contains("allocation of job j-000010: GPUs not on this node: GPU-elsewhere");
+        assertThat(gpus.processes(7)).as("the slice's job left the desired state").isEmpty();
+
+        ctl.desired = new DesiredState(4, false, false, List.of(), false, 0, List.of());
+        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 4);
+        within(Duration.ofSeconds(5), () -> utilization(agent, 5) < 5);
+        assertThat(last(ctl).applyError()).isNull();
+        assertThat(logged("jobs-node", "simulated_job_started")).extracting(e -> kv(e, "job"))
+                .containsExactly("j-000007", "j-000008");
     }
 
     @Test

@@ -32,7 +32,7 @@ final class FakeController implements AutoCloseable {
     /** Events stored, in the order the fake took them. */
     final List<GpuEvent> stored = new CopyOnWriteArrayList<>();
 
-    volatile DesiredState desired = new DesiredState(1, false, false, List.of(), false, 0);
+    volatile DesiredState desired = new DesiredState(1, false, false, List.of(), false, 0, List.of());
     /** When set, every report is answered with this problem status instead. */
     volatile int failWith;
     /** When false, the fake stores nothing and acknowledges no event (lastEventSeq 0). */
@@ -108,7 +108,7 @@ final class FakeController implements AutoCloseable {
         }
         DesiredState d = desired;
         return Response.json(new DesiredState(d.version(), d.cordoned(), d.drain(), new ArrayList<>(d.cordonedGpus()),
-                needInventory, ackEvents ? lastEventSeq : 0));
+                needInventory, ackEvents ? lastEventSeq : 0, d.allocations()));
     }
 
     /** Stops answering; connections to its port are refused from then on. Closing twice is fine. */

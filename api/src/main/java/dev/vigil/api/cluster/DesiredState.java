@@ -1,5 +1,7 @@
 package dev.vigil.api.cluster;
 
+import dev.vigil.api.jobs.Allocation;
+
 import java.util.List;
 
 /**
@@ -11,10 +13,12 @@ import java.util.List;
  * @param cordonedGpus  UUIDs of GPUs no new work may land on
  * @param needInventory the controller does not know the agent's inventory: send it next time
  * @param lastEventSeq  the highest agent event sequence number the controller has stored
+ * @param allocations   the jobs that run on the node, down to GPUs and MIG instances
  */
 public record DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
-                           boolean needInventory, long lastEventSeq) {
+                           boolean needInventory, long lastEventSeq, List<Allocation> allocations) {
     public DesiredState {
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
+        allocations = allocations == null ? List.of() : List.copyOf(allocations);
     }
 }

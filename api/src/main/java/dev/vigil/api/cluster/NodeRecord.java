@@ -2,6 +2,7 @@ package dev.vigil.api.cluster;
 
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.jobs.Allocation;
 
 import java.time.Instant;
 import java.util.List;
@@ -30,17 +31,20 @@ import java.util.List;
  * @param applyError    why it could not, or null
  * @param lastEventSeq  the highest agent event sequence number stored
  * @param history       the latest state transitions, newest last
+ * @param allocations   the jobs that run there, as its desired state carries them
  */
 public record NodeRecord(String name, NodeState state, String reason, String actor, Instant since, Instant lastReport,
                          String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
                          List<GpuHealth> health, List<GpuSummary> gpus, boolean cordoned, List<CordonedGpu> cordonedGpus,
                          boolean drain, long version,
-                         long appliedVersion, String applyError, long lastEventSeq, List<Transition> history) {
+                         long appliedVersion, String applyError, long lastEventSeq, List<Transition> history,
+                         List<Allocation> allocations) {
     public NodeRecord {
         health = health == null ? List.of() : List.copyOf(health);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
         history = history == null ? List.of() : List.copyOf(history);
+        allocations = allocations == null ? List.of() : List.copyOf(allocations);
     }
 
     /** Whether new work may not land here: cordoned, draining, drained or unknown. */

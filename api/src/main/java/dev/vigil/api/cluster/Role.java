@@ -2,9 +2,11 @@ package dev.vigil.api.cluster;
 
 /** What a token may do, each role including the ones before it (except agent). */
 public enum Role {
-    /** Read the fleet: nodes, GPUs, events, members. */
+    /** Read the fleet: nodes, GPUs, events, members, jobs. */
     VIEWER,
-    /** Also change nodes: cordon, uncordon, drain, resume. */
+    /** Also submit jobs, and cancel the jobs it submitted: ML engineers. */
+    SUBMITTER,
+    /** Also change nodes (cordon, uncordon, drain, resume) and cancel any job. */
     OPERATOR,
     /** Also read the audit log and manage tokens. */
     ADMIN,

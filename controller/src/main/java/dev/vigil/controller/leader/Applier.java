@@ -18,6 +18,8 @@ import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.state.Store;
 import dev.vigil.controller.state.TokenRecord;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * Applies mutations to the cluster state, one at a time, on the leader. This is where node
@@ -49,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * error) it cordons that GPU. A node that stops reporting becomes unknown, which no work may land
  * on. The reflex acts on the change, once; an operator's uncordon then stands.
  */
-public final class Applier {
+public final class Applier implements DesiredAllocations {
     static final String REFLEX = "health-reflex";
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final int HISTORY = 50;
@@ -59,15 +62,17 @@ public final class Applier {
     private final Clock clock;
     private final Duration nodeTimeout;
     private final Tokens tokens;
+    private final NodeListener nodes;
     private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock(true);
     private volatile Instant leadingSince;
 
-    public Applier(Store store, Clock clock, Duration nodeTimeout, Tokens tokens) {
+    public Applier(Store store, Clock clock, Duration nodeTimeout, Tokens tokens, NodeListener nodes) {
         this.store = store;
         this.clock = clock;
         this.nodeTimeout = nodeTimeout;
         this.tokens = tokens;
+        this.nodes = nodes;
     }
 
     /** This member just became leader: every node gets a full timeout to report before it is unknown. */
@@ -144,7 +149,8 @@ public final class Applier {
             }
         }
 
-        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null);
+        List<Allocation> allocations = old == null ? List.of() : old.allocations();
+        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null, allocations);
         if (old != null && state != old.state() && !reflexCordoned) {
             reason = old.state() == NodeState.UNKNOWN ? "reporting again" : "inventory received";
             actor = "agent";
@@ -158,10 +164,11 @@ public final class Applier {
         NodeRecord next = new NodeRecord(name, state, reason, actor, old == null ? now : old.since(), lastReport,
                 report.agentId(), report.agentVersion(), inventoryHash, inventory, report.health(), report.gpus(),
                 cordoned, cordonedGpus, old != null && old.drain(), version, report.appliedVersion(),
-                report.applyError(), lastEventSeq, old == null ? List.of() : old.history());
+                report.applyError(), lastEventSeq, old == null ? List.of() : old.history(), allocations);
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);
+            nodes.changed(old, next);
         }
         return desired(next, inventory == null);
     }
@@ -197,15 +204,16 @@ public final class Applier {
             }
         }
         boolean reporting = old.state() != NodeState.UNKNOWN;
-        NodeState state = derive(reporting, drain, cordoned, old.inventory() != null);
+        NodeState state = derive(reporting, drain, cordoned, old.inventory() != null, old.allocations());
         long version = old.version() + (cordoned != old.cordoned() || drain != old.drain()
                 || !cordonedGpus.equals(old.cordonedGpus()) ? 1 : 0);
         NodeRecord next = new NodeRecord(old.name(), state, change.reason(), change.caller().actor(), old.since(),
                 old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
                 old.health(), old.gpus(), cordoned, cordonedGpus, drain, version, old.appliedVersion(),
-                old.applyError(), old.lastEventSeq(), old.history());
+                old.applyError(), old.lastEventSeq(), old.history(), old.allocations());
         next = transition(old, next, now);
         store.put(next);
+        nodes.changed(old, next);
         String result = "node " + old.name() + ": " + wire(old.state()) + " -> " + wire(next.state());
         audit(change.caller(), change.reason(), 200, result);
         LOG.atInfo().addKeyValue("node", old.name()).addKeyValue("action", wire(change.action()))
@@ -239,9 +247,57 @@ public final class Applier {
         return Outcomes.value(token.get().info());
     }
 
-    /** Drops log entries past their retention. */
+    /**
+     * Changes the allocations a node's desired state carries (the execution backend's write). A
+     * change bumps the version; allocations it adds carry that version, so the agent's applied
+     * version says whether it has them. A draining node whose last allocation leaves is drained.
+     */
+    @Override
+    public Optional<NodeRecord> change(String node, UnaryOperator<List<Allocation>> change) {
+        lock.lock();
+        try {
+            NodeRecord old = store.node(node).orElse(null);
+            if (old == null) {
+                return Optional.empty();
+            }
+            List<Allocation> wanted = change.apply(old.allocations());
+            if (wanted.equals(old.allocations())) {
+                return Optional.of(old);
+            }
+            long version = old.version() + 1;
+            List<Allocation> allocations = wanted.stream()
+                    .map(a -> old.allocations().contains(a) ? a : a.carriedBy(version)).toList();
+            NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), old.cordoned(),
+                    old.inventory() != null, allocations);
+            boolean drained = state == NodeState.DRAINED && old.state() != NodeState.DRAINED;
+            NodeRecord next = new NodeRecord(old.name(), state, drained ? "drained: no job runs there any more"
+                    : old.reason(), drained ? "scheduler" : old.actor(), old.since(), old.lastReport(), old.agentId(),
+                    old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(), old.cordoned(),
+                    old.cordonedGpus(), old.drain(), version, old.appliedVersion(), old.applyError(),
+                    old.lastEventSeq(), old.history(), allocations);
+            next = transition(old, next, clock.instant());
+            store.put(next);
+            nodes.changed(old, next);
+            return Optional.of(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<NodeRecord> node(String node) {
+        return store.node(node);
+    }
+
+    @Override
+    public List<NodeRecord> allocated() {
+        return store.nodes().stream().filter(n -> !n.allocations().isEmpty()).toList();
+    }
+
+    /** Drops log entries past their retention, and the oldest finished jobs. */
     public void trimLogs() {
         store.trimLogs();
+        store.trimJobs();
     }
 
     /**
@@ -265,8 +321,10 @@ public final class Applier {
                 NodeRecord next = new NodeRecord(old.name(), NodeState.UNKNOWN, why, REFLEX, old.since(),
                         old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
                         old.health(), old.gpus(), old.cordoned(), old.cordonedGpus(), old.drain(), old.version(),
-                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history());
-                store.put(transition(old, next, now));
+                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations());
+                next = transition(old, next, now);
+                store.put(next);
+                nodes.changed(old, next);
                 reflex(old.name(), null, RepairAction.NONE, "node " + old.name() + " stopped reporting (" + why
                         + "): no new work lands on it until it reports again", now);
             }
@@ -292,7 +350,7 @@ public final class Applier {
         return new NodeRecord(next.name(), next.state(), next.reason(), next.actor(), now, next.lastReport(),
                 next.agentId(), next.agentVersion(), next.inventoryHash(), next.inventory(), next.health(), next.gpus(),
                 next.cordoned(), next.cordonedGpus(), next.drain(), next.version(), next.appliedVersion(),
-                next.applyError(), next.lastEventSeq(), history);
+                next.applyError(), next.lastEventSeq(), history, next.allocations());
     }
 
     private void reflex(String node, Integer gpu, RepairAction action, String message, Instant now) {
@@ -307,13 +365,14 @@ public final class Applier {
                 : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
     }
 
-    /** Drained once nothing runs on the node: until the scheduler places work, nothing does. */
-    private static NodeState derive(boolean reporting, boolean drain, boolean cordoned, boolean hasInventory) {
+    /** Drained once nothing runs on the node: the scheduler moves its jobs off, and each leaves an allocation. */
+    private static NodeState derive(boolean reporting, boolean drain, boolean cordoned, boolean hasInventory,
+                                    List<Allocation> allocations) {
         if (!reporting) {
             return NodeState.UNKNOWN;
         }
         if (drain) {
-            return NodeState.DRAINED;
+            return allocations.isEmpty() ? NodeState.DRAINED : NodeState.DRAINING;
         }
         if (cordoned) {
             return NodeState.CORDONED;
@@ -323,7 +382,8 @@ public final class Applier {
 
     private static DesiredState desired(NodeRecord node, boolean needInventory) {
         return new DesiredState(node.version(), node.cordoned(), node.drain(),
-                node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), needInventory, node.lastEventSeq());
+                node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), needInventory, node.lastEventSeq(),
+                node.allocations());
     }
 
     private static boolean wasFailed(NodeRecord old, GpuHealth now) {

@@ -7,4 +7,7 @@ package dev.vigil.controller.leader;
 public interface LeaderApi {
     /** Applies a {@link Mutation}; returns an {@link Outcome} as JSON. */
     String apply(String mutationJson);
+
+    /** Why a job waits, from the leader's scheduler; returns an {@link Outcome} as JSON. */
+    String why(String job);
 }

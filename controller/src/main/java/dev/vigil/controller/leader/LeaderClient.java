@@ -10,6 +10,7 @@ import org.apache.ignite.services.ServiceDescriptor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * How a member hands a mutation to the leader, wherever it runs. A member without a quorum
@@ -43,11 +44,24 @@ public final class LeaderClient {
             throw unavailable("this member (" + member.name() + ") refuses writes: " + refusal);
         }
         String json = Outcomes.write(mutation);
+        return call(leader -> leader.apply(json), type, repeatable);
+    }
+
+    /**
+     * Why a job waits, as the leader's scheduler sees it (it lives in the leader's memory).
+     *
+     * @throws ProblemException 404 for an unknown job, 503 without a leader
+     */
+    public <T> T why(String job, Class<T> type) {
+        return call(leader -> leader.why(job), type, true);
+    }
+
+    private <T> T call(Function<LeaderApi, String> request, Class<T> type, boolean repeatable) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
             String answer;
             try {
-                answer = proxy().apply(json);
+                answer = request.apply(proxy());
             } catch (RuntimeException e) {
                 if (!repeatable || System.nanoTime() > deadline) {
                     throw unavailable("no leader answered: " + e.getMessage());

@@ -13,7 +13,7 @@ import java.time.Duration;
  * The leader: an Ignite cluster singleton, so exactly one member of a healthy cluster runs it,
  * and Ignite moves it when that member dies. It applies every mutation (members forward them
  * through {@link LeaderApi}) and runs the loops that must run once: silent nodes become unknown,
- * old log entries are dropped. Without a quorum it neither applies nor loops: a member paused past
+ * old log entries are dropped, and jobs are scheduled (by the scheduler loop it starts and stops). Without a quorum it neither applies nor loops: a member paused past
  * the failure timeout comes back still holding the singleton and must not act as a second leader.
  */
 public final class LeaderService implements Service, LeaderApi {
@@ -33,6 +33,7 @@ public final class LeaderService implements Service, LeaderApi {
         long epoch = ignite.atomicLong("vigil_leader_epoch", 0, true).incrementAndGet();
         parts.applier().startLeading();
         parts.bootstrap().ensureTokens();
+        parts.jobs().startLeading();
         parts.leadership().began(epoch);
         LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
     }
@@ -61,6 +62,7 @@ public final class LeaderService implements Service, LeaderApi {
     public void cancel() {
         cancelled = true;
         if (parts != null) {
+            parts.jobs().stopLeading();
             parts.leadership().ended();
             LOG.atInfo().addKeyValue("member", ignite.name()).log("leader_stopped");
         }
@@ -73,6 +75,20 @@ public final class LeaderService implements Service, LeaderApi {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") refuses writes: " + refusal, null)));
         }
-        return Outcomes.write(parts.applier().apply(Outcomes.read(mutationJson, Mutation.class)));
+        Mutation mutation = Outcomes.read(mutationJson, Mutation.class);
+        if (mutation instanceof Mutation.JobMutation job) {
+            return Outcomes.write(parts.jobs().apply(job));
+        }
+        return Outcomes.write(parts.applier().apply(mutation));
+    }
+
+    @Override
+    public String why(String job) {
+        String refusal = parts.member().notActingReason();
+        if (refusal != null) {
+            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
+                    + ignite.name() + ") does not act: " + refusal, null)));
+        }
+        return Outcomes.write(parts.jobs().why(job));
     }
 }

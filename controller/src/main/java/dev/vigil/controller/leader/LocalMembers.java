@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LocalMembers {
     /** A member's local parts the leader service works with. */
-    public record Parts(ClusterMember member, Applier applier, Bootstrap bootstrap, Leadership leadership) {
+    public record Parts(ClusterMember member, Applier applier, Bootstrap bootstrap, Leadership leadership,
+                        JobScheduling jobs) {
     }
 
     private static final Map<String, Parts> MEMBERS = new ConcurrentHashMap<>();

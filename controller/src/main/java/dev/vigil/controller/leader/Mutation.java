@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
+import dev.vigil.api.jobs.JobSpec;
 
 /**
  * A change to the cluster state. Any member takes it; the leader applies them one at a time, in
@@ -15,6 +16,8 @@ import dev.vigil.api.cluster.Role;
         @JsonSubTypes.Type(value = Mutation.NodeChange.class, name = "node-change"),
         @JsonSubTypes.Type(value = Mutation.IssueToken.class, name = "issue-token"),
         @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
+        @JsonSubTypes.Type(value = Mutation.SubmitJob.class, name = "submit-job"),
+        @JsonSubTypes.Type(value = Mutation.CancelJob.class, name = "cancel-job"),
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
@@ -33,6 +36,18 @@ public sealed interface Mutation {
 
     /** Revokes a token; the answer is the token as it was. */
     record RevokeToken(String id, Caller caller) implements Mutation {
+    }
+
+    /** A job to queue; the answer is its record, with the id the controller gave it. */
+    record SubmitJob(JobSpec spec, Caller caller) implements JobMutation {
+    }
+
+    /** Cancels a job (its submitter's, or any for an operator); the answer is its record. */
+    record CancelJob(String job, String reason, Caller caller) implements JobMutation {
+    }
+
+    /** The mutations the scheduler loop applies rather than the applier. */
+    sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob {
     }
 
     /** A mutating request refused before it reached the leader (auth, input): audited all the same. */

@@ -6,17 +6,17 @@ import dev.vigil.api.Problem;
 import dev.vigil.api.binding.Documents;
 
 /** Building and reading {@link Outcome}s as they cross from the leader to the member asking. */
-final class Outcomes {
+public final class Outcomes {
     private static final ObjectMapper JSON = Documents.json();
 
     private Outcomes() {
     }
 
-    static Outcome value(Object value) {
+    public static Outcome value(Object value) {
         return new Outcome(value == null ? null : JSON.valueToTree(value), null);
     }
 
-    static Outcome problem(Problem problem) {
+    public static Outcome problem(Problem problem) {
         return new Outcome(null, problem);
     }
 

@@ -24,8 +24,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The controller's /metrics: nodes by state, GPUs by health, how long agent reports take, and
- * the member's view of the cluster (leader, quorum, members up, leader changes).
+ * The controller's /metrics: nodes by state, GPUs by health, how long agent reports take, the
+ * member's view of the cluster (leader, quorum, members up, leader changes), and the scheduler's.
  */
 public final class ControllerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -42,9 +42,11 @@ public final class ControllerMetrics {
      * @param quorum      whether this member sees a quorum
      * @param membersUp   how many configured members this member sees
      * @param leaderTimes how many times this member became leader
+     * @param scheduling  the scheduler loop's metrics (it reports jobs only while this member leads)
      */
     public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
-                             IntSupplier membersUp, LongSupplier leaderTimes) {
+                             IntSupplier membersUp, LongSupplier leaderTimes, SchedulerMetrics scheduling) {
+        scheduling.register(registry, leading);
         GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
                 .labelNames("state").callback(callback -> {
                     Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);

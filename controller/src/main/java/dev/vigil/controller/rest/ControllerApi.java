@@ -19,6 +19,12 @@ import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.JobSummary;
+import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
@@ -37,9 +43,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The controller's admin REST API. Reads are answered from this member's copy of the cluster
@@ -113,6 +124,12 @@ public final class ControllerApi {
                 .post("/v1/agents/{node}/report", write(Role.AGENT, this::report))
                 .get("/v1/tokens", read(Role.ADMIN, (r, who) -> Response.json(Map.of("tokens",
                         member.store().tokens().stream().map(t -> t.info()).toList()))))
+                .post("/v1/jobs", write(Role.SUBMITTER, this::submitJob))
+                .get("/v1/jobs", read(Role.VIEWER, this::jobs))
+                .get("/v1/jobs/{id}", read(Role.VIEWER, (r, who) -> Response.json(job(r.pathParam("id")))))
+                .post("/v1/jobs/{id}/cancel", write(Role.SUBMITTER, this::cancelJob))
+                .get("/v1/jobs/{id}/why", read(Role.VIEWER, (r, who) -> Response.json(member.leader()
+                        .why(Params.jobId(r.pathParam("id"), "id"), WhyPending.class))))
                 .post("/v1/tokens", write(Role.ADMIN, this::issueToken))
                 .delete("/v1/tokens/{id}", write(Role.ADMIN, this::revokeToken));
     }
@@ -144,6 +161,67 @@ public final class ControllerApi {
         return Response.json(changed);
     }
 
+    private Response submitJob(Request request, Identity who) {
+        JobSpec spec = request.body(JobSpec.class);
+        JobRecord submitted = member.leader().apply(new Mutation.SubmitJob(spec, caller(request, who)),
+                JobRecord.class, false);
+        return Response.json(201, submitted).header("Location", "/v1/jobs/" + submitted.id());
+    }
+
+    /** Job summaries in submission order, filtered by state and tenant, a page at a time after {@code after}. */
+    private Response jobs(Request request, Identity who) {
+        Set<JobState> states = states(request.queryParam("state"));
+        String tenant = request.queryParam("tenant");
+        String after = request.queryParam("after") == null ? null : Params.jobId(request.queryParam("after"), "after");
+        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        List<JobSummary> page = new ArrayList<>();
+        String next = null;
+        for (JobSummary job : member.store().jobSummaries()) {
+            if (after != null && Store.ID_ORDER.compare(job.id(), after) <= 0
+                    || !states.isEmpty() && !states.contains(job.state())
+                    || tenant != null && !tenant.equals(job.tenant())) {
+                continue;
+            }
+            if (page.size() == limit) {
+                next = page.get(limit - 1).id();
+                break;
+            }
+            page.add(job);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobs", page);
+        body.put("next", next);
+        return Response.json(body);
+    }
+
+    private static Set<JobState> states(String text) {
+        Set<JobState> states = EnumSet.noneOf(JobState.class);
+        if (text == null) {
+            return states;
+        }
+        for (String name : text.split(",")) {
+            JobState state = Arrays.stream(JobState.values())
+                    .filter(s -> s.name().equalsIgnoreCase(name.trim().replace('-', '_'))).findFirst()
+                    .orElseThrow(() -> ProblemException.badRequest("state", text, "job states, comma-separated: "
+                            + Arrays.stream(JobState.values()).map(s -> s.name().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.joining(", "))));
+            states.add(state);
+        }
+        return states;
+    }
+
+    private JobRecord job(String id) {
+        return member.store().job(Params.jobId(id, "id")).orElseThrow(() -> ProblemException.notFound("no job " + id));
+    }
+
+    private Response cancelJob(Request request, Identity who) {
+        String id = Params.jobId(request.pathParam("id"), "id");
+        ReasonRequest reason = request.body(ReasonRequest.class);
+        JobRecord cancelled = member.leader().apply(new Mutation.CancelJob(id, reason.reason(), caller(request, who)),
+                JobRecord.class, true);
+        return Response.json(cancelled);
+    }
+
     private Response gpus(Request request, Identity who) {
         String only = request.queryParam("node");
         List<GpuView> gpus = new ArrayList<>();
@@ -163,10 +241,23 @@ public final class ControllerApi {
                         health == null ? HealthState.HEALTHY : health.state(),
                         health == null ? RepairAction.NONE : health.action(),
                         health == null ? null : health.reasons().stream().map(HealthReason::message).findFirst()
-                                .orElse(null), cordonReason != null, cordonReason, null));
+                                .orElse(null), cordonReason != null, cordonReason, allocation(node, device.index())));
             }
         }
         return Response.json(Map.of("gpus", gpus));
+    }
+
+    /** The jobs on a GPU: "j-000042", or its MIG slices' jobs, "j-000043 (MIG 1,2), j-000044 (MIG 3)". */
+    private static String allocation(NodeRecord node, int gpu) {
+        Map<String, List<Integer>> slices = new LinkedHashMap<>();
+        for (Allocation allocation : node.allocations()) {
+            if (allocation.gpus().contains(gpu)) {
+                slices.computeIfAbsent(allocation.job(), job -> new ArrayList<>()).addAll(allocation.migInstances());
+            }
+        }
+        return slices.isEmpty() ? null : slices.entrySet().stream().map(job -> job.getKey()
+                + (job.getValue().isEmpty() ? "" : " (MIG " + job.getValue().stream().sorted().map(String::valueOf)
+                .collect(Collectors.joining(",")) + ")")).collect(Collectors.joining(", "));
     }
 
     private Response events(Request request, Identity who) {

@@ -26,6 +26,14 @@ final class Params {
         throw ProblemException.badRequest(name, text, "a whole number from " + min + " to " + max);
     }
 
+    /** A job id in the path ({@code field} "id") or a query parameter. */
+    static String jobId(String id, String field) {
+        if (id == null || !id.matches("j-\\d{1,18}")) {
+            throw ProblemException.badRequest(field, id, "a job id as the controller gives it, e.g. j-000042");
+        }
+        return id;
+    }
+
     static String nodeName(String name) {
         if (name == null || !name.matches(NODE_NAME)) {
             throw ProblemException.badRequest("node", name,

@@ -8,6 +8,8 @@ import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeSummary;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSummary;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteAtomicLong;
 import org.apache.ignite.IgniteCache;
@@ -28,7 +30,7 @@ import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
- * The durable cluster state in Ignite caches: nodes, the event log, the audit log and tokens.
+ * The durable cluster state in Ignite caches: nodes, jobs, the event log, the audit log and tokens.
  *
  * <p>Every cache is REPLICATED (each member holds all of it, so reads are local) with FULL_SYNC
  * writes (a write returns once every member has it: the default PRIMARY_SYNC gave stale reads on
@@ -39,6 +41,11 @@ import java.util.function.ToLongFunction;
 public final class Store {
     /** Events and audit entries kept; older ones are dropped by the leader. */
     public static final long LOG_RETENTION = 100_000;
+    /** Finished jobs kept for {@code vigil jobs} and {@code vigil job}; older ones are dropped by the leader. */
+    public static final int FINISHED_JOBS_KEPT = 10_000;
+    /** Job ids in submission order: by their number, whatever its width. */
+    public static final Comparator<String> ID_ORDER = Comparator.comparingInt(String::length)
+            .thenComparing(Comparator.naturalOrder());
 
     private static final ObjectMapper JSON = Documents.json().copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -49,8 +56,12 @@ public final class Store {
     private final IgniteCache<Long, String> events;
     private final IgniteCache<Long, String> audit;
     private final IgniteCache<String, String> tokens;
+    private final IgniteCache<String, String> jobs;
+    /** Each job's summary beside it, so that listing reads a little JSON per job, not its history. */
+    private final IgniteCache<String, String> jobSummaries;
     private final IgniteAtomicLong eventSeq;
     private final IgniteAtomicLong auditSeq;
+    private final IgniteAtomicLong jobSeq;
 
     public Store(Ignite ignite) {
         this.nodes = ignite.getOrCreateCache(cache("vigil_nodes"));
@@ -58,8 +69,11 @@ public final class Store {
         this.events = ignite.getOrCreateCache(cache("vigil_events"));
         this.audit = ignite.getOrCreateCache(cache("vigil_audit"));
         this.tokens = ignite.getOrCreateCache(cache("vigil_tokens"));
+        this.jobs = ignite.getOrCreateCache(cache("vigil_jobs"));
+        this.jobSummaries = ignite.getOrCreateCache(cache("vigil_job_summaries"));
         this.eventSeq = ignite.atomicLong("vigil_event_seq", 0, true);
         this.auditSeq = ignite.atomicLong("vigil_audit_seq", 0, true);
+        this.jobSeq = ignite.atomicLong("vigil_job_seq", 0, true);
     }
 
     private static <K> CacheConfiguration<K, String> cache(String name) {
@@ -130,6 +144,52 @@ public final class Store {
     public void trimLogs() {
         trim(events, eventSeq.get());
         trim(audit, auditSeq.get());
+    }
+
+    /**
+     * A new job id: {@code j-} and a number that only grows, at least six digits ({@code j-000042}),
+     * so ids are short, sort by submission, and are never given twice.
+     */
+    public String nextJobId() {
+        return String.format("j-%06d", jobSeq.incrementAndGet());
+    }
+
+    public Optional<JobRecord> job(String id) {
+        return Optional.ofNullable(jobs.get(id)).map(json -> read(json, JobRecord.class));
+    }
+
+    public void put(JobRecord job) {
+        jobs.put(job.id(), write(job));
+        jobSummaries.put(job.id(), write(JobSummary.of(job)));
+    }
+
+    /** Every job's summary, oldest first. */
+    public List<JobSummary> jobSummaries() {
+        List<JobSummary> all = new ArrayList<>();
+        jobSummaries.forEach(entry -> all.add(read(entry.getValue(), JobSummary.class)));
+        all.sort(Comparator.comparing(JobSummary::id, ID_ORDER));
+        return all;
+    }
+
+    /** Every job, oldest first. */
+    public List<JobRecord> jobs() {
+        List<JobRecord> all = new ArrayList<>();
+        jobs.forEach(entry -> all.add(read(entry.getValue(), JobRecord.class)));
+        all.sort(Comparator.comparing(JobRecord::id, ID_ORDER));
+        return all;
+    }
+
+    /** Drops the oldest finished jobs beyond {@link #FINISHED_JOBS_KEPT}. */
+    public void trimJobs() {
+        List<JobRecord> finished = jobs().stream().filter(j -> j.state().finished()).toList();
+        if (finished.size() > FINISHED_JOBS_KEPT) {
+            Set<String> old = new LinkedHashSet<>();
+            for (JobRecord job : finished.subList(0, finished.size() - FINISHED_JOBS_KEPT)) {
+                old.add(job.id());
+            }
+            jobs.removeAll(old);
+            jobSummaries.removeAll(old);
+        }
     }
 
     public Optional<TokenRecord> token(String id) {

@@ -1,0 +1,94 @@
+package dev.vigil.agent.execution;
+
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.Workload;
+import dev.vigil.gpu.simulated.WorkloadKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simulated execution backend's agent side: an allocation runs as load on its simulated GPUs
+ * (a training workload for a gang, an inference workload for a replica, on whole GPUs or on one
+ * MIG instance), so /metrics shows utilization and power rise while the job runs and fall after.
+ */
+public final class SimulatedJobRunner implements JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedJobRunner.class);
+
+    private final SimulatedNode node;
+    /** What runs where now: a whole GPU, or one MIG instance of it. */
+    private final Map<Slot, String> running = new HashMap<>();
+
+    /** A GPU, or a MIG GPU instance on it. */
+    private record Slot(int gpu, Integer gpuInstance) {
+    }
+
+    public SimulatedJobRunner(SimulatedNode node) {
+        this.node = node;
+    }
+
+    @Override
+    public synchronized String apply(List<Allocation> allocations) {
+        List<String> errors = new ArrayList<>();
+        Map<Slot, Allocation> wanted = new LinkedHashMap<>();
+        for (Allocation allocation : allocations) {
+            List<Slot> slots = slots(allocation, errors);
+            for (Slot slot : slots) {
+                wanted.put(slot, allocation);
+            }
+        }
+        for (Map.Entry<Slot, String> slot : List.copyOf(running.entrySet())) {
+            Allocation now = wanted.get(slot.getKey());
+            if (now == null || !now.job().equals(slot.getValue())) {
+                node.stop(slot.getKey().gpu(), slot.getKey().gpuInstance());
+                running.remove(slot.getKey());
+                LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", slot.getValue())
+                        .addKeyValue("gpu", slot.getKey().gpu()).addKeyValue("gpuInstance", slot.getKey().gpuInstance())
+                        .log("simulated_job_stopped");
+            }
+        }
+        for (Map.Entry<Slot, Allocation> slot : wanted.entrySet()) {
+            if (running.containsKey(slot.getKey())) {
+                continue;
+            }
+            Slot at = slot.getKey();
+            WorkloadKind kind = slot.getValue().kind() == JobKind.INFERENCE ? WorkloadKind.INFERENCE
+                    : WorkloadKind.TRAINING;
+            node.run(at.gpu(), at.gpuInstance(), new Workload(List.of(at.gpu()), at.gpuInstance(), kind, null, null));
+            running.put(at, slot.getValue().job());
+            LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", slot.getValue().job())
+                    .addKeyValue("gpu", at.gpu()).addKeyValue("gpuInstance", at.gpuInstance())
+                    .addKeyValue("kind", kind.name().toLowerCase()).log("simulated_job_started");
+        }
+        return errors.isEmpty() ? null : String.join("; ", errors);
+    }
+
+    /** Where an allocation runs; a MIG instance the GPU does not have is an error naming the job. */
+    private List<Slot> slots(Allocation allocation, List<String> errors) {
+        if (allocation.migInstances().isEmpty()) {
+            return allocation.gpus().stream().map(gpu -> new Slot(gpu, null)).toList();
+        }
+        int gpu = allocation.gpus().get(0);
+        GpuDevice device = node.inventory().gpus().get(gpu);
+        List<Slot> slots = new ArrayList<>();
+        for (int instance : allocation.migInstances()) {
+            if (device.mig().instances().stream().map(MigInstance::gpuInstanceId).anyMatch(id -> id == instance)) {
+                slots.add(new Slot(gpu, instance));
+            } else {
+                errors.add("allocation of job " + allocation.job() + ": GPU " + gpu + " has no MIG instance "
+                        + instance + " (it has " + device.mig().instances().stream().map(MigInstance::gpuInstanceId)
+                        .toList() + ")");
+            }
+        }
+        return slots;
+    }
+}

@@ -1,0 +1,420 @@
+package dev.vigil.controller.scheduling;
+
+import dev.vigil.api.Problem;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.AuditEntry;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.cluster.Role;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.api.jobs.WhyPending;
+import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.JobScheduling;
+import dev.vigil.controller.leader.Mutation;
+import dev.vigil.controller.leader.Outcome;
+import dev.vigil.controller.leader.Outcomes;
+import dev.vigil.controller.state.Store;
+import dev.vigil.scheduler.Cycle;
+import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.Scheduler;
+import dev.vigil.scheduler.topology.Fabric;
+import dev.vigil.scheduler.topology.NodeCapacity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the {@link Scheduler} on the leader. One thread owns the scheduler (it is not
+ * thread-safe): submits, cancels and questions are tasks on it, and so is each cycle, which
+ * runs every {@code scheduler.interval} and at once when a job arrives or a node changes in a way
+ * that matters.
+ *
+ * <p>A cycle follows the nodes the leader stored (capacity, health, cordons; a node that stops
+ * reporting or is drained is failed, which requeues its gangs and replaces its replicas), asks the
+ * backends which jobs started or ended, schedules, stores the changed jobs (with an event per
+ * transition), and only then hands the decisions to the backends: the stored jobs are the truth a
+ * new leader starts from ({@link #startLeading}).
+ */
+public final class SchedulerLoop implements JobScheduling, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerLoop.class);
+    private static final String ACTOR = "scheduler";
+    private static final long CALL_TIMEOUT_MS = 10_000;
+
+    /** Told about each cycle, for the controller's metrics. */
+    @FunctionalInterface
+    public interface Observer {
+        void cycled(long nanos, int starts, int stops, int queued, int holding);
+    }
+
+    private final Store store;
+    private final Clock clock;
+    private final ControllerConfig.Scheduling settings;
+    private final Map<String, String> poolOf;
+    private final Fabric fabric;
+    private final Map<String, ExecutionBackend> backends = new LinkedHashMap<>();
+    private final NodeChanges nodeChanges;
+    private final JobLog log;
+    private final BooleanSupplier acting;
+    private final Observer observer;
+    private final ScheduledExecutorService thread;
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+
+    // Owned by the loop's thread.
+    private Scheduler scheduler;
+    private final Map<String, NodeCapacity> upserted = new HashMap<>();
+    private final Set<String> failedNodes = new HashSet<>();
+
+    /**
+     * @param acting whether this member may act now (quorum, not paused); a cycle is skipped otherwise
+     */
+    public SchedulerLoop(String member, Store store, Clock clock, ControllerConfig.Scheduling settings, Fabric fabric,
+                         List<ExecutionBackend> backends, NodeChanges nodeChanges, BooleanSupplier acting,
+                         Observer observer) {
+        this.store = store;
+        this.clock = clock;
+        this.settings = settings;
+        this.poolOf = settings.poolOf();
+        this.fabric = fabric;
+        for (ExecutionBackend backend : backends) {
+            this.backends.put(backend.name(), backend);
+        }
+        this.nodeChanges = nodeChanges;
+        this.log = new JobLog(store);
+        this.acting = acting;
+        this.observer = observer;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-scheduler-" + member);
+            t.setDaemon(true);
+            return t;
+        });
+        long interval = settings.interval().toNanos();
+        thread.scheduleWithFixedDelay(this::cycle, interval, interval, TimeUnit.NANOSECONDS);
+        nodeChanges.onChange(this::wake);
+    }
+
+    @Override
+    public void startLeading() {
+        execute(this::restore);
+    }
+
+    @Override
+    public void stopLeading() {
+        execute(() -> {
+            scheduler = null;
+            upserted.clear();
+            failedNodes.clear();
+            log.forget();
+            LOG.atInfo().log("scheduler_stopped");
+        });
+    }
+
+    @Override
+    public Outcome apply(Mutation.JobMutation mutation) {
+        return call(() -> mutation instanceof Mutation.SubmitJob submit ? submit(submit)
+                : cancel((Mutation.CancelJob) mutation));
+    }
+
+    @Override
+    public Outcome why(String job) {
+        return call(() -> {
+            Optional<WhyPending> why = scheduler.why(job);
+            if (why.isPresent()) {
+                return Outcomes.value(why.get());
+            }
+            JobRecord stored = store.job(job).orElse(null);
+            if (stored == null) {
+                return Outcomes.problem(notFound(job));
+            }
+            if (!stored.state().finished()) {
+                return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "job " + job
+                        + " is stored but not in the scheduler yet (a new leader is taking over): retry", null));
+            }
+            return Outcomes.value(new WhyPending(job, stored.state(), WaitReason.NONE, "finished: "
+                    + wire(stored.state()) + " at " + stored.finished() + ": " + stored.reason(), List.of(), null,
+                    scheduler.queued()));
+        });
+    }
+
+    /** A new leader's scheduler: the nodes as stored, then the unfinished jobs with the GPUs they hold. */
+    private void restore() {
+        Instant now = clock.instant();
+        Scheduler restored = new Scheduler(settings.policy(), fabric);
+        upserted.clear();
+        failedNodes.clear();
+        log.forget();
+        nodeChanges.take();
+        List<NodeRecord> nodes = store.nodes();
+        for (NodeRecord node : nodes) {
+            NodeCapacity capacity = NodeCapacities.of(node, poolOf.get(node.name()));
+            if (capacity != null) {
+                restored.upsertNode(capacity);
+                upserted.put(node.name(), capacity);
+            }
+        }
+        List<JobRecord> unfinished = store.jobs().stream().filter(job -> !job.state().finished()).toList();
+        for (JobRecord job : unfinished) {
+            restored.restore(job, now);
+            log.submittedBy(job.id(), job.submitter());
+        }
+        scheduler = restored;
+        for (ExecutionBackend backend : backends.values()) {
+            List<JobRecord> holding = new ArrayList<>();
+            for (JobRecord job : unfinished) {
+                restored.job(job.id()).filter(r -> r.state().holdsGpus() && backendOf(r.spec()) == backend)
+                        .ifPresent(holding::add);
+            }
+            backend.adopt(holding, now);
+        }
+        List<Decision> decisions = new ArrayList<>();
+        for (NodeRecord node : nodes) {
+            decisions.addAll(follow(node, now));
+        }
+        log.persist(restored.takeChanged(), ACTOR);
+        carryOut(decisions);
+        LOG.atInfo().addKeyValue("jobs", unfinished.size()).addKeyValue("nodes", upserted.size())
+                .addKeyValue("holding", restored.holding()).addKeyValue("queued", restored.queued())
+                .log("scheduler_restored");
+        wake();
+    }
+
+    private void cycle() {
+        try {
+            if (scheduler == null || !acting.getAsBoolean()) {
+                return;
+            }
+            long start = System.nanoTime();
+            Instant now = clock.instant();
+            List<Decision> decisions = new ArrayList<>();
+            for (NodeRecord node : nodeChanges.take()) {
+                decisions.addAll(follow(node, now));
+            }
+            ExecutionBackend.Listener listener = new ExecutionBackend.Listener() {
+                @Override
+                public void running(String job, Instant at) {
+                    scheduler.running(job, at);
+                }
+
+                @Override
+                public void finished(String job, boolean succeeded, String reason, Instant at) {
+                    scheduler.finished(job, succeeded, reason, at);
+                }
+            };
+            for (ExecutionBackend backend : backends.values()) {
+                backend.poll(now, listener);
+            }
+            Cycle cycle = scheduler.schedule(now);
+            decisions.addAll(cycle.decisions());
+            log.persist(scheduler.takeChanged(), ACTOR);
+            carryOut(decisions);
+            int starts = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
+            long nanos = System.nanoTime() - start;
+            observer.cycled(nanos, starts, decisions.size() - starts, scheduler.queued(), scheduler.holding());
+            if (!decisions.isEmpty()) {
+                LOG.atInfo().addKeyValue("starts", starts).addKeyValue("stops", decisions.size() - starts)
+                        .addKeyValue("examined", cycle.examined()).addKeyValue("queued", cycle.queued())
+                        .addKeyValue("ms", nanos / 1_000_000).log("scheduler_cycle");
+            }
+        } catch (RuntimeException e) {
+            // The next cycle tries again; a periodic task that throws would never run again.
+            LOG.atError().addKeyValue("error", e.toString()).setCause(e).log("scheduler_cycle_failed");
+        }
+    }
+
+    /** Brings the scheduler's view of a node up to date; a node that stopped reporting or is drained is failed. */
+    private List<Decision> follow(NodeRecord node, Instant now) {
+        NodeCapacity capacity = NodeCapacities.of(node, poolOf.get(node.name()));
+        if (capacity != null && !capacity.equals(upserted.get(node.name()))) {
+            scheduler.upsertNode(capacity);
+            upserted.put(node.name(), capacity);
+        }
+        boolean gone = node.state() == NodeState.UNKNOWN || node.drain();
+        if (!gone) {
+            failedNodes.remove(node.name());
+            return List.of();
+        }
+        if (!failedNodes.add(node.name())) {
+            return List.of();
+        }
+        String why = node.state() == NodeState.UNKNOWN ? node.reason()
+                : "drained by " + node.actor() + " (" + node.reason() + ")";
+        return scheduler.nodeFailed(node.name(), why, now);
+    }
+
+    private Outcome submit(Mutation.SubmitJob submit) {
+        JobSpec spec = submit.spec();
+        Caller caller = submit.caller();
+        if (spec.backend() != null && !backends.containsKey(spec.backend())) {
+            return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), "one of "
+                    + String.join(", ", backends.keySet()) + " (or leave it out for " + settings.backend() + ")")));
+        }
+        try {
+            scheduler.policy().tenant(spec.tenant());
+            scheduler.policy().priorityClass(spec.priorityClass());
+        } catch (InvalidValueException e) {
+            return Outcomes.problem(invalid(e));
+        }
+        Instant now = clock.instant();
+        String id = store.nextJobId();
+        scheduler.submit(id, spec, now);
+        log.submittedBy(id, caller.actor());
+        log.persist(scheduler.takeChanged(), caller.actor());
+        audit(caller, describe(spec), 201, "job " + id + " submitted");
+        LOG.atInfo().addKeyValue("job", id).addKeyValue("name", spec.name()).addKeyValue("kind", wire(spec.kind()))
+                .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
+                .addKeyValue("actor", caller.actor()).log("job_submitted");
+        wake();
+        return Outcomes.value(store.job(id).orElseThrow());
+    }
+
+    private Outcome cancel(Mutation.CancelJob cancel) {
+        Caller caller = cancel.caller();
+        String id = cancel.job();
+        Optional<JobRecord> live = scheduler.job(id);
+        if (live.isEmpty()) {
+            Optional<JobRecord> stored = store.job(id);
+            if (stored.isEmpty()) {
+                return Outcomes.problem(notFound(id));
+            }
+            return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "job " + id + " already "
+                    + wire(stored.get().state()) + " at " + stored.get().finished() + ": nothing to cancel", null));
+        }
+        String submitter = log.submitter(id);
+        if (!caller.role().covers(Role.OPERATOR) && !caller.actor().equals(submitter)) {
+            return Outcomes.problem(Problem.of(403, "forbidden", "Forbidden", "job " + id + " was submitted by "
+                    + submitter + "; " + caller.actor() + " (role " + wire(caller.role()) + ") may cancel only "
+                    + "its own jobs (an operator may cancel any)", null));
+        }
+        Instant now = clock.instant();
+        List<Decision> stops = scheduler.cancel(id, "cancelled by " + caller.actor() + ": " + cancel.reason(), now);
+        log.persist(scheduler.takeChanged(), caller.actor());
+        carryOut(stops);
+        audit(caller, cancel.reason(), 200, "job " + id + ": " + wire(live.get().state()) + " -> cancelled");
+        wake();
+        return Outcomes.value(store.job(id).orElseThrow());
+    }
+
+    /** Hands decisions to the backends in order (stops before the starts they make room for). */
+    private void carryOut(List<Decision> decisions) {
+        for (Decision decision : decisions) {
+            try {
+                if (decision instanceof Decision.Start start) {
+                    backendOf(start.spec()).start(start);
+                } else {
+                    Decision.Stop stop = (Decision.Stop) decision;
+                    store.job(stop.job()).map(job -> backendOf(job.spec())).orElse(backends.get(settings.backend()))
+                            .stop(stop);
+                }
+            } catch (RuntimeException e) {
+                // The job's record says what it should hold; a new leader's adopt() puts it right.
+                LOG.atError().addKeyValue("job", decision.job()).addKeyValue("decision",
+                        decision.getClass().getSimpleName().toLowerCase(Locale.ROOT)).addKeyValue("error", e.toString())
+                        .setCause(e).log("execution_failed");
+            }
+        }
+    }
+
+    private ExecutionBackend backendOf(JobSpec spec) {
+        return backends.get(spec.backend() != null ? spec.backend() : settings.backend());
+    }
+
+    private void wake() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            execute(() -> {
+                wakeQueued.set(false);
+                cycle();
+            });
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing is scheduled any more.
+        }
+    }
+
+    /** Runs {@code task} on the loop's thread and waits for its answer. */
+    private Outcome call(Callable<Outcome> task) {
+        Future<Outcome> answer;
+        try {
+            answer = thread.submit(() -> scheduler == null ? Outcomes.problem(Problem.of(503, "unavailable",
+                    "Service unavailable", "the scheduler is not running on this member (it is starting, or "
+                            + "leadership just moved): retry", null)) : task.call());
+        } catch (RejectedExecutionException e) {
+            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "the scheduler is closing",
+                    null));
+        }
+        try {
+            return answer.get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "the scheduler did not "
+                    + "answer within " + CALL_TIMEOUT_MS / 1000 + " s: retry", null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "interrupted", null));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the scheduler failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void audit(Caller caller, String detail, int status, String result) {
+        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
+                : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
+    }
+
+    /** "training, 2 nodes × 8 GPUs, tenant research, queue default". */
+    private static String describe(JobSpec spec) {
+        String size = switch (spec.kind()) {
+            case TRAINING -> spec.nodes() + " node" + (spec.nodes() == 1 ? "" : "s") + " × " + spec.gpusPerNode()
+                    + " GPUs";
+            case INFERENCE -> spec.replicas() + " replica" + (spec.replicas() == 1 ? "" : "s") + " × "
+                    + (spec.migProfile() != null ? "MIG " + spec.migProfile() : spec.gpusPerNode() + " GPUs");
+        };
+        return spec.name() + ": " + wire(spec.kind()) + ", " + size + ", tenant " + spec.tenant() + ", queue "
+                + spec.queue();
+    }
+
+    private static Problem invalid(InvalidValueException e) {
+        return new Problem("/problems/invalid-input", "Invalid input", 400, "request body: " + e.getMessage(), null,
+                e.field(), e.value(), e.allowed());
+    }
+
+    private static Problem notFound(String job) {
+        return Problem.of(404, "not-found", "Not found", "no job " + job, null);
+    }
+
+    static String wire(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vigil.controller;
+
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.scheduler.topology.Fabric;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ControllerConfigTest {
+    private static ControllerConfig read(String yaml) {
+        return Documents.readYaml(yaml, ControllerConfig.class, "controller.yaml");
+    }
+
+    private static String error(String yaml) {
+        try {
+            read(yaml);
+        } catch (InvalidDocumentException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted: " + yaml);
+    }
+
+    @Test
+    void withoutSchedulerOrFabricJobsRunOnTheSimulatedBackendUnderOneLeaf() {
+        ControllerConfig config = read("member: c1");
+        assertThat(config.scheduler().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.scheduler().backend()).isEqualTo("simulated");
+        assertThat(config.scheduler().policy().defaultPriorityClass()).isEqualTo("normal");
+        assertThat(config.scheduler().policy().tenants()).as("any tenant, no quota").isEmpty();
+        assertThat(config.scheduler().pools()).isEmpty();
+        assertThat(config.fabric().spines()).isEmpty();
+    }
+
+    @Test
+    void theSchedulerPolicyFabricAndPoolsBind() {
+        ControllerConfig config = read("""
+                member: c1
+                scheduler:
+                  interval: 250ms
+                  policy:
+                    backfill: false
+                    defaultPriorityClass: batch
+                    priorityClasses: [{name: batch, value: 10}, {name: prod, value: 900}]
+                    tenants:
+                      - {name: research, shares: 2, cohort: lab, quota: {H100: 16}, borrowingLimit: {H100: 8}}
+                      - {name: vision, cohort: lab, quota: {H100: 8}}
+                  pools:
+                    inference: ["gpu-[001-004]"]
+                fabric:
+                  spines:
+                    - name: spine-1
+                      leaves:
+                        - {name: leaf-1, nodes: ["gpu-[001-004]"]}
+                        - {name: leaf-2, nodes: ["gpu-[005-008]", gpu-extra]}
+                """);
+        assertThat(config.scheduler().interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.scheduler().policy().backfill()).isFalse();
+        assertThat(config.scheduler().policy().priorityClass(null).value()).isEqualTo(10);
+        assertThat(config.scheduler().policy().tenant("research").borrowingLimit()).isEqualTo(Map.of("H100", 8));
+        assertThat(config.scheduler().poolOf()).containsEntry("gpu-003", "inference").doesNotContainKey("gpu-005");
+        assertThat(config.fabric().positions().get("gpu-extra")).isEqualTo(new Fabric.Position("leaf-2", "spine-1"));
+        assertThat(config.fabric().positions()).hasSize(9);
+    }
+
+    @Test
+    void schedulerAndFabricErrorsNameTheKeyTheValueAndWhatIsAllowed() {
+        assertThat(error("scheduler: {intervall: 1s}")).contains("unknown key \"scheduler.intervall\"")
+                .contains("backend, interval, policy, pools");
+        assertThat(error("scheduler: {interval: 10ms}")).isEqualTo(
+                "controller.yaml: scheduler.interval: \"10ms\" is not allowed (allowed: from 100ms to 1m)");
+        assertThat(error("scheduler: {backend: slurm}")).isEqualTo(
+                "controller.yaml: scheduler.backend: \"slurm\" is not allowed (allowed: one of simulated)");
+        assertThat(error("scheduler: {policy: {defaultPriorityClass: urgent}}"))
+                .contains("scheduler.policy.defaultPriorityClass: \"urgent\" is not allowed (allowed: one of low, "
+                        + "normal, high)");
+        assertThat(error("scheduler: {policy: {maxJobsPerCycle: 0}}")).contains("scheduler.policy.maxJobsPerCycle");
+        assertThat(error("scheduler: {policy: {tenants: [{name: a}, {name: a}]}}"))
+                .contains("scheduler.policy.tenants[1].name: \"a\" is not allowed");
+        assertThat(error("scheduler: {policy: {tenants: [{name: a, quota: {H100: -1}}]}}"))
+                .contains("quota.H100: \"-1\" is not allowed (allowed: 0 or more GPUs)");
+        assertThat(error("scheduler: {pools: {serving: [\"gpu-[1-\"]}}")).contains("scheduler.pools.serving[0]")
+                .contains("gpu-[001-032]");
+        assertThat(error("scheduler: {pools: {a: [gpu-1], b: [gpu-1]}}")).contains("scheduler.pools.b[0]: \"gpu-1\"")
+                .contains("each node in one pool (it is in a too)");
+        assertThat(error("fabric: {spines: [{name: s, leaves: [{name: l1, nodes: [n1]}, {name: l2, nodes: [n1]}]}]}"))
+                .contains("fabric.spines[0].leaves[1].nodes[0]: \"n1\" is not allowed (allowed: each node under one "
+                        + "leaf (it is under l1 too))");
+        assertThat(error("fabric: {spines: [{leaves: []}]}")).contains("fabric.spines[0].name")
+                .contains("missing");
+        assertThat(error("fabric: {leaves: []}")).contains("unknown key \"fabric.leaves\"");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.vigil.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.gpu.fields.FieldCatalog;
+import dev.vigil.gpu.fields.FieldSet;
+import dev.vigil.gpu.health.HealthEvaluator;
+import dev.vigil.gpu.health.HealthThresholds;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An agent as the controller sees one, in a test: it reports a simulated node's inventory and
+ * health every 100 ms and, while {@link #confirming}, says it applied the desired-state version
+ * the controller answered with. The agent module's real agent does the same with real load; the
+ * controller must not depend on it.
+ */
+final class FakeAgent implements AutoCloseable {
+    final String node;
+    final SimulatedNode gpus;
+    private volatile TestController controller;
+    private final String token;
+    private final HealthEvaluator evaluator;
+    private final FieldSet fields = new FieldSet(FieldCatalog.DEFAULTS);
+    private final String agentId = UUID.randomUUID().toString();
+    private final Thread thread;
+    /** Whether the agent applies what it is told (the confirm step waits for it). */
+    volatile boolean confirming = true;
+    /** What the agent says it could not apply, or null. */
+    volatile String applyError;
+    private volatile boolean reporting = true;
+    private volatile long applied;
+    private volatile JsonNode desired;
+
+    FakeAgent(TestController controller, String token, String node, SimulatedSpec spec) throws Exception {
+        this.node = node;
+        this.controller = controller;
+        this.token = token;
+        this.gpus = new SimulatedNode(node, spec, Clock.systemUTC());
+        this.evaluator = new HealthEvaluator(HealthThresholds.defaults(), fields);
+        report();
+        this.thread = new Thread(this::loop, "fake-agent-" + node);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        while (reporting) {
+            try {
+                report();
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                // The controller may be restarting: the next report tries again.
+            }
+        }
+    }
+
+    private synchronized void report() throws Exception {
+        var sample = gpus.sample(fields);
+        List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, gpus.drainEvents());
+        AgentReport report = new AgentReport(agentId, "test", "hash-" + node, gpus.inventory(), health, List.of(),
+                List.of(), applied, applyError);
+        HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
+                Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
+        if (answer.statusCode() == 200) {
+            desired = Documents.json().readTree(answer.body());
+            if (confirming) {
+                applied = desired.get("version").asLong();
+            }
+        }
+    }
+
+    /** Reports to another controller from now on (the same one restarted). */
+    void reportTo(TestController restarted) {
+        controller = restarted;
+    }
+
+    /** The latest desired state the controller answered with. */
+    JsonNode desired() {
+        return desired;
+    }
+
+    /** The node goes silent, as a node that lost power would. */
+    void stopReporting() throws InterruptedException {
+        reporting = false;
+        thread.interrupt();
+        thread.join(5_000);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopReporting();
+    }
+}

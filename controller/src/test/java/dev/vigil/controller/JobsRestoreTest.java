@@ -1,0 +1,96 @@
+package dev.vigil.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A new leader goes on where the old one stopped: a controller restarted on its persisted state
+ * rebuilds its scheduler from the stored jobs. A running job keeps its GPUs (nothing else lands
+ * there) and ends when its duration is up, by the time it started; a queued job stays queued.
+ */
+class JobsRestoreTest {
+    @TempDir
+    Path dataDir;
+
+    private static final String CONFIG = """
+            nodeTimeout: 30s
+            scheduler: {interval: 200ms}
+            """;
+
+    @Test
+    void aRestartedControllerRestoresRunningAndQueuedJobsFromTheStore() throws Exception {
+        TestController first = TestController.start(dataDir, CONFIG, true);
+        String admin = first.token("admin");
+        FakeAgent agent = new FakeAgent(first, first.token("agent"), "keep-1",
+                SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of()));
+        String running;
+        String queued;
+        JsonNode before;
+        try {
+            await(Duration.ofSeconds(10), () -> "ready".equals(first.json("GET", "/v1/nodes/keep-1", admin, null)
+                    .get("state").asText()));
+            running = first.json("POST", "/v1/jobs", admin, "{\"name\": \"long\", \"gpus\": 8, \"duration\": \"6s\"}")
+                    .get("id").asText();
+            queued = first.json("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"]}").get("id").asText();
+            await(Duration.ofSeconds(10), () -> "running".equals(first.json("GET", "/v1/jobs/" + running, admin, null)
+                    .get("state").asText()));
+            before = first.json("GET", "/v1/jobs/" + running, admin, null);
+        } finally {
+            first.close();
+        }
+
+        TestController second = TestController.start(dataDir, CONFIG, true);
+        agent.reportTo(second);
+        try {
+            JsonNode after = second.json("GET", "/v1/jobs/" + running, admin, null);
+            assertThat(after.get("state").asText()).isEqualTo("running");
+            assertThat(after.get("placements")).isEqualTo(before.get("placements"));
+            assertThat(second.json("GET", "/v1/jobs/" + running + "/why", admin, null).get("details").toString())
+                    .contains("holds keep-1 GPUs [0, 1, 2, 3, 4, 5, 6, 7]");
+            JsonNode why = second.json("GET", "/v1/jobs/" + queued + "/why", admin, null);
+            assertThat(why.get("state").asText()).isEqualTo("admitted");
+            assertThat(why.get("position").asInt()).isEqualTo(1);
+
+            // The restored job holds its GPUs: another 8-GPU job waits for them ...
+            String next = second.json("POST", "/v1/jobs", admin, "{\"name\": \"next\", \"gpus\": 8, "
+                    + "\"duration\": \"1h\"}").get("id").asText();
+            assertThat(next).isEqualTo("j-000003");
+            await(Duration.ofSeconds(5), () -> "room".equals(second.json("GET", "/v1/jobs/" + next + "/why", admin,
+                    null).get("reason").asText()));
+            // ... until the restored one ends, by its own start time, and hands them over.
+            await(Duration.ofSeconds(20), () -> "succeeded".equals(second.json("GET", "/v1/jobs/" + running, admin,
+                    null).get("state").asText()));
+            JsonNode done = second.json("GET", "/v1/jobs/" + running, admin, null);
+            assertThat(Duration.between(Instant.parse(before.get("started").asText()),
+                    Instant.parse(done.get("finished").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+            await(Duration.ofSeconds(20), () -> "running".equals(second.json("GET", "/v1/jobs/" + next, admin, null)
+                    .get("state").asText()));
+        } finally {
+            agent.close();
+            second.close();
+        }
+    }
+
+    private static void await(Duration limit, Check check) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!check.holds()) {
+            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+}

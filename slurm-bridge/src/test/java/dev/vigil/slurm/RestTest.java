@@ -1,0 +1,188 @@
+package dev.vigil.slurm;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The REST side against a stand-in slurmrestd (the JDK's HTTP server): which version connect
+ * picks, what goes on the wire, and how Slurm's errors come back. The real 22.05 daemon is in
+ * {@link SlurmIT}; this covers what only newer versions answer.
+ */
+class RestTest {
+    private static final String META = "{\"plugin\": {\"type\": \"openapi/slurmctld\"}, "
+            + "\"slurm\": {\"release\": \"23.11.4\"}}";
+
+    private HttpServer server;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+
+    @TempDir
+    Path dir;
+
+    record Seen(String method, String path, String protocol, Map<String, List<String>> headers, String body) {
+    }
+
+    record Answer(int status, String body) {
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+            seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getProtocol(),
+                    Map.copyOf(exchange.getRequestHeaders()), body));
+            Answer answer = answers.getOrDefault(key, new Answer(404, "Unable find requested URL."));
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(answer.status(), bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private SlurmConfig config() throws IOException {
+        // an empty slurm.conf: a fallback to the commands fails at once, and never reaches a real cluster
+        Path conf = Files.writeString(dir.resolve("slurm.conf"), "# no cluster here\n");
+        return new SlurmConfig(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "vigil", "jwt-1",
+                null, null, Map.of("SLURM_CONF", conf.toString()));
+    }
+
+    private void serve(String request, int status, String body) {
+        answers.put(request, new Answer(status, body));
+    }
+
+    @Test
+    void connectProbesTheNewestVersionFirstAndKeepsTheFirstServed() throws Exception {
+        serve("GET /slurm/v0.0.40/ping", 200, "{\"meta\": " + META + ", \"errors\": [], \"pings\": []}");
+        Slurm slurm = Slurm.connect(config());
+
+        assertThat(slurm.apiVersion()).isEqualTo(ApiVersion.V0_0_40);
+        assertThat(slurm.release()).isEqualTo("23.11.4");
+        assertThat(seen).extracting(Seen::path).containsExactly("/slurm/v0.0.41/ping", "/slurm/v0.0.40/ping");
+        Seen ping = seen.get(1);
+        assertThat(ping.protocol()).isEqualTo("HTTP/1.1");
+        assertThat(ping.headers()).doesNotContainKey("Upgrade")   // slurmrestd 22.05 answers an h2c upgrade with 405
+                .containsEntry("X-slurm-user-name", List.of("vigil"))
+                .containsEntry("X-slurm-user-token", List.of("jwt-1"));
+    }
+
+    @Test
+    void aDaemonServingNoKnownVersionIsAnErrorNamingThem() throws IOException {
+        assertThatThrownBy(() -> Slurm.connect(config()))
+                .isInstanceOf(SlurmException.class)
+                .hasMessageContaining("serves none of the API versions this bridge speaks (v0.0.41, v0.0.40, v0.0.39, "
+                        + "v0.0.38 all answered 404)");
+    }
+
+    @Test
+    void aRefusedTokenAtConnectCarriesSlurmsWords() throws IOException {
+        serve("GET /slurm/v0.0.41/ping", 500, "{\"errors\": [{\"description\": \"slurmctld config is unable to load\","
+                + " \"error_number\": -1, \"error\": \"Unspecified error\", \"source\": \"slurm_load_ctl_conf\"}]}");
+        assertThatThrownBy(() -> Slurm.connect(config()))
+                .isInstanceOf(SlurmException.class)
+                .hasMessage("slurmctld config is unable to load (Unspecified error) (request: GET /slurm/v0.0.41/ping)");
+        serve("GET /slurm/v0.0.41/ping", 401, "Authentication failure");
+        assertThatThrownBy(() -> Slurm.connect(config()))
+                .isInstanceOf(SlurmException.class)
+                .hasMessageContaining("slurmrestd answered HTTP 401: Authentication failure (make a token with "
+                        + "'scontrol token username=USER')");
+    }
+
+    @Test
+    void anUnreachableControllerIsRetryableAndNamesTheRequest() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("GET /slurm/v0.0.41/jobs", 500, "{\"errors\": [{\"description\": \"Unable to contact slurm controller "
+                + "(connect failure)\", \"error_number\": 1007, \"error\": \"Unable to contact slurm controller (connect "
+                + "failure)\", \"source\": \"slurm_load_jobs\"}], \"jobs\": []}");
+        Slurm slurm = Slurm.connect(config());
+        assertThatThrownBy(slurm::jobs)
+                .isInstanceOf(SlurmException.class)
+                .hasMessage("Unable to contact slurm controller (connect failure) (request: GET /slurm/v0.0.41/jobs)")
+                .satisfies(e -> assertThat(((SlurmException) e).retryable()).isTrue());
+    }
+
+    @Test
+    void noAnswerAtAllIsRetryable() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        SlurmConfig nowhere = SlurmConfig.of(URI.create("http://127.0.0.1:" + closed), "vigil", "jwt");
+        assertThatThrownBy(() -> Slurm.connect(nowhere))
+                .isInstanceOf(SlurmException.class)
+                .hasMessageContaining("cannot reach slurmrestd at http://127.0.0.1:" + closed)
+                .hasMessageContaining("(request: GET /slurm/v0.0.41/ping)")
+                .satisfies(e -> assertThat(((SlurmException) e).retryable()).isTrue());
+    }
+
+    @Test
+    void fromV0039NodesAreDrainedAndResumedThroughRest() throws Exception {
+        serve("GET /slurm/v0.0.39/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("POST /slurm/v0.0.39/node/gpu01", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        Slurm slurm = Slurm.connect(config());
+        slurm.drain("gpu01", "XID 79 on GPU 3");
+        slurm.resume("gpu01");
+
+        List<Seen> updates = seen.stream().filter(s -> s.method().equals("POST")).toList();
+        assertThat(updates).extracting(Seen::body).containsExactly(
+                "{\"state\":[\"DRAIN\"],\"reason\":\"vigil: XID 79 on GPU 3\",\"reason_uid\":\"vigil\"}",
+                "{\"state\":[\"RESUME\"]}");
+    }
+
+    @Test
+    void aFieldTheDaemonRefusesSendsTheJobThroughSbatch() throws Exception {
+        serve("GET /slurm/v0.0.40/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("POST /slurm/v0.0.40/job/submit", 500, "{\"errors\": [{\"description\": \"Disabled key: \\\"tres_per_node\\\"\","
+                + " \"error_number\": 1, \"error\": \"Operation not permitted\"}, {\"error_code\": 9001, \"error\": "
+                + "\"Failure during parsing\"}]}");
+        Slurm slurm = Slurm.connect(config());
+        JobRequest request = JobRequest.builder("#!/bin/bash\ntrue\n").gpusPerNode(2).workingDirectory("/tmp").build();
+        // sbatch fails here (an empty slurm.conf, or no sbatch installed): its command line shows it was asked
+        assertThatThrownBy(() -> slurm.submit(request))
+                .isInstanceOf(SlurmException.class)
+                .satisfies(e -> assertThat(((SlurmException) e).request()).startsWith("sbatch --parsable")
+                        .contains("--gpus-per-node=2").endsWith("<script on stdin>"));
+    }
+
+    @Test
+    void aTokenFileIsReadAgainWhenItChanges() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("GET /slurm/v0.0.41/nodes", 200, "{\"meta\": " + META + ", \"errors\": [], \"nodes\": []}");
+        Path file = dir.resolve("slurm.jwt");
+        Files.writeString(file, "SLURM_JWT=first\n");
+        Slurm slurm = Slurm.connect(new SlurmConfig(config().url(), "vigil", null, file, null, null));
+        Files.writeString(file, "second\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        slurm.nodes();
+
+        assertThat(seen).extracting(s -> s.headers().get("X-slurm-user-token").get(0)).containsExactly("first", "second");
+    }
+}
