@@ -27,12 +27,15 @@ import picocli.CommandLine.Command;
                 "  vigil members                 controller members, leader and quorum",
                 "  vigil audit                   who changed what (admin)",
                 "  vigil token create --name N --role R    API tokens (admin)",
+                "",
+                "Plan capacity and try policies without a cluster:",
+                "  vigil sim --cluster FILE --trace FILE    replay a trace in virtual time, Vigil vs FIFO first-fit",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
-                CommandLine.HelpCommand.class},
+                SimCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec
