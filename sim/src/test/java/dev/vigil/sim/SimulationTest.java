@@ -173,6 +173,32 @@ class SimulationTest {
     }
 
     @Test
+    void theClusterFilesPolicyGovernsVigilAndFifoIgnoresIt() {
+        SimCluster quota = SimCluster.build("quota", Documents.readYaml("""
+                groups:
+                  - {name: n, model: NVIDIA H100 80GB HBM3, count: 1, nodesPerLeaf: 1, gpusPerNode: 8}
+                scheduler:
+                  tenants:
+                    - {name: small, quota: {H100: 4}}
+                """, ClusterFile.class, "test"), null, "test");
+        JobSpec four = new JobSpec("four", JobKind.TRAINING, "small", null, null, null, 4, null, null, null, null,
+                null, null, null, Duration.ofMinutes(2), Duration.ofSeconds(60), null, null, null, null, null);
+        JobSpec eight = new JobSpec("eight", JobKind.TRAINING, "small", null, null, null, 8, null, null, null, null,
+                null, null, null, Duration.ofMinutes(2), Duration.ofSeconds(60), null, null, null, null, null);
+        Workload workload = workload(quota, job("four", 0, four), job("eight", 0, eight));
+
+        Report vigil = vigil(quota, workload);
+        Report fifo = fifo(quota, workload);
+
+        // Its quota of 4 GPUs never admits "eight": it is still queued when nothing else can happen.
+        assertThat(vigil.completed()).isEqualTo(1);
+        assertThat(vigil.unfinished()).isEqualTo(1);
+        assertThat(vigil.makespanSeconds()).isEqualTo(60);
+        assertThat(fifo.completed()).isEqualTo(2);
+        assertThat(fifo.makespanSeconds()).isEqualTo(120);
+    }
+
+    @Test
     void jobsNoSchedulerCouldStartAreLeftOutWithTheReason() {
         SimCluster twoLeaves = cluster(2, 4);
         JobSpec sameLeaf = new JobSpec("wide", JobKind.TRAINING, null, null, null, null, null, 5, 8, null, null, null,

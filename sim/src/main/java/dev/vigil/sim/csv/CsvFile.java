@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A CSV file with a header line, read row by row. Cells are found by column name, so columns may
@@ -21,6 +22,8 @@ import java.util.Map;
  * column and the value, as an {@link InvalidDocumentException}.
  */
 public final class CsvFile implements AutoCloseable {
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+
     private final Path file;
     private final BufferedReader reader;
     private final List<String> columns;
@@ -162,6 +165,11 @@ public final class CsvFile implements AutoCloseable {
         return cells;
     }
 
+    /** Whether {@code text} is a plain decimal number, such as {@code -3}, {@code 0.5} or {@code 1.2e3}. */
+    public static boolean isNumber(String text) {
+        return NUMBER.matcher(text).matches();
+    }
+
     /** One data row. */
     public final class Row {
         private final int line;
@@ -197,19 +205,15 @@ public final class CsvFile implements AutoCloseable {
             }
         }
 
-        /** A finite number of at least {@code min}. */
+        /** A decimal number of at least {@code min}, such as {@code 42}, {@code 0.5} or {@code 1.2e3}. */
         public double number(String column, double min) {
             String text = get(column);
             String allowed = "a number of at least " + (min == Math.rint(min) ? String.valueOf((long) min) : min);
-            try {
-                double value = Double.parseDouble(text);
-                if (!Double.isFinite(value) || value < min) {
-                    throw invalid(column, text, allowed);
-                }
-                return value;
-            } catch (NumberFormatException e) {
+            // Double.parseDouble alone would take "7d" (a Java double literal) as 7.
+            if (!isNumber(text) || Double.parseDouble(text) < min) {
                 throw invalid(column, text, allowed);
             }
+            return Double.parseDouble(text);
         }
 
         /** An error about this row's {@code column}: file, line, column, value and what is allowed. */

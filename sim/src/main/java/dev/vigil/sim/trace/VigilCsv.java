@@ -92,18 +92,17 @@ public final class VigilCsv {
         if (text.isEmpty()) {
             throw row.invalid(column, text, TIME);
         }
-        try {
+        if (CsvFile.isNumber(text)) {
             double seconds = Double.parseDouble(text);
-            if (Double.isFinite(seconds) && seconds >= 0 && seconds < 1e12) {
+            if (seconds >= 0 && seconds < 1e12) {
                 return Math.round(seconds * 1000);
             }
             throw row.invalid(column, text, TIME + ", not negative");
-        } catch (NumberFormatException e) {
-            try {
-                return HumanDurations.parse(text, column).toMillis();
-            } catch (InvalidValueException notADuration) {
-                throw row.invalid(column, text, TIME);
-            }
+        }
+        try {
+            return HumanDurations.parse(text, column).toMillis();
+        } catch (InvalidValueException notADuration) {
+            throw row.invalid(column, text, TIME);
         }
     }
 

@@ -75,6 +75,10 @@ class PhillyCsvTest {
         assertThatThrownBy(() -> TraceFormat.read(file, TraceFormat.PHILLY, RuntimeLimitRule.DEFAULT, MigSlices.NONE))
                 .hasMessage(file + ": line 2, column 2 (duration): \"-1\" is not allowed (allowed: a number of at "
                         + "least 0)");
+        Files.writeString(file, "timestamp,duration,num_gpus,gpu_time,cluster\n0,60d,1,60,vc\n");
+        assertThatThrownBy(() -> TraceFormat.read(file, TraceFormat.PHILLY, RuntimeLimitRule.DEFAULT, MigSlices.NONE))
+                .hasMessage(file + ": line 2, column 2 (duration): \"60d\" is not allowed (allowed: a number of at "
+                        + "least 0)");
         Files.writeString(file, "timestamp,duration,num_gpus,gpu_time,cluster\n0,1,1,60,team a\n");
         assertThatThrownBy(() -> TraceFormat.read(file, TraceFormat.PHILLY, RuntimeLimitRule.DEFAULT, MigSlices.NONE))
                 .hasMessageStartingWith(file + ": line 2, column 5 (cluster): \"team a\" is not allowed");

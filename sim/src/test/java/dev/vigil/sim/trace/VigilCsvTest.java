@@ -48,7 +48,7 @@ class VigilCsvTest {
                 id,submit,duration,gpus,nodes,gpusPerNode,kind,replicas,migProfile,models,tenant,topology,runtimeLimit
                 big,1h30m,2h,,4,8,,,,H100|A100,research,same-leaf preferred,
                 small,90.5,600,2,,,training,,,,,,1h
-                svc,0,10m,,,,inference,3,1g.10gb,,,,
+                svc,0,7d,,,,inference,3,1g.10gb,,,,
                 """);
 
         assertThat(trace.format()).isEqualTo(TraceFormat.VIGIL);
@@ -73,6 +73,7 @@ class VigilCsvTest {
         assertThat(service.kind()).isEqualTo(JobKind.INFERENCE);
         assertThat(service.replicas()).isEqualTo(3);
         assertThat(service.migProfile()).isEqualTo("1g.10gb");
+        assertThat(service.duration()).as("7d is seven days, not a Java double literal").isEqualTo(Duration.ofDays(7));
     }
 
     @Test
