@@ -54,7 +54,8 @@ import java.util.function.Function;
                 "Traces (the format is told by the header, or by --format):",
                 "  vigil     Vigil's CSV: submit,duration,kind,gpus,nodes,gpusPerNode,replicas,migProfile,models,...",
                 "  philly    the Philly-derived CSV: timestamp,duration,num_gpus,gpu_time,cluster",
-                "  alibaba   Alibaba's 2023 pod list: name,...,num_gpu,gpu_milli,gpu_spec,...,creation_time,deletion_time",
+                "  alibaba   Alibaba's 2023 pod list: name,...,num_gpu,gpu_milli,gpu_spec,...,creation_time,"
+                        + "deletion_time",
                 "Jobs no scheduler could ever start on this cluster are left out and counted.",
                 "",
                 "For each scheduler it prints: jobs, makespan, job completion time (JCT = finish - submit) and",
@@ -66,8 +67,10 @@ import java.util.function.Function;
         footer = {"", "Examples:",
                 "  vigil sim --cluster sim/clusters/alibaba-openb.yaml \\",
                 "      --trace ../shared/traces/alibaba-openb-2023/openb_pod_list_default.csv",
-                "  vigil sim --cluster sim/clusters/h100-1024.yaml --generate mixed --jobs 50000 --seed 1 --baseline none",
-                "  vigil sim --cluster my-cluster.yaml --trace philly.csv --runtime-limit 1x -o json | jq '.runs[0].jctSeconds'",
+                "  vigil sim --cluster sim/clusters/h100-1024.yaml --generate mixed --jobs 50000 --seed 1 "
+                        + "--baseline none",
+                "  vigil sim --cluster my-cluster.yaml --trace philly.csv --runtime-limit 1x -o json "
+                        + "| jq '.runs[0].jctSeconds'",
                 "  vigil sim --cluster my-cluster.yaml --generate gangs --jobs 100 --write-trace gangs.csv",
                 "",
                 "Exit status: 0 done, 2 a bad file, value or option (the message names it)."})
@@ -155,9 +158,10 @@ final class SimCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SimCluster simCluster;
         Trace trace;
+        RuntimeLimitRule rule;
         Simulation.Options options;
         try {
-            RuntimeLimitRule rule = RuntimeLimitRule.parse(runtimeLimit);
+            rule = RuntimeLimitRule.parse(runtimeLimit);
             options = new Simulation.Options(HumanDurations.parse(cycleInterval, "--cycle-interval"),
                     quiet ? Simulation.Progress.NONE : new ProgressLines(err));
             simCluster = SimCluster.load(cluster);
@@ -174,6 +178,9 @@ final class SimCommand implements Callable<Integer> {
         if (writeTrace != null) {
             try (Writer out = Files.newBufferedWriter(writeTrace, StandardCharsets.UTF_8)) {
                 VigilCsv.write(workload.jobs().stream().map(Workload.Entry::job).toList(), out);
+            } catch (IOException e) {
+                err.println("vigil sim: cannot write " + writeTrace + ": " + e);
+                return ExitCodes.FAILED;
             }
         }
         List<Function<SimCluster, SimScheduler>> schedulers = new ArrayList<>();
@@ -190,7 +197,7 @@ final class SimCommand implements Callable<Integer> {
             out.println(Documents.json().writerWithDefaultPrettyPrinter().writeValueAsString(
                     json(simCluster, trace, workload, reports)));
         } else {
-            table(out, simCluster, trace, workload, reports);
+            table(out, simCluster, trace, workload, rule, options, reports);
         }
         out.flush();
         return ExitCodes.OK;
@@ -243,19 +250,21 @@ final class SimCommand implements Callable<Integer> {
         return document;
     }
 
-    private void table(PrintWriter out, SimCluster simCluster, Trace trace, Workload workload, List<Report> reports) {
-        out.printf("cluster   %s: %,d node%s, %,d GPUs, %d leaf switch%s under %d spine%s%n", simCluster.name(),
-                simCluster.nodes().size(), simCluster.nodes().size() == 1 ? "" : "s", simCluster.gpus(),
-                simCluster.leaves(),
-                simCluster.leaves() == 1 ? "" : "es", simCluster.spines(), simCluster.spines() == 1 ? "" : "s");
-        out.printf("trace     %s (%s): %,d rows, %,d jobs replayed%n", trace.source(), trace.format().wireName(),
-                trace.rows(), workload.jobs().size());
-        workload.skipped().forEach((why, count) -> out.printf("          left out %,d: %s%n", count, why));
-        out.printf("settings  %sruntime limit %s; %s%n%n", arrivalSpeedup == 1 ? ""
-                        : String.format(Locale.ROOT, "arrivals %sx faster; ", number(arrivalSpeedup)), RuntimeLimitRule.parse(runtimeLimit).factor() != null
-                        ? runtimeLimit + " the real duration where the trace gives none" : runtimeLimit,
-                cycleInterval.equals("0s") ? "a cycle after every instant with events"
-                        : "a cycle at most every " + cycleInterval + " of virtual time");
+    private void table(PrintWriter out, SimCluster simCluster, Trace trace, Workload workload, RuntimeLimitRule rule,
+                       Simulation.Options options, List<Report> reports) {
+        out.printf(Locale.ROOT, "cluster   %s: %,d node%s, %,d GPUs, %d leaf switch%s under %d spine%s%n",
+                simCluster.name(), simCluster.nodes().size(), simCluster.nodes().size() == 1 ? "" : "s",
+                simCluster.gpus(), simCluster.leaves(), simCluster.leaves() == 1 ? "" : "es", simCluster.spines(),
+                simCluster.spines() == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "trace     %s (%s): %,d rows, %,d jobs replayed%n", trace.source(),
+                trace.format().wireName(), trace.rows(), workload.jobs().size());
+        workload.skipped().forEach((why, count) -> out.printf(Locale.ROOT, "          left out %,d: %s%n", count, why));
+        out.printf(Locale.ROOT, "settings  %sruntime limit %s; %s%n%n", arrivalSpeedup == 1 ? ""
+                        : String.format(Locale.ROOT, "arrivals %sx faster; ", number(arrivalSpeedup)),
+                rule.factor() != null ? rule + " the real duration where the trace gives none" : rule,
+                options.cycleInterval().isZero() ? "a cycle after every instant with events"
+                        : "a cycle at most every " + HumanDurations.format(options.cycleInterval())
+                        + " of virtual time");
         List<String> headers = new ArrayList<>(List.of("MEASURE"));
         reports.forEach(r -> headers.add(r.scheduler().toUpperCase(Locale.ROOT)));
         Table table = new Table(headers.toArray(String[]::new));

@@ -62,7 +62,8 @@ class SimCommandTest {
 
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--cluster=FILE", "--trace=FILE", "--generate=MIX", "--runtime-limit=RULE",
-                "--cycle-interval", "--arrival-speedup", "philly", "alibaba", "timestamp,duration,num_gpus,gpu_time,cluster",
+                "--cycle-interval", "--arrival-speedup", "philly", "alibaba",
+                "timestamp,duration,num_gpus,gpu_time,cluster",
                 "p50, p95 and p99", "decisions/s", "Examples:", "sim/clusters/h100-1024.yaml");
         assertThat(run("--help").out()).contains("vigil sim --cluster FILE --trace FILE");
     }

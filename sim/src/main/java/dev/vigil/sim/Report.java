@@ -3,8 +3,9 @@ package dev.vigil.sim;
 import java.util.Arrays;
 
 /**
- * What one scheduler did with a workload. Times are virtual seconds, except the last three, which
- * are the wall time this machine spent.
+ * What one scheduler did with a workload. Times are in virtual seconds, except
+ * {@code schedulingSeconds} and {@code wallSeconds} (and so {@code decisionsPerSecond}), which are
+ * the wall time this machine spent.
  *
  * @param scheduler               which scheduler
  * @param jobs                    jobs replayed

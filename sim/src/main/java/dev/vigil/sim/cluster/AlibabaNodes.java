@@ -22,7 +22,8 @@ final class AlibabaNodes {
 
     static List<Listed> read(Path file) {
         try (CsvFile csv = CsvFile.open(file)) {
-            csv.require(List.of("sn", "gpu", "model"), "the Alibaba 2023 node list (sn,cpu_milli,memory_mib,gpu,model)");
+            csv.require(List.of("sn", "gpu", "model"),
+                    "the Alibaba 2023 node list (sn,cpu_milli,memory_mib,gpu,model)");
             List<Listed> nodes = new ArrayList<>();
             Set<String> names = new HashSet<>();
             for (CsvFile.Row row = csv.next(); row != null; row = csv.next()) {

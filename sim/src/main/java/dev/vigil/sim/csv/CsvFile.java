@@ -79,8 +79,8 @@ public final class CsvFile implements AutoCloseable {
         for (String column : required) {
             if (!has(column)) {
                 throw new InvalidDocumentException(file.toString(), column, String.join(",", columns),
-                        shape, "line " + headerLine + ": no column \"" + column + "\" in the header " + String.join(",", columns)
-                        + " (expected " + shape + ")");
+                        shape, "line " + headerLine + ": no column \"" + column + "\" in the header "
+                        + String.join(",", columns) + " (expected " + shape + ")");
             }
         }
     }

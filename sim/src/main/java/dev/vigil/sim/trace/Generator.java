@@ -44,8 +44,8 @@ public final class Generator {
             long submit = span.isZero() ? 0 : random.nextLong(span.toMillis()) / 1000 * 1000;
             jobs.add(new TraceJob(id, submit, spec(id, mix, random, rule), 0));
         }
-        String source = "generated: " + mix.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", " + count + " jobs, seed "
-                + seed;
+        String source = "generated: " + mix.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", " + count
+                + " jobs, seed " + seed;
         return new Trace(source, TraceFormat.VIGIL, count, jobs, new HashMap<>());
     }
 

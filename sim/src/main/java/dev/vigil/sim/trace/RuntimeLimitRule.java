@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param fixed  the one limit, or null
  */
 public record RuntimeLimitRule(Double factor, Duration fixed) {
-    static final String ALLOWED = "a multiple of the real duration such as 1x, 1.5x or 2x, or a fixed limit such as 24h";
+    static final String ALLOWED = "a multiple of the real duration such as 1x, 1.5x or 2x, or a fixed limit such as "
+            + "24h";
 
     /** Twice the real duration: between a perfect estimate and the habit of asking for a day. */
     public static final RuntimeLimitRule DEFAULT = new RuntimeLimitRule(2.0, null);

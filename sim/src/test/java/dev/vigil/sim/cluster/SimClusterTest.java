@@ -121,7 +121,8 @@ class SimClusterTest {
 
     @Test
     void aBadNodeListRowNamesTheFileLineColumnAndValue(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("nodes.csv"), "sn,cpu_milli,memory_mib,gpu,model\nn-0,1,1,2,P100\nn-1,1,1,two,P100\n");
+        Files.writeString(dir.resolve("nodes.csv"),
+                "sn,cpu_milli,memory_mib,gpu,model\nn-0,1,1,2,P100\nn-1,1,1,two,P100\n");
         Files.writeString(dir.resolve("c.yaml"), "nodeList: {file: nodes.csv, nodesPerLeaf: 2}\n");
 
         assertThatThrownBy(() -> SimCluster.load(dir.resolve("c.yaml")))
