@@ -2,7 +2,9 @@ package dev.vigil.sim.trace;
 
 import dev.vigil.api.binding.InvalidValueException;
 
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,12 +15,12 @@ import java.util.Map;
  * @param format  the shape it was read as
  * @param rows    data rows read
  * @param jobs    the jobs, by submit time (rows of equal time in file order)
- * @param skipped rows that are not jobs for a GPU scheduler, by reason, with how many
+ * @param skipped rows that are not jobs for a GPU scheduler, by reason, with how many, in the order first met
  */
 public record Trace(String source, TraceFormat format, int rows, List<TraceJob> jobs, Map<String, Integer> skipped) {
     public Trace {
         jobs = jobs.stream().sorted(Comparator.comparingLong(TraceJob::submitMillis)).toList();
-        skipped = Map.copyOf(skipped);
+        skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
     }
 
     /**
