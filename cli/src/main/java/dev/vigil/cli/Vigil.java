@@ -38,13 +38,16 @@ import picocli.CommandLine.Command;
                 "Slurm:",
                 "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
                 "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
+                "",
+                "Plan capacity and try policies without a cluster:",
+                "  vigil sim --cluster FILE --trace FILE    replay a trace in virtual time, Vigil vs FIFO first-fit",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
-                SlurmCommand.class, CommandLine.HelpCommand.class},
+                SlurmCommand.class, SimCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -1,5 +1,7 @@
 package dev.vigil.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.binding.Documents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +112,21 @@ class DistributionIT {
             assertThat(verify.exit()).as(name + ": " + verify.output()).isZero();
             assertThat(verify.output()).as(name + ": systemd-analyze warnings").isEmpty();
         }
+    }
+
+    @Test
+    void simReplaysThroughTheLauncher(@TempDir Path dir) throws Exception {
+        Path cluster = dir.resolve("cluster.yaml");
+        Files.writeString(cluster, "groups: [{name: h, model: NVIDIA H100 80GB HBM3, leaves: 2, nodesPerLeaf: 4, "
+                + "gpusPerNode: 8}]\n");
+
+        Result sim = vigil("sim", "-q", "--cluster", cluster.toString(), "--generate", "gangs", "--jobs", "20",
+                "-o", "json");
+
+        assertThat(sim.exit()).as(sim.output()).isZero();
+        JsonNode runs = Documents.json().readTree(sim.output()).get("runs");
+        assertThat(runs).hasSize(2);
+        assertThat(runs).allSatisfy(run -> assertThat(run.get("completed").asInt()).isEqualTo(20));
     }
 
     @Test

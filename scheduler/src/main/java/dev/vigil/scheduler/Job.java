@@ -7,6 +7,7 @@ import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.JobTransition;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.scheduler.placement.Capacity;
 import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.ClusterState.Slice;
@@ -33,6 +34,8 @@ final class Job {
     final List<JobTransition> history = new ArrayList<>();
     /** What it holds: one entry per node for a gang, one per replica for a service. */
     final List<Held> held = new ArrayList<>();
+    /** "waiting for 2 nodes × 8 GPUs", written once: a blocked job says it every cycle. */
+    private String waitingFor;
 
     /** GPUs held on one node: whole GPUs ({@code mask}) or one MIG slice on {@code gpu}. */
     record Held(Node node, int mask, int gpu, Slice slice, Integer replica, String model, long milli) {
@@ -60,6 +63,13 @@ final class Job {
         this.priority = priority;
         this.submitted = submitted;
         this.seq = seq;
+    }
+
+    String waitingFor() {
+        if (waitingFor == null) {
+            waitingFor = "waiting for " + Capacity.wants(spec);
+        }
+        return waitingFor;
     }
 
     boolean training() {

@@ -27,6 +27,7 @@ import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,16 +74,37 @@ public final class Scheduler {
     private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
     private final Map<String, Job> changed = new LinkedHashMap<>();
     private final Map<List<String>, int[]> modelMatches = new HashMap<>();
-    private final Map<Object, Optional<Capacity.Verdict>> idleVerdicts = new HashMap<>();
+    private final Map<Shape, Optional<Capacity.Verdict>> idleVerdicts = new HashMap<>();
     private final List<Job> deferred = new ArrayList<>();
     private boolean cycling;
     private Reservation reservation;
     private long seq;
 
-    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
-    private record Reservation(Job job, Instant start, List<Node> nodes) {
-        /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
+    /**
+     * A blocked gang's hold on nodes, from when its GPUs are expected free.
+     *
+     * @param heldBy  "fits only on nodes held from ... by ...", written once: every job it blocks in a cycle
+     *                quotes it
+     * @param keptOff why a job with a given runtime limit is kept off its nodes, written once per limit
+     */
+    private record Reservation(Job job, Instant start, List<Node> nodes, String heldBy,
+                               Map<Duration, String> keptOff) {
+        static Reservation of(Job job, Instant start, List<Node> nodes) {
+            return new Reservation(job, start, nodes, "fits only on nodes held from " + start + " by "
+                    + holder(job, nodes), new HashMap<>());
+        }
+
+        String keptOff(Duration limit) {
+            return keptOff.computeIfAbsent(limit, l -> heldBy + ", and its runtime limit ("
+                    + HumanDurations.format(l) + ") would end after that");
+        }
+
         String holder() {
+            return holder(job, nodes);
+        }
+
+        /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
+        private static String holder(Job job, List<Node> nodes) {
             List<String> names = new ArrayList<>();
             for (Node node : nodes.subList(0, Math.min(8, nodes.size()))) {
                 names.add(node.name);
@@ -384,7 +406,7 @@ public final class Scheduler {
                          Map<Shape, Boolean> fits) {
         Capacity.Verdict verdict = null;
         for (int model : models) {
-            Optional<Capacity.Verdict> idle = idleVerdicts.computeIfAbsent(List.of(model, shape(job, model, false, 1)),
+            Optional<Capacity.Verdict> idle = idleVerdicts.computeIfAbsent(shape(job, model, false, 1),
                     key -> Optional.ofNullable(capacity.idle(model, job.spec)));
             if (idle.isEmpty()) {
                 verdict = null;
@@ -400,25 +422,23 @@ public final class Scheduler {
             fits.clear();
             return;
         }
-        String wants = "waiting for " + Capacity.wants(job.spec);
         if (avoidReserved) {
             for (int model : models) {
                 if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, fits)) {
-                    waitFor(job, WaitReason.RESERVATION, "fits only on nodes held from " + reservation.start
-                            + " by " + reservation.holder() + ", and its runtime limit ("
-                            + HumanDurations.format(job.spec.runtimeLimit()) + ") would end after that", now);
+                    waitFor(job, WaitReason.RESERVATION, reservation.keptOff(job.spec.runtimeLimit()), now);
                     return;
                 }
             }
         } else if (reservation == null && policy.backfill() && job.training()) {
             reservation = reserve(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, wants + "; reserved " + reservation.nodes.size() + " node"
-                        + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
+                waitFor(job, WaitReason.ROOM, job.waitingFor() + "; reserved "
+                        + reservation.nodes.size() + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from "
+                        + reservation.start, now);
                 return;
             }
         }
-        waitFor(job, WaitReason.ROOM, wants, now);
+        waitFor(job, WaitReason.ROOM, job.waitingFor(), now);
     }
 
     /** Whether the job would fit if it could use the reserved nodes (remembered per shape for the cycle). */
@@ -609,7 +629,7 @@ public final class Scheduler {
                     state.reserve(pick.node(), true);
                     nodes.add(pick.node());
                 }
-                return new Reservation(head, start, nodes);
+                return Reservation.of(head, start, nodes);
             }
         }
         return null;

@@ -1,0 +1,260 @@
+package dev.vigil.sim;
+
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.scheduler.Decision;
+import dev.vigil.sim.cluster.ClusterFile;
+import dev.vigil.sim.cluster.SimCluster;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Replays a workload on a simulated cluster in virtual time. Events are arrivals and completions;
+ * after the events of one instant, a scheduling cycle runs (no more often than the cycle interval,
+ * when one is set). The simulation is the execution backend: on a start it reports the job
+ * running and plans its completion at now + its real duration, or at its runtime limit if that
+ * comes first (then the job is killed: finished, failed); on a stop (a preemption) it forgets that
+ * completion, and the job, requeued by the scheduler, runs from its beginning when it starts again.
+ */
+public final class Simulation {
+    /** Told how far a replay is, after each cycle; throttling is the listener's business. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(String scheduler, int finished, int jobs, long virtualMillis);
+
+        Progress NONE = (scheduler, finished, jobs, virtualMillis) -> {
+        };
+    }
+
+    /**
+     * @param cycleInterval the least virtual time between two cycles (zero: a cycle after every instant with events)
+     * @param progress      told how far the replay is
+     */
+    public record Options(Duration cycleInterval, Progress progress) {
+        public Options {
+            InvalidValueException.require(!cycleInterval.isNegative(), "cycleInterval", cycleInterval,
+                    "0s or more");
+        }
+    }
+
+    private record Completion(long at, int job, int attempt) {
+    }
+
+    private final SimCluster cluster;
+    private final List<Workload.Entry> jobs;
+    private final SimScheduler scheduler;
+    private final Options options;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final PriorityQueue<Completion> completions = new PriorityQueue<>(
+            Comparator.comparingLong(Completion::at).thenComparingInt(Completion::job));
+    private final long[] firstStart;
+    private final long[] finish;
+    private final boolean[] killed;
+    private final boolean[] running;
+    private final int[] attempt;
+    private final long[] heldMilli;
+    private long now;
+    private long allocatedMilli;
+    private double allocatedMilliMillis;
+    private int finished;
+    private int multiNode;
+    private int onFewestLeaves;
+    private int preemptions;
+    private int placements;
+    private int cycles;
+    private long nanos;
+
+    private Simulation(SimCluster cluster, Workload workload, SimScheduler scheduler, Options options) {
+        this.cluster = cluster;
+        this.jobs = workload.jobs();
+        this.scheduler = scheduler;
+        this.options = options;
+        int n = jobs.size();
+        firstStart = new long[n];
+        finish = new long[n];
+        killed = new boolean[n];
+        running = new boolean[n];
+        attempt = new int[n];
+        heldMilli = new long[n];
+        for (int i = 0; i < n; i++) {
+            index.put(jobs.get(i).job().id(), i);
+            firstStart[i] = -1;
+            finish[i] = -1;
+        }
+    }
+
+    /** Replays {@code workload} with {@code scheduler}, which must be fresh, on {@code cluster}. */
+    public static Report run(SimCluster cluster, Workload workload, SimScheduler scheduler, Options options) {
+        return new Simulation(cluster, workload, scheduler, options).run();
+    }
+
+    private Report run() {
+        long wallStart = System.nanoTime();
+        long interval = options.cycleInterval().toMillis();
+        int next = 0;
+        long lastCycle = Long.MIN_VALUE / 2;
+        boolean dirty = false;
+        now = jobs.isEmpty() ? 0 : submit(0);
+        while (true) {
+            long arrival = next < jobs.size() ? submit(next) : Long.MAX_VALUE;
+            long completion = completions.isEmpty() ? Long.MAX_VALUE : completions.peek().at();
+            long event = Math.min(arrival, completion);
+            long cycle = dirty ? Math.max(now, lastCycle + interval) : Long.MAX_VALUE;
+            if (event == Long.MAX_VALUE && cycle == Long.MAX_VALUE) {
+                break;
+            }
+            if (event <= cycle) {
+                advance(event);
+                // Completions first, so work arriving at the same instant sees their GPUs free.
+                while (!completions.isEmpty() && completions.peek().at() == event) {
+                    complete(completions.poll());
+                }
+                while (next < jobs.size() && submit(next) == event) {
+                    scheduler.submit(jobs.get(next++).job(), instant(event));
+                }
+                dirty = true;
+            } else {
+                advance(cycle);
+                SimScheduler.Round round = scheduler.schedule(instant(cycle));
+                cycles++;
+                nanos += round.nanos();
+                lastCycle = cycle;
+                // A stopped job is requeued after the cycle that stopped it: another cycle may place it.
+                dirty = apply(round.decisions());
+                options.progress().update(scheduler.name(), finished, jobs.size(), now);
+            }
+        }
+        return report((System.nanoTime() - wallStart) / 1e9);
+    }
+
+    private long submit(int job) {
+        return jobs.get(job).job().submitMillis();
+    }
+
+    private static Instant instant(long millis) {
+        return Instant.EPOCH.plusMillis(millis);
+    }
+
+    /** Moves virtual time on, adding the GPUs held meanwhile to the allocation integral. */
+    private void advance(long to) {
+        allocatedMilliMillis += (double) allocatedMilli * (to - now);
+        now = to;
+    }
+
+    /** Carries out a cycle's decisions; true when one was a stop. */
+    private boolean apply(List<Decision> decisions) {
+        boolean stopped = false;
+        for (Decision decision : decisions) {
+            int job = index.get(decision.job());
+            if (decision instanceof Decision.Start start) {
+                placements++;
+                hold(job, milli(start.placements(), start.spec()));
+                if (!running[job]) {
+                    started(job, start);
+                }
+            } else if (decision instanceof Decision.Stop stop) {
+                hold(job, -milli(stop.placements(), jobs.get(job).job().spec()));
+                if (heldMilli[job] == 0 && running[job]) {
+                    running[job] = false;
+                    attempt[job]++;
+                    preemptions++;
+                    stopped = true;
+                }
+            }
+        }
+        return stopped;
+    }
+
+    private void started(int job, Decision.Start start) {
+        JobSpec spec = jobs.get(job).job().spec();
+        running[job] = true;
+        if (firstStart[job] < 0) {
+            firstStart[job] = now;
+            if (spec.kind() == JobKind.TRAINING && spec.nodes() > 1) {
+                multiNode++;
+                long leaves = start.placements().stream().mapToInt(p -> cluster.leafOf(p.node())).distinct().count();
+                onFewestLeaves += leaves <= jobs.get(job).fewestLeaves() ? 1 : 0;
+            }
+        }
+        scheduler.running(start.job(), instant(now));
+        long runs = Math.min(spec.duration().toMillis(), spec.runtimeLimit().toMillis());
+        completions.add(new Completion(now + runs, job, attempt[job]));
+    }
+
+    private void complete(Completion completion) {
+        int job = completion.job();
+        if (!running[job] || completion.attempt() != attempt[job]) {
+            return;
+        }
+        JobSpec spec = jobs.get(job).job().spec();
+        boolean ranToEnd = spec.duration().compareTo(spec.runtimeLimit()) <= 0;
+        running[job] = false;
+        killed[job] = !ranToEnd;
+        finish[job] = now;
+        finished++;
+        hold(job, -heldMilli[job]);
+        scheduler.finished(jobs.get(job).job().id(), ranToEnd, instant(now));
+    }
+
+    private void hold(int job, long milli) {
+        heldMilli[job] += milli;
+        allocatedMilli += milli;
+    }
+
+    /** Thousandths of a GPU: whole GPUs, or a MIG slice's compute share (its slices out of 7). */
+    private static long milli(List<Placement> placements, JobSpec spec) {
+        long milli = 0;
+        for (Placement placement : placements) {
+            if (placement.migInstances().isEmpty()) {
+                milli += placement.gpus().size() * 1000L;
+            } else {
+                milli += (ClusterFile.Mig.computeSlices(spec.migProfile()) * 1000L + 6) / 7;
+            }
+        }
+        return milli;
+    }
+
+    private Report report(double wallSeconds) {
+        List<Double> jct = new ArrayList<>();
+        List<Double> queueing = new ArrayList<>();
+        int completed = 0;
+        int killedCount = 0;
+        long first = jobs.isEmpty() ? 0 : submit(0);
+        long last = first;
+        for (int i = 0; i < jobs.size(); i++) {
+            long submitted = submit(i);
+            if (firstStart[i] >= 0) {
+                queueing.add((firstStart[i] - submitted) / 1000.0);
+            }
+            if (finish[i] >= 0) {
+                jct.add((finish[i] - submitted) / 1000.0);
+                last = Math.max(last, finish[i]);
+                if (killed[i]) {
+                    killedCount++;
+                } else {
+                    completed++;
+                }
+            }
+        }
+        long makespan = last - first;
+        double capacity = cluster.gpus() * 1000.0 * makespan;
+        double seconds = nanos / 1e9;
+        return new Report(scheduler.name(), jobs.size(), completed, killedCount, jobs.size() - completed - killedCount,
+                makespan / 1000.0, Report.Summary.of(unbox(jct)), Report.Summary.of(unbox(queueing)),
+                capacity == 0 ? 0 : 100 * allocatedMilliMillis / capacity, multiNode, onFewestLeaves, preemptions,
+                placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds);
+    }
+
+    private static double[] unbox(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}
