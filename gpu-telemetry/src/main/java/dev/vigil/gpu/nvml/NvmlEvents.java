@@ -151,6 +151,8 @@ final class NvmlEvents {
 
     private void add(int gpu, int xid, Integer gpuInstance, Integer computeInstance) {
         GpuEvent event = XidCatalog.lookup(xid).event(clock.instant(), gpu, gpus[gpu].uuid, gpuInstance, computeInstance);
+        // Recorded before the event can be drained, so a sample that finds the GPU lost sees it.
+        lastXid.set(gpu, xid);
         synchronized (queue) {
             if (queue.size() >= MAX_QUEUED) {
                 queue.poll();
@@ -161,7 +163,6 @@ final class NvmlEvents {
             }
             queue.add(event);
         }
-        lastXid.set(gpu, xid);
         try {
             listener.run();
         } catch (RuntimeException e) {
