@@ -7,7 +7,6 @@ import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.JobTransition;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.WaitReason;
-import dev.vigil.scheduler.placement.Capacity;
 import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.ClusterState.Slice;
@@ -20,6 +19,7 @@ import java.util.List;
 final class Job {
     final String id;
     final JobSpec spec;
+    final Form form;
     final Tenant tenant;
     final int priority;
     final Instant submitted;
@@ -34,8 +34,6 @@ final class Job {
     final List<JobTransition> history = new ArrayList<>();
     /** What it holds: one entry per node for a gang, one per replica for a service. */
     final List<Held> held = new ArrayList<>();
-    /** "waiting for 2 nodes × 8 GPUs", written once: a blocked job says it every cycle. */
-    private String waitingFor;
 
     /** GPUs held on one node: whole GPUs ({@code mask}) or one MIG slice on {@code gpu}. */
     record Held(Node node, int mask, int gpu, Slice slice, Integer replica, String model, long milli) {
@@ -56,20 +54,14 @@ final class Job {
         }
     }
 
-    Job(String id, JobSpec spec, Tenant tenant, int priority, Instant submitted, long seq) {
+    Job(String id, JobSpec spec, Form form, Tenant tenant, int priority, Instant submitted, long seq) {
         this.id = id;
         this.spec = spec;
+        this.form = form;
         this.tenant = tenant;
         this.priority = priority;
         this.submitted = submitted;
         this.seq = seq;
-    }
-
-    String waitingFor() {
-        if (waitingFor == null) {
-            waitingFor = "waiting for " + Capacity.wants(spec);
-        }
-        return waitingFor;
     }
 
     boolean training() {

@@ -17,8 +17,10 @@ import java.util.TreeSet;
  * one FIFO per tenant and priority, merged when read, so the order costs O(log tenants) a job.
  */
 final class Queue {
-    private static final Comparator<Job> FIFO = Comparator.comparing((Job job) -> job.submitted)
-            .thenComparingLong(job -> job.seq);
+    private static final Comparator<Job> FIFO = (a, b) -> {
+        int bySubmit = a.submitted.compareTo(b.submitted);
+        return bySubmit != 0 ? bySubmit : Long.compare(a.seq, b.seq);
+    };
 
     private final TreeMap<Integer, Map<String, TreeSet<Job>>> levels = new TreeMap<>(Comparator.reverseOrder());
     private int size;
@@ -79,7 +81,8 @@ final class Queue {
                 Cursor top = cursors.poll();
                 Job job = top.head;
                 if (top.rest.hasNext()) {
-                    cursors.add(new Cursor(top.factor, top.rest, top.rest.next()));
+                    top.head = top.rest.next();
+                    cursors.add(top);
                 }
                 return job;
             }
@@ -93,7 +96,18 @@ final class Queue {
         return jobs;
     }
 
-    private record Cursor(double factor, Iterator<Job> rest, Job head) implements Comparable<Cursor> {
+    /** One tenant's FIFO while merging: its next job, and the rest. */
+    private static final class Cursor implements Comparable<Cursor> {
+        private final double factor;
+        private final Iterator<Job> rest;
+        private Job head;
+
+        Cursor(double factor, Iterator<Job> rest, Job head) {
+            this.factor = factor;
+            this.rest = rest;
+            this.head = head;
+        }
+
         @Override
         public int compareTo(Cursor other) {
             int byFactor = Double.compare(other.factor, factor);

@@ -34,10 +34,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -73,38 +75,25 @@ public final class Scheduler {
     private final Map<String, Double> shares = new HashMap<>();
     private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
     private final Map<String, Job> changed = new LinkedHashMap<>();
-    private final Map<List<String>, int[]> modelMatches = new HashMap<>();
-    private final Map<Shape, Optional<Capacity.Verdict>> idleVerdicts = new HashMap<>();
+    private final Map<Form.Key, Form> forms = new HashMap<>();
+    /** Why a job is kept off a reservation's nodes, by runtime limit: the same few texts, written once. */
+    private final Map<Duration, String> keptOff = new HashMap<>();
+    /** Queued jobs no cycle has looked at yet: a cycle that stops early still gives them a reason. */
+    private final Set<Job> unexamined = new LinkedHashSet<>();
     private final List<Job> deferred = new ArrayList<>();
     private boolean cycling;
     private Reservation reservation;
+    private boolean reservationTried;
+    /** Changes whenever what fits may have grown (a new cycle, an eviction): older memos no longer hold. */
+    private long memoEpoch;
+    /** Changes whenever a node's capacity does: the idle-cluster verdicts no longer hold. */
+    private long capacityVersion;
     private long seq;
 
-    /**
-     * A blocked gang's hold on nodes, from when its GPUs are expected free.
-     *
-     * @param heldBy  "fits only on nodes held from ... by ...", written once: every job it blocks in a cycle
-     *                quotes it
-     * @param keptOff why a job with a given runtime limit is kept off its nodes, written once per limit
-     */
-    private record Reservation(Job job, Instant start, List<Node> nodes, String heldBy,
-                               Map<Duration, String> keptOff) {
-        static Reservation of(Job job, Instant start, List<Node> nodes) {
-            return new Reservation(job, start, nodes, "fits only on nodes held from " + start + " by "
-                    + holder(job, nodes), new HashMap<>());
-        }
-
-        String keptOff(Duration limit) {
-            return keptOff.computeIfAbsent(limit, l -> heldBy + ", and its runtime limit ("
-                    + HumanDurations.format(l) + ") would end after that");
-        }
-
-        String holder() {
-            return holder(job, nodes);
-        }
-
+    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
+    private record Reservation(Job job, Instant start, List<Node> nodes) {
         /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
-        private static String holder(Job job, List<Node> nodes) {
+        String holder() {
             List<String> names = new ArrayList<>();
             for (Node node : nodes.subList(0, Math.min(8, nodes.size()))) {
                 names.add(node.name);
@@ -112,11 +101,6 @@ public final class Scheduler {
             return "job " + job.id + "'s reservation on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s")
                     + " (" + String.join(", ", names) + (nodes.size() > 8 ? ", …" : "") + ")";
         }
-    }
-
-    /** What one placement attempt looks like, to skip repeating a failed one within a cycle. */
-    private record Shape(int model, boolean avoidReserved, JobKind kind, int nodes, int perNode, Topology topology,
-                         String migProfile, boolean spread, String pool, int count) {
     }
 
     public Scheduler(SchedulerPolicy policy, Fabric fabric) {
@@ -137,12 +121,8 @@ public final class Scheduler {
 
     /** Adds a node or brings its GPUs, health and cordons up to date; what runs there keeps running. */
     public void upsertNode(NodeCapacity node) {
-        int models = state.modelCount();
         state.upsert(node);
-        idleVerdicts.clear();
-        if (state.modelCount() != models) {
-            modelMatches.clear();
-        }
+        capacityVersion++;
     }
 
     /**
@@ -158,7 +138,7 @@ public final class Scheduler {
         }
         fairShare.accrue(now, heldByTenant);
         state.schedulable(node, false);
-        idleVerdicts.clear();
+        capacityVersion++;
         List<Decision> decisions = new ArrayList<>();
         String reason = "node " + name + " failed: " + why;
         for (Job job : new ArrayList<>(holding)) {
@@ -193,7 +173,7 @@ public final class Scheduler {
         InvalidValueException.require(!jobs.containsKey(id), "id", id, "an id no unfinished job has");
         Tenant tenant = policy.tenant(spec.tenant());
         PriorityClass priority = policy.priorityClass(spec.priorityClass());
-        Job job = new Job(id, spec, tenant, priority.value(), now, seq++);
+        Job job = new Job(id, spec, form(spec), tenant, priority.value(), now, seq++);
         job.history.add(new JobTransition(null, JobState.PENDING, "submitted", now));
         jobs.put(id, job);
         shares.putIfAbsent(tenant.name(), tenant.shares());
@@ -214,7 +194,8 @@ public final class Scheduler {
         Tenant tenant = policy.tenants().isEmpty() ? Tenant.unlimited(record.spec().tenant())
                 : policy.tenants().stream().filter(t -> t.name().equals(record.spec().tenant())).findFirst()
                 .orElse(Tenant.unlimited(record.spec().tenant()));
-        Job job = new Job(record.id(), record.spec(), tenant, record.priority(), record.submitted(), seq++);
+        Job job = new Job(record.id(), record.spec(), form(record.spec()), tenant, record.priority(),
+                record.submitted(), seq++);
         job.history.addAll(record.history());
         job.state = record.state();
         job.wait = record.waiting();
@@ -319,6 +300,7 @@ public final class Scheduler {
 
     private void end(Job job, JobState to, String reason, Instant now) {
         queue.remove(job);
+        unexamined.remove(job);
         job.wait = WaitReason.NONE;
         job.finished = now;
         job.move(to, reason, now);
@@ -330,9 +312,9 @@ public final class Scheduler {
     public Cycle schedule(Instant now) {
         fairShare.accrue(now, heldByTenant);
         clearReservation();
+        reservationTried = false;
+        memoEpoch++;
         List<Decision> decisions = new ArrayList<>();
-        // Within a cycle GPUs only get taken, so a shape that did not fit does not fit later in it.
-        Map<Shape, Boolean> fits = new HashMap<>();
         List<Job> done = new ArrayList<>();
         int examined = 0;
         cycling = true;
@@ -340,8 +322,14 @@ public final class Scheduler {
             Iterator<Job> order = queue.ordered(factors());
             while (order.hasNext() && examined < policy.maxJobsPerCycle()) {
                 Job job = order.next();
+                if (state.nothingFree() && !mayPreempt(job)) {
+                    // Nothing is free and no job from here on may evict: the rest of the queue would only
+                    // be told again why it waits. Those never told are told now.
+                    explainUnexamined(now, decisions, done);
+                    break;
+                }
                 examined++;
-                attempt(job, now, decisions, fits);
+                attempt(job, now, decisions, true);
                 if (!job.needsPlacement()) {
                     done.add(job);
                 }
@@ -350,14 +338,35 @@ public final class Scheduler {
             cycling = false;
         }
         done.forEach(queue::remove);
-        deferred.forEach(queue::add);
+        deferred.forEach(this::enqueue);
         deferred.clear();
         int placed = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
         return new Cycle(decisions, examined, placed, queue.size());
     }
 
-    private void attempt(Job job, Instant now, List<Decision> decisions, Map<Shape, Boolean> fits) {
-        int[] models = models(job.spec);
+    private void explainUnexamined(Instant now, List<Decision> decisions, List<Job> done) {
+        for (Job job : new ArrayList<>(unexamined)) {
+            attempt(job, now, decisions, false);
+            if (!job.needsPlacement()) {
+                done.add(job);
+            }
+        }
+    }
+
+    /** Whether evicting could make room for {@code job}: preemption is on and a lower-priority preemptible job runs. */
+    private boolean mayPreempt(Job job) {
+        return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
+                && preemptibleByPriority.firstKey() < job.priority;
+    }
+
+    /**
+     * Tries to place a queued job, else says why it waits.
+     *
+     * @param plan whether it may evict and reserve (false: only say why it waits)
+     */
+    private void attempt(Job job, Instant now, List<Decision> decisions, boolean plan) {
+        unexamined.remove(job);
+        int[] models = models(job.form, job.spec);
         if (models.length == 0) {
             waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
                     : "no node has a GPU model matching " + String.join(" or ", job.spec.models()), now);
@@ -376,13 +385,13 @@ public final class Scheduler {
                 continue;
             }
             quotaOk = true;
-            Shape shape = shape(job, model, avoidReserved, count);
-            if (fits.get(shape) == Boolean.FALSE) {
+            if (job.form.failed(model, avoidReserved, memoEpoch)) {
                 continue;
             }
             Choice choice = place(job, model, count, filter(job.spec, avoidReserved));
             if (choice == null) {
-                fits.put(shape, false);
+                // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
+                job.form.fail(model, avoidReserved, memoEpoch);
                 continue;
             }
             bind(job, model, choice, now, decisions);
@@ -397,54 +406,64 @@ public final class Scheduler {
         } else if (!quotaOk) {
             waitFor(job, WaitReason.QUOTA, quotaWhy, now);
         } else {
-            blocked(job, models, avoidReserved, now, decisions, fits);
+            blocked(job, models, avoidReserved, now, decisions, plan);
         }
     }
 
     /** The job fits no free GPUs: say why, and try preemption and a reservation. */
     private void blocked(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions,
-                         Map<Shape, Boolean> fits) {
+                         boolean plan) {
         Capacity.Verdict verdict = null;
         for (int model : models) {
-            Optional<Capacity.Verdict> idle = idleVerdicts.computeIfAbsent(shape(job, model, false, 1),
-                    key -> Optional.ofNullable(capacity.idle(model, job.spec)));
-            if (idle.isEmpty()) {
+            if (!job.form.idleKnown(model, capacityVersion)) {
+                job.form.idle(model, capacity.idle(model, job.spec));
+            }
+            Capacity.Verdict idle = job.form.idle(model);
+            if (idle == null) {
                 verdict = null;
                 break;
             }
-            verdict = verdict == null ? idle.get() : verdict;
+            verdict = verdict == null ? idle : verdict;
         }
         if (verdict != null) {
             waitFor(job, verdict.reason(), verdict.why(), now);
             return;
         }
-        if (policy.preemption() && preempt(job, models, avoidReserved, now, decisions)) {
-            fits.clear();
+        if (plan && mayPreempt(job) && preempt(job, models, avoidReserved, now, decisions)) {
+            memoEpoch++;
             return;
         }
         if (avoidReserved) {
             for (int model : models) {
-                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, fits)) {
-                    waitFor(job, WaitReason.RESERVATION, reservation.keptOff(job.spec.runtimeLimit()), now);
+                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model)) {
+                    waitFor(job, WaitReason.RESERVATION, keptOff.computeIfAbsent(job.spec.runtimeLimit(),
+                            limit -> "fits only on nodes reserved for a gang ahead of it, and its runtime limit ("
+                                    + HumanDurations.format(limit) + ") would end after that gang is due to start"),
+                            now);
                     return;
                 }
             }
-        } else if (reservation == null && policy.backfill() && job.training()) {
+        } else if (plan && !reservationTried && policy.backfill() && job.training()) {
+            // EASY backfill: one reservation, for the first gang that cannot start.
+            reservationTried = true;
             reservation = reserve(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, job.waitingFor() + "; reserved "
-                        + reservation.nodes.size() + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from "
-                        + reservation.start, now);
+                waitFor(job, WaitReason.ROOM, job.form.waitingFor + "; reserved " + reservation.nodes.size()
+                        + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
                 return;
             }
         }
-        waitFor(job, WaitReason.ROOM, job.waitingFor(), now);
+        waitFor(job, WaitReason.ROOM, job.form.waitingFor, now);
     }
 
-    /** Whether the job would fit if it could use the reserved nodes (remembered per shape for the cycle). */
-    private boolean fitsIgnoringReservation(Job job, int model, Map<Shape, Boolean> fits) {
-        return fits.computeIfAbsent(shape(job, model, false, 1), s -> place(job, model, 1, filter(job.spec, false))
-                != null);
+    /** Whether the job would fit if it could use the reserved nodes (remembered per form for the epoch). */
+    private boolean fitsIgnoringReservation(Job job, int model) {
+        Boolean known = job.form.fitsIgnoringReservation(model, memoEpoch);
+        if (known == null) {
+            known = place(job, model, 1, filter(job.spec, false)) != null;
+            job.form.fitsIgnoringReservation(model, memoEpoch, known);
+        }
+        return known;
     }
 
     /** Whether the job must keep off reserved nodes: it would still run when the reservation starts. */
@@ -495,13 +514,6 @@ public final class Scheduler {
             return NodeFilter.NONE;
         }
         return node -> pool != null && !pool.equals(node.pool()) || avoidReserved && node.reserved();
-    }
-
-    private static Shape shape(Job job, int model, boolean avoidReserved, int count) {
-        JobSpec spec = job.spec;
-        return new Shape(model, avoidReserved, spec.kind(), spec.nodes() == null ? 0 : spec.nodes(),
-                spec.gpusPerNode() == null ? 0 : spec.gpusPerNode(), spec.topology(), spec.migProfile(),
-                spec.spread(), spec.pool(), count);
     }
 
     /** Gives the job the GPUs of {@code choice}. */
@@ -629,7 +641,7 @@ public final class Scheduler {
                     state.reserve(pick.node(), true);
                     nodes.add(pick.node());
                 }
-                return Reservation.of(head, start, nodes);
+                return new Reservation(head, start, nodes);
             }
         }
         return null;
@@ -658,9 +670,6 @@ public final class Scheduler {
      * cost least, and of those only the ones whose GPUs the job then takes.
      */
     private boolean preempt(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
-        if (!job.wholeGpus() || preemptibleByPriority.isEmpty() || preemptibleByPriority.firstKey() >= job.priority) {
-            return false;
-        }
         for (int model : models) {
             int count = admissible(job, model);
             if (count == 0) {
@@ -738,16 +747,23 @@ public final class Scheduler {
             deferred.add(job);
         } else {
             queue.add(job);
+            unexamined.add(job);
         }
+    }
+
+    /** The shared form of a spec: every job asking the same shares one. */
+    private Form form(JobSpec spec) {
+        return forms.computeIfAbsent(Form.Key.of(spec), key -> new Form(spec));
     }
 
     private void changed(Job job) {
         changed.put(job.id, job);
     }
 
-    /** Node models a job may use, as indices; cached per distinct list of wanted models. */
-    private int[] models(JobSpec spec) {
-        return modelMatches.computeIfAbsent(spec.models(), wanted -> {
+    /** Node models a job may use, as indices; kept in its form until a new model joins. */
+    private int[] models(Form form, JobSpec spec) {
+        if (form.modelsKnown != state.modelCount()) {
+            List<String> wanted = spec.models();
             List<Integer> matches = new ArrayList<>();
             for (int model = 0; model < state.modelCount(); model++) {
                 String name = state.modelName(model).toLowerCase(Locale.ROOT);
@@ -755,8 +771,10 @@ public final class Scheduler {
                     matches.add(model);
                 }
             }
-            return matches.stream().mapToInt(Integer::intValue).toArray();
-        });
+            form.models = matches.stream().mapToInt(Integer::intValue).toArray();
+            form.modelsKnown = state.modelCount();
+        }
+        return form.models;
     }
 
     private String describe(Job job, Choice choice) {
@@ -845,7 +863,7 @@ public final class Scheduler {
         }
         List<Job> order = queue.snapshot(factors);
         int position = order.indexOf(job) + 1;
-        int[] models = models(job.spec);
+        int[] models = models(job.form, job.spec);
         for (int model : models) {
             String quota = quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
                     : unitMilli(job.spec));

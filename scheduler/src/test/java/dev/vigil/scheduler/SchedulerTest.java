@@ -132,8 +132,11 @@ class SchedulerTest {
         assertThat(starts(cycle)).extracting(Decision.Start::job).containsExactly("short");
         assertThat(scheduler.job("head").orElseThrow().reason()).contains("reserved 8 nodes from 2026-11-22T10:00:00Z");
         assertThat(scheduler.job("long").orElseThrow().waiting()).isEqualTo(WaitReason.RESERVATION);
-        assertThat(scheduler.why("long").orElseThrow().summary()).contains("job head's reservation on 8 nodes")
-                .contains("runtime limit (5h)");
+        WhyPending why = scheduler.why("long").orElseThrow();
+        assertThat(why.summary()).isEqualTo("fits only on nodes reserved for a gang ahead of it, and its runtime "
+                + "limit (5h) would end after that gang is due to start");
+        assertThat(why.details()).anySatisfy(line -> assertThat(line).startsWith(
+                "reservation: job head's reservation on 8 nodes (").endsWith(") from 2026-11-22T10:00:00Z"));
     }
 
     @Test
@@ -489,5 +492,17 @@ class SchedulerTest {
         Decision.Start start = starts(restored.schedule(T0.plusSeconds(2))).get(0);
         assertThat(start.placements().get(0).node()).isEqualTo("n1");
         assertThat(List.of(restored.queued(), restored.holding())).containsExactly(0, 1);
+    }
+
+    @Test
+    void gpusInMigModeDoNotCountForWholeGpuJobsEvenOnAnIdleCluster() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(Clusters.migHgx("mig", 2));
+        scheduler.submit("eight", Jobs.training(8).spec(), T0);
+
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.job("eight").orElseThrow().waiting()).isEqualTo(WaitReason.TOPOLOGY);
+        assertThat(scheduler.job("eight").orElseThrow().reason()).endsWith("the largest node has 6");
     }
 }

@@ -75,7 +75,7 @@ public final class Capacity {
                 total++;
                 if (node.schedulable()) {
                     schedulable++;
-                    usable += Integer.bitCount(node.usableMask());
+                    usable += Integer.bitCount(node.usableMask() & ~node.migMask());
                 }
             }
         }
@@ -160,7 +160,9 @@ public final class Capacity {
             if (usableOnly && !node.schedulable()) {
                 continue;
             }
-            int mask = usableOnly ? node.usableMask() : (node.gpuCount() == 32 ? -1 : (1 << node.gpuCount()) - 1);
+            int all = node.gpuCount() == 32 ? -1 : (1 << node.gpuCount()) - 1;
+            // GPUs in MIG mode take slices only; MIG layouts are the operator's, not changed to fit a job.
+            int mask = (usableOnly ? node.usableMask() : all) & ~node.migMask();
             int size = oneDomain ? largestDomain(node, mask) : Integer.bitCount(mask);
             largestNode = Math.max(largestNode, size);
             if (size >= perNode) {

@@ -81,6 +81,11 @@ public final class ClusterState {
             return usableMask;
         }
 
+        /** GPUs in MIG mode: they take slice work only. */
+        public int migMask() {
+            return migMask;
+        }
+
         public String uuid(int gpu) {
             return uuids[gpu];
         }
@@ -140,6 +145,9 @@ public final class ClusterState {
     private final List<int[][]> histogram = new ArrayList<>();
     /** freeGpus.get(model) = free whole GPUs of that model, cluster-wide. */
     private final List<int[]> freeGpus = new ArrayList<>();
+    private int freeWholeGpus;
+    /** MIG slices no job holds (on any GPU, usable or not: an upper bound is all a fast "nothing is free" needs). */
+    private int freeSlices;
 
     public ClusterState(Fabric fabric) {
         this.fabric = fabric;
@@ -174,6 +182,7 @@ public final class ClusterState {
         int count = capacity.gpus().size();
         String[] owners = Arrays.copyOf(node.owner, count);
         Slice[][] oldSlices = node.slices;
+        freeSlices -= unowned(oldSlices);
         node.gpuCount = count;
         node.uuids = new String[count];
         node.nvlink = new int[count];
@@ -202,8 +211,19 @@ public final class ClusterState {
             }
         }
         node.owner = owners;
+        freeSlices += unowned(node.slices);
         index(node);
         return node;
+    }
+
+    private static int unowned(Slice[][] slices) {
+        int count = 0;
+        for (Slice[] gpu : slices) {
+            for (Slice slice : gpu == null ? new Slice[0] : gpu) {
+                count += slice.owner == null ? 1 : 0;
+            }
+        }
+        return count;
     }
 
     private static String ownerOf(Slice[][] old, int gpu, int gpuInstanceId) {
@@ -232,6 +252,7 @@ public final class ClusterState {
 
     /** Takes a MIG slice for a job. */
     public void allocate(Node node, int gpu, Slice slice, String job) {
+        freeSlices -= slice.owner == null ? 1 : 0;
         slice.owner = job;
     }
 
@@ -246,6 +267,7 @@ public final class ClusterState {
             for (Slice slice : node.slices[gpu]) {
                 if (job.equals(slice.owner)) {
                     slice.owner = null;
+                    freeSlices++;
                 }
             }
         }
@@ -257,6 +279,11 @@ public final class ClusterState {
         unindex(node);
         node.schedulable = schedulable;
         index(node);
+    }
+
+    /** Whether no whole GPU and no MIG slice is free anywhere: then nothing can be placed without evicting. */
+    public boolean nothingFree() {
+        return freeWholeGpus == 0 && freeSlices == 0;
     }
 
     /** Free whole GPUs of {@code model}, cluster-wide. */
@@ -336,6 +363,7 @@ public final class ClusterState {
         byModel.get(node.model)[node.bucket].clear(node.index);
         histogram.get(node.leaf)[node.model][node.bucket]--;
         freeGpus.get(node.model)[0] -= node.bucket;
+        freeWholeGpus -= node.bucket;
         node.bucket = -1;
     }
 
@@ -353,5 +381,6 @@ public final class ClusterState {
         }
         perModel[node.model][free]++;
         freeGpus.get(node.model)[0] += free;
+        freeWholeGpus += free;
     }
 }

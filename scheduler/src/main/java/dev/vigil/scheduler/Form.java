@@ -1,0 +1,95 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Topology;
+import dev.vigil.scheduler.placement.Capacity;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a job asks of the cluster, shared by every job that asks the same (most queued jobs
+ * share a few forms). It remembers what did not fit within the current cycle, so a queue of
+ * thousands of blocked jobs costs a few placement attempts a cycle, not thousands.
+ */
+final class Form {
+    /** The parts of a spec that decide where it can go. */
+    record Key(JobKind kind, int nodes, int perNode, Topology topology, String migProfile, boolean spread,
+               String pool, List<String> models) {
+        static Key of(JobSpec spec) {
+            return new Key(spec.kind(), spec.nodes() == null ? 0 : spec.nodes(),
+                    spec.gpusPerNode() == null ? 0 : spec.gpusPerNode(), spec.topology(), spec.migProfile(),
+                    spec.spread(), spec.pool(), spec.models());
+        }
+    }
+
+    /** "waiting for 2 nodes × 8 GPUs": written once, as every blocked job of this form says it each cycle. */
+    final String waitingFor;
+    /** The node models it may use, as of {@link #modelsKnown} models in the cluster. */
+    int[] models;
+    int modelsKnown = -1;
+    /** By model × (keeping off reserved nodes or not): the memo epoch in which it did not fit. */
+    private long[] failed = new long[0];
+    /** By model: the memo epoch in which it was asked whether it fits ignoring the reservation, and the answer. */
+    private long[] fitsIgnoringAsked = new long[0];
+    private boolean[] fitsIgnoring = new boolean[0];
+    /** By model: why it can never fit (null: it can), as of capacity version {@link #idleVersion}. */
+    private Capacity.Verdict[] idle = new Capacity.Verdict[0];
+    private boolean[] idleKnown = new boolean[0];
+    private long idleVersion = -1;
+
+    Form(JobSpec spec) {
+        this.waitingFor = "waiting for " + Capacity.wants(spec);
+    }
+
+    boolean failed(int model, boolean avoidReserved, long epoch) {
+        int slot = model * 2 + (avoidReserved ? 1 : 0);
+        return slot < failed.length && failed[slot] == epoch;
+    }
+
+    void fail(int model, boolean avoidReserved, long epoch) {
+        int slot = model * 2 + (avoidReserved ? 1 : 0);
+        if (slot >= failed.length) {
+            failed = Arrays.copyOf(failed, slot + 2);
+        }
+        failed[slot] = epoch;
+    }
+
+    /** The remembered answer to "does it fit ignoring the reservation", or null when not asked this epoch. */
+    Boolean fitsIgnoringReservation(int model, long epoch) {
+        return model < fitsIgnoringAsked.length && fitsIgnoringAsked[model] == epoch ? fitsIgnoring[model] : null;
+    }
+
+    void fitsIgnoringReservation(int model, long epoch, boolean fits) {
+        if (model >= fitsIgnoringAsked.length) {
+            fitsIgnoringAsked = Arrays.copyOf(fitsIgnoringAsked, model + 1);
+            fitsIgnoring = Arrays.copyOf(fitsIgnoring, model + 1);
+        }
+        fitsIgnoringAsked[model] = epoch;
+        fitsIgnoring[model] = fits;
+    }
+
+    /** Whether the idle verdict for {@code model} is known for this capacity version. */
+    boolean idleKnown(int model, long capacityVersion) {
+        if (capacityVersion != idleVersion) {
+            idleKnown = new boolean[0];
+            idle = new Capacity.Verdict[0];
+            idleVersion = capacityVersion;
+        }
+        return model < idleKnown.length && idleKnown[model];
+    }
+
+    Capacity.Verdict idle(int model) {
+        return idle[model];
+    }
+
+    void idle(int model, Capacity.Verdict verdict) {
+        if (model >= idleKnown.length) {
+            idleKnown = Arrays.copyOf(idleKnown, model + 1);
+            idle = Arrays.copyOf(idle, model + 1);
+        }
+        idleKnown[model] = true;
+        idle[model] = verdict;
+    }
+}
