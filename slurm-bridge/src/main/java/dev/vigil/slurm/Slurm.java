@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -157,6 +158,26 @@ public final class Slurm {
             jobs.add(Shapes.job(job));
         }
         return jobs;
+    }
+
+    /**
+     * Every job slurmctld knows, if any job changed at or after {@code since} (to the second);
+     * empty when none did. slurmrestd answers such a question with all jobs, not only the
+     * changed ones, or with 304 when nothing changed: a poller that keeps the last list pays
+     * almost nothing while the cluster is quiet.
+     */
+    public Optional<List<SlurmJob>> jobsChangedSince(Instant since) throws SlurmException {
+        // slurmctld answers "no change" unless a job changed after update_time, in whole seconds
+        String path = version.base() + "/jobs?update_time=" + (since.getEpochSecond() - 1);
+        Rest.Reply reply = rest.send("GET", path, null, "GET " + path);
+        if (reply.status() == 304) {
+            return Optional.empty();
+        }
+        List<SlurmJob> jobs = new ArrayList<>();
+        for (JsonNode job : Rest.check(reply, "GET " + path).path("jobs")) {
+            jobs.add(Shapes.job(job));
+        }
+        return Optional.of(jobs);
     }
 
     /**
