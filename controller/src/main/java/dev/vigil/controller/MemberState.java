@@ -107,7 +107,8 @@ final class MemberState {
             Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, listener);
             List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(applier)));
             if (slurmSync != null) {
-                SlurmBackend slurm = new SlurmBackend(config.slurm(), applier, applier, slurmSync, clock);
+                SlurmBackend slurm = new SlurmBackend(config.slurm(), opened.clusterId(), applier, applier, slurmSync,
+                        clock);
                 backends.add(slurm);
                 closing.add(slurm);
                 closing.add(slurmSync);

@@ -15,30 +15,27 @@ import java.util.regex.Pattern;
  * A Vigil job's start as a Slurm batch job, and the comment that marks it as Vigil's. A gang is
  * one Slurm job on all its nodes; each replica of a service is a Slurm job of its own.
  *
- * <p>The comment is {@code vigil:<job>/<attempt>} for a gang and {@code
- * vigil:<job>/<attempt>/r<replica>} for a replica: unique to one launch, so a new leader finds
- * what its predecessor launched, and a submit whose answer was lost is looked up rather than
- * sent twice. Slurm jobs without such a comment are someone else's.
+ * <p>The comment is {@code vigil:<cluster>:<job>/<attempt>} for a gang and {@code
+ * vigil:<cluster>:<job>/<attempt>/r<replica>} for a replica ({@code vigil:k3f9xq:j-000042/1}):
+ * unique to one launch of one Vigil cluster, so a new leader finds what its predecessor launched,
+ * a submit whose answer was lost is looked up rather than sent twice, and another Vigil cluster's
+ * jobs (or those of this one before its state was wiped) are never taken for this one's. Slurm
+ * jobs without this cluster's mark are someone else's.
  */
 final class BatchJobs {
-    private static final Pattern COMMENT = Pattern.compile("vigil:(j-\\d+)/(\\d+)(?:/r(\\d+))?");
+    private static final Pattern COMMENT = Pattern.compile("vigil:([0-9a-z]+):(j-\\d+)/(\\d+)(?:/r(\\d+))?");
 
     private BatchJobs() {
     }
 
-    static String comment(String job, int attempt, Integer replica) {
-        return "vigil:" + job + "/" + attempt + (replica == null ? "" : "/r" + replica);
+    static String comment(String cluster, String job, int attempt, Integer replica) {
+        return "vigil:" + cluster + ":" + job + "/" + attempt + (replica == null ? "" : "/r" + replica);
     }
 
-    /** Whether a Slurm job's comment is one Vigil gives its jobs. */
-    static boolean vigils(String comment) {
-        return comment != null && COMMENT.matcher(comment).matches();
-    }
-
-    /** The Vigil job a comment names, or null. */
-    static String jobOf(String comment) {
+    /** Whether a Slurm job's comment is one this Vigil cluster gives its jobs. */
+    static boolean ours(String cluster, String comment) {
         Matcher m = comment == null ? null : COMMENT.matcher(comment);
-        return m != null && m.matches() ? m.group(1) : null;
+        return m != null && m.matches() && m.group(1).equals(cluster);
     }
 
     /** Why the slurm backend cannot run a spec, as an {@link InvalidValueException} naming the field; else nothing. */

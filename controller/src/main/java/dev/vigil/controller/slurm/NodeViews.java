@@ -28,14 +28,15 @@ final class NodeViews {
     private NodeViews() {
     }
 
-    static ExecutionNode of(SlurmNode node, List<SlurmJob> jobs, NodeInventory inventory) {
+    /** @param cluster this Vigil cluster's id: Slurm jobs without its mark are foreign (another Vigil's too) */
+    static ExecutionNode of(SlurmNode node, List<SlurmJob> jobs, NodeInventory inventory, String cluster) {
         boolean available = !node.drain() && !OUT.contains(node.state());
         boolean byVigil = node.drain() && node.reason() != null && node.reason().startsWith(Slurm.REASON_PREFIX);
         String state = node.state().name().toLowerCase(Locale.ROOT) + node.flags().stream()
                 .map(f -> "+" + f.toLowerCase(Locale.ROOT)).collect(Collectors.joining());
         List<ExecutionNode.ForeignJob> foreign = new ArrayList<>();
         for (SlurmJob job : jobs) {
-            if (!job.state().holdsResources() || BatchJobs.vigils(job.comment()) || !job.nodes().contains(node.name())) {
+            if (!job.state().holdsResources() || BatchJobs.ours(cluster, job.comment()) || !job.nodes().contains(node.name())) {
                 continue;
             }
             List<Integer> slurmGpus = job.gpus().stream().filter(g -> g.node().equals(node.name()))

@@ -58,6 +58,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private static final int CANCELLED_KEPT = 10_000;
 
     private final SlurmSettings settings;
+    private final String cluster;
     private final DesiredAllocations nodes;
     private final NodeObservations observations;
     private final SlurmNodeSync sync;
@@ -91,19 +92,21 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         /** Slurm refused it (or it could not be asked for): there is nothing to cancel. */
         boolean refused;
 
-        Launch(String job, JobSpec spec, int attempt, List<Placement> placements) {
+        Launch(String cluster, String job, JobSpec spec, int attempt, List<Placement> placements) {
             this.job = job;
             this.spec = spec;
             this.attempt = attempt;
             this.replica = placements.get(0).replica();
             this.placements = List.copyOf(placements);
-            this.key = BatchJobs.comment(job, attempt, replica);
+            this.key = BatchJobs.comment(cluster, job, attempt, replica);
         }
     }
 
-    public SlurmBackend(SlurmSettings settings, DesiredAllocations nodes, NodeObservations observations,
-                        SlurmNodeSync sync, Clock clock) {
+    /** @param cluster this Vigil cluster's id, in its Slurm jobs' comments */
+    public SlurmBackend(SlurmSettings settings, String cluster, DesiredAllocations nodes,
+                        NodeObservations observations, SlurmNodeSync sync, Clock clock) {
         this.settings = settings;
+        this.cluster = cluster;
         this.nodes = nodes;
         this.observations = observations;
         this.sync = sync;
@@ -126,10 +129,10 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     @Override
     public void start(Decision.Start start) {
         if (start.spec().kind() == JobKind.TRAINING) {
-            launch(new Launch(start.job(), start.spec(), start.attempt(), start.placements()));
+            launch(new Launch(cluster, start.job(), start.spec(), start.attempt(), start.placements()));
         } else {
             for (Placement placement : start.placements()) {
-                launch(new Launch(start.job(), start.spec(), start.attempt(), List.of(placement)));
+                launch(new Launch(cluster, start.job(), start.spec(), start.attempt(), List.of(placement)));
             }
         }
     }
@@ -238,7 +241,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         Map<String, List<SlurmJob>> byKey = new HashMap<>();
         for (SlurmJob job : view.jobs()) {
             byId.put(job.id(), job);
-            if (BatchJobs.vigils(job.comment())) {
+            if (BatchJobs.ours(cluster, job.comment())) {
                 byKey.computeIfAbsent(job.comment(), k -> new ArrayList<>()).add(job);
             }
         }
@@ -257,7 +260,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             if (node == null || sync.unsettled(node.name(), view.asked())) {
                 continue;
             }
-            ExecutionNode now = NodeViews.of(slurmNode, view.jobs(), node.inventory());
+            ExecutionNode now = NodeViews.of(slurmNode, view.jobs(), node.inventory(), cluster);
             ExecutionNode before = node.execution();
             boolean imposed = node.cordoned() && before != null && before.imposedCordon();
             boolean cordonMoves = !now.available() && !now.byVigil() && !node.cordoned()
@@ -463,7 +466,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             List<List<Placement>> parts = job.spec().kind() == JobKind.TRAINING ? List.of(job.placements())
                     : job.placements().stream().map(List::of).toList();
             for (List<Placement> part : parts) {
-                Launch launch = new Launch(job.id(), job.spec(), job.attempts(), part);
+                Launch launch = new Launch(cluster, job.id(), job.spec(), job.attempts(), part);
                 launch.lookFrom = now;
                 launch.recordedRunning = job.state() == dev.vigil.api.jobs.JobState.RUNNING;
                 launches.put(launch.key, launch);
