@@ -196,6 +196,39 @@ class SlurmBackendIT {
     }
 
     @Test
+    void aGangWhoseNodeFailsInSlurmIsRequeuedByVigilAndRunsAgain() throws Exception {
+        String id = submit("""
+                {"name": "it-node-fail", "nodes": 2, "gpusPerNode": 8, "topology": {"level": "same-leaf"},
+                 "runtimeLimit": "10m", "command": ["sleep", "300"]}""");
+        String failed = null;
+        try {
+            JsonNode first = awaitJob(id, "running");
+            failed = first.get("placements").get(0).get("node").asText();
+            SlurmJob before = slurmJobOf(id, failed);
+
+            // Slurm kills the jobs of a node set down: the gang's Slurm job ends NODE_FAIL
+            scontrol("update", "nodename=" + failed, "state=down", "reason=it: power lost");
+            await(Duration.ofSeconds(20), () -> slurm.job(before.id()).orElseThrow().state() == JobState.NODE_FAIL);
+            await(Duration.ofSeconds(30), () -> job(id).get("attempts").asInt() == 2
+                    && job(id).get("state").asText().equals("running"));
+
+            JsonNode again = job(id);
+            assertThat(again.get("history").findValuesAsText("reason")).anyMatch(r -> r.equals("requeued: Slurm job "
+                    + before.id() + " ended NODE_FAIL on " + String.join(",", before.nodes())));
+            String node = again.get("placements").get(0).get("node").asText();
+            SlurmJob after = slurmJobOf(id, node);
+            assertThat(after.id()).isNotEqualTo(before.id());
+            assertThat(after.comment()).isEqualTo(before.comment().replace("/1", "/2"));
+            assertThat(after.state()).isEqualTo(JobState.RUNNING);
+        } finally {
+            cancel(id);
+            if (failed != null) {
+                resumeIfDown(failed);
+            }
+        }
+    }
+
+    @Test
     void aCordonInVigilDrainsTheNodeInSlurmAndAnUncordonResumesIt() throws Exception {
         try {
             json("POST", "/v1/nodes/gpu03/cordon", "{\"reason\": \"it: cable swap\"}");
@@ -404,6 +437,12 @@ class SlurmBackendIT {
 
     private static void resumeIfDrained(String node) {
         if (sinfo(node).startsWith("drain") || sinfo(node).startsWith("drng")) {
+            scontrol("update", "nodename=" + node, "state=resume");
+        }
+    }
+
+    private static void resumeIfDown(String node) {
+        if (sinfo(node).startsWith("down")) {
             scontrol("update", "nodename=" + node, "state=resume");
         }
     }

@@ -22,7 +22,12 @@ final class Submission {
         job.put("current_working_directory", request.workingDirectory());
         putIfSet(job, "standard_output", request.output());
         if (request.requeue() != null) {
-            job.put("requeue", request.requeue());
+            // 22.05 takes sbatch's option names: "requeue": false is read as --requeue and ignored
+            if (version.dataParser() || request.requeue()) {
+                job.put("requeue", request.requeue());
+            } else {
+                job.put("no_requeue", true);
+            }
         }
         if (version.dataParser()) {
             job.put("minimum_nodes", request.nodeCount());

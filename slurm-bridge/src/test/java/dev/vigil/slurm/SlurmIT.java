@@ -49,8 +49,10 @@ class SlurmIT {
     @Test
     void aJobPinnedToOneNodeAndTwoGpusRunsThereAndSeesTwoDevices() throws Exception {
         long id = slurm.submit(job("#!/bin/bash\necho \"node=$SLURMD_NODENAME cuda=$CUDA_VISIBLE_DEVICES\"\nsleep 2\n")
-                .name("pinned").nodes(List.of("gpu02")).gpusPerNode(2).build());
+                .name("pinned").nodes(List.of("gpu02")).gpusPerNode(2).requeue(false).build());
         try {
+            assertThat(LocalSlurm.run(List.of("scontrol", "show", "job", String.valueOf(id))).out())
+                    .as("not requeued by Slurm after a node failure").contains("Requeue=0");
             SlurmJob running = await(id, j -> j.state() != JobState.PENDING);
             assertThat(running.nodes()).containsExactly("gpu02");
             assertThat(running.gpusOn("gpu02")).isEqualTo(2);
