@@ -47,6 +47,13 @@ public interface ExecutionBackend {
      */
     void adopt(List<JobRecord> holding, Instant now);
 
+    /**
+     * Gives the backend a way to ask for a cycle at once, when it has news before the next one
+     * (a listing of Slurm's jobs came back); by default it has none to give.
+     */
+    default void wakeWith(Runnable wake) {
+    }
+
     /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */
     default void stopLeading() {
     }

@@ -117,6 +117,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         long interval = settings.interval().toNanos();
         thread.scheduleWithFixedDelay(this::cycle, interval, interval, TimeUnit.NANOSECONDS);
         nodeChanges.onChange(this::wake);
+        this.backends.values().forEach(backend -> backend.wakeWith(this::wake));
     }
 
     @Override

@@ -122,6 +122,11 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     }
 
     @Override
+    public void wakeWith(Runnable wake) {
+        poller.onView(wake);
+    }
+
+    @Override
     public void check(JobSpec spec) {
         BatchJobs.check(spec);
     }

@@ -42,6 +42,8 @@ final class SlurmPoller implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean inFlight = new AtomicBoolean();
+    /** Told when a new view is there, so the scheduler loop takes it at once. */
+    private volatile Runnable onView = () -> { };
     private volatile View latest;
     private volatile Instant lastAsked = Instant.EPOCH;
     private String lastError;
@@ -82,6 +84,7 @@ final class SlurmPoller implements AutoCloseable {
                 jobs = changed.orElse(previous.jobs());
             }
             latest = new View(List.copyOf(jobs), List.copyOf(slurm.get().nodes()), asked);
+            onView.run();
             if (lastError != null) {
                 LOG.atInfo().addKeyValue("jobs", jobs.size()).log("slurm_poll_recovered");
                 lastError = null;
@@ -95,6 +98,10 @@ final class SlurmPoller implements AutoCloseable {
         } finally {
             inFlight.set(false);
         }
+    }
+
+    void onView(Runnable wake) {
+        onView = wake;
     }
 
     /** Forgets the view: this member no longer leads. */
