@@ -108,7 +108,15 @@ public final class Slurm {
         if (refused.isPresent()) {
             return sbatch(request, "slurmrestd " + version.id() + " refused a field: " + refused.get());
         }
-        JsonNode body = Rest.check(reply, what);
+        // A job that exists despite errors (pinned to a node drained meanwhile: "Required node not available")
+        // comes with its id, as sbatch prints the same words as a warning and submits it
+        long taken = reply.status() == 200 ? reply.body().path("job_id").asLong(0) : 0;   // Slurm's ids start at 1
+        if (taken > 0 && !reply.errors().isEmpty()) {
+            LOG.atWarn().addKeyValue("job", taken).addKeyValue("name", request.name())
+                    .addKeyValue("slurm_says", String.join("; ", reply.errors().stream().map(Rest.Error::message)
+                            .toList())).log("slurm_submit_warning");
+        }
+        JsonNode body = taken > 0 ? reply.body() : Rest.check(reply, what);
         long id = body.path("job_id").asLong(-1);
         if (id < 0) {
             throw new SlurmException("slurmrestd accepted the job but gave no job_id: " + body, what, false);

@@ -135,6 +135,20 @@ class RestTest {
     }
 
     @Test
+    void aJobSlurmTookDespiteAnErrorHasItsId() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [{\"error_number\": 2068, \"error\": \"Required "
+                + "node not available (down, drained or reserved)\"}], \"job_id\": 812, \"step_id\": \"BATCH\"}");
+        Slurm slurm = Slurm.connect(config());
+        assertThat(slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").nodes(List.of("gpu04"))
+                .workingDirectory("/tmp").build())).isEqualTo(812);
+        serve("POST /slurm/v0.0.41/job/submit", 500, "{\"errors\": [{\"error_number\": 2015, \"error\": "
+                + "\"Invalid partition name specified\"}], \"job_id\": 0}");
+        assertThatThrownBy(() -> slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").workingDirectory("/tmp")
+                .build())).isInstanceOf(SlurmException.class).hasMessageStartingWith("Invalid partition name specified");
+    }
+
+    @Test
     void anUnreachableControllerIsRetryableAndNamesTheRequest() throws Exception {
         serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
         serve("GET /slurm/v0.0.41/jobs", 500, "{\"errors\": [{\"description\": \"Unable to contact slurm controller "

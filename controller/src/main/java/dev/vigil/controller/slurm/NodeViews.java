@@ -30,7 +30,7 @@ final class NodeViews {
 
     /** @param cluster this Vigil cluster's id: Slurm jobs without its mark are foreign (another Vigil's too) */
     static ExecutionNode of(SlurmNode node, List<SlurmJob> jobs, NodeInventory inventory, String cluster) {
-        boolean available = !node.drain() && !OUT.contains(node.state());
+        boolean available = available(node);
         boolean byVigil = node.drain() && node.reason() != null && node.reason().startsWith(Slurm.REASON_PREFIX);
         String state = node.state().name().toLowerCase(Locale.ROOT) + node.flags().stream()
                 .map(f -> "+" + f.toLowerCase(Locale.ROOT)).collect(Collectors.joining());
@@ -46,6 +46,11 @@ final class NodeViews {
         }
         return new ExecutionNode(ExecutionBackend.SLURM, state, available, byVigil, available ? null : node.reason(),
                 available ? null : node.reasonBy(), available ? null : node.reasonAt(), foreign, false);
+    }
+
+    /** Whether Slurm starts jobs on the node: not drained, not down. */
+    static boolean available(SlurmNode node) {
+        return !node.drain() && !OUT.contains(node.state());
     }
 
     /** Slurm's GPU numbers on a node as Vigil's indices (Slurm counts in gres.conf's PCI bus order). */

@@ -29,6 +29,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,7 +39,9 @@ import java.util.TreeSet;
  * The {@code slurm} backend: each placed job becomes a Slurm batch job pinned to the nodes and
  * GPU counts the scheduler chose, and Slurm's view of its jobs and nodes comes back at every poll.
  *
- * <p>State mapping: PENDING in Slurm leaves the job placed; RUNNING (or suspended, completing)
+ * <p>State mapping: PENDING in Slurm leaves the job placed, unless a node it waits for is drained
+ * or down there (the scheduler chose it before Slurm's view said so): then it is placed again;
+ * RUNNING (or suspended, completing)
  * makes it running, once Slurm's GPU indices are read back (Slurm picks the GPUs within a node:
  * the scheduler's record is {@linkplain Listener#rebind rebound} to them) and written into the
  * nodes' allocations; COMPLETED succeeds it; FAILED, TIMEOUT, a cancel by someone else, a
@@ -331,14 +334,21 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         }
         switch (job.state()) {
             case PENDING -> {
-                // waiting in Slurm (for the GPUs, or behind someone else's job): still placed
+                // Waiting in Slurm for its GPUs is being placed; waiting for a node Slurm will not start
+                // work on (drained or down since the scheduler chose it) is not: it is placed again.
+                String unavailable = unavailable(launch, view);
+                if (unavailable != null) {
+                    requeue(launch, "Slurm will not start Slurm job " + job.id() + " there: " + unavailable,
+                            launch.placements.stream().map(Placement::node).toList(), now, listener);
+                }
             }
             case RUNNING, SUSPENDED, COMPLETING, UNKNOWN -> started(launch, job, now, listener);
             case COMPLETED -> {
                 started(launch, job, now, listener);
                 end(launch, true, "Slurm job " + job.id() + " completed" + exit(job), now, listener);
             }
-            case NODE_FAIL -> lost(launch, job, now, listener);
+            case NODE_FAIL -> requeue(launch, "Slurm job " + job.id() + " ended NODE_FAIL on "
+                    + String.join(",", job.nodes()), job.nodes(), now, listener);
             default -> {
                 started(launch, job, now, listener);
                 end(launch, false, "Slurm job " + job.id() + " ended " + job.slurmState()
@@ -444,14 +454,30 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         listener.finished(ended.job, succeeded, reason, now);
     }
 
-    /** NODE_FAIL: the launch is over in Slurm; the scheduler requeues the gang or replaces the replica. */
-    private void lost(Launch launch, SlurmJob job, Instant now, Listener listener) {
+    /**
+     * The launch cannot go on where it was placed (NODE_FAIL, or waiting for a node Slurm will not
+     * start work on): it is withdrawn, and the scheduler requeues the gang or replaces the replica.
+     */
+    private void requeue(Launch launch, String reason, List<String> nodes, Instant now, Listener listener) {
         launches.remove(launch.key);
         withdraw(launch);
-        String reason = "Slurm job " + job.id() + " ended NODE_FAIL on " + String.join(",", job.nodes());
-        LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("slurm_job", job.id())
-                .addKeyValue("nodes", String.join(",", job.nodes())).log("slurm_node_fail");
-        listener.lost(launch.job, job.nodes(), reason, now);
+        LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("slurm_job", launch.slurmId)
+                .addKeyValue("nodes", String.join(",", nodes)).addKeyValue("reason", reason).log("slurm_requeue");
+        listener.lost(launch.job, nodes, reason, now);
+    }
+
+    /** "gpu04 (slurm says idle+drain, set by alice at ...: fan failure)" for the first of the launch's nodes Slurm will not use. */
+    private static String unavailable(Launch launch, SlurmPoller.View view) {
+        for (Placement placement : launch.placements) {
+            for (SlurmNode node : view.nodes()) {
+                if (node.name().equals(placement.node()) && !NodeViews.available(node)) {
+                    return node.name() + " is " + node.state().name().toLowerCase(Locale.ROOT)
+                            + (node.drain() ? "+drain" : "") + (node.reason() == null ? "" : " (" + node.reason()
+                            + (node.reasonBy() == null ? "" : ", by " + node.reasonBy()) + ")");
+                }
+            }
+        }
+        return null;
     }
 
     @Override
