@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 
 /**
  * The {@code slurm} backend: each placed job becomes a Slurm batch job pinned to the nodes and
@@ -64,10 +65,9 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private final String cluster;
     private final DesiredAllocations nodes;
     private final NodeObservations observations;
-    private final SlurmNodeSync sync;
+    private final BiPredicate<String, Instant> unsettled;
     private final Launcher launcher;
     private final SlurmPoller poller;
-    private final Clock clock;
     /** What this backend launched, by key (the Slurm comment). */
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     /** Launches that could not even be asked for (a value Slurm would not take), to fail at the next poll. */
@@ -108,13 +108,18 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     /** @param cluster this Vigil cluster's id, in its Slurm jobs' comments */
     public SlurmBackend(SlurmSettings settings, String cluster, DesiredAllocations nodes,
                         NodeObservations observations, SlurmNodeSync sync, Clock clock) {
+        // one connection for the sync, the launcher and the poller
+        this(settings, cluster, sync.connection(), nodes, observations, sync::unsettled, clock);
+    }
+
+    /** @param unsettled whether a view of a node asked for then predates a change the node sync is sending */
+    SlurmBackend(SlurmSettings settings, String cluster, SlurmConnection connection, DesiredAllocations nodes,
+                 NodeObservations observations, BiPredicate<String, Instant> unsettled, Clock clock) {
         this.settings = settings;
         this.cluster = cluster;
         this.nodes = nodes;
         this.observations = observations;
-        this.sync = sync;
-        this.clock = clock;
-        SlurmConnection connection = sync.connection();   // one connection for the sync, the launcher and the poller
+        this.unsettled = unsettled;
         this.launcher = new Launcher(connection, clock);
         this.poller = new SlurmPoller(connection, clock);
     }
@@ -265,7 +270,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private void observeNodes(SlurmPoller.View view) {
         for (SlurmNode slurmNode : view.nodes()) {
             NodeRecord node = nodes.node(slurmNode.name()).orElse(null);
-            if (node == null || sync.unsettled(node.name(), view.asked())) {
+            if (node == null || unsettled.test(node.name(), view.asked())) {
                 continue;
             }
             ExecutionNode now = NodeViews.of(slurmNode, view.jobs(), node.inventory(), cluster);
