@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,8 @@ final class Launcher implements AutoCloseable {
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
     /** Keys cancelled before their submit ran: it is skipped. */
     private final Set<String> withdrawn = ConcurrentHashMap.newKeySet();
+    /** Keys whose submit was skipped: their cancel has nothing to do. Launcher thread only. */
+    private final Set<String> skipped = new HashSet<>();
 
     Launcher(SlurmConnection slurm, Clock clock) {
         this.slurm = slurm;
@@ -66,6 +69,7 @@ final class Launcher implements AutoCloseable {
         withdrawn.remove(key);
         thread.execute(() -> {
             if (withdrawn.remove(key)) {
+                skipped.add(key);
                 return;
             }
             try {
@@ -91,6 +95,9 @@ final class Launcher implements AutoCloseable {
         withdrawn.add(key);
         thread.execute(() -> {
             withdrawn.remove(key);
+            if (skipped.remove(key) && id == null) {
+                return;
+            }
             Long known = id != null ? id : submitted.remove(key);
             try {
                 List<Long> ids = new ArrayList<>();
