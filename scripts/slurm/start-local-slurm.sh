@@ -249,7 +249,7 @@ done
 # --- slurmrestd ---------------------------------------------------------------------------------
 rest_listen=127.0.0.1:$REST_PORT
 rest_plugins=openapi/v0.0.38,openapi/v0.0.37,openapi/v0.0.36
-rest_args="$rest_listen $rest_plugins MALLOC_ARENA_MAX=2"   # how it runs; a change restarts it
+rest_args="$rest_listen $rest_plugins MALLOC_ARENA_MAX=2 cwd=$LOG"   # how it runs; a change restarts it
 if running "$RUN/slurmrestd.pid" slurmrestd && [[ $(cat "$RUN/slurmrestd.args" 2>/dev/null) != "$rest_args" ]]; then
   stop "$RUN/slurmrestd.pid" slurmrestd
 fi
@@ -259,8 +259,10 @@ if ! running "$RUN/slurmrestd.pid" slurmrestd; then
   # to slurmctld with each caller's token; without slurmdbd only the slurm (not slurmdb) plugins load.
   # MALLOC_ARENA_MAX=2: serving ~800 jobs (3 MB of JSON) over and over, its threads' malloc arenas
   # grew it to ~740 MB; with two arenas it levels off near 100 MB.
-  MALLOC_ARENA_MAX=2 SLURM_JWT=daemon setsid slurmrestd -a rest_auth/jwt -u nobody -s "$rest_plugins" "$rest_listen" \
-    </dev/null >>"$LOG/slurmrestd.log" 2>&1 &
+  # It runs in the log dir: it calls getcwd() on a job submit and exits when its directory is gone
+  # (the caller's cwd, say a test's temporary directory, deleted later).
+  (cd "$LOG" && MALLOC_ARENA_MAX=2 SLURM_JWT=daemon exec setsid slurmrestd -a rest_auth/jwt -u nobody \
+    -s "$rest_plugins" "$rest_listen" </dev/null >>"$LOG/slurmrestd.log" 2>&1) &
   echo $! >"$RUN/slurmrestd.pid"
   echo "$rest_args" >"$RUN/slurmrestd.args"
 fi

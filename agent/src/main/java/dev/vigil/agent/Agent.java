@@ -126,7 +126,7 @@ public final class Agent implements AutoCloseable {
                     }
                 });
         sampler.sampleOnce();
-        AgentApi api = new AgentApi(config.node(), backend.name(), sampler, events, exporter, sampled, exported,
+        AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
                 evaluator, simulated, reporter, clock);
         HttpServer server;
         try {

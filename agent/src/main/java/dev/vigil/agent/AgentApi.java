@@ -6,7 +6,12 @@ import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.Snapshot;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.GpuProcess;
+import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.backend.FieldStatus;
 import dev.vigil.gpu.fields.Field;
@@ -31,7 +36,8 @@ import java.util.Map;
 
 /**
  * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node (with the controller's view
- * when the agent reports to one), /v1/events and, on the simulated backend only, /v1/faults.
+ * when the agent reports to one), /v1/events, /v1/gpus (health and processes, for the Slurm
+ * prolog/epilog gate) and, on the simulated backend only, /v1/faults.
  */
 final class AgentApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
@@ -47,12 +53,14 @@ final class AgentApi {
     private final SimulatedNode simulated;
     private final ControllerReporter reporter;
     private final Clock clock;
+    private final GpuBackend gpus;
 
-    AgentApi(String node, String backend, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
+    AgentApi(String node, GpuBackend gpus, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
              List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
              Clock clock) {
         this.node = node;
-        this.backend = backend;
+        this.gpus = gpus;
+        this.backend = gpus.name();
         this.sampler = sampler;
         this.events = events;
         this.exporter = exporter;
@@ -71,6 +79,7 @@ final class AgentApi {
                 .get("/readyz", this::ready)
                 .get("/v1/node", r -> Response.json(view(sampler.latest())))
                 .get("/v1/events", this::events)
+                .get("/v1/gpus", this::gpus)
                 .post("/v1/faults", this::inject)
                 .delete("/v1/faults", this::clear);
     }
@@ -134,6 +143,51 @@ final class AgentApi {
             case GPU_LOST -> "the GPU does not answer";
             case OK -> "";
         };
+    }
+
+    /** Each GPU's health as last sampled and the processes on it now; {@code ?index=0,3} for some of them. */
+    private Response gpus(Request request) {
+        Snapshot snapshot = sampler.latest();
+        List<GpuDevice> devices = snapshot.inventory().gpus();
+        List<Integer> wanted = new ArrayList<>();
+        String index = request.queryParam("index");
+        if (index == null || index.isBlank()) {
+            devices.forEach(d -> wanted.add(d.index()));
+        } else {
+            for (String item : index.split(",")) {
+                int gpu = parseIndex(item.strip(), devices.size());
+                if (!wanted.contains(gpu)) {
+                    wanted.add(gpu);
+                }
+            }
+        }
+        List<GpuStatus> statuses = new ArrayList<>();
+        for (int gpu : wanted) {
+            GpuDevice device = devices.stream().filter(d -> d.index() == gpu).findFirst().orElseThrow();
+            GpuHealth health = snapshot.health().stream().filter(h -> h.gpu() == gpu).findFirst()
+                    .orElse(GpuHealth.of(gpu, device.uuid(), List.of()));
+            List<GpuProcess> processes = List.of();
+            String processError = null;
+            try {
+                processes = gpus.processes(gpu);
+            } catch (GpuBackendException e) {
+                processError = e.getMessage();
+            }
+            statuses.add(new GpuStatus(gpu, device.uuid(), device.pciBusId(), health, processes, processError));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("sampledAt", snapshot.sampledAt());
+        body.put("gpus", statuses);
+        return Response.json(body);
+    }
+
+    private static int parseIndex(String text, int count) {
+        if (text.matches("\\d{1,3}") && Integer.parseInt(text) < count) {
+            return Integer.parseInt(text);
+        }
+        throw ProblemException.badRequest("index", text, "GPU indices of this node, 0 to " + (count - 1)
+                + ", separated by commas");
     }
 
     private Response events(Request request) {

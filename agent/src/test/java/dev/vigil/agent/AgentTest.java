@@ -181,6 +181,30 @@ class AgentTest {
     }
 
     @Test
+    void gpusGivesHealthAndProcessesOfTheGpusAskedFor() throws Exception {
+        start(Duration.ofSeconds(1));
+        JsonNode all = json(get("/v1/gpus")).get("gpus");
+        assertThat(all).hasSize(8);
+        // GPUs 0-3 train (one process each), 7 serves a MIG slice, the rest idle
+        JsonNode some = json(get("/v1/gpus?index=5,0")).get("gpus");
+        assertThat(some).extracting(g -> g.get("gpu").asInt()).containsExactly(5, 0);
+        assertThat(some.get(0).get("processes")).isEmpty();
+        assertThat(some.get(1).get("processes")).hasSize(1);
+        assertThat(some.get(1).get("health").get("state").asText()).isEqualTo("healthy");
+        assertThat(some.get(1).get("pciBusId").asText()).isEqualTo(agent.snapshot().inventory().gpus().get(0).pciBusId());
+
+        send("POST", "/v1/faults", "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
+        within(Duration.ofSeconds(5), () -> json(get("/v1/gpus?index=3")).get("gpus").get(0).get("health")
+                .get("state").asText().equals("failed"));
+        JsonNode lost = json(get("/v1/gpus?index=3")).get("gpus").get(0);
+        assertThat(lost.get("health").get("action").asText()).isEqualTo("power-cycle");
+        assertThat(lost.get("processes")).as("a GPU off the bus lists none").isEmpty();
+
+        assertProblem(get("/v1/gpus?index=8"), "index", "0 to 7");
+        assertProblem(get("/v1/gpus?index=a"), "index", "separated by commas");
+    }
+
+    @Test
     void badFaultsAre400sThatNameTheField() throws Exception {
         start(Duration.ofSeconds(1));
         assertProblem(send("POST", "/v1/faults", "{\"gpu\": 9, \"kind\": \"xid\", \"xid\": 79}"), "gpu", "0 to 7");

@@ -31,11 +31,15 @@ import java.util.concurrent.Callable;
                 "",
                 "Every setting lives in the config file; conf/agent.yaml documents each key. A bad key or value",
                 "stops the agent at start with a message naming it (exit status 2).",
+                "",
+                "'vigil agent gate --prolog|--epilog' is Slurm's prolog and epilog: it asks this agent about a job's GPUs.",
                 ""},
+        subcommands = GateCommand.class,
         footer = {"", "Examples:",
                 "  vigil agent -c /etc/vigil/agent.yaml",
                 "  vigil agent -c agent.yaml --check          # validate the config and exit",
-                "  vigil agent --backend simulated --listen :9500"})
+                "  vigil agent --backend simulated --listen :9500",
+                "  vigil agent gate --prolog                  # in slurm.conf's Prolog= script"})
 final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +89,19 @@ class VigilCommandTest {
     void theShippedControllerConfigIsTheDefaults() {
         ControllerConfig shipped = ControllerConfig.load(Path.of("src/dist/conf/controller.yaml"));
         assertThat(shipped).isEqualTo(Documents.readYaml("", ControllerConfig.class, "empty"));
+    }
+
+    @Test
+    void theShippedControllerConfigsSlurmExampleBindsWhenUncommented() throws IOException {
+        String shipped = Files.readString(Path.of("src/dist/conf/controller.yaml"));
+        String example = shipped.substring(shipped.indexOf("\n# slurm:") + 1).lines()
+                .filter(line -> !line.matches("#\\s*#.*"))   // the comments within it
+                .map(line -> line.replaceFirst("^# ?", "")).collect(Collectors.joining("\n"));
+        ControllerConfig config = Documents.readYaml("scheduler: {backend: slurm}\n" + example, ControllerConfig.class,
+                "the slurm: example");
+        assertThat(config.slurm().connection().url().toString()).isEqualTo("http://slurmctl-1:6820");
+        assertThat(config.slurm().partitionOf("research")).isEqualTo("gpu-hi");
+        assertThat(config.slurm().output()).isEqualTo("/shared/vigil-jobs/{job}-%j.out");
     }
 
     @Test

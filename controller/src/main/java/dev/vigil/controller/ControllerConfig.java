@@ -3,6 +3,7 @@ package dev.vigil.controller;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.slurm.SlurmSettings;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.Hostlist;
@@ -33,9 +34,11 @@ import java.util.Set;
  * @param tokens      where the first admin and agent tokens are read from or written to
  * @param scheduler   how the leader schedules jobs: how often, on which backend, with which policy
  * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
+ * @param slurm       the slurm execution backend: where Slurm is and how jobs map to it; absent for none
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
-                               Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric) {
+                               Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
+                               SlurmSettings slurm) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -58,6 +61,9 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         tokens = tokens == null ? new BootstrapTokens(null, null) : tokens;
         scheduler = scheduler == null ? new Scheduling(null, null, null, null) : scheduler;
         fabric = fabric == null ? Fabric.none() : fabric;
+        InvalidValueException.require(!ExecutionBackend.SLURM.equals(scheduler.backend()) || slurm != null,
+                "scheduler.backend", scheduler.backend(), ExecutionBackend.SIMULATED + ", or " + ExecutionBackend.SLURM
+                        + " together with a slurm: section saying where slurmrestd is");
     }
 
     public static ControllerConfig load(Path file) {

@@ -7,7 +7,11 @@ import dev.vigil.controller.leader.LeaderService;
 import dev.vigil.controller.leader.Leadership;
 import dev.vigil.controller.leader.LocalMembers;
 import dev.vigil.controller.leader.Tokens;
+import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.SimulatedBackend;
+import dev.vigil.controller.leader.NodeListener;
+import dev.vigil.controller.slurm.SlurmBackend;
+import dev.vigil.controller.slurm.SlurmNodeSync;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
 import dev.vigil.controller.state.Store;
@@ -17,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +47,8 @@ final class MemberState {
     });
     private volatile Store store;
     private volatile SchedulerLoop scheduler;
+    /** The Slurm backend's threads, when it has one. */
+    private final List<AutoCloseable> closing = new ArrayList<>();
 
     MemberState(ClusterMember member, ControllerConfig config, Clock clock, SchedulerLoop.Observer scheduling) {
         this.member = member;
@@ -92,10 +99,22 @@ final class MemberState {
             Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
                     : dataDir.resolve("agent.token");
             NodeChanges nodeChanges = new NodeChanges();
-            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, nodeChanges);
+            SlurmNodeSync slurmSync = config.slurm() == null ? null : new SlurmNodeSync(config.slurm(), opened, clock);
+            NodeListener listener = slurmSync == null ? nodeChanges : (old, next) -> {
+                nodeChanges.changed(old, next);
+                slurmSync.changed(old, next);
+            };
+            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, listener);
+            List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(applier)));
+            if (slurmSync != null) {
+                SlurmBackend slurm = new SlurmBackend(config.slurm(), opened.clusterId(), applier, applier, slurmSync,
+                        clock);
+                backends.add(slurm);
+                closing.add(slurm);
+                closing.add(slurmSync);
+            }
             SchedulerLoop loop = new SchedulerLoop(member.name(), opened, clock, config.scheduler(), config.fabric(),
-                    List.of(new SimulatedBackend(applier)), nodeChanges, () -> member.notActingReason() == null,
-                    scheduling);
+                    backends, nodeChanges, () -> member.notActingReason() == null, scheduling);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, applier,
                     new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop));
             scheduler = loop;
@@ -110,6 +129,13 @@ final class MemberState {
         retries.shutdownNow();
         if (scheduler != null) {
             scheduler.close();
+        }
+        for (AutoCloseable resource : closing) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.atWarn().addKeyValue("error", e.toString()).log("close_failed");
+            }
         }
         LocalMembers.unregister(member.ignite().name());
     }

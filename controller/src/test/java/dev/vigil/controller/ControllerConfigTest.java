@@ -72,8 +72,11 @@ class ControllerConfigTest {
                 .contains("backend, interval, policy, pools");
         assertThat(error("scheduler: {interval: 10ms}")).isEqualTo(
                 "controller.yaml: scheduler.interval: \"10ms\" is not allowed (allowed: from 100ms to 1m)");
+        assertThat(error("scheduler: {backend: kubernetes}")).isEqualTo(
+                "controller.yaml: scheduler.backend: \"kubernetes\" is not allowed (allowed: one of simulated, slurm)");
         assertThat(error("scheduler: {backend: slurm}")).isEqualTo(
-                "controller.yaml: scheduler.backend: \"slurm\" is not allowed (allowed: one of simulated)");
+                "controller.yaml: scheduler.backend: \"slurm\" is not allowed (allowed: simulated, or slurm together "
+                        + "with a slurm: section saying where slurmrestd is)");
         assertThat(error("scheduler: {policy: {defaultPriorityClass: urgent}}"))
                 .contains("scheduler.policy.defaultPriorityClass: \"urgent\" is not allowed (allowed: one of low, "
                         + "normal, high)");
@@ -92,5 +95,48 @@ class ControllerConfigTest {
         assertThat(error("fabric: {spines: [{leaves: []}]}")).contains("fabric.spines[0].name")
                 .contains("missing");
         assertThat(error("fabric: {leaves: []}")).contains("unknown key \"fabric.leaves\"");
+    }
+
+    @Test
+    void theSlurmSectionBindsTheBridgesConnectionAndTheTenantsPartitionsAndAccounts() {
+        ControllerConfig config = read("""
+                member: c1
+                scheduler: {backend: slurm}
+                slurm:
+                  connection: {url: "http://slurmctl-1:6820", user: vigil, tokenFile: /etc/vigil/slurm.jwt}
+                  poll: 500ms
+                  partition: gpu
+                  tenants:
+                    research: {partition: gpu-hi, account: research}
+                    vision: {account: vision}
+                  output: /var/log/vigil-jobs/{job}-%j.out
+                """);
+        assertThat(config.slurm().connection().url().toString()).isEqualTo("http://slurmctl-1:6820");
+        assertThat(config.slurm().connection().timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.slurm().poll()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.slurm().workingDirectory()).isEqualTo("/tmp");
+        assertThat(config.slurm().partitionOf("research")).isEqualTo("gpu-hi");
+        assertThat(config.slurm().accountOf("research")).isEqualTo("research");
+        assertThat(config.slurm().partitionOf("vision")).as("the section's default").isEqualTo("gpu");
+        assertThat(config.slurm().accountOf("vision")).isEqualTo("vision");
+        assertThat(config.slurm().accountOf("anyone")).as("the user's default account").isNull();
+        assertThat(read("member: c1").slurm()).as("no section, no Slurm backend").isNull();
+    }
+
+    @Test
+    void slurmErrorsNameTheKeyTheValueAndWhatIsAllowed() {
+        String connection = "connection: {url: \"http://s:6820\", user: vigil, token: abc}";
+        assertThat(error("slurm: {poll: 2s}")).contains("slurm.connection: missing (required: slurmrestd's url");
+        assertThat(error("slurm: {connection: {url: \"http://s:6820\", user: vigil}}"))
+                .contains("slurm.connection.token: missing (required: a JWT (token) or a file holding one (tokenFile))");
+        assertThat(error("slurm: {connection: {url: \"ftp://s\", user: vigil, token: abc}}"))
+                .contains("slurm.connection.url: \"ftp://s\" is not allowed");
+        assertThat(error("slurm: {" + connection + ", poll: 10ms}"))
+                .contains("slurm.poll: \"10ms\" is not allowed (allowed: from 100ms to 1m)");
+        assertThat(error("slurm: {" + connection + ", tenants: {research: {partition: \"gpu hi\"}}}"))
+                .contains("slurm.tenants.research.partition: \"gpu hi\" is not allowed (allowed: a Slurm partition name)");
+        assertThat(error("slurm: {" + connection + ", workingDirectory: tmp}"))
+                .contains("slurm.workingDirectory: \"tmp\" is not allowed (allowed: an absolute path on the nodes");
+        assertThat(error("slurm: {" + connection + ", partitions: gpu}")).contains("unknown key \"slurm.partitions\"");
     }
 }

@@ -131,6 +131,17 @@ class JobsApiTest {
     }
 
     @Test
+    void aJobNamingABackendThisControllerLacksIsA400NamingTheOnesItHas() throws Exception {
+        HttpResponse<String> response = controller.send("POST", "/v1/jobs", TOKENS.get("alice"),
+                "{\"gpus\": 1, \"backend\": \"slurm\", \"command\": [\"true\"]}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode problem = Documents.json().readTree(response.body());
+        assertThat(problem.get("field").asText()).isEqualTo("backend");
+        assertThat(problem.get("allowed").asText()).isEqualTo("one of simulated (or leave it out for simulated); "
+                + "slurm is not configured on this controller (no slurm: section in its config)");
+    }
+
+    @Test
     void aJobIsPlacedRunsOnlyOnceItsAgentAppliedTheAllocationAndSucceedsAfterItsDuration() throws Exception {
         FakeAgent agent = agent("life-1");
         agent.confirming = false;

@@ -30,6 +30,7 @@ import dev.vigil.scheduler.topology.NodeCapacity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -38,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -142,26 +144,144 @@ public final class Scheduler {
         List<Decision> decisions = new ArrayList<>();
         String reason = "node " + name + " failed: " + why;
         for (Job job : new ArrayList<>(holding)) {
-            if (job.held.stream().noneMatch(h -> h.node() == node)) {
-                continue;
-            }
-            if (job.training()) {
-                evict(job, reason, now, decisions);
-                continue;
-            }
-            List<Placement> lost = releaseHeld(job, h -> h.node() == node);
-            decisions.add(new Decision.Stop(job.id, lost, reason));
-            if (job.held.isEmpty()) {
-                job.move(JobState.PREEMPTED, reason, now);
-                job.move(JobState.PENDING, "requeued: " + reason, now);
-            } else {
-                job.reason = "replacing " + lost.size() + " replica" + (lost.size() == 1 ? "" : "s") + " lost: "
-                        + reason;
-            }
-            enqueue(job);
-            changed(job);
+            lose(job, h -> h.node() == node, reason, now, decisions);
         }
         return decisions;
+    }
+
+    /**
+     * The backend lost what a job ran on some of its nodes (a Slurm job that ended with
+     * NODE_FAIL): a gang is stopped everywhere and requeued, a service's replicas on those nodes
+     * are replaced at the next cycle. The nodes stay schedulable: whether they failed is for the
+     * nodes' own state to say.
+     *
+     * @return stops for what the job held there (and, for a gang, everywhere), for the backend to clean up
+     */
+    public List<Decision> lost(String id, Collection<String> nodes, String why, Instant now) {
+        Job job = jobs.get(id);
+        if (job == null || job.held.isEmpty()) {
+            return List.of();
+        }
+        fairShare.accrue(now, heldByTenant);
+        List<Decision> decisions = new ArrayList<>();
+        lose(job, h -> nodes.contains(h.node().name), why, now, decisions);
+        return decisions;
+    }
+
+    /** Takes back what {@code job} holds where {@code which} says; a gang loses everything and is requeued. */
+    private void lose(Job job, Predicate<Held> which, String reason, Instant now, List<Decision> decisions) {
+        if (job.held.stream().noneMatch(which)) {
+            return;
+        }
+        if (job.training()) {
+            evict(job, reason, now, decisions);
+            return;
+        }
+        List<Placement> lost = releaseHeld(job, which);
+        decisions.add(new Decision.Stop(job.id, lost, reason));
+        if (job.held.isEmpty()) {
+            job.move(JobState.PREEMPTED, reason, now);
+            job.move(JobState.PENDING, "requeued: " + reason, now);
+        } else {
+            job.reason = "replacing " + lost.size() + " replica" + (lost.size() == 1 ? "" : "s") + " lost: "
+                    + reason;
+        }
+        enqueue(job);
+        changed(job);
+    }
+
+    /**
+     * The backend runs a job's GPUs on {@code node} at other indices than the scheduler chose
+     * (Slurm picks the GPUs within a node itself): the job's hold there moves to {@code gpus}, so
+     * the scheduler's record says what really runs where. A placed job (or another replica of the
+     * same service) that held some of those GPUs takes the ones given up in exchange: its own
+     * backend has not said yet where it runs, and will rebind it when it does.
+     *
+     * @param replica the service replica, or null for a gang's share of the node
+     * @return whether the hold now matches {@code gpus}; false, changing nothing, when the job holds
+     *         no whole GPUs there (for that replica), holds another number of them, or a job that
+     *         already runs holds one of {@code gpus}
+     */
+    public boolean rebind(String id, String node, Integer replica, List<Integer> gpus) {
+        Job job = jobs.get(id);
+        int at = job == null ? -1 : heldOn(job, node, replica);
+        if (at < 0) {
+            return false;
+        }
+        Held held = job.held.get(at);
+        Node n = held.node();
+        int mask = 0;
+        for (int gpu : gpus) {
+            if (gpu < 0 || gpu >= n.gpuCount()) {
+                return false;
+            }
+            mask |= 1 << gpu;
+        }
+        if (Integer.bitCount(mask) != gpus.size() || Integer.bitCount(mask) != Integer.bitCount(held.mask())) {
+            return false;
+        }
+        if (mask == held.mask()) {
+            return true;
+        }
+        // Who holds the GPUs the job takes, and which of their GPUs those are.
+        Map<Job, Integer> displaced = new LinkedHashMap<>();
+        for (int bits = mask & ~held.mask(); bits != 0; bits &= bits - 1) {
+            int gpu = Integer.numberOfTrailingZeros(bits);
+            String owner = n.owner(gpu);
+            if (owner == null) {
+                continue;
+            }
+            Job other = jobs.get(owner);
+            if (other == null || other != job && other.state != JobState.PLACED) {
+                return false;
+            }
+            displaced.merge(other, 1 << gpu, (a, b) -> a | b);
+        }
+        int givenUp = held.mask() & ~mask;
+        job.held.set(at, new Held(n, mask, -1, null, replica, held.model(), held.milli()));
+        for (Map.Entry<Job, Integer> entry : displaced.entrySet()) {
+            Job other = entry.getKey();
+            for (int i = 0; i < other.held.size(); i++) {
+                Held h = other.held.get(i);
+                if (h.node() != n || (other == job && i == at) || (h.mask() & entry.getValue()) == 0) {
+                    continue;
+                }
+                int lostBits = h.mask() & entry.getValue();
+                int swapped = 0;
+                for (int k = Integer.bitCount(lostBits); k > 0; k--) {
+                    int bit = Integer.lowestOneBit(givenUp);
+                    swapped |= bit;
+                    givenUp &= ~bit;
+                }
+                other.held.set(i, new Held(n, (h.mask() & ~lostBits) | swapped, -1, null, h.replica(), h.model(),
+                        h.milli()));
+            }
+        }
+        Set<Job> touched = new LinkedHashSet<>(displaced.keySet());
+        touched.add(job);
+        for (Job j : touched) {
+            state.release(n, j.id);
+        }
+        for (Job j : touched) {
+            for (Held h : j.held) {
+                if (h.node() == n) {
+                    state.allocate(n, h.mask(), j.id);
+                }
+            }
+            changed(j);
+        }
+        return true;
+    }
+
+    /** Where in the job's holds its whole GPUs on {@code node} (for {@code replica}) are, or -1. */
+    private static int heldOn(Job job, String node, Integer replica) {
+        for (int i = 0; i < job.held.size(); i++) {
+            Held h = job.held.get(i);
+            if (h.node().name.equals(node) && h.slice() == null && Objects.equals(h.replica(), replica)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

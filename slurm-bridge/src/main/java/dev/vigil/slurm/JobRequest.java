@@ -30,11 +30,13 @@ import java.util.Map;
  * @param output           where stdout and stderr go ({@code %j} is the job id), or null for
  *                         {@code slurm-%j.out} in the working directory
  * @param environment      the job's whole environment; {@code PATH} is added when missing
+ * @param requeue          whether Slurm may requeue the job after a node failure ({@code --requeue} /
+ *                         {@code --no-requeue}), or null for the cluster's {@code JobRequeue}
  */
 public record JobRequest(String name, String script, List<String> nodes, int nodeCount, int gpusPerNode,
                          boolean exclusive, Integer maxSwitches, Duration switchWait, String partition, String account,
                          String comment, Duration timeLimit, String workingDirectory, String output,
-                         Map<String, String> environment) {
+                         Map<String, String> environment, Boolean requeue) {
     /** The PATH a job gets when its environment does not give one. */
     public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
@@ -122,6 +124,7 @@ public record JobRequest(String name, String script, List<String> nodes, int nod
         private Duration timeLimit;
         private String workingDirectory;
         private String output;
+        private Boolean requeue;
         private final Map<String, String> environment = new LinkedHashMap<>();
 
         private Builder(String script) {
@@ -192,6 +195,12 @@ public record JobRequest(String name, String script, List<String> nodes, int nod
             return this;
         }
 
+        /** Whether Slurm may requeue the job after a node failure (default: the cluster's JobRequeue). */
+        public Builder requeue(boolean value) {
+            requeue = value;
+            return this;
+        }
+
         /** Adds these variables to the job's environment. */
         public Builder environment(Map<String, String> values) {
             environment.putAll(values);
@@ -200,7 +209,7 @@ public record JobRequest(String name, String script, List<String> nodes, int nod
 
         public JobRequest build() {
             return new JobRequest(name, script, nodes, nodeCount, gpusPerNode, exclusive, maxSwitches, switchWait,
-                    partition, account, comment, timeLimit, workingDirectory, output, environment);
+                    partition, account, comment, timeLimit, workingDirectory, output, environment, requeue);
         }
     }
 }

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -107,7 +108,15 @@ public final class Slurm {
         if (refused.isPresent()) {
             return sbatch(request, "slurmrestd " + version.id() + " refused a field: " + refused.get());
         }
-        JsonNode body = Rest.check(reply, what);
+        // A job that exists despite errors (pinned to a node drained meanwhile: "Required node not available")
+        // comes with its id, as sbatch prints the same words as a warning and submits it
+        long taken = reply.status() == 200 ? reply.body().path("job_id").asLong(0) : 0;   // Slurm's ids start at 1
+        if (taken > 0 && !reply.errors().isEmpty()) {
+            LOG.atWarn().addKeyValue("job", taken).addKeyValue("name", request.name())
+                    .addKeyValue("slurm_says", String.join("; ", reply.errors().stream().map(Rest.Error::message)
+                            .toList())).log("slurm_submit_warning");
+        }
+        JsonNode body = taken > 0 ? reply.body() : Rest.check(reply, what);
         long id = body.path("job_id").asLong(-1);
         if (id < 0) {
             throw new SlurmException("slurmrestd accepted the job but gave no job_id: " + body, what, false);
@@ -157,6 +166,26 @@ public final class Slurm {
             jobs.add(Shapes.job(job));
         }
         return jobs;
+    }
+
+    /**
+     * Every job slurmctld knows, if any job changed at or after {@code since} (to the second);
+     * empty when none did. slurmrestd answers such a question with all jobs, not only the
+     * changed ones, or with 304 when nothing changed: a poller that keeps the last list pays
+     * almost nothing while the cluster is quiet.
+     */
+    public Optional<List<SlurmJob>> jobsChangedSince(Instant since) throws SlurmException {
+        // slurmctld answers "no change" unless a job changed after update_time, in whole seconds
+        String path = version.base() + "/jobs?update_time=" + (since.getEpochSecond() - 1);
+        Rest.Reply reply = rest.send("GET", path, null, "GET " + path);
+        if (reply.status() == 304) {
+            return Optional.empty();
+        }
+        List<SlurmJob> jobs = new ArrayList<>();
+        for (JsonNode job : Rest.check(reply, "GET " + path).path("jobs")) {
+            jobs.add(Shapes.job(job));
+        }
+        return Optional.of(jobs);
     }
 
     /**

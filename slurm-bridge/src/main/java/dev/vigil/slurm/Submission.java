@@ -21,6 +21,14 @@ final class Submission {
         putIfSet(job, "comment", request.comment());
         job.put("current_working_directory", request.workingDirectory());
         putIfSet(job, "standard_output", request.output());
+        if (request.requeue() != null) {
+            // 22.05 takes sbatch's option names: "requeue": false is read as --requeue and ignored
+            if (version.dataParser() || request.requeue()) {
+                job.put("requeue", request.requeue());
+            } else {
+                job.put("no_requeue", true);
+            }
+        }
         if (version.dataParser()) {
             job.put("minimum_nodes", request.nodeCount());
             job.put("maximum_nodes", request.nodeCount());
@@ -93,6 +101,9 @@ final class Submission {
         addIfSet(args, "--comment=", request.comment());
         addIfSet(args, "--time=", request.timeLimitMinutes());
         addIfSet(args, "--output=", request.output());
+        if (request.requeue() != null) {
+            args.add(request.requeue() ? "--requeue" : "--no-requeue");
+        }
         return args;
     }
 

@@ -19,17 +19,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * tests find it: its env file ({@code $VIGIL_SLURM_DIR/env}, default /tmp/vigil-slurm/env), a
  * check that each daemon answers, and that the cluster has the script's default shape (4 nodes
  * of 2 x 16 cores and 8 GPUs), which the tests are written for. Tests skip, naming what is
- * missing, unless {@code VIGIL_REQUIRE_SLURM=1} (CI sets it): then they fail.
+ * missing, unless {@code VIGIL_REQUIRE_SLURM=1} (CI sets it): then they fail. Shared (as this
+ * module's test jar) with the Slurm tests of the controller and the CLI.
  */
-final class LocalSlurm {
-    static final Path DIR = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
+public final class LocalSlurm {
+    public static final Path DIR = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
     private static final String START = " (start it: sudo scripts/slurm/start-local-slurm.sh)";
 
     private LocalSlurm() {
     }
 
     /** The variables the start script wrote: SLURM_CONF, SLURMRESTD_URL, SLURMRESTD_USER, SLURMRESTD_TOKEN. */
-    static Map<String, String> environment() {
+    public static Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(DIR.resolve("env"), StandardCharsets.UTF_8)) {
@@ -53,7 +54,7 @@ final class LocalSlurm {
      * Skips (or in CI fails) the calling test unless slurmctld, the slurmds and slurmrestd all
      * answer. Call it before each test, so every skipped test carries the reason.
      */
-    static synchronized void require() {
+    public static synchronized void require() {
         if (!checked) {
             missing = missing();
             checked = true;
@@ -111,17 +112,17 @@ final class LocalSlurm {
         }
     }
 
-    static SlurmConfig config(Map<String, String> vars) {
+    public static SlurmConfig config(Map<String, String> vars) {
         return new SlurmConfig(URI.create(vars.get("SLURMRESTD_URL")), vars.get("SLURMRESTD_USER"),
                 vars.get("SLURMRESTD_TOKEN"), null, null, Map.of("SLURM_CONF", vars.get("SLURM_CONF")));
     }
 
     /** What a command printed and how it exited. */
-    record Run(int status, String out, String err) {
+    public record Run(int status, String out, String err) {
     }
 
     /** Runs a Slurm command against the local cluster (SLURM_CONF set), the way an admin would by hand. */
-    static Run run(List<String> command) {
+    public static Run run(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
         if (Files.isReadable(DIR.resolve("env"))) {
             builder.environment().put("SLURM_CONF", environment().get("SLURM_CONF"));

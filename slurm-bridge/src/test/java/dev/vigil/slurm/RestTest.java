@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The REST side against a stand-in slurmrestd (the JDK's HTTP server): which version connect
@@ -39,7 +40,8 @@ class RestTest {
     @TempDir
     Path dir;
 
-    record Seen(String method, String path, String protocol, Map<String, List<String>> headers, String body) {
+    record Seen(String method, String path, String query, String protocol, Map<String, List<String>> headers,
+                String body) {
     }
 
     record Answer(int status, String body) {
@@ -51,12 +53,13 @@ class RestTest {
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
-            seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getProtocol(),
+            seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    exchange.getRequestURI().getQuery(), exchange.getProtocol(),
                     Map.copyOf(exchange.getRequestHeaders()), body));
             Answer answer = answers.getOrDefault(key, new Answer(404, "Unable find requested URL."));
             byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(answer.status(), bytes.length);
+            exchange.sendResponseHeaders(answer.status(), answer.status() == 304 ? -1 : bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
@@ -114,6 +117,35 @@ class RestTest {
                 .isInstanceOf(SlurmException.class)
                 .hasMessageContaining("slurmrestd answered HTTP 401: Authentication failure (make a token with "
                         + "'scontrol token username=USER')");
+    }
+
+    @Test
+    void jobsChangedSinceAsksWithUpdateTimeAndTakes304AsNoChange() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        Slurm slurm = Slurm.connect(config());
+        serve("GET /slurm/v0.0.41/jobs", 304, "");
+        assertThat(slurm.jobsChangedSince(Instant.ofEpochSecond(1_800_000_000))).isEmpty();
+        // a change in the same second as the last look must not be missed: one second earlier
+        assertThat(seen.get(seen.size() - 1).query()).isEqualTo("update_time=1799999999");
+        serve("GET /slurm/v0.0.41/jobs", 200, "{\"errors\": [], \"jobs\": [{\"job_id\": 7, \"job_state\": "
+                + "[\"PENDING\"], \"name\": \"a\", \"nodes\": \"\", \"comment\": \"vigil:j-000001/1\"}]}");
+        assertThat(slurm.jobsChangedSince(Instant.ofEpochSecond(1_800_000_000))).hasValueSatisfying(jobs ->
+                assertThat(jobs).extracting(SlurmJob::id, SlurmJob::comment).containsExactly(
+                        tuple(7L, "vigil:j-000001/1")));
+    }
+
+    @Test
+    void aJobSlurmTookDespiteAnErrorHasItsId() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [{\"error_number\": 2068, \"error\": \"Required "
+                + "node not available (down, drained or reserved)\"}], \"job_id\": 812, \"step_id\": \"BATCH\"}");
+        Slurm slurm = Slurm.connect(config());
+        assertThat(slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").nodes(List.of("gpu04"))
+                .workingDirectory("/tmp").build())).isEqualTo(812);
+        serve("POST /slurm/v0.0.41/job/submit", 500, "{\"errors\": [{\"error_number\": 2015, \"error\": "
+                + "\"Invalid partition name specified\"}], \"job_id\": 0}");
+        assertThatThrownBy(() -> slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").workingDirectory("/tmp")
+                .build())).isInstanceOf(SlurmException.class).hasMessageStartingWith("Invalid partition name specified");
     }
 
     @Test

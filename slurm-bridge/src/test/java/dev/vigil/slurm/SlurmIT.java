@@ -49,8 +49,10 @@ class SlurmIT {
     @Test
     void aJobPinnedToOneNodeAndTwoGpusRunsThereAndSeesTwoDevices() throws Exception {
         long id = slurm.submit(job("#!/bin/bash\necho \"node=$SLURMD_NODENAME cuda=$CUDA_VISIBLE_DEVICES\"\nsleep 2\n")
-                .name("pinned").nodes(List.of("gpu02")).gpusPerNode(2).build());
+                .name("pinned").nodes(List.of("gpu02")).gpusPerNode(2).requeue(false).build());
         try {
+            assertThat(LocalSlurm.run(List.of("scontrol", "show", "job", String.valueOf(id))).out())
+                    .as("not requeued by Slurm after a node failure").contains("Requeue=0");
             SlurmJob running = await(id, j -> j.state() != JobState.PENDING);
             assertThat(running.nodes()).containsExactly("gpu02");
             assertThat(running.gpusOn("gpu02")).isEqualTo(2);
@@ -113,8 +115,14 @@ class SlurmIT {
 
     @Test
     void drainWithAReasonShowsInSinfoAndResumeUndrains() throws Exception {
+        long pinned = -1;
         try {
             slurm.drain("gpu04", "XID 79 on GPU 3");
+            // slurmrestd answers a job pinned to a drained node with an error and its id: it waits there
+            pinned = slurm.submit(job("#!/bin/bash\ntrue\n").name("on-drained").nodes(List.of("gpu04")).build());
+            SlurmJob waiting = slurm.job(pinned).orElseThrow();
+            assertThat(waiting.state()).isEqualTo(JobState.PENDING);
+            assertThat(waiting.reason()).startsWith("ReqNodeNotAvail");
 
             // draining while an earlier test's job still completes there, then drained
             LocalSlurm.Run sinfo = LocalSlurm.run(List.of("sinfo", "-h", "-n", "gpu04", "-o", "%t|%E"));
@@ -124,6 +132,9 @@ class SlurmIT {
             assertThat(node.reason()).isEqualTo("vigil: XID 79 on GPU 3");
             assertThat(node.reasonBy()).isEqualTo(env.get("SLURMRESTD_USER"));
         } finally {
+            if (pinned >= 0) {
+                slurm.cancel(pinned);
+            }
             slurm.resume("gpu04");
         }
         assertThat(node("gpu04").drain()).isFalse();

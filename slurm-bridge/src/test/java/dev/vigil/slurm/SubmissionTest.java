@@ -14,7 +14,7 @@ class SubmissionTest {
             .name("train-7").nodes(List.of("gpu01", "gpu02")).gpusPerNode(8).exclusive(true)
             .partition("gpu").account("ml").comment("vigil:job-7").timeLimit(Duration.ofSeconds(90 * 60 + 1))
             .workingDirectory("/home/alice").output("/home/alice/%j.out").environment(Map.of("FOO", "a b"))
-            .build();
+            .requeue(false).build();
 
     @Test
     void v0038TakesA2205Body() {
@@ -31,6 +31,8 @@ class SubmissionTest {
         assertThat(job.path("comment").asText()).isEqualTo("vigil:job-7");
         assertThat(job.path("current_working_directory").asText()).isEqualTo("/home/alice");
         assertThat(job.has("required_switches")).isFalse();
+        assertThat(job.has("requeue")).as("22.05 ignores requeue: false").isFalse();
+        assertThat(job.path("no_requeue").asBoolean()).isTrue();
     }
 
     @Test
@@ -44,6 +46,8 @@ class SubmissionTest {
         assertThat(job.path("time_limit").toString()).isEqualTo("{\"set\":true,\"infinite\":false,\"number\":91}");
         assertThat(job.path("environment").toString()).isEqualTo("[\"FOO=a b\",\"PATH=" + JobRequest.DEFAULT_PATH + "\"]");
         assertThat(Submission.restBody(ApiVersion.V0_0_40, PINNED).has("script")).as("v0.0.40: beside job").isTrue();
+        assertThat(job.path("requeue").isBoolean()).isTrue();
+        assertThat(job.path("requeue").asBoolean()).isFalse();
     }
 
     @Test
@@ -68,7 +72,8 @@ class SubmissionTest {
         assertThat(Submission.sbatch(gang)).containsExactly("sbatch", "--parsable", "--export=ALL", "--job-name=gang",
                 "--nodes=2", "--chdir=/tmp", "--gpus-per-node=8", "--exclusive", "--switches=1@2:30", "--partition=gpu",
                 "--comment=vigil:j1", "--time=120", "--output=/tmp/%j.out");
-        assertThat(Submission.sbatch(PINNED)).contains("--nodelist=gpu01,gpu02", "--account=ml")
+        assertThat(Submission.sbatch(gang)).noneMatch(arg -> arg.contains("requeue"));
+        assertThat(Submission.sbatch(PINNED)).contains("--nodelist=gpu01,gpu02", "--account=ml", "--no-requeue")
                 .noneMatch(arg -> arg.startsWith("--switches"));
     }
 }

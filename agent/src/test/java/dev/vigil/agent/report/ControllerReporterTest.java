@@ -390,9 +390,9 @@ class ControllerReporterTest {
         String gpu5 = agent.snapshot().inventory().gpus().get(5).uuid();
         String gpu7 = agent.snapshot().inventory().gpus().get(7).uuid();
         Allocation gang = new Allocation("j-000007", null, JobKind.TRAINING, List.of(5), List.of(gpu5), List.of(),
-                List.of("python", "train.py"), null, Map.of(), 2);
+                List.of("python", "train.py"), null, Map.of(), 2, null);
         Allocation slice = new Allocation("j-000008", 0, JobKind.INFERENCE, List.of(7), List.of(gpu7), List.of(3),
-                List.of(), null, Map.of(), 2);
+                List.of(), null, Map.of(), 2, null);
         ctl.desired = new DesiredState(2, false, false, List.of(), false, 0, List.of(gang, slice));
 
         within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 2);
@@ -404,9 +404,9 @@ class ControllerReporterTest {
 
         // A MIG instance the GPU does not have, or a GPU the node does not have, is named in applyError.
         Allocation noSuchSlice = new Allocation("j-000009", 0, JobKind.INFERENCE, List.of(7), List.of(gpu7),
-                List.of(42), List.of(), null, Map.of(), 3);
+                List.of(42), List.of(), null, Map.of(), 3, null);
         Allocation noSuchGpu = new Allocation("j-000010", null, JobKind.TRAINING, List.of(0), List.of("GPU-elsewhere"),
-                List.of(), List.of(), null, Map.of(), 3);
+                List.of(), List.of(), null, Map.of(), 3, null);
         ctl.desired = new DesiredState(3, false, false, List.of(), false, 0, List.of(gang, noSuchSlice, noSuchGpu));
         within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 3);
         assertThat(last(ctl).applyError()).contains("job j-000009: GPU 7 has no MIG instance 42")

@@ -6,6 +6,8 @@ import dev.vigil.api.jobs.Allocation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A node as the controller knows it. Stored as JSON in the cluster state and served as is.
@@ -32,19 +34,29 @@ import java.util.List;
  * @param lastEventSeq  the highest agent event sequence number stored
  * @param history       the latest state transitions, newest last
  * @param allocations   the jobs that run there, as its desired state carries them
+ * @param execution     the node as its execution backend (Slurm) sees it, or null when none reports on it
  */
 public record NodeRecord(String name, NodeState state, String reason, String actor, Instant since, Instant lastReport,
                          String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
                          List<GpuHealth> health, List<GpuSummary> gpus, boolean cordoned, List<CordonedGpu> cordonedGpus,
                          boolean drain, long version,
                          long appliedVersion, String applyError, long lastEventSeq, List<Transition> history,
-                         List<Allocation> allocations) {
+                         List<Allocation> allocations, ExecutionNode execution) {
     public NodeRecord {
         health = health == null ? List.of() : List.copyOf(health);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
         history = history == null ? List.of() : List.copyOf(history);
         allocations = allocations == null ? List.of() : List.copyOf(allocations);
+    }
+
+    /** GPU indices that work Vigil did not launch holds (another user's Slurm job). */
+    public Set<Integer> foreignGpus() {
+        Set<Integer> gpus = new TreeSet<>();
+        if (execution != null) {
+            execution.foreignJobs().forEach(job -> gpus.addAll(job.gpus()));
+        }
+        return gpus;
     }
 
     /** Whether new work may not land here: cordoned, draining, drained or unknown. */

@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param env          environment variables
  * @param version      the desired-state version that first carried it: the agent has started it once it
  *                     reports that version (or a later one) applied
+ * @param backendJob   the execution backend's own id of what runs there ({@code slurm:1234}), or null when the
+ *                     agent runs it (the simulated backend)
  */
 public record Allocation(String job, Integer replica, JobKind kind, List<Integer> gpus, List<String> uuids,
                          List<Integer> migInstances, List<String> command, String image, Map<String, String> env,
-                         long version) {
+                         long version, String backendJob) {
     public Allocation {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         uuids = uuids == null ? List.of() : List.copyOf(uuids);
@@ -34,12 +36,18 @@ public record Allocation(String job, Integer replica, JobKind kind, List<Integer
     /** The allocation of one placement of a job. */
     public static Allocation of(String job, JobSpec spec, Placement placement) {
         return new Allocation(job, placement.replica(), spec.kind(), placement.gpus(), placement.uuids(),
-                placement.migInstances(), spec.command(), spec.image(), spec.env(), 0);
+                placement.migInstances(), spec.command(), spec.image(), spec.env(), 0, null);
+    }
+
+    /** The same allocation, run by the backend as {@code id} ({@code slurm:1234}). */
+    public Allocation runAs(String id) {
+        return new Allocation(job, replica, kind, gpus, uuids, migInstances, command, image, env, version, id);
     }
 
     /** The same allocation, first carried by desired-state version {@code carriedBy}. */
     public Allocation carriedBy(long carriedBy) {
-        return new Allocation(job, replica, kind, gpus, uuids, migInstances, command, image, env, carriedBy);
+        return new Allocation(job, replica, kind, gpus, uuids, migInstances, command, image, env, carriedBy,
+                backendJob);
     }
 
     /** Whether it holds the GPUs of {@code placement} for {@code job}. */

@@ -1,9 +1,13 @@
 package dev.vigil.controller.execution;
 
+import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Placement;
 import dev.vigil.scheduler.Decision;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -13,10 +17,20 @@ import java.util.List;
 public interface ExecutionBackend {
     /** Jobs run for their {@code duration} on the agents' simulated GPUs. */
     String SIMULATED = "simulated";
-    /** The backends this controller has, by name. */
-    List<String> NAMES = List.of(SIMULATED);
+    /** Jobs run as Slurm batch jobs on the nodes and GPU counts the scheduler chose (the {@code slurm:} section). */
+    String SLURM = "slurm";
+    /** The backends a controller can have, by name. */
+    List<String> NAMES = List.of(SIMULATED, SLURM);
 
     String name();
+
+    /**
+     * Refuses a job this backend cannot run, before it is queued.
+     *
+     * @throws InvalidValueException naming the field, the value and what this backend takes
+     */
+    default void check(JobSpec spec) {
+    }
 
     /** Launches a job, or more replicas of a service, on the GPUs of the placements. */
     void start(Decision.Start start);
@@ -33,6 +47,17 @@ public interface ExecutionBackend {
      */
     void adopt(List<JobRecord> holding, Instant now);
 
+    /**
+     * Gives the backend a way to ask for a cycle at once, when it has news before the next one
+     * (a listing of Slurm's jobs came back); by default it has none to give.
+     */
+    default void wakeWith(Runnable wake) {
+    }
+
+    /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */
+    default void stopLeading() {
+    }
+
     /** What a backend tells the scheduler loop. */
     interface Listener {
         /** Every part of the job was confirmed started. */
@@ -40,5 +65,19 @@ public interface ExecutionBackend {
 
         /** The job ended on its own (or could not start); its GPUs are free. */
         void finished(String job, boolean succeeded, String reason, Instant at);
+
+        /**
+         * What the job ran on {@code nodes} was lost with a node (a Slurm job that ended NODE_FAIL):
+         * a gang is requeued, a service's replicas there replaced.
+         */
+        void lost(String job, Collection<String> nodes, String reason, Instant at);
+
+        /**
+         * The backend runs a placement on other GPUs of the same node than the scheduler chose
+         * (Slurm picks the GPU indices itself): the scheduler's record follows.
+         *
+         * @return false when the scheduler could not follow (it says why in no words: the backend logs it)
+         */
+        boolean rebind(String job, Placement actual);
     }
 }

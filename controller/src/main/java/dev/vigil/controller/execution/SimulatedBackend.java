@@ -170,12 +170,13 @@ public final class SimulatedBackend implements ExecutionBackend {
         for (JobRecord job : holding) {
             byId.put(job.id(), job);
         }
-        // Drop what no held job claims; keep (with their versions) the allocations that are still held.
+        // Drop what no held job claims; keep (with their versions) the allocations that are still held,
+        // and those another backend runs (it adopts its own).
         Map<String, List<Allocation>> carried = new HashMap<>();
         for (NodeRecord node : nodes.allocated()) {
-            List<Allocation> kept = node.allocations().stream().filter(a -> byId.containsKey(a.job())
-                    && byId.get(a.job()).placements().stream().anyMatch(p -> p.node().equals(node.name())
-                    && a.holds(a.job(), p))).toList();
+            List<Allocation> kept = node.allocations().stream().filter(a -> a.backendJob() != null
+                    || byId.containsKey(a.job()) && byId.get(a.job()).placements().stream()
+                    .anyMatch(p -> p.node().equals(node.name()) && a.holds(a.job(), p))).toList();
             if (kept.size() != node.allocations().size()) {
                 nodes.change(node.name(), current -> current.stream().filter(kept::contains).toList());
             }

@@ -6,6 +6,7 @@ import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;
@@ -20,6 +21,7 @@ import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.controller.execution.DesiredAllocations;
+import dev.vigil.controller.execution.NodeObservations;
 import dev.vigil.controller.state.Store;
 import dev.vigil.controller.state.TokenRecord;
 import org.slf4j.Logger;
@@ -52,7 +54,7 @@ import java.util.function.UnaryOperator;
  * error) it cordons that GPU. A node that stops reporting becomes unknown, which no work may land
  * on. The reflex acts on the change, once; an operator's uncordon then stands.
  */
-public final class Applier implements DesiredAllocations {
+public final class Applier implements DesiredAllocations, NodeObservations {
     static final String REFLEX = "health-reflex";
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final int HISTORY = 50;
@@ -150,7 +152,9 @@ public final class Applier implements DesiredAllocations {
         }
 
         List<Allocation> allocations = old == null ? List.of() : old.allocations();
-        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null, allocations);
+        ExecutionNode execution = old == null ? null : old.execution();
+        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null, busy(allocations,
+                execution));
         if (old != null && state != old.state() && !reflexCordoned) {
             reason = old.state() == NodeState.UNKNOWN ? "reporting again" : "inventory received";
             actor = "agent";
@@ -164,7 +168,7 @@ public final class Applier implements DesiredAllocations {
         NodeRecord next = new NodeRecord(name, state, reason, actor, old == null ? now : old.since(), lastReport,
                 report.agentId(), report.agentVersion(), inventoryHash, inventory, report.health(), report.gpus(),
                 cordoned, cordonedGpus, old != null && old.drain(), version, report.appliedVersion(),
-                report.applyError(), lastEventSeq, old == null ? List.of() : old.history(), allocations);
+                report.applyError(), lastEventSeq, old == null ? List.of() : old.history(), allocations, execution);
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);
@@ -204,13 +208,16 @@ public final class Applier implements DesiredAllocations {
             }
         }
         boolean reporting = old.state() != NodeState.UNKNOWN;
-        NodeState state = derive(reporting, drain, cordoned, old.inventory() != null, old.allocations());
+        NodeState state = derive(reporting, drain, cordoned, old.inventory() != null, busy(old.allocations(),
+                old.execution()));
+        // An operator's word replaces a cordon the execution backend imposed: it is theirs now.
+        ExecutionNode execution = old.execution() == null ? null : old.execution().imposing(false);
         long version = old.version() + (cordoned != old.cordoned() || drain != old.drain()
                 || !cordonedGpus.equals(old.cordonedGpus()) ? 1 : 0);
         NodeRecord next = new NodeRecord(old.name(), state, change.reason(), change.caller().actor(), old.since(),
                 old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
                 old.health(), old.gpus(), cordoned, cordonedGpus, drain, version, old.appliedVersion(),
-                old.applyError(), old.lastEventSeq(), old.history(), old.allocations());
+                old.applyError(), old.lastEventSeq(), old.history(), old.allocations(), execution);
         next = transition(old, next, now);
         store.put(next);
         nodes.changed(old, next);
@@ -268,17 +275,86 @@ public final class Applier implements DesiredAllocations {
             List<Allocation> allocations = wanted.stream()
                     .map(a -> old.allocations().contains(a) ? a : a.carriedBy(version)).toList();
             NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), old.cordoned(),
-                    old.inventory() != null, allocations);
+                    old.inventory() != null, busy(allocations, old.execution()));
             boolean drained = state == NodeState.DRAINED && old.state() != NodeState.DRAINED;
             NodeRecord next = new NodeRecord(old.name(), state, drained ? "drained: no job runs there any more"
                     : old.reason(), drained ? "scheduler" : old.actor(), old.since(), old.lastReport(), old.agentId(),
                     old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(), old.cordoned(),
                     old.cordonedGpus(), old.drain(), version, old.appliedVersion(), old.applyError(),
-                    old.lastEventSeq(), old.history(), allocations);
+                    old.lastEventSeq(), old.history(), allocations, old.execution());
             next = transition(old, next, clock.instant());
             store.put(next);
             nodes.changed(old, next);
             return Optional.of(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes an execution backend's view of a node (what the Slurm poll saw). When the backend
+     * stopped taking work there and Vigil did not ask it to (drained or down in Slurm by someone
+     * else), the node is cordoned with their reason, who and when, the backend as actor; when the
+     * backend takes work there again, a cordon that came from it is lifted. An operator's later
+     * word stands: a view asked for before the node's last change moves no cordon. Work Vigil did
+     * not launch keeps a draining node from being drained.
+     *
+     * @param asked when the backend was asked
+     */
+    @Override
+    public void observed(String name, ExecutionNode view, Instant asked) {
+        lock.lock();
+        try {
+            NodeRecord old = store.node(name).orElse(null);
+            if (old == null) {
+                return;
+            }
+            Instant now = clock.instant();
+            boolean fresh = old.since() == null || !asked.isBefore(old.since());
+            boolean imposed = old.cordoned() && old.execution() != null && old.execution().imposedCordon();
+            boolean cordoned = old.cordoned();
+            String reason = old.reason();
+            String actor = old.actor();
+            boolean moved = false;
+            if (fresh && !view.available() && !view.byVigil() && !cordoned) {
+                cordoned = true;
+                imposed = true;
+                moved = true;
+                reason = view.describe();
+            } else if (fresh && imposed && (view.available() || view.byVigil())) {
+                cordoned = false;
+                imposed = false;
+                moved = true;
+                reason = view.backend() + " takes work there again (" + view.state() + ")";
+            }
+            ExecutionNode execution = view.imposing(imposed);
+            if (!moved && execution.equals(old.execution())) {
+                return;
+            }
+            NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), cordoned, old.inventory() != null,
+                    busy(old.allocations(), execution));
+            if (moved) {
+                actor = view.backend();
+            } else if (state == NodeState.DRAINED && old.state() != NodeState.DRAINED) {
+                reason = "drained: no job runs there any more";
+                actor = view.backend();
+            }
+            NodeRecord next = new NodeRecord(old.name(), state, reason, actor, old.since(), old.lastReport(),
+                    old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(),
+                    cordoned, old.cordonedGpus(), old.drain(), old.version() + (cordoned != old.cordoned() ? 1 : 0),
+                    old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
+                    execution);
+            next = transition(old, next, now);
+            store.put(next);
+            nodes.changed(old, next);
+            if (moved) {
+                String result = "node " + name + ": " + wire(old.state()) + " -> " + wire(next.state());
+                store.audit(new AuditEntry(0, now, view.backend(), null, null, (cordoned ? "cordon " : "uncordon ")
+                        + name + " from " + view.backend(), reason, 200, result));
+                LOG.atInfo().addKeyValue("node", name).addKeyValue("action", cordoned ? "cordon" : "uncordon")
+                        .addKeyValue("actor", view.backend()).addKeyValue("reason", reason)
+                        .addKeyValue("state", wire(next.state())).log("node_changed");
+            }
         } finally {
             lock.unlock();
         }
@@ -321,7 +397,8 @@ public final class Applier implements DesiredAllocations {
                 NodeRecord next = new NodeRecord(old.name(), NodeState.UNKNOWN, why, REFLEX, old.since(),
                         old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
                         old.health(), old.gpus(), old.cordoned(), old.cordonedGpus(), old.drain(), old.version(),
-                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations());
+                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
+                        old.execution());
                 next = transition(old, next, now);
                 store.put(next);
                 nodes.changed(old, next);
@@ -350,7 +427,7 @@ public final class Applier implements DesiredAllocations {
         return new NodeRecord(next.name(), next.state(), next.reason(), next.actor(), now, next.lastReport(),
                 next.agentId(), next.agentVersion(), next.inventoryHash(), next.inventory(), next.health(), next.gpus(),
                 next.cordoned(), next.cordonedGpus(), next.drain(), next.version(), next.appliedVersion(),
-                next.applyError(), next.lastEventSeq(), history, next.allocations());
+                next.applyError(), next.lastEventSeq(), history, next.allocations(), next.execution());
     }
 
     private void reflex(String node, Integer gpu, RepairAction action, String message, Instant now) {
@@ -365,19 +442,26 @@ public final class Applier implements DesiredAllocations {
                 : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
     }
 
-    /** Drained once nothing runs on the node: the scheduler moves its jobs off, and each leaves an allocation. */
+    /**
+     * Drained once nothing runs on the node: the scheduler moves its jobs off, and each leaves an
+     * allocation; work Vigil did not launch (another user's Slurm job) ends when it ends.
+     */
     private static NodeState derive(boolean reporting, boolean drain, boolean cordoned, boolean hasInventory,
-                                    List<Allocation> allocations) {
+                                    boolean busy) {
         if (!reporting) {
             return NodeState.UNKNOWN;
         }
         if (drain) {
-            return allocations.isEmpty() ? NodeState.DRAINED : NodeState.DRAINING;
+            return busy ? NodeState.DRAINING : NodeState.DRAINED;
         }
         if (cordoned) {
             return NodeState.CORDONED;
         }
         return hasInventory ? NodeState.READY : NodeState.REGISTERED;
+    }
+
+    private static boolean busy(List<Allocation> allocations, ExecutionNode execution) {
+        return !allocations.isEmpty() || execution != null && !execution.foreignJobs().isEmpty();
     }
 
     private static DesiredState desired(NodeRecord node, boolean needInventory) {

@@ -247,7 +247,10 @@ public final class ControllerApi {
         return Response.json(Map.of("gpus", gpus));
     }
 
-    /** The jobs on a GPU: "j-000042", or its MIG slices' jobs, "j-000043 (MIG 1,2), j-000044 (MIG 3)". */
+    /**
+     * The jobs on a GPU: "j-000042", or its MIG slices' jobs, "j-000043 (MIG 1,2), j-000044 (MIG 3)",
+     * or a job Vigil did not launch, "slurm job 812 (train) of alice".
+     */
     private static String allocation(NodeRecord node, int gpu) {
         Map<String, List<Integer>> slices = new LinkedHashMap<>();
         for (Allocation allocation : node.allocations()) {
@@ -255,9 +258,14 @@ public final class ControllerApi {
                 slices.computeIfAbsent(allocation.job(), job -> new ArrayList<>()).addAll(allocation.migInstances());
             }
         }
-        return slices.isEmpty() ? null : slices.entrySet().stream().map(job -> job.getKey()
+        List<String> jobs = new ArrayList<>(slices.entrySet().stream().map(job -> job.getKey()
                 + (job.getValue().isEmpty() ? "" : " (MIG " + job.getValue().stream().sorted().map(String::valueOf)
-                .collect(Collectors.joining(",")) + ")")).collect(Collectors.joining(", "));
+                .collect(Collectors.joining(",")) + ")")).toList());
+        if (node.execution() != null) {
+            node.execution().foreignJobs().stream().filter(f -> f.gpus().contains(gpu)).forEach(f -> jobs.add(
+                    node.execution().backend() + " job " + f.id() + " (" + f.name() + ") of " + f.user()));
+        }
+        return jobs.isEmpty() ? null : String.join(", ", jobs);
     }
 
     private Response events(Request request, Identity who) {

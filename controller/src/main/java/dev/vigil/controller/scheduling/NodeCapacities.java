@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * A node as the scheduler needs it, from what the controller knows: the agent's inventory (GPUs,
  * UUIDs, NVLink domains, NUMA nodes, MIG instances), each GPU's health and cordon, and the node's
  * state. Only a ready node takes new work; only a healthy, uncordoned GPU does (a degraded GPU
- * is unhealthy too: new work would start on a GPU that already shows a fault).
+ * is unhealthy too: new work would start on a GPU that already shows a fault), and none that a
+ * job Vigil did not launch holds (another user's Slurm job).
  */
 final class NodeCapacities {
     /** NVLink domains of GPUs outside any domain start here, one each: a PCIe GPU reaches no peer over NVLink. */
@@ -44,12 +45,13 @@ final class NodeCapacities {
             }
         }
         Set<String> cordoned = node.cordonedGpus().stream().map(CordonedGpu::uuid).collect(Collectors.toSet());
+        Set<Integer> foreign = node.foreignGpus();
         Map<Integer, HealthState> health = node.health().stream()
                 .collect(Collectors.toMap(GpuHealth::gpu, GpuHealth::state, (a, b) -> a.worse(b)));
         List<NodeCapacity.Gpu> gpus = new ArrayList<>();
         for (GpuDevice device : node.inventory().gpus()) {
             boolean usable = health.getOrDefault(device.index(), HealthState.HEALTHY) == HealthState.HEALTHY
-                    && !cordoned.contains(device.uuid());
+                    && !cordoned.contains(device.uuid()) && !foreign.contains(device.index());
             List<NodeCapacity.MigSlice> slices = new ArrayList<>();
             if (device.mig() != null && device.mig().enabled()) {
                 for (MigInstance instance : device.mig().instances()) {
@@ -70,6 +72,7 @@ final class NodeCapacities {
                 || old.appliedVersion() != next.appliedVersion()
                 || !old.cordonedGpus().equals(next.cordonedGpus())
                 || !Objects.equals(old.inventoryHash(), next.inventoryHash())
+                || !old.foreignGpus().equals(next.foreignGpus())
                 || !healthStates(old).equals(healthStates(next));
     }
 

@@ -8,6 +8,7 @@ import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.ControllerConfig;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,11 +56,11 @@ import java.util.function.BooleanSupplier;
  * runs every {@code scheduler.interval} and at once when a job arrives or a node changes in a way
  * that matters.
  *
- * <p>A cycle follows the nodes the leader stored (capacity, health, cordons; a node that stops
- * reporting or is drained is failed, which requeues its gangs and replaces its replicas), asks the
- * backends which jobs started or ended, schedules, stores the changed jobs (with an event per
- * transition), and only then hands the decisions to the backends: the stored jobs are the truth a
- * new leader starts from ({@link #startLeading}).
+ * <p>A cycle asks the backends which jobs started or ended (and takes what they saw of the nodes),
+ * follows the nodes the leader stored (capacity, health, cordons; a node that stops reporting or
+ * is drained is failed, which requeues its gangs and replaces its replicas), schedules, stores
+ * the changed jobs (with an event per transition), and only then hands the decisions to the
+ * backends: the stored jobs are the truth a new leader starts from ({@link #startLeading}).
  */
 public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerLoop.class);
@@ -115,6 +117,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         long interval = settings.interval().toNanos();
         thread.scheduleWithFixedDelay(this::cycle, interval, interval, TimeUnit.NANOSECONDS);
         nodeChanges.onChange(this::wake);
+        this.backends.values().forEach(backend -> backend.wakeWith(this::wake));
     }
 
     @Override
@@ -126,6 +129,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     public void stopLeading() {
         execute(() -> {
             scheduler = null;
+            backends.values().forEach(ExecutionBackend::stopLeading);
             upserted.clear();
             failedNodes.clear();
             log.forget();
@@ -210,9 +214,6 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             long start = System.nanoTime();
             Instant now = clock.instant();
             List<Decision> decisions = new ArrayList<>();
-            for (NodeRecord node : nodeChanges.take()) {
-                decisions.addAll(follow(node, now));
-            }
             ExecutionBackend.Listener listener = new ExecutionBackend.Listener() {
                 @Override
                 public void running(String job, Instant at) {
@@ -223,9 +224,23 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
                 public void finished(String job, boolean succeeded, String reason, Instant at) {
                     scheduler.finished(job, succeeded, reason, at);
                 }
+
+                @Override
+                public void lost(String job, Collection<String> nodes, String reason, Instant at) {
+                    decisions.addAll(scheduler.lost(job, nodes, reason, at));
+                }
+
+                @Override
+                public boolean rebind(String job, Placement actual) {
+                    return scheduler.rebind(job, actual.node(), actual.replica(), actual.gpus());
+                }
             };
+            // Backends first: what they saw of the nodes (a node down in Slurm) is followed before scheduling.
             for (ExecutionBackend backend : backends.values()) {
                 backend.poll(now, listener);
+            }
+            for (NodeRecord node : nodeChanges.take()) {
+                decisions.addAll(follow(node, now));
             }
             Cycle cycle = scheduler.schedule(now);
             decisions.addAll(cycle.decisions());
@@ -269,10 +284,14 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         JobSpec spec = submit.spec();
         Caller caller = submit.caller();
         if (spec.backend() != null && !backends.containsKey(spec.backend())) {
+            String unconfigured = ExecutionBackend.NAMES.contains(spec.backend()) ? "; " + spec.backend()
+                    + " is not configured on this controller (no " + spec.backend() + ": section in its config)" : "";
             return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), "one of "
-                    + String.join(", ", backends.keySet()) + " (or leave it out for " + settings.backend() + ")")));
+                    + String.join(", ", backends.keySet()) + " (or leave it out for " + settings.backend() + ")"
+                    + unconfigured)));
         }
         try {
+            backendOf(spec).check(spec);
             scheduler.policy().tenant(spec.tenant());
             scheduler.policy().priorityClass(spec.priorityClass());
         } catch (InvalidValueException e) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -47,6 +48,9 @@ public final class Store {
     public static final Comparator<String> ID_ORDER = Comparator.comparingInt(String::length)
             .thenComparing(Comparator.naturalOrder());
 
+    /** Cluster ids are six base-36 digits. */
+    private static final long CLUSTER_IDS = 36L * 36 * 36 * 36 * 36 * 36;
+
     private static final ObjectMapper JSON = Documents.json().copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -62,6 +66,7 @@ public final class Store {
     private final IgniteAtomicLong eventSeq;
     private final IgniteAtomicLong auditSeq;
     private final IgniteAtomicLong jobSeq;
+    private final String clusterId;
 
     public Store(Ignite ignite) {
         this.nodes = ignite.getOrCreateCache(cache("vigil_nodes"));
@@ -74,6 +79,19 @@ public final class Store {
         this.eventSeq = ignite.atomicLong("vigil_event_seq", 0, true);
         this.auditSeq = ignite.atomicLong("vigil_audit_seq", 0, true);
         this.jobSeq = ignite.atomicLong("vigil_job_seq", 0, true);
+        // Made once, by whichever member creates it first, and kept with the rest of the state.
+        long id = ignite.atomicLong("vigil_cluster_id", ThreadLocalRandom.current().nextLong(CLUSTER_IDS / 36,
+                CLUSTER_IDS), true).get();
+        this.clusterId = Long.toString(id, 36);
+    }
+
+    /**
+     * This cluster's id: six letters and digits made when its state was, e.g. {@code k3f9xq}. It
+     * marks what Vigil leaves in other systems (its Slurm jobs' comments), so two Vigil clusters,
+     * or one whose state was wiped, never take each other's for their own.
+     */
+    public String clusterId() {
+        return clusterId;
     }
 
     private static <K> CacheConfiguration<K, String> cache(String name) {

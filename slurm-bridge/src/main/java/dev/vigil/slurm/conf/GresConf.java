@@ -92,10 +92,7 @@ public record GresConf(String node, List<Line> lines, List<String> notes) {
      */
     public static GresConf of(NodeInventory inventory, Options options) {
         List<String> notes = new ArrayList<>();
-        List<GpuDevice> gpus = inventory.gpus().stream()
-                .sorted(Comparator.comparing((GpuDevice g) -> g.pciBusId() == null ? "" : g.pciBusId().toLowerCase(Locale.ROOT))
-                        .thenComparingInt(GpuDevice::index))
-                .toList();
+        List<GpuDevice> gpus = busOrder(inventory);
         Map<Integer, String> coresOfGpu = cores(inventory, options, notes);
         boolean nvlink = gpus.stream().anyMatch(g -> !g.nvlinkPeers().isEmpty());
         List<Line> lines = new ArrayList<>();
@@ -115,6 +112,23 @@ public record GresConf(String node, List<Line> lines, List<String> notes) {
                     options.devicePrefix() + gpu.index(), coresOfGpu.get(gpu.index()), links));
         }
         return new GresConf(inventory.node(), lines, notes);
+    }
+
+    /**
+     * How Slurm numbers the node's GPUs: entry {@code i} is the index (as the driver and Vigil
+     * number them) of the GPU Slurm calls {@code i} in a job's {@code IDX:} list, its
+     * {@code SLURM_JOB_GPUS} and (without device cgroups) {@code CUDA_VISIBLE_DEVICES}. Slurm numbers
+     * GPUs in gres.conf's order, which is PCI bus order as {@link #of} writes it.
+     */
+    public static List<Integer> slurmOrder(NodeInventory inventory) {
+        return busOrder(inventory).stream().map(GpuDevice::index).toList();
+    }
+
+    private static List<GpuDevice> busOrder(NodeInventory inventory) {
+        return inventory.gpus().stream()
+                .sorted(Comparator.comparing((GpuDevice g) -> g.pciBusId() == null ? "" : g.pciBusId().toLowerCase(Locale.ROOT))
+                        .thenComparingInt(GpuDevice::index))
+                .toList();
     }
 
     /** The GRES type for a product name: its first word that names a model, lower case. */

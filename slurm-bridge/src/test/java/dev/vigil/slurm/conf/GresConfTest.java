@@ -54,6 +54,8 @@ class GresConfTest {
                 List.of(-1, 0, 4, 0), List.of(0, -1, 0, 4), List.of(4, 0, -1, 0), List.of(0, 4, 0, -1));
         assertThat(conf.lines()).extracting(GresConf.Line::cores).containsExactly("0-7", "0-7", "8-15", "8-15");
         assertThat(conf.lines()).extracting(GresConf.Line::type).containsOnly("a100");
+        // what Slurm calls GPU 0 (IDX:0, SLURM_JOB_GPUS=0) is the driver's GPU 2
+        assertThat(GresConf.slurmOrder(node)).containsExactly(2, 3, 0, 1);
     }
 
     @Test

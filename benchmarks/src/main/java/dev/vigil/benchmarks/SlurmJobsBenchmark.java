@@ -1,0 +1,306 @@
+package dev.vigil.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.slurm.Slurm;
+import dev.vigil.slurm.SlurmConfig;
+import dev.vigil.slurm.SlurmJob;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Jobs through Vigil's slurm backend against the local Slurm of
+ * {@code scripts/slurm/start-local-slurm.sh}, beside plain sbatch on the same machine:
+ * <ol>
+ *   <li>{@code bin/vigil controller} (scheduler on the slurm backend) and four {@code bin/vigil
+ *       agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's nodes are;</li>
+ *   <li>N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs} one after another:
+ *       jobs per second from the first post to the last job's start in Slurm (Slurm's start times,
+ *       to the second), and each job's post-to-start latency;</li>
+ *   <li>XID 79 injected on an agent until its node shows DRAIN in {@code sinfo}, several times;</li>
+ *   <li>with Vigil stopped, the same N jobs through plain {@code sbatch}, one after another,
+ *       measured the same way.</li>
+ * </ol>
+ * Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--xid-samples 5]}
+ */
+public final class SlurmJobsBenchmark {
+    private static final ObjectMapper JSON = Documents.json();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final List<String> NODES = List.of("gpu01", "gpu02", "gpu03", "gpu04");
+
+    private SlurmJobsBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path vigil = Path.of(arg(args, "--vigil", "cli/target/vigil-0.1.0-SNAPSHOT/vigil-0.1.0-SNAPSHOT/bin/vigil"));
+        int jobs = Integer.parseInt(arg(args, "--jobs", "500"));
+        int xidSamples = Integer.parseInt(arg(args, "--xid-samples", "5"));
+        Path slurmDir = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(slurmDir.resolve("env"))) {
+            String assignment = line.replaceFirst("^export ", "");
+            env.put(assignment.substring(0, assignment.indexOf('=')), assignment.substring(assignment.indexOf('=') + 1));
+        }
+        Slurm slurm = Slurm.connect(new SlurmConfig(URI.create(env.get("SLURMRESTD_URL")), env.get("SLURMRESTD_USER"),
+                env.get("SLURMRESTD_TOKEN"), null, Duration.ofSeconds(30), Map.of("SLURM_CONF", env.get("SLURM_CONF"))));
+        String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        Path dir = Files.createTempDirectory("vigil-bench-slurm-jobs-");
+        System.out.printf("Slurm %s; %d one-GPU jobs running 'true' on 4 nodes x 8 GPUs; %d CPUs here; run %s%n",
+                slurm.release(), jobs, Runtime.getRuntime().availableProcessors(), run);
+
+        List<Process> processes = new ArrayList<>();
+        try {
+            int port = freePort();
+            String base = "http://127.0.0.1:" + port;
+            Files.writeString(dir.resolve("controller.yaml"), """
+                    member: bench
+                    listen: 127.0.0.1:%d
+                    dataDir: %s
+                    cluster: {members: [{name: bench, address: "127.0.0.1:%d"}], communicationPort: %d}
+                    scheduler: {interval: 500ms, backend: slurm}
+                    fabric:
+                      spines:
+                        - name: spine
+                          leaves:
+                            - {name: leaf1, nodes: ["gpu[01-02]"]}
+                            - {name: leaf2, nodes: ["gpu[03-04]"]}
+                    slurm:
+                      connection:
+                        url: "%s"
+                        user: %s
+                        token: "%s"
+                        timeout: 30s
+                        commandEnvironment: {SLURM_CONF: "%s"}
+                      poll: 500ms
+                      workingDirectory: /tmp
+                      output: /dev/null
+                    """.formatted(port, dir.resolve("data"), freePort(), freePort(), env.get("SLURMRESTD_URL"),
+                    env.get("SLURMRESTD_USER"), env.get("SLURMRESTD_TOKEN"), env.get("SLURM_CONF")));
+            processes.add(new ProcessBuilder(vigil.toString(), "controller", "-c", dir.resolve("controller.yaml")
+                    .toString()).redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile())
+                    .start());
+            awaitReady(base);
+            String admin = Files.readString(dir.resolve("data/admin.token")).trim();
+            Map<String, Integer> agentPorts = new LinkedHashMap<>();
+            for (String node : NODES) {
+                int agentPort = freePort();
+                agentPorts.put(node, agentPort);
+                Files.writeString(dir.resolve(node + ".yaml"), """
+                        node: %s
+                        listen: 127.0.0.1:%d
+                        backend: simulated
+                        simulated: {profile: hgx-h100-8, seed: %d}
+                        controller: {urls: ["%s"], tokenFile: %s}
+                        """.formatted(node, agentPort, node.hashCode(), base, dir.resolve("data/agent.token")));
+                processes.add(new ProcessBuilder(vigil.toString(), "agent", "-c", dir.resolve(node + ".yaml").toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve(node + ".log").toFile()).start());
+            }
+            awaitNodes(base, admin);
+            int known = slurm.jobs().size();
+            System.out.printf("controller and 4 agents up (logs in %s); slurmctld knows %d jobs%n", dir, known);
+
+            // --- Vigil: POST /v1/jobs -> RUNNING in Slurm
+            String vigilName = "bench-v-" + run;
+            long[] posted = new long[jobs];
+            Instant firstPost = Instant.now();
+            long postStart = System.nanoTime();
+            for (int i = 0; i < jobs; i++) {
+                posted[i] = System.currentTimeMillis();
+                HttpResponse<String> response = send("POST", base + "/v1/jobs", admin, "{\"name\": \"" + vigilName
+                        + "\", \"gpus\": 1, \"runtimeLimit\": \"10m\", \"command\": [\"true\"]}");
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("POST /v1/jobs answered " + response.statusCode() + ": "
+                            + response.body());
+                }
+            }
+            double postSeconds = (System.nanoTime() - postStart) / 1e9;
+            List<SlurmJob> vigilJobs = awaitStarted(slurm, vigilName, jobs, Duration.ofMinutes(10));
+            report("Vigil: POST /v1/jobs, slurm backend", jobs, postSeconds, firstPost, posted, vigilJobs);
+
+            // --- XID 79 -> DRAIN in sinfo
+            List<Long> drains = new ArrayList<>();
+            for (int i = 0; i < xidSamples; i++) {
+                String node = NODES.get(i % NODES.size());
+                String agent = "http://127.0.0.1:" + agentPorts.get(node);
+                long injected = System.nanoTime();
+                send("POST", agent + "/v1/faults", null, "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
+                while (!sinfo(env, node).startsWith("drain") && !sinfo(env, node).startsWith("drng")) {
+                    if (System.nanoTime() - injected > TimeUnit.SECONDS.toNanos(30)) {
+                        throw new IllegalStateException(node + " not drained in Slurm 30 s after the XID");
+                    }
+                }
+                drains.add((System.nanoTime() - injected) / 1_000_000);
+                send("DELETE", agent + "/v1/faults?gpu=3", null, null);
+                send("POST", base + "/v1/nodes/" + node + "/uncordon", admin, "{\"reason\": \"bench: repaired\"}");
+                long resumed = System.nanoTime();
+                while (!sinfo(env, node).startsWith("idle") && System.nanoTime() - resumed < 30_000_000_000L) {
+                    Thread.sleep(50);
+                }
+            }
+            long[] sorted = drains.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("XID 79 -> DRAIN in sinfo: %d samples, median %d ms, max %d ms (all: %s)%n",
+                    sorted.length, sorted[sorted.length / 2], sorted[sorted.length - 1], drains);
+        } finally {
+            for (Process process : processes) {
+                process.destroy();
+            }
+            for (Process process : processes) {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+
+        // --- plain sbatch, with Vigil stopped
+        String sbatchName = "bench-s-" + run;
+        int known = slurm.jobs().size();
+        long[] submitted = new long[jobs];
+        Instant firstSubmit = Instant.now();
+        long submitStart = System.nanoTime();
+        for (int i = 0; i < jobs; i++) {
+            submitted[i] = System.currentTimeMillis();
+            ProcessBuilder builder = new ProcessBuilder("sbatch", "--parsable", "--job-name=" + sbatchName,
+                    "--gpus-per-node=1", "--time=10", "--chdir=/tmp", "--output=/dev/null", "--wrap", "true")
+                    .redirectErrorStream(true);
+            builder.environment().put("SLURM_CONF", env.get("SLURM_CONF"));
+            builder.environment().remove("SLURM_JWT");
+            Process sbatch = builder.start();
+            String out = new String(sbatch.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (sbatch.waitFor() != 0) {
+                throw new IllegalStateException("sbatch failed: " + out);
+            }
+        }
+        double submitSeconds = (System.nanoTime() - submitStart) / 1e9;
+        System.out.printf("Vigil stopped; slurmctld knows %d jobs%n", known);
+        List<SlurmJob> sbatchJobs = awaitStarted(slurm, sbatchName, jobs, Duration.ofMinutes(10));
+        report("plain sbatch, one after another", jobs, submitSeconds, firstSubmit, submitted, sbatchJobs);
+    }
+
+    /** Waits until Slurm lists every job of that name as started (running or done), and returns them. */
+    private static List<SlurmJob> awaitStarted(Slurm slurm, String name, int count, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            List<SlurmJob> started = slurm.jobs().stream().filter(j -> name.equals(j.name()) && j.started() != null)
+                    .toList();
+            if (started.size() >= count) {
+                return started;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + started.size() + " of " + count + " jobs started within "
+                        + limit);
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static void report(String what, int jobs, double submitSeconds, Instant first, long[] submittedMillis,
+                               List<SlurmJob> started) {
+        // Slurm numbers jobs as they arrive, so the i-th id is the i-th submit (Vigil submits in queue order)
+        List<SlurmJob> bySubmit = started.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
+        Instant last = started.stream().map(SlurmJob::started).max(Instant::compareTo).orElseThrow();
+        // Slurm keeps start times in whole seconds: the window runs from the first submit's second to the end
+        // of the last start's second
+        double window = Duration.between(first.truncatedTo(ChronoUnit.SECONDS), last).toMillis() / 1000.0 + 1;
+        long[] latencies = new long[bySubmit.size()];
+        for (int i = 0; i < bySubmit.size() && i < submittedMillis.length; i++) {
+            latencies[i] = Math.max(0, bySubmit.get(i).started().toEpochMilli() - submittedMillis[i]);
+        }
+        Arrays.sort(latencies);
+        System.out.printf(Locale.ROOT, "%s: %d jobs submitted in %.1f s (%.0f/s); all started in Slurm %.0f s after "
+                        + "the first submit: %.1f jobs/s; submit to start (Slurm's whole seconds) median %.1f s, p95 %.1f s, "
+                + "max %.1f s%n",
+                what, jobs, submitSeconds, jobs / submitSeconds, window, jobs / window,
+                latencies[latencies.length / 2] / 1000.0, latencies[(int) (latencies.length * 0.95)] / 1000.0,
+                latencies[latencies.length - 1] / 1000.0);
+    }
+
+    private static String sinfo(Map<String, String> env, String node) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sinfo", "-h", "-n", node, "-o", "%t").redirectErrorStream(true);
+        builder.environment().put("SLURM_CONF", env.get("SLURM_CONF"));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        return out;
+    }
+
+    private static void awaitReady(String base) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (send("GET", base + "/readyz", null, null).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the controller did not become ready within 120 s");
+    }
+
+    /** Every node reporting, ready, with Slurm's view of it. */
+    private static void awaitNodes(String base, String admin) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            int ready = 0;
+            for (String node : NODES) {
+                HttpResponse<String> response = send("GET", base + "/v1/nodes/" + node, admin, null);
+                if (response.statusCode() == 200) {
+                    JsonNode record = JSON.readTree(response.body());
+                    ready += record.get("state").asText().equals("ready") && record.path("execution").has("state")
+                            ? 1 : 0;
+                }
+            }
+            if (ready == NODES.size()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the 4 nodes were not ready in Vigil within 120 s");
+    }
+
+    private static HttpResponse<String> send(String method, String url, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String arg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.gpu.simulated.FaultKind;
+import dev.vigil.gpu.simulated.FaultSpec;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+import dev.vigil.gpu.simulated.Workload;
+import dev.vigil.gpu.simulated.WorkloadKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code vigil agent gate} against a real agent on simulated GPUs, as Slurm's prolog and epilog
+ * run it: the job's GPUs from Slurm's variables, exit 0 when they are fit, else 1 and one line on
+ * stderr with the GPU and the reason.
+ */
+class GateCommandTest {
+    private final Map<String, String> environment = new HashMap<>();
+    private Agent agent;
+    private SimulatedNode gpus;
+
+    @BeforeEach
+    void start() {
+        ContextFile.environment = environment::get;
+        // GPUs 4 and 5 train: they have a process each; the rest idle
+        SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of(Workload.of(WorkloadKind.TRAINING,
+                List.of(4, 5))));
+        gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
+        agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
+                new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec, null), gpus,
+                Clock.systemUTC(), null, SystemdNotifier.disabled());
+    }
+
+    @AfterEach
+    void stop() {
+        ContextFile.environment = System::getenv;
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run gate(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Vigil.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> argv = new ArrayList<>(List.of("agent", "gate"));
+        argv.addAll(List.of(args));
+        if (argv.stream().noneMatch(a -> a.startsWith("--agent"))) {
+            argv.add("--agent=http://127.0.0.1:" + agent.port());
+        }
+        return new Run(cli.execute(argv.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    @Test
+    void thePrologPassesHealthyGpusAndFailsWithTheReasonAfterAnXid79() throws Exception {
+        environment.put("SLURM_JOB_ID", "4711");
+        environment.put("SLURM_JOB_GPUS", "2,3");
+        assertThat(gate("--prolog")).isEqualTo(new Run(0, "", ""));
+
+        gpus.inject(FaultSpec.now(3, FaultKind.XID, 79));
+        await(() -> gate("--prolog").exit() != 0);
+
+        Run failed = gate("--prolog");
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.err().lines()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("vigil gate: prolog of job 4711 on gpu07: GPU 3 (" + gpus.inventory().gpus().get(3).uuid()
+                        + ") is failed: ")
+                .contains("79").endsWith("(power-cycle)"));
+        // the other GPU alone is fine
+        assertThat(gate("--prolog", "--gpus", "2").exit()).isZero();
+    }
+
+    @Test
+    void theEpilogFailsWhileProcessesAreLeftOnTheJobsGpus() {
+        environment.put("SLURM_JOB_ID", "4712");
+        environment.put("CUDA_VISIBLE_DEVICES", "0,1");
+        assertThat(gate("--epilog").exit()).as("idle GPUs 0 and 1").isZero();
+
+        environment.put("SLURM_JOB_GPUS", "4,5,6");
+        Run left = gate("--epilog");
+        assertThat(left.exit()).isEqualTo(1);
+        assertThat(left.err().lines()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("vigil gate: epilog of job 4712 on gpu07: GPU 4 still has 1 process after the job: pid ")
+                .contains("; GPU 5 still has 1 process after the job: pid ").doesNotContain("GPU 6"));
+    }
+
+    @Test
+    void aJobWithoutGpusPassesAndBadInputOrNoAgentFail() throws Exception {
+        assertThat(gate("--prolog").exit()).as("no GPUs in the job").isZero();
+        environment.put("SLURM_JOB_GPUS", "0,x");
+        Run bad = gate("--prolog");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("$SLURM_JOB_GPUS: \"0,x\" is not allowed (allowed: GPU numbers separated by "
+                + "commas, e.g. 0,1)");
+        environment.put("SLURM_JOB_GPUS", "9");
+        assertThat(gate("--prolog").err()).contains("Slurm's GPU 9 is not on this node: its agent sees 8 GPUs");
+
+        environment.put("SLURM_JOB_GPUS", "0");
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Run unreachable = gate("--prolog", "--agent=http://127.0.0.1:" + closed, "--timeout=1s");
+        assertThat(unreachable.exit()).as("the gate closes when the GPUs cannot be checked").isEqualTo(1);
+        assertThat(unreachable.err()).startsWith("vigil gate: prolog: the agent at http://127.0.0.1:" + closed
+                + " did not answer: ").contains("(the GPUs could not be checked)");
+        assertThat(gate("--prolog", "--epilog").exit()).as("one of them").isEqualTo(2);
+    }
+
+    private static void await(Check check) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!check.holds()) {
+            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+}

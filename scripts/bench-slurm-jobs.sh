@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Slurm backend benchmark (controller/README-slurm-backend.md): N one-GPU jobs through
+# POST /v1/jobs to RUNNING in Slurm, then the same jobs through plain sbatch, and XID 79 to DRAIN
+# in sinfo, against bin/vigil controller and agents and the local Slurm of
+# scripts/slurm/start-local-slurm.sh (start it first). Arguments: [--jobs N] [--xid-samples S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -r ${VIGIL_SLURM_DIR:-/tmp/vigil-slurm}/env ]] || { echo "start the local Slurm first: sudo scripts/slurm/start-local-slurm.sh" >&2; exit 1; }
+./vigil --version >/dev/null   # builds the distribution when it is stale
+./mvnw -B -q -pl benchmarks -am -DskipTests install
+./mvnw -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+dist=$(ls -d cli/target/vigil-*/vigil-*/ | head -n 1)
+exec java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  dev.vigil.benchmarks.SlurmJobsBenchmark --vigil "${dist}bin/vigil" "$@"
