@@ -1,5 +1,6 @@
 package dev.vigil.controller;
 
+import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.controller.execution.ExecutionBackend;
@@ -9,6 +10,7 @@ import dev.vigil.scheduler.topology.Hostlist;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -33,9 +35,10 @@ import java.util.Set;
  * @param tokens      where the first admin and agent tokens are read from or written to
  * @param scheduler   how the leader schedules jobs: how often, on which backend, with which policy
  * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
+ * @param alerts      where the alert rules, receivers and routing are
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
-                               Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric) {
+                               Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric, Alerts alerts) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -58,10 +61,23 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         tokens = tokens == null ? new BootstrapTokens(null, null) : tokens;
         scheduler = scheduler == null ? new Scheduling(null, null, null, null) : scheduler;
         fabric = fabric == null ? Fabric.none() : fabric;
+        alerts = alerts == null ? new Alerts(null) : alerts;
     }
 
     public static ControllerConfig load(Path file) {
         return Documents.readYaml(file, ControllerConfig.class);
+    }
+
+    /**
+     * This config as read from {@code file}: a relative {@code alerts.file} is beside it, and
+     * without one, an {@code alerts.yaml} beside it is the alerts file when there is one.
+     */
+    public ControllerConfig besideFile(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path rules = alerts.file() != null ? dir.resolve(alerts.file())
+                : Files.isRegularFile(dir.resolve(Alerts.BESIDE)) ? dir.resolve(Alerts.BESIDE) : null;
+        return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
+                new Alerts(rules));
     }
 
     /** This member's entry in {@code cluster.members}. */
@@ -155,6 +171,22 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 }
             });
             return poolOf;
+        }
+    }
+
+    /**
+     * The alert rules the leader evaluates, where their notifications go, and what mutes what.
+     *
+     * @param file the rules file ({@code conf/alerts.yaml} documents every key); absent: the
+     *             rules Vigil ships, notifying by log lines only
+     */
+    public record Alerts(Path file) {
+        /** The file looked for beside the controller's config when none is named. */
+        static final String BESIDE = "alerts.yaml";
+
+        /** Reads the rules: an error names the file, the key, the value and what is allowed. */
+        public AlertsConfig load() {
+            return file == null ? AlertsConfig.defaults() : AlertsConfig.load(file);
         }
     }
 

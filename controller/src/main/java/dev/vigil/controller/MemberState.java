@@ -1,15 +1,21 @@
 package dev.vigil.controller;
 
+import dev.vigil.alerts.AlertStats;
+import dev.vigil.alerts.AlertsConfig;
+import dev.vigil.controller.alerting.AlertLoop;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.leader.Applier;
 import dev.vigil.controller.leader.Bootstrap;
 import dev.vigil.controller.leader.LeaderService;
 import dev.vigil.controller.leader.Leadership;
 import dev.vigil.controller.leader.LocalMembers;
+import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
 import dev.vigil.controller.execution.SimulatedBackend;
+import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
+import dev.vigil.controller.state.IgniteAlertStore;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.ProblemException;
 import org.slf4j.Logger;
@@ -31,6 +37,7 @@ final class MemberState {
 
     private final ClusterMember member;
     private final ControllerConfig config;
+    private final AlertsConfig alerts;
     private final Clock clock;
     private final SchedulerLoop.Observer scheduling;
     private final Leadership leadership = new Leadership();
@@ -42,10 +49,13 @@ final class MemberState {
     });
     private volatile Store store;
     private volatile SchedulerLoop scheduler;
+    private volatile AlertLoop alerting;
 
-    MemberState(ClusterMember member, ControllerConfig config, Clock clock, SchedulerLoop.Observer scheduling) {
+    MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, Clock clock,
+                SchedulerLoop.Observer scheduling) {
         this.member = member;
         this.config = config;
+        this.alerts = alerts;
         this.clock = clock;
         this.scheduling = scheduling;
         member.onTopologyChange(this::onTopologyChange);
@@ -67,6 +77,18 @@ final class MemberState {
 
     boolean ready() {
         return store != null;
+    }
+
+    /** The scheduler's jobs; empty unless this member leads. */
+    JobsView jobs() {
+        SchedulerLoop loop = scheduler;
+        return loop == null ? JobsView.EMPTY : loop.jobs();
+    }
+
+    /** The alert engine's counts, or null unless this member leads. */
+    AlertStats alertStats() {
+        AlertLoop loop = alerting;
+        return loop == null ? null : loop.stats();
     }
 
     private synchronized void onTopologyChange() {
@@ -92,13 +114,17 @@ final class MemberState {
             Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
                     : dataDir.resolve("agent.token");
             NodeChanges nodeChanges = new NodeChanges();
-            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, nodeChanges);
+            AlertLoop alertLoop = new AlertLoop(member.name(), alerts, new IgniteAlertStore(member.ignite()), opened,
+                    clock, this::jobs, () -> member.notActingReason() == null);
+            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens,
+                    NodeListener.all(nodeChanges, alertLoop));
             SchedulerLoop loop = new SchedulerLoop(member.name(), opened, clock, config.scheduler(), config.fabric(),
                     List.of(new SimulatedBackend(applier)), nodeChanges, () -> member.notActingReason() == null,
                     scheduling);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, applier,
-                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop));
+                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop, alertLoop));
             scheduler = loop;
+            alerting = alertLoop;
             store = opened;
             LOG.atInfo().addKeyValue("member", member.name()).log("cluster_state_open");
         }
@@ -110,6 +136,9 @@ final class MemberState {
         retries.shutdownNow();
         if (scheduler != null) {
             scheduler.close();
+        }
+        if (alerting != null) {
+            alerting.close();
         }
         LocalMembers.unregister(member.ignite().name());
     }

@@ -6,7 +6,7 @@ public enum Role {
     VIEWER,
     /** Also submit jobs, and cancel the jobs it submitted: ML engineers. */
     SUBMITTER,
-    /** Also change nodes (cordon, uncordon, drain, resume) and cancel any job. */
+    /** Also change nodes (cordon, uncordon, drain, resume), cancel any job, manage silences and send Alertmanager's webhook. */
     OPERATOR,
     /** Also read the audit log and manage tokens. */
     ADMIN,

@@ -76,7 +76,7 @@ public final class Store {
         this.jobSeq = ignite.atomicLong("vigil_job_seq", 0, true);
     }
 
-    private static <K> CacheConfiguration<K, String> cache(String name) {
+    static <K> CacheConfiguration<K, String> cache(String name) {
         return new CacheConfiguration<K, String>(name)
                 .setCacheMode(CacheMode.REPLICATED)
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
