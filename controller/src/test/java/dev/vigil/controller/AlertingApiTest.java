@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -295,5 +297,19 @@ class AlertingApiTest {
                 "vigil_controller_allocated_gpus{tenant=\"research\"} 8.0",
                 "vigil_controller_tenant_quota_gpus{tenant=\"research\"} 8.0",
                 "vigil_controller_scheduling_latency_seconds_count{tenant=\"research\"} 1");
+
+        // Every controller metric the shipped Prometheus rules and dashboards may read is here.
+        List<String> missing = new ArrayList<>();
+        String listed = new String(AlertingApiTest.class.getResourceAsStream("/controller-metrics.txt").readAllBytes(),
+                StandardCharsets.UTF_8);
+        for (String line : listed.split("\n")) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 2 && parts[0].equals("exists") && !Pattern.compile("(?m)^" + parts[1]
+                    + "(_bucket|_count|_sum)?[{ ]").matcher(metrics).find()) {
+                missing.add(parts[1]);
+            }
+        }
+        assertThat(missing).as("names controller-metrics.txt lists that the leader does not export").isEmpty();
+        assertThat(listed).doesNotContain("\nassumed ");
     }
 }
