@@ -78,19 +78,21 @@ final class AlertsCommand extends ApiCommand {
         }
     }
 
-    /** {@code gpu-07 GPU 3}, {@code gpu-07}, {@code job j-000042 (research)}, or null for the fleet. */
+    /**
+     * {@code gpu-07 GPU 3} (Vigil's node, or dcgm-exporter's Hostname from Prometheus), {@code gpu-07},
+     * {@code job j-000042 (research)}, {@code tenant research}, Prometheus's instance, or null for the fleet.
+     */
     static String where(AlertView alert) {
         Map<String, String> labels = alert.labels();
-        if (labels.containsKey("node")) {
-            return labels.get("node") + (labels.containsKey("gpu") ? " GPU " + labels.get("gpu") : "");
-        }
-        if (labels.containsKey("job")) {
-            return "job " + labels.get("job") + (labels.containsKey("tenant") ? " (" + labels.get("tenant") + ")" : "");
+        String host = labels.containsKey("node") ? labels.get("node") : labels.get("Hostname");
+        if (host != null) {
+            return host + (labels.containsKey("gpu") ? " GPU " + labels.get("gpu") : "");
         }
         if (labels.containsKey("tenant")) {
-            return "tenant " + labels.get("tenant");
+            return labels.containsKey("job") ? "job " + labels.get("job") + " (" + labels.get("tenant") + ")"
+                    : "tenant " + labels.get("tenant");
         }
-        return labels.getOrDefault("instance", null);
+        return labels.get("instance");
     }
 
     /** When it entered its state. */
