@@ -103,7 +103,7 @@ final class AlertsCommand extends ApiCommand {
 
     /**
      * Each receiver's latest delivery about the alert: {@code oncall: sent},
-     * {@code oncall: pending, 3 attempts: HTTP 502}; or why nobody was told.
+     * {@code oncall: trigger pending, 3 attempts: HTTP 502}; or why nobody was told.
      */
     static String notified(AlertView alert) {
         Map<String, AlertView.Notified> latest = new LinkedHashMap<>();
@@ -125,7 +125,8 @@ final class AlertsCommand extends ApiCommand {
             parts.add("inhibited by " + alert.inhibitedBy());
         }
         if (parts.isEmpty()) {
-            parts.add(alert.state() == AlertState.PENDING ? "not yet (pending)" : "nobody yet");
+            parts.add(alert.state() == AlertState.PENDING ? "not yet (pending)"
+                    : alert.state() == AlertState.FIRING ? "not yet (its group's next look)" : "nobody");
         }
         return String.join("; ", parts);
     }

@@ -347,8 +347,8 @@ final class UpCommand implements Callable<Integer> {
         out.printf("  ./vigil events                                # the XID, the health change, the reflex, the jobs%n");
         out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'        # repair it on the agent%n", first);
         out.printf("  ./vigil uncordon %s --reason 'GPU 3 reseated'%n", agents.get(0).node());
-        out.printf("%nAlerts (the shipped rules; log lines%s):%n", alertWebhook == null ? ""
-                : " and Alertmanager's webhook body to " + alertWebhook);
+        out.printf("%nAlerts (the shipped rules, told as log lines%s):%n", alertWebhook == null ? ""
+                : " and as Alertmanager's webhook body to " + alertWebhook);
         out.printf("  ./vigil alerts                                # GpuXidFatal fires for the XID 79 above%n");
         out.printf("  ./vigil silence add --matcher 'node=%s' --duration 1h --comment 'demo'%n", agents.get(0).node());
         out.printf("%nFault kinds: xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus,"

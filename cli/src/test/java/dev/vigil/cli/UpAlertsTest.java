@@ -63,7 +63,7 @@ class UpAlertsTest {
         StringWriter banner = new StringWriter();
         try (UpCommand.Running running = up.start(new AgentConfig.Sampling(Duration.ofMillis(500), null),
                 new PrintWriter(banner, true))) {
-            assertThat(banner.toString()).contains("./vigil alerts", "Alertmanager's webhook body to "
+            assertThat(banner.toString()).contains("./vigil alerts", "as Alertmanager's webhook body to "
                     + webhook.url("/hooks/vigil"));
             Matcher export = Pattern.compile("export VIGIL_URL=(\\S+) VIGIL_TOKEN=(\\S+)").matcher(banner.toString());
             assertThat(export.find()).isTrue();
