@@ -102,7 +102,7 @@ final class AlertsCommand extends ApiCommand {
     }
 
     /**
-     * Each receiver's latest delivery about the alert: {@code oncall: sent},
+     * Each receiver's latest delivery about the alert: {@code log: notify sent},
      * {@code oncall: trigger pending, 3 attempts: HTTP 502}; or why nobody was told.
      */
     static String notified(AlertView alert) {
