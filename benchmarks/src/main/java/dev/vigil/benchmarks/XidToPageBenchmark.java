@@ -13,6 +13,7 @@ import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -129,6 +131,8 @@ public final class XidToPageBenchmark {
                     "TO PAGE (ms)");
 
             long[] latencies = new long[samples];
+            long[] toAlert = new long[samples];
+            long[] toPage = new long[samples];
             for (int i = 0; i < warmup + samples; i++) {
                 int nodeIndex = i % nodes;
                 int gpu = i / nodes;
@@ -140,24 +144,35 @@ public final class XidToPageBenchmark {
                 long millis = (trigger.receivedNanos() - injected) / 1_000_000;
                 Instant firedAt = Instant.parse(Documents.json().readTree(get(client, base + "/v1/alerts/"
                         + trigger.dedupKey(), admin)).path("firedAt").asText());
+                long alerted = Duration.between(injectedAt, firedAt).toMillis();
+                long paged = Duration.between(firedAt, trigger.received()).toMillis();
                 System.out.printf("%-8s %-10s %14d %14d %14d%n", i < warmup ? "warm-up" : String.valueOf(i - warmup + 1),
-                        name.substring(6) + "/" + gpu, millis, Duration.between(injectedAt, firedAt).toMillis(),
-                        Duration.between(firedAt, trigger.received()).toMillis());
+                        name.substring(6) + "/" + gpu, millis, alerted, paged);
                 if (i >= warmup) {
                     latencies[i - warmup] = millis;
+                    toAlert[i - warmup] = alerted;
+                    toPage[i - warmup] = paged;
                 }
             }
-            Arrays.sort(latencies);
-            System.out.printf(Locale.ROOT, "XID 79 -> PagerDuty trigger received, %d samples: median %d ms, p90 %d ms, "
-                            + "max %d ms (goal 2000 ms)%n", samples, latencies[samples / 2],
-                    latencies[Math.min(samples - 1, (int) Math.ceil(samples * 0.9) - 1)], latencies[samples - 1]);
+            summary("XID 79 -> PagerDuty trigger received", latencies);
+            summary("  of which XID -> alert firing", toAlert);
+            summary("  of which alert firing -> trigger received", toPage);
+            System.out.println("(goal: 2000 ms from the XID to the trigger)");
         } finally {
             agents.forEach(Agent::close);
             controller.destroy();
             controller.waitFor();
             pagerDuty.stop(0);
-            ((java.util.concurrent.ExecutorService) pagerDuty.getExecutor()).shutdownNow();
+            ((ExecutorService) pagerDuty.getExecutor()).shutdownNow();
         }
+    }
+
+    private static void summary(String what, long[] millis) {
+        long[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        System.out.printf(Locale.ROOT, "%-45s %d samples: median %d ms, p90 %d ms, max %d ms%n", what, n, sorted[n / 2],
+                sorted[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], sorted[n - 1]);
     }
 
     private static Trigger awaitTrigger(Map<String, Trigger> triggers, String key) throws InterruptedException {
@@ -180,7 +195,7 @@ public final class XidToPageBenchmark {
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
-            } catch (java.io.IOException notYet) {
+            } catch (IOException notYet) {
                 // Not listening yet.
             }
             Thread.sleep(200);
