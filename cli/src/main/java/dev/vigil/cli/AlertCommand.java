@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
                 "  vigil alert 3a3c8a668d73c075",
                 "  vigil alert 3a3c8a668d73c075 -o json | jq .notifications"})
 final class AlertCommand extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The alert's fingerprint, as 'vigil alerts' shows it.")
+    @Parameters(index = "0", paramLabel = "FINGERPRINT",
+            description = "The alert's fingerprint, as 'vigil alerts' shows it.")
     String fingerprint;
 
     @Override

@@ -19,7 +19,7 @@ import java.util.Map;
                 "Create, list and revoke API tokens.",
                 "",
                 "A token has a name (who it is for; the audit log shows it) and a role:",
-                "  viewer     read the fleet: nodes, GPUs, events, members, jobs",
+                "  viewer     read the fleet: nodes, GPUs, events, members, jobs, alerts, silences",
                 "  submitter  also submit jobs, and cancel its own (ML engineers)",
                 "  operator   also cordon, uncordon, drain and resume nodes; cancel any job; add and",
                 "             expire silences; send Alertmanager's webhook (give Alertmanager its own)",

@@ -22,8 +22,8 @@ import java.util.UUID;
 /**
  * An agent as the controller sees one, in a test: it reports a simulated node's inventory,
  * health and events (until the controller acknowledges them) every 100 ms and, while
- * {@link #confirming}, says it applied the desired-state version the controller answered with. The agent module's real agent does the same with real load; the
- * controller must not depend on it.
+ * {@link #confirming}, says it applied the desired-state version the controller answered with.
+ * The agent module's real agent does the same with real load; the controller must not depend on it.
  */
 final class FakeAgent implements AutoCloseable {
     final String node;
