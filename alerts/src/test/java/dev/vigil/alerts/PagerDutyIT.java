@@ -1,6 +1,7 @@
 package dev.vigil.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.alerts.fixtures.EventsV2;
 import dev.vigil.alerts.fixtures.RecordingServer;
 import dev.vigil.alerts.fleet.Fleet;
 import dev.vigil.alerts.notify.Delivery;
@@ -14,10 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -187,101 +186,5 @@ class PagerDutyIT {
                 .satisfies(a -> assertThat(a.notifications()).singleElement()
                         .satisfies(n -> assertThat(n.status()).isEqualTo(Delivery.Status.FAILED)));
         assertThat(schemaErrors).isEmpty();
-    }
-
-    /**
-     * PagerDuty Events API v2's alert event, as its documentation describes it: what a request
-     * must have and may have, checked as strictly as the documentation allows.
-     */
-    static final class EventsV2 {
-        private static final Set<String> TOP = Set.of("routing_key", "event_action", "dedup_key", "payload", "images",
-                "links", "client", "client_url");
-        private static final Set<String> PAYLOAD = Set.of("summary", "source", "severity", "timestamp", "component",
-                "group", "class", "custom_details");
-
-        static List<String> check(String body) {
-            List<String> errors = new ArrayList<>();
-            JsonNode event;
-            try {
-                event = Documents.json().readTree(body);
-            } catch (Exception e) {
-                return List.of("not JSON: " + e.getMessage());
-            }
-            if (!event.isObject()) {
-                return List.of("not a JSON object");
-            }
-            if (body.length() > 512 * 1024) {
-                errors.add("larger than 512 KB");
-            }
-            event.fieldNames().forEachRemaining(name -> {
-                if (!TOP.contains(name)) {
-                    errors.add("unknown field " + name);
-                }
-            });
-            if (!event.path("routing_key").isTextual() || event.path("routing_key").asText().length() != 32) {
-                errors.add("routing_key must be the 32-character integration key");
-            }
-            String action = event.path("event_action").asText();
-            if (!Set.of("trigger", "acknowledge", "resolve").contains(action)) {
-                errors.add("event_action must be trigger, acknowledge or resolve, not '" + action + "'");
-            }
-            JsonNode dedup = event.path("dedup_key");
-            if (!dedup.isMissingNode() && (!dedup.isTextual() || dedup.asText().isEmpty() || dedup.asText().length() > 255)) {
-                errors.add("dedup_key must be 1 to 255 characters");
-            }
-            if (!action.equals("trigger")) {
-                if (dedup.isMissingNode()) {
-                    errors.add(action + " needs the dedup_key of the alert it applies to");
-                }
-                return errors;
-            }
-            JsonNode payload = event.path("payload");
-            if (!payload.isObject()) {
-                errors.add("payload is required for a trigger");
-                return errors;
-            }
-            payload.fieldNames().forEachRemaining(name -> {
-                if (!PAYLOAD.contains(name)) {
-                    errors.add("unknown field payload." + name);
-                }
-            });
-            String summary = payload.path("summary").asText("");
-            if (!payload.path("summary").isTextual() || summary.isEmpty()
-                    || summary.codePointCount(0, summary.length()) > 1024) {
-                errors.add("payload.summary is required, at most 1024 characters");
-            }
-            if (!payload.path("source").isTextual() || payload.path("source").asText().isBlank()) {
-                errors.add("payload.source is required");
-            }
-            if (!Set.of("critical", "error", "warning", "info").contains(payload.path("severity").asText())) {
-                errors.add("payload.severity must be critical, error, warning or info");
-            }
-            if (payload.has("timestamp")) {
-                try {
-                    Instant.parse(payload.path("timestamp").asText());
-                } catch (DateTimeParseException e) {
-                    errors.add("payload.timestamp must be ISO 8601");
-                }
-            }
-            for (String text : List.of("component", "group", "class")) {
-                if (payload.has(text) && !payload.path(text).isTextual()) {
-                    errors.add("payload." + text + " must be a string");
-                }
-            }
-            if (payload.has("custom_details") && !payload.path("custom_details").isObject()) {
-                errors.add("payload.custom_details must be an object");
-            }
-            for (JsonNode link : event.path("links")) {
-                if (!link.path("href").isTextual()) {
-                    errors.add("links[].href is required");
-                }
-            }
-            for (JsonNode image : event.path("images")) {
-                if (!image.path("src").asText().startsWith("https://")) {
-                    errors.add("images[].src must be an https URL");
-                }
-            }
-            return errors;
-        }
     }
 }

@@ -22,12 +22,13 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {
                 "Run a controller member: cluster state (Apache Ignite, persisted in the data dir), leader",
-                "election, agent reports, the health reflex, the job scheduler (on the leader) and the admin",
-                "REST API (default :8080).",
+                "election, agent reports, the health reflex, the job scheduler and the alert engine (on the",
+                "leader) and the admin REST API (default :8080).",
                 "",
                 "Run 1 member for a lab, 3 or 5 in production: a member that sees fewer than a majority of the",
                 "configured members refuses writes. conf/controller.yaml documents every key; a bad key or",
-                "value stops the controller at start (exit status 2).",
+                "value stops the controller at start (exit status 2). So does one in the alert rules:",
+                "conf/alerts.yaml, found beside the config file unless alerts.file names another.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil controller -c /etc/vigil/controller.yaml",
@@ -70,6 +71,10 @@ final class ControllerCommand implements Callable<Integer> {
             }
             Path file = config != null ? config : Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null;
             controllerConfig = Documents.readYaml(file, ControllerConfig.class, overrides);
+            if (file != null) {
+                controllerConfig = controllerConfig.besideFile(file);
+            }
+            controllerConfig.alerts().load();
         } catch (InvalidDocumentException e) {
             spec.commandLine().getErr().println("vigil controller: config error: " + e.getMessage());
             return ExitCodes.CONFIG;

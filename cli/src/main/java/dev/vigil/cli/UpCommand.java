@@ -4,6 +4,9 @@ import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.alerts.AlertsConfig;
+import dev.vigil.alerts.notify.Receiver;
+import dev.vigil.alerts.routing.Route;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.Controller;
 import dev.vigil.controller.ControllerConfig;
@@ -23,6 +26,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,11 +51,14 @@ import java.util.stream.Stream;
                 "another, on ports 9400-9403; the second A100 node has GPUs 6 and 7 cut into seven 1g.10gb MIG",
                 "slices each. Jobs run on the simulated execution backend: a job's GPUs carry training or",
                 "inference load for its --duration, and the agents' /metrics show it. Inject faults with",
-                "POST /v1/faults and watch the controller's nodes, events and health reflex react.",
+                "POST /v1/faults and watch the controller's nodes, events and health reflex react, and its",
+                "alerts fire ('vigil alerts'): the shipped rules, notified as log lines, and as Alertmanager's",
+                "webhook body to --alert-webhook when given.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil up",
                 "  vigil up --h100 4 --a100 0 --l40s 2 --base-port 9500",
+                "  vigil up --alert-webhook http://127.0.0.1:9000/hooks/vigil   # also POST alerts there",
                 "  vigil up --ephemeral --base-port 0 --controller-port 0   # keep nothing on disk, any free ports"})
 final class UpCommand implements Callable<Integer> {
     @Spec
@@ -93,6 +100,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--ephemeral", description = "Keep nothing on disk: state goes to a temporary directory removed at exit.")
     boolean ephemeral;
 
+    @Option(names = "--alert-webhook", paramLabel = "URL",
+            description = "Also send alerts here, as Alertmanager's webhook body (default: log lines only).")
+    String alertWebhook;
+
     /** What {@code vigil up} started; closing it stops everything, in reverse order. */
     static final class Running implements AutoCloseable {
         private final List<AutoCloseable> resources;
@@ -125,6 +136,7 @@ final class UpCommand implements Callable<Integer> {
         AgentConfig.Sampling sampling;
         try {
             sampling = new AgentConfig.Sampling(HumanDurations.parse(interval, "--interval"), null);
+            alerts();
         } catch (InvalidValueException e) {
             spec.commandLine().getErr().println("vigil up: " + e.getMessage());
             return ExitCodes.CONFIG;
@@ -195,12 +207,43 @@ final class UpCommand implements Callable<Integer> {
                 %s""".formatted(bind, controllerPort, state.resolve("controller").toAbsolutePath(), discovery,
                 !ephemeral, leaves());
         Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "vigil up"),
-                Clock.systemUTC());
+                alerts(), Clock.systemUTC());
         if (!controller.awaitReady(Duration.ofSeconds(120))) {
             controller.close();
             throw new IllegalStateException("the embedded controller did not become ready within 120 s");
         }
         return controller;
+    }
+
+    /**
+     * The shipped rules, notified as log lines and, with {@code --alert-webhook}, also to that URL
+     * at once (no group wait: a demo's fault shows there as it happens).
+     */
+    AlertsConfig alerts() {
+        AlertsConfig shipped = AlertsConfig.defaults();
+        if (alertWebhook == null) {
+            return shipped;
+        }
+        Receiver.WebhookConfig hook;
+        try {
+            hook = new Receiver.WebhookConfig(URI.create(alertWebhook), true, null);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValueException("--alert-webhook", alertWebhook,
+                    "an http:// or https:// URL, e.g. http://127.0.0.1:9000/hooks/vigil");
+        }
+        Receiver webhook = new Receiver("webhook", null, hook, null);
+        Route root = shipped.route();
+        Route toWebhook = new Route("webhook", List.of("alertname", "node", "gpu"), Duration.ZERO, Duration.ofSeconds(10),
+                null, null, true, null);
+        List<Route> children = new ArrayList<>();
+        children.add(toWebhook);
+        children.addAll(root.routes());
+        // After a matching child, the root takes nothing: the last child logs what the others leave.
+        children.add(new Route(root.receiver(), null, null, null, null, null, false, null));
+        Route routed = new Route(root.receiver(), root.groupBy(), root.groupWait(), root.groupInterval(),
+                root.repeatInterval(), root.matchers(), root.continueMatching(), children);
+        return new AlertsConfig(shipped.externalUrl(), List.of(shipped.receivers().get(0), webhook), routed,
+                shipped.inhibitRules(), shipped.alertmanagers(), shipped.rules());
     }
 
     /** One leaf switch per kind of node, as racks of one kind usually are. */
@@ -304,6 +347,10 @@ final class UpCommand implements Callable<Integer> {
         out.printf("  ./vigil events                                # the XID, the health change, the reflex, the jobs%n");
         out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'        # repair it on the agent%n", first);
         out.printf("  ./vigil uncordon %s --reason 'GPU 3 reseated'%n", agents.get(0).node());
+        out.printf("%nAlerts (the shipped rules, told as log lines%s):%n", alertWebhook == null ? ""
+                : " and as Alertmanager's webhook body to " + alertWebhook);
+        out.printf("  ./vigil alerts                                # GpuXidFatal fires for the XID 79 above%n");
+        out.printf("  ./vigil silence add --matcher 'node=%s' --duration 1h --comment 'demo'%n", agents.get(0).node());
         out.printf("%nFault kinds: xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus,"
                 + " power-brake.%nState: %s%s. Ctrl-C stops everything.%n%n", state,
                 ephemeral ? " (removed at exit)" : "");

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = {
                 "Vigil runs GPU clusters: a node agent on every GPU host (dcgm-exporter-compatible metrics,",
                 "GPU health with repair actions, MIG layouts), a clustered controller that schedules jobs with",
-                "topology awareness, and tools for the people who keep the fleet alive and who run work on it.",
+                "topology awareness and pages the right person when a GPU fails, and tools for the people who",
+                "keep the fleet alive and who run work on it.",
                 "",
                 "Start here:",
                 "  vigil up                      everything on this machine, with simulated GPUs",
@@ -35,6 +36,11 @@ import picocli.CommandLine.Command;
                 "  vigil why ID                  why a job waits: quota, room, topology, reservation...",
                 "  vigil cancel ID --reason TEXT",
                 "",
+                "Alerts (rules in conf/alerts.yaml, evaluated by the controller's leader):",
+                "  vigil alerts                  firing, pending and resolved alerts, and how their pages went",
+                "  vigil alert FINGERPRINT       one alert: labels, facts, what mutes it, every notification",
+                "  vigil silence add --matcher 'node=gpu-01' --duration 2h --comment TEXT    also list, expire",
+                "",
                 "Slurm:",
                 "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
                 "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
@@ -47,7 +53,8 @@ import picocli.CommandLine.Command;
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
-                SlurmCommand.class, SimCommand.class, CommandLine.HelpCommand.class},
+                AlertsCommand.class, AlertCommand.class, SilenceCommand.class, SlurmCommand.class,
+                SimCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -50,7 +50,7 @@ class DistributionIT {
         assertThat(listing.exit()).isZero();
         String version = DIST.getFileName().toString();
         assertThat(listing.output()).contains(version + "/bin/vigil", version + "/conf/agent.yaml",
-                version + "/conf/logback.xml", version + "/systemd/vigil-agent.service",
+                version + "/conf/logback.xml", version + "/conf/alerts.yaml", version + "/systemd/vigil-agent.service",
                 version + "/lib/vigil-agent-", version + "/lib/netty-codec-http-");
         assertThat(listing.output().lines().filter(l -> l.endsWith("/bin/vigil")).findFirst().orElseThrow())
                 .startsWith("-rwxr-xr-x");
@@ -133,7 +133,19 @@ class DistributionIT {
     void theShippedControllerConfigIsValid() throws Exception {
         Result check = vigil("controller", "-c", DIST.resolve("conf/controller.yaml").toString(), "--check");
         assertThat(check.exit()).as(check.output()).isZero();
-        assertThat(check.output()).contains("listen: \":8080\"", "nodeTimeout: \"10s\"");
+        assertThat(check.output()).contains("listen: \":8080\"", "nodeTimeout: \"10s\"")
+                .as("the shipped alert rules, found beside it").contains(DIST.resolve("conf/alerts.yaml").toString());
+    }
+
+    @Test
+    void aBadAlertRuleStopsTheControllerAtStartNamingTheFileAndTheKey(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("controller.yaml"), "dataDir: " + dir.resolve("data") + "\n");
+        Files.writeString(dir.resolve("alerts.yaml"), Files.readString(DIST.resolve("conf/alerts.yaml"))
+                .replace("gpuTemperature: {above: 85}", "gpuTemperature: {above: hot}"));
+        Result start = vigil("controller", "-c", dir.resolve("controller.yaml").toString());
+        assertThat(start.exit()).as(start.output()).isEqualTo(2);
+        assertThat(start.output()).contains("vigil controller: config error: " + dir.resolve("alerts.yaml")
+                + ": rules[7].when.gpuTemperature.above: \"hot\"");
     }
 
     /** A stand-in nvidia-smi answering --query-gpu like the real one, for the fake NVML's GPUs. */

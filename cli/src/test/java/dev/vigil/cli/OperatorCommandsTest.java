@@ -478,15 +478,109 @@ class OperatorCommandsTest {
     void helpTeachesTheOperatorCommands() {
         Run help = run("--help");
         assertThat(help.out()).contains("vigil nodes", "vigil cordon NAME --reason TEXT", "vigil context set",
-                "token ", "events ");
+                "vigil alerts", "vigil silence add --matcher", "token ", "events ");
         for (String command : List.of("nodes", "node", "cordon", "uncordon", "drain", "resume", "gpus", "events",
-                "members", "audit", "token", "context")) {
+                "members", "audit", "token", "context", "alerts", "alert", "silence")) {
             Run one = run("help", command);
             assertThat(one.exit()).isZero();
             assertThat(one.out()).as(command).contains("Examples:");
         }
         assertThat(run("cordon", "--help").out()).contains("--reason", "--url", "--token", "-o, --output");
         assertThat(run("token", "create", "--help").out()).contains("--name", "--role", "shown this once");
+    }
+
+    // --- alerts and silences ---------------------------------------------------------------------
+
+    /** The firing alert {@code name} on {@code node}, as {@code vigil alerts -o json} shows it, once there. */
+    private static JsonNode firing(String name, String node) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (true) {
+            for (JsonNode alert : json(run("alerts", "-o", "json", "--url", url, "--token", admin)).get("alerts")) {
+                if (alert.get("name").asText().equals(name) && alert.get("labels").path("node").asText().equals(node)
+                        && alert.get("state").asText().equals("firing") && alert.get("notifications").size()
+                        + alert.get("silencedBy").size() > 0) {
+                    return alert;
+                }
+            }
+            assertThat(Instant.now()).as("%s on %s within 10 s", name, node).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void alertsAndAlertShowWhatFiresWhereAndHowItsNotificationsWent() throws Exception {
+        report("gpu-alert", 5);
+        String fingerprint = firing("GpuXidFatal", "gpu-alert").get("fingerprint").asText();
+
+        Run alerts = run("alerts", "--url", url, "--token", admin);
+        assertThat(alerts.exit()).as(alerts.err()).isZero();
+        assertThat(alerts.out()).startsWith("FINGERPRINT       STATE")
+                .containsPattern("(?m)^" + fingerprint + "  +firing  +GpuXidFatal  +critical  +gpu-alert GPU 5  +"
+                        + "\\d+s ago  +log: notify sent$")
+                .containsPattern("(?m)^RECEIVER  +KIND  +SENT  +FAILED  +RETRIED  +PENDING  +LAST ERROR$")
+                .containsPattern("(?m)^log  +log  +\\d+  +0  +0  +0  +-$");
+        assertThat(run("alerts", "--state", "resolved", "--severity", "critical", "--url", url, "--token", admin)
+                .out()).doesNotContain(fingerprint);
+
+        Run one = run("alert", fingerprint, "--url", url, "--token", admin);
+        assertThat(one.exit()).as(one.err()).isZero();
+        assertThat(one.out()).startsWith("Alert GpuXidFatal (" + fingerprint + "): firing\n")
+                .contains("  severity   critical", "  where      gpu-alert GPU 5", "  muted      no",
+                        "  summary    XID 48 on gpu-alert GPU 5: XID 48: double-bit ECC error",
+                        "  runbook_url https://docs.nvidia.com/deploy/xid-errors/index.html", "Notifications (oldest first):")
+                .containsPattern("(?m)^log  +log  +notify  +sent  +1  +\\d+s ago  +-  +-$");
+        assertThat(json(run("alert", fingerprint, "-o", "json", "--url", url, "--token", admin)).get("labels")
+                .get("xid").asText()).isEqualTo("48");
+
+        Run missing = run("alert", "ffffffffffffffff", "--url", url, "--token", admin);
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("vigil alert: 404 Not found: no alert ffffffffffffffff");
+        Run badState = run("alerts", "--state", "burning", "--url", url, "--token", admin);
+        assertThat(badState.exit()).isEqualTo(2);
+        assertThat(badState.err()).contains("state: \"burning\" is not allowed").endsWith("(--state)\n");
+    }
+
+    @Test
+    void aSilenceAddedMutesListsAndExpires() throws Exception {
+        Run add = run("silence", "add", "--matcher", "node=gpu-quiet", "--duration", "30m", "--comment", "reseating",
+                "--url", url, "--token", admin);
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).matches("silence ([0-9a-f-]{36}) active until \\S+Z: node=\"gpu-quiet\"\n");
+        String id = add.out().split(" ")[1];
+
+        report("gpu-quiet", 2);
+        JsonNode muted = firing("GpuXidFatal", "gpu-quiet");
+        assertThat(muted.get("silencedBy").get(0).asText()).isEqualTo(id);
+        assertThat(run("alerts", "--url", url, "--token", admin).out())
+                .containsPattern("(?m)^" + muted.get("fingerprint").asText() + "  +firing  +.*silenced by " + id + "$");
+
+        Run list = run("silence", "list", "--url", url, "--token", admin);
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).startsWith("ID  ").containsPattern("(?m)^" + id + "  +active  +node=\"gpu-quiet\"  +"
+                + "\\S+Z  +\\S+Z \\(in \\d+m\\)  +admin  +reseating$");
+
+        Run expire = run("silence", "expire", id, "--url", url, "--token", admin);
+        assertThat(expire.exit()).as(expire.err()).isZero();
+        assertThat(expire.out()).isEqualTo("silence " + id + " expired: node=\"gpu-quiet\"\n");
+        assertThat(find(json(run("silence", "list", "-o", "json", "--url", url, "--token", admin)).get("silences"),
+                "id", id).get("status").asText()).isEqualTo("expired");
+    }
+
+    @Test
+    void aSilenceThatCannotBeMadeSaysWhichOptionIsWrong() {
+        Run matcher = run("silence", "add", "--matcher", "node is x", "--comment", "c", "--url", url, "--token", admin);
+        assertThat(matcher.exit()).isEqualTo(2);
+        assertThat(matcher.err()).contains("matchers[0]: \"node is x\" is not allowed").endsWith("(--matcher)\n");
+        Run duration = run("silence", "add", "--matcher", "node=x", "--duration", "soon", "--comment", "c",
+                "--url", url, "--token", admin);
+        assertThat(duration.exit()).isEqualTo(2);
+        assertThat(duration.err()).endsWith("(--duration)\n");
+        Run past = run("silence", "add", "--matcher", "node=x", "--ends", "2020-01-01T00:00:00Z", "--comment", "c",
+                "--url", url, "--token", admin);
+        assertThat(past.exit()).isEqualTo(2);
+        assertThat(past.err()).contains("a time in the future").endsWith("(--ends)\n");
+        Run unknown = run("silence", "expire", "00000000-0000-0000-0000-000000000000", "--url", url, "--token", admin);
+        assertThat(unknown.exit()).isEqualTo(2);
     }
 
     // --- helpers --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.vigil.controller;
 
+import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A controller member: the composition root of the control plane. It joins the Ignite cluster,
- * opens the cluster state once the cluster is active, takes part in leader election, and serves
- * the REST API (HTTPS when a certificate is configured).
+ * opens the cluster state once the cluster is active, takes part in leader election (the leader
+ * schedules jobs and runs the alert engine), and serves the REST API (HTTPS when a certificate is
+ * configured).
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
@@ -57,15 +59,26 @@ public final class Controller implements AutoCloseable {
         return version == null ? "dev" : version;
     }
 
+    /**
+     * Starts a member with the alert rules its config names.
+     *
+     * @throws dev.vigil.api.binding.InvalidDocumentException when the alerts file is not valid (before anything starts)
+     */
     public static Controller start(ControllerConfig config, Clock clock) {
+        return start(config, config.alerts().load(), clock);
+    }
+
+    /** Starts a member with these alert rules ({@code vigil up} builds its own). */
+    public static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock) {
         ClusterMember member = ClusterMember.start(config);
         SchedulerMetrics scheduling = new SchedulerMetrics();
-        MemberState state = new MemberState(member, config, clock, scheduling::cycled);
+        MemberState state = new MemberState(member, config, alerts, clock, scheduling);
         LeaderClient leader = new LeaderClient(member);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
-                () -> member.membersUp().size(), () -> state.leadership().changes(), scheduling);
+                () -> member.membersUp().size(), () -> state.leadership().changes(), scheduling,
+                state::alertStats);
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override
             public String name() {
@@ -131,7 +144,10 @@ public final class Controller implements AutoCloseable {
         }
         LOG.atInfo().addKeyValue("member", config.member()).addKeyValue("listen", config.listen())
                 .addKeyValue("tls", config.tls() != null).addKeyValue("members", config.cluster().members().size())
-                .addKeyValue("data_dir", config.dataDir()).log("controller_started");
+                .addKeyValue("data_dir", config.dataDir())
+                .addKeyValue("alerts_file", config.alerts().file()).addKeyValue("alert_rules", alerts.rules().size())
+                .addKeyValue("alert_receivers", alerts.receivers().size())
+                .log("controller_started");
         return new Controller(config, member, state, leader, handlers, server);
     }
 

@@ -1,5 +1,6 @@
 package dev.vigil.controller;
 
+import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.controller.execution.ExecutionBackend;
@@ -10,6 +11,7 @@ import dev.vigil.scheduler.topology.Hostlist;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -35,10 +37,11 @@ import java.util.Set;
  * @param scheduler   how the leader schedules jobs: how often, on which backend, with which policy
  * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
  * @param slurm       the slurm execution backend: where Slurm is and how jobs map to it; absent for none
+ * @param alerts      where the alert rules, receivers and routing are
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
-                               SlurmSettings slurm) {
+                               SlurmSettings slurm, Alerts alerts) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -64,10 +67,23 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         InvalidValueException.require(!ExecutionBackend.SLURM.equals(scheduler.backend()) || slurm != null,
                 "scheduler.backend", scheduler.backend(), ExecutionBackend.SIMULATED + ", or " + ExecutionBackend.SLURM
                         + " together with a slurm: section saying where slurmrestd is");
+        alerts = alerts == null ? new Alerts(null) : alerts;
     }
 
     public static ControllerConfig load(Path file) {
         return Documents.readYaml(file, ControllerConfig.class);
+    }
+
+    /**
+     * This config as read from {@code file}: a relative {@code alerts.file} is beside it, and
+     * without one, an {@code alerts.yaml} beside it is the alerts file when there is one.
+     */
+    public ControllerConfig besideFile(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path rules = alerts.file() != null ? dir.resolve(alerts.file())
+                : Files.isRegularFile(dir.resolve(Alerts.BESIDE)) ? dir.resolve(Alerts.BESIDE) : null;
+        return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
+                slurm, new Alerts(rules));
     }
 
     /** This member's entry in {@code cluster.members}. */
@@ -161,6 +177,22 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 }
             });
             return poolOf;
+        }
+    }
+
+    /**
+     * The alert rules the leader evaluates, where their notifications go, and what mutes what.
+     *
+     * @param file the rules file ({@code conf/alerts.yaml} documents every key); absent: the
+     *             rules Vigil ships, notifying by log lines only
+     */
+    public record Alerts(Path file) {
+        /** The file looked for beside the controller's config when none is named. */
+        static final String BESIDE = "alerts.yaml";
+
+        /** Reads the rules: an error names the file, the key, the value and what is allowed. */
+        public AlertsConfig load() {
+            return file == null ? AlertsConfig.defaults() : AlertsConfig.load(file);
         }
     }
 

@@ -1,19 +1,24 @@
 package dev.vigil.controller;
 
+import dev.vigil.alerts.AlertStats;
+import dev.vigil.alerts.AlertsConfig;
+import dev.vigil.controller.alerting.AlertLoop;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.leader.Applier;
 import dev.vigil.controller.leader.Bootstrap;
 import dev.vigil.controller.leader.LeaderService;
 import dev.vigil.controller.leader.Leadership;
 import dev.vigil.controller.leader.LocalMembers;
+import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.SimulatedBackend;
-import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.slurm.SlurmBackend;
 import dev.vigil.controller.slurm.SlurmNodeSync;
+import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
+import dev.vigil.controller.state.IgniteAlertStore;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.ProblemException;
 import org.slf4j.Logger;
@@ -36,6 +41,7 @@ final class MemberState {
 
     private final ClusterMember member;
     private final ControllerConfig config;
+    private final AlertsConfig alerts;
     private final Clock clock;
     private final SchedulerLoop.Observer scheduling;
     private final Leadership leadership = new Leadership();
@@ -49,10 +55,13 @@ final class MemberState {
     private volatile SchedulerLoop scheduler;
     /** The Slurm backend's threads, when it has one. */
     private final List<AutoCloseable> closing = new ArrayList<>();
+    private volatile AlertLoop alerting;
 
-    MemberState(ClusterMember member, ControllerConfig config, Clock clock, SchedulerLoop.Observer scheduling) {
+    MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, Clock clock,
+                SchedulerLoop.Observer scheduling) {
         this.member = member;
         this.config = config;
+        this.alerts = alerts;
         this.clock = clock;
         this.scheduling = scheduling;
         member.onTopologyChange(this::onTopologyChange);
@@ -74,6 +83,18 @@ final class MemberState {
 
     boolean ready() {
         return store != null;
+    }
+
+    /** The scheduler's jobs; empty unless this member leads. */
+    JobsView jobs() {
+        SchedulerLoop loop = scheduler;
+        return loop == null ? JobsView.EMPTY : loop.jobs();
+    }
+
+    /** The alert engine's counts, or null unless this member leads. */
+    AlertStats alertStats() {
+        AlertLoop loop = alerting;
+        return loop == null ? null : loop.stats();
     }
 
     private synchronized void onTopologyChange() {
@@ -100,10 +121,10 @@ final class MemberState {
                     : dataDir.resolve("agent.token");
             NodeChanges nodeChanges = new NodeChanges();
             SlurmNodeSync slurmSync = config.slurm() == null ? null : new SlurmNodeSync(config.slurm(), opened, clock);
-            NodeListener listener = slurmSync == null ? nodeChanges : (old, next) -> {
-                nodeChanges.changed(old, next);
-                slurmSync.changed(old, next);
-            };
+            AlertLoop alertLoop = new AlertLoop(member.name(), alerts, new IgniteAlertStore(member.ignite()), opened,
+                    clock, this::jobs, () -> member.notActingReason() == null);
+            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop)
+                    : NodeListener.all(nodeChanges, alertLoop, slurmSync::changed);
             Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, listener);
             List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(applier)));
             if (slurmSync != null) {
@@ -116,8 +137,9 @@ final class MemberState {
             SchedulerLoop loop = new SchedulerLoop(member.name(), opened, clock, config.scheduler(), config.fabric(),
                     backends, nodeChanges, () -> member.notActingReason() == null, scheduling);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, applier,
-                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop));
+                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop, alertLoop));
             scheduler = loop;
+            alerting = alertLoop;
             store = opened;
             LOG.atInfo().addKeyValue("member", member.name()).log("cluster_state_open");
         }
@@ -129,6 +151,9 @@ final class MemberState {
         retries.shutdownNow();
         if (scheduler != null) {
             scheduler.close();
+        }
+        if (alerting != null) {
+            alerting.close();
         }
         for (AutoCloseable resource : closing) {
             try {

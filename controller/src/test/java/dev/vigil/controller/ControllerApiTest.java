@@ -330,7 +330,15 @@ class ControllerApiTest {
             new Call("GET", "/v1/jobs/j-999999/why", null, "viewer"),
             new Call("GET", "/v1/tokens", null, "admin"),
             new Call("POST", "/v1/tokens", "{\"name\": \"matrix\", \"role\": \"viewer\"}", "admin"),
-            new Call("DELETE", "/v1/tokens/0000000000", null, "admin"));
+            new Call("DELETE", "/v1/tokens/0000000000", null, "admin"),
+            new Call("GET", "/v1/alerts", null, "viewer"),
+            new Call("GET", "/v1/alerts/0123456789abcdef", null, "viewer"),
+            new Call("GET", "/v1/silences", null, "viewer"),
+            new Call("POST", "/v1/silences", "{\"matchers\": [\"node=matrix-node\"], \"duration\": \"1m\", "
+                    + "\"comment\": \"matrix\"}", "operator"),
+            new Call("DELETE", "/v1/silences/00000000-0000-0000-0000-000000000000", null, "operator"),
+            new Call("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"status\": \"resolved\", "
+                    + "\"receiver\": \"vigil\", \"alerts\": []}", "operator"));
 
     private static boolean covers(String role, String needed) {
         List<String> ladder = List.of("viewer", "submitter", "operator", "admin");
@@ -346,7 +354,8 @@ class ControllerApiTest {
         Set<String> coveredRoutes = new HashSet<>();
         for (Call call : CALLS) {
             coveredRoutes.add(call.method() + " " + call.path().replace("matrix-node", "{node}")
-                    .replace("0000000000", "{id}").replace("j-999999", "{id}"));
+                    .replace("00000000-0000-0000-0000-000000000000", "{id}").replace("0000000000", "{id}")
+                    .replace("j-999999", "{id}").replace("0123456789abcdef", "{fingerprint}"));
             assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
                     .as("%s %s without a token", call.method(), call.path()).isEqualTo(401);
             assertThat(controller.send(call.method(), call.path(), "vgl_0123456789_notarealsecretnotarealsecret",
@@ -428,6 +437,42 @@ class ControllerApiTest {
                 new Malformed("GET", "/v1/jobs/j-999999/why", null, "viewer", 404, null),
                 new Malformed("POST", "/v1/jobs/j-999999/cancel", "{\"reason\": \"r\"}", "submitter", 404, null),
                 new Malformed("POST", "/v1/jobs/j-999999/cancel", "{}", "submitter", 400, "reason"),
+                new Malformed("GET", "/v1/alerts?state=burning", null, "viewer", 400, "state"),
+                new Malformed("GET", "/v1/alerts?severity=critical,", null, "viewer", 400, "severity"),
+                new Malformed("GET", "/v1/alerts/GPU-3", null, "viewer", 400, "fingerprint"),
+                new Malformed("GET", "/v1/alerts/0123456789abcdef", null, "viewer", 404, null),
+                new Malformed("POST", "/v1/silences", "{}", "operator", 400, "matchers"),
+                new Malformed("POST", "/v1/silences", "", "operator", 400, ""),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\"}",
+                        "operator", 400, "comment"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"comment\": \"c\"}",
+                        "operator", 400, "endsAt"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"soon\", "
+                        + "\"comment\": \"c\"}", "operator", 400, "duration"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"comment\": \"c\", "
+                        + "\"endsAt\": \"2020-01-01T00:00:00Z\"}", "operator", 400, "endsAt"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node!=n\"], \"duration\": \"1h\", "
+                        + "\"comment\": \"c\"}", "operator", 400, "matchers"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node is n\"], \"duration\": \"1h\", "
+                        + "\"comment\": \"c\"}", "operator", 400, "matchers[0]"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [{\"name\": \"node\", \"value\": \"(\", "
+                        + "\"isRegex\": true}], \"duration\": \"1h\", \"comment\": \"c\"}", "operator", 400,
+                        "matchers[0].value"),
+                new Malformed("DELETE", "/v1/silences/nope", null, "operator", 400, "id"),
+                new Malformed("DELETE", "/v1/silences/00000000-0000-0000-0000-000000000000", null, "operator", 404,
+                        null),
+                new Malformed("POST", "/v1/alertmanager/webhook", "", "operator", 400, ""),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"alerts\": []}", "operator", 400, "version"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"3\", \"alerts\": []}",
+                        "operator", 400, "version"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\"}", "operator", 400,
+                        "alerts"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"alerts\": "
+                        + "[{\"status\": \"firing\", \"labels\": {}}]}", "operator", 400,
+                        "alerts[0].labels.alertname"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"alerts\": "
+                        + "[{\"status\": \"burning\", \"labels\": {\"alertname\": \"X\"}}]}", "operator", 400,
+                        "alerts[0].status"),
                 new Malformed("GET", "/v1/nothing", null, "viewer", 404, null),
                 new Malformed("DELETE", "/v1/nodes", null, "viewer", 405, null),
                 new Malformed("PUT", "/v1/tokens", "{}", "admin", 405, null));

@@ -4,7 +4,11 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -138,5 +142,48 @@ class ControllerConfigTest {
         assertThat(error("slurm: {" + connection + ", workingDirectory: tmp}"))
                 .contains("slurm.workingDirectory: \"tmp\" is not allowed (allowed: an absolute path on the nodes");
         assertThat(error("slurm: {" + connection + ", partitions: gpu}")).contains("unknown key \"slurm.partitions\"");
+    }
+
+    @Test
+    void withoutAnAlertsFileTheShippedRulesNotifyByLog() {
+        ControllerConfig config = read("member: c1");
+        assertThat(config.alerts().file()).isNull();
+        assertThat(config.alerts().load().rules()).extracting(r -> r.alert()).contains("GpuXidFatal", "NodeUnreachable");
+        assertThat(config.alerts().load().receivers()).extracting(r -> r.name()).containsExactly("log");
+    }
+
+    @Test
+    void anAlertsFileIsBesideTheConfigWhenRelativeOrWhenNoneIsNamed(@TempDir Path dir) throws IOException {
+        Path conf = Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(conf.resolve("controller.yaml"), "member: c1\n");
+        assertThat(read("member: c1").besideFile(conf.resolve("controller.yaml")).alerts().file())
+                .as("nothing beside it: the built-in rules").isNull();
+        Files.writeString(conf.resolve("alerts.yaml"), "rules: []\n");
+        assertThat(read("member: c1").besideFile(conf.resolve("controller.yaml")).alerts().file())
+                .isEqualTo(conf.resolve("alerts.yaml"));
+        assertThat(read("alerts: {file: rules/oncall.yaml}").besideFile(conf.resolve("controller.yaml")).alerts()
+                .file()).isEqualTo(conf.resolve("rules/oncall.yaml"));
+        assertThat(read("alerts: {file: /srv/alerts.yaml}").besideFile(conf.resolve("controller.yaml")).alerts()
+                .file()).isEqualTo(Path.of("/srv/alerts.yaml"));
+    }
+
+    @Test
+    void alertsFileErrorsNameTheFileTheKeyAndWhatIsAllowed(@TempDir Path dir) throws IOException {
+        assertThat(error("alerts: {rules: x}")).contains("unknown key \"alerts.rules\"").contains("file");
+        Path file = dir.resolve("alerts.yaml");
+        Files.writeString(file, "rules:\n  - alert: Hot\n    when: {gpuTemperature: {above: 85}}\n    for: soon\n");
+        ControllerConfig config = read("alerts: {file: \"" + file + "\"}");
+        assertThat(catchLoad(config)).startsWith(file + ": rules[0].for: \"soon\" is not allowed");
+        assertThat(catchLoad(read("alerts: {file: \"" + dir.resolve("missing.yaml") + "\"}")))
+                .contains("missing.yaml: file not found");
+    }
+
+    private static String catchLoad(ControllerConfig config) {
+        try {
+            config.alerts().load();
+        } catch (InvalidDocumentException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("loaded: " + config.alerts().file());
     }
 }

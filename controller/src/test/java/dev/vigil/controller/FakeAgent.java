@@ -3,6 +3,7 @@ package dev.vigil.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
@@ -14,14 +15,15 @@ import dev.vigil.gpu.simulated.SimulatedSpec;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * An agent as the controller sees one, in a test: it reports a simulated node's inventory and
- * health every 100 ms and, while {@link #confirming}, says it applied the desired-state version
- * the controller answered with. The agent module's real agent does the same with real load; the
- * controller must not depend on it.
+ * An agent as the controller sees one, in a test: it reports a simulated node's inventory,
+ * health and events (until the controller acknowledges them) every 100 ms and, while
+ * {@link #confirming}, says it applied the desired-state version the controller answered with.
+ * The agent module's real agent does the same with real load; the controller must not depend on it.
  */
 final class FakeAgent implements AutoCloseable {
     final String node;
@@ -39,6 +41,8 @@ final class FakeAgent implements AutoCloseable {
     private volatile boolean reporting = true;
     private volatile long applied;
     private volatile JsonNode desired;
+    private final List<GpuEvent> unacknowledged = new ArrayList<>();
+    private long eventSeq;
 
     FakeAgent(TestController controller, String token, String node, SimulatedSpec spec) throws Exception {
         this.node = node;
@@ -67,17 +71,30 @@ final class FakeAgent implements AutoCloseable {
 
     private synchronized void report() throws Exception {
         var sample = gpus.sample(fields);
-        List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, gpus.drainEvents());
+        List<GpuEvent> fresh = new ArrayList<>();
+        for (GpuEvent event : gpus.drainEvents()) {
+            fresh.add(event.withSeq(++eventSeq));
+        }
+        unacknowledged.addAll(fresh);
+        List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, fresh);
         AgentReport report = new AgentReport(agentId, "test", "hash-" + node, gpus.inventory(), health, List.of(),
-                List.of(), applied, applyError);
+                List.copyOf(unacknowledged), applied, applyError);
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
         if (answer.statusCode() == 200) {
             desired = Documents.json().readTree(answer.body());
+            long stored = desired.get("lastEventSeq").asLong();
+            unacknowledged.removeIf(e -> e.seq() <= stored);
             if (confirming) {
                 applied = desired.get("version").asLong();
             }
         }
+    }
+
+    /** Repairs a GPU, as the agent's {@code DELETE /v1/faults?gpu=N} does: its held XIDs are forgotten. */
+    synchronized void repair(int gpu) {
+        evaluator.forget(gpu);
+        gpus.clearFaults(gpu);
     }
 
     /** Reports to another controller from now on (the same one restarted). */

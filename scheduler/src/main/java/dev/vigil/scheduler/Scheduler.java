@@ -960,6 +960,28 @@ public final class Scheduler {
         return fairShare;
     }
 
+    /** The jobs that wait for GPUs (services short of replicas included), for alert rules and metrics. */
+    public List<JobRecord> waiting() {
+        List<JobRecord> records = new ArrayList<>();
+        for (Job job : jobs.values()) {
+            if (job.needsPlacement()) {
+                records.add(job.record());
+            }
+        }
+        return records;
+    }
+
+    /** Thousandths of a GPU each tenant's jobs hold now (a MIG slice is part of a GPU), as quotas count them. */
+    public Map<String, Long> heldMilliByTenant() {
+        Map<String, Long> held = new TreeMap<>();
+        heldByTenant.forEach((tenant, milli) -> {
+            if (milli > 0) {
+                held.put(tenant, milli);
+            }
+        });
+        return held;
+    }
+
     /** Why an unfinished job waits, with the numbers; empty for a job the scheduler does not have. */
     public Optional<WhyPending> why(String id) {
         Job job = jobs.get(id);

@@ -100,6 +100,24 @@ class SchedulerTest {
     }
 
     @Test
+    void waitingJobsAndWhatEachTenantHoldsAreWhatTheQueueAndThePlacementsSay() {
+        Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
+        scheduler.submit("held", Jobs.training(8).tenant("research").spec(), T0);
+        scheduler.submit("also-held", Jobs.training(2).tenant("vision").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("too-big", Jobs.gang(8, 8).tenant("research").spec(), T0);
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.waiting()).extracting(JobRecord::id).containsExactly("too-big");
+        assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("research", 8000L),
+                Map.entry("vision", 2000L));
+
+        scheduler.running("held", T0);
+        scheduler.finished("held", true, "exit 0", T0.plusSeconds(60));
+        assertThat(scheduler.heldMilliByTenant()).containsOnlyKeys("vision");
+    }
+
+    @Test
     void finishedJobsGiveTheirGpusBack() {
         Scheduler scheduler = twoLeaves(SchedulerPolicy.defaults());
         scheduler.submit("all", Jobs.gang(8, 8).spec(), T0);

@@ -42,7 +42,7 @@ final class MetricNames {
     private MetricNames() {
     }
 
-    /** Name to source: agent, dcgm, exists, jobs, assumed, prometheus. */
+    /** Name to source: agent, dcgm, exists (the controller), prometheus. */
     static synchronized Map<String, String> known() {
         if (known == null) {
             Map<String, String> names = new TreeMap<>();

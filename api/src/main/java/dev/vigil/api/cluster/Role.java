@@ -2,11 +2,14 @@ package dev.vigil.api.cluster;
 
 /** What a token may do, each role including the ones before it (except agent). */
 public enum Role {
-    /** Read the fleet: nodes, GPUs, events, members, jobs. */
+    /** Read the fleet: nodes, GPUs, events, members, jobs, alerts and silences. */
     VIEWER,
     /** Also submit jobs, and cancel the jobs it submitted: ML engineers. */
     SUBMITTER,
-    /** Also change nodes (cordon, uncordon, drain, resume) and cancel any job. */
+    /**
+     * Also change nodes (cordon, uncordon, drain, resume), cancel any job, manage silences and send
+     * Alertmanager's webhook.
+     */
     OPERATOR,
     /** Also read the audit log and manage tokens. */
     ADMIN,

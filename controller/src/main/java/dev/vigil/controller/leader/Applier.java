@@ -118,12 +118,17 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         String inventoryHash = inventory == null ? null : report.inventoryHash();
         boolean sameAgent = old != null && report.agentId().equals(old.agentId());
         long lastEventSeq = sameAgent ? old.lastEventSeq() : 0;
+        List<GpuEvent> fresh = new ArrayList<>();
         for (GpuEvent event : report.events()) {
             if (event.seq() > lastEventSeq) {
                 store.append(new ClusterEvent(0, event.time(), name, event.gpu(), event.kind().name().toLowerCase(),
                         event.severity(), event.action(), event.message(), "agent"));
                 lastEventSeq = event.seq();
+                fresh.add(event);
             }
+        }
+        if (!fresh.isEmpty()) {
+            nodes.events(name, fresh);
         }
 
         boolean cordoned = old != null && old.cordoned();

@@ -10,4 +10,7 @@ public interface LeaderApi {
 
     /** Why a job waits, from the leader's scheduler; returns an {@link Outcome} as JSON. */
     String why(String job);
+
+    /** The alerts, silences and notifiers of the leader's alert engine; returns an {@link Outcome} as JSON. */
+    String alerts();
 }

@@ -56,6 +56,15 @@ public final class LeaderClient {
         return call(leader -> leader.why(job), type, true);
     }
 
+    /**
+     * The alerts, silences and notifiers, as the leader's alert engine has them (in its memory).
+     *
+     * @throws ProblemException 503 without a leader, or while its engine starts
+     */
+    public <T> T alerts(Class<T> type) {
+        return call(LeaderApi::alerts, type, true);
+    }
+
     private <T> T call(Function<LeaderApi, String> request, Class<T> type, boolean repeatable) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {

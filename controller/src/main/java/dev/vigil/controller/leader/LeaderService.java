@@ -13,7 +13,8 @@ import java.time.Duration;
  * The leader: an Ignite cluster singleton, so exactly one member of a healthy cluster runs it,
  * and Ignite moves it when that member dies. It applies every mutation (members forward them
  * through {@link LeaderApi}) and runs the loops that must run once: silent nodes become unknown,
- * old log entries are dropped, and jobs are scheduled (by the scheduler loop it starts and stops). Without a quorum it neither applies nor loops: a member paused past
+ * old log entries are dropped, jobs are scheduled and alerts evaluated (by the scheduler loop and the
+ * alert loop it starts and stops). Without a quorum it neither applies nor loops: a member paused past
  * the failure timeout comes back still holding the singleton and must not act as a second leader.
  */
 public final class LeaderService implements Service, LeaderApi {
@@ -34,6 +35,7 @@ public final class LeaderService implements Service, LeaderApi {
         parts.applier().startLeading();
         parts.bootstrap().ensureTokens();
         parts.jobs().startLeading();
+        parts.alerting().startLeading();
         parts.leadership().began(epoch);
         LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
     }
@@ -63,6 +65,7 @@ public final class LeaderService implements Service, LeaderApi {
         cancelled = true;
         if (parts != null) {
             parts.jobs().stopLeading();
+            parts.alerting().stopLeading();
             parts.leadership().ended();
             LOG.atInfo().addKeyValue("member", ignite.name()).log("leader_stopped");
         }
@@ -79,6 +82,9 @@ public final class LeaderService implements Service, LeaderApi {
         if (mutation instanceof Mutation.JobMutation job) {
             return Outcomes.write(parts.jobs().apply(job));
         }
+        if (mutation instanceof Mutation.AlertMutation alert) {
+            return Outcomes.write(parts.alerting().apply(alert));
+        }
         return Outcomes.write(parts.applier().apply(mutation));
     }
 
@@ -90,5 +96,15 @@ public final class LeaderService implements Service, LeaderApi {
                     + ignite.name() + ") does not act: " + refusal, null)));
         }
         return Outcomes.write(parts.jobs().why(job));
+    }
+
+    @Override
+    public String alerts() {
+        String refusal = parts.member().notActingReason();
+        if (refusal != null) {
+            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
+                    + ignite.name() + ") does not act: " + refusal, null)));
+        }
+        return Outcomes.write(parts.alerting().view());
     }
 }

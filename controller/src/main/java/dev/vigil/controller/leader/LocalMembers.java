@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LocalMembers {
     /** A member's local parts the leader service works with. */
     public record Parts(ClusterMember member, Applier applier, Bootstrap bootstrap, Leadership leadership,
-                        JobScheduling jobs) {
+                        JobScheduling jobs, Alerting alerting) {
     }
 
     private static final Map<String, Parts> MEMBERS = new ConcurrentHashMap<>();

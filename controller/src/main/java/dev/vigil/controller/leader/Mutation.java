@@ -2,6 +2,8 @@ package dev.vigil.controller.leader;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.vigil.alerts.inbound.AlertmanagerWebhook;
+import dev.vigil.alerts.suppression.SilenceRequest;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobSpec;
@@ -18,6 +20,9 @@ import dev.vigil.api.jobs.JobSpec;
         @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
         @JsonSubTypes.Type(value = Mutation.SubmitJob.class, name = "submit-job"),
         @JsonSubTypes.Type(value = Mutation.CancelJob.class, name = "cancel-job"),
+        @JsonSubTypes.Type(value = Mutation.CreateSilence.class, name = "create-silence"),
+        @JsonSubTypes.Type(value = Mutation.ExpireSilence.class, name = "expire-silence"),
+        @JsonSubTypes.Type(value = Mutation.ReceiveAlerts.class, name = "receive-alerts"),
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
@@ -48,6 +53,22 @@ public sealed interface Mutation {
 
     /** The mutations the scheduler loop applies rather than the applier. */
     sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob {
+    }
+
+    /** A silence to create; the answer is the silence. */
+    record CreateSilence(SilenceRequest request, Caller caller) implements AlertMutation {
+    }
+
+    /** Ends a silence now; the answer is the silence. */
+    record ExpireSilence(String id, Caller caller) implements AlertMutation {
+    }
+
+    /** Alerts from Alertmanager's webhook; the answer says how many were taken. */
+    record ReceiveAlerts(AlertmanagerWebhook message, Caller caller) implements AlertMutation {
+    }
+
+    /** The mutations the alert engine applies. */
+    sealed interface AlertMutation extends Mutation permits CreateSilence, ExpireSilence, ReceiveAlerts {
     }
 
     /** A mutating request refused before it reached the leader (auth, input): audited all the same. */

@@ -1,5 +1,6 @@
 package dev.vigil.controller.metrics;
 
+import dev.vigil.alerts.AlertStats;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuHealth;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * The controller's /metrics: nodes by state, GPUs by health, how long agent reports take, the
- * member's view of the cluster (leader, quorum, members up, leader changes), and the scheduler's.
+ * member's view of the cluster (leader, quorum, members up, leader changes), the scheduler's and
+ * the alert engine's.
  */
 public final class ControllerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -43,10 +45,13 @@ public final class ControllerMetrics {
      * @param membersUp   how many configured members this member sees
      * @param leaderTimes how many times this member became leader
      * @param scheduling  the scheduler loop's metrics (it reports jobs only while this member leads)
+     * @param alerts      the alert engine's counts, null where it does not run (not the leader)
      */
     public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
-                             IntSupplier membersUp, LongSupplier leaderTimes, SchedulerMetrics scheduling) {
+                             IntSupplier membersUp, LongSupplier leaderTimes, SchedulerMetrics scheduling,
+                             Supplier<AlertStats> alerts) {
         scheduling.register(registry, leading);
+        AlertMetrics.register(registry, alerts);
         GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
                 .labelNames("state").callback(callback -> {
                     Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);

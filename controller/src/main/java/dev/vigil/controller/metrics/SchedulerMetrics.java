@@ -1,17 +1,28 @@
 package dev.vigil.controller.metrics;
 
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.controller.scheduling.JobsView;
+import dev.vigil.controller.scheduling.SchedulerLoop;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
  * The scheduler loop's metrics: how long a cycle takes, the decisions it hands to the backends,
- * and how many jobs wait and how many hold GPUs (only on the leader, where the scheduler runs).
+ * how long jobs wait to be placed, and (only on the leader, where the scheduler runs) the jobs
+ * queued and holding, the queue by tenant and queue, and what each tenant holds against its quota.
+ * A tenant or queue seen once keeps its series at 0 rather than vanishing from the graphs.
  */
-public final class SchedulerMetrics {
+public final class SchedulerMetrics implements SchedulerLoop.Observer {
     private final Histogram cycleDuration = Histogram.builder()
             .name("vigil_controller_scheduler_cycle_duration_seconds")
             .help("Time one scheduling cycle takes: following nodes, polling backends, placing, storing, binding.")
@@ -22,10 +33,21 @@ public final class SchedulerMetrics {
             .help("Decisions handed to the execution backends: start (a job or more replicas) and stop.")
             .labelNames("decision")
             .build();
+    private final Histogram schedulingLatency = Histogram.builder()
+            .name("vigil_controller_scheduling_latency_seconds")
+            .help("Time from a job's submission (or its return to the queue) to its placement, by tenant.")
+            .labelNames("tenant")
+            .classicOnly().classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200,
+                    14400, 43200, 86400)
+            .build();
+    private final Set<List<String>> queuesSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> tenantsSeen = ConcurrentHashMap.newKeySet();
     private volatile int queued;
     private volatile int holding;
+    private volatile JobsView jobs = JobsView.EMPTY;
 
     /** One cycle: how long it took, what it decided, and the queue after it. */
+    @Override
     public void cycled(long nanos, int starts, int stops, int queuedAfter, int holdingAfter) {
         cycleDuration.observe(nanos / 1e9);
         if (starts > 0) {
@@ -38,11 +60,22 @@ public final class SchedulerMetrics {
         holding = holdingAfter;
     }
 
+    @Override
+    public void placed(String tenant, Duration waited) {
+        schedulingLatency.labelValues(tenant).observe(Math.max(0, waited.toNanos()) / 1e9);
+    }
+
+    @Override
+    public void published(JobsView view) {
+        jobs = view;
+    }
+
     void register(PrometheusRegistry registry, BooleanSupplier leading) {
         registry.register(cycleDuration);
         decisions.labelValues("start");
         decisions.labelValues("stop");
         registry.register(decisions);
+        registry.register(schedulingLatency);
         registry.register(GaugeWithCallback.builder().name("vigil_controller_jobs")
                 .help("Jobs on the leader's scheduler: queued (waiting for GPUs, or a service short of replicas) "
                         + "and holding (placed or running). Only the leader reports it.")
@@ -52,5 +85,49 @@ public final class SchedulerMetrics {
                         callback.call(holding, "holding");
                     }
                 }).build());
+        registry.register(GaugeWithCallback.builder().name("vigil_controller_queue_depth")
+                .help("Jobs waiting for GPUs, by tenant and queue. Only the leader reports it.")
+                .labelNames("tenant", "queue").callback(callback -> {
+                    if (leading.getAsBoolean()) {
+                        Map<List<String>, Integer> depth = new TreeMap<>(SchedulerMetrics::compare);
+                        queuesSeen.forEach(key -> depth.put(key, 0));
+                        for (JobRecord job : jobs.waiting()) {
+                            List<String> key = List.of(job.spec().tenant(), job.spec().queue());
+                            depth.merge(key, 1, Integer::sum);
+                            queuesSeen.add(key);
+                        }
+                        depth.forEach((key, count) -> callback.call(count, key.get(0), key.get(1)));
+                    }
+                }).build());
+        registry.register(GaugeWithCallback.builder().name("vigil_controller_allocated_gpus")
+                .help("GPUs each tenant's jobs hold (a MIG slice counts as its part of a GPU). Only the leader "
+                        + "reports it.")
+                .labelNames("tenant").callback(callback -> {
+                    if (leading.getAsBoolean()) {
+                        JobsView view = jobs;
+                        tenantsSeen.addAll(view.heldMilli().keySet());
+                        tenantsSeen.addAll(view.quotas().keySet());
+                        counts(view).forEach((tenant, gpus) -> callback.call(gpus, tenant));
+                    }
+                }).build());
+        registry.register(GaugeWithCallback.builder().name("vigil_controller_tenant_quota_gpus")
+                .help("Each tenant's nominal GPU quota, all models together (tenants with a quota). Only the "
+                        + "leader reports it.")
+                .labelNames("tenant").callback(callback -> {
+                    if (leading.getAsBoolean()) {
+                        new TreeMap<>(jobs.quotas()).forEach((tenant, gpus) -> callback.call(gpus, tenant));
+                    }
+                }).build());
+    }
+
+    private Map<String, Double> counts(JobsView view) {
+        Map<String, Double> gpus = new TreeMap<>();
+        tenantsSeen.forEach(tenant -> gpus.put(tenant, view.heldMilli().getOrDefault(tenant, 0L) / 1000.0));
+        return gpus;
+    }
+
+    private static int compare(List<String> a, List<String> b) {
+        int tenant = a.get(0).compareTo(b.get(0));
+        return tenant != 0 ? tenant : a.get(1).compareTo(b.get(1));
     }
 }

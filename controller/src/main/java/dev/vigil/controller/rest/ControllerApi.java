@@ -89,6 +89,7 @@ public final class ControllerApi {
     private final Authenticator authenticator;
     private final byte[] openApi;
     private final ReportTimer reportTimer;
+    private final AlertRoutes alerts;
 
     /** Told how long each agent report took, for the controller's metrics. */
     @FunctionalInterface
@@ -101,6 +102,7 @@ public final class ControllerApi {
         this.authenticator = new Authenticator(member::store);
         this.openApi = openApiDocument();
         this.reportTimer = reportTimer;
+        this.alerts = new AlertRoutes(member::leader, this::caller);
     }
 
     public Router router() {
@@ -131,7 +133,14 @@ public final class ControllerApi {
                 .get("/v1/jobs/{id}/why", read(Role.VIEWER, (r, who) -> Response.json(member.leader()
                         .why(Params.jobId(r.pathParam("id"), "id"), WhyPending.class))))
                 .post("/v1/tokens", write(Role.ADMIN, this::issueToken))
-                .delete("/v1/tokens/{id}", write(Role.ADMIN, this::revokeToken));
+                .delete("/v1/tokens/{id}", write(Role.ADMIN, this::revokeToken))
+                .get("/v1/alerts", read(Role.VIEWER, alerts::alerts))
+                .get("/v1/alerts/{fingerprint}", read(Role.VIEWER, alerts::alert))
+                .get("/v1/silences", read(Role.VIEWER, alerts::silences))
+                .post("/v1/silences", write(Role.OPERATOR, alerts::createSilence))
+                .delete("/v1/silences/{id}", write(Role.OPERATOR, alerts::expireSilence))
+                // Alertmanager's webhook makes alerts that page people: an operator's act, like a silence.
+                .post("/v1/alertmanager/webhook", write(Role.OPERATOR, alerts::alertmanagerWebhook));
     }
 
     private Response ready(Request request) {

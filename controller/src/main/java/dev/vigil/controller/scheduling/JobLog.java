@@ -10,6 +10,7 @@ import dev.vigil.controller.state.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,17 +18,20 @@ import java.util.Map;
 /**
  * Stores what the scheduler changed: each job's record, with who submitted it (the scheduler
  * does not know), and every transition as a cluster event and a log line, so {@code vigil events}
- * shows jobs moving beside nodes. Owned by the scheduler loop's thread.
+ * shows jobs moving beside nodes; each placement tells the observer how long the job waited.
+ * Owned by the scheduler loop's thread.
  */
 final class JobLog {
     private static final Logger LOG = LoggerFactory.getLogger(JobLog.class);
 
     private final Store store;
+    private final SchedulerLoop.Observer observer;
     /** Submitters of unfinished jobs. */
     private final Map<String, String> submitters = new HashMap<>();
 
-    JobLog(Store store) {
+    JobLog(Store store, SchedulerLoop.Observer observer) {
         this.store = store;
+        this.observer = observer;
     }
 
     void submittedBy(String job, String submitter) {
@@ -53,10 +57,14 @@ final class JobLog {
                     : before == null ? null : before.submitter());
             store.put(stored);
             List<JobTransition> history = stored.history();
-            List<JobTransition> fresh = history.subList(Math.min(before == null ? 0 : before.history().size(),
-                    history.size()), history.size());
-            for (JobTransition transition : fresh) {
+            int first = Math.min(before == null ? 0 : before.history().size(), history.size());
+            for (int i = first; i < history.size(); i++) {
+                JobTransition transition = history.get(i);
                 event(stored, transition, actor);
+                if (transition.to() == JobState.PLACED) {
+                    observer.placed(stored.spec().tenant(), Duration.between(JobsView.waitingSince(stored, i),
+                            transition.time()));
+                }
             }
             if (stored.state().finished()) {
                 submitters.remove(stored.id());

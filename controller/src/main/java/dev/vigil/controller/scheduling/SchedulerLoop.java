@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,10 +68,17 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     private static final String ACTOR = "scheduler";
     private static final long CALL_TIMEOUT_MS = 10_000;
 
-    /** Told about each cycle, for the controller's metrics. */
-    @FunctionalInterface
+    /** Told about each cycle and each placement, for the controller's metrics. */
     public interface Observer {
         void cycled(long nanos, int starts, int stops, int queued, int holding);
+
+        /** A job of {@code tenant} got its GPUs after waiting {@code waited} in the queue. */
+        default void placed(String tenant, Duration waited) {
+        }
+
+        /** The jobs as they are after a change ({@link JobsView#EMPTY} when this member stops leading). */
+        default void published(JobsView view) {
+        }
     }
 
     private final Store store;
@@ -85,6 +93,8 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     private final Observer observer;
     private final ScheduledExecutorService thread;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private final Map<String, Integer> quotas;
+    private volatile JobsView view = JobsView.EMPTY;
 
     // Owned by the loop's thread.
     private Scheduler scheduler;
@@ -106,7 +116,8 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             this.backends.put(backend.name(), backend);
         }
         this.nodeChanges = nodeChanges;
-        this.log = new JobLog(store);
+        this.log = new JobLog(store, observer);
+        this.quotas = JobsView.quotas(settings.policy());
         this.acting = acting;
         this.observer = observer;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,6 +141,8 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         execute(() -> {
             scheduler = null;
             backends.values().forEach(ExecutionBackend::stopLeading);
+            view = JobsView.EMPTY;
+            observer.published(view);
             upserted.clear();
             failedNodes.clear();
             log.forget();
@@ -162,6 +175,21 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
                     + wire(stored.state()) + " at " + stored.finished() + ": " + stored.reason(), List.of(), null,
                     scheduler.queued()));
         });
+    }
+
+    /** The jobs as of the last change, for the alert rules and the metrics; empty unless this member leads. */
+    public JobsView jobs() {
+        return view;
+    }
+
+    /** Stores what the scheduler changed and, when anything did, publishes the jobs anew. */
+    private void persist(String actor) {
+        List<JobRecord> changed = scheduler.takeChanged();
+        log.persist(changed, actor);
+        if (!changed.isEmpty() || view == JobsView.EMPTY) {
+            view = new JobsView(scheduler.waiting(), scheduler.heldMilliByTenant(), quotas);
+            observer.published(view);
+        }
     }
 
     /** A new leader's scheduler: the nodes as stored, then the unfinished jobs with the GPUs they hold. */
@@ -198,7 +226,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         for (NodeRecord node : nodes) {
             decisions.addAll(follow(node, now));
         }
-        log.persist(restored.takeChanged(), ACTOR);
+        persist(ACTOR);
         carryOut(decisions);
         LOG.atInfo().addKeyValue("jobs", unfinished.size()).addKeyValue("nodes", upserted.size())
                 .addKeyValue("holding", restored.holding()).addKeyValue("queued", restored.queued())
@@ -244,7 +272,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             }
             Cycle cycle = scheduler.schedule(now);
             decisions.addAll(cycle.decisions());
-            log.persist(scheduler.takeChanged(), ACTOR);
+            persist(ACTOR);
             carryOut(decisions);
             int starts = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
             long nanos = System.nanoTime() - start;
@@ -301,7 +329,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         String id = store.nextJobId();
         scheduler.submit(id, spec, now);
         log.submittedBy(id, caller.actor());
-        log.persist(scheduler.takeChanged(), caller.actor());
+        persist(caller.actor());
         audit(caller, describe(spec), 201, "job " + id + " submitted");
         LOG.atInfo().addKeyValue("job", id).addKeyValue("name", spec.name()).addKeyValue("kind", wire(spec.kind()))
                 .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
@@ -330,7 +358,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         }
         Instant now = clock.instant();
         List<Decision> stops = scheduler.cancel(id, "cancelled by " + caller.actor() + ": " + cancel.reason(), now);
-        log.persist(scheduler.takeChanged(), caller.actor());
+        persist(caller.actor());
         carryOut(stops);
         audit(caller, cancel.reason(), 200, "job " + id + ": " + wire(live.get().state()) + " -> cancelled");
         wake();

@@ -94,7 +94,7 @@ public final class Store {
         return clusterId;
     }
 
-    private static <K> CacheConfiguration<K, String> cache(String name) {
+    static <K> CacheConfiguration<K, String> cache(String name) {
         return new CacheConfiguration<K, String>(name)
                 .setCacheMode(CacheMode.REPLICATED)
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);

@@ -1,0 +1,244 @@
+package dev.vigil.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.alerts.fixtures.Daemon;
+import dev.vigil.alerts.fixtures.EventsV2;
+import dev.vigil.alerts.fixtures.RecordingServer;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.gpu.simulated.NodeProfile;
+import dev.vigil.gpu.simulated.SimulatedNode;
+import dev.vigil.gpu.simulated.SimulatedSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The page of a GPU fault across a leader failover, with nothing mocked between the agent and
+ * the pager: three controller members in their own JVMs (bin/vigil controller, the shipped
+ * conf/alerts.yaml routing critical alerts to PagerDuty), a simulated agent reporting to all
+ * three, and a local stand-in for PagerDuty that checks every request against the Events API
+ * v2's schema. An XID 79 injected through the agent's fault API is triggered once; the leader
+ * that sent it is killed (kill -9) after it recorded the page as sent; the new leader does not
+ * trigger again; the repair (the agent's DELETE /v1/faults) is resolved once, with the same
+ * dedup_key.
+ */
+class PagerDutyFailoverIT {
+    private static final Path VIGIL = Path.of(System.getProperty("vigil.dist")).resolve("bin/vigil");
+    private static final Path SHIPPED_ALERTS = Path.of(System.getProperty("vigil.dist")).resolve("conf/alerts.yaml");
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String ROUTING_KEY = "R0123456789abcdef0123456789ABCDE";
+
+    @TempDir
+    Path dir;
+    private final Map<String, Process> members = new LinkedHashMap<>();
+    private final Map<String, Integer> restPorts = new LinkedHashMap<>();
+    private final List<String> schemaErrors = new CopyOnWriteArrayList<>();
+    private final RecordingServer pagerDuty = new RecordingServer(202).judge(request -> {
+        List<String> errors = EventsV2.check(request.body());
+        schemaErrors.addAll(errors);
+        return errors.isEmpty() ? new RecordingServer.Answer(202, "{\"status\":\"success\"}", null)
+                : new RecordingServer.Answer(400, "{\"status\":\"invalid event\"}", null);
+    });
+    private Agent agent;
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        if (agent != null) {
+            agent.close();
+        }
+        members.values().forEach(Process::destroyForcibly);
+        for (Process process : members.values()) {
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        pagerDuty.close();
+    }
+
+    @Test
+    void anXid79IsTriggeredOnceAndResolvedOnceAcrossAKilledLeader() throws Exception {
+        startCluster();
+        String agentToken = Files.readString(dir.resolve("agent.token")).trim();
+        SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of());
+        List<String> urls = restPorts.values().stream().map(port -> "http://127.0.0.1:" + port).toList();
+        agent = Agent.start(new AgentConfig("gpu-07", "127.0.0.1:0", BackendKind.SIMULATED,
+                new AgentConfig.Sampling(Duration.ofMillis(500), null), null, null, null, null, spec,
+                new AgentConfig.Controller(urls, agentToken, null, null, null)),
+                new SimulatedNode("gpu-07", spec, Clock.systemUTC()), Clock.systemUTC(), null, SystemdNotifier.disabled());
+        String agentUrl = "http://127.0.0.1:" + agent.port();
+        await(Duration.ofSeconds(30), "gpu-07 ready", () -> "ready".equals(json("c1", "/v1/nodes/gpu-07")
+                .path("state").asText()));
+
+        assertThat(send("POST", agentUrl + "/v1/faults", "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}", null)
+                .statusCode()).isEqualTo(202);
+        await(Duration.ofSeconds(15), "the trigger", () -> !events().isEmpty());
+        JsonNode trigger = events().get(0);
+        String dedupKey = trigger.path("dedup_key").asText();
+        String leader = json("c1", "/v1/members").path("leader").asText();
+        List<String> survivors = restPorts.keySet().stream().filter(name -> !name.equals(leader)).toList();
+        // Killed once it recorded the page as sent: a leader that dies in the milliseconds between
+        // PagerDuty's answer and that record makes its successor send it again (at least once).
+        await(Duration.ofSeconds(10), "the trigger recorded as sent", () -> json(survivors.get(0),
+                "/v1/alerts/" + dedupKey).path("notifications").findValuesAsText("status").contains("sent"));
+
+        members.get(leader).destroyForcibly();
+        long killed = System.nanoTime();
+        await(Duration.ofSeconds(30), "a new leader whose alert engine answers", () -> {
+            JsonNode alert = json(survivors.get(0), "/v1/alerts/" + dedupKey);
+            return alert.path("state").asText().equals("firing")
+                    && !json(survivors.get(1), "/v1/members").path("leader").asText(leader).equals(leader);
+        });
+        String newLeader = json(survivors.get(0), "/v1/members").path("leader").asText();
+        System.out.printf("kill -9 of leader %s: %s leads, its alert engine answering %.2f s later%n", leader,
+                newLeader, (System.nanoTime() - killed) / 1e9);
+        // The agent keeps reporting the fault to the new leader for a while: no second trigger.
+        Thread.sleep(5_000);
+        assertThat(events()).as("no trigger again from the new leader").hasSize(1);
+
+        assertThat(send("DELETE", agentUrl + "/v1/faults?gpu=3", null, null).statusCode()).isEqualTo(200);
+        await(Duration.ofSeconds(20), "the resolve", () -> events().size() >= 2);
+        Thread.sleep(3_000);
+
+        assertThat(schemaErrors).as("every request is a valid Events v2 event").isEmpty();
+        assertThat(events()).extracting(e -> e.path("event_action").asText()).containsExactly("trigger", "resolve");
+        assertThat(events()).extracting(e -> e.path("dedup_key").asText()).containsOnly(dedupKey);
+        assertThat(trigger.path("routing_key").asText()).isEqualTo(ROUTING_KEY);
+        assertThat(trigger.path("payload").path("severity").asText()).isEqualTo("critical");
+        assertThat(trigger.path("payload").path("source").asText()).isEqualTo("gpu-07");
+        assertThat(trigger.path("payload").path("class").asText()).isEqualTo("GpuXidFatal");
+        assertThat(trigger.path("payload").path("custom_details").path("xid").asText()).isEqualTo("79");
+        JsonNode resolved = json(survivors.get(1), "/v1/alerts/" + dedupKey);
+        assertThat(resolved.path("state").asText()).isEqualTo("resolved");
+        assertThat(resolved.path("notifications").findValuesAsText("action")).containsExactly("trigger", "resolve");
+        assertThat(resolved.path("notifications").findValuesAsText("status")).containsOnly("sent");
+    }
+
+    private List<JsonNode> events() {
+        return pagerDuty.requests().stream().map(request -> {
+            try {
+                return Documents.json().readTree(request.body());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+    }
+
+    private void startCluster() throws Exception {
+        List<Integer> discovery = new ArrayList<>();
+        for (String name : List.of("c1", "c2", "c3")) {
+            restPorts.put(name, Daemon.freePort());
+            discovery.add(Daemon.freePort());
+        }
+        int communication = Daemon.freePort();
+        StringBuilder memberList = new StringBuilder();
+        int i = 0;
+        for (String name : restPorts.keySet()) {
+            memberList.append("    - {name: ").append(name).append(", address: \"127.0.0.1:")
+                    .append(discovery.get(i++)).append("\"}\n");
+        }
+        // The shipped rules and routing, with critical alerts paging the stand-in. A resolution goes
+        // out at the group's next look (Alertmanager's groupInterval, 1m shipped): 2s here.
+        Files.writeString(dir.resolve("alerts.yaml"), Files.readString(SHIPPED_ALERTS)
+                .replace("  - name: log\n    log: {}\n", "  - name: log\n    log: {}\n  - name: oncall\n"
+                        + "    pagerduty: {routingKey: " + ROUTING_KEY + ", url: \"" + pagerDuty.url("/v2/enqueue")
+                        + "\"}\n")
+                .replace("      receiver: log\n", "      receiver: oncall\n")
+                .replace("      groupInterval: 1m\n", "      groupInterval: 2s\n"));
+        for (String name : restPorts.keySet()) {
+            Files.writeString(dir.resolve(name + ".yaml"), """
+                    member: %s
+                    listen: 127.0.0.1:%d
+                    dataDir: %s
+                    nodeTimeout: 60s
+                    tokens: {adminFile: %s, agentFile: %s}
+                    cluster:
+                      communicationPort: %d
+                      failureDetectionTimeout: 2s
+                      members:
+                    %s""".formatted(name, restPorts.get(name), dir.resolve(name), dir.resolve("admin.token"),
+                    dir.resolve("agent.token"), communication, memberList));
+            ProcessBuilder builder = new ProcessBuilder(VIGIL.toString(), "controller", "-c",
+                    dir.resolve(name + ".yaml").toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
+            builder.environment().put("VIGIL_JAVA_OPTS", "-Xmx256m");
+            members.put(name, builder.start());
+        }
+        await(Duration.ofSeconds(120), "three members ready", () -> restPorts.keySet().stream().allMatch(name -> {
+            try {
+                return send("GET", "http://127.0.0.1:" + restPorts.get(name) + "/readyz", null, null).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
+    }
+
+    private JsonNode json(String member, String path) {
+        try {
+            HttpResponse<String> response = send("GET", "http://127.0.0.1:" + restPorts.get(member) + path, null,
+                    Files.readString(dir.resolve("admin.token")).trim());
+            return response.statusCode() == 200 ? Documents.json().readTree(response.body())
+                    : Documents.json().createObjectNode();
+        } catch (Exception e) {
+            return Documents.json().createObjectNode();
+        }
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void await(Duration limit, String what, BooleanSupplier done) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + limit.toSeconds() + " s for " + what + "; PagerDuty got "
+                        + pagerDuty.requests() + logs());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private String logs() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String name : restPorts.keySet()) {
+            Path log = dir.resolve(name + ".log");
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log);
+                all.append("\n--- ").append(name).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+            }
+        }
+        return all.toString();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.vigil.controller.alerting;
+
+import dev.vigil.alerts.AlertEngine;
+import dev.vigil.alerts.AlertStats;
+import dev.vigil.alerts.AlertsConfig;
+import dev.vigil.alerts.inbound.AlertmanagerWebhook;
+import dev.vigil.alerts.rules.Condition;
+import dev.vigil.alerts.rules.Rule;
+import dev.vigil.alerts.store.AlertStore;
+import dev.vigil.alerts.suppression.Silence;
+import dev.vigil.api.Problem;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.AuditEntry;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.controller.leader.Alerting;
+import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.Mutation;
+import dev.vigil.controller.leader.NodeListener;
+import dev.vigil.controller.leader.Outcome;
+import dev.vigil.controller.leader.Outcomes;
+import dev.vigil.controller.scheduling.JobsView;
+import dev.vigil.controller.state.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Runs the {@link AlertEngine} on the leader. The engine lives while this member leads and acts
+ * (a member without a quorum neither evaluates nor sends); a new one loads what the last left in
+ * the store, so a failover neither loses nor repeats a page.
+ *
+ * <p>The fleet the rules see is kept here one node at a time as the leader stores reports. A
+ * report that changes a node's state, health, cordons or jobs, or brings an XID, is evaluated at
+ * once on this loop's thread; readings and the passing of time ({@code for}, group timers,
+ * retries of the push) are evaluated every second with the scheduler's latest jobs. A fault's
+ * page therefore costs one evaluation after the report is stored, and a fleet of thousands of
+ * nodes reporting every two seconds costs one evaluation a second, not one per report.
+ */
+public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertLoop.class);
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /** XIDs are kept at least this long, whatever the rules ask. */
+    private static final Duration MIN_XID_WINDOW = Duration.ofMinutes(10);
+
+    private final String member;
+    private final AlertsConfig config;
+    private final AlertStore alertStore;
+    private final Store store;
+    private final Clock clock;
+    private final Supplier<JobsView> jobs;
+    private final BooleanSupplier acting;
+    private final FleetSnapshot fleet;
+    private final Map<String, String> tenants = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService thread;
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private volatile boolean leading;
+    /** Created and closed on the loop's thread only. */
+    private volatile AlertEngine engine;
+
+    /**
+     * @param jobs   the scheduler's jobs (waiting, held by tenant, quotas)
+     * @param acting whether this member may act now (quorum, not paused)
+     */
+    public AlertLoop(String member, AlertsConfig config, AlertStore alertStore, Store store, Clock clock,
+                     Supplier<JobsView> jobs, BooleanSupplier acting) {
+        this.member = member;
+        this.config = config;
+        this.alertStore = alertStore;
+        this.store = store;
+        this.clock = clock;
+        this.jobs = jobs;
+        this.acting = acting;
+        this.fleet = new FleetSnapshot(xidWindow(config));
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-alerts-" + member);
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The longest window an XID rule looks back, and at least {@link #MIN_XID_WINDOW}. */
+    private static Duration xidWindow(AlertsConfig config) {
+        return config.rules().stream().map(Rule::when).map(when -> when.xid()).filter(Objects::nonNull)
+                .map(Condition.Xid::window).reduce(MIN_XID_WINDOW, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    }
+
+    @Override
+    public void startLeading() {
+        fleet.clear();
+        tenants.clear();
+        leading = true;
+        execute(this::open);
+    }
+
+    @Override
+    public void stopLeading() {
+        leading = false;
+        execute(this::shut);
+    }
+
+    @Override
+    public void changed(NodeRecord old, NodeRecord next) {
+        if (leading && fleet.update(next)) {
+            wake();
+        }
+    }
+
+    @Override
+    public void events(String node, List<GpuEvent> events) {
+        if (leading) {
+            fleet.events(node, events, clock.instant());
+        }
+    }
+
+    /** Counts for the metrics, or null while no engine runs here. */
+    public AlertStats stats() {
+        AlertEngine current = engine;
+        return current == null ? null : current.stats();
+    }
+
+    @Override
+    public Outcome view() {
+        AlertEngine current = engine;
+        if (current == null) {
+            return Outcomes.problem(starting());
+        }
+        Instant now = clock.instant();
+        List<SilenceView> silences = current.silences().stream().map(s -> SilenceView.of(s, now)).toList();
+        return Outcomes.value(new AlertsView(current.alerts(), silences, current.notifierStatus()));
+    }
+
+    @Override
+    public Outcome apply(Mutation.AlertMutation mutation) {
+        AlertEngine current = engine;
+        if (current == null) {
+            return Outcomes.problem(starting());
+        }
+        Caller caller = mutation.caller();
+        if (mutation instanceof Mutation.CreateSilence create) {
+            Silence silence;
+            try {
+                silence = current.createSilence(create.request(), caller.actor());
+            } catch (InvalidValueException e) {
+                return Outcomes.problem(new Problem("/problems/invalid-input", "Invalid input", 400, "request body: "
+                        + e.getMessage(), null, e.field(), e.value(), e.allowed()));
+            }
+            audit(caller, silence.comment(), 201, "silence " + silence.id() + " " + silence.matchers() + " until "
+                    + silence.endsAt());
+            return Outcomes.value(SilenceView.of(silence, clock.instant()));
+        }
+        if (mutation instanceof Mutation.ExpireSilence expire) {
+            Optional<Silence> expired = current.expireSilence(expire.id(), caller.actor());
+            if (expired.isEmpty()) {
+                return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no silence " + expire.id()
+                        + " ('vigil silence list' shows them; expired ones are kept 5 days)", null));
+            }
+            audit(caller, "silence " + expire.id() + " " + expired.get().matchers(), 200, "silence expired");
+            return Outcomes.value(SilenceView.of(expired.get(), clock.instant()));
+        }
+        AlertmanagerWebhook message = ((Mutation.ReceiveAlerts) mutation).message();
+        int taken = current.receive(message);
+        audit(caller, "receiver " + message.receiver() + ", " + message.status() + ", group " + message.groupKey(),
+                200, message.alerts().size() + " alerts, " + taken + " taken");
+        return Outcomes.value(new Received(message.alerts().size(), taken));
+    }
+
+    private Problem starting() {
+        return Problem.of(503, "unavailable", "Service unavailable", "the alert engine is not running on the leader ("
+                + member + "): it is starting, or leadership just moved; retry", null);
+    }
+
+    private void open() {
+        if (!leading || engine != null || !acting.getAsBoolean()) {
+            return;
+        }
+        fleet.load(store.nodes());
+        AlertEngine opened = new AlertEngine(config, alertStore, clock);
+        opened.start();
+        engine = opened;
+        LOG.atInfo().addKeyValue("member", member).log("alert_loop_started");
+        evaluate();
+    }
+
+    private void shut() {
+        AlertEngine current = engine;
+        if (current != null) {
+            engine = null;
+            current.close();
+            LOG.atInfo().addKeyValue("member", member).addKeyValue("leading", leading).log("alert_loop_stopped");
+        }
+    }
+
+    private void tick() {
+        try {
+            if (!leading) {
+                shut();
+            } else if (!acting.getAsBoolean()) {
+                // A paused or cut-off member must not send: the real leader sends what is pending.
+                shut();
+            } else if (engine == null) {
+                open();
+            } else {
+                evaluate();
+            }
+        } catch (RuntimeException e) {
+            // The next tick tries again; a periodic task that throws would never run again.
+            LOG.atError().addKeyValue("member", member).addKeyValue("error", e.toString()).setCause(e)
+                    .log("alert_loop_failed");
+        }
+    }
+
+    private void evaluate() {
+        AlertEngine current = engine;
+        if (current == null) {
+            return;
+        }
+        tenants.keySet().retainAll(fleet.allocatedJobs());
+        current.evaluate(fleet.fleet(jobs.get(), this::tenantOf, clock.instant()));
+    }
+
+    /** A job's tenant never changes: read once from the store. */
+    private String tenantOf(String job) {
+        return tenants.computeIfAbsent(job, id -> store.job(id).map(j -> j.spec().tenant()).orElse(null));
+    }
+
+    private void wake() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            execute(() -> {
+                wakeQueued.set(false);
+                try {
+                    if (acting.getAsBoolean()) {
+                        evaluate();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.atError().addKeyValue("member", member).addKeyValue("error", e.toString()).setCause(e)
+                            .log("alert_loop_failed");
+                }
+            });
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing runs any more.
+        }
+    }
+
+    private void audit(Caller caller, String detail, int status, String result) {
+        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
+                : caller.role().name().toLowerCase(Locale.ROOT), caller.remote(), caller.action(), detail, status,
+                result));
+    }
+
+    @Override
+    public void close() {
+        leading = false;
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shut();
+    }
+}
