@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end alert latency (controller/README-alerting.md, Performance): XID 79 raised on a
+# End-to-end alert latency (README.md, Performance): XID 79 raised on a
 # simulated agent -> PagerDuty trigger received by a local stand-in, through bin/vigil controller
 # with the shipped conf/alerts.yaml. Arguments: [--nodes N] [--samples N] [--warmup N]
 set -euo pipefail

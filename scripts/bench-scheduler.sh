@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scheduler benchmarks (sim/README-sim.md, Performance), run through vigil sim:
+# Scheduler benchmarks (README.md, Performance), run through vigil sim:
 #  1. decision throughput of the controller's scheduler on 1,024 HGX H100 nodes (32 leaves × 32,
 #     one spine) with N jobs submitted at once: single-node jobs, 8-node gangs and a mix, with a
 #     cycle after every instant with events and with a cycle at most every 10 s;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Slurm backend benchmark (controller/README-slurm-backend.md): N one-GPU jobs through
+# Slurm backend benchmark (README.md, Performance): N one-GPU jobs through
 # POST /v1/jobs to RUNNING in Slurm, then the same jobs through plain sbatch, and XID 79 to DRAIN
 # in sinfo, against bin/vigil controller and agents and the local Slurm of
 # scripts/slurm/start-local-slurm.sh (start it first). Arguments: [--jobs N] [--xid-samples S]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Slurm bridge benchmark (slurm-bridge/README-slurm.md): submit rates through slurmrestd and
+# Slurm bridge benchmark (README.md, Performance): submit rates through slurmrestd and
 # through sbatch, and list latencies, against the local Slurm of scripts/slurm/start-local-slurm.sh
 # (start it first). Arguments: [--jobs N] [--threads T]
 set -euo pipefail

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the controller exports as metrics (README-alerts lists the names): alerts by state, how
+ * What the controller exports as metrics (docs/alerting.md lists the names): alerts by state, how
  * many are muted, active silences, and each receiver's notifications.
  *
  * @param alerts         alerts by state (every state present, zero when none)

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * A simulated cluster as written in YAML ({@code sim/clusters/*.yaml}, the format is in
- * sim/README-sim.md). Nodes come from groups, from an Alibaba node list, or both; each group (and
+ * docs/sim.md). Nodes come from groups, from an Alibaba node list, or both; each group (and
  * the list) starts on a leaf switch of its own, and leaves hang under spines in order.
  *
  * @param name           for reports (default: the file's name)

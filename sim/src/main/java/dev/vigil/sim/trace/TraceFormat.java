@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /** The trace shapes {@code vigil sim} reads, each recognised by its header. */
 public enum TraceFormat {
-    /** The project's own CSV (sim/README-sim.md): any JobSpec, one row each. */
+    /** The project's own CSV (docs/sim.md): any JobSpec, one row each. */
     VIGIL,
     /** The Philly-derived CSV of several papers: {@code timestamp,duration,num_gpus,gpu_time,cluster}. */
     PHILLY,

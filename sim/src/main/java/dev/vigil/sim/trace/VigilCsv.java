@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * The project's own trace CSV: one job per row, columns named like {@link JobSpec}'s fields so a
  * row says anything a submitted job can. Only {@code submit} and {@code duration} are required;
- * every column is documented in sim/README-sim.md.
+ * every column is documented in docs/sim.md.
  */
 public final class VigilCsv {
     /** Every column, in the order {@link #write} puts them. */
