@@ -36,6 +36,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
+import static dev.vigil.alerts.fixtures.PrometheusApi.alert;
+import static dev.vigil.alerts.fixtures.PrometheusApi.await;
+import static dev.vigil.alerts.fixtures.PrometheusApi.firing;
+import static dev.vigil.alerts.fixtures.PrometheusApi.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -267,37 +271,5 @@ class AlertingPipelineIT {
             Thread.sleep(200);
         }
         throw new AssertionError("amtool alert query " + matcher + " listed nothing in 30 s: " + output);
-    }
-
-    private static List<JsonNode> rules(JsonNode body) {
-        return body.path("data").path("groups").findParents("health").stream().filter(n -> n.has("query")).toList();
-    }
-
-    private static List<String> firing(JsonNode body) {
-        return body.path("data").path("alerts").findParents("state").stream()
-                .filter(a -> a.path("state").asText().equals("firing"))
-                .map(a -> a.path("labels").path("alertname").asText()).toList();
-    }
-
-    private static JsonNode alert(JsonNode body, String name) {
-        for (JsonNode alert : body.path("data").path("alerts")) {
-            if (alert.path("labels").path("alertname").asText().equals(name)) {
-                return alert;
-            }
-        }
-        throw new AssertionError("no " + name + " in " + body);
-    }
-
-    private static JsonNode await(Daemon daemon, String path, Predicate<JsonNode> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = Documents.json().readTree(daemon.get(path));
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("waited 30 s for " + what + "; last " + path + ": " + last + "\n" + daemon.output());
     }
 }

@@ -5,7 +5,6 @@ import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
-import dev.vigil.alerts.fixtures.Daemon;
 import dev.vigil.alerts.fixtures.EventsV2;
 import dev.vigil.alerts.fixtures.RecordingServer;
 import dev.vigil.api.binding.Documents;
@@ -25,12 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dedup_key.
  */
 class PagerDutyFailoverIT {
-    private static final Path VIGIL = Path.of(System.getProperty("vigil.dist")).resolve("bin/vigil");
     private static final Path SHIPPED_ALERTS = Path.of(System.getProperty("vigil.dist")).resolve("conf/alerts.yaml");
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -54,8 +48,7 @@ class PagerDutyFailoverIT {
 
     @TempDir
     Path dir;
-    private final Map<String, Process> members = new LinkedHashMap<>();
-    private final Map<String, Integer> restPorts = new LinkedHashMap<>();
+    private ControllerMembers members;
     private final List<String> schemaErrors = new CopyOnWriteArrayList<>();
     private final RecordingServer pagerDuty = new RecordingServer(202).judge(request -> {
         List<String> errors = EventsV2.check(request.body());
@@ -70,9 +63,8 @@ class PagerDutyFailoverIT {
         if (agent != null) {
             agent.close();
         }
-        members.values().forEach(Process::destroyForcibly);
-        for (Process process : members.values()) {
-            process.waitFor(10, TimeUnit.SECONDS);
+        if (members != null) {
+            members.close();
         }
         pagerDuty.close();
     }
@@ -80,9 +72,9 @@ class PagerDutyFailoverIT {
     @Test
     void anXid79IsTriggeredOnceAndResolvedOnceAcrossAKilledLeader() throws Exception {
         startCluster();
-        String agentToken = Files.readString(dir.resolve("agent.token")).trim();
+        String agentToken = members.agentToken();
         SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of());
-        List<String> urls = restPorts.values().stream().map(port -> "http://127.0.0.1:" + port).toList();
+        List<String> urls = members.names().stream().map(members::url).toList();
         agent = Agent.start(new AgentConfig("gpu-07", "127.0.0.1:0", BackendKind.SIMULATED,
                 new AgentConfig.Sampling(Duration.ofMillis(500), null), null, null, null, null, spec,
                 new AgentConfig.Controller(urls, agentToken, null, null, null)),
@@ -96,21 +88,21 @@ class PagerDutyFailoverIT {
         await(Duration.ofSeconds(15), "the trigger", () -> !events().isEmpty());
         JsonNode trigger = events().get(0);
         String dedupKey = trigger.path("dedup_key").asText();
-        String leader = json("c1", "/v1/members").path("leader").asText();
-        List<String> survivors = restPorts.keySet().stream().filter(name -> !name.equals(leader)).toList();
+        String leader = members.leader("c1");
+        List<String> survivors = members.except(leader);
         // Killed once it recorded the page as sent: a leader that dies in the milliseconds between
         // PagerDuty's answer and that record makes its successor send it again (at least once).
         await(Duration.ofSeconds(10), "the trigger recorded as sent", () -> json(survivors.get(0),
                 "/v1/alerts/" + dedupKey).path("notifications").findValuesAsText("status").contains("sent"));
 
-        members.get(leader).destroyForcibly();
+        members.process(leader).destroyForcibly();
         long killed = System.nanoTime();
         await(Duration.ofSeconds(30), "a new leader whose alert engine answers", () -> {
             JsonNode alert = json(survivors.get(0), "/v1/alerts/" + dedupKey);
             return alert.path("state").asText().equals("firing")
                     && !json(survivors.get(1), "/v1/members").path("leader").asText(leader).equals(leader);
         });
-        String newLeader = json(survivors.get(0), "/v1/members").path("leader").asText();
+        String newLeader = members.leader(survivors.get(0));
         System.out.printf("kill -9 of leader %s: %s leads, its alert engine answering %.2f s later%n", leader,
                 newLeader, (System.nanoTime() - killed) / 1e9);
         // The agent keeps reporting the fault to the new leader for a while: no second trigger.
@@ -146,18 +138,7 @@ class PagerDutyFailoverIT {
     }
 
     private void startCluster() throws Exception {
-        List<Integer> discovery = new ArrayList<>();
-        for (String name : List.of("c1", "c2", "c3")) {
-            restPorts.put(name, Daemon.freePort());
-            discovery.add(Daemon.freePort());
-        }
-        int communication = Daemon.freePort();
-        StringBuilder memberList = new StringBuilder();
-        int i = 0;
-        for (String name : restPorts.keySet()) {
-            memberList.append("    - {name: ").append(name).append(", address: \"127.0.0.1:")
-                    .append(discovery.get(i++)).append("\"}\n");
-        }
+        members = new ControllerMembers(dir, List.of("c1", "c2", "c3"));
         // The shipped rules and routing, with critical alerts paging the stand-in. A resolution goes
         // out at the group's next look (Alertmanager's groupInterval, 1m shipped): 2s here.
         Files.writeString(dir.resolve("alerts.yaml"), Files.readString(SHIPPED_ALERTS)
@@ -166,43 +147,11 @@ class PagerDutyFailoverIT {
                         + "\"}\n")
                 .replace("      receiver: log\n", "      receiver: oncall\n")
                 .replace("      groupInterval: 1m\n", "      groupInterval: 2s\n"));
-        for (String name : restPorts.keySet()) {
-            Files.writeString(dir.resolve(name + ".yaml"), """
-                    member: %s
-                    listen: 127.0.0.1:%d
-                    dataDir: %s
-                    nodeTimeout: 60s
-                    tokens: {adminFile: %s, agentFile: %s}
-                    cluster:
-                      communicationPort: %d
-                      failureDetectionTimeout: 2s
-                      members:
-                    %s""".formatted(name, restPorts.get(name), dir.resolve(name), dir.resolve("admin.token"),
-                    dir.resolve("agent.token"), communication, memberList));
-            ProcessBuilder builder = new ProcessBuilder(VIGIL.toString(), "controller", "-c",
-                    dir.resolve(name + ".yaml").toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
-            builder.environment().put("VIGIL_JAVA_OPTS", "-Xmx256m");
-            members.put(name, builder.start());
-        }
-        await(Duration.ofSeconds(120), "three members ready", () -> restPorts.keySet().stream().allMatch(name -> {
-            try {
-                return send("GET", "http://127.0.0.1:" + restPorts.get(name) + "/readyz", null, null).statusCode() == 200;
-            } catch (Exception e) {
-                return false;
-            }
-        }));
+        members.startAll();
     }
 
     private JsonNode json(String member, String path) {
-        try {
-            HttpResponse<String> response = send("GET", "http://127.0.0.1:" + restPorts.get(member) + path, null,
-                    Files.readString(dir.resolve("admin.token")).trim());
-            return response.statusCode() == 200 ? Documents.json().readTree(response.body())
-                    : Documents.json().createObjectNode();
-        } catch (Exception e) {
-            return Documents.json().createObjectNode();
-        }
+        return members.json(member, path);
     }
 
     private static HttpResponse<String> send(String method, String url, String body, String token) throws Exception {
@@ -223,22 +172,9 @@ class PagerDutyFailoverIT {
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("waited " + limit.toSeconds() + " s for " + what + "; PagerDuty got "
-                        + pagerDuty.requests() + logs());
+                        + pagerDuty.requests() + members.logs());
             }
             Thread.sleep(100);
         }
-    }
-
-    private String logs() throws IOException {
-        StringBuilder all = new StringBuilder();
-        for (String name : restPorts.keySet()) {
-            Path log = dir.resolve(name + ".log");
-            if (Files.exists(log)) {
-                List<String> lines = Files.readAllLines(log);
-                all.append("\n--- ").append(name).append('\n')
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
-            }
-        }
-        return all.toString();
     }
 }

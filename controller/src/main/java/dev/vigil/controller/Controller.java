@@ -8,6 +8,7 @@ import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.state.Counters;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
 import io.netty.handler.ssl.SslContext;
@@ -98,7 +99,7 @@ public final class Controller implements AutoCloseable {
             @Override
             public Members members() {
                 String current = leader.leader();
-                long epoch = member.active() ? member.ignite().atomicLong("vigil_leader_epoch", 0, true).get() : 0;
+                long epoch = member.active() ? new Counters(member.ignite()).get(Counters.LEADER_EPOCH) : 0;
                 return new Members(member.name(), member.members(current), member.quorum(), member.quorumPresent(),
                         current, epoch);
             }

@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 
+import static dev.vigil.alerts.fixtures.PrometheusApi.alert;
+import static dev.vigil.alerts.fixtures.PrometheusApi.await;
+import static dev.vigil.alerts.fixtures.PrometheusApi.firing;
+import static dev.vigil.alerts.fixtures.PrometheusApi.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -72,14 +75,14 @@ class PrometheusRulesIT {
         try (Daemon daemon = Daemon.start("prometheus", List.of(prometheus.get().toString(),
                 "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port), dir, URI.create("http://127.0.0.1:" + port), "/-/ready")) {
-            JsonNode rules = await(daemon, "/api/v1/rules", body -> allRules(body).stream()
+            JsonNode rules = await(daemon, "/api/v1/rules", body -> rules(body).stream()
                     .allMatch(rule -> !rule.path("lastEvaluation").asText().startsWith("0001")), "every rule evaluated");
-            assertThat(allRules(rules)).hasSizeGreaterThan(20).allSatisfy(rule ->
+            assertThat(rules(rules)).hasSizeGreaterThan(20).allSatisfy(rule ->
                     assertThat(rule.path("health").asText()).as(rule.path("name").asText() + ": "
                             + rule.path("lastError").asText()).isEqualTo("ok"));
             await(daemon, "/api/v1/targets", body -> body.path("data").path("activeTargets").path(0).path("health")
                     .asText().equals("up"), "the target is scraped");
-            assertThat(firing(daemon.get("/api/v1/alerts"))).as("nothing fires on a healthy page").isEmpty();
+            assertThat(firing(Documents.json().readTree(daemon.get("/api/v1/alerts")))).as("nothing fires on a healthy page").isEmpty();
 
             current.set(page(true));
             long injected = System.nanoTime();
@@ -87,16 +90,16 @@ class PrometheusRulesIT {
                     List.of("GpuXidFatal", "GpuEccDoubleBitErrors")), "the XID and ECC rules fire");
             System.out.printf("Prometheus fired GpuXidFatal %d ms after the page turned faulty (1 s scrape and evaluation)%n",
                     Duration.ofNanos(System.nanoTime() - injected).toMillis());
-            JsonNode xid = find(alerts, "GpuXidFatal");
+            JsonNode xid = alert(alerts, "GpuXidFatal");
             assertThat(xid.path("labels").path("Hostname").asText()).isEqualTo("gpu-07");
             assertThat(xid.path("labels").path("gpu").asText()).isEqualTo("3");
             assertThat(xid.path("labels").path("err_code").asText()).isEqualTo("79");
             assertThat(xid.path("labels").path("severity").asText()).isEqualTo("critical");
             assertThat(xid.path("annotations").path("summary").asText())
                     .isEqualTo("XID 79 on gpu-07 GPU 3: GPU has fallen off the bus: unreachable on PCIe");
-            assertThat(find(alerts, "GpuEccDoubleBitErrors").path("annotations").path("summary").asText())
+            assertThat(alert(alerts, "GpuEccDoubleBitErrors").path("annotations").path("summary").asText())
                     .startsWith("gpu-07 GPU 3: 2 uncorrectable ECC error(s)");
-            assertThat(allRules(Documents.json().readTree(daemon.get("/api/v1/rules"))))
+            assertThat(rules(Documents.json().readTree(daemon.get("/api/v1/rules"))))
                     .allSatisfy(rule -> assertThat(rule.path("health").asText()).isEqualTo("ok"));
 
             current.set(page(false));
@@ -104,42 +107,5 @@ class PrometheusRulesIT {
         } finally {
             target.stop(0);
         }
-    }
-
-    private static List<JsonNode> allRules(JsonNode body) {
-        return body.path("data").path("groups").findParents("health").stream()
-                .filter(node -> node.has("query")).toList();
-    }
-
-    private static List<String> firing(String body) throws Exception {
-        return firing(Documents.json().readTree(body));
-    }
-
-    private static List<String> firing(JsonNode body) {
-        return body.path("data").path("alerts").findParents("state").stream()
-                .filter(alert -> alert.path("state").asText().equals("firing"))
-                .map(alert -> alert.path("labels").path("alertname").asText()).toList();
-    }
-
-    private static JsonNode find(JsonNode alerts, String name) {
-        for (JsonNode alert : alerts.path("data").path("alerts")) {
-            if (alert.path("labels").path("alertname").asText().equals(name)) {
-                return alert;
-            }
-        }
-        throw new AssertionError("no " + name + " in " + alerts);
-    }
-
-    private static JsonNode await(Daemon daemon, String path, Predicate<JsonNode> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = Documents.json().readTree(daemon.get(path));
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("waited 30 s for " + what + "; last " + path + ": " + last + "\n" + daemon.output());
     }
 }

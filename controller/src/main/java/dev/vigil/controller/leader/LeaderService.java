@@ -1,6 +1,7 @@
 package dev.vigil.controller.leader;
 
 import dev.vigil.api.Problem;
+import dev.vigil.controller.state.Counters;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.resources.IgniteInstanceResource;
 import org.apache.ignite.services.Service;
@@ -25,23 +26,26 @@ public final class LeaderService implements Service, LeaderApi {
 
     @IgniteInstanceResource
     private transient Ignite ignite;
-    private transient LocalMembers.Parts parts;
+    /** This member's parts, once it leads; null before (calls are refused meanwhile). */
+    private transient volatile LocalMembers.Parts parts;
     private transient volatile boolean cancelled;
 
-    @Override
-    public void init() {
-        parts = LocalMembers.get(ignite.name());
-        long epoch = ignite.atomicLong("vigil_leader_epoch", 0, true).incrementAndGet();
-        parts.applier().startLeading();
-        parts.bootstrap().ensureTokens();
-        parts.jobs().startLeading();
-        parts.alerting().startLeading();
-        parts.leadership().began(epoch);
-        LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
-    }
-
+    /**
+     * Ignite may deploy the singleton on a member that is still opening its cluster state (the
+     * first activation, a restart of every member). It waits for that here rather than in
+     * {@code init}, where a failure would leave the cluster without a leader until the next
+     * topology change.
+     */
     @Override
     public void execute() throws InterruptedException {
+        LocalMembers.Parts found = LocalMembers.find(ignite.name());
+        while (found == null && !cancelled) {
+            Thread.sleep(50);
+            found = LocalMembers.find(ignite.name());
+        }
+        if (!begin(found)) {
+            return;
+        }
         long lastTrim = 0;
         while (!cancelled) {
             try {
@@ -60,8 +64,23 @@ public final class LeaderService implements Service, LeaderApi {
         }
     }
 
+    private synchronized boolean begin(LocalMembers.Parts found) {
+        if (cancelled) {
+            return false;
+        }
+        long epoch = new Counters(ignite).incrementAndGet(Counters.LEADER_EPOCH);
+        found.applier().startLeading();
+        found.bootstrap().ensureTokens();
+        found.jobs().startLeading();
+        found.alerting().startLeading();
+        found.leadership().began(epoch);
+        parts = found;
+        LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
+        return true;
+    }
+
     @Override
-    public void cancel() {
+    public synchronized void cancel() {
         cancelled = true;
         if (parts != null) {
             parts.jobs().stopLeading();
@@ -73,7 +92,7 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String apply(String mutationJson) {
-        String refusal = parts.member().notActingReason();
+        String refusal = refusal();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") refuses writes: " + refusal, null)));
@@ -90,7 +109,7 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String why(String job) {
-        String refusal = parts.member().notActingReason();
+        String refusal = refusal();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") does not act: " + refusal, null)));
@@ -100,11 +119,17 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String alerts() {
-        String refusal = parts.member().notActingReason();
+        String refusal = refusal();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") does not act: " + refusal, null)));
         }
         return Outcomes.write(parts.alerting().view());
+    }
+
+    /** Why this leader does not act now, or null when it does. */
+    private String refusal() {
+        LocalMembers.Parts current = parts;
+        return current == null ? "it is still opening the cluster state" : current.member().notActingReason();
     }
 }

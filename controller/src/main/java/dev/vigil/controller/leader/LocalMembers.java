@@ -29,11 +29,8 @@ public final class LocalMembers {
         MEMBERS.remove(igniteName);
     }
 
-    static Parts get(String igniteName) {
-        Parts parts = MEMBERS.get(igniteName);
-        if (parts == null) {
-            throw new IllegalStateException("member " + igniteName + " is not registered in this process");
-        }
-        return parts;
+    /** The member's parts, or null while it is still opening the cluster state. */
+    static Parts find(String igniteName) {
+        return MEMBERS.get(igniteName);
     }
 }

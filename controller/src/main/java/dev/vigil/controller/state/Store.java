@@ -11,7 +11,6 @@ import dev.vigil.api.cluster.NodeSummary;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSummary;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteAtomicLong;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
@@ -50,6 +49,9 @@ public final class Store {
 
     /** Cluster ids are six base-36 digits. */
     private static final long CLUSTER_IDS = 36L * 36 * 36 * 36 * 36 * 36;
+    private static final String EVENT_SEQ = "event_seq";
+    private static final String AUDIT_SEQ = "audit_seq";
+    private static final String JOB_SEQ = "job_seq";
 
     private static final ObjectMapper JSON = Documents.json().copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -63,9 +65,7 @@ public final class Store {
     private final IgniteCache<String, String> jobs;
     /** Each job's summary beside it, so that listing reads a little JSON per job, not its history. */
     private final IgniteCache<String, String> jobSummaries;
-    private final IgniteAtomicLong eventSeq;
-    private final IgniteAtomicLong auditSeq;
-    private final IgniteAtomicLong jobSeq;
+    private final Counters counters;
     private final String clusterId;
 
     public Store(Ignite ignite) {
@@ -76,12 +76,10 @@ public final class Store {
         this.tokens = ignite.getOrCreateCache(cache("vigil_tokens"));
         this.jobs = ignite.getOrCreateCache(cache("vigil_jobs"));
         this.jobSummaries = ignite.getOrCreateCache(cache("vigil_job_summaries"));
-        this.eventSeq = ignite.atomicLong("vigil_event_seq", 0, true);
-        this.auditSeq = ignite.atomicLong("vigil_audit_seq", 0, true);
-        this.jobSeq = ignite.atomicLong("vigil_job_seq", 0, true);
+        this.counters = new Counters(ignite);
         // Made once, by whichever member creates it first, and kept with the rest of the state.
-        long id = ignite.atomicLong("vigil_cluster_id", ThreadLocalRandom.current().nextLong(CLUSTER_IDS / 36,
-                CLUSTER_IDS), true).get();
+        long id = counters.getOrInit("cluster_id", ThreadLocalRandom.current().nextLong(CLUSTER_IDS / 36,
+                CLUSTER_IDS));
         this.clusterId = Long.toString(id, 36);
     }
 
@@ -125,7 +123,7 @@ public final class Store {
 
     /** Appends an event; its {@code seq} is replaced by the next one. */
     public ClusterEvent append(ClusterEvent event) {
-        long seq = eventSeq.incrementAndGet();
+        long seq = counters.incrementAndGet(EVENT_SEQ);
         ClusterEvent numbered = new ClusterEvent(seq, event.time(), event.node(), event.gpu(), event.kind(),
                 event.severity(), event.action(), event.message(), event.actor());
         events.put(seq, write(numbered));
@@ -141,12 +139,12 @@ public final class Store {
 
     /** Events after {@code since}, oldest first, at most {@code limit}, optionally of one node. */
     public Page<ClusterEvent> events(long since, int limit, String node) {
-        return page(events, eventSeq.get(), since, limit, json -> read(json, ClusterEvent.class),
+        return page(events, counters.get(EVENT_SEQ), since, limit, json -> read(json, ClusterEvent.class),
                 e -> node == null || node.equals(e.node()), ClusterEvent::seq);
     }
 
     public AuditEntry audit(AuditEntry entry) {
-        long seq = auditSeq.incrementAndGet();
+        long seq = counters.incrementAndGet(AUDIT_SEQ);
         AuditEntry numbered = new AuditEntry(seq, entry.time(), entry.actor(), entry.role(), entry.remote(),
                 entry.action(), entry.detail(), entry.status(), entry.result());
         audit.put(seq, write(numbered));
@@ -154,14 +152,14 @@ public final class Store {
     }
 
     public Page<AuditEntry> audit(long since, int limit) {
-        return page(audit, auditSeq.get(), since, limit, json -> read(json, AuditEntry.class), e -> true,
+        return page(audit, counters.get(AUDIT_SEQ), since, limit, json -> read(json, AuditEntry.class), e -> true,
                 AuditEntry::seq);
     }
 
     /** Drops events and audit entries older than the retention. */
     public void trimLogs() {
-        trim(events, eventSeq.get());
-        trim(audit, auditSeq.get());
+        trim(events, counters.get(EVENT_SEQ));
+        trim(audit, counters.get(AUDIT_SEQ));
     }
 
     /**
@@ -169,7 +167,7 @@ public final class Store {
      * so ids are short, sort by submission, and are never given twice.
      */
     public String nextJobId() {
-        return String.format("j-%06d", jobSeq.incrementAndGet());
+        return String.format("j-%06d", counters.incrementAndGet(JOB_SEQ));
     }
 
     public Optional<JobRecord> job(String id) {
