@@ -23,29 +23,36 @@ public final class LeaderService implements Service, LeaderApi {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderService.class);
     private static final Duration TICK = Duration.ofMillis(500);
     private static final Duration TRIM_EVERY = Duration.ofMinutes(1);
+    private static final Duration OPENING = Duration.ofMinutes(2);
 
     @IgniteInstanceResource
     private transient Ignite ignite;
-    /** This member's parts, once it leads; null before (calls are refused meanwhile). */
+    /** This member's parts, set by init before any call reaches the service. */
     private transient volatile LocalMembers.Parts parts;
     private transient volatile boolean cancelled;
 
     /**
-     * Ignite may deploy the singleton on a member that is still opening its cluster state (the
-     * first activation, a restart of every member). It waits for that here rather than in
-     * {@code init}, where a failure would leave the cluster without a leader until the next
-     * topology change.
+     * Ignite may deploy the singleton on a member that is still opening its cluster state (a
+     * cluster's first start, a restart of every member): this waits for it, so that the service
+     * counts as deployed, and the member as leader, only once it leads.
      */
     @Override
-    public void execute() throws InterruptedException {
+    public void init() throws InterruptedException {
+        long deadline = System.nanoTime() + OPENING.toNanos();
         LocalMembers.Parts found = LocalMembers.find(ignite.name());
-        while (found == null && !cancelled) {
+        while (found == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("member " + ignite.name() + " did not open its cluster state within "
+                        + OPENING.toSeconds() + " s");
+            }
             Thread.sleep(50);
             found = LocalMembers.find(ignite.name());
         }
-        if (!begin(found)) {
-            return;
-        }
+        begin(found);
+    }
+
+    @Override
+    public void execute() throws InterruptedException {
         long lastTrim = 0;
         while (!cancelled) {
             try {
@@ -64,10 +71,7 @@ public final class LeaderService implements Service, LeaderApi {
         }
     }
 
-    private synchronized boolean begin(LocalMembers.Parts found) {
-        if (cancelled) {
-            return false;
-        }
+    private synchronized void begin(LocalMembers.Parts found) {
         long epoch = new Counters(ignite).incrementAndGet(Counters.LEADER_EPOCH);
         found.applier().startLeading();
         found.bootstrap().ensureTokens();
@@ -76,7 +80,6 @@ public final class LeaderService implements Service, LeaderApi {
         found.leadership().began(epoch);
         parts = found;
         LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
-        return true;
     }
 
     @Override
@@ -92,7 +95,7 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String apply(String mutationJson) {
-        String refusal = refusal();
+        String refusal = parts.member().notActingReason();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") refuses writes: " + refusal, null)));
@@ -109,7 +112,7 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String why(String job) {
-        String refusal = refusal();
+        String refusal = parts.member().notActingReason();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") does not act: " + refusal, null)));
@@ -119,17 +122,11 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public String alerts() {
-        String refusal = refusal();
+        String refusal = parts.member().notActingReason();
         if (refusal != null) {
             return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
                     + ignite.name() + ") does not act: " + refusal, null)));
         }
         return Outcomes.write(parts.alerting().view());
-    }
-
-    /** Why this leader does not act now, or null when it does. */
-    private String refusal() {
-        LocalMembers.Parts current = parts;
-        return current == null ? "it is still opening the cluster state" : current.member().notActingReason();
     }
 }
