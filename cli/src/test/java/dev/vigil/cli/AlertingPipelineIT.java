@@ -81,9 +81,16 @@ class AlertingPipelineIT {
         Optional<Path> prometheus = Daemon.find("prometheus");
         Optional<Path> alertmanager = Daemon.find("prometheus-alertmanager", "alertmanager");
         Optional<Path> amtool = Daemon.find("amtool");
-        assumeTrue(prometheus.isPresent() && alertmanager.isPresent() && amtool.isPresent(), "Prometheus and "
-                + "Alertmanager are not installed (Debian packages 'prometheus' and 'prometheus-alertmanager'; "
-                + "scripts/install-alerting-daemons.sh or .ci/run installs them)");
+        List<String> missing = new ArrayList<>();
+        if (prometheus.isEmpty()) {
+            missing.add("prometheus (Debian package 'prometheus')");
+        }
+        if (alertmanager.isEmpty() || amtool.isEmpty()) {
+            missing.add((alertmanager.isEmpty() ? amtool.isEmpty() ? "alertmanager and amtool" : "alertmanager"
+                    : "amtool") + " (Debian package 'prometheus-alertmanager')");
+        }
+        assumeTrue(missing.isEmpty(), () -> "not installed: " + String.join("; ", missing)
+                + " (scripts/install-alerting-daemons.sh or .ci/run installs them)");
         int alertmanagerPort = Daemon.freePort();
         URI alertmanagerUrl = URI.create("http://127.0.0.1:" + alertmanagerPort);
 

@@ -66,7 +66,9 @@ class SlurmBackendIT {
 
     @BeforeAll
     static void start() throws Exception {
-        LocalSlurm.require();
+        if (!LocalSlurm.available()) {
+            return; // each test skips in @BeforeEach, naming what is missing
+        }
         Map<String, String> env = LocalSlurm.environment();
         slurm = Slurm.connect(LocalSlurm.config(env));
         // slurmd runs the jobs as root on this host: the outputs land here

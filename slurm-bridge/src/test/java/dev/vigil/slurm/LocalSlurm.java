@@ -55,14 +55,28 @@ public final class LocalSlurm {
      * answer. Call it before each test, so every skipped test carries the reason.
      */
     public static synchronized void require() {
-        if (!checked) {
-            missing = missing();
-            checked = true;
-        }
+        check();
         if (missing != null && "1".equals(System.getenv("VIGIL_REQUIRE_SLURM"))) {
             fail("VIGIL_REQUIRE_SLURM=1 but " + missing);
         }
         assumeTrue(missing == null, missing);
+    }
+
+    /**
+     * Whether the local Slurm answers, without skipping: for a {@code @BeforeAll} that starts what the
+     * tests share. It must not skip there: an abort in {@code @BeforeAll} skips the class's tests
+     * without Surefire counting a single one. {@link #require()} in {@code @BeforeEach} skips each.
+     */
+    public static synchronized boolean available() {
+        check();
+        return missing == null;
+    }
+
+    private static void check() {
+        if (!checked) {
+            missing = missing();
+            checked = true;
+        }
     }
 
     private static String missing() {
