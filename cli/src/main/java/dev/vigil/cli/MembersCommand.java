@@ -15,7 +15,8 @@ import java.io.PrintWriter;
                 "As the member answering sees them: each member's discovery address,",
                 "whether it is up and which one leads; then the quorum (a majority of the",
                 "configured members must be up for the controller to accept writes) and",
-                "the leader epoch (it increases each time leadership moves).",
+                "the leader epoch (it increases each time leadership moves). A member",
+                "that was paused says so until it has confirmed its view with the others.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil members",
@@ -29,6 +30,9 @@ final class MembersCommand extends ApiCommand {
             return;
         }
         Members members = answer.as(Members.class);
+        if (members.staleReason() != null) {
+            out.printf("STALE VIEW (%s): %s%n%n", members.self(), members.staleReason());
+        }
         Table table = new Table("NAME", "ADDRESS", "UP", "LEADER");
         long up = 0;
         for (Member member : members.members()) {

@@ -8,7 +8,6 @@ import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
-import dev.vigil.controller.state.Counters;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
 import io.netty.handler.ssl.SslContext;
@@ -25,6 +24,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A controller member: the composition root of the control plane. It joins the Ignite cluster,
@@ -71,14 +72,20 @@ public final class Controller implements AutoCloseable {
 
     /** Starts a member with these alert rules ({@code vigil up} builds its own). */
     public static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock) {
-        ClusterMember member = ClusterMember.start(config);
+        return start(config, alerts, clock, UnaryOperator.identity());
+    }
+
+    /** As above, with the member's view check after a pause wrapped (see {@link ClusterMember#start}). */
+    static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock,
+                            UnaryOperator<BooleanSupplier> viewCheck) {
+        ClusterMember member = ClusterMember.start(config, viewCheck);
         SchedulerMetrics scheduling = new SchedulerMetrics();
         MemberState state = new MemberState(member, config, alerts, clock, scheduling);
         LeaderClient leader = new LeaderClient(member);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
-                () -> member.membersUp().size(), () -> state.leadership().changes(), scheduling,
+                () -> member.membersUp().size(), () -> state.leadership().changes(), state::leaderEpoch, scheduling,
                 state::alertStats);
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override
@@ -98,10 +105,16 @@ public final class Controller implements AutoCloseable {
 
             @Override
             public Members members() {
-                String current = leader.leader();
-                long epoch = member.active() ? new Counters(member.ignite()).get(Counters.LEADER_EPOCH) : 0;
+                // A member whose view is stale names no leader: it may be the one it remembers.
+                String stale = member.staleViewReason();
+                String current = stale == null ? leader.leader() : null;
                 return new Members(member.name(), member.members(current), member.quorum(), member.quorumPresent(),
-                        current, epoch);
+                        current, state.leaderEpoch().orElse(0), stale);
+            }
+
+            @Override
+            public String staleReason() {
+                return member.staleViewReason();
             }
 
             @Override
@@ -174,6 +187,11 @@ public final class Controller implements AutoCloseable {
 
     public boolean leading() {
         return state.leadership().leading();
+    }
+
+    /** The pause detector's hook: as if this member had been frozen for {@code gap} until now. */
+    void pauseNoticed(Duration gap) {
+        member.pauseNoticed(gap);
     }
 
     private static InetSocketAddress listenAddress(String listen) {

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,12 @@ final class MemberState {
 
     boolean ready() {
         return store != null;
+    }
+
+    /** The leader epoch in this member's copy of the state; empty while the state is not open. */
+    OptionalLong leaderEpoch() {
+        Store current = store;
+        return current == null ? OptionalLong.empty() : OptionalLong.of(current.leaderEpoch());
     }
 
     /** The scheduler's jobs; empty unless this member leads. */

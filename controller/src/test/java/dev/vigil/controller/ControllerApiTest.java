@@ -278,6 +278,10 @@ class ControllerApiTest {
                 throw new UnsupportedOperationException();
             }
 
+            public String staleReason() {
+                throw new UnsupportedOperationException();
+            }
+
             public byte[] metrics() {
                 throw new UnsupportedOperationException();
             }

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /** A one-member controller for tests: in memory, on free ports, with its bootstrap tokens. */
 public final class TestController implements AutoCloseable {
@@ -35,6 +37,12 @@ public final class TestController implements AutoCloseable {
 
     /** Starts, keeping the cluster state in the data dir with {@code persistence}, and waits until it answers writes. */
     public static TestController start(Path dataDir, String extraYaml, boolean persistence) throws Exception {
+        return start(dataDir, extraYaml, persistence, UnaryOperator.identity());
+    }
+
+    /** As above, with the member's view check after a pause wrapped in {@code viewCheck}. */
+    static TestController start(Path dataDir, String extraYaml, boolean persistence,
+                                UnaryOperator<BooleanSupplier> viewCheck) throws Exception {
         String yaml = """
                 member: c1
                 listen: 127.0.0.1:%d
@@ -45,8 +53,8 @@ public final class TestController implements AutoCloseable {
                   failureDetectionTimeout: 2s
                 %s
                 """.formatted(freePort(), dataDir, freePort(), persistence, extraYaml == null ? "" : extraYaml);
-        Controller controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "test"),
-                Clock.systemUTC());
+        ControllerConfig config = Documents.readYaml(yaml, ControllerConfig.class, "test");
+        Controller controller = Controller.start(config, config.alerts().load(), Clock.systemUTC(), viewCheck);
         if (!controller.awaitReady(Duration.ofSeconds(60))) {
             controller.close();
             throw new IllegalStateException("the test controller did not become ready");
@@ -66,6 +74,11 @@ public final class TestController implements AutoCloseable {
 
     public int port() {
         return controller.port();
+    }
+
+    /** As if this member had been frozen for {@code gap} until now (the pause detector's hook). */
+    void pauseNoticed(Duration gap) {
+        controller.pauseNoticed(gap);
     }
 
     public HttpResponse<String> send(String method, String path, String token, String body) throws Exception {

@@ -2,6 +2,7 @@ package dev.vigil.controller.cluster;
 
 import dev.vigil.api.cluster.Member;
 import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.state.Counters;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.BaselineNode;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -29,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -56,52 +60,68 @@ public final class ClusterMember implements AutoCloseable {
         return thread;
     });
 
-    /**
-     * A member that was frozen (SIGSTOP, a long GC pause, a stalled VM) still believes in its old
-     * view of the cluster for a moment after it wakes: Ignite has not yet heard that the others
-     * declared it failed. A ticker notices the gap; until the view can be trusted again the member
-     * does not act.
-     */
+    /** Notices pauses of this process; see {@link PauseDetector}. Its ticker and its view checks run here. */
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "vigil-pause-detector");
         thread.setDaemon(true);
         return thread;
     });
+    private final ExecutorService viewChecks = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "vigil-view-check");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private volatile long lastTick = System.nanoTime();
-    private volatile long distrustUntil;
-    private volatile long lastPauseMillis;
+    private final PauseDetector pauses;
+    private volatile Counters counters;
 
-    private ClusterMember(ControllerConfig config, Ignite ignite) {
+    private ClusterMember(ControllerConfig config, Ignite ignite, UnaryOperator<BooleanSupplier> viewCheck) {
         this.config = config;
         this.ignite = ignite;
-        ticker.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+        long failureDetection = config.cluster().failureDetectionTimeout().toNanos();
+        this.pauses = new PauseDetector(config.member(), System::nanoTime,
+                // a gap this long between ticks means the process was not running
+                Math.max(TimeUnit.MILLISECONDS.toNanos(500), failureDetection / 4),
+                2 * failureDetection, viewCheck.apply(this::stillCountedIn), viewChecks);
+        ticker.scheduleAtFixedRate(pauses::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
     }
 
-    private void tick() {
-        long now = System.nanoTime();
-        long gap = now - lastTick;
-        if (gap > pauseThreshold()) {
-            distrustUntil = now + 2 * config.cluster().failureDetectionTimeout().toNanos();
-            lastPauseMillis = TimeUnit.NANOSECONDS.toMillis(gap);
-            LOG.atWarn().addKeyValue("member", name()).addKeyValue("paused_ms", lastPauseMillis)
-                    .log("member_was_paused");
+    /**
+     * Whether the other members still count this one in: a write that every member's copy of a
+     * replicated cache acknowledges. Members that dropped this one while it was paused do not answer
+     * it, so it times out. Before the cluster is active there is no state to be out of date.
+     */
+    private boolean stillCountedIn() {
+        if (!active()) {
+            return true;
         }
-        lastTick = now;
-    }
-
-    /** A gap this long between ticks means the process was not running. */
-    private long pauseThreshold() {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(500), config.cluster().failureDetectionTimeout().toNanos() / 4);
+        try {
+            if (counters == null) {
+                counters = new Counters(ignite);
+            }
+            counters.incrementAsync(Counters.VIEW_CHECKS).get(config.cluster().failureDetectionTimeout().toMillis());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("member", name()).addKeyValue("error", e.toString()).log("member_view_check_failed");
+            return false;
+        }
     }
 
     /** Starts the Ignite node and joins whichever configured members are up. */
     public static ClusterMember start(ControllerConfig config) {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(ControllerConfig)}, with the check that confirms this member's view after a
+     * pause wrapped in {@code viewCheck}: tests hold it back to see what a member answers meanwhile.
+     */
+    public static ClusterMember start(ControllerConfig config, UnaryOperator<BooleanSupplier> viewCheck) {
         // Ignite checks a web service for updates and prints ASCII art unless told not to.
         System.setProperty("IGNITE_UPDATE_NOTIFIER", "false");
         System.setProperty("IGNITE_NO_ASCII", "true");
         System.setProperty("IGNITE_PERFORMANCE_SUGGESTIONS_DISABLED", "true");
-        ClusterMember member = new ClusterMember(config, Ignition.start(igniteConfiguration(config)));
+        ClusterMember member = new ClusterMember(config, Ignition.start(igniteConfiguration(config)), viewCheck);
         member.ignite.events().localListen(event -> {
             member.topologyThread.execute(member::onTopologyChange);
             return true;
@@ -205,12 +225,27 @@ public final class ClusterMember implements AutoCloseable {
         return members;
     }
 
+    /**
+     * Why what this member holds may be out of date, or null: it was paused, and has not yet
+     * confirmed its view of the cluster with the other members.
+     */
+    public String staleViewReason() {
+        return pauses.staleReason();
+    }
+
+    /**
+     * Simulates a pause of {@code gap} that ended now, as the pause detector would notice it: the
+     * view is stale until the next check with the other members.
+     */
+    public void pauseNoticed(Duration gap) {
+        pauses.paused(gap.toNanos());
+    }
+
     /** Why writes are refused right now, or null when they are not. */
     public String notActingReason() {
-        long now = System.nanoTime();
-        if (now - lastTick > pauseThreshold() || now < distrustUntil) {
-            return "this member was paused (" + Math.max(lastPauseMillis, TimeUnit.NANOSECONDS.toMillis(now - lastTick))
-                    + " ms): it does not act until its view of the cluster is confirmed";
+        String paused = pauses.notActingReason();
+        if (paused != null) {
+            return paused;
         }
         if (!active()) {
             return "the controller cluster is not active yet: " + membersUp().size() + " of "
@@ -285,6 +320,7 @@ public final class ClusterMember implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        viewChecks.shutdownNow();
         topologyThread.shutdownNow();
         Ignition.stop(ignite.name(), true);
     }

@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
 
 /**
  * The controller's /metrics: nodes by state, GPUs by health, how long agent reports take, the
- * member's view of the cluster (leader, quorum, members up, leader changes), the scheduler's and
+ * member's view of the cluster (leader, quorum, members up, leader changes and epoch), the scheduler's and
  * the alert engine's.
  */
 public final class ControllerMetrics {
@@ -43,13 +44,14 @@ public final class ControllerMetrics {
      * @param leading     whether this member leads
      * @param quorum      whether this member sees a quorum
      * @param membersUp   how many configured members this member sees
-     * @param leaderTimes how many times this member became leader
+     * @param leaderTimes how many times this member became leader since it started
+     * @param leaderEpoch the cluster's leader epoch in this member's copy of the state, empty while it is not open
      * @param scheduling  the scheduler loop's metrics (it reports jobs only while this member leads)
      * @param alerts      the alert engine's counts, null where it does not run (not the leader)
      */
     public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
-                             IntSupplier membersUp, LongSupplier leaderTimes, SchedulerMetrics scheduling,
-                             Supplier<AlertStats> alerts) {
+                             IntSupplier membersUp, LongSupplier leaderTimes, Supplier<OptionalLong> leaderEpoch,
+                             SchedulerMetrics scheduling, Supplier<AlertStats> alerts) {
         scheduling.register(registry, leading);
         AlertMetrics.register(registry, alerts);
         GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
@@ -84,8 +86,14 @@ public final class ControllerMetrics {
                 .help("Configured members this member sees up.")
                 .callback(callback -> callback.call(membersUp.getAsInt())).register(registry);
         CounterWithCallback.builder().name("vigil_controller_leader_changes")
-                .help("Times this member became leader.")
+                .help("Times this member became leader since it started; it restarts at 0 with the member "
+                        + "(count failovers with vigil_controller_leader_epoch).")
                 .callback(callback -> callback.call(leaderTimes.getAsLong())).register(registry);
+        // No sample while the state is not open: a 0 would read as the epoch going back.
+        GaugeWithCallback.builder().name("vigil_controller_leader_epoch")
+                .help("The cluster's leader epoch as this member's copy of the state has it: one more each time "
+                        + "a member becomes leader, kept across restarts, so its rise counts failovers.")
+                .callback(callback -> leaderEpoch.get().ifPresent(callback::call)).register(registry);
     }
 
     public void reported(long nanos) {

@@ -1,5 +1,6 @@
 package dev.vigil.controller.rest;
 
+import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.AgentReport;
@@ -60,6 +61,8 @@ import java.util.stream.Collectors;
  */
 public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
+    /** On answers from a member whose view is stale: why. */
+    public static final String STALE_HEADER = "Vigil-Stale";
 
     /** What a route needs of this member. */
     public interface Member {
@@ -73,6 +76,9 @@ public final class ControllerApi {
 
         /** Why this member is not ready, or null. */
         String notReadyReason();
+
+        /** Why what this member holds may be out of date (a pause it has not confirmed its view after), or null. */
+        String staleReason();
 
         byte[] metrics();
 
@@ -112,7 +118,7 @@ public final class ControllerApi {
                 .get("/metrics", r -> Response.bytes(200, "text/plain; version=0.0.4; charset=utf-8", member.metrics()))
                 .get("/openapi.json", r -> Response.bytes(200, Response.JSON, openApi))
                 .get("/v1/version", r -> Response.json(Map.of("version", member.version())))
-                .get("/v1/members", read(Role.VIEWER, (r, who) -> Response.json(member.members())))
+                .get("/v1/members", authorized(Role.VIEWER, this::members))
                 .get("/v1/nodes", read(Role.VIEWER, this::nodes))
                 .get("/v1/nodes/{node}", read(Role.VIEWER, (r, who) -> Response.json(node(r.pathParam("node")))))
                 .post("/v1/nodes/{node}/cordon", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.CORDON)))
@@ -149,6 +155,13 @@ public final class ControllerApi {
         body.put("ready", why == null);
         body.put("reasons", why == null ? List.of() : List.of(why));
         return Response.json(why == null ? 200 : 503, body);
+    }
+
+    /** Served even while this member's view is stale, marked so: what an operator looks at to see why. */
+    private Response members(Request request, Identity who) {
+        Members members = member.members();
+        Response response = Response.json(members);
+        return members.staleReason() == null ? response : response.header(STALE_HEADER, members.staleReason());
     }
 
     /** The stored summaries, joined as they are: no parsing on the way out. */
@@ -330,9 +343,27 @@ public final class ControllerApi {
         return request.remote() == null ? null : request.remote().toString().replaceFirst("^/", "");
     }
 
-    /** A read: the caller's role must cover {@code needed}. */
-    private Handler read(Role needed, Authorized handler) {
+    /** A route that needs only that the caller's role covers {@code needed}. */
+    private Handler authorized(Role needed, Authorized handler) {
         return request -> handler.handle(request, authenticator.require(request, needed));
+    }
+
+    /**
+     * A read: as {@link #authorized}, and refused while this member's view of the cluster is stale
+     * (after a pause, until it has confirmed it with the others): what it holds may be seconds old,
+     * a job long ended may still hold its GPUs, and nothing in a 200 would say so.
+     */
+    private Handler read(Role needed, Authorized handler) {
+        return request -> {
+            Identity who = authenticator.require(request, needed);
+            String stale = member.staleReason();
+            if (stale != null) {
+                return Response.problem(Problem.of(503, "stale-view", "View not confirmed", "this member ("
+                        + member.name() + ") does not serve reads: " + stale + "; retry, or ask another member",
+                        null)).header("Retry-After", "1").header(STALE_HEADER, stale);
+            }
+            return handler.handle(request, who);
+        };
     }
 
     /**

@@ -6,6 +6,7 @@ import org.apache.ignite.cache.CacheEntryProcessor;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.configuration.CacheConfiguration;
+import org.apache.ignite.lang.IgniteFuture;
 
 import javax.cache.processor.MutableEntry;
 
@@ -17,6 +18,8 @@ import javax.cache.processor.MutableEntry;
  */
 public final class Counters {
     public static final String LEADER_EPOCH = "leader_epoch";
+    /** Bumped by a member checking, after a pause, that the others still count it in. */
+    public static final String VIEW_CHECKS = "view_checks";
 
     private final IgniteCache<String, Long> cache;
 
@@ -34,6 +37,11 @@ public final class Counters {
 
     public long incrementAndGet(String name) {
         return cache.invoke(name, new Increment());
+    }
+
+    /** As {@link #incrementAndGet}, answered when every member's copy has the new value. */
+    public IgniteFuture<Long> incrementAsync(String name) {
+        return cache.invokeAsync(name, new Increment());
     }
 
     /** The counter's value, set to {@code initial} by whichever member asks first. */

@@ -92,6 +92,11 @@ public final class Store {
         return clusterId;
     }
 
+    /** The leader epoch: one more each time a member becomes leader; kept with the state, so it survives restarts. */
+    public long leaderEpoch() {
+        return counters.get(Counters.LEADER_EPOCH);
+    }
+
     static <K> CacheConfiguration<K, String> cache(String name) {
         return new CacheConfiguration<K, String>(name)
                 .setCacheMode(CacheMode.REPLICATED)
