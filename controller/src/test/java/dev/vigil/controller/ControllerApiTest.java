@@ -251,6 +251,7 @@ class ControllerApiTest {
         assertThat(members.leaderEpoch()).isPositive();
         assertThat(controller.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
         String metrics = controller.send("GET", "/metrics", null, null).body();
+        assertThat(metrics).contains("vigil_controller_leader_epoch " + (double) members.leaderEpoch());
         assertThat(metrics).contains("vigil_controller_leader 1.0", "vigil_controller_quorum 1.0",
                 "vigil_controller_nodes{state=\"ready\"}", "vigil_controller_report_duration_seconds_bucket");
     }
