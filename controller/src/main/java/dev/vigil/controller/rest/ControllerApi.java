@@ -55,9 +55,10 @@ import java.util.stream.Collectors;
 
 /**
  * The controller's admin REST API. Reads are answered from this member's copy of the cluster
- * state (and refused while that may be stale, after a pause); writes go to the leader. Every route but the probes, /metrics and the OpenAPI document
- * wants a bearer token whose role covers it, and every mutating request is audited with who,
- * what, when, from where and the result, whether it was applied or refused.
+ * state (refused while that may be stale, after a pause); writes go to the leader. Every route
+ * but the probes, /metrics and the OpenAPI document wants a bearer token whose role covers it,
+ * and every mutating request is audited with who, what, when, from where and the result, whether
+ * it was applied or refused.
  */
 public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
