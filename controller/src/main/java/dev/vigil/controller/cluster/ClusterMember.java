@@ -102,7 +102,8 @@ public final class ClusterMember implements AutoCloseable {
             counters.incrementAsync(Counters.VIEW_CHECKS).get(config.cluster().failureDetectionTimeout().toMillis());
             return true;
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("member", name()).addKeyValue("error", e.toString()).log("member_view_check_failed");
+            LOG.atWarn().addKeyValue("member", name()).addKeyValue("error", e.toString())
+                    .log("member_view_check_failed");
             return false;
         }
     }
