@@ -86,10 +86,10 @@ final class MemberState {
         return store != null;
     }
 
-    /** The leader epoch in this member's copy of the state; empty while the state is not open. */
+    /** The leader epoch in this member's copy of the state; empty while that is not open or the cluster not active. */
     OptionalLong leaderEpoch() {
         Store current = store;
-        return current == null ? OptionalLong.empty() : OptionalLong.of(current.leaderEpoch());
+        return current == null || !member.active() ? OptionalLong.empty() : OptionalLong.of(current.leaderEpoch());
     }
 
     /** The scheduler's jobs; empty unless this member leads. */

@@ -63,7 +63,7 @@ import java.util.stream.Collectors;
 public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
     /** On answers from a member whose view is stale: why. */
-    public static final String STALE_HEADER = "Vigil-Stale";
+    private static final String STALE_HEADER = "Vigil-Stale";
 
     /** What a route needs of this member. */
     public interface Member {
