@@ -1,5 +1,6 @@
 package dev.vigil.controller.rest;
 
+import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.AgentReport;
@@ -330,9 +331,23 @@ public final class ControllerApi {
         return request.remote() == null ? null : request.remote().toString().replaceFirst("^/", "");
     }
 
-    /** A read: the caller's role must cover {@code needed}. */
+    /**
+     * A read: the caller's role must cover {@code needed}. A refusal of credentials (401, 403) is
+     * audited; a request without any is only answered.
+     */
     private Handler read(Role needed, Authorized handler) {
-        return request -> handler.handle(request, authenticator.require(request, needed));
+        return request -> {
+            Identity who = authenticator.identify(request);
+            try {
+                authenticator.authorize(request, who, needed);
+            } catch (ProblemException e) {
+                if (Authenticator.carriesCredentials(request)) {
+                    auditRefusal(request, who, e.problem().status(), e.problem().detail());
+                }
+                throw e;
+            }
+            return handler.handle(request, who);
+        };
     }
 
     /**
@@ -343,7 +358,8 @@ public final class ControllerApi {
         return request -> {
             Identity who = null;
             try {
-                who = authenticator.require(request, needed);
+                who = authenticator.identify(request);
+                authenticator.authorize(request, who, needed);
                 return handler.handle(request, who);
             } catch (ProblemException e) {
                 auditRefusal(request, who, e.problem().status(), e.problem().detail());
@@ -356,6 +372,24 @@ public final class ControllerApi {
                 throw e;
             }
         };
+    }
+
+    /**
+     * Audits a request the HTTP server refused before any route saw it (unparsable, too large, no
+     * such route) when it carried credentials: someone with a token, or pretending to have one,
+     * sent something this API does not take.
+     */
+    public void refused(Request request, Problem problem) {
+        if (!Authenticator.carriesCredentials(request)) {
+            return;
+        }
+        Identity who = null;
+        try {
+            who = authenticator.identify(request);
+        } catch (ProblemException e) {
+            // The token store is not open yet: audited as anonymous, with the reason the request was refused.
+        }
+        auditRefusal(request, who, problem.status(), problem.detail());
     }
 
     private void auditRefusal(Request request, Identity who, int status, String detail) {
