@@ -5,13 +5,15 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Counts a server's connections, in all and per client address, and decides what becomes of a
  * new one: served, told 503 and closed (up to an eighth more than the cap at a time), or closed
  * at once. The ceiling on all three is what keeps the process's descriptors for its storage.
- * Refusals are logged at most once per {@link #LOG_EVERY_NANOS}, with how many there were.
+ * Refusals are logged at most once per {@link #LOG_EVERY_NANOS}, with how many there were since
+ * the last line (a line is due at the next connection opened or closed).
  */
 final class ConnectionGate {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
@@ -36,6 +38,8 @@ final class ConnectionGate {
     private int open;
     private int beingRefused;
     private long refusedSinceLog;
+    private Admission lastReason;
+    private InetAddress lastClient;
     private long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ConnectionGate(ConnectionLimits limits) {
@@ -47,20 +51,21 @@ final class ConnectionGate {
     /** Decides about a new connection from {@code client} (null when the transport has no address). */
     synchronized Admission admit(InetAddress client) {
         int fromClient = byClient.getOrDefault(client, 0);
-        Admission admission = open >= max ? Admission.SERVER_FULL
-                : fromClient >= perClient ? Admission.CLIENT_FULL : Admission.ADMITTED;
-        if (admission == Admission.ADMITTED) {
+        if (open < max && fromClient < perClient) {
             open++;
             byClient.put(client, fromClient + 1);
-            return admission;
+            return Admission.ADMITTED;
         }
+        Admission over = open >= max ? Admission.SERVER_FULL : Admission.CLIENT_FULL;
+        refusedSinceLog++;
+        lastReason = over;
+        lastClient = client;
+        logRefusals();
         if (beingRefused >= refusing) {
-            admission = Admission.DROPPED;
-        } else {
-            beingRefused++;
+            return Admission.DROPPED;
         }
-        refused(client, admission);
-        return admission;
+        beingRefused++;
+        return over;
     }
 
     /** A connection admitted as {@code admission} has closed. */
@@ -74,6 +79,7 @@ final class ConnectionGate {
             case DROPPED -> {
             }
         }
+        logRefusals();
     }
 
     /** Connections being served now. */
@@ -81,14 +87,13 @@ final class ConnectionGate {
         return open;
     }
 
-    private void refused(InetAddress client, Admission admission) {
-        refusedSinceLog++;
+    private void logRefusals() {
         long now = System.nanoTime();
-        if (now - lastLog < LOG_EVERY_NANOS) {
+        if (refusedSinceLog == 0 || now - lastLog < LOG_EVERY_NANOS) {
             return;
         }
-        LOG.atWarn().addKeyValue("refused", refusedSinceLog).addKeyValue("reason", admission.name().toLowerCase())
-                .addKeyValue("client", client == null ? null : client.getHostAddress())
+        LOG.atWarn().addKeyValue("refused", refusedSinceLog).addKeyValue("reason", lastReason.name().toLowerCase(Locale.ROOT))
+                .addKeyValue("client", lastClient == null ? null : lastClient.getHostAddress())
                 .addKeyValue("open", open).addKeyValue("max", max).addKeyValue("per_client", perClient)
                 .log("connections_refused");
         refusedSinceLog = 0;

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -166,8 +167,9 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A peer that resets its connection is routine; anything else is worth a line.
-        if (!(cause instanceof IOException)) {
+        // A peer that resets its connection, or leaves in the middle of a request, is routine;
+        // anything else is worth a line.
+        if (!(cause instanceof IOException || cause instanceof PrematureChannelClosureException)) {
             LOG.atWarn().addKeyValue("error", Malformed.printable(cause.toString())).log("connection_failed");
         }
         ctx.close();

@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * A request's target ({@code /v1/nodes/gpu%201?since=3}) split and decoded strictly: a bad
- * percent-escape, bytes that are not UTF-8 once decoded, or a character no URI may hold is a 400
- * problem naming the part at fault, never a failure of the server.
+ * percent-escape, bytes that are not UTF-8 once decoded, a control character (escaped or not) or
+ * a character no URI may hold is a 400 problem naming the part at fault, never a failure of the
+ * server. The absolute form ({@code http://host/v1/nodes}) is taken as its path, as HTTP/1.1 asks.
  *
  * @param path     the path as sent (still escaped), for messages
  * @param segments the path's segments, decoded; a trailing slash adds none
@@ -31,7 +33,7 @@ record RequestTarget(String path, List<String> segments, Map<String, List<String
             }
         }
         int fragment = target.indexOf('#');
-        String withoutFragment = fragment < 0 ? target : target.substring(0, fragment);
+        String withoutFragment = withoutSchemeAndHost(fragment < 0 ? target : target.substring(0, fragment));
         int mark = withoutFragment.indexOf('?');
         String path = mark < 0 ? withoutFragment : withoutFragment.substring(0, mark);
         String rawQuery = mark < 0 ? "" : withoutFragment.substring(mark + 1);
@@ -40,6 +42,20 @@ record RequestTarget(String path, List<String> segments, Map<String, List<String
                     "a path starting with '/', e.g. /v1/nodes");
         }
         return new RequestTarget(path, segments(path), query(rawQuery));
+    }
+
+    private static String withoutSchemeAndHost(String target) {
+        String lower = target.toLowerCase(Locale.ROOT);
+        int authority = lower.startsWith("http://") ? 7 : lower.startsWith("https://") ? 8 : -1;
+        if (authority < 0) {
+            return target;
+        }
+        int path = target.indexOf('/', authority);
+        int query = target.indexOf('?', authority);
+        if (path < 0 || query >= 0 && query < path) {
+            return "/" + (query < 0 ? "" : target.substring(query));
+        }
+        return target.substring(path);
     }
 
     private static List<String> segments(String path) {
@@ -94,14 +110,22 @@ record RequestTarget(String path, List<String> segments, Map<String, List<String
                 bytes.write(plusIsSpace && c == '+' ? ' ' : c);
             }
         }
+        String decoded;
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
             throw Malformed.problem(part, text, "the " + part + " decodes to bytes that are not UTF-8",
                     "UTF-8 text, its bytes percent-escaped");
         }
+        for (int i = 0; i < decoded.length(); i++) {
+            if (Character.isISOControl(decoded.charAt(i))) {
+                throw Malformed.problem(part, text, "the " + part + " holds an escaped control character",
+                        "text without control characters");
+            }
+        }
+        return decoded;
     }
 
     private static String describe(char c) {
