@@ -264,8 +264,9 @@ class ControllerApiTest {
     void refusedRequestsThatCarriedCredentialsAreAuditedWhereverTheyWereRefused() throws Exception {
         String viewer = "Authorization: Bearer " + TOKENS.get("viewer") + "\r\n";
         // Refused by the HTTP server before any route: a NUL in the credentials, a bad escape.
-        assertThat(RawRequests.send(controller.port(), "127.0.0.1", "GET", "/v1/nodes/nul-probe",
-                "Authorization: Bearer " + TOKENS.get("viewer") + "\u0000\r\n", null).status()).isEqualTo(400);
+        String token = TOKENS.get("viewer");
+        assertThat(RawRequests.send(controller.port(), "127.0.0.1", "GET", "/v1/nodes/nul-probe", "Authorization: Bearer "
+                + token.substring(0, 20) + "\u0000" + token.substring(20) + "\r\n", null).status()).isEqualTo(400);
         assertThat(RawRequests.send(controller.port(), "127.0.0.1", "GET", "/v1/nodes/escape-probe%ZZ", viewer,
                 null).status()).isEqualTo(400);
         // Refused by authentication on a read: a wrong token is audited, no token at all is not.
@@ -277,7 +278,7 @@ class ControllerApiTest {
         JsonNode nul = audited("GET /v1/nodes/nul-probe", 1).get(0);
         assertThat(nul.get("status").asInt()).isEqualTo(400);
         assertThat(nul.get("actor").asText()).isEqualTo("anonymous");
-        assertThat(nul.get("result").asText()).contains("header Authorization").doesNotContain(TOKENS.get("viewer"));
+        assertThat(nul.get("result").asText()).contains("header Authorization").doesNotContain(token.substring(20));
         assertThat(nul.get("remote").asText()).startsWith("127.0.0.1:");
         JsonNode escape = audited("GET /v1/nodes/escape-probe%ZZ", 1).get(0);
         assertThat(escape.get("status").asInt()).isEqualTo(400);
@@ -304,7 +305,7 @@ class ControllerApiTest {
                 RawRequests.Answer answer = RawRequests.send(controller.port(), "127.0.0.1", "GET", target,
                         credentials, null);
                 assertThat(answer.status()).as(target).isEqualTo(400);
-                assertThat(answer.text()).as(target).contains("Content-Type: application/problem+json")
+                assertThat(answer.text()).as(target).containsIgnoringCase("Content-Type: application/problem+json")
                         .contains("\"status\":400");
             }
         }
