@@ -57,7 +57,9 @@ import java.util.stream.Collectors;
  * The controller's admin REST API. Reads are answered from this member's copy of the cluster
  * state; writes go to the leader. Every route but the probes, /metrics and the OpenAPI document
  * wants a bearer token whose role covers it, and every mutating request is audited with who,
- * what, when, from where and the result, whether it was applied or refused.
+ * what, when, from where and the result, whether it was applied or refused. So is every other
+ * refused request that carried credentials: a read refused its token, and a request the HTTP
+ * server refused before any route saw it.
  */
 public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
