@@ -130,7 +130,8 @@ public final class Agent implements AutoCloseable {
                 evaluator, simulated, reporter, clock);
         HttpServer server;
         try {
-            server = HttpServer.start(config.listenAddress(), api.router(), MAX_BODY_BYTES, group);
+            server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())
+                    .eventLoop(group).start(config.listenAddress());
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -151,6 +152,7 @@ public final class Agent implements AutoCloseable {
                 .addKeyValue("interval", config.sampling().interval().toMillis() + "ms")
                 .addKeyValue("fields", exported.size())
                 .addKeyValue("controller", controller.enabled() ? String.join(",", controller.urls()) : "none")
+                .addKeyValue("max_connections", config.connections().max())
                 .log("agent_started");
         return agent;
     }

@@ -9,6 +9,7 @@ import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.health.HealthThresholds;
 import dev.vigil.gpu.nvml.NvmlSettings;
 import dev.vigil.gpu.simulated.SimulatedSpec;
+import dev.vigil.http.ConnectionLimits;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,10 +45,11 @@ import java.util.Set;
  * @param nvml      how to reach NVML, for {@code backend: auto}, {@code dcgm} or {@code nvml}
  * @param simulated  the simulated node, for {@code backend: simulated}
  * @param controller where the agent reports to; none by default
+ * @param connections how many connections the agent's server holds, and how long an idle one stays open
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                           HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
-                          Controller controller) {
+                          Controller controller, ConnectionLimits connections) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -74,6 +76,14 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                     "only with backend: simulated (backend is " + backend.name().toLowerCase() + ")");
         }
         controller = controller == null ? Controller.NONE : controller;
+        connections = connections == null ? ConnectionLimits.defaults() : connections;
+    }
+
+    /** A config with the default connection limits. */
+    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
+                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
+                       Controller controller) {
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null);
     }
 
 

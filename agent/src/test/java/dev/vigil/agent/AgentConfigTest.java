@@ -51,7 +51,14 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, controller, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "backend, connections, controller, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
+        assertThat(error("connections: {max: 0}")).startsWith("agent.yaml: connections.max: \"0\" is not allowed "
+                + "(allowed: 1 to ");
+        assertThat(error("connections: {max: 100, perClient: 200}"))
+                .isEqualTo("agent.yaml: connections.perClient: \"200\" is not allowed (allowed: 1 to max (100))");
+        assertThat(error("connections: {idleTimeout: 0s}")).contains("connections.idleTimeout: \"0s\"")
+                .contains("from 100ms to 1h");
+        assertThat(error("connections: {maxConnections: 5}")).contains("unknown key \"connections.maxConnections\"");
         assertThat(error("sampling: {interval: 10ms}"))
                 .isEqualTo("agent.yaml: sampling.interval: \"10ms\" is not allowed (allowed: from 50ms to 10m)");
         assertThat(error("sampling: {interval: fast}")).contains("sampling.interval").contains("500ms, 2s");

@@ -66,6 +66,21 @@ class DistributionIT {
     }
 
     @Test
+    void theLauncherRaisesTheSoftOpenFileLimitToTheHardOneForTheServers() throws Exception {
+        long hard = Long.parseLong(run(List.of("bash", "-c", "ulimit -Hn")).output().trim());
+        assumeTrue(hard > 1024, "the hard open-file limit here (" + hard + ") is too low to tell a raise");
+        // With the JVM's own raise off, the agent's default connection cap (a quarter of the soft
+        // limit) shows the soft limit the launcher left it.
+        ProcessBuilder agent = new ProcessBuilder("bash", "-c", "ulimit -Sn 512 && exec \"$0\" agent --backend "
+                + "simulated --check", VIGIL.toString()).redirectErrorStream(true);
+        agent.environment().put("VIGIL_JAVA_OPTS", "-XX:-MaxFDLimit");
+        Process process = agent.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(output).contains("max: " + Math.min(16_384, hard / 4)).doesNotContain("max: 128");
+    }
+
+    @Test
     void theAgentServesMetricsAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -148,8 +148,9 @@ public final class Controller implements AutoCloseable {
                 });
         HttpServer server;
         try {
-            server = HttpServer.start(listenAddress(config.listen()), api.router(), MAX_BODY_BYTES, null, handlers,
-                    tls(config.tls()));
+            server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())
+                    .handlers(handlers).tls(tls(config.tls())).refusals(api::refused)
+                    .start(listenAddress(config.listen()));
         } catch (RuntimeException e) {
             handlers.shutdownNow();
             state.close();
@@ -161,6 +162,7 @@ public final class Controller implements AutoCloseable {
                 .addKeyValue("data_dir", config.dataDir())
                 .addKeyValue("alerts_file", config.alerts().file()).addKeyValue("alert_rules", alerts.rules().size())
                 .addKeyValue("alert_receivers", alerts.receivers().size())
+                .addKeyValue("max_connections", config.connections().max())
                 .log("controller_started");
         return new Controller(config, member, state, leader, handlers, server);
     }

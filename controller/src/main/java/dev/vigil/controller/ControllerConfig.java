@@ -5,6 +5,7 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.slurm.SlurmSettings;
+import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.Hostlist;
@@ -38,10 +39,11 @@ import java.util.Set;
  * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
  * @param slurm       the slurm execution backend: where Slurm is and how jobs map to it; absent for none
  * @param alerts      where the alert rules, receivers and routing are
+ * @param connections how many connections the REST API holds, and how long an idle one stays open
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
-                               SlurmSettings slurm, Alerts alerts) {
+                               SlurmSettings slurm, Alerts alerts, ConnectionLimits connections) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -68,6 +70,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 "scheduler.backend", scheduler.backend(), ExecutionBackend.SIMULATED + ", or " + ExecutionBackend.SLURM
                         + " together with a slurm: section saying where slurmrestd is");
         alerts = alerts == null ? new Alerts(null) : alerts;
+        connections = connections == null ? ConnectionLimits.defaults() : connections;
     }
 
     public static ControllerConfig load(Path file) {
@@ -83,7 +86,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         Path rules = alerts.file() != null ? dir.resolve(alerts.file())
                 : Files.isRegularFile(dir.resolve(Alerts.BESIDE)) ? dir.resolve(Alerts.BESIDE) : null;
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
-                slurm, new Alerts(rules));
+                slurm, new Alerts(rules), connections);
     }
 
     /** This member's entry in {@code cluster.members}. */

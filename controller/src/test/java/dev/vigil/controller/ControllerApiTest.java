@@ -237,8 +237,82 @@ class ControllerApiTest {
         assertThat(applied.get("detail").asText()).isEqualTo("audit me");
         assertThat(applied.get("result").asText()).isEqualTo("node gpu-e: ready -> cordoned");
         assertThat(applied.hasNonNull("time")).isTrue();
+        assertThat(about.get(1).get("actor").asText()).as("a valid token refused for its role is named")
+                .isEqualTo("test-viewer");
+        assertThat(about.get(1).get("role").asText()).isEqualTo("viewer");
         assertThat(about.get(2).get("actor").asText()).isEqualTo("anonymous");
+        assertThat(about.get(2).hasNonNull("role")).isFalse();
         assertThat(about.get(3).get("result").asText()).contains("reasn");
+    }
+
+    /** The audit entries about {@code action}, waiting (bounded) until there are {@code count}. */
+    private static List<JsonNode> audited(String action, int count) throws Exception {
+        List<JsonNode> about = new ArrayList<>();
+        await(Duration.ofSeconds(10), () -> {
+            about.clear();
+            controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries").forEach(e -> {
+                if (action.equals(e.path("action").asText())) {
+                    about.add(e);
+                }
+            });
+            return about.size() >= count;
+        });
+        return about;
+    }
+
+    @Test
+    void refusedRequestsThatCarriedCredentialsAreAuditedWhereverTheyWereRefused() throws Exception {
+        String viewer = "Authorization: Bearer " + TOKENS.get("viewer") + "\r\n";
+        // Refused by the HTTP server before any route: a NUL in the credentials, a bad escape.
+        String token = TOKENS.get("viewer");
+        assertThat(RawRequests.send(controller.port(), "127.0.0.1", "GET", "/v1/nodes/nul-probe", "Authorization: Bearer "
+                + token.substring(0, 20) + "\u0000" + token.substring(20) + "\r\n", null).status()).isEqualTo(400);
+        assertThat(RawRequests.send(controller.port(), "127.0.0.1", "GET", "/v1/nodes/escape-probe%ZZ", viewer,
+                null).status()).isEqualTo(400);
+        // Refused by authentication on a read: a wrong token is audited, no token at all is not.
+        assertThat(controller.send("GET", "/v1/nodes/wrong-token-probe",
+                "vgl_0123456789_notarealsecretnotarealsecret", null).statusCode()).isEqualTo(401);
+        assertThat(controller.send("GET", "/v1/nodes/no-token-probe", null, null).statusCode()).isEqualTo(401);
+        assertThat(controller.send("GET", "/v1/audit", TOKENS.get("viewer"), null).statusCode()).isEqualTo(403);
+
+        JsonNode nul = audited("GET /v1/nodes/nul-probe", 1).get(0);
+        assertThat(nul.get("status").asInt()).isEqualTo(400);
+        assertThat(nul.get("actor").asText()).isEqualTo("anonymous");
+        assertThat(nul.get("result").asText()).contains("header Authorization").doesNotContain(token.substring(20));
+        assertThat(nul.get("remote").asText()).startsWith("127.0.0.1:");
+        JsonNode escape = audited("GET /v1/nodes/escape-probe%ZZ", 1).get(0);
+        assertThat(escape.get("status").asInt()).isEqualTo(400);
+        assertThat(escape.get("actor").asText()).as("the token is valid, only the path is not").isEqualTo("test-viewer");
+        assertThat(escape.get("role").asText()).isEqualTo("viewer");
+        assertThat(audited("GET /v1/nodes/wrong-token-probe", 1).get(0).get("status").asInt()).isEqualTo(401);
+        assertThat(audited("GET /v1/audit", 1)).as("a read refused for the token's role names the token")
+                .anySatisfy(e -> {
+                    assertThat(e.get("status").asInt()).isEqualTo(403);
+                    assertThat(e.get("actor").asText()).isEqualTo("test-viewer");
+                    assertThat(e.get("role").asText()).isEqualTo("viewer");
+                });
+        JsonNode entries = controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries");
+        assertThat(entries.findValuesAsText("action")).as("a request without credentials is only answered")
+                .doesNotContain("GET /v1/nodes/no-token-probe");
+    }
+
+    @Test
+    void malformedTargetsAndHeadersAreAnswered400ProblemsWithOrWithoutAToken() throws Exception {
+        String viewer = "Authorization: Bearer " + TOKENS.get("viewer") + "\r\n";
+        for (String target : List.of("/healthz?%ZZ=1", "/v1/nodes/%ZZ", "/v1/events?since=%", "/v1/gpus?node=%C3%28",
+                "/v1/jobs/%00")) {
+            for (String credentials : List.of("", viewer)) {
+                RawRequests.Answer answer = RawRequests.send(controller.port(), "127.0.0.1", "GET", target,
+                        credentials, null);
+                assertThat(answer.status()).as(target).isEqualTo(400);
+                assertThat(answer.text()).as(target).containsIgnoringCase("Content-Type: application/problem+json")
+                        .contains("\"status\":400");
+            }
+        }
+        RawRequests.Answer header = RawRequests.send(controller.port(), "127.0.0.1", "POST",
+                "/v1/nodes/malformed-node/cordon", "Authorization: Bearer x\u0000y\r\n", "{\"reason\": \"r\"}");
+        assertThat(header.status()).isEqualTo(400);
+        assertThat(header.text()).contains("\"field\":\"header Authorization\"");
     }
 
     @Test

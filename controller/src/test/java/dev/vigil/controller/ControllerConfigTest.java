@@ -2,6 +2,7 @@ package dev.vigil.controller;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,17 @@ class ControllerConfigTest {
             return e.getMessage();
         }
         throw new AssertionError("accepted: " + yaml);
+    }
+
+    @Test
+    void connectionLimitsBindAndDefaultToAShareOfTheOpenFileLimit() {
+        ControllerConfig config = read("connections: {max: 100, perClient: 10, idleTimeout: 30s}");
+        assertThat(config.connections()).isEqualTo(new ConnectionLimits(100, 10, Duration.ofSeconds(30)));
+        assertThat(read("").connections()).isEqualTo(ConnectionLimits.defaults());
+        assertThat(error("connections: {max: -1}")).startsWith("controller.yaml: connections.max: \"-1\" is not "
+                + "allowed (allowed: 1 to ").contains("open-file limit");
+        assertThat(error("connections: {perClient: 0}")).contains("connections.perClient: \"0\"");
+        assertThat(error("connections: {idleTimeout: forever}")).contains("connections.idleTimeout");
     }
 
     @Test

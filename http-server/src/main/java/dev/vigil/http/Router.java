@@ -1,7 +1,5 @@
 package dev.vigil.http;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -66,8 +64,9 @@ public final class Router {
         return List.copyOf(routes);
     }
 
-    Match match(String method, String path) {
-        String[] requested = split(path);
+    /** The route for {@code method} and a path's decoded {@code segments}. */
+    Match match(String method, List<String> segments) {
+        String[] requested = segments.toArray(String[]::new);
         Set<String> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
             Map<String, String> params = bind(route.segments(), requested);
@@ -82,6 +81,7 @@ public final class Router {
         return allowed.isEmpty() ? new Match.NotFound() : new Match.WrongMethod(allowed);
     }
 
+    /** The parameters of {@code pattern} bound to a path's decoded segments, or null when it does not match. */
     private static Map<String, String> bind(String[] pattern, String[] path) {
         if (pattern.length != path.length) {
             return null;
@@ -93,7 +93,7 @@ public final class Router {
                 if (path[i].isEmpty()) {
                     return null;
                 }
-                params.put(segment.substring(1, segment.length() - 1), QueryStringDecoder.decodeComponent(path[i]));
+                params.put(segment.substring(1, segment.length() - 1), path[i]);
             } else if (!segment.equals(path[i])) {
                 return null;
             }

@@ -35,7 +35,7 @@ class HttpServerTest {
                 .get("/v1/gone", r -> {
                     throw ProblemException.notFound("no such thing");
                 });
-        server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, 1024, null);
+        server = HttpServer.serving(router).maxBodyBytes(1024).start(new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterAll

@@ -45,8 +45,8 @@ final class FakeController implements AutoCloseable {
 
     private FakeController(String token, int port) {
         this.token = token;
-        this.server = HttpServer.start(new InetSocketAddress("127.0.0.1", port),
-                new Router().post("/v1/agents/{node}/report", this::report), 4 << 20, null);
+        this.server = HttpServer.serving(new Router().post("/v1/agents/{node}/report", this::report))
+                .maxBodyBytes(4 << 20).start(new InetSocketAddress("127.0.0.1", port));
     }
 
     static FakeController start(String token) {

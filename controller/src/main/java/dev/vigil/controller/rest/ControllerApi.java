@@ -58,7 +58,8 @@ import java.util.stream.Collectors;
  * state (refused while that may be stale, after a pause); writes go to the leader. Every route
  * but the probes, /metrics and the OpenAPI document wants a bearer token whose role covers it,
  * and every mutating request is audited with who, what, when, from where and the result, whether
- * it was applied or refused.
+ * it was applied or refused. So is every other refused request that carried credentials: a read
+ * refused its token, and a request the HTTP server refused before any route saw it.
  */
 public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
@@ -344,9 +345,23 @@ public final class ControllerApi {
         return request.remote() == null ? null : request.remote().toString().replaceFirst("^/", "");
     }
 
-    /** A route that needs only that the caller's role covers {@code needed}. */
+    /**
+     * A route that needs only that the caller's role covers {@code needed}. A refusal of
+     * credentials (401, 403) is audited; a request without any is only answered.
+     */
     private Handler authorized(Role needed, Authorized handler) {
-        return request -> handler.handle(request, authenticator.require(request, needed));
+        return request -> {
+            Identity who = authenticator.identify(request);
+            try {
+                authenticator.authorize(request, who, needed);
+            } catch (ProblemException e) {
+                if (Authenticator.carriesCredentials(request)) {
+                    auditRefusal(request, who, e.problem().status(), e.problem().detail());
+                }
+                throw e;
+            }
+            return handler.handle(request, who);
+        };
     }
 
     /**
@@ -355,8 +370,7 @@ public final class ControllerApi {
      * a job long ended may still hold its GPUs, and nothing in a 200 would say so.
      */
     private Handler read(Role needed, Authorized handler) {
-        return request -> {
-            Identity who = authenticator.require(request, needed);
+        return authorized(needed, (request, who) -> {
             String stale = member.staleReason();
             if (stale != null) {
                 return Response.problem(Problem.of(503, "stale-view", "View not confirmed", "this member ("
@@ -364,7 +378,7 @@ public final class ControllerApi {
                         null)).header("Retry-After", "1").header(STALE_HEADER, stale);
             }
             return handler.handle(request, who);
-        };
+        });
     }
 
     /**
@@ -375,7 +389,8 @@ public final class ControllerApi {
         return request -> {
             Identity who = null;
             try {
-                who = authenticator.require(request, needed);
+                who = authenticator.identify(request);
+                authenticator.authorize(request, who, needed);
                 return handler.handle(request, who);
             } catch (ProblemException e) {
                 auditRefusal(request, who, e.problem().status(), e.problem().detail());
@@ -388,6 +403,24 @@ public final class ControllerApi {
                 throw e;
             }
         };
+    }
+
+    /**
+     * Audits a request the HTTP server refused before any route saw it (unparsable, too large, no
+     * such route) when it carried credentials: someone with a token, or pretending to have one,
+     * sent something this API does not take.
+     */
+    public void refused(Request request, Problem problem) {
+        if (!Authenticator.carriesCredentials(request)) {
+            return;
+        }
+        Identity who = null;
+        try {
+            who = authenticator.identify(request);
+        } catch (ProblemException e) {
+            // The token store is not open yet: audited as anonymous, with the reason the request was refused.
+        }
+        auditRefusal(request, who, problem.status(), problem.detail());
     }
 
     private void auditRefusal(Request request, Identity who, int status, String detail) {
