@@ -130,14 +130,21 @@ public final class Documents {
     }
 
     private static <T> T read(ObjectMapper mapper, String text, Class<T> type, String source) {
-        try {
-            T value = mapper.readValue(text, type);
-            if (value == null) {
-                throw new InvalidDocumentException(source, "", "null", "a mapping of keys", "the document is empty");
+        // The parser stays open while a failure is explained: it still holds the offending value.
+        try (JsonParser parser = mapper.createParser(text)) {
+            try {
+                T value = mapper.readValue(parser, type);
+                if (value == null) {
+                    throw new InvalidDocumentException(source, "", "null", "a mapping of keys", "the document is empty");
+                }
+                return value;
+            } catch (JsonProcessingException | InvalidValueException e) {
+                throw translate(source, e, () -> mapper.readTree(text));
             }
-            return value;
-        } catch (JsonProcessingException | InvalidValueException e) {
-            throw translate(source, e, () -> mapper.readTree(text));
+        } catch (JsonProcessingException e) {
+            throw translate(source, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source, e);
         }
     }
 
@@ -216,8 +223,10 @@ public final class Documents {
             }
             if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
                 String allowed = expected(mismatch.getTargetType());
-                return new InvalidDocumentException(source, path, null, allowed,
-                        (path.isEmpty() ? "document" : path) + ": wrong kind of value (allowed: " + allowed + ")");
+                String value = scalar(mismatch);
+                return new InvalidDocumentException(source, path, value, allowed, (path.isEmpty() ? "document" : path)
+                        + ": " + (value == null ? "wrong kind of value" : "\"" + value + "\" is not allowed")
+                        + " (allowed: " + allowed + ")");
             }
         }
         if (e instanceof JsonProcessingException processing) {
@@ -267,6 +276,19 @@ public final class Documents {
     private static String quoted(String message, Pattern quote) {
         Matcher matcher = quote.matcher(message == null ? "" : message);
         return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /** The scalar the parser stopped at (a string where a number belongs), or null for an object or list. */
+    private static String scalar(JsonProcessingException e) {
+        if (e.getProcessor() instanceof JsonParser parser && !parser.isClosed() && parser.currentToken() != null
+                && parser.currentToken().isScalarValue()) {
+            try {
+                return parser.getText();
+            } catch (IOException unreadable) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static String range(Class<?> type) {

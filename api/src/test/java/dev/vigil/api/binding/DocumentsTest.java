@@ -174,6 +174,7 @@ class DocumentsTest {
         InvalidDocumentException number = jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\":\"1\"}}");
         assertThat(number.field()).isEqualTo("inner.gpu");
         assertThat(number.allowed()).isEqualTo("a whole number");
+        assertThat(number.value()).isEqualTo("1");
         InvalidDocumentException text = jsonFailure("{\"name\":123}");
         assertThat(text.field()).isEqualTo("name");
         assertThat(text.value()).isEqualTo("123");
