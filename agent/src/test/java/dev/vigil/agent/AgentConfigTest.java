@@ -51,7 +51,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, controller, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "backend, controller, dcgm, faultApi, health, listen, node, nvml, sampling, simulated, xidWindow)");
         assertThat(error("sampling: {interval: 10ms}"))
                 .isEqualTo("agent.yaml: sampling.interval: \"10ms\" is not allowed (allowed: from 50ms to 10m)");
         assertThat(error("sampling: {interval: fast}")).contains("sampling.interval").contains("500ms, 2s");
