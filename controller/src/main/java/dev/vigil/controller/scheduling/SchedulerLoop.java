@@ -322,8 +322,14 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             backendOf(spec).check(spec);
             scheduler.policy().tenant(spec.tenant());
             scheduler.policy().priorityClass(spec.priorityClass());
+            Admission.pool(spec, settings.pools().keySet());
+            Admission.migProfile(spec, upserted.values());
         } catch (InvalidValueException e) {
             return Outcomes.problem(invalid(e));
+        }
+        Problem unrunnable = Admission.unrunnable(spec, scheduler);
+        if (unrunnable != null) {
+            return Outcomes.problem(unrunnable);
         }
         Instant now = clock.instant();
         String id = store.nextJobId();
