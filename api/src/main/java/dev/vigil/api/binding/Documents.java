@@ -175,7 +175,7 @@ public final class Documents {
                     String key = names.next();
                     if (!known.contains(key)) {
                         String parent = path(instantiation.getPath());
-                        String field = parent.isEmpty() ? key : parent + "." + key;
+                        String field = parent.isEmpty() || key.isEmpty() ? parent + key(key) : parent + "." + key;
                         String allowed = String.join(", ", known);
                         return new InvalidDocumentException(source, field, key, allowed, "unknown key \"" + field
                                 + "\" (allowed keys" + (parent.isEmpty() ? "" : " under " + parent) + ": " + allowed + ")");
@@ -306,12 +306,17 @@ public final class Documents {
         List<String> parts = new ArrayList<>();
         for (JsonStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
             if (at.inObject() && at.getCurrentName() != null) {
-                parts.add(0, at.getCurrentName());
+                parts.add(0, key(at.getCurrentName()));
             } else if (at.inArray() && at.getCurrentIndex() >= 0) {
                 parts.add(0, "[" + at.getCurrentIndex() + "]");
             }
         }
         return String.join(".", parts).replace(".[", "[");
+    }
+
+    /** A key as a path names it; the empty key, which JSON allows, as {@code [""]} so the path is never empty. */
+    private static String key(String name) {
+        return name.isEmpty() ? "[\"\"]" : name;
     }
 
     private static InvalidDocumentException fromInvalidValue(String source, String path, InvalidValueException invalid) {
@@ -345,10 +350,10 @@ public final class Documents {
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference reference : references) {
             if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
+                if (path.length() > 0 && !reference.getFieldName().isEmpty()) {
                     path.append('.');
                 }
-                path.append(reference.getFieldName());
+                path.append(key(reference.getFieldName()));
             } else if (reference.getIndex() >= 0) {
                 path.append('[').append(reference.getIndex()).append(']');
             }

@@ -207,6 +207,13 @@ class DocumentsTest {
     }
 
     @Test
+    void theEmptyKeyIsNamedSoThePathIsNeverEmpty() {
+        assertThat(jsonFailure("{\"name\":\"a\",\"\":1}").field()).isEqualTo("[\"\"]");
+        assertThat(jsonFailure("{\"\":1}").field()).isEqualTo("[\"\"]");
+        assertThat(jsonFailure("{\"name\":\"a\",\"inner\":{\"\":1}}").field()).isEqualTo("inner[\"\"]");
+    }
+
+    @Test
     void aSyntaxErrorNamesTheFieldTheParserWasIn() {
         InvalidDocumentException e = jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\": tru}}");
         assertThat(e.field()).isEqualTo("inner.gpu");
