@@ -199,12 +199,12 @@ class JobCommandsTest {
         assertThat(gpus.exit()).isEqualTo(2);
         assertThat(gpus.err()).isEqualTo("vigil submit: flags: gpus: \"12\" is not allowed (allowed: up to 8 on one "
                 + "node, a multiple of 8 for whole nodes, or nodes and gpusPerNode) (--gpus)\n");
-        Path file = dir.resolve("two.yaml");
-        Files.writeString(file, "gpus: two\n");
-        Run fromFile = run(sam, "submit", "-f", file.toString());
+        Path two = dir.resolve("two.yaml");
+        Files.writeString(two, "gpus: two\n");
+        Run fromFile = run(sam, "submit", "-f", two.toString());
         assertThat(fromFile.exit()).isEqualTo(2);
-        assertThat(fromFile.err()).contains(file + ": gpus: ").doesNotContain("--gpus");
-        Run fileAndFlag = run(sam, "submit", "-f", file.toString(), "--name", "x");
+        assertThat(fromFile.err()).contains(two + ": gpus: ").doesNotContain("--gpus");
+        Run fileAndFlag = run(sam, "submit", "-f", two.toString(), "--name", "x");
         assertThat(fileAndFlag.err()).contains("gpus: ").doesNotContain("--gpus");
         assertThat(run(sam, "submit", "--nodes", "2", "--gpus-per-node", "9").err())
                 .contains("gpusPerNode: \"9\" is not allowed (allowed: 1 to 8) (--gpus-per-node)");
