@@ -3,6 +3,7 @@ package dev.vigil.api.binding;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -278,12 +279,13 @@ public final class Documents {
         return matcher.find() ? matcher.group(1) : null;
     }
 
-    /** The scalar the parser stopped at (a string where a number belongs), or null for an object or list. */
+    /** The scalar the parser stopped at (a string where a number belongs), or null for null, an object or a list. */
     private static String scalar(JsonProcessingException e) {
         if (e.getProcessor() instanceof JsonParser parser && !parser.isClosed() && parser.currentToken() != null
-                && parser.currentToken().isScalarValue()) {
+                && parser.currentToken().isScalarValue() && parser.currentToken() != JsonToken.VALUE_NULL) {
             try {
-                return parser.getText();
+                // An empty YAML value reads as "": saying "wrong kind of value" is clearer than quoting nothing.
+                return parser.getText().isEmpty() ? null : parser.getText();
             } catch (IOException unreadable) {
                 return null;
             }
