@@ -55,7 +55,6 @@ public final class Documents {
     private static final ObjectMapper YAML = configure(new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
 
-    private static final Pattern PARENTHESIZED = Pattern.compile("\\(([^)]*)\\)");
     private static final Pattern SINGLE_QUOTED = Pattern.compile("'([^']*)'");
 
     private Documents() {
@@ -252,7 +251,7 @@ public final class Documents {
         }
         String where = path.isEmpty() ? "" : path + ": ";
         if (parser instanceof InputCoercionException coercion) {
-            String value = quoted(coercion.getOriginalMessage(), PARENTHESIZED);
+            String value = scalar(coercion);
             String allowed = range(coercion.getTargetType());
             return new InvalidDocumentException(source, path, value, allowed,
                     where + (value == null ? "number" : "\"" + value + "\"") + " is not allowed (allowed: " + allowed + ")");
@@ -271,8 +270,8 @@ public final class Documents {
     }
 
     /**
-     * The offending token as the parser's message quotes it ("Numeric value (X) out of range",
-     * "Non-standard token 'NaN'"): the parser is closed by the time the error is explained.
+     * The offending token as the parser's message quotes it ("Non-standard token 'NaN'"): the
+     * parser fails before the token is read, so the message is the only place that names it.
      */
     private static String quoted(String message, Pattern quote) {
         Matcher matcher = quote.matcher(message == null ? "" : message);
