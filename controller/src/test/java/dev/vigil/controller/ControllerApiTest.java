@@ -564,6 +564,12 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/silences", silence + "\"startsAt\": 123, \"duration\": \"1h\"}",
                         "operator", 400, "startsAt"),
                 new Malformed("POST", "/v1/silences", silence + "\"endsAt\": 1e400}", "operator", 400, "endsAt"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", \"comment\": \""
+                        + "c".repeat(100_000) + "\"}", "operator", 400, "comment"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=" + "n".repeat(100_000) + "\"], "
+                        + "\"duration\": \"1h\", \"comment\": \"c\"}", "operator", 400, "matchers[0].value"),
+                new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"" + "a".repeat(100_000)
+                        + "\", \"inventoryHash\": \"h\"}", "agent", 400, "agentId"),
                 new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"truncatedAlerts\": "
                         + "9223372036854775808, \"alerts\": []}", "operator", 400, "truncatedAlerts"),
                 new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": 4, \"alerts\": []}", "operator", 400,
