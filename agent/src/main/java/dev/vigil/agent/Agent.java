@@ -127,7 +127,7 @@ public final class Agent implements AutoCloseable {
                 });
         sampler.sampleOnce();
         AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
-                evaluator, simulated, reporter, clock);
+                evaluator, simulated, reporter, clock, config.faultApi().readToken());
         HttpServer server;
         try {
             server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())

@@ -5,6 +5,7 @@ import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.Snapshot;
+import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
@@ -27,6 +28,9 @@ import dev.vigil.http.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,10 +58,14 @@ final class AgentApi {
     private final ControllerReporter reporter;
     private final Clock clock;
     private final GpuBackend gpus;
+    private final byte[] faultToken;
 
+    /**
+     * @param faultToken the token the fault API wants, or null to take faults from loopback clients only
+     */
     AgentApi(String node, GpuBackend gpus, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
              List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
-             Clock clock) {
+             Clock clock, String faultToken) {
         this.node = node;
         this.gpus = gpus;
         this.backend = gpus.name();
@@ -70,6 +78,7 @@ final class AgentApi {
         this.simulated = simulated;
         this.reporter = reporter;
         this.clock = clock;
+        this.faultToken = faultToken == null ? null : faultToken.getBytes(StandardCharsets.UTF_8);
     }
 
     Router router() {
@@ -203,6 +212,7 @@ final class AgentApi {
 
     private Response inject(Request request) {
         SimulatedNode sim = requireSimulated();
+        authorizeFaults(request);
         FaultSpec fault = request.body(FaultSpec.class);
         InvalidValueException.require(fault.at() == null, "at", fault.at(),
                 "nothing: a posted fault is injected at once (use the config's simulated.faults for later)");
@@ -214,6 +224,7 @@ final class AgentApi {
 
     private Response clear(Request request) {
         SimulatedNode sim = requireSimulated();
+        authorizeFaults(request);
         Integer gpu = request.queryParam("gpu") == null ? null
                 : (int) longParam(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
         // Forget first: clearing wakes the sampler, whose next sample must see the repair whole.
@@ -237,6 +248,27 @@ final class AgentApi {
                     + backend + ")");
         }
         return simulated;
+    }
+
+    /** With a token configured, the caller must present it; without one, the caller must be on this host. */
+    private void authorizeFaults(Request request) {
+        if (faultToken == null) {
+            boolean local = request.remote() instanceof InetSocketAddress peer && peer.getAddress() != null
+                    && peer.getAddress().isLoopbackAddress();
+            if (!local) {
+                throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "the fault API takes requests "
+                        + "from this host only; set faultApi.token in the agent's config to allow others", null));
+            }
+            return;
+        }
+        String header = request.header("Authorization");
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+        byte[] presented = bearer ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(presented, faultToken)) {
+            throw new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", header == null
+                    ? "the fault API needs Authorization: Bearer <token> (faultApi.token in the agent's config)"
+                    : "the token is not the fault API's (faultApi.token in the agent's config)", null));
+        }
     }
 
     private static long longParam(Request request, String name, long fallback, long min, long max) {

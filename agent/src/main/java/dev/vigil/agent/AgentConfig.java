@@ -46,10 +46,11 @@ import java.util.Set;
  * @param simulated  the simulated node, for {@code backend: simulated}
  * @param controller where the agent reports to; none by default
  * @param connections how many connections the agent's server holds, and how long an idle one stays open
+ * @param faultApi   who may inject and clear faults on simulated GPUs
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                           HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
-                          Controller controller, ConnectionLimits connections) {
+                          Controller controller, ConnectionLimits connections, FaultApi faultApi) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -77,13 +78,16 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         }
         controller = controller == null ? Controller.NONE : controller;
         connections = connections == null ? ConnectionLimits.defaults() : connections;
+        faultApi = faultApi == null ? FaultApi.LOOPBACK_ONLY : faultApi;
+        InvalidValueException.require(faultApi == FaultApi.LOOPBACK_ONLY || backend == BackendKind.SIMULATED,
+                "faultApi", "(a faultApi section)", "only with backend: simulated (the fault API exists only there)");
     }
 
-    /** A config with the default connection limits. */
+    /** A config with the default connection limits and faults from this host only. */
     public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                        HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
                        Controller controller) {
-        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null);
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null, null);
     }
 
 
@@ -149,6 +153,39 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
     }
 
     /**
+     * Who may use {@code POST} and {@code DELETE /v1/faults} (simulated backend only). With a token,
+     * every request needs {@code Authorization: Bearer <token>}; without one, only clients on this
+     * host (loopback) may, whatever {@code listen} says: injecting an XID pages people.
+     *
+     * @param token     the token callers must present, or null
+     * @param tokenFile a file holding it (read at start), or null
+     */
+    public record FaultApi(@JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String token, String tokenFile) {
+        static final FaultApi LOOPBACK_ONLY = new FaultApi(null, null);
+
+        public FaultApi {
+            InvalidValueException.require(token == null || tokenFile == null, "tokenFile", tokenFile,
+                    "either token or tokenFile, not both (token is set too)");
+            InvalidValueException.require(token == null || Controller.validToken(token), "token", "(hidden)",
+                    "printable characters without spaces");
+            if (tokenFile != null) {
+                Controller.readTokenFile(tokenFile, "a readable file holding the fault API's token");
+            }
+        }
+
+        /** The token requests must present, or null when only loopback clients may call. */
+        public String readToken() {
+            return token != null ? token : tokenFile == null ? null
+                    : Controller.readTokenFile(tokenFile, "a readable file holding the fault API's token");
+        }
+
+        @Override
+        public String toString() {
+            return "FaultApi[token=" + (token == null ? "null" : "(hidden)") + ", tokenFile=" + tokenFile + "]";
+        }
+    }
+
+    /**
      * Where and how the agent reports to the controller. With no {@code urls} it reports nowhere.
      *
      * @param urls      the controller members, {@code http(s)://host:port}; the agent uses one and fails
@@ -164,6 +201,7 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                              String tokenFile, Duration interval, Duration timeout) {
         static final Controller NONE = new Controller(null, null, null, null, null);
         private static final String URL_ALLOWED = "http://host:port or https://host:port, e.g. http://ctl-1:8080";
+        private static final String AGENT_TOKEN = "a readable file holding the agent's API token (role agent)";
 
         public Controller {
             urls = urls == null ? List.of() : new ArrayList<>(urls);
@@ -192,7 +230,7 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                 InvalidValueException.require(token != null || tokenFile != null, "token", null,
                         "token or tokenFile: the agent's API token (role agent), needed when urls are given");
                 if (tokenFile != null) {
-                    readTokenFile(tokenFile);
+                    readTokenFile(tokenFile, AGENT_TOKEN);
                 }
             }
         }
@@ -204,7 +242,7 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
 
         /** The token: {@code token}, or the content of {@code tokenFile} read now. */
         public String readToken() {
-            return token != null ? token : readTokenFile(tokenFile);
+            return token != null ? token : readTokenFile(tokenFile, AGENT_TOKEN);
         }
 
         @Override
@@ -234,12 +272,11 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
             return scheme + "://" + uri.getRawAuthority();
         }
 
-        private static boolean validToken(String token) {
+        static boolean validToken(String token) {
             return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
         }
 
-        private static String readTokenFile(String tokenFile) {
-            String allowed = "a readable file holding the agent's API token (role agent)";
+        static String readTokenFile(String tokenFile, String allowed) {
             String text;
             try {
                 text = Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8).trim();

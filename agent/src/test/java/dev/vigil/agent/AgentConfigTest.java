@@ -51,7 +51,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, connections, controller, dcgm, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "backend, connections, controller, dcgm, faultApi, health, listen, node, nvml, sampling, simulated, xidWindow)");
         assertThat(error("connections: {max: 0}")).startsWith("agent.yaml: connections.max: \"0\" is not allowed "
                 + "(allowed: 1 to ");
         assertThat(error("connections: {max: 100, perClient: 200}"))

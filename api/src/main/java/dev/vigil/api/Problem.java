@@ -23,8 +23,9 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("/problems/" + type, title, status, detail, instance, null, null, null);
     }
 
+    /** A request body that cannot be bound; an error about the whole body names the field {@code body}. */
     public static Problem invalidInput(InvalidDocumentException e, String instance) {
         return new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(), instance,
-                e.field(), e.value(), e.allowed());
+                e.field() == null || e.field().isEmpty() ? "body" : e.field(), e.value(), e.allowed());
     }
 }

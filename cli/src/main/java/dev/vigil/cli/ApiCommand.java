@@ -70,11 +70,12 @@ abstract class ApiCommand implements Callable<Integer> {
         if (problem == null || problem.field() == null || problem.field().isEmpty()) {
             return "";
         }
-        OptionSpec option = spec.findOption(optionFor(problem.field()));
+        String name = optionFor(problem.field());
+        OptionSpec option = name == null ? null : spec.findOption(name);
         return option == null ? "" : " (" + option.longestName() + ")";
     }
 
-    /** The option that sets a field of the request, when its name is not {@code --field}. */
+    /** The option that sets a field of the request, when its name is not {@code --field}; null when none did. */
     String optionFor(String field) {
         return "--" + field;
     }

@@ -40,8 +40,13 @@ import java.util.Map;
                 "",
                 "-f reads a spec in YAML or JSON (the keys of POST /v1/jobs: name, kind, tenant, queue,",
                 "priorityClass, preemptible, gpus, nodes, gpusPerNode, models, migProfile, replicas, spread,",
-                "topology, runtimeLimit, duration, pool, backend, command, image, env); flags given beside",
-                "it replace its keys. An unknown key or a bad value is refused before anything is sent.",
+                "topology, runtimeLimit, duration, pool, backend, command, image, env, waitForNodes); flags",
+                "given beside it replace its keys. An unknown key or a bad value is refused before anything",
+                "is sent.",
+                "",
+                "A job no node the controller knows could ever run (a GPU model, MIG profile or pool the",
+                "fleet lacks, a gang larger than the fleet) is refused; --wait-for-nodes queues it anyway,",
+                "for nodes that may join. Cordoned, drained and silent nodes count: they may return.",
                 "Needs a submitter token (or above). 'vigil why ID' says why a job waits.",
                 ""},
         footer = {"", "Examples:",
@@ -65,7 +70,8 @@ final class SubmitCommand extends ApiCommand {
     /** Spec keys set by options whose names are not {@code --key}. */
     private static final Map<String, String> OPTIONS = Map.of("gpusPerNode", "--gpus-per-node", "models", "--model",
             "migProfile", "--mig-profile", "priorityClass", "--priority", "runtimeLimit", "--runtime-limit",
-            "spread", "--no-spread", "topology.maxLeaves", "--topology", "topology.level", "--topology");
+            "spread", "--no-spread", "topology.maxLeaves", "--topology", "topology.level", "--topology",
+            "waitForNodes", "--wait-for-nodes");
     private static final String TOPOLOGIES = "same-node, same-nvlink, same-leaf or max-leaves=N";
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A job spec in YAML or JSON.")
@@ -142,12 +148,19 @@ final class SubmitCommand extends ApiCommand {
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "An environment variable (repeat for more).")
     Map<String, String> env;
 
+    @Option(names = "--wait-for-nodes",
+            description = "Queue it even when no known node could ever run it: wait for nodes that may join.")
+    boolean waitForNodes;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only the job's id.")
     boolean quiet;
 
     @Parameters(paramLabel = "COMMAND", arity = "0..*",
             description = "What to run, after '--': the command and its arguments.")
     List<String> command;
+
+    /** The spec keys the flags set, for naming the flag of a bad value. */
+    private final Map<String, Object> flagged = new LinkedHashMap<>();
 
     @Override
     void run(ControllerClient client, PrintWriter out) throws Exception {
@@ -176,6 +189,7 @@ final class SubmitCommand extends ApiCommand {
     private JobSpec spec() {
         ObjectNode tree = file == null ? Documents.yaml().createObjectNode() : read(file);
         Map<String, Object> flags = flags(tree.has("kind"));
+        flagged.putAll(flags);
         flags.forEach((key, value) -> tree.set(key, Documents.yaml().valueToTree(value)));
         if (preferred && topology == null) {
             if (!(tree.get("topology") instanceof ObjectNode fromFile)) {
@@ -238,6 +252,7 @@ final class SubmitCommand extends ApiCommand {
         put(flags, "image", image);
         put(flags, "env", env);
         put(flags, "command", command == null || command.isEmpty() ? null : command);
+        put(flags, "waitForNodes", waitForNodes ? true : null);
         return flags;
     }
 
@@ -268,16 +283,18 @@ final class SubmitCommand extends ApiCommand {
         }
     }
 
-    /** " (--gpus-per-node)" for an error about a key an option sets. */
+    /** " (--gpus-per-node)" for an error about a key a flag on this command line set. */
     private String hint(String field) {
-        if (field == null || field.isEmpty() || spec.findOption(optionFor(field)) == null) {
-            return "";
-        }
-        return " (" + optionFor(field) + ")";
+        String option = field == null || field.isEmpty() ? null : optionFor(field);
+        return option == null || spec.findOption(option) == null ? "" : " (" + option + ")";
     }
 
+    /** The flag that set a key; null for a key the spec file gave (the message names the file's key). */
     @Override
     String optionFor(String field) {
+        if (!flagged.containsKey(field.split("[.\\[]", 2)[0])) {
+            return null;
+        }
         return OPTIONS.getOrDefault(field, "--" + field);
     }
 }

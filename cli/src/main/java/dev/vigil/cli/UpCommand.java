@@ -181,11 +181,27 @@ final class UpCommand implements Callable<Integer> {
                 }
             }
             writeFleet(state.resolve("fleet.yaml"), agents);
+            awaitFirstReports(agents, Duration.ofSeconds(30));
             banner(out, agents, state, controllerUrl, Files.readString(state.resolve("controller/admin.token")).trim());
             return running;
         } catch (Exception | Error e) {
             running.close();
             throw e;
+        }
+    }
+
+    /**
+     * The banner's commands count on the controller knowing every node (a job for a model it has
+     * not seen yet is refused): wait for each agent's first answered report.
+     */
+    private static void awaitFirstReports(List<Agent> agents, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (agents.stream().anyMatch(a -> a.view().controller() == null || a.view().controller().lastReport() == null)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not every simulated node reported to the embedded controller within "
+                        + limit.toSeconds() + " s");
+            }
+            Thread.sleep(50);
         }
     }
 

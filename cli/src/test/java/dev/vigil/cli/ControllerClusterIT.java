@@ -77,7 +77,7 @@ class ControllerClusterIT {
         }
         assertThat(acknowledged).hasSize(20);
         HttpResponse<String> submitted = send(survivors.get(0), "POST", "/v1/jobs",
-                "{\"name\": \"queued\", \"gpus\": 8, \"models\": [\"B200\"]}");
+                "{\"name\": \"queued\", \"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}");
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
         String job = Documents.json().readTree(submitted.body()).get("id").asText();
 
@@ -109,7 +109,7 @@ class ControllerClusterIT {
         assertThat(why.get("job").asText()).as(why.toString()).isEqualTo(job);
         assertThat(why.get("state").asText()).isIn("pending", "admitted");
         assertThat(why.get("position").asInt()).isEqualTo(1);
-        HttpResponse<String> next = send(survivors.get(1), "POST", "/v1/jobs", "{\"gpus\": 1, \"models\": [\"B200\"]}");
+        HttpResponse<String> next = send(survivors.get(1), "POST", "/v1/jobs", "{\"gpus\": 1, \"models\": [\"B200\"], \"waitForNodes\": true}");
         assertThat(Documents.json().readTree(next.body()).get("id").asText()).as("ids go on after the failover")
                 .isEqualTo("j-000002");
         for (String survivor : survivors) {

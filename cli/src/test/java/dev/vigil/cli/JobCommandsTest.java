@@ -158,6 +158,7 @@ class JobCommandsTest {
                 nodes: 1
                 gpusPerNode: 8
                 models: [B200]
+                waitForNodes: true
                 topology: {level: same-leaf}
                 env: {NCCL_DEBUG: INFO}
                 command: [torchrun, train.py]
@@ -179,7 +180,12 @@ class JobCommandsTest {
         JsonNode whyJson = Documents.json().readTree(run(vic, "why", id, "-o", "json").out());
         assertThat(whyJson.get("reason").asText()).isEqualTo("no-matching-nodes");
 
-        Run service = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200", "-o", "json");
+        Run refused = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("models: no node the controller knows could ever run this job")
+                .contains("waitForNodes");
+        Run service = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200",
+                "--wait-for-nodes", "-o", "json");
         assertThat(service.exit()).as(service.err()).isZero();
         assertThat(Documents.json().readTree(service.out()).get("spec").get("kind").asText()).isEqualTo("inference");
         run(sam, "cancel", id, "--reason", "no B200 here");
@@ -193,6 +199,13 @@ class JobCommandsTest {
         assertThat(gpus.exit()).isEqualTo(2);
         assertThat(gpus.err()).isEqualTo("vigil submit: flags: gpus: \"12\" is not allowed (allowed: up to 8 on one "
                 + "node, a multiple of 8 for whole nodes, or nodes and gpusPerNode) (--gpus)\n");
+        Path two = dir.resolve("two.yaml");
+        Files.writeString(two, "gpus: two\n");
+        Run fromFile = run(sam, "submit", "-f", two.toString());
+        assertThat(fromFile.exit()).isEqualTo(2);
+        assertThat(fromFile.err()).contains(two + ": gpus: ").doesNotContain("--gpus");
+        Run fileAndFlag = run(sam, "submit", "-f", two.toString(), "--name", "x");
+        assertThat(fileAndFlag.err()).contains("gpus: ").doesNotContain("--gpus");
         assertThat(run(sam, "submit", "--nodes", "2", "--gpus-per-node", "9").err())
                 .contains("gpusPerNode: \"9\" is not allowed (allowed: 1 to 8) (--gpus-per-node)");
         assertThat(run(sam, "submit", "--gpus", "8", "--topology", "max-leaves=two").err())

@@ -283,7 +283,7 @@ class AlertingApiTest {
                 .filter(j -> !j.get("state").asText().equals("pending")
                         && !j.get("state").asText().equals("admitted")));
         JsonNode waiting = controller.json("POST", "/v1/jobs", TOKENS.get("alice"),
-                "{\"name\": \"waits\", \"tenant\": \"research\", \"gpus\": 8, \"models\": [\"B200\"]}");
+                "{\"name\": \"waits\", \"tenant\": \"research\", \"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}");
         String id = waiting.get("id").asText();
 
         JsonNode pending = await("JobPendingTooLong", () -> alert("JobPendingTooLong", Map.of("job", id)));

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -387,7 +390,7 @@ class ControllerApiTest {
     }
 
     /** A job no node here can take (no B200 anywhere): it stays queued and holds nothing. */
-    private static final String UNPLACEABLE = "{\"gpus\": 8, \"models\": [\"B200\"], \"name\": \"matrix\"}";
+    private static final String UNPLACEABLE = "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"name\": \"matrix\"}";
 
     private static final List<Call> CALLS = List.of(
             new Call("GET", "/v1/members", null, "viewer"),
@@ -471,7 +474,7 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/nodes/malformed-node/cordon", "", "operator", 400, ""),
                 new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{}", "operator", 400, "reason"),
                 new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": \"\"}", "operator", 400, "reason"),
-                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": 5, \"x\": 1}", "operator", 400, "x"),
+                new Malformed("POST", "/v1/nodes/malformed-node/cordon", "{\"reason\": \"r\", \"x\": 1}", "operator", 400, "x"),
                 new Malformed("POST", "/v1/nodes/malformed-node/cordon", "[1, 2]", "operator", 400, ""),
                 new Malformed("POST", "/v1/nodes/malformed-node/drain", big, "operator", 413, null),
                 new Malformed("POST", "/v1/nodes/no-such-node/cordon", "{\"reason\": \"r\"}", "operator", 404, null),
@@ -569,6 +572,98 @@ class ControllerApiTest {
                 assertThat(problem.path("field").asText()).as(what + " -> " + response.body())
                         .isEqualTo(request.field());
             }
+        }
+    }
+
+    /** Every JSON-body route, with a body it would take: none is read unless it says it is JSON. */
+    private static final List<Malformed> JSON_ROUTES = List.of(
+            new Malformed("POST", "/v1/nodes/strict-node/cordon", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/nodes/strict-node/uncordon", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/nodes/strict-node/drain", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/nodes/strict-node/resume", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"a\", \"inventoryHash\": \"h\"}",
+                    "agent", 415, null),
+            new Malformed("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"viewer\"}", "admin", 415, null),
+            new Malformed("POST", "/v1/jobs", "{\"gpus\": 1}", "submitter", 415, null),
+            new Malformed("POST", "/v1/jobs/j-000001/cancel", "{\"reason\": \"r\"}", "submitter", 415, null),
+            new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", "
+                    + "\"comment\": \"c\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"alerts\": []}", "operator",
+                    415, null));
+
+    @Test
+    void aBodyThatDoesNotSayItIsJsonIsA415OnEveryJsonRoute() throws Exception {
+        new Agent("strict-node").report(true);
+        assertThat(JSON_ROUTES.stream().map(r -> r.method() + " " + r.path().replace("strict-node", "{node}")
+                .replace("j-000001", "{id}")).toList())
+                .as("every POST route of the router that reads a body")
+                .containsExactlyInAnyOrderElementsOf(routes().stream().filter(r -> r.method().equals("POST"))
+                        .map(r -> r.method() + " " + r.pattern()).toList());
+        for (String contentType : new String[]{null, "text/plain", "application/x-www-form-urlencoded"}) {
+            for (Malformed route : JSON_ROUTES) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.port()
+                                + route.path())).method(route.method(), HttpRequest.BodyPublishers.ofString(route.body()))
+                        .header("Authorization", "Bearer " + TOKENS.get(route.role()));
+                if (contentType != null) {
+                    request.header("Content-Type", contentType);
+                }
+                HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                        HttpResponse.BodyHandlers.ofString());
+                String what = route.method() + " " + route.path() + " as " + contentType;
+                assertThat(response.statusCode()).as(what + " -> " + response.body()).isEqualTo(415);
+                assertThat(response.headers().firstValue("content-type")).as(what).hasValue("application/problem+json");
+                assertThat(Documents.json().readTree(response.body()).get("field").asText()).as(what)
+                        .isEqualTo("Content-Type");
+            }
+        }
+    }
+
+    @Test
+    void bodiesBindStrictlyAndEveryErrorNamesItsField() throws Exception {
+        new Agent("strict-node").report(true);
+        String silence = "{\"matchers\": [\"node=n\"], \"comment\": \"c\", ";
+        List<Malformed> table = List.of(
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 9223372036854775808}", "submitter", 400, "gpus"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": NaN}", "submitter", 400, "gpus"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": \"1\"}", "submitter", 400, "gpus"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"name\": 123}", "submitter", 400, "name"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"name\": \"\"}", "submitter", 400, "name"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"name\": \"a\\nb\"}", "submitter", 400, "name"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"tenant\": \"bad tenant\"}", "submitter", 400,
+                        "tenant"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"queue\": \"" + "q".repeat(100_000) + "\"}",
+                        "submitter", 400, "queue"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"image\": \"" + "i".repeat(100_000) + "\"}",
+                        "submitter", 400, "image"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"pool\": \"nowhere\"}", "submitter", 400, "pool"),
+                new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"a\", \"inventoryHash\": "
+                        + "\"h\", \"appliedVersion\": 92233720368547758080}", "agent", 400, "appliedVersion"),
+                new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": 7, \"inventoryHash\": \"h\"}",
+                        "agent", 400, "agentId"),
+                new Malformed("POST", "/v1/silences", silence + "\"startsAt\": 123, \"duration\": \"1h\"}",
+                        "operator", 400, "startsAt"),
+                new Malformed("POST", "/v1/silences", silence + "\"endsAt\": 1e400}", "operator", 400, "endsAt"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", \"comment\": \""
+                        + "c".repeat(100_000) + "\"}", "operator", 400, "comment"),
+                new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=" + "n".repeat(100_000) + "\"], "
+                        + "\"duration\": \"1h\", \"comment\": \"c\"}", "operator", 400, "matchers[0].value"),
+                new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"" + "a".repeat(100_000)
+                        + "\", \"inventoryHash\": \"h\"}", "agent", 400, "agentId"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"truncatedAlerts\": "
+                        + "9223372036854775808, \"alerts\": []}", "operator", 400, "truncatedAlerts"),
+                new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": 4, \"alerts\": []}", "operator", 400,
+                        "version"),
+                new Malformed("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"viewer\", \"role\": \"admin\"}",
+                        "admin", 400, "role"));
+        for (Malformed request : table) {
+            HttpResponse<String> response = controller.send(request.method(), request.path(),
+                    TOKENS.get(request.role()), request.body());
+            String what = request.method() + " " + request.path() + " " + (request.body().length() > 80
+                    ? request.body().substring(0, 80) + "..." : request.body());
+            assertThat(response.statusCode()).as(what + " -> " + response.body()).isEqualTo(request.status());
+            assertThat(response.headers().firstValue("content-type")).as(what).hasValue("application/problem+json");
+            assertThat(Documents.json().readTree(response.body()).path("field").asText()).as(what + " -> "
+                    + response.body()).isEqualTo(request.field());
         }
     }
 }

@@ -51,6 +51,7 @@ class JobsApiTest {
                     mig: [mig-1]
                     why: [why-1]
                     broken: [broken-1]
+                    fit: [fit-1]
                 fabric:
                   spines:
                     - name: spine-1
@@ -307,7 +308,7 @@ class JobsApiTest {
 
     @Test
     void aSubmitterCancelsOnlyItsOwnJobsAnOperatorAnyAndAFinishedJobCannotBeCancelled() throws Exception {
-        String unplaceable = "{\"gpus\": 8, \"models\": [\"B200\"], \"name\": \"nowhere\"}";
+        String unplaceable = "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"name\": \"nowhere\"}";
         String alices = submit("alice", unplaceable).get("id").asText();
         HttpResponse<String> notBobs = controller.send("POST", "/v1/jobs/" + alices + "/cancel", TOKENS.get("bob"),
                 "{\"reason\": \"mine now\"}");
@@ -350,9 +351,12 @@ class JobsApiTest {
                 + "needs 1 (no cohort to borrow from)");
         assertThat(why.get("position").asInt()).isPositive();
 
-        String model = submit("alice", "{\"gpus\": 8, \"models\": [\"B200\"]}").get("id").asText();
+        String model = submit("alice", "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}").get("id").asText();
         await(Duration.ofSeconds(5), () -> "no-matching-nodes".equals(why(model).get("reason").asText()));
         assertThat(why(model).get("summary").asText()).isEqualTo("no node has a GPU model matching B200");
+        JsonNode badTenant = Documents.json().readTree(controller.send("POST", "/v1/jobs", TOKENS.get("alice"),
+                "{\"gpus\": 1, \"tenant\": \"bad tenant\"}").body());
+        assertThat(badTenant.get("field").asText()).isEqualTo("tenant");
 
         HttpResponse<String> tenant = controller.send("POST", "/v1/jobs", TOKENS.get("alice"),
                 "{\"gpus\": 1, \"tenant\": \"physics\"}");
@@ -369,7 +373,7 @@ class JobsApiTest {
 
     @Test
     void jobsListFiltersByStateAndTenantAPageAtATime() throws Exception {
-        String unplaceable = "{\"gpus\": 8, \"models\": [\"B200\"], \"tenant\": \"research\"}";
+        String unplaceable = "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"tenant\": \"research\"}";
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(submit("bob", unplaceable).get("id").asText());
@@ -395,6 +399,53 @@ class JobsApiTest {
         assertThat(waiting.get("jobs").findValuesAsText("id")).containsExactly(ids.get(0), ids.get(2));
         for (String id : List.of(ids.get(0), ids.get(2))) {
             controller.json("POST", "/v1/jobs/" + id + "/cancel", TOKENS.get("bob"), "{\"reason\": \"x\"}");
+        }
+    }
+
+    private static JsonNode refused(String spec) throws Exception {
+        HttpResponse<String> response = controller.send("POST", "/v1/jobs", TOKENS.get("alice"), spec);
+        assertThat(response.statusCode()).as(spec + " -> " + response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+        return Documents.json().readTree(response.body());
+    }
+
+    @Test
+    void aPoolThatIsNotConfiguredIsRefusedNamingThePoolsThereAre() throws Exception {
+        JsonNode problem = refused("{\"gpus\": 1, \"pool\": \"nosuch\"}");
+        assertThat(problem.get("field").asText()).isEqualTo("pool");
+        assertThat(problem.get("value").asText()).isEqualTo("nosuch");
+        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit");
+    }
+
+    @Test
+    void jobsNoKnownNodeCouldRunAreRefusedUnlessTheyWaitForNodes() throws Exception {
+        agent("fit-1");
+        JsonNode model = refused("{\"gpus\": 8, \"models\": [\"B200\"]}");
+        assertThat(model.get("title").asText()).isEqualTo("Requested node configuration is not available");
+        assertThat(model.get("field").asText()).isEqualTo("models");
+        assertThat(model.get("detail").asText()).contains("no known node has a GPU model matching B200")
+                .contains("waitForNodes");
+        JsonNode gang = refused("{\"gpus\": 64, \"pool\": \"fit\"}");
+        assertThat(gang.get("field").asText()).isEqualTo("gpus");
+        assertThat(gang.get("detail").asText()).contains("8 nodes × 8 GPUs");
+        assertThat(refused("{\"nodes\": 4096, \"gpusPerNode\": 8}").get("field").asText()).isEqualTo("gpus");
+
+        JsonNode unknownProfile = refused("{\"kind\": \"inference\", \"migProfile\": \"9g.99gb\", "
+                + "\"waitForNodes\": true}");
+        assertThat(unknownProfile.get("field").asText()).isEqualTo("migProfile");
+        assertThat(unknownProfile.get("allowed").asText()).contains("H100-80GB").contains("1g.10gb");
+        JsonNode h200Profile = refused("{\"kind\": \"inference\", \"migProfile\": \"1g.18gb\", \"pool\": \"fit\"}");
+        assertThat(h200Profile.get("field").asText()).isEqualTo("migProfile");
+        assertThat(h200Profile.get("allowed").asText()).contains("H100-80GB 1g.10gb");
+
+        List<String> waiting = new ArrayList<>();
+        for (String spec : List.of("{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}",
+                "{\"gpus\": 64, \"pool\": \"fit\", \"waitForNodes\": true}",
+                "{\"kind\": \"inference\", \"migProfile\": \"1g.18gb\", \"pool\": \"fit\", \"waitForNodes\": true}")) {
+            waiting.add(submit("alice", spec).get("id").asText());
+        }
+        for (String id : waiting) {
+            controller.json("POST", "/v1/jobs/" + id + "/cancel", TOKENS.get("alice"), "{\"reason\": \"seen\"}");
         }
     }
 }

@@ -41,7 +41,7 @@ class JobsRestoreTest {
                     .get("state").asText()));
             running = first.json("POST", "/v1/jobs", admin, "{\"name\": \"long\", \"gpus\": 8, \"duration\": \"6s\"}")
                     .get("id").asText();
-            queued = first.json("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"]}").get("id").asText();
+            queued = first.json("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}").get("id").asText();
             await(Duration.ofSeconds(10), () -> "running".equals(first.json("GET", "/v1/jobs/" + running, admin, null)
                     .get("state").asText()));
             before = first.json("GET", "/v1/jobs/" + running, admin, null);

@@ -880,6 +880,57 @@ public final class Scheduler {
         changed.put(job.id, job);
     }
 
+    /**
+     * Why {@code spec} could never run on the nodes the scheduler knows, even with nothing running
+     * and every cordoned, drained or silent node back: no node has a GPU model it allows, or its
+     * pool has none of them, or no set of them is large (or close) enough. A MIG slice is only
+     * checked for a matching node: layouts are the operator's and may change.
+     *
+     * @return empty when some known node could hold it, or when no node is known yet
+     */
+    public Optional<Unrunnable> unrunnable(JobSpec spec) {
+        if (state.modelCount() == 0) {
+            return Optional.empty();
+        }
+        List<String> known = new ArrayList<>();
+        List<Integer> matching = new ArrayList<>();
+        for (int model = 0; model < state.modelCount(); model++) {
+            String name = state.modelName(model);
+            known.add(name);
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (spec.models().isEmpty() || spec.models().stream().anyMatch(w -> lower.contains(w.toLowerCase(Locale.ROOT)))) {
+                matching.add(model);
+            }
+        }
+        if (matching.isEmpty()) {
+            return Optional.of(new Unrunnable("models", "no known node has a GPU model matching "
+                    + String.join(" or ", spec.models()) + " (the fleet has " + String.join(", ", known) + ")"));
+        }
+        List<String> whys = new ArrayList<>();
+        String field = null;
+        for (int model : matching) {
+            int wanted = model;
+            boolean inPool = state.nodes().stream().anyMatch(n -> n.model() == wanted
+                    && (spec.pool() == null || spec.pool().equals(n.pool())));
+            if (inPool && spec.migProfile() != null) {
+                return Optional.empty();
+            }
+            Capacity.Verdict idle = capacity.idle(model, spec);
+            if (idle == null || idle.reason() == WaitReason.UNSCHEDULABLE) {
+                return Optional.empty();
+            }
+            field = field != null ? field : !inPool ? "pool"
+                    : spec.topology() != null && spec.topology().required() ? "topology"
+                    : spec.kind() == JobKind.TRAINING ? "gpus" : "gpusPerNode";
+            whys.add(idle.why());
+        }
+        return Optional.of(new Unrunnable(field, String.join("; ", whys)));
+    }
+
+    /** Why no known node could run a job: the spec field at fault and the numbers. */
+    public record Unrunnable(String field, String why) {
+    }
+
     /** Node models a job may use, as indices; kept in its form until a new model joins. */
     private int[] models(Form form, JobSpec spec) {
         if (form.modelsKnown != state.modelCount()) {

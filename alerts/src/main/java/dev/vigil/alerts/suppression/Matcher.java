@@ -2,6 +2,7 @@ package dev.vigil.alerts.suppression;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.binding.TextFields;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +25,10 @@ public record Matcher(String name, String value, Boolean isRegex, Boolean isEqua
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public Matcher {
         InvalidValueException.required(name, "name", "a label name");
-        InvalidValueException.require(name.matches("[A-Za-z_][A-Za-z0-9_]*"), "name", name,
-                "a label name: letters, digits and '_'");
+        InvalidValueException.require(name.matches("[A-Za-z_][A-Za-z0-9_]{0,127}"), "name", name,
+                "a label name: letters, digits and '_', up to 128");
         InvalidValueException.required(value, "value", "the value or regex to match");
+        TextFields.text(value, "value", 1024);
         isRegex = isRegex != null && isRegex;
         isEqual = isEqual == null || isEqual;
         if (isRegex) {

@@ -1,6 +1,7 @@
 package dev.vigil.alerts.suppression;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.binding.TextFields;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,7 @@ public record SilenceRequest(List<Matcher> matchers, Instant startsAt, Instant e
                              String createdBy, String comment) {
     public SilenceRequest {
         InvalidValueException.required(matchers, "matchers", "a list of matchers, e.g. [node=\"gpu-07\"]");
-        matchers = List.copyOf(matchers);
+        matchers = List.copyOf(TextFields.list(matchers, "matchers", 64));
         InvalidValueException.require(!matchers.isEmpty(), "matchers", "[]", "at least one matcher");
         InvalidValueException.require(!matchers.stream().allMatch(Matcher::matchesEmpty), "matchers",
                 matchers.toString(), "at least one matcher that does not match an empty label "
@@ -36,5 +37,7 @@ public record SilenceRequest(List<Matcher> matchers, Instant startsAt, Instant e
                 "a time after startsAt (" + startsAt + ")");
         InvalidValueException.required(comment, "comment", "why the alerts are silenced");
         InvalidValueException.require(!comment.isBlank(), "comment", comment, "why the alerts are silenced");
+        TextFields.text(comment, "comment", 1024);
+        TextFields.line(createdBy, "createdBy", 128);
     }
 }

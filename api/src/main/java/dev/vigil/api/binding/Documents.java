@@ -2,6 +2,9 @@ package dev.vigil.api.binding;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -9,6 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -26,11 +32,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -41,10 +50,12 @@ import java.util.stream.Collectors;
  * case, durations as {@code 500ms}/{@code 2s}, instants in ISO-8601, nulls left out).
  */
 public final class Documents {
-    private static final ObjectMapper JSON = configure(new ObjectMapper(
-            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+    private static final ObjectMapper JSON = strictScalars(configure(new ObjectMapper(
+            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())));
     private static final ObjectMapper YAML = configure(new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+
+    private static final Pattern SINGLE_QUOTED = Pattern.compile("'([^']*)'");
 
     private Documents() {
     }
@@ -119,14 +130,21 @@ public final class Documents {
     }
 
     private static <T> T read(ObjectMapper mapper, String text, Class<T> type, String source) {
-        try {
-            T value = mapper.readValue(text, type);
-            if (value == null) {
-                throw new InvalidDocumentException(source, "", "null", "a mapping of keys", "the document is empty");
+        // The parser stays open while a failure is explained: it still holds the offending value.
+        try (JsonParser parser = mapper.createParser(text)) {
+            try {
+                T value = mapper.readValue(parser, type);
+                if (value == null) {
+                    throw new InvalidDocumentException(source, "", "null", "a mapping of keys", "the document is empty");
+                }
+                return value;
+            } catch (JsonProcessingException | InvalidValueException e) {
+                throw translate(source, e, () -> mapper.readTree(text));
             }
-            return value;
-        } catch (JsonProcessingException | InvalidValueException e) {
-            throw translate(source, e, () -> mapper.readTree(text));
+        } catch (JsonProcessingException e) {
+            throw translate(source, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source, e);
         }
     }
 
@@ -157,7 +175,7 @@ public final class Documents {
                     String key = names.next();
                     if (!known.contains(key)) {
                         String parent = path(instantiation.getPath());
-                        String field = parent.isEmpty() ? key : parent + "." + key;
+                        String field = parent.isEmpty() || key.isEmpty() ? parent + key(key) : parent + "." + key;
                         String allowed = String.join(", ", known);
                         return new InvalidDocumentException(source, field, key, allowed, "unknown key \"" + field
                                 + "\" (allowed keys" + (parent.isEmpty() ? "" : " under " + parent) + ": " + allowed + ")");
@@ -205,16 +223,101 @@ public final class Documents {
             }
             if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
                 String allowed = expected(mismatch.getTargetType());
-                return new InvalidDocumentException(source, path, null, allowed,
-                        (path.isEmpty() ? "document" : path) + ": wrong kind of value (allowed: " + allowed + ")");
+                String value = scalar(mismatch);
+                return new InvalidDocumentException(source, path, value, allowed, (path.isEmpty() ? "document" : path)
+                        + ": " + (value == null ? "wrong kind of value" : "\"" + value + "\" is not allowed")
+                        + " (allowed: " + allowed + ")");
             }
         }
-        if (e instanceof JsonProcessingException processing && processing.getLocation() != null) {
-            var at = processing.getLocation();
-            return new InvalidDocumentException(source, "", null, "well-formed " + "YAML or JSON",
-                    "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + processing.getOriginalMessage());
+        if (e instanceof JsonProcessingException processing) {
+            return fromStream(source, processing);
         }
         return new InvalidDocumentException(source, "", null, "", e.getMessage());
+    }
+
+    /**
+     * A complaint of the parser itself: a number too large for its field, NaN, a syntax error.
+     * Databind may have wrapped it with the path it was binding; else the parser's own position
+     * in the document names the field.
+     */
+    private static InvalidDocumentException fromStream(String source, JsonProcessingException e) {
+        Throwable cause = rootCause(e);
+        JsonProcessingException parser = cause instanceof JsonProcessingException inner ? inner : e;
+        String path = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
+        if (parser.getProcessor() instanceof JsonParser at) {
+            // Databind's path may stop at the object whose value the parser was reading.
+            String position = path(at.getParsingContext());
+            path = position.startsWith(path) ? position : path;
+        }
+        String where = path.isEmpty() ? "" : path + ": ";
+        if (parser instanceof InputCoercionException coercion) {
+            String value = scalar(coercion);
+            String allowed = range(coercion.getTargetType());
+            return new InvalidDocumentException(source, path, value, allowed,
+                    where + (value == null ? "number" : "\"" + value + "\"") + " is not allowed (allowed: " + allowed + ")");
+        }
+        String message = parser.getOriginalMessage();
+        if (message != null && message.startsWith("Non-standard token")) {
+            // Jackson's advice to enable a reader feature is for the programmer, not the user.
+            String value = quoted(message, SINGLE_QUOTED);
+            return new InvalidDocumentException(source, path, value, "a number (NaN and Infinity are not numbers in JSON)",
+                    where + "\"" + value + "\" is not allowed (allowed: a number; NaN and Infinity are not numbers in JSON)");
+        }
+        var at = parser.getLocation();
+        String line = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+        return new InvalidDocumentException(source, path, null, "well-formed YAML or JSON",
+                line + where + message);
+    }
+
+    /**
+     * The offending token as the parser's message quotes it ("Non-standard token 'NaN'"): the
+     * parser fails before the token is read, so the message is the only place that names it.
+     */
+    private static String quoted(String message, Pattern quote) {
+        Matcher matcher = quote.matcher(message == null ? "" : message);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /** The scalar the parser stopped at (a string where a number belongs), or null for null, an object or a list. */
+    private static String scalar(JsonProcessingException e) {
+        if (e.getProcessor() instanceof JsonParser parser && !parser.isClosed() && parser.currentToken() != null
+                && parser.currentToken().isScalarValue() && parser.currentToken() != JsonToken.VALUE_NULL) {
+            try {
+                // An empty YAML value reads as "": saying "wrong kind of value" is clearer than quoting nothing.
+                return parser.getText().isEmpty() ? null : parser.getText();
+            } catch (IOException unreadable) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String range(Class<?> type) {
+        if (type == int.class || type == Integer.class) {
+            return "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == long.class || type == Long.class) {
+            return "a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return expected(type);
+    }
+
+    /** Where a parser is, as a field path: {@code inner.list[2].gpu}. */
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
+            if (at.inObject() && at.getCurrentName() != null) {
+                parts.add(0, key(at.getCurrentName()));
+            } else if (at.inArray() && at.getCurrentIndex() >= 0) {
+                parts.add(0, "[" + at.getCurrentIndex() + "]");
+            }
+        }
+        return String.join(".", parts).replace(".[", "[");
+    }
+
+    /** A key as a path names it; the empty key, which JSON allows, as {@code [""]} so the path is never empty. */
+    private static String key(String name) {
+        return name.isEmpty() ? "[\"\"]" : name;
     }
 
     private static InvalidDocumentException fromInvalidValue(String source, String path, InvalidValueException invalid) {
@@ -248,10 +351,10 @@ public final class Documents {
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference reference : references) {
             if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
+                if (path.length() > 0 && !reference.getFieldName().isEmpty()) {
                     path.append('.');
                 }
-                path.append(reference.getFieldName());
+                path.append(key(reference.getFieldName()));
             } else if (reference.getIndex() >= 0) {
                 path.append('[').append(reference.getIndex()).append(']');
             }
@@ -296,9 +399,29 @@ public final class Documents {
         return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * A JSON body says what type each value is: {@code "gpus": "1"} and {@code "name": 123} are
+     * mistakes, not values to convert. YAML keeps its coercions (an unquoted {@code 001} in a
+     * config file is meant as text).
+     */
+    private static ObjectMapper strictScalars(ObjectMapper mapper) {
+        for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
+
     private static ObjectMapper configure(ObjectMapper mapper) {
         return mapper
                 .registerModule(new JavaTimeModule())
+                .registerModule(Instants.module())
                 .registerModule(HumanDurations.module())
                 .registerModule(EnumNaming.module())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

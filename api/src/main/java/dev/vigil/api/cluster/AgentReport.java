@@ -1,6 +1,7 @@
 package dev.vigil.api.cluster;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.binding.TextFields;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
@@ -26,6 +27,10 @@ public record AgentReport(String agentId, String agentVersion, String inventoryH
     public AgentReport {
         InvalidValueException.required(agentId, "agentId", "the agent process's id");
         InvalidValueException.required(inventoryHash, "inventoryHash", "the hash of the agent's inventory");
+        TextFields.line(agentId, "agentId", 128);
+        TextFields.line(agentVersion, "agentVersion", 64);
+        TextFields.line(inventoryHash, "inventoryHash", 128);
+        TextFields.text(applyError, "applyError", 4096);
         health = health == null ? List.of() : List.copyOf(health);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         events = events == null ? List.of() : List.copyOf(events);

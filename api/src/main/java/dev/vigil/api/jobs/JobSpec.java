@@ -1,6 +1,7 @@
 package dev.vigil.api.jobs;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.binding.TextFields;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,31 +35,58 @@ import java.util.Map;
  * @param command       what to run
  * @param image         a container image, for backends that use one
  * @param env           environment variables
+ * @param waitForNodes  accept it even when no node the controller knows could ever run it, and let it wait
+ *                      for nodes that may join (default false: such a job is refused at submit)
  */
 public record JobSpec(String name, JobKind kind, String tenant, String queue, String priorityClass, Boolean preemptible,
                       Integer gpus, Integer nodes, Integer gpusPerNode, List<String> models, String migProfile,
                       Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
-                      String pool, String backend, List<String> command, String image, Map<String, String> env) {
+                      String pool, String backend, List<String> command, String image, Map<String, String> env,
+                      Boolean waitForNodes) {
 
     /** The largest node Vigil places whole-node work on: an HGX/DGX board. */
     public static final int MAX_GPUS_PER_NODE = 8;
+    /** Bounds of the text fields (docs/jobs.md lists them). */
+    static final int MAX_NAME = 128;
+    static final int MAX_MODELS = 16;
+    static final int MAX_MODEL = 64;
+    static final int MAX_IMAGE = 512;
+    static final int MAX_ARGS = 1024;
+    static final int MAX_ENV = 256;
+    static final int MAX_VALUE = 16_384;
+    private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
 
     public JobSpec {
         kind = kind == null ? JobKind.TRAINING : kind;
-        name = name == null || name.isBlank() ? kind.name().toLowerCase() : name;
-        InvalidValueException.require(name.length() <= 128, "name", name, "up to 128 characters");
-        tenant = tenant == null || tenant.isBlank() ? "default" : tenant;
-        queue = queue == null || queue.isBlank() ? "default" : queue;
+        name = name == null ? kind.name().toLowerCase() : TextFields.line(name, "name", MAX_NAME);
+        tenant = tenant == null ? "default" : TextFields.identifier(tenant, "tenant");
+        queue = queue == null ? "default" : TextFields.identifier(queue, "queue");
+        TextFields.identifier(priorityClass, "priorityClass");
+        TextFields.identifier(pool, "pool");
+        TextFields.identifier(backend, "backend");
+        TextFields.line(image, "image", MAX_IMAGE);
         preemptible = preemptible != null && preemptible;
-        models = models == null ? List.of() : List.copyOf(models);
+        waitForNodes = waitForNodes != null && waitForNodes;
+        models = models == null ? List.of() : List.copyOf(TextFields.list(models, "models", MAX_MODELS));
+        for (int i = 0; i < models.size(); i++) {
+            TextFields.line(models.get(i), "models[" + i + "]", MAX_MODEL);
+        }
         spread = spread == null || spread;
         runtimeLimit = runtimeLimit == null ? Duration.ofHours(24) : runtimeLimit;
         InvalidValueException.require(!runtimeLimit.isNegative() && !runtimeLimit.isZero(), "runtimeLimit",
                 runtimeLimit, "a positive duration, e.g. 2h");
         duration = duration == null ? runtimeLimit : duration;
         InvalidValueException.require(!duration.isNegative(), "duration", duration, "a duration, e.g. 30m");
-        command = command == null ? List.of() : List.copyOf(command);
-        env = env == null ? Map.of() : Map.copyOf(env);
+        command = command == null ? List.of() : List.copyOf(TextFields.list(command, "command", MAX_ARGS));
+        for (int i = 0; i < command.size(); i++) {
+            TextFields.text(command.get(i), "command[" + i + "]", MAX_VALUE);
+        }
+        env = env == null ? Map.of() : Map.copyOf(TextFields.map(env, "env", MAX_ENV));
+        env.forEach((key, value) -> {
+            InvalidValueException.require(key.matches(ENV_NAME), "env", key,
+                    "variable names of letters, digits and '_', not starting with a digit, up to 128 characters");
+            TextFields.text(value, "env." + key, MAX_VALUE);
+        });
         if (kind == JobKind.TRAINING) {
             InvalidValueException.require(migProfile == null, "migProfile", migProfile,
                     "only for inference services (a training gang takes whole GPUs)");
@@ -77,7 +105,8 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
             if (migProfile != null) {
                 InvalidValueException.require(gpusPerNode == null, "gpusPerNode", gpusPerNode,
                         "nothing with migProfile (each replica takes one slice)");
-                InvalidValueException.require(migProfile.matches("\\d+g\\.\\d+gb(\\+me)?"), "migProfile", migProfile,
+                InvalidValueException.require(migProfile.matches("\\d{1,2}g\\.\\d{1,4}gb(\\+me)?"), "migProfile",
+                        migProfile.length() > 32 ? migProfile.substring(0, 29) + "..." : migProfile,
                         "a MIG profile such as 1g.10gb, 3g.40gb or 1g.10gb+me");
             } else {
                 gpusPerNode = gpusPerNode == null ? 1 : gpusPerNode;
@@ -85,6 +114,15 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
                         gpusPerNode, "1 to " + MAX_GPUS_PER_NODE);
             }
         }
+    }
+
+    /** A spec that does not wait for nodes that may join (traces, tests). */
+    public JobSpec(String name, JobKind kind, String tenant, String queue, String priorityClass, Boolean preemptible,
+                   Integer gpus, Integer nodes, Integer gpusPerNode, List<String> models, String migProfile,
+                   Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
+                   String pool, String backend, List<String> command, String image, Map<String, String> env) {
+        this(name, kind, tenant, queue, priorityClass, preemptible, gpus, nodes, gpusPerNode, models, migProfile,
+                replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null);
     }
 
     /** nodes × GPUs per node from whichever sizes were given. */

@@ -3,7 +3,9 @@ package dev.vigil.api.binding;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +125,99 @@ class DocumentsTest {
                 .hasMessageStartingWith("request body: unknown key \"x\"");
         assertThatThrownBy(() -> Documents.readJson(new byte[0], Outer.class, "request body"))
                 .hasMessageContaining("empty body");
+    }
+
+    record Reading(Double celsius, Long seq, Instant at, String gpu, Boolean ok) {
+    }
+
+    private static InvalidDocumentException jsonFailure(String json) {
+        try {
+            Documents.readJson(json.getBytes(StandardCharsets.UTF_8), Outer.class, "request body");
+        } catch (InvalidDocumentException e) {
+            return e;
+        }
+        throw new AssertionError("expected the body to be refused: " + json);
+    }
+
+    private static InvalidDocumentException readingFailure(String json) {
+        try {
+            Documents.readJson(json.getBytes(StandardCharsets.UTF_8), Reading.class, "request body");
+        } catch (InvalidDocumentException e) {
+            return e;
+        }
+        throw new AssertionError("expected the body to be refused: " + json);
+    }
+
+    @Test
+    void aNumberTooLargeForItsFieldNamesTheFieldAndTheRange() {
+        InvalidDocumentException e = jsonFailure("{\"name\":\"a\",\"list\":[{\"gpu\":1},{\"gpu\":9223372036854775808}]}");
+        assertThat(e.field()).isEqualTo("list[1].gpu");
+        assertThat(e.value()).isEqualTo("9223372036854775808");
+        assertThat(e.allowed()).isEqualTo("a whole number from -2147483648 to 2147483647");
+        InvalidDocumentException top = readingFailure("{\"seq\":92233720368547758070}");
+        assertThat(top.field()).isEqualTo("seq");
+        assertThat(top.allowed()).contains("9223372036854775807");
+    }
+
+    @Test
+    void nanAndInfinityNameTheField() {
+        InvalidDocumentException nan = readingFailure("{\"gpu\":\"0\",\"celsius\":NaN}");
+        assertThat(nan.field()).isEqualTo("celsius");
+        assertThat(nan.value()).isEqualTo("NaN");
+        assertThat(nan.getMessage()).doesNotContain("JsonReadFeature");
+        assertThat(readingFailure("{\"celsius\":-Infinity}").field()).isEqualTo("celsius");
+        assertThat(jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\":Infinity}}").field()).isEqualTo("inner.gpu");
+    }
+
+    @Test
+    void jsonScalarsAreNotCoerced() {
+        InvalidDocumentException number = jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\":\"1\"}}");
+        assertThat(number.field()).isEqualTo("inner.gpu");
+        assertThat(number.allowed()).isEqualTo("a whole number");
+        assertThat(number.value()).isEqualTo("1");
+        InvalidDocumentException text = jsonFailure("{\"name\":123}");
+        assertThat(text.field()).isEqualTo("name");
+        assertThat(text.value()).isEqualTo("123");
+        assertThat(text.allowed()).isEqualTo("a string");
+        assertThat(jsonFailure("{\"name\":\"a\",\"flag\":\"true\"}").field()).isEqualTo("flag");
+        assertThat(jsonFailure("{\"name\":\"a\",\"flag\":1}").field()).isEqualTo("flag");
+        assertThat(jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\":\"\"}}").field()).isEqualTo("inner.gpu");
+        assertThat(readingFailure("{\"celsius\":\"1.5\"}").field()).isEqualTo("celsius");
+        assertThat(readingFailure("{\"gpu\":1.5}").field()).isEqualTo("gpu");
+        assertThat(readingFailure("{\"gpu\":true}").field()).isEqualTo("gpu");
+        // A whole number is a number: a double field takes it.
+        assertThat(Documents.readJson("{\"celsius\":1}".getBytes(StandardCharsets.UTF_8), Reading.class, "b").celsius())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void yamlKeepsItsScalarCoercions() {
+        assertThat(Documents.readYaml("name: 123\n", Outer.class, "test.yaml").name()).isEqualTo("123");
+    }
+
+    @Test
+    void timesAreIsoTextNotNumbers() {
+        InvalidDocumentException e = readingFailure("{\"at\":123}");
+        assertThat(e.field()).isEqualTo("at");
+        assertThat(e.value()).isEqualTo("123");
+        assertThat(e.allowed()).contains("ISO-8601");
+        assertThat(readingFailure("{\"at\":\"yesterday\"}").field()).isEqualTo("at");
+        assertThat(Documents.readJson("{\"at\":\"2026-12-06T14:00:00+01:00\"}".getBytes(StandardCharsets.UTF_8),
+                Reading.class, "b").at()).isEqualTo(Instant.parse("2026-12-06T13:00:00Z"));
+    }
+
+    @Test
+    void theEmptyKeyIsNamedSoThePathIsNeverEmpty() {
+        assertThat(jsonFailure("{\"name\":\"a\",\"\":1}").field()).isEqualTo("[\"\"]");
+        assertThat(jsonFailure("{\"\":1}").field()).isEqualTo("[\"\"]");
+        assertThat(jsonFailure("{\"name\":\"a\",\"inner\":{\"\":1}}").field()).isEqualTo("inner[\"\"]");
+    }
+
+    @Test
+    void aSyntaxErrorNamesTheFieldTheParserWasIn() {
+        InvalidDocumentException e = jsonFailure("{\"name\":\"a\",\"inner\":{\"gpu\": tru}}");
+        assertThat(e.field()).isEqualTo("inner.gpu");
+        assertThat(e.getMessage()).contains("line 1");
     }
 
     @Test

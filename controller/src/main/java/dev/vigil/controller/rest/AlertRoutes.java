@@ -95,7 +95,7 @@ final class AlertRoutes {
 
     /** {@code POST /v1/alertmanager/webhook}: Alertmanager's webhook body, version 4. */
     Response alertmanagerWebhook(Request request, Identity who) {
-        AlertmanagerWebhook message = AlertmanagerWebhook.parse(request.body(), "request body");
+        AlertmanagerWebhook message = request.body(AlertmanagerWebhook.class);
         return Response.json(leader.get().apply(new Mutation.ReceiveAlerts(message, caller.apply(request, who)),
                 Received.class, true));
     }

@@ -267,9 +267,7 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             for (ExecutionBackend backend : backends.values()) {
                 backend.poll(now, listener);
             }
-            for (NodeRecord node : nodeChanges.take()) {
-                decisions.addAll(follow(node, now));
-            }
+            decisions.addAll(followNodes(now));
             Cycle cycle = scheduler.schedule(now);
             decisions.addAll(cycle.decisions());
             persist(ACTOR);
@@ -286,6 +284,15 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
             // The next cycle tries again; a periodic task that throws would never run again.
             LOG.atError().addKeyValue("error", e.toString()).setCause(e).log("scheduler_cycle_failed");
         }
+    }
+
+    /** Follows every node that changed since the last call; returns the stops for nodes that failed. */
+    private List<Decision> followNodes(Instant now) {
+        List<Decision> stops = new ArrayList<>();
+        for (NodeRecord node : nodeChanges.take()) {
+            stops.addAll(follow(node, now));
+        }
+        return stops;
     }
 
     /** Brings the scheduler's view of a node up to date; a node that stopped reporting or is drained is failed. */
@@ -318,14 +325,26 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
                     + String.join(", ", backends.keySet()) + " (or leave it out for " + settings.backend() + ")"
                     + unconfigured)));
         }
+        // A node that reported a moment ago counts: follow it before judging what the fleet can run.
+        Instant now = clock.instant();
+        List<Decision> stops = followNodes(now);
+        if (!stops.isEmpty()) {
+            persist(ACTOR);
+            carryOut(stops);
+        }
         try {
             backendOf(spec).check(spec);
             scheduler.policy().tenant(spec.tenant());
             scheduler.policy().priorityClass(spec.priorityClass());
+            Admission.pool(spec, settings.pools().keySet());
+            Admission.migProfile(spec, upserted.values());
         } catch (InvalidValueException e) {
             return Outcomes.problem(invalid(e));
         }
-        Instant now = clock.instant();
+        Problem unrunnable = Admission.unrunnable(spec, scheduler);
+        if (unrunnable != null) {
+            return Outcomes.problem(unrunnable);
+        }
         String id = store.nextJobId();
         scheduler.submit(id, spec, now);
         log.submittedBy(id, caller.actor());

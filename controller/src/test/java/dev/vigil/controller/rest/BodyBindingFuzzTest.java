@@ -1,0 +1,77 @@
+package dev.vigil.controller.rest;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.alerts.inbound.AlertmanagerWebhook;
+import dev.vigil.alerts.suppression.SilenceRequest;
+import dev.vigil.api.Problem;
+import dev.vigil.api.binding.Documents;
+import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.ReasonRequest;
+import dev.vigil.api.cluster.TokenRequest;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.gpu.simulated.FaultSpec;
+import dev.vigil.http.Request;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every JSON body the controller and the agent bind, fuzzed through {@link Request#body}: any input
+ * either binds or is refused with the binding's own {@link InvalidDocumentException} (a 400), never
+ * another exception (a 500); a refused JSON object names the field at fault, and every refusal
+ * has a detail and says what is allowed.
+ *
+ * <p>{@code ./mvnw verify} runs it on its seeds ({@code BodyBindingFuzzTestInputs}, the first byte
+ * choosing the body type); {@code JAZZER_FUZZ=1} fuzzes for {@code maxDuration} (CI: .ci/run).
+ */
+class BodyBindingFuzzTest {
+    /** The request bodies, by route: cordon/uncordon/drain/resume and cancel share ReasonRequest. */
+    static final List<Class<?>> BODIES = List.of(JobSpec.class, AgentReport.class, ReasonRequest.class,
+            TokenRequest.class, SilenceRequest.class, AlertmanagerWebhook.class, FaultSpec.class);
+
+    @FuzzTest(maxDuration = "30s")
+    @DictionaryEntries({"{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "NaN", "-Infinity", "1e400",
+            "9223372036854775808", "\"gpus\"", "\"nodes\"", "\"gpusPerNode\"", "\"name\"", "\"tenant\"", "\"kind\"",
+            "\"inference\"", "\"migProfile\"", "\"1g.10gb\"", "\"replicas\"", "\"topology\"", "\"level\"",
+            "\"max-leaves\"", "\"env\"", "\"command\"", "\"agentId\"", "\"inventoryHash\"", "\"inventory\"",
+            "\"health\"", "\"events\"", "\"reason\"", "\"role\"", "\"matchers\"", "\"node=n\"", "\"startsAt\"",
+            "\"endsAt\"", "\"duration\"", "\"1h\"", "\"comment\"", "\"version\"", "\"4\"", "\"alerts\"",
+            "\"labels\"", "\"alertname\"", "\"status\"", "\"firing\"", "\"gpu\"", "\"xid\"", "\"2026-12-06T14:00:00Z\""})
+    void everyBodyBindsOrIsRefusedNamingTheField(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        Class<?> type = BODIES.get((input[0] & 0xff) % BODIES.size());
+        byte[] json = Arrays.copyOfRange(input, 1, input.length);
+        Request request = new Request("POST", "/fuzz", Map.of(), Map.of(),
+                new DefaultHttpHeaders().set("Content-Type", "application/json"), json, null);
+        try {
+            assertThat(request.body(type)).isNotNull();
+        } catch (InvalidDocumentException e) {
+            Problem problem = Problem.invalidInput(e, "/fuzz");
+            assertThat(problem.field()).as("field of %s", e.getMessage()).isNotBlank();
+            assertThat(problem.detail()).isNotBlank();
+            assertThat(e.allowed()).as("allowed of %s", e.getMessage()).isNotBlank();
+            if (isObject(json)) {
+                assertThat(e.field()).as("a refused object names its field: %s", e.getMessage()).isNotEmpty();
+            }
+        }
+    }
+
+    private static boolean isObject(byte[] json) {
+        try {
+            JsonNode tree = Documents.json().readTree(json);
+            return tree instanceof ObjectNode;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
