@@ -181,6 +181,28 @@ class AgentTest {
     }
 
     @Test
+    void aResetSaysWhatItCannotClearAndAReplacementRepairsARowRemapFailure() throws Exception {
+        Duration interval = Duration.ofSeconds(10);
+        start(interval);
+        send("POST", "/v1/faults", "{\"gpu\": 2, \"kind\": \"row-remap-failure\"}");
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("state").asText().equals("failed"));
+
+        JsonNode reset = json(send("DELETE", "/v1/faults?gpu=2", null));
+        assertThat(reset.get("repair").asText()).isEqualTo("reset");
+        assertThat(reset.get("remaining")).singleElement().extracting(JsonNode::asText).asString()
+                .contains("gpu 2", "row remapping failed", "RMA");
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("action").asText().equals("rma"));
+        assertThat(json(get("/v1/node")).get("health").get(2).get("state").asText()).as("a reset does not fix it")
+                .isEqualTo("failed");
+
+        JsonNode replaced = json(send("DELETE", "/v1/faults?gpu=2&replace=true", null));
+        assertThat(replaced.get("remaining")).isEmpty();
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("state").asText().equals("healthy"));
+        assertProblem(send("DELETE", "/v1/faults?replace=true", null), "gpu", "one GPU");
+        assertProblem(send("DELETE", "/v1/faults?gpu=2&replace=yes", null), "replace", "true or false");
+    }
+
+    @Test
     void gpusGivesHealthAndProcessesOfTheGpusAskedFor() throws Exception {
         start(Duration.ofSeconds(1));
         JsonNode all = json(get("/v1/gpus")).get("gpus");
