@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
                 "and on simulated GPUs POST/DELETE /v1/faults.",
                 "",
                 "Every setting lives in the config file; conf/agent.yaml documents each key. A bad key or value",
-                "stops the agent at start with a message naming it (exit status 2).",
+                "stops the agent at start with a message naming it (exit status 2); no GPU library, exit status 3;",
+                "its port already in use, exit status 4.",
                 "",
                 "'vigil agent gate --prolog|--epilog' is Slurm's prolog and epilog: it asks this agent about a job's GPUs.",
                 ""},
@@ -79,6 +80,7 @@ final class AgentCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        ListenAddress.check(agentConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or --listen)");
         GpuBackend gpuBackend;
         try {
             gpuBackend = Backends.open(agentConfig, Clock.systemUTC());

@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
                 "Run 1 member for a lab, 3 or 5 in production: a member that sees fewer than a majority of the",
                 "configured members refuses writes. conf/controller.yaml documents every key; a bad key or",
                 "value stops the controller at start (exit status 2). So does one in the alert rules:",
-                "conf/alerts.yaml, found beside the config file unless alerts.file names another.",
+                "conf/alerts.yaml, found beside the config file unless alerts.file names another. A port",
+                "already in use stops it with exit status 4.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil controller -c /etc/vigil/controller.yaml",
@@ -84,6 +85,8 @@ final class ControllerCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        ListenAddress.check(controllerConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or "
+                + "--listen)");
         Controller controller = Controller.start(controllerConfig, Clock.systemUTC());
         Shutdown.closeOnSignal(List.of(controller));
         return ExitCodes.OK;

@@ -90,6 +90,18 @@ final class Table {
         return seconds / 86_400 + "d ago";
     }
 
+    /**
+     * When an agent last reported. The controller writes that time at most every 5 s (a report
+     * that changes nothing is not written more often), so a recent one reads {@code <10s ago},
+     * which is always true, rather than an age that would be up to 7 s off.
+     */
+    static String reported(Instant lastReport, Instant now) {
+        if (lastReport != null && Duration.between(lastReport, now).toSeconds() < 10) {
+            return "<10s ago";
+        }
+        return ago(lastReport, now);
+    }
+
     /** An instant to the second, in UTC: {@code 2026-11-22T08:57:45Z}. */
     static String time(Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();

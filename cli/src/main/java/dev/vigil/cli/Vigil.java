@@ -65,8 +65,10 @@ public final class Vigil implements Runnable {
     }
 
     static CommandLine commandLine() {
+        CommandErrors errors = new CommandErrors();
         // Wide enough for the examples to stay on one line each.
-        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpWidth(110);
+        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpWidth(110)
+                .setParameterExceptionHandler(errors).setExecutionExceptionHandler(errors);
     }
 
     @Override

@@ -117,17 +117,17 @@ class OperatorCommandsTest {
         assertThat(nodes.exit()).as(nodes.err()).isZero();
         assertThat(nodes.out()).startsWith("NAME   STATE  GPUS  FAILED  CORDONED  MODEL");
         assertThat(nodes.out()).containsPattern("(?m)^gpu-b  +ready  +8  +1  +1  +" + model
-                + "  +\\d+s ago  +first report$");
+                + "  +<10s ago  +reporting, inventory received$");
 
         Run node = run("node", "gpu-b", "--url", url, "--token", admin);
         assertThat(node.exit()).as(node.err()).isZero();
         assertThat(node.out()).startsWith("Node gpu-b: ready\n")
-                .contains("  reason    first report", "  actor     agent", "  agent     agent-gpu-b, version test, "
+                .contains("  reason    reporting, inventory received", "  actor     agent", "  agent     agent-gpu-b, version test, "
                         + "last report", "GPUs: 8, driver")
                 .containsPattern("(?m)^3  +" + model + "  +failed  +reset-gpu  +yes  +\\d+ %  +\\d+ C  +\\d+ W  +"
                         + "XID 48: double-bit ECC error; cordoned by health-reflex \\d+s ago: health reflex: gpu 3")
                 .containsPattern("(?m)^0  +" + model + "  +healthy  +none  +no  ")
-                .containsPattern("(?m)^\\S+Z  +\\d+s ago  +new  +ready  +agent  +first report$");
+                .containsPattern("(?m)^\\S+Z  +\\d+s ago  +new  +ready  +agent  +reporting, inventory received$");
 
         Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
@@ -246,6 +246,30 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void aGpuTheReflexCordonedIsUncordonedAfterItsRepairAndAnotherCordonedByHand() throws Exception {
+        report("gpu-g", 3);
+        assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
+                .containsPattern("(?m)^gpu-g  +3  .*  +yes  ");
+
+        Run uncordon = run("uncordon", "gpu-g", "--gpu", "3", "--reason", "GPU reset, diag passed", "--url", url,
+                "--token", admin);
+        assertThat(uncordon.exit()).as(uncordon.err()).isZero();
+        assertThat(uncordon.out()).startsWith("gpu 3 of node gpu-g: not cordoned\n");
+        Run cordon = run("cordon", "gpu-g", "--gpu", "5", "--reason", "fan noise", "--url", url, "--token", admin);
+        assertThat(cordon.exit()).as(cordon.err()).isZero();
+        assertThat(cordon.out()).startsWith("gpu 5 of node gpu-g: cordoned\n  reason  fan noise\n");
+        assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
+                .containsPattern("(?m)^gpu-g  +3  .*  +no  ")
+                .containsPattern("(?m)^gpu-g  +5  .*  +yes  .*fan noise$");
+        assertThat(run("audit", "-o", "json", "--url", url, "--token", admin).out())
+                .contains("POST /v1/nodes/gpu-g/gpus/3/uncordon", "POST /v1/nodes/gpu-g/gpus/5/cordon");
+
+        Run noSuchGpu = run("cordon", "gpu-g", "--gpu", "8", "--reason", "r", "--url", url, "--token", admin);
+        assertThat(noSuchGpu.exit()).as("a GPU that does not exist is bad input").isEqualTo(2);
+        assertThat(noSuchGpu.err()).contains("404", "no GPU 8");
+    }
+
+    @Test
     void aViewerCannotCordonAndNoTokenGets401WithAHint() throws Exception {
         report("gpu-c", null);
         String viewer = secretOf(run("token", "create", "--name", "val", "--role", "viewer", "--url", url,
@@ -279,7 +303,8 @@ class OperatorCommandsTest {
 
         Run none = run("cordon", "gpu-d", "--url", url, "--token", admin);
         assertThat(none.exit()).isEqualTo(2);
-        assertThat(none.err()).startsWith("Missing required option: '--reason=TEXT'");
+        assertThat(none.err()).isEqualTo("vigil cordon: missing required option: '--reason=TEXT'\n"
+                + "  see 'vigil cordon --help'\n");
         assertThat(run("node", "gpu-d", "--url", url, "--token", admin).out()).startsWith("Node gpu-d: ready\n");
     }
 
@@ -334,7 +359,7 @@ class OperatorCommandsTest {
         assertThat(events.exit()).as(events.err()).isZero();
         assertThat(events.out()).containsPattern("(?m)^SEQ +TIME +NODE +GPU +KIND +SEVERITY +ACTOR +MESSAGE$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +gpu-e  +-  +state  +info  +agent  +node gpu-e new -> ready: "
-                        + "first report$")
+                        + "reporting, inventory received$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +gpu-e  +-  +state  +warning  +admin  +node gpu-e ready -> "
                         + "cordoned: bad fan$");
         long last = json(run("events", "--node", "gpu-e", "-o", "json", "--url", url, "--token", admin))

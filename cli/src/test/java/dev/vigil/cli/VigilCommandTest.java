@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,8 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VigilCommandTest {
     private static final Path SHIPPED_CONFIG = Path.of("src/dist/conf/agent.yaml");
@@ -138,6 +142,69 @@ class VigilCommandTest {
         assertThat(interval.err()).contains("--interval: \"5\" is not allowed");
         assertThat(run("up", "--base-port", "65535", "--h100", "2", "--a100", "0").exit()).isEqualTo(2);
         assertThat(run("up", "--base-port", "-1").err()).contains("allowed: 0 for any free ports, or 1 to 65532");
+    }
+
+    @Test
+    void aBadOptionValueIsOneLineNamingTheOptionTheValueAndWhatIsAllowedNotTheHelp() {
+        Run number = run("up", "--h100", "nine");
+        assertThat(number.exit()).isEqualTo(2);
+        assertThat(number.out()).isEmpty();
+        assertThat(number.err()).isEqualTo("vigil up: --h100: \"nine\" is not allowed (allowed: a whole number)\n"
+                + "  see 'vigil up --help'\n");
+        Run choice = run("nodes", "-o", "yaml");
+        assertThat(choice.exit()).isEqualTo(2);
+        assertThat(choice.err()).startsWith("vigil nodes: --output: \"yaml\" is not allowed (allowed: table, json)\n");
+        Run unknown = run("nodes", "--outptu", "json");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err().lines()).as(unknown.err()).hasSizeLessThanOrEqualTo(3)
+                .anyMatch(l -> l.contains("--outptu")).anyMatch(l -> l.equals("  see 'vigil nodes --help'"));
+    }
+
+    @Test
+    void aPortInUseStopsUpAtOnceInOneLineNamingTheOptionAndLeavesNoTemporaryDirectory(@TempDir Path tmp)
+            throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CommandLine cli = Vigil.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err, true));
+            UpCommand up = cli.getSubcommands().get("up").getCommand();
+            up.temporaryParent = tmp;
+            int exit = cli.execute("up", "--ephemeral", "--controller-port", String.valueOf(taken.getLocalPort()),
+                    "--base-port", "0");
+            assertThat(exit).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(err.toString()).isEqualTo("vigil up: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use (another vigil or another program listens there: stop it, or choose "
+                    + "another port with --controller-port (0: any free port))\n");
+        }
+        Run host = run("up", "--bind", "no-such-host.invalid", "--controller-port", "0", "--base-port", "0");
+        assertThat(host.exit()).isEqualTo(2);
+        assertThat(host.err()).startsWith("vigil up: --bind: \"no-such-host.invalid\" is not an address of this machine")
+                .hasLineCount(1);
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void anEphemeralUpThatFailsHalfwayRemovesItsTemporaryDirectory(@TempDir Path tmp) throws Exception {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs("--ephemeral", "--controller-port", "0", "--base-port", "0", "--h100", "1",
+                "--a100", "0");
+        up.temporaryParent = tmp;
+        List<AutoCloseable> resources = new ArrayList<>();
+        StringWriter banner = new StringWriter();
+        // Everything has started (the controller wrote admin.token) when the banner fails.
+        assertThatThrownBy(() -> up.start(new AgentConfig.Sampling(Duration.ofSeconds(1), null),
+                new PrintWriter(banner, true) {
+                    @Override
+                    public PrintWriter printf(String format, Object... args) {
+                        throw new IllegalStateException("the terminal went away");
+                    }
+                }, resources)).hasMessageContaining("the terminal went away");
+        assertThat(resources).as("all closed").isEmpty();
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).as("nothing left behind, admin.token included").isEmpty();
+        }
     }
 
     @Test
