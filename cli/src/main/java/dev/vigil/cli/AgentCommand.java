@@ -4,7 +4,6 @@ import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.Backends;
 import dev.vigil.agent.systemd.SystemdNotifier;
-import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
@@ -24,7 +23,9 @@ import java.util.concurrent.Callable;
 @Command(name = "agent",
         mixinStandardHelpOptions = true,
         description = {
-                "Run the node agent: sample the GPUs, serve dcgm-exporter-compatible /metrics, evaluate GPU health.",
+                "Run the node agent on a GPU host.",
+                "",
+                "It samples the GPUs, serves dcgm-exporter-compatible /metrics and evaluates GPU health.",
                 "",
                 "Endpoints (default :9400): /metrics, /healthz, /readyz, /v1/node, /v1/events?since=N,",
                 "and on simulated GPUs POST/DELETE /v1/faults.",
@@ -76,8 +77,7 @@ final class AgentCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         if (check) {
-            spec.commandLine().getOut().print(Documents.yaml().writeValueAsString(agentConfig));
-            spec.commandLine().getOut().flush();
+            CheckedConfig.print(agentConfig, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
         ListenAddress.check(agentConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or --listen)");

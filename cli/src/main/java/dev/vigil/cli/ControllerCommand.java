@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 @Command(name = "controller",
         mixinStandardHelpOptions = true,
         description = {
-                "Run a controller member: cluster state (Apache Ignite, persisted in the data dir), leader",
+                "Run a member of the control plane.",
+                "",
+                "It holds the cluster state (Apache Ignite, persisted in the data dir) and runs leader",
                 "election, agent reports, the health reflex, the job scheduler and the alert engine (on the",
                 "leader) and the admin REST API (default :8080).",
                 "",
@@ -81,8 +83,7 @@ final class ControllerCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         if (check) {
-            spec.commandLine().getOut().print(Documents.yaml().writeValueAsString(controllerConfig));
-            spec.commandLine().getOut().flush();
+            CheckedConfig.print(controllerConfig, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
         ListenAddress.check(controllerConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or "

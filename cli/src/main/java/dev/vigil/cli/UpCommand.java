@@ -46,8 +46,10 @@ import java.util.stream.Stream;
 @Command(name = "up",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Vigil on this machine: an embedded controller (REST API on :8080) with its scheduler and",
-                "simulated GPU nodes, each a real agent on its own port reporting to it, until Ctrl-C or SIGTERM.",
+                "Run all of Vigil on this machine, on simulated GPUs.",
+                "",
+                "It starts an embedded controller (REST API on :8080) with its scheduler and simulated GPU",
+                "nodes, each a real agent on its own port reporting to it, and runs until Ctrl-C or SIGTERM.",
                 "Nothing needs a GPU, a cluster or root.",
                 "",
                 "The default fleet: two HGX H100 nodes under one leaf switch and two DGX A100 nodes under",

@@ -226,6 +226,7 @@ class OperatorCommandsTest {
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).startsWith("node gpu-a: ready\n  reason  GPU 3 replaced\n  actor   alice\n");
 
+        environment.put("COLUMNS", "400");
         Run audit = run("audit", "--url", url, "--token", admin);
         assertThat(audit.exit()).as(audit.err()).isZero();
         assertThat(audit.out()).containsPattern("(?m)^SEQ +TIME +ACTOR +ROLE +FROM +ACTION +STATUS +RESULT +DETAIL$")
@@ -234,6 +235,20 @@ class OperatorCommandsTest {
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/drain  +200  +node gpu-a: ready -> drained  +RMA GPU 3$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/uncordon  +409  +node gpu-a is draining.*\\{\"reason\":\"oops\"}$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/resume  +200  +node gpu-a: drained -> ready .*$");
+        environment.put("COLUMNS", "100");
+        Run narrow = run("audit", "--url", url, "--token", admin);
+        assertThat(narrow.out().lines()).as("fitted to $COLUMNS").allSatisfy(line ->
+                assertThat(line.length()).isLessThanOrEqualTo(100)).anyMatch(line -> line.endsWith("…"));
+        String refusal = narrow.out().lines().filter(line -> line.matches(".*alice .* 409  .*")).findFirst()
+                .orElseThrow();
+        Run whole = run("audit", refusal.substring(0, refusal.indexOf(' ')), "--url", url, "--token", admin);
+        assertThat(whole.exit()).as(whole.err()).isZero();
+        assertThat(whole.out()).contains("  action  POST /v1/nodes/gpu-a/uncordon\n", "  status  409\n",
+                "  detail  {\"reason\":\"oops\"}\n");
+        Run noSuchEntry = run("audit", "999999", "--url", url, "--token", admin);
+        assertThat(noSuchEntry.exit()).isEqualTo(2);
+        assertThat(noSuchEntry.err()).startsWith("vigil audit: no audit entry 999999");
+
         JsonNode since = json(run("audit", "-o", "json", "--since", "0", "--limit", "10000", "--url", url,
                 "--token", admin));
         long last = since.get("lastSeq").asLong();
@@ -552,8 +567,14 @@ class OperatorCommandsTest {
         assertThat(one.out()).startsWith("Alert GpuXidFatal (" + fingerprint + "): firing\n")
                 .contains("  severity   critical", "  where      gpu-alert GPU 5", "  muted      no",
                         "  summary    XID 48 on gpu-alert GPU 5: XID 48: double-bit ECC error",
-                        "  runbook_url https://docs.nvidia.com/deploy/xid-errors/index.html", "Notifications (oldest first):")
+                        "Notifications (oldest first):")
+                .containsPattern("(?m)^  runbook_url +https://docs.nvidia.com/deploy/xid-errors/index.html$")
                 .containsPattern("(?m)^log  +log  +notify  +sent  +1  +\\d+s ago  +-  +-$");
+        List<String> facts = one.out().lines().dropWhile(line -> !line.equals("Facts:")).skip(1)
+                .takeWhile(line -> !line.isEmpty()).toList();
+        assertThat(facts).as("facts, their values in one column").hasSizeGreaterThan(2)
+                .extracting(line -> line.replaceFirst("^  \\S+ +", "").length() - line.length()).containsOnly(
+                        facts.get(0).replaceFirst("^  \\S+ +", "").length() - facts.get(0).length());
         assertThat(json(run("alert", fingerprint, "-o", "json", "--url", url, "--token", admin)).get("labels")
                 .get("xid").asText()).isEqualTo("48");
 

@@ -53,6 +53,24 @@ class VigilCommandTest {
     }
 
     @Test
+    void everyCommandListedInAHelpHasAWholeSentenceThatFitsItsLine() {
+        List<String> cut = new ArrayList<>();
+        collectCutSummaries(Vigil.commandLine(), cut);
+        assertThat(cut).as("first description lines that are not one whole sentence of up to 90 characters").isEmpty();
+    }
+
+    private static void collectCutSummaries(CommandLine command, List<String> cut) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            String first = description.length == 0 ? "" : description[0];
+            if (!first.endsWith(".") || first.length() > 90) {
+                cut.add(sub.getCommandSpec().qualifiedName() + ": " + first);
+            }
+            collectCutSummaries(sub, cut);
+        }
+    }
+
+    @Test
     void theShippedConfigIsTheDefaults() {
         AgentConfig shipped = AgentConfig.load(SHIPPED_CONFIG);
         AgentConfig defaults = Documents.readYaml("", AgentConfig.class, "empty");
@@ -113,6 +131,13 @@ class VigilCommandTest {
         Run check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
         assertThat(check.exit()).isZero();
         assertThat(check.out()).contains("node: \"gpu-017\"", "backend: \"auto\"", "interval: \"1s\"");
+    }
+
+    @Test
+    void checkPrintsPathsAsAPersonWritesThem() {
+        Run check = run("controller", "-c", "src/dist/conf/controller.yaml", "--check");
+        assertThat(check.exit()).as(check.err()).isZero();
+        assertThat(check.out()).contains("dataDir: \"/var/lib/vigil\"").doesNotContain("file:");
     }
 
     @Test
