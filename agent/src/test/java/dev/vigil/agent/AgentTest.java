@@ -123,6 +123,13 @@ class AgentTest {
                 "9223372036854775", "1.40737488355328E14", "NaN");
         // A GPU in MIG mode has no utilization; its instances have GR_ENGINE_ACTIVE instead.
         assertThat(body.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{")).count()).isEqualTo(7);
+        // Series in GPU order, as dcgm-exporter prints them, not in the order of their UUIDs.
+        assertThat(body.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_TEMP{"))
+                .map(l -> Integer.parseInt(l.replaceFirst(".*[{,]gpu=\"(\\d+)\".*", "$1"))).toList())
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(body.lines().filter(l -> l.startsWith("vigil_gpu_health_state{"))
+                .map(l -> l.replaceFirst(".*[{,]gpu=\"(\\d+)\".*", "$1")).distinct().toList())
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
         JsonNode omitted = json(get("/v1/node")).get("omittedFields");
         assertThat(omitted.findValuesAsText("field")).contains("DCGM_FI_DEV_RETIRED_SBE",
                 "DCGM_FI_DEV_VGPU_LICENSE_STATUS", "DCGM_FI_DEV_GPU_UTIL");
