@@ -47,6 +47,11 @@ import picocli.CommandLine.Command;
                 "",
                 "Plan capacity and try policies without a cluster:",
                 "  vigil sim --cluster FILE --trace FILE    replay a trace in virtual time, Vigil vs FIFO first-fit",
+                "",
+                "This vigil:",
+                "  vigil version                 this vigil's version and the controller's",
+                "  source <(vigil completion bash)    completion of commands and options (also zsh)",
+                "  man vigil                     the manual pages, in the distribution's man/ (MANPATH)",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
@@ -54,7 +59,7 @@ import picocli.CommandLine.Command;
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 AlertsCommand.class, AlertCommand.class, SilenceCommand.class, SlurmCommand.class,
-                SimCommand.class, CommandLine.HelpCommand.class},
+                SimCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -181,6 +181,14 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void versionTellsTheControllersToo() throws Exception {
+        Run version = run("version", "--url", url);
+        assertThat(version.exit()).as(version.err()).isZero();
+        assertThat(version.out()).containsPattern("(?m)^controller  vigil \\S+ at " + url + "$");
+        assertThat(json(run("version", "-o", "json", "--url", url)).get("controller").asText()).isNotEmpty();
+    }
+
+    @Test
     void membersShowsTheOnlyMemberAsLeaderWithQuorumOne() throws Exception {
         Run members = run("members", "--url", url, "--token", admin);
         assertThat(members.exit()).as(members.err()).isZero();

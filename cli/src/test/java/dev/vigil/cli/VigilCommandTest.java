@@ -71,6 +71,49 @@ class VigilCommandTest {
     }
 
     @Test
+    void completionScriptsKnowEveryCommandAndOption() {
+        Run bash = run("completion", "bash");
+        assertThat(bash.exit()).isZero();
+        assertThat(bash.out()).contains("complete -F _complete_vigil", "cordon", "--gpu", "--reason", "silence");
+        Run zsh = run("completion", "zsh");
+        assertThat(zsh.out()).startsWith("autoload -U +X compinit").contains("bashcompinit", "--gpu");
+        assertThat(run("completion", "fish").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void manPagesAreWrittenForEveryCommand(@TempDir Path dir) throws IOException {
+        List<Path> written = new ArrayList<>();
+        ManPages.write(Vigil.commandLine(), dir, written);
+        assertThat(dir.resolve("vigil.1")).exists();
+        assertThat(Files.readString(dir.resolve("vigil-cordon.1"))).startsWith(".TH VIGIL\\-CORDON 1")
+                .contains(".SH SYNOPSIS", ".SH OPTIONS", "\\fB\\-\\-gpu\\fR=\\fIN\\fR", ".SH EXAMPLES");
+        assertThat(dir.resolve("vigil-silence-add.1")).exists();
+        List<String> commands = new ArrayList<>();
+        collectCommands(Vigil.commandLine(), commands);
+        assertThat(written).hasSize(commands.size());
+    }
+
+    private static void collectCommands(CommandLine command, List<String> names) {
+        if (!command.getCommandName().equals("help")) {
+            names.add(command.getCommandSpec().qualifiedName());
+            command.getSubcommands().values().forEach(sub -> collectCommands(sub, names));
+        }
+    }
+
+    @Test
+    void versionTellsThisVigilsAndSaysWhenTheControllerDoesNotAnswer() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Run version = run("version", "--url", "http://127.0.0.1:" + closed);
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).startsWith("client      vigil ").contains("controller  - (http://127.0.0.1:" + closed
+                + " did not answer)");
+        assertThat(version.err()).startsWith("vigil version: no controller version: cannot reach the controller");
+    }
+
+    @Test
     void theShippedConfigIsTheDefaults() {
         AgentConfig shipped = AgentConfig.load(SHIPPED_CONFIG);
         AgentConfig defaults = Documents.readYaml("", AgentConfig.class, "empty");
