@@ -29,8 +29,6 @@ import java.util.stream.Collectors;
  * </ul>
  */
 final class CommandErrors implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(CommandErrors.class);
-
     @Override
     public int handleParseException(ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
@@ -46,7 +44,9 @@ final class CommandErrors implements CommandLine.IParameterExceptionHandler, Com
 
     @Override
     public int handleExecutionException(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
-        LOG.atDebug().setCause(e).addKeyValue("command", name(command)).log("command_failed");
+        // The logger only now: setting logging up costs a CLI call that logs nothing a third of its start.
+        Logger log = LoggerFactory.getLogger(CommandErrors.class);
+        log.atDebug().setCause(e).addKeyValue("command", name(command)).log("command_failed");
         String message;
         int exitCode;
         BindException bind = cause(e, BindException.class);

@@ -1,6 +1,5 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.Agent;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -49,7 +48,7 @@ public final class ManPages {
         String[] description = spec.usageMessage().description();
         StringBuilder out = new StringBuilder();
         out.append(".TH ").append(escape(name.toUpperCase())).append(" 1 \"\" \"vigil ")
-                .append(escape(Agent.version()))
+                .append(escape(Vigil.version()))
                 .append("\" \"Vigil Manual\"\n");
         out.append(".SH NAME\n").append(escape(name)).append(" \\- ")
                 .append(escape(description.length > 0 ? description[0] : "")).append('\n');

@@ -1,7 +1,6 @@
 package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.agent.Agent;
 import dev.vigil.api.binding.Documents;
 import picocli.CommandLine.Command;
 
@@ -35,7 +34,7 @@ final class VersionCommand extends ApiCommand {
         }
         if (json()) {
             Map<String, Object> versions = new LinkedHashMap<>();
-            versions.put("client", Agent.version());
+            versions.put("client", Vigil.version());
             versions.put("java", Runtime.version().toString());
             versions.put("controller", controller);
             versions.put("controllerUrl", client.url());
@@ -43,7 +42,7 @@ final class VersionCommand extends ApiCommand {
                     .writeValueAsString(versions));
             return;
         }
-        out.printf("client      vigil %s (Java %s)%n", Agent.version(), Runtime.version());
+        out.printf("client      vigil %s (Java %s)%n", Vigil.version(), Runtime.version());
         out.printf("controller  %s%n", controller == null ? "- (" + client.url() + " did not answer)"
                 : "vigil " + controller + " at " + client.url());
     }

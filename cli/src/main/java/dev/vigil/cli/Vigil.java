@@ -1,6 +1,5 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.Agent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -85,7 +84,16 @@ public final class Vigil implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"vigil " + Agent.version(), "Java " + Runtime.version()};
+            return new String[]{"vigil " + version(), "Java " + Runtime.version()};
         }
+    }
+
+    /**
+     * This vigil's version, from its jar's manifest ({@code dev} in a build tree). Read here, not
+     * through the agent's class, whose loading would set logging up for nothing.
+     */
+    static String version() {
+        String version = Vigil.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }
