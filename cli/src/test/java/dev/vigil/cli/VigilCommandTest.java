@@ -254,6 +254,25 @@ class VigilCommandTest {
     }
 
     @Test
+    void theAgentAndTheControllerStopInOneLineOnAPortInUseBeforeStartingAnything(@TempDir Path dir)
+            throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Run agent = run("agent", "--backend", "simulated", "--listen", address);
+            assertThat(agent.exit()).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(agent.err()).isEqualTo("vigil agent: cannot listen on " + address + ": address already in use "
+                    + "(another vigil or another program listens there: stop it, or choose another port with "
+                    + "--listen)\n");
+            Run controller = run("controller", "--listen", address, "--data-dir", dir.toString());
+            assertThat(controller.exit()).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(controller.err()).hasLineCount(1).startsWith("vigil controller: cannot listen on " + address);
+            try (Stream<Path> left = Files.list(dir)) {
+                assertThat(left).as("no cluster state started").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void anEphemeralUpThatFailsHalfwayRemovesItsTemporaryDirectory(@TempDir Path tmp) throws Exception {
         UpCommand up = new UpCommand();
         new CommandLine(up).parseArgs("--ephemeral", "--controller-port", "0", "--base-port", "0", "--h100", "1",
