@@ -222,11 +222,20 @@ final class AgentApi {
         return Response.json(202, Map.of("node", node, "injected", fault.describe()));
     }
 
+    /**
+     * {@code DELETE /v1/faults?gpu=N}: a GPU reset (every GPU without {@code gpu}); with
+     * {@code replace=true}, the GPU swapped for a new one (an RMA). The answer says what the
+     * repair could not clear, so "cleared" never hides a GPU that stays failed.
+     */
     private Response clear(Request request) {
         SimulatedNode sim = requireSimulated();
         authorizeFaults(request);
         Integer gpu = request.queryParam("gpu") == null ? null
                 : (int) longParam(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
+        boolean replace = booleanParam(request, "replace");
+        if (replace && gpu == null) {
+            throw ProblemException.badRequest("gpu", null, "a GPU index with replace=true: one GPU is swapped at a time");
+        }
         // Forget first: clearing wakes the sampler, whose next sample must see the repair whole.
         if (gpu == null) {
             for (int i = 0; i < sim.profile().gpuCount(); i++) {
@@ -235,11 +244,34 @@ final class AgentApi {
         } else {
             evaluator.forget(gpu);
         }
-        sim.clearFaults(gpu);
+        List<String> remaining;
+        if (replace) {
+            sim.replace(gpu);
+            remaining = List.of();
+        } else {
+            remaining = sim.clearFaults(gpu);
+        }
         String which = gpu == null ? "all GPUs" : "gpu " + gpu;
         LOG.atWarn().addKeyValue("node", node).addKeyValue("gpus", which)
+                .addKeyValue("repair", replace ? "replace" : "reset").addKeyValue("remaining", remaining.size())
                 .addKeyValue("remote", String.valueOf(request.remote())).log("faults_cleared");
-        return Response.json(Map.of("node", node, "cleared", which));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("repair", replace ? "replace" : "reset");
+        body.put("cleared", which);
+        body.put("remaining", remaining);
+        return Response.json(body);
+    }
+
+    private static boolean booleanParam(Request request, String name) {
+        String text = request.queryParam(name);
+        if (text == null || text.equals("false")) {
+            return false;
+        }
+        if (text.equals("true")) {
+            return true;
+        }
+        throw ProblemException.badRequest(name, text, "true or false");
     }
 
     private SimulatedNode requireSimulated() {

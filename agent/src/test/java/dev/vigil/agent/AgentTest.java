@@ -123,6 +123,13 @@ class AgentTest {
                 "9223372036854775", "1.40737488355328E14", "NaN");
         // A GPU in MIG mode has no utilization; its instances have GR_ENGINE_ACTIVE instead.
         assertThat(body.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_UTIL{")).count()).isEqualTo(7);
+        // Series in GPU order, as dcgm-exporter prints them, not in the order of their UUIDs.
+        assertThat(body.lines().filter(l -> l.startsWith("DCGM_FI_DEV_GPU_TEMP{"))
+                .map(l -> Integer.parseInt(l.replaceFirst(".*[{,]gpu=\"(\\d+)\".*", "$1"))).toList())
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(body.lines().filter(l -> l.startsWith("vigil_gpu_health_state{"))
+                .map(l -> l.replaceFirst(".*[{,]gpu=\"(\\d+)\".*", "$1")).distinct().toList())
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
         JsonNode omitted = json(get("/v1/node")).get("omittedFields");
         assertThat(omitted.findValuesAsText("field")).contains("DCGM_FI_DEV_RETIRED_SBE",
                 "DCGM_FI_DEV_VGPU_LICENSE_STATUS", "DCGM_FI_DEV_GPU_UTIL");
@@ -178,6 +185,28 @@ class AgentTest {
         assertThat(send("DELETE", "/v1/faults?gpu=3", null).statusCode()).isEqualTo(200);
         within(interval, () -> get("/readyz").statusCode() == 200
                 && json(get("/v1/node")).get("health").get(3).get("state").asText().equals("healthy"));
+    }
+
+    @Test
+    void aResetSaysWhatItCannotClearAndAReplacementRepairsARowRemapFailure() throws Exception {
+        Duration interval = Duration.ofSeconds(10);
+        start(interval);
+        send("POST", "/v1/faults", "{\"gpu\": 2, \"kind\": \"row-remap-failure\"}");
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("state").asText().equals("failed"));
+
+        JsonNode reset = json(send("DELETE", "/v1/faults?gpu=2", null));
+        assertThat(reset.get("repair").asText()).isEqualTo("reset");
+        assertThat(reset.get("remaining")).singleElement().extracting(JsonNode::asText).asString()
+                .contains("gpu 2", "row remapping failed", "RMA");
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("action").asText().equals("rma"));
+        assertThat(json(get("/v1/node")).get("health").get(2).get("state").asText()).as("a reset does not fix it")
+                .isEqualTo("failed");
+
+        JsonNode replaced = json(send("DELETE", "/v1/faults?gpu=2&replace=true", null));
+        assertThat(replaced.get("remaining")).isEmpty();
+        within(interval, () -> json(get("/v1/node")).get("health").get(2).get("state").asText().equals("healthy"));
+        assertProblem(send("DELETE", "/v1/faults?replace=true", null), "gpu", "one GPU");
+        assertProblem(send("DELETE", "/v1/faults?gpu=2&replace=yes", null), "replace", "true or false");
     }
 
     @Test

@@ -307,7 +307,9 @@ public final class AlertEngine implements AutoCloseable {
                 labels.append(labels.length() == 0 ? "" : ",").append(name).append('=').append(value);
             }
         });
-        var line = alert.firing() ? LOG.atWarn() : LOG.atInfo();
+        // Firing and resolved are what an operator reads the log for; a pending alert pages nobody and may
+        // come and go with every evaluation near its threshold (vigil alerts shows it): debug only.
+        var line = alert.firing() ? LOG.atWarn() : alert.state() == AlertState.PENDING ? LOG.atDebug() : LOG.atInfo();
         line.addKeyValue("alertname", alert.name()).addKeyValue("severity", alert.labels().get("severity"))
                 .addKeyValue("fingerprint", alert.fingerprint()).addKeyValue("labels", labels.toString())
                 .addKeyValue("value", Template.number(alert.value())).addKeyValue("source", alert.source())

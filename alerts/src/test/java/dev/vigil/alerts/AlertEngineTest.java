@@ -1,5 +1,8 @@
 package dev.vigil.alerts;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.alerts.fixtures.ManualClock;
 import dev.vigil.alerts.fixtures.RecordingServer;
@@ -22,6 +25,7 @@ import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.RepairAction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -127,6 +131,33 @@ class AlertEngineTest {
             assertThat(a.notifications()).extracting(AlertView.Notified::action).containsExactly("trigger", "resolve");
             assertThat(a.notifications()).allSatisfy(n -> assertThat(n.status()).isEqualTo(Delivery.Status.SENT));
         });
+    }
+
+    @Test
+    void theLogTellsFiringAndResolvedNotAPendingAlertComingAndGoingWithEachEvaluation() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(AlertEngine.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            AlertEngine engine = engine(store);
+            Fleet hot = fleet(gpu(node("gpu-07", 8), 2, g -> readings(g, 90.0, 500.0, 50.0)));
+            Fleet cool = fleet(gpu(node("gpu-07", 8), 2, g -> readings(g, 80.0, 500.0, 50.0)));
+            for (int i = 0; i < 20; i++) {
+                engine.evaluate(i % 2 == 0 ? hot : cool);
+                clock.advance(Duration.ofSeconds(10));
+            }
+            assertThat(lines.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                    .extracting(ILoggingEvent::getMessage).doesNotContain("alert_pending");
+            for (int i = 0; i < 40; i++) {
+                engine.evaluate(hot);
+                clock.advance(Duration.ofSeconds(10));
+            }
+            assertThat(lines.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                    .extracting(ILoggingEvent::getMessage).containsOnlyOnce("alert_firing");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.Backends;
 import dev.vigil.agent.systemd.SystemdNotifier;
-import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
@@ -24,13 +23,16 @@ import java.util.concurrent.Callable;
 @Command(name = "agent",
         mixinStandardHelpOptions = true,
         description = {
-                "Run the node agent: sample the GPUs, serve dcgm-exporter-compatible /metrics, evaluate GPU health.",
+                "Run the node agent on a GPU host.",
+                "",
+                "It samples the GPUs, serves dcgm-exporter-compatible /metrics and evaluates GPU health.",
                 "",
                 "Endpoints (default :9400): /metrics, /healthz, /readyz, /v1/node, /v1/events?since=N,",
                 "and on simulated GPUs POST/DELETE /v1/faults.",
                 "",
                 "Every setting lives in the config file; conf/agent.yaml documents each key. A bad key or value",
-                "stops the agent at start with a message naming it (exit status 2).",
+                "stops the agent at start with a message naming it (exit status 2); no GPU library, exit status 3;",
+                "its port already in use, exit status 4.",
                 "",
                 "'vigil agent gate --prolog|--epilog' is Slurm's prolog and epilog: it asks this agent about a job's GPUs.",
                 ""},
@@ -75,10 +77,10 @@ final class AgentCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         if (check) {
-            spec.commandLine().getOut().print(Documents.yaml().writeValueAsString(agentConfig));
-            spec.commandLine().getOut().flush();
+            CheckedConfig.print(agentConfig, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
+        ListenAddress.check(agentConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or --listen)");
         GpuBackend gpuBackend;
         try {
             gpuBackend = Backends.open(agentConfig, Clock.systemUTC());

@@ -56,9 +56,11 @@ final class AlertCommand extends ApiCommand {
                 .collect(Collectors.joining(" ")));
         out.println();
         out.println("Facts:");
+        // Aligned on the longest name among them (runbook_url is longer than the fields above).
+        int width = alert.annotations().keySet().stream().mapToInt(String::length).max().orElse(0);
         for (Map.Entry<String, String> annotation : alert.annotations().entrySet()) {
             if (!annotation.getKey().equals("summary")) {
-                field(out, annotation.getKey(), annotation.getValue());
+                out.printf("  %-" + width + "s %s%n", annotation.getKey(), annotation.getValue());
             }
         }
         out.println();

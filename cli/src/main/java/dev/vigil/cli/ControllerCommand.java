@@ -21,14 +21,17 @@ import java.util.concurrent.Callable;
 @Command(name = "controller",
         mixinStandardHelpOptions = true,
         description = {
-                "Run a controller member: cluster state (Apache Ignite, persisted in the data dir), leader",
+                "Run a member of the control plane.",
+                "",
+                "It holds the cluster state (Apache Ignite, persisted in the data dir) and runs leader",
                 "election, agent reports, the health reflex, the job scheduler and the alert engine (on the",
                 "leader) and the admin REST API (default :8080).",
                 "",
                 "Run 1 member for a lab, 3 or 5 in production: a member that sees fewer than a majority of the",
                 "configured members refuses writes. conf/controller.yaml documents every key; a bad key or",
                 "value stops the controller at start (exit status 2). So does one in the alert rules:",
-                "conf/alerts.yaml, found beside the config file unless alerts.file names another.",
+                "conf/alerts.yaml, found beside the config file unless alerts.file names another. A port",
+                "already in use stops it with exit status 4.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil controller -c /etc/vigil/controller.yaml",
@@ -80,10 +83,11 @@ final class ControllerCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         if (check) {
-            spec.commandLine().getOut().print(Documents.yaml().writeValueAsString(controllerConfig));
-            spec.commandLine().getOut().flush();
+            CheckedConfig.print(controllerConfig, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
+        ListenAddress.check(controllerConfig.listen(), listen != null ? "--listen" : "listen (in the config file, or "
+                + "--listen)");
         Controller controller = Controller.start(controllerConfig, Clock.systemUTC());
         Shutdown.closeOnSignal(List.of(controller));
         return ExitCodes.OK;

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
 @Command(name = "gate",
         mixinStandardHelpOptions = true,
         description = {
+                "Slurm's prolog and epilog: may a job start on these GPUs, and did it leave them clean.",
+                "",
                 "Ask this node's agent whether a Slurm job may start on its GPUs (--prolog: every GPU of the job",
                 "is healthy) or left them clean (--epilog: no process is left on them). Exit status 0 when so;",
                 "otherwise 1 and one line on stderr saying which GPU and why. Slurm drains the node when a prolog",

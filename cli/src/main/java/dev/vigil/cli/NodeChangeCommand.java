@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import picocli.CommandLine.Command;
@@ -10,8 +11,9 @@ import java.io.PrintWriter;
 import java.util.Map;
 
 /**
- * {@code vigil cordon|uncordon|drain|resume NAME --reason TEXT}: an operator changes a node. Each
- * needs an operator token and a reason, which lands in the node's history and the audit log.
+ * {@code vigil cordon|uncordon|drain|resume NAME --reason TEXT}: an operator changes a node (or,
+ * with {@code cordon|uncordon --gpu N}, one of its GPUs). Each needs an operator token and a
+ * reason, which lands in the node's history and the audit log.
  */
 abstract class NodeChangeCommand extends ApiCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The node, as 'vigil nodes' lists it.")
@@ -25,15 +27,38 @@ abstract class NodeChangeCommand extends ApiCommand {
     /** The last path segment of the route: cordon, uncordon, drain or resume. */
     abstract String action();
 
+    /** The one GPU to change, or null for the node. */
+    Integer gpu() {
+        return null;
+    }
+
     @Override
     void run(ControllerClient client, PrintWriter out) throws Exception {
-        ControllerClient.Answer answer = client.post("/v1/nodes/" + ControllerClient.segment(name) + "/" + action(),
+        String node = "/v1/nodes/" + ControllerClient.segment(name);
+        ControllerClient.Answer answer = client.post(node + (gpu() == null ? "" : "/gpus/" + gpu()) + "/" + action(),
                 Map.of("reason", reason));
         if (json()) {
             out.println(answer.pretty());
             return;
         }
-        NodeRecord node = answer.as(NodeRecord.class);
+        if (gpu() != null) {
+            printGpu(answer.as(NodeRecord.class), out);
+        } else {
+            printNode(answer.as(NodeRecord.class), out);
+        }
+    }
+
+    private void printGpu(NodeRecord node, PrintWriter out) {
+        CordonedGpu cordon = node.cordonedGpus().stream().filter(c -> c.gpu() == gpu()).findFirst().orElse(null);
+        out.printf("gpu %d of node %s: %s%n", gpu(), node.name(), cordon == null ? "not cordoned" : "cordoned");
+        if (cordon != null) {
+            out.printf("  reason  %s%n", cordon.reason());
+            out.printf("  actor   %s%n", cordon.actor());
+        }
+        out.printf("  node    %s%n", Table.wire(node.state()));
+    }
+
+    private static void printNode(NodeRecord node, PrintWriter out) {
         out.printf("node %s: %s%n", node.name(), Table.wire(node.state()));
         out.printf("  reason  %s%n", node.reason());
         out.printf("  actor   %s%n", node.actor());
@@ -50,16 +75,27 @@ abstract class NodeChangeCommand extends ApiCommand {
                     "Cordon a node: no new work lands on it.",
                     "",
                     "What runs there keeps running. The health reflex cordons a node by itself",
-                    "when a GPU needs a power cycle or a reboot; an operator's uncordon then",
-                    "stands. Needs an operator token.",
+                    "when a GPU needs a power cycle or a reboot, and one GPU when it needs a",
+                    "reset or an RMA; an operator's uncordon then stands. --gpu N cordons one",
+                    "GPU only. Needs an operator token.",
                     ""},
             footer = {"", "Examples:",
                     "  vigil cordon gpu-017 --reason \"XID 79 twice today, ticket OPS-1234\"",
+                    "  vigil cordon gpu-017 --gpu 3 --reason \"ECC errors climbing, ticket OPS-1235\"",
                     "  vigil uncordon gpu-017 --reason \"PSU replaced\""})
     static final class Cordon extends NodeChangeCommand {
+        @Option(names = "--gpu", paramLabel = "N", description = "Only this GPU (its index, as 'vigil node NAME' lists "
+                + "it): the node stays in service.")
+        Integer gpu;
+
         @Override
         String action() {
             return "cordon";
+        }
+
+        @Override
+        Integer gpu() {
+            return gpu;
         }
     }
 
@@ -69,14 +105,26 @@ abstract class NodeChangeCommand extends ApiCommand {
                     "Uncordon a node: new work may land on it again.",
                     "",
                     "A drained node comes back with 'vigil resume' instead (uncordon refuses",
-                    "it). GPUs cordoned one by one stay cordoned. Needs an operator token.",
+                    "it). GPUs cordoned one by one stay cordoned: --gpu N uncordons one, e.g.",
+                    "after the repair of a GPU the health reflex cordoned. Needs an operator",
+                    "token.",
                     ""},
             footer = {"", "Examples:",
-                    "  vigil uncordon gpu-017 --reason \"PSU replaced, burn-in passed\""})
+                    "  vigil uncordon gpu-017 --reason \"PSU replaced, burn-in passed\"",
+                    "  vigil uncordon gpu-017 --gpu 3 --reason \"GPU reset, dcgmi diag -r 3 passed\""})
     static final class Uncordon extends NodeChangeCommand {
+        @Option(names = "--gpu", paramLabel = "N", description = "Only this GPU, e.g. one the health reflex cordoned "
+                + "after a fault, once repaired.")
+        Integer gpu;
+
         @Override
         String action() {
             return "uncordon";
+        }
+
+        @Override
+        Integer gpu() {
+            return gpu;
         }
     }
 

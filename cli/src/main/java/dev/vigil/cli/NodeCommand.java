@@ -58,7 +58,7 @@ final class NodeCommand extends ApiCommand {
         field(out, "since", node.since() == null ? null : Table.time(node.since()) + " (" + Table.ago(node.since(), now)
                 + ")");
         field(out, "agent", node.agentId() == null ? null : node.agentId() + ", version " + node.agentVersion()
-                + ", last report " + Table.ago(node.lastReport(), now));
+                + ", last report " + Table.reported(node.lastReport(), now));
         field(out, "desired", "version " + node.version() + ", agent applied " + node.appliedVersion()
                 + (node.applyError() == null ? "" : ", apply error: " + node.applyError()));
         field(out, "cordoned", Table.yesNo(node.cordoned()) + (node.drain() ? ", draining asked" : ""));

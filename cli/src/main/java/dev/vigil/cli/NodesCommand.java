@@ -14,8 +14,9 @@ import java.util.List;
                 "List the fleet's nodes, one line each.",
                 "",
                 "Each line: the node's state; its GPUs (how many, how many failed, how",
-                "many cordoned one by one), their model; when its agent last reported; and",
-                "why the node is in its state.",
+                "many cordoned one by one), their model; when its agent last reported (the",
+                "controller keeps that time to within 5 s, so a recent report reads <10s ago);",
+                "and why the node is in its state.",
                 "",
                 "States: registered (reported, no inventory yet), ready (takes work),",
                 "cordoned (no new work: an operator or the health reflex), draining and",
@@ -47,7 +48,7 @@ final class NodesCommand extends ApiCommand {
         Table table = new Table("NAME", "STATE", "GPUS", "FAILED", "CORDONED", "MODEL", "LAST-REPORT", "REASON");
         for (NodeSummary node : nodes) {
             table.row(node.name(), Table.wire(node.state()), node.gpus(), node.gpusFailed(), node.gpusCordoned(),
-                    node.model(), Table.ago(node.lastReport(), now), node.reason());
+                    node.model(), Table.reported(node.lastReport(), now), node.reason());
         }
         table.print(out);
     }

@@ -19,10 +19,24 @@ final class Shutdown {
     }
 
     static void closeOnSignal(List<? extends AutoCloseable> resources) throws InterruptedException {
+        onSignal(resources).await();
+    }
+
+    /**
+     * Closes what {@code resources} holds when the JVM ends (a signal, or the end of {@code main}),
+     * taking the list as it is then: a list still filling (a start under way) loses nothing
+     * started so far. The latch opens once all is closed.
+     */
+    static CountDownLatch onSignal(List<? extends AutoCloseable> resources) {
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.atInfo().log("shutting_down");
-            List<AutoCloseable> reversed = new ArrayList<>(resources);
+            List<AutoCloseable> reversed;
+            synchronized (resources) {
+                reversed = new ArrayList<>(resources);
+            }
+            if (!reversed.isEmpty()) {
+                LOG.atInfo().log("shutting_down");
+            }
             Collections.reverse(reversed);
             for (AutoCloseable resource : reversed) {
                 try {
@@ -33,6 +47,6 @@ final class Shutdown {
             }
             closed.countDown();
         }, "vigil-shutdown"));
-        closed.await();
+        return closed;
     }
 }

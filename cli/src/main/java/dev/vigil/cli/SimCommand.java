@@ -42,7 +42,9 @@ import java.util.function.Function;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Replay a job trace on a simulated cluster in virtual time, with the scheduler the controller runs",
+                "Replay a job trace on a simulated cluster in virtual time.",
+                "",
+                "It runs the controller's scheduler",
                 "(the same code: only the clock and the execution backend are simulated), and with a FIFO first-fit",
                 "baseline on the same input. A month of trace replays in seconds: for capacity planning, for",
                 "comparing policies, and as the scheduler's benchmark.",

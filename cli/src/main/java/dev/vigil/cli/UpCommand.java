@@ -31,20 +31,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 /** {@code vigil up}: the whole system on this machine, on simulated GPUs. */
 @Command(name = "up",
         mixinStandardHelpOptions = true,
         description = {
-                "Run Vigil on this machine: an embedded controller (REST API on :8080) with its scheduler and",
-                "simulated GPU nodes, each a real agent on its own port reporting to it, until Ctrl-C or SIGTERM.",
+                "Run all of Vigil on this machine, on simulated GPUs.",
+                "",
+                "It starts an embedded controller (REST API on :8080) with its scheduler and simulated GPU",
+                "nodes, each a real agent on its own port reporting to it, and runs until Ctrl-C or SIGTERM.",
                 "Nothing needs a GPU, a cluster or root.",
                 "",
                 "The default fleet: two HGX H100 nodes under one leaf switch and two DGX A100 nodes under",
@@ -104,7 +109,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Also send alerts here, as Alertmanager's webhook body (default: log lines only).")
     String alertWebhook;
 
-    /** What {@code vigil up} started; closing it stops everything, in reverse order. */
+    /** Where --ephemeral makes its directory; tests point it elsewhere. */
+    Path temporaryParent = Path.of(System.getProperty("java.io.tmpdir"));
+
+    /** What {@code vigil up} started; closing it stops everything, in reverse order, once. */
     static final class Running implements AutoCloseable {
         private final List<AutoCloseable> resources;
 
@@ -114,8 +122,13 @@ final class UpCommand implements Callable<Integer> {
 
         @Override
         public void close() throws Exception {
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                resources.get(i).close();
+            List<AutoCloseable> started;
+            synchronized (resources) {
+                started = new ArrayList<>(resources);
+                resources.clear();
+            }
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).close();
             }
         }
     }
@@ -141,28 +154,57 @@ final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vigil up: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
-        Running running = start(sampling, spec.commandLine().getOut());
+        checkAddresses(nodes);
+        // Closed on Ctrl-C or SIGTERM from the start on, so that an interrupted start leaves nothing behind.
+        List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch closed = Shutdown.onSignal(resources);
+        start(sampling, spec.commandLine().getOut(), resources);
         SystemdNotifier.fromEnvironment().ready(nodes + " simulated nodes up");
-        Shutdown.closeOnSignal(running.resources);
+        closed.await();
         return ExitCodes.OK;
+    }
+
+    /** The ports and the address, before anything starts (exit status 2 or 4, in one line). */
+    private void checkAddresses(int nodes) {
+        ListenAddress.check(bind, controllerPort, "--bind", "--controller-port (0: any free port)");
+        for (int i = 0; basePort != 0 && i < nodes; i++) {
+            ListenAddress.check(bind, basePort + i, "--bind", "--base-port (0: any free ports)");
+        }
     }
 
     /** Starts the controller and the agents and prints the banner; the caller closes what it returns. */
     Running start(AgentConfig.Sampling sampling, PrintWriter out) throws Exception {
-        Path state = ephemeral ? Files.createTempDirectory("vigil-up-") : dataDir;
-        Files.createDirectories(state);
+        return start(sampling, out, Collections.synchronizedList(new ArrayList<>()));
+    }
 
-        List<AutoCloseable> resources = new ArrayList<>();
+    /**
+     * As {@link #start(AgentConfig.Sampling, PrintWriter)}, adding what it starts to
+     * {@code resources} as it goes; when it fails, it closes them all (the temporary directory
+     * of --ephemeral included) before it throws.
+     */
+    Running start(AgentConfig.Sampling sampling, PrintWriter out, List<AutoCloseable> resources) throws Exception {
+        PrintWriter progress = spec.commandLine().getErr();
+        Running running = new Running(resources);
+        Path state;
+        if (ephemeral) {
+            state = Files.createTempDirectory(temporaryParent, "vigil-up-");
+            resources.add(() -> deleteTree(state));
+        } else {
+            state = dataDir;
+            Files.createDirectories(state);
+        }
         EventLoopGroup loop = HttpServer.newEventLoop(1);
         resources.add(loop::shutdownGracefully);
-        if (ephemeral) {
-            resources.add(() -> deleteTree(state));
-        }
-        Running running = new Running(resources);
         List<Agent> agents = new ArrayList<>();
         try {
+            long begin = System.nanoTime();
+            progress.println("vigil up: starting the controller (cluster state in " + state + ")...");
+            progress.flush();
             Controller controller = startController(state);
             resources.add(controller);
+            progress.printf("vigil up: controller ready after %.1f s; starting %d simulated nodes...%n",
+                    (System.nanoTime() - begin) / 1e9, h100 + a100 + l40s);
+            progress.flush();
             String controllerUrl = "http://" + bind + ":" + controller.port();
             AgentConfig.Controller reporting = new AgentConfig.Controller(List.of(controllerUrl),
                     Files.readString(state.resolve("controller/agent.token")).trim(), null, null, null);
@@ -226,7 +268,8 @@ final class UpCommand implements Callable<Integer> {
                 alerts(), Clock.systemUTC());
         if (!controller.awaitReady(Duration.ofSeconds(120))) {
             controller.close();
-            throw new IllegalStateException("the embedded controller did not become ready within 120 s");
+            throw new StartFailure("the embedded controller did not become ready within 120 s (VIGIL_LOG_LEVEL=debug "
+                    + "says what it waits for)", ExitCodes.CANNOT_START);
         }
         return controller;
     }
@@ -397,14 +440,20 @@ final class UpCommand implements Callable<Integer> {
         return examples;
     }
 
+    /** Deletes a directory and what is in it; files that went away meanwhile are not an error. */
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+                Files.deleteIfExists(path);
             }
+        } catch (NoSuchFileException e) {
+            // Walked while something still cleaned up: what is left was deleted or will be, below.
+        }
+        if (Files.exists(root)) {
+            deleteTree(root);
         }
     }
 }

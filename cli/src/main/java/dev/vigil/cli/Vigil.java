@@ -1,6 +1,5 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.Agent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +46,11 @@ import picocli.CommandLine.Command;
                 "",
                 "Plan capacity and try policies without a cluster:",
                 "  vigil sim --cluster FILE --trace FILE    replay a trace in virtual time, Vigil vs FIFO first-fit",
+                "",
+                "This vigil:",
+                "  vigil version                 this vigil's version and the controller's",
+                "  source <(vigil completion bash)    completion of commands and options (also zsh)",
+                "  man vigil                     the manual pages, in the distribution's man/ (MANPATH)",
                 ""},
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
@@ -54,7 +58,7 @@ import picocli.CommandLine.Command;
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 AlertsCommand.class, AlertCommand.class, SilenceCommand.class, SlurmCommand.class,
-                SimCommand.class, CommandLine.HelpCommand.class},
+                SimCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec
@@ -65,8 +69,10 @@ public final class Vigil implements Runnable {
     }
 
     static CommandLine commandLine() {
+        CommandErrors errors = new CommandErrors();
         // Wide enough for the examples to stay on one line each.
-        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpWidth(110);
+        return new CommandLine(new Vigil()).setCaseInsensitiveEnumValuesAllowed(true).setUsageHelpWidth(110)
+                .setParameterExceptionHandler(errors).setExecutionExceptionHandler(errors);
     }
 
     @Override
@@ -78,7 +84,16 @@ public final class Vigil implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"vigil " + Agent.version(), "Java " + Runtime.version()};
+            return new String[]{"vigil " + version(), "Java " + Runtime.version()};
         }
+    }
+
+    /**
+     * This vigil's version, from its jar's manifest ({@code dev} in a build tree). Read here, not
+     * through the agent's class, whose loading would set logging up for nothing.
+     */
+    static String version() {
+        String version = Vigil.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

@@ -117,17 +117,17 @@ class OperatorCommandsTest {
         assertThat(nodes.exit()).as(nodes.err()).isZero();
         assertThat(nodes.out()).startsWith("NAME   STATE  GPUS  FAILED  CORDONED  MODEL");
         assertThat(nodes.out()).containsPattern("(?m)^gpu-b  +ready  +8  +1  +1  +" + model
-                + "  +\\d+s ago  +first report$");
+                + "  +<10s ago  +reporting, inventory received$");
 
         Run node = run("node", "gpu-b", "--url", url, "--token", admin);
         assertThat(node.exit()).as(node.err()).isZero();
         assertThat(node.out()).startsWith("Node gpu-b: ready\n")
-                .contains("  reason    first report", "  actor     agent", "  agent     agent-gpu-b, version test, "
+                .contains("  reason    reporting, inventory received", "  actor     agent", "  agent     agent-gpu-b, version test, "
                         + "last report", "GPUs: 8, driver")
                 .containsPattern("(?m)^3  +" + model + "  +failed  +reset-gpu  +yes  +\\d+ %  +\\d+ C  +\\d+ W  +"
                         + "XID 48: double-bit ECC error; cordoned by health-reflex \\d+s ago: health reflex: gpu 3")
                 .containsPattern("(?m)^0  +" + model + "  +healthy  +none  +no  ")
-                .containsPattern("(?m)^\\S+Z  +\\d+s ago  +new  +ready  +agent  +first report$");
+                .containsPattern("(?m)^\\S+Z  +\\d+s ago  +new  +ready  +agent  +reporting, inventory received$");
 
         Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
@@ -181,6 +181,14 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void versionTellsTheControllersToo() throws Exception {
+        Run version = run("version", "--url", url);
+        assertThat(version.exit()).as(version.err()).isZero();
+        assertThat(version.out()).containsPattern("(?m)^controller  vigil \\S+ at " + url + "$");
+        assertThat(json(run("version", "-o", "json", "--url", url)).get("controller").asText()).isNotEmpty();
+    }
+
+    @Test
     void membersShowsTheOnlyMemberAsLeaderWithQuorumOne() throws Exception {
         Run members = run("members", "--url", url, "--token", admin);
         assertThat(members.exit()).as(members.err()).isZero();
@@ -226,6 +234,7 @@ class OperatorCommandsTest {
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).startsWith("node gpu-a: ready\n  reason  GPU 3 replaced\n  actor   alice\n");
 
+        environment.put("COLUMNS", "400");
         Run audit = run("audit", "--url", url, "--token", admin);
         assertThat(audit.exit()).as(audit.err()).isZero();
         assertThat(audit.out()).containsPattern("(?m)^SEQ +TIME +ACTOR +ROLE +FROM +ACTION +STATUS +RESULT +DETAIL$")
@@ -234,6 +243,20 @@ class OperatorCommandsTest {
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/drain  +200  +node gpu-a: ready -> drained  +RMA GPU 3$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/uncordon  +409  +node gpu-a is draining.*\\{\"reason\":\"oops\"}$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/resume  +200  +node gpu-a: drained -> ready .*$");
+        environment.put("COLUMNS", "100");
+        Run narrow = run("audit", "--url", url, "--token", admin);
+        assertThat(narrow.out().lines()).as("fitted to $COLUMNS").allSatisfy(line ->
+                assertThat(line.length()).isLessThanOrEqualTo(100)).anyMatch(line -> line.endsWith("…"));
+        String refusal = narrow.out().lines().filter(line -> line.matches(".*alice .* 409  .*")).findFirst()
+                .orElseThrow();
+        Run whole = run("audit", refusal.substring(0, refusal.indexOf(' ')), "--url", url, "--token", admin);
+        assertThat(whole.exit()).as(whole.err()).isZero();
+        assertThat(whole.out()).contains("  action  POST /v1/nodes/gpu-a/uncordon\n", "  status  409\n",
+                "  detail  {\"reason\":\"oops\"}\n");
+        Run noSuchEntry = run("audit", "999999", "--url", url, "--token", admin);
+        assertThat(noSuchEntry.exit()).isEqualTo(2);
+        assertThat(noSuchEntry.err()).startsWith("vigil audit: no audit entry 999999");
+
         JsonNode since = json(run("audit", "-o", "json", "--since", "0", "--limit", "10000", "--url", url,
                 "--token", admin));
         long last = since.get("lastSeq").asLong();
@@ -243,6 +266,30 @@ class OperatorCommandsTest {
         Run notAdmin = run("audit", "--url", url, "--token", alice);
         assertThat(notAdmin.exit()).isEqualTo(1);
         assertThat(notAdmin.err()).startsWith("vigil audit: 403 Forbidden: token ").contains("has role operator");
+    }
+
+    @Test
+    void aGpuTheReflexCordonedIsUncordonedAfterItsRepairAndAnotherCordonedByHand() throws Exception {
+        report("gpu-g", 3);
+        assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
+                .containsPattern("(?m)^gpu-g  +3  .*  +yes  ");
+
+        Run uncordon = run("uncordon", "gpu-g", "--gpu", "3", "--reason", "GPU reset, diag passed", "--url", url,
+                "--token", admin);
+        assertThat(uncordon.exit()).as(uncordon.err()).isZero();
+        assertThat(uncordon.out()).startsWith("gpu 3 of node gpu-g: not cordoned\n");
+        Run cordon = run("cordon", "gpu-g", "--gpu", "5", "--reason", "fan noise", "--url", url, "--token", admin);
+        assertThat(cordon.exit()).as(cordon.err()).isZero();
+        assertThat(cordon.out()).startsWith("gpu 5 of node gpu-g: cordoned\n  reason  fan noise\n");
+        assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
+                .containsPattern("(?m)^gpu-g  +3  .*  +no  ")
+                .containsPattern("(?m)^gpu-g  +5  .*  +yes  .*fan noise$");
+        assertThat(run("audit", "-o", "json", "--url", url, "--token", admin).out())
+                .contains("POST /v1/nodes/gpu-g/gpus/3/uncordon", "POST /v1/nodes/gpu-g/gpus/5/cordon");
+
+        Run noSuchGpu = run("cordon", "gpu-g", "--gpu", "8", "--reason", "r", "--url", url, "--token", admin);
+        assertThat(noSuchGpu.exit()).as("a GPU that does not exist is bad input").isEqualTo(2);
+        assertThat(noSuchGpu.err()).contains("404", "no GPU 8");
     }
 
     @Test
@@ -279,7 +326,8 @@ class OperatorCommandsTest {
 
         Run none = run("cordon", "gpu-d", "--url", url, "--token", admin);
         assertThat(none.exit()).isEqualTo(2);
-        assertThat(none.err()).startsWith("Missing required option: '--reason=TEXT'");
+        assertThat(none.err()).isEqualTo("vigil cordon: missing required option: '--reason=TEXT'\n"
+                + "  see 'vigil cordon --help'\n");
         assertThat(run("node", "gpu-d", "--url", url, "--token", admin).out()).startsWith("Node gpu-d: ready\n");
     }
 
@@ -334,7 +382,7 @@ class OperatorCommandsTest {
         assertThat(events.exit()).as(events.err()).isZero();
         assertThat(events.out()).containsPattern("(?m)^SEQ +TIME +NODE +GPU +KIND +SEVERITY +ACTOR +MESSAGE$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +gpu-e  +-  +state  +info  +agent  +node gpu-e new -> ready: "
-                        + "first report$")
+                        + "reporting, inventory received$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +gpu-e  +-  +state  +warning  +admin  +node gpu-e ready -> "
                         + "cordoned: bad fan$");
         long last = json(run("events", "--node", "gpu-e", "-o", "json", "--url", url, "--token", admin))
@@ -527,8 +575,14 @@ class OperatorCommandsTest {
         assertThat(one.out()).startsWith("Alert GpuXidFatal (" + fingerprint + "): firing\n")
                 .contains("  severity   critical", "  where      gpu-alert GPU 5", "  muted      no",
                         "  summary    XID 48 on gpu-alert GPU 5: XID 48: double-bit ECC error",
-                        "  runbook_url https://docs.nvidia.com/deploy/xid-errors/index.html", "Notifications (oldest first):")
+                        "Notifications (oldest first):")
+                .containsPattern("(?m)^  runbook_url +https://docs.nvidia.com/deploy/xid-errors/index.html$")
                 .containsPattern("(?m)^log  +log  +notify  +sent  +1  +\\d+s ago  +-  +-$");
+        List<String> facts = one.out().lines().dropWhile(line -> !line.equals("Facts:")).skip(1)
+                .takeWhile(line -> !line.isEmpty()).toList();
+        assertThat(facts).as("facts, their values in one column").hasSizeGreaterThan(2)
+                .extracting(line -> line.replaceFirst("^  \\S+ +", "").length() - line.length()).containsOnly(
+                        facts.get(0).replaceFirst("^  \\S+ +", "").length() - facts.get(0).length());
         assertThat(json(run("alert", fingerprint, "-o", "json", "--url", url, "--token", admin)).get("labels")
                 .get("xid").asText()).isEqualTo("48");
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +31,27 @@ class TableTest {
         table.row(1234, "first").print(out);
         table.row(5, "second").print(out);
         assertThat(text.toString()).isEqualTo("SEQ   MESSAGE\n1234  first\n5     second\n");
+    }
+
+    @Test
+    void aFittedTableNarrowsItsWidestColumnsAndCutsWithAnEllipsis() {
+        StringWriter text = new StringWriter();
+        new Table("SEQ", "ACTION", "DETAIL").fit(40)
+                .row(1, "POST /v1/nodes/gpu-017/cordon", "{\"reason\": \"XID 79 twice today, ticket OPS-1234\"}")
+                .row(2, "GET", "short")
+                .print(new PrintWriter(text));
+        List<String> lines = text.toString().lines().toList();
+        assertThat(lines).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(40));
+        assertThat(lines.get(1)).startsWith("1    POST /v1/nodes/").contains("…  {\"reason\"").endsWith("…");
+        assertThat(lines.get(2)).isEqualTo("2    GET" + " ".repeat(lines.get(1).indexOf("{") - 8) + "short");
+    }
+
+    @Test
+    void recentReportsReadAsRecentAndOlderOnesAsTheirAge() {
+        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+        assertThat(Table.reported(now.minusSeconds(6), now)).isEqualTo("<10s ago");
+        assertThat(Table.reported(now.minusSeconds(12), now)).isEqualTo("12s ago");
+        assertThat(Table.reported(null, now)).isEqualTo("never");
     }
 
     @Test

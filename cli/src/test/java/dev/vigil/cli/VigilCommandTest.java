@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,8 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VigilCommandTest {
     private static final Path SHIPPED_CONFIG = Path.of("src/dist/conf/agent.yaml");
@@ -46,6 +50,67 @@ class VigilCommandTest {
         assertThat(help.out()).contains("vigil up", "vigil agent -c agent.yaml", "up ", "agent ");
         assertThat(run("help", "agent").out()).contains("--check", "/metrics", "Examples:");
         assertThat(run("help", "up").out()).contains("--h100", "--ephemeral", "--base-port");
+    }
+
+    @Test
+    void everyCommandListedInAHelpHasAWholeSentenceThatFitsItsLine() {
+        List<String> cut = new ArrayList<>();
+        collectCutSummaries(Vigil.commandLine(), cut);
+        assertThat(cut).as("first description lines that are not one whole sentence of up to 90 characters").isEmpty();
+    }
+
+    private static void collectCutSummaries(CommandLine command, List<String> cut) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            String first = description.length == 0 ? "" : description[0];
+            if (!first.endsWith(".") || first.length() > 90) {
+                cut.add(sub.getCommandSpec().qualifiedName() + ": " + first);
+            }
+            collectCutSummaries(sub, cut);
+        }
+    }
+
+    @Test
+    void completionScriptsKnowEveryCommandAndOption() {
+        Run bash = run("completion", "bash");
+        assertThat(bash.exit()).isZero();
+        assertThat(bash.out()).contains("complete -F _complete_vigil", "cordon", "--gpu", "--reason", "silence");
+        Run zsh = run("completion", "zsh");
+        assertThat(zsh.out()).startsWith("autoload -U +X compinit").contains("bashcompinit", "--gpu");
+        assertThat(run("completion", "fish").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void manPagesAreWrittenForEveryCommand(@TempDir Path dir) throws IOException {
+        List<Path> written = new ArrayList<>();
+        ManPages.write(Vigil.commandLine(), dir, written);
+        assertThat(dir.resolve("vigil.1")).exists();
+        assertThat(Files.readString(dir.resolve("vigil-cordon.1"))).startsWith(".TH VIGIL\\-CORDON 1")
+                .contains(".SH SYNOPSIS", ".SH OPTIONS", "\\fB\\-\\-gpu\\fR=\\fIN\\fR", ".SH EXAMPLES");
+        assertThat(dir.resolve("vigil-silence-add.1")).exists();
+        List<String> commands = new ArrayList<>();
+        collectCommands(Vigil.commandLine(), commands);
+        assertThat(written).hasSize(commands.size());
+    }
+
+    private static void collectCommands(CommandLine command, List<String> names) {
+        if (!command.getCommandName().equals("help")) {
+            names.add(command.getCommandSpec().qualifiedName());
+            command.getSubcommands().values().forEach(sub -> collectCommands(sub, names));
+        }
+    }
+
+    @Test
+    void versionTellsThisVigilsAndSaysWhenTheControllerDoesNotAnswer() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Run version = run("version", "--url", "http://127.0.0.1:" + closed);
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).startsWith("client      vigil ").contains("controller  - (http://127.0.0.1:" + closed
+                + " did not answer)");
+        assertThat(version.err()).startsWith("vigil version: no controller version: cannot reach the controller");
     }
 
     @Test
@@ -112,6 +177,13 @@ class VigilCommandTest {
     }
 
     @Test
+    void checkPrintsPathsAsAPersonWritesThem() {
+        Run check = run("controller", "-c", "src/dist/conf/controller.yaml", "--check");
+        assertThat(check.exit()).as(check.err()).isZero();
+        assertThat(check.out()).contains("dataDir: \"/var/lib/vigil\"").doesNotContain("file:");
+    }
+
+    @Test
     void aBadConfigStopsWithExitStatus2AndNamesTheKey(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("agent.yaml");
         Files.writeString(bad, "sampling:\n  intervall: 1s\n");
@@ -138,6 +210,88 @@ class VigilCommandTest {
         assertThat(interval.err()).contains("--interval: \"5\" is not allowed");
         assertThat(run("up", "--base-port", "65535", "--h100", "2", "--a100", "0").exit()).isEqualTo(2);
         assertThat(run("up", "--base-port", "-1").err()).contains("allowed: 0 for any free ports, or 1 to 65532");
+    }
+
+    @Test
+    void aBadOptionValueIsOneLineNamingTheOptionTheValueAndWhatIsAllowedNotTheHelp() {
+        Run number = run("up", "--h100", "nine");
+        assertThat(number.exit()).isEqualTo(2);
+        assertThat(number.out()).isEmpty();
+        assertThat(number.err()).isEqualTo("vigil up: --h100: \"nine\" is not allowed (allowed: a whole number)\n"
+                + "  see 'vigil up --help'\n");
+        Run choice = run("nodes", "-o", "yaml");
+        assertThat(choice.exit()).isEqualTo(2);
+        assertThat(choice.err()).startsWith("vigil nodes: --output: \"yaml\" is not allowed (allowed: table, json)\n");
+        Run unknown = run("nodes", "--outptu", "json");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err().lines()).as(unknown.err()).hasSizeLessThanOrEqualTo(3)
+                .anyMatch(l -> l.contains("--outptu")).anyMatch(l -> l.equals("  see 'vigil nodes --help'"));
+    }
+
+    @Test
+    void aPortInUseStopsUpAtOnceInOneLineNamingTheOptionAndLeavesNoTemporaryDirectory(@TempDir Path tmp)
+            throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CommandLine cli = Vigil.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err, true));
+            UpCommand up = cli.getSubcommands().get("up").getCommand();
+            up.temporaryParent = tmp;
+            int exit = cli.execute("up", "--ephemeral", "--controller-port", String.valueOf(taken.getLocalPort()),
+                    "--base-port", "0");
+            assertThat(exit).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(err.toString()).isEqualTo("vigil up: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use (another vigil or another program listens there: stop it, or choose "
+                    + "another port with --controller-port (0: any free port))\n");
+        }
+        Run host = run("up", "--bind", "no-such-host.invalid", "--controller-port", "0", "--base-port", "0");
+        assertThat(host.exit()).isEqualTo(2);
+        assertThat(host.err()).startsWith("vigil up: --bind: \"no-such-host.invalid\" is not an address of this machine")
+                .hasLineCount(1);
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void theAgentAndTheControllerStopInOneLineOnAPortInUseBeforeStartingAnything(@TempDir Path dir)
+            throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Run agent = run("agent", "--backend", "simulated", "--listen", address);
+            assertThat(agent.exit()).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(agent.err()).isEqualTo("vigil agent: cannot listen on " + address + ": address already in use "
+                    + "(another vigil or another program listens there: stop it, or choose another port with "
+                    + "--listen)\n");
+            Run controller = run("controller", "--listen", address, "--data-dir", dir.toString());
+            assertThat(controller.exit()).isEqualTo(ExitCodes.CANNOT_START);
+            assertThat(controller.err()).hasLineCount(1).startsWith("vigil controller: cannot listen on " + address);
+            try (Stream<Path> left = Files.list(dir)) {
+                assertThat(left).as("no cluster state started").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anEphemeralUpThatFailsHalfwayRemovesItsTemporaryDirectory(@TempDir Path tmp) throws Exception {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs("--ephemeral", "--controller-port", "0", "--base-port", "0", "--h100", "1",
+                "--a100", "0");
+        up.temporaryParent = tmp;
+        List<AutoCloseable> resources = new ArrayList<>();
+        StringWriter banner = new StringWriter();
+        // Everything has started (the controller wrote admin.token) when the banner fails.
+        assertThatThrownBy(() -> up.start(new AgentConfig.Sampling(Duration.ofSeconds(1), null),
+                new PrintWriter(banner, true) {
+                    @Override
+                    public PrintWriter printf(String format, Object... args) {
+                        throw new IllegalStateException("the terminal went away");
+                    }
+                }, resources)).hasMessageContaining("the terminal went away");
+        assertThat(resources).as("all closed").isEmpty();
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).as("nothing left behind, admin.token included").isEmpty();
+        }
     }
 
     @Test

@@ -174,6 +174,45 @@ class ControllerApiTest {
     }
 
     @Test
+    void anOperatorUncordonsAGpuTheReflexCordonedAndCordonsOneByHandAudited() throws Exception {
+        Agent agent = new Agent("gpu-g");
+        agent.report(true);
+        agent.gpus.inject(FaultSpec.now(4, FaultKind.ECC_DBE, null));
+        assertThat(agent.report(false).get("cordonedGpus")).hasSize(1);
+        agent.gpus.clearFaults(4);
+        agent.evaluator.forget(4);
+
+        JsonNode uncordoned = controller.json("POST", "/v1/nodes/gpu-g/gpus/4/uncordon", TOKENS.get("operator"),
+                "{\"reason\": \"GPU 4 reset, dcgmi diag passed\"}");
+        assertThat(uncordoned.get("cordonedGpus")).isEmpty();
+        assertThat(agent.report(false).get("cordonedGpus")).as("the agent is told, and the reflex does not undo it")
+                .isEmpty();
+        JsonNode gpus = controller.json("GET", "/v1/gpus?node=gpu-g", TOKENS.get("viewer"), null).get("gpus");
+        assertThat(gpus.get(4).get("cordoned").asBoolean()).isFalse();
+
+        JsonNode cordoned = controller.json("POST", "/v1/nodes/gpu-g/gpus/1/cordon", TOKENS.get("operator"),
+                "{\"reason\": \"fan noise, ticket OPS-9\"}");
+        assertThat(cordoned.get("state").asText()).as("one GPU's cordon leaves the node ready").isEqualTo("ready");
+        assertThat(cordoned.get("cordonedGpus").get(0).get("gpu").asInt()).isEqualTo(1);
+        assertThat(cordoned.get("cordonedGpus").get(0).get("actor").asText()).isEqualTo("test-operator");
+        assertThat(agent.report(false).get("cordonedGpus").get(0).asText())
+                .isEqualTo(agent.gpus.inventory().gpus().get(1).uuid());
+
+        JsonNode audit = controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries");
+        List<String> actions = audit.findValuesAsText("action");
+        assertThat(actions).contains("POST /v1/nodes/gpu-g/gpus/4/uncordon", "POST /v1/nodes/gpu-g/gpus/1/cordon");
+        assertThat(audit.findValuesAsText("result")).contains("gpu 4 of gpu-g: cordoned -> not cordoned",
+                "gpu 1 of gpu-g: not cordoned -> cordoned");
+        JsonNode events = controller.json("GET", "/v1/events?node=gpu-g", TOKENS.get("viewer"), null).get("events");
+        assertThat(events.findValuesAsText("kind")).contains("uncordon", "cordon");
+
+        assertThat(controller.send("POST", "/v1/nodes/gpu-g/gpus/8/cordon", TOKENS.get("operator"),
+                "{\"reason\": \"r\"}").statusCode()).as("no GPU 8 on an 8-GPU node").isEqualTo(404);
+        assertThat(controller.send("POST", "/v1/nodes/gpu-g/gpus/1/cordon", TOKENS.get("viewer"),
+                "{\"reason\": \"r\"}").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void aNodeThatStopsReportingIsUnknownAndComesBackWhenItReports() throws Exception {
         Agent agent = new Agent("gpu-c");
         agent.report(true);
@@ -398,6 +437,8 @@ class ControllerApiTest {
             new Call("GET", "/v1/nodes/matrix-node", null, "viewer"),
             new Call("POST", "/v1/nodes/matrix-node/cordon", "{\"reason\": \"matrix\"}", "operator"),
             new Call("POST", "/v1/nodes/matrix-node/uncordon", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/nodes/matrix-node/gpus/0/cordon", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/nodes/matrix-node/gpus/0/uncordon", "{\"reason\": \"matrix\"}", "operator"),
             new Call("POST", "/v1/nodes/matrix-node/drain", "{\"reason\": \"matrix\"}", "operator"),
             new Call("POST", "/v1/nodes/matrix-node/resume", "{\"reason\": \"matrix\"}", "operator"),
             new Call("GET", "/v1/gpus", null, "viewer"),
@@ -436,6 +477,7 @@ class ControllerApiTest {
         Set<String> coveredRoutes = new HashSet<>();
         for (Call call : CALLS) {
             coveredRoutes.add(call.method() + " " + call.path().replace("matrix-node", "{node}")
+                    .replace("/gpus/0/", "/gpus/{gpu}/")
                     .replace("00000000-0000-0000-0000-000000000000", "{id}").replace("0000000000", "{id}")
                     .replace("j-999999", "{id}").replace("0123456789abcdef", "{fingerprint}"));
             assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
@@ -482,6 +524,12 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/nodes/malformed-node/uncordon", "null", "operator", 400, ""),
                 new Malformed("GET", "/v1/nodes/no-such-node", null, "viewer", 404, null),
                 new Malformed("GET", "/v1/gpus?node=no-such-node", null, "viewer", 404, null),
+                new Malformed("GET", "/v1/events?node=no-such-node", null, "viewer", 404, null),
+                new Malformed("POST", "/v1/nodes/malformed-node/gpus/x/cordon", "{\"reason\": \"r\"}", "operator",
+                        400, "gpu"),
+                new Malformed("POST", "/v1/nodes/no-such-node/gpus/0/uncordon", "{\"reason\": \"r\"}", "operator",
+                        404, null),
+                new Malformed("POST", "/v1/nodes/malformed-node/gpus/0/cordon", "{}", "operator", 400, "reason"),
                 new Malformed("GET", "/v1/events?since=-1", null, "viewer", 400, "since"),
                 new Malformed("GET", "/v1/events?limit=0", null, "viewer", 400, "limit"),
                 new Malformed("GET", "/v1/events?limit=abc", null, "viewer", 400, "limit"),
@@ -521,6 +569,7 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/jobs/j-999999/cancel", "{}", "submitter", 400, "reason"),
                 new Malformed("GET", "/v1/alerts?state=burning", null, "viewer", 400, "state"),
                 new Malformed("GET", "/v1/alerts?severity=critical,", null, "viewer", 400, "severity"),
+                new Malformed("GET", "/v1/alerts?severity=sev1", null, "viewer", 400, "severity"),
                 new Malformed("GET", "/v1/alerts/GPU-3", null, "viewer", 400, "fingerprint"),
                 new Malformed("GET", "/v1/alerts/0123456789abcdef", null, "viewer", 404, null),
                 new Malformed("POST", "/v1/silences", "{}", "operator", 400, "matchers"),

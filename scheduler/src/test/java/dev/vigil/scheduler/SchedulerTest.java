@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 
 import static dev.vigil.scheduler.Clusters.H100;
 import static dev.vigil.scheduler.Clusters.hgx;
+import static dev.vigil.scheduler.Clusters.pcie;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SchedulerTest {
@@ -70,6 +71,20 @@ class SchedulerTest {
 
         assertThat(gang.placements()).hasSize(6);
         assertThat(gang.placements()).extracting(p -> p.uuids().get(0)).allMatch(u -> u.startsWith("GPU-n"));
+    }
+
+    @Test
+    void theWhyOfAGangCountsNodesInGoodGrammar() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 2, "n"));
+        scheduler.upsertNode(hgx("n0", H100));
+        for (int i = 1; i < 4; i++) {
+            scheduler.upsertNode(pcie("n" + i, H100));
+        }
+        scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0);
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.why("gang").orElseThrow().summary()).contains("have 1 such node")
+                .doesNotContain("1 such nodes");
     }
 
     @Test

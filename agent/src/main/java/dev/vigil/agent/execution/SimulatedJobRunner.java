@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The simulated execution backend's agent side: an allocation runs as load on its simulated GPUs
@@ -30,6 +31,11 @@ public final class SimulatedJobRunner implements JobRunner {
 
     /** A GPU, or a MIG GPU instance on it. */
     private record Slot(int gpu, Integer gpuInstance) {
+        /** {@code 3}, or {@code 6/2} for GPU instance 2 of GPU 6. */
+        @Override
+        public String toString() {
+            return gpuInstance == null ? String.valueOf(gpu) : gpu + "/" + gpuInstance;
+        }
     }
 
     public SimulatedJobRunner(SimulatedNode node) {
@@ -46,16 +52,17 @@ public final class SimulatedJobRunner implements JobRunner {
                 wanted.put(slot, allocation);
             }
         }
+        Map<String, List<String>> stopped = new TreeMap<>();
         for (Map.Entry<Slot, String> slot : List.copyOf(running.entrySet())) {
             Allocation now = wanted.get(slot.getKey());
             if (now == null || !now.job().equals(slot.getValue())) {
                 node.stop(slot.getKey().gpu(), slot.getKey().gpuInstance());
                 running.remove(slot.getKey());
-                LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", slot.getValue())
-                        .addKeyValue("gpu", slot.getKey().gpu()).addKeyValue("gpuInstance", slot.getKey().gpuInstance())
-                        .log("simulated_job_stopped");
+                stopped.computeIfAbsent(slot.getValue(), job -> new ArrayList<>()).add(slot.getKey().toString());
             }
         }
+        Map<String, List<String>> started = new TreeMap<>();
+        Map<String, WorkloadKind> kinds = new HashMap<>();
         for (Map.Entry<Slot, Allocation> slot : wanted.entrySet()) {
             if (running.containsKey(slot.getKey())) {
                 continue;
@@ -65,10 +72,15 @@ public final class SimulatedJobRunner implements JobRunner {
                     : WorkloadKind.TRAINING;
             node.run(at.gpu(), at.gpuInstance(), new Workload(List.of(at.gpu()), at.gpuInstance(), kind, null, null));
             running.put(at, slot.getValue().job());
-            LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", slot.getValue().job())
-                    .addKeyValue("gpu", at.gpu()).addKeyValue("gpuInstance", at.gpuInstance())
-                    .addKeyValue("kind", kind.name().toLowerCase()).log("simulated_job_started");
+            started.computeIfAbsent(slot.getValue().job(), job -> new ArrayList<>()).add(at.toString());
+            kinds.put(slot.getValue().job(), kind);
         }
+        // One line per job, however many GPUs or slices it has here.
+        stopped.forEach((job, slots) -> LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", job)
+                .addKeyValue("gpus", String.join(",", slots)).log("simulated_job_stopped"));
+        started.forEach((job, slots) -> LOG.atInfo().addKeyValue("node", node.node()).addKeyValue("job", job)
+                .addKeyValue("gpus", String.join(",", slots))
+                .addKeyValue("kind", kinds.get(job).name().toLowerCase()).log("simulated_job_started"));
         return errors.isEmpty() ? null : String.join("; ", errors);
     }
 

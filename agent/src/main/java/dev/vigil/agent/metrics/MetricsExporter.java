@@ -14,23 +14,19 @@ import dev.vigil.gpu.fields.MetricType;
 import dev.vigil.gpu.xid.XidCatalog;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ObjDoubleConsumer;
 
 /**
  * Renders /metrics in Prometheus' text format with dcgm-exporter's metric names and labels, so its
@@ -42,7 +38,8 @@ import java.util.function.ObjDoubleConsumer;
  * <p>A field without a value (not supported, no data, GPU lost) is left out, never printed as a
  * sentinel. DCGM counters keep their names: the client library only types a counter whose name
  * ends in {@code _total}, so they are exposed untyped, which PromQL's {@code rate()} reads the
- * same way. GPU families are built once per snapshot and reused by every scrape of it.
+ * same way. GPU families are built once per snapshot and reused by every scrape of it; their
+ * series come in GPU order, as dcgm-exporter's do ({@link GpuFamily}).
  */
 public final class MetricsExporter {
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -87,7 +84,9 @@ public final class MetricsExporter {
      */
     public synchronized void prepare(Snapshot snapshot) {
         buffer.reset();
-        write(gpuFamilies(snapshot));
+        StringBuilder gpus = new StringBuilder(64 * 1024);
+        gpuFamilies(snapshot).forEach(family -> family.writeTo(gpus));
+        buffer.writeBytes(GpuFamily.bytes(gpus));
         List<MetricSnapshot> ownFamilies = new ArrayList<>();
         own.registry().scrape().forEach(ownFamilies::add);
         write(ownFamilies);
@@ -113,8 +112,9 @@ public final class MetricsExporter {
         }
     }
 
-    private List<MetricSnapshot> gpuFamilies(Snapshot snapshot) {
-        List<MetricSnapshot> families = new ArrayList<>(exported.size() + 3);
+    /** Every GPU family, each with its series in GPU order (then MIG instance, then XID). */
+    private List<GpuFamily> gpuFamilies(Snapshot snapshot) {
+        List<GpuFamily> families = new ArrayList<>(exported.size() + 3);
         if (snapshot.sample() == null) {
             return families;
         }
@@ -123,37 +123,27 @@ public final class MetricsExporter {
             labels.clear();
             labelledFrom = inventory;
         }
-        List<EntitySample> entities = snapshot.sample().entities();
+        List<EntitySample> entities = snapshot.sample().entities().stream()
+                .sorted(Comparator.comparingInt(EntitySample::gpu)
+                        .thenComparingInt(e -> e.isMigInstance() ? e.gpuInstanceId() : -1)).toList();
         for (Field field : exported) {
             int slot = sampled.slot(field);
             if (field == FieldCatalog.XID_ERRORS) {
-                families.add(lastXid(field, slot, snapshot, inventory));
+                families.add(lastXid(field, slot, entities, snapshot, inventory));
                 continue;
             }
-            if (field.type() == MetricType.GAUGE) {
-                GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(field.name()).help(field.help());
-                forEachValue(slot, entities, inventory, (labels, value) ->
-                        family.dataPoint(GaugeDataPointSnapshot.builder().value(value).labels(labels).build()));
-                families.add(family.build());
-            } else {
-                UnknownSnapshot.Builder family = UnknownSnapshot.builder().name(field.name()).help(field.help());
-                forEachValue(slot, entities, inventory, (labels, value) ->
-                        family.dataPoint(UnknownDataPointSnapshot.builder().value(value).labels(labels).build()));
-                families.add(family.build());
+            GpuFamily family = new GpuFamily(field.name(), field.help(),
+                    field.type() == MetricType.GAUGE ? "gauge" : "untyped");
+            for (EntitySample entity : entities) {
+                if (entity.has(slot)) {
+                    family.add(labelsOf(entity, inventory), entity.value(slot));
+                }
             }
+            families.add(family);
         }
         families.add(xidCounts(snapshot, inventory));
         families.add(health(snapshot, inventory));
         return families;
-    }
-
-    private void forEachValue(int slot, List<EntitySample> entities, NodeInventory inventory,
-                              ObjDoubleConsumer<Labels> point) {
-        for (EntitySample entity : entities) {
-            if (entity.has(slot)) {
-                point.accept(labelsOf(entity, inventory), entity.value(slot));
-            }
-        }
     }
 
     /**
@@ -161,51 +151,46 @@ public final class MetricsExporter {
      * event stream, which sees every XID, so it stays visible for a GPU that fell off the bus and
      * answers no field any more; the backend's field is the fallback before any event.
      */
-    private MetricSnapshot lastXid(Field field, int slot, Snapshot snapshot, NodeInventory inventory) {
-        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(field.name()).help(field.help());
-        for (EntitySample entity : snapshot.sample().entities()) {
+    private GpuFamily lastXid(Field field, int slot, List<EntitySample> entities, Snapshot snapshot,
+                              NodeInventory inventory) {
+        GpuFamily family = new GpuFamily(field.name(), field.help(), "gauge");
+        for (EntitySample entity : entities) {
             Integer fromEvents = snapshot.lastXids().get(entity.gpu());
             if (!entity.isMigInstance() && (fromEvents != null || entity.has(slot))) {
                 int xid = fromEvents != null ? fromEvents : (int) entity.value(slot);
                 String message = xid == 0 ? "No Error" : XidCatalog.lookup(xid).meaning();
-                family.dataPoint(GaugeDataPointSnapshot.builder().value(xid)
-                        .labels(labelsOf(entity, inventory).merge(new String[]{"err_code", "err_msg"},
-                                new String[]{String.valueOf(xid), message})).build());
+                family.add(labelsOf(entity, inventory).merge(new String[]{"err_code", "err_msg"},
+                        new String[]{String.valueOf(xid), message}), xid);
             }
         }
-        return family.build();
+        return family;
     }
 
-    private MetricSnapshot xidCounts(Snapshot snapshot, NodeInventory inventory) {
-        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name("DCGM_EXP_XID_ERRORS_COUNT")
-                .help("XIDs per GPU and XID in the last window_size_in_ms milliseconds.");
+    private GpuFamily xidCounts(Snapshot snapshot, NodeInventory inventory) {
+        GpuFamily family = new GpuFamily("DCGM_EXP_XID_ERRORS_COUNT",
+                "XIDs per GPU and XID in the last window_size_in_ms milliseconds.", "gauge");
         String window = String.valueOf(snapshot.xidWindow().toMillis());
-        snapshot.xidCounts().forEach((key, count) -> {
-            if (key.gpu() < inventory.gpus().size()) {
-                family.dataPoint(GaugeDataPointSnapshot.builder().value(count)
-                        .labels(gpuLabels(inventory.gpus().get(key.gpu()), inventory).merge(
-                                new String[]{"xid", "window_size_in_ms"},
-                                new String[]{String.valueOf(key.xid()), window})).build());
-            }
-        });
-        return family.build();
+        snapshot.xidCounts().entrySet().stream()
+                .filter(count -> count.getKey().gpu() < inventory.gpus().size())
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(count -> family.add(gpuLabels(inventory.gpus().get(count.getKey().gpu()), inventory).merge(
+                        new String[]{"xid", "window_size_in_ms"},
+                        new String[]{String.valueOf(count.getKey().xid()), window}), count.getValue()));
+        return family;
     }
 
-    private MetricSnapshot health(Snapshot snapshot, NodeInventory inventory) {
-        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name("vigil_gpu_health_state")
-                .help("1 for the GPU's current health state (healthy, degraded, failed), 0 for the others.");
-        for (GpuHealth health : snapshot.health()) {
-            if (health.gpu() >= inventory.gpus().size()) {
-                continue;
-            }
-            Labels base = gpuLabels(inventory.gpus().get(health.gpu()), inventory);
-            for (String state : HEALTH_STATES) {
-                boolean current = health.state() == HealthState.valueOf(state.toUpperCase(Locale.ROOT));
-                family.dataPoint(GaugeDataPointSnapshot.builder().value(current ? 1 : 0)
-                        .labels(base.add("state", state)).build());
-            }
-        }
-        return family.build();
+    private GpuFamily health(Snapshot snapshot, NodeInventory inventory) {
+        GpuFamily family = new GpuFamily("vigil_gpu_health_state",
+                "1 for the GPU's current health state (healthy, degraded, failed), 0 for the others.", "gauge");
+        snapshot.health().stream().filter(health -> health.gpu() < inventory.gpus().size())
+                .sorted(Comparator.comparingInt(GpuHealth::gpu)).forEach(health -> {
+                    Labels base = gpuLabels(inventory.gpus().get(health.gpu()), inventory);
+                    for (String state : HEALTH_STATES) {
+                        boolean current = health.state() == HealthState.valueOf(state.toUpperCase(Locale.ROOT));
+                        family.add(base.add("state", state), current ? 1 : 0);
+                    }
+                });
+        return family;
     }
 
     private Labels labelsOf(EntitySample entity, NodeInventory inventory) {

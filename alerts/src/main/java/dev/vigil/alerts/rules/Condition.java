@@ -15,6 +15,7 @@ import dev.vigil.api.gpu.RepairAction;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -435,9 +436,11 @@ public sealed interface Condition {
         return facts;
     }
 
+    /** A fact as a person reads it; a time to the second ({@code 2026-11-22T08:57:45Z}), not the nanosecond. */
     private static void put(Map<String, String> map, String key, Object value) {
-        if (value != null && !value.toString().isEmpty()) {
-            map.put(key, value.toString());
+        Object shown = value instanceof Instant instant ? instant.truncatedTo(ChronoUnit.SECONDS) : value;
+        if (shown != null && !shown.toString().isEmpty()) {
+            map.put(key, shown.toString());
         }
     }
 

@@ -48,6 +48,14 @@ class ConditionTest {
     }
 
     @Test
+    void aTimeAmongTheFactsIsToTheSecondNotTheNanosecond() {
+        Instant precise = Instant.parse("2026-11-22T02:59:58.123456789Z");
+        Fleet fleet = fleet(gpu(node("n1", 8), 3, g -> xid(g, 79, RepairAction.POWER_CYCLE, precise)));
+        assertThat(new Condition.Xid(List.of(79), null, null).evaluate(fleet, NOW)).singleElement()
+                .satisfies(c -> assertThat(c.annotations()).containsEntry("since", "2026-11-22T02:59:58Z"));
+    }
+
+    @Test
     void anXidThatLeavesTheGpuHealthyCountsWithinItsWindowOnly() {
         FleetNode n1 = gpu(node("n1", 8), 2, g -> new FleetGpu(g.index(), g.uuid(), g.model(),
                 g.health(), g.reasons(), List.of(new XidSeen(13, RepairAction.RESTART_APP, Severity.WARNING,

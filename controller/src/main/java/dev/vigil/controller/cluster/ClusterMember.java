@@ -144,7 +144,10 @@ public final class ClusterMember implements AutoCloseable {
                 .setLocalAddress(self.host())
                 .setLocalPort(cluster.communicationPort())
                 // Members sharing a host (a lab, the tests) take the next free port.
-                .setLocalPortRange(32);
+                .setLocalPortRange(32)
+                // A bound on messages queued for a slow peer (Ignite warns of unbounded queues at every
+                // start): past it, senders wait rather than fill the heap.
+                .setMessageQueueLimit(4096);
         DataRegionConfiguration region = new DataRegionConfiguration()
                 .setName("vigil")
                 .setInitialSize(32L << 20)

@@ -12,6 +12,7 @@ import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.cluster.TokenInfo;
 import dev.vigil.api.cluster.Transition;
+import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthReason;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,6 +94,9 @@ public final class Applier implements DesiredAllocations, NodeObservations {
             if (mutation instanceof Mutation.NodeChange change) {
                 return nodeChange(change);
             }
+            if (mutation instanceof Mutation.GpuChange change) {
+                return gpuChange(change);
+            }
             if (mutation instanceof Mutation.IssueToken issue) {
                 return issue(issue);
             }
@@ -133,7 +138,9 @@ public final class Applier implements DesiredAllocations, NodeObservations {
 
         boolean cordoned = old != null && old.cordoned();
         List<CordonedGpu> cordonedGpus = new ArrayList<>(old == null ? List.of() : old.cordonedGpus());
-        String reason = old == null ? "first report" : old.reason();
+        // A reason says why the node is in its state now, not what happened first.
+        String reason = old != null ? old.reason() : inventory != null ? "reporting, inventory received"
+                : "reporting, no inventory yet";
         String actor = old == null ? "agent" : old.actor();
         boolean reflexCordoned = false;
         for (GpuHealth health : report.health()) {
@@ -231,6 +238,61 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         LOG.atInfo().addKeyValue("node", old.name()).addKeyValue("action", wire(change.action()))
                 .addKeyValue("actor", change.caller().actor()).addKeyValue("reason", change.reason())
                 .addKeyValue("state", wire(next.state())).log("node_changed");
+        return Outcomes.value(next);
+    }
+
+    /**
+     * Cordons or uncordons one GPU: the operator's word replaces the health reflex's (after a
+     * repair, the GPU's cordon is lifted here; the reflex cordons it again only on a new failure).
+     * Doing what is already so changes nothing and is answered all the same.
+     */
+    private Outcome gpuChange(Mutation.GpuChange change) {
+        Optional<NodeRecord> found = store.node(change.node());
+        if (found.isEmpty()) {
+            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
+                    + " (nodes appear when their agent first reports)", null));
+        }
+        NodeRecord old = found.get();
+        if (old.inventory() == null) {
+            return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "node " + old.name()
+                    + " has sent no inventory yet: its GPUs are known with its agent's next report", null));
+        }
+        Optional<GpuDevice> device = old.inventory().gpus().stream().filter(g -> g.index() == change.gpu())
+                .findFirst();
+        if (device.isEmpty()) {
+            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "node " + old.name() + " has no GPU "
+                    + change.gpu() + " (its GPUs are 0 to " + (old.inventory().gpus().size() - 1) + ")", null));
+        }
+        String uuid = device.get().uuid();
+        Instant now = clock.instant();
+        List<CordonedGpu> cordonedGpus = new ArrayList<>(old.cordonedGpus());
+        boolean was = cordonedGpus.removeIf(c -> c.uuid().equals(uuid));
+        if (change.action() == NodeAction.CORDON) {
+            cordonedGpus.add(new CordonedGpu(change.gpu(), uuid, change.reason(), change.caller().actor(), now));
+            cordonedGpus.sort(Comparator.comparingInt(CordonedGpu::gpu));
+        }
+        boolean is = change.action() == NodeAction.CORDON;
+        NodeRecord next = old;
+        if (!cordonedGpus.equals(old.cordonedGpus())) {
+            next = new NodeRecord(old.name(), old.state(), old.reason(), old.actor(), old.since(), old.lastReport(),
+                    old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(),
+                    old.cordoned(), cordonedGpus, old.drain(), old.version() + (was != is ? 1 : 0),
+                    old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
+                    old.execution());
+            store.put(next);
+            nodes.changed(old, next);
+        }
+        String result = "gpu " + change.gpu() + " of " + old.name() + ": " + (was ? "cordoned" : "not cordoned")
+                + " -> " + (is ? "cordoned" : "not cordoned");
+        if (was != is) {
+            store.append(new ClusterEvent(0, now, old.name(), change.gpu(), is ? "cordon" : "uncordon",
+                    is ? Severity.WARNING : Severity.INFO, RepairAction.NONE, (is ? "cordoned gpu " : "uncordoned gpu ")
+                    + change.gpu() + " of " + old.name() + ": " + change.reason(), change.caller().actor()));
+        }
+        audit(change.caller(), change.reason(), 200, result);
+        LOG.atInfo().addKeyValue("node", old.name()).addKeyValue("gpu", change.gpu())
+                .addKeyValue("action", wire(change.action())).addKeyValue("actor", change.caller().actor())
+                .addKeyValue("reason", change.reason()).addKeyValue("cordoned", is).log("gpu_changed");
         return Outcomes.value(next);
     }
 

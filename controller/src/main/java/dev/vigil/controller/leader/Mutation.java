@@ -16,6 +16,7 @@ import dev.vigil.api.jobs.JobSpec;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = Mutation.Report.class, name = "report"),
         @JsonSubTypes.Type(value = Mutation.NodeChange.class, name = "node-change"),
+        @JsonSubTypes.Type(value = Mutation.GpuChange.class, name = "gpu-change"),
         @JsonSubTypes.Type(value = Mutation.IssueToken.class, name = "issue-token"),
         @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
         @JsonSubTypes.Type(value = Mutation.SubmitJob.class, name = "submit-job"),
@@ -33,6 +34,13 @@ public sealed interface Mutation {
 
     /** An operator's cordon, uncordon, drain or resume; the answer is the node. */
     record NodeChange(String node, NodeAction action, String reason, Caller caller) implements Mutation {
+    }
+
+    /**
+     * An operator's cordon or uncordon of one GPU of a node ({@link NodeAction#CORDON} or
+     * {@link NodeAction#UNCORDON}); the answer is the node.
+     */
+    record GpuChange(String node, int gpu, NodeAction action, String reason, Caller caller) implements Mutation {
     }
 
     /** A new API token; the answer carries its secret, once. */

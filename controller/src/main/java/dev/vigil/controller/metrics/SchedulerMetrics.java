@@ -65,8 +65,18 @@ public final class SchedulerMetrics implements SchedulerLoop.Observer {
         schedulingLatency.labelValues(tenant).observe(Math.max(0, waited.toNanos()) / 1e9);
     }
 
+    /**
+     * Every cycle's view: the tenants and queues in it are seen from now on, even when a scrape
+     * never catches them waiting or holding (a job that starts and ends between two scrapes).
+     */
     @Override
     public void published(JobsView view) {
+        tenantsSeen.addAll(view.heldMilli().keySet());
+        tenantsSeen.addAll(view.quotas().keySet());
+        for (JobRecord job : view.waiting()) {
+            tenantsSeen.add(job.spec().tenant());
+            queuesSeen.add(List.of(job.spec().tenant(), job.spec().queue()));
+        }
         jobs = view;
     }
 
@@ -92,9 +102,7 @@ public final class SchedulerMetrics implements SchedulerLoop.Observer {
                         Map<List<String>, Integer> depth = new TreeMap<>(SchedulerMetrics::compare);
                         queuesSeen.forEach(key -> depth.put(key, 0));
                         for (JobRecord job : jobs.waiting()) {
-                            List<String> key = List.of(job.spec().tenant(), job.spec().queue());
-                            depth.merge(key, 1, Integer::sum);
-                            queuesSeen.add(key);
+                            depth.merge(List.of(job.spec().tenant(), job.spec().queue()), 1, Integer::sum);
                         }
                         depth.forEach((key, count) -> callback.call(count, key.get(0), key.get(1)));
                     }
@@ -104,10 +112,7 @@ public final class SchedulerMetrics implements SchedulerLoop.Observer {
                         + "reports it.")
                 .labelNames("tenant").callback(callback -> {
                     if (leading.getAsBoolean()) {
-                        JobsView view = jobs;
-                        tenantsSeen.addAll(view.heldMilli().keySet());
-                        tenantsSeen.addAll(view.quotas().keySet());
-                        counts(view).forEach((tenant, gpus) -> callback.call(gpus, tenant));
+                        counts(jobs).forEach((tenant, gpus) -> callback.call(gpus, tenant));
                     }
                 }).build());
         registry.register(GaugeWithCallback.builder().name("vigil_controller_tenant_quota_gpus")

@@ -17,9 +17,11 @@ import dev.vigil.http.Response;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -45,8 +47,8 @@ final class AlertRoutes {
     /** {@code GET /v1/alerts}: firing first, then pending, then resolved; with each receiver's state. */
     Response alerts(Request request, Identity who) {
         Set<AlertState> states = states(request.queryParam("state"));
-        Set<String> severities = severities(request.queryParam("severity"));
         AlertsView view = leader.get().alerts(AlertsView.class);
+        Set<String> severities = severities(request.queryParam("severity"), view.alerts());
         List<AlertView> alerts = view.alerts().stream()
                 .filter(a -> states.isEmpty() || states.contains(a.state()))
                 .filter(a -> severities.isEmpty() || severities.contains(a.labels().get("severity")))
@@ -114,15 +116,20 @@ final class AlertRoutes {
         return states;
     }
 
-    /** Severity labels as written (an alert from Alertmanager may carry any). */
-    private static Set<String> severities(String text) {
+    /**
+     * Severity labels: the shipped rules' four, and any other an alert now carries (one from
+     * Alertmanager may carry any); anything else is a typo, refused like a bad state.
+     */
+    private static Set<String> severities(String text, List<AlertView> alerts) {
         if (text == null) {
             return Set.of();
         }
+        Set<String> known = new LinkedHashSet<>(List.of("critical", "error", "warning", "info"));
+        alerts.stream().map(a -> a.labels().get("severity")).filter(Objects::nonNull).forEach(known::add);
         Set<String> severities = Arrays.stream(text.split(",", -1)).map(String::trim).collect(Collectors.toSet());
-        if (severities.contains("")) {
-            throw ProblemException.badRequest("severity", text,
-                    "severity labels, comma-separated, e.g. critical,error (warning and info are the others)");
+        if (!known.containsAll(severities)) {
+            throw ProblemException.badRequest("severity", text, "severities, comma-separated: "
+                    + String.join(", ", known));
         }
         return severities;
     }

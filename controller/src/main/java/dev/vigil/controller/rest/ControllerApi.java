@@ -126,6 +126,10 @@ public final class ControllerApi {
                 .post("/v1/nodes/{node}/cordon", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.CORDON)))
                 .post("/v1/nodes/{node}/uncordon",
                         write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.UNCORDON)))
+                .post("/v1/nodes/{node}/gpus/{gpu}/cordon",
+                        write(Role.OPERATOR, (r, who) -> gpuChange(r, who, NodeAction.CORDON)))
+                .post("/v1/nodes/{node}/gpus/{gpu}/uncordon",
+                        write(Role.OPERATOR, (r, who) -> gpuChange(r, who, NodeAction.UNCORDON)))
                 .post("/v1/nodes/{node}/drain", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.DRAIN)))
                 .post("/v1/nodes/{node}/resume", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.RESUME)))
                 .get("/v1/gpus", read(Role.VIEWER, this::gpus))
@@ -182,6 +186,14 @@ public final class ControllerApi {
         String node = request.pathParam("node");
         NodeRecord changed = member.leader().apply(new Mutation.NodeChange(node, action, reason.reason(),
                 caller(request, who)), NodeRecord.class, true);
+        return Response.json(changed);
+    }
+
+    private Response gpuChange(Request request, Identity who, NodeAction action) {
+        int gpu = Params.gpuIndex(request.pathParam("gpu"));
+        ReasonRequest reason = request.body(ReasonRequest.class);
+        NodeRecord changed = member.leader().apply(new Mutation.GpuChange(request.pathParam("node"), gpu, action,
+                reason.reason(), caller(request, who)), NodeRecord.class, true);
         return Response.json(changed);
     }
 
@@ -296,6 +308,9 @@ public final class ControllerApi {
         long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
         int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
         String node = request.queryParam("node");
+        if (node != null) {
+            node(node); // a name that does not exist is a 404, as for /v1/gpus?node=
+        }
         Store.Page<ClusterEvent> page = member.store().events(since, limit, node);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("events", page.items());

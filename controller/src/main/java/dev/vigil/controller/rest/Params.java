@@ -34,6 +34,15 @@ final class Params {
         return id;
     }
 
+    /** A GPU's index on its node, as the agent numbers them. */
+    static int gpuIndex(String text) {
+        if (text == null || !text.matches("\\d{1,3}")) {
+            throw ProblemException.badRequest("gpu", text, "a GPU index on the node: a whole number from 0, "
+                    + "as 'vigil node NAME' lists them");
+        }
+        return Integer.parseInt(text);
+    }
+
     static String nodeName(String name) {
         if (name == null || !name.matches(NODE_NAME)) {
             throw ProblemException.badRequest("node", name,

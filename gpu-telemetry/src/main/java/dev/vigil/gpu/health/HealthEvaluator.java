@@ -45,7 +45,8 @@ public final class HealthEvaluator {
             FieldCatalog.ECC_DBE_VOL_TOTAL, FieldCatalog.ROW_REMAP_FAILURE, FieldCatalog.ROW_REMAP_PENDING,
             FieldCatalog.RETIRED_PENDING, FieldCatalog.GPU_RECOVERY_ACTION);
 
-    private static final int CLOCK_THERMAL = 0x8 | 0x20 | 0x40;
+    private static final int CLOCK_HW_SLOWDOWN = 0x8;
+    private static final int CLOCK_THERMAL = 0x20 | 0x40;
     private static final int CLOCK_POWER_BRAKE = 0x80;
 
     private final HealthThresholds thresholds;
@@ -134,13 +135,16 @@ public final class HealthEvaluator {
                     "GPU at %.0f C (degraded at %.0f C): check cooling", temp, thresholds.gpuTempDegraded()));
         }
         int clockReasons = (int) Math.max(0, value(gpu, FieldCatalog.CLOCKS_EVENT_REASONS));
-        if ((clockReasons & CLOCK_THERMAL) != 0) {
+        // HW slowdown is raised by heat and by the power brake alike: with the brake set, the brake explains it.
+        boolean powerBrake = (clockReasons & CLOCK_POWER_BRAKE) != 0;
+        if ((clockReasons & CLOCK_THERMAL) != 0 || (clockReasons & CLOCK_HW_SLOWDOWN) != 0 && !powerBrake) {
             conditions.add("thermal-slowdown", HealthState.DEGRADED, RepairAction.NONE,
                     String.format("clocks held down for temperature (clock event reasons 0x%x)", clockReasons));
         }
-        if ((clockReasons & CLOCK_POWER_BRAKE) != 0) {
-            conditions.add("power-brake", HealthState.DEGRADED, RepairAction.NONE,
-                    "hardware power brake asserted: check the node's power supplies");
+        if (powerBrake) {
+            conditions.add("power-brake", HealthState.DEGRADED, RepairAction.NONE, String.format(
+                    "hardware power brake asserted, clocks held down (clock event reasons 0x%x): check the node's"
+                            + " power supplies", clockReasons));
         }
         switch ((int) Math.max(0, value(gpu, FieldCatalog.GPU_RECOVERY_ACTION))) {
             case 1 -> conditions.add("recovery-action", HealthState.FAILED, RepairAction.RESET_GPU,

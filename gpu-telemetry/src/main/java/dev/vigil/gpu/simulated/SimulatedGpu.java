@@ -398,4 +398,20 @@ final class SimulatedGpu {
         remapPending = false;
         retiredPending = 0;
     }
+
+    /** A new GPU in this one's place: a reset's worth, and no lifetime of errors behind it. */
+    void replaced() {
+        reset();
+        remapFailure = false;
+        sbeAggregate = 0;
+        dbeAggregate = 0;
+        retiredSbe = 0;
+        retiredDbe = 0;
+        remappedUncorrectable = 0;
+        remappedCorrectable = 0;
+        nvlinkCrcFlit = 0;
+        nvlinkCrcData = 0;
+        nvlinkReplay = 0;
+        nvlinkRecovery = 0;
+    }
 }

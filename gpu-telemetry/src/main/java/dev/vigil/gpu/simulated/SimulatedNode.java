@@ -219,22 +219,47 @@ public final class SimulatedNode implements GpuBackend {
     }
 
     /**
-     * Repairs GPUs as a GPU reset would: faults gone, volatile counters cleared (a row-remap
-     * failure stays: that GPU needs an RMA). {@code gpu} null repairs every GPU.
+     * Repairs GPUs as a GPU reset would: faults gone, volatile counters cleared. A row-remap
+     * failure stays: that GPU needs an RMA ({@link #replace}). {@code gpu} null repairs every GPU.
+     *
+     * @return what the reset could not clear, one line per GPU ("gpu 2: row remapping failed ..."); empty when
+     *         nothing is left
      */
-    public void clearFaults(Integer gpu) {
+    public List<String> clearFaults(Integer gpu) {
         if (gpu != null) {
             requireGpu(gpu, "gpu");
         }
         Instant now = clock.instant();
+        List<String> remaining = new ArrayList<>();
         synchronized (lock) {
             for (SimulatedGpu g : gpus) {
                 if (gpu == null || g.index == gpu) {
                     g.reset();
                     events.add(new GpuEvent(0, now, g.index, uuids[g.index], null, null, GpuEvent.Kind.FAULT, null,
                             Severity.INFO, RepairAction.NONE, "faults cleared on gpu " + g.index + " (GPU reset)"));
+                    if (g.remapFailure) {
+                        remaining.add("gpu " + g.index + ": row remapping failed, which a reset does not clear:"
+                                + " the GPU needs an RMA (replace=true simulates the new GPU)");
+                    }
                 }
             }
+            inventory = buildInventory();
+        }
+        listener.run();
+        return remaining;
+    }
+
+    /**
+     * The GPU swapped for a new one, as after an RMA: nothing of the old one's faults or lifetime
+     * counters is left. It keeps its UUID, so that the rest of the simulation still knows it.
+     */
+    public void replace(int gpu) {
+        requireGpu(gpu, "gpu");
+        Instant now = clock.instant();
+        synchronized (lock) {
+            gpus[gpu].replaced();
+            events.add(new GpuEvent(0, now, gpu, uuids[gpu], null, null, GpuEvent.Kind.FAULT, null,
+                    Severity.INFO, RepairAction.NONE, "gpu " + gpu + " replaced (RMA)"));
             inventory = buildInventory();
         }
         listener.run();

@@ -127,7 +127,9 @@ class HealthEvaluatorTest {
         node.inject(FaultSpec.now(0, FaultKind.POWER_BRAKE, null));
         GpuHealth gpu0 = evaluate().get(0);
         assertThat(gpu0.state()).isEqualTo(HealthState.DEGRADED);
-        assertThat(codes(gpu0)).contains("power-brake");
+        assertThat(codes(gpu0)).as("the brake explains the slowdown: no word of temperature")
+                .containsExactly("power-brake");
+        assertThat(gpu0.reasons().get(0).message()).contains("power").doesNotContain("temperature");
     }
 
     @ParameterizedTest(name = "recovery action {0} -> {1}, {2}")

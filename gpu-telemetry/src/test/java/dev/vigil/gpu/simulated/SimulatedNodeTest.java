@@ -168,8 +168,15 @@ class SimulatedNodeTest {
         node.inject(FaultSpec.now(1, FaultKind.ROW_REMAP_FAILURE, null));
         assertThat(value(node.sample(ALL), 1, FieldCatalog.ROW_REMAP_FAILURE)).isEqualTo(1);
         assertThat(node.drainEvents()).extracting(GpuEvent::xid).contains(64);
-        node.clearFaults(1);
+        assertThat(node.clearFaults(1)).as("the reset says what it could not clear").singleElement()
+                .asString().contains("gpu 1", "row remapping failed", "RMA");
         assertThat(value(node.sample(ALL), 1, FieldCatalog.ROW_REMAP_FAILURE)).isEqualTo(1);
+
+        node.replace(1);
+        NodeSample replaced = node.sample(ALL);
+        assertThat(value(replaced, 1, FieldCatalog.ROW_REMAP_FAILURE)).as("a new GPU").isZero();
+        assertThat(value(replaced, 1, FieldCatalog.ECC_DBE_AGG_TOTAL)).isZero();
+        assertThat(node.clearFaults(1)).isEmpty();
     }
 
     @Test

@@ -187,8 +187,10 @@ public final class Capacity {
         if (sum >= wanted) {
             return null;
         }
-        return limit == 1 ? "the largest leaf switch has " + sum + " such nodes"
-                : "the " + Math.min(limit, sorted.length) + " largest leaf switches have " + sum + " such nodes";
+        String such = sum + (sum == 1 ? " such node" : " such nodes");
+        int leaves = Math.min(limit, sorted.length);
+        return leaves == 1 ? "the largest leaf switch has " + such : "the " + leaves + " largest leaf switches have "
+                + such;
     }
 
     private static int largestDomain(Node node, int mask) {
