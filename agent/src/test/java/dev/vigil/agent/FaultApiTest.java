@@ -46,7 +46,7 @@ class FaultApiTest {
         host = listenHost;
         SimulatedSpec spec = new SimulatedSpec(NodeProfile.HGX_H100_8, 5L, null, null, null);
         AgentConfig config = new AgentConfig("fault-node", listenHost + ":0", BackendKind.SIMULATED,
-                new AgentConfig.Sampling(Duration.ofMillis(100), null), null, null, null, null, spec, null, faultApi);
+                new AgentConfig.Sampling(Duration.ofMillis(100), null), null, null, null, null, spec, null, null, faultApi);
         agent = Agent.start(config, new SimulatedNode("fault-node", spec, Clock.systemUTC()), Clock.systemUTC(), null,
                 SystemdNotifier.disabled());
     }
