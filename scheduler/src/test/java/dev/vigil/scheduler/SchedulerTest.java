@@ -68,8 +68,26 @@ class SchedulerTest {
 
         Decision.Start gang = starts(scheduler.schedule(T0)).get(0);
 
-        assertThat(gang.placements()).hasSize(6);
-        assertThat(gang.placements()).extracting(p -> p.uuids().get(0)).allMatch(u -> u.startsWith("GPU-n"));
+        assertThat(gang.placements()).hasSize(6).allSatisfy(p -> assertThat(p.gpus()).hasSize(8));
+        assertThat(nodes(gang)).hasSize(6);
+        assertThat(scheduler.job("gang").orElseThrow().reason()).isEqualTo("placed on 6 nodes under leaf-01, leaf-02");
+    }
+
+    @Test
+    void aGangThatNeedsSeveralLeavesTakesTheRoomiestOnesSoItSpansAsFewAsPossible() {
+        // Six leaves of four nodes; leaves 01-04 have one node left each (three cordoned), 05 and 06 all four.
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(6, 4, "n"));
+        for (int i = 0; i < 24; i++) {
+            boolean cordoned = i < 16 && i % 4 != 0;
+            scheduler.upsertNode(Clusters.with(hgx(String.format("n%02d", i), H100), !cordoned, -1));
+        }
+        scheduler.submit("gang", Jobs.gang(8, 8).spec(), T0);
+
+        Decision.Start gang = starts(scheduler.schedule(T0)).get(0);
+
+        // Two leaves suffice (05 and 06); the four one-node leaves would make it five.
+        assertThat(nodes(gang)).containsExactlyInAnyOrder("n16", "n17", "n18", "n19", "n20", "n21", "n22", "n23");
+        assertThat(scheduler.job("gang").orElseThrow().reason()).isEqualTo("placed on 8 nodes under leaf-05, leaf-06");
     }
 
     @Test
@@ -211,6 +229,26 @@ class SchedulerTest {
         scheduler.finished("a", true, "done", T0.plusSeconds(60));
         assertThat(starts(scheduler.schedule(T0.plusSeconds(60)))).extracting(Decision.Start::job)
                 .containsExactly("b");
+    }
+
+    @Test
+    void aServiceIsAdmittedByTheGpusOfAllItsReplicasSoOnlyAsManyAsTheQuotaHoldsStart() {
+        Tenant serving = new Tenant("serving", null, null, Map.of("H100", 8), null);
+        Scheduler scheduler = twoLeaves(new SchedulerPolicy(null, null, null, null, null, null, List.of(serving)));
+        scheduler.submit("svc", Jobs.inference(4, 4).tenant("serving").spec(), T0);
+
+        List<Decision.Start> started = starts(scheduler.schedule(T0));
+
+        // 4 replicas × 4 GPUs is 16; the 8-GPU quota admits two of them.
+        assertThat(started).extracting(Decision.Start::job).containsExactly("svc");
+        assertThat(started.get(0).placements()).hasSize(2).allSatisfy(p -> assertThat(p.gpus()).hasSize(4));
+        assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("serving", 8000L));
+
+        assertThat(starts(scheduler.schedule(T0.plusSeconds(1)))).isEmpty();
+        JobRecord svc = scheduler.job("svc").orElseThrow();
+        assertThat(svc.waiting()).isEqualTo(WaitReason.QUOTA);
+        assertThat(svc.reason()).isEqualTo("tenant serving holds 8 of its 8 H100 GPUs and the job needs 4 "
+                + "(no cohort to borrow from)");
     }
 
     @Test
