@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import static dev.vigil.scheduler.Clusters.H100;
 import static dev.vigil.scheduler.Clusters.hgx;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SchedulerTest {
     private static final Instant T0 = Instant.parse("2026-11-22T08:00:00Z");
@@ -88,6 +89,45 @@ class SchedulerTest {
         // Two leaves suffice (05 and 06); the four one-node leaves would make it five.
         assertThat(nodes(gang)).containsExactlyInAnyOrder("n16", "n17", "n18", "n19", "n20", "n21", "n22", "n23");
         assertThat(scheduler.job("gang").orElseThrow().reason()).isEqualTo("placed on 8 nodes under leaf-05, leaf-06");
+    }
+
+    @Test
+    void aJobPlayedOnSimulatedGpusNeverLandsOnANodeWithRealGpusAndWhySaysSo() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> "simulated".equals(spec.backend()));
+        scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
+        scheduler.upsertNode(hgx("n1", H100));
+        scheduler.submit("sim-1", Jobs.training(8).backend("simulated").spec(), T0);
+        scheduler.submit("sim-2", Jobs.training(8).backend("simulated").spec(), T0);
+        scheduler.submit("slurm", Jobs.training(8).backend("slurm").spec(), T0);
+
+        Cycle cycle = scheduler.schedule(T0);
+
+        // n0 reads real GPUs: only the job of a backend that runs jobs may go there.
+        assertThat(starts(cycle)).extracting(Decision.Start::job, s -> s.placements().get(0).node())
+                .containsExactlyInAnyOrder(tuple("sim-1", "n1"), tuple("slurm", "n0"));
+        JobRecord waiting = scheduler.job("sim-2").orElseThrow();
+        assertThat(waiting.waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.why("sim-2").orElseThrow().details()).contains(
+                "NVIDIA H100 80GB HBM3: 1 nodes, 1 schedulable, 0 of 8 usable GPUs free");
+    }
+
+    @Test
+    void aJobPlayedOnSimulatedGpusWhereEveryNodeIsRealWaitsSayingWhy() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> "simulated".equals(spec.backend()));
+        scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
+        scheduler.upsertNode(Clusters.real(hgx("n1", H100)));
+        scheduler.submit("sim", Jobs.training(8).backend("simulated").spec(), T0);
+
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+
+        JobRecord job = scheduler.job("sim").orElseThrow();
+        assertThat(job.waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+        assertThat(job.reason()).isEqualTo("no node with simulated GPUs has NVIDIA H100 80GB HBM3 GPUs; the simulated "
+                + "backend never runs a job on real GPUs (2 nodes read real NVIDIA H100 80GB HBM3 GPUs, where nothing "
+                + "would run): name a backend that runs jobs");
+        assertThat(scheduler.why("sim").orElseThrow().summary()).contains("the simulated backend never runs a job");
     }
 
     @Test
