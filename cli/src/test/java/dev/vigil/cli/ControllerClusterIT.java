@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,14 +54,21 @@ class ControllerClusterIT {
         }
     }
 
-    private double leaderGauge(String member) {
+    /**
+     * 1 when the member acts as leader by its own gauge, 0 when it says it does not or its process
+     * is gone; a live member that does not answer cannot be ruled out, so it counts as acting.
+     */
+    private double leaderGauge(String member) throws Exception {
+        HttpResponse<String> metrics;
         try {
-            return send(member, "GET", "/metrics", null).body().lines()
-                    .filter(l -> l.startsWith("vigil_controller_leader "))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
-        } catch (Exception e) {
-            return 0;
+            metrics = send(member, "GET", "/metrics", null);
+        } catch (IOException e) {
+            return members.process(member).isAlive() ? 1 : 0;
         }
+        assertThat(metrics.statusCode()).as(member + " /metrics").isEqualTo(200);
+        return metrics.body().lines().filter(l -> l.startsWith("vigil_controller_leader "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(member + " /metrics has no vigil_controller_leader"));
     }
 
     @Test
@@ -103,7 +111,7 @@ class ControllerClusterIT {
         System.out.printf("kill -9 of leader %s: new leader %s acknowledged a write %.2f s later%n", leader, newLeader,
                 seconds);
         assertThat(newLeader).isIn(survivors);
-        assertThat(seconds).as("new leader within 5 s").isLessThan(5.0);
+        assertThat(seconds).as("new leader within 3 s (the README's goal)").isLessThanOrEqualTo(3.0);
         // The new leader rebuilt its scheduler from the stored jobs: the queued job is in its queue.
         JsonNode why = Documents.json().readTree(send(survivors.get(1), "GET", "/v1/jobs/" + job + "/why", null).body());
         assertThat(why.get("job").asText()).as(why.toString()).isEqualTo(job);
