@@ -40,7 +40,8 @@ public final class Capacity {
         for (Node node : state.nodes()) {
             if (node.model() == model && match.allows(node)) {
                 nodes.add(node);
-            } else if (node.model() == model && match.simulatedOnly() && !node.simulated()) {
+            } else if (node.model() == model && match.simulatedOnly() && !node.simulated()
+                    && new NodeMatch(match.pool(), false).allows(node)) {
                 real++;
             }
         }
