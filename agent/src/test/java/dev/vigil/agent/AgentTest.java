@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -316,18 +318,26 @@ class AgentTest {
             FailingBackend backend = startFailable(Duration.ofMillis(100), SystemdNotifier.fromEnvironment(
                     Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "400000"), ProcessHandle.current().pid()));
             assertThat(systemd.receive()).startsWith("READY=1\nSTATUS=8 GPUs (0 failed, 0 degraded)");
-            Thread.sleep(1000);
-            assertThat(systemd.drainCounting("WATCHDOG=1")).as("pets while the loop turns").isGreaterThanOrEqualTo(3);
+            AtomicInteger pets = new AtomicInteger();
+            within(Duration.ofSeconds(5), () -> pets.addAndGet(systemd.drainCounting("WATCHDOG=1")) >= 3);
             CountDownLatch hang = new CountDownLatch(1);
             backend.hang = hang;
             try {
-                Thread.sleep(600);
-                systemd.drainCounting("WATCHDOG=1");
-                Thread.sleep(1000);
+                // A turn already past its driver call may still pet once: wait for the first quiet 500 ms.
+                AtomicLong lastPet = new AtomicLong(System.nanoTime());
+                within(Duration.ofSeconds(5), () -> {
+                    if (systemd.drainCounting("WATCHDOG=1") > 0) {
+                        lastPet.set(System.nanoTime());
+                    }
+                    return System.nanoTime() - lastPet.get() > TimeUnit.MILLISECONDS.toNanos(500);
+                });
+                // Then silent for 1.5 s: more than three watchdog intervals (400 ms) in which a pet would come.
+                Thread.sleep(1500);
                 assertThat(systemd.drainCounting("WATCHDOG=1")).as("silent while a driver call hangs").isZero();
             } finally {
                 hang.countDown();
             }
+            within(Duration.ofSeconds(5), () -> systemd.drainCounting("WATCHDOG=1") > 0);
         }
     }
 }

@@ -181,6 +181,29 @@ class AlertEngineTest {
     }
 
     @Test
+    void aFaultThatClearsWhileLeadershipMovesIsResolvedByTheNewLeaderFromWhatTheOldOneStored() {
+        AlertEngine first = engine(store);
+        first.evaluate(healthy());
+        first.evaluate(xid79());
+        first.deliverDue();
+        String dedupKey = events().get(0).path("dedup_key").asText();
+        first.close();
+
+        // The new leader never sees the fault: it cleared (the GPU was repaired) before it took over.
+        clock.advance(Duration.ofSeconds(30));
+        AlertEngine second = engine(store);
+        second.evaluate(healthy());
+        clock.advance(Duration.ofMinutes(1));
+        second.tick();
+        second.deliverDue();
+
+        assertThat(events()).extracting(e -> e.path("event_action").asText()).containsExactly("trigger", "resolve");
+        assertThat(events().get(1).path("dedup_key").asText()).isEqualTo(dedupKey);
+        assertThat(second.alerts()).filteredOn(a -> a.name().equals("GpuXidFatal")).singleElement()
+                .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RESOLVED));
+    }
+
+    @Test
     void aPageRecordedButNotSentByALeaderThatDiedIsSentByTheNext() {
         AlertEngine first = engine(store);
         first.evaluate(xid79());

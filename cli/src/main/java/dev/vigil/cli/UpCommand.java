@@ -257,7 +257,7 @@ final class UpCommand implements Callable<Integer> {
                 cluster:
                   members: [{name: vigil-up, address: "127.0.0.1:%d"}]
                   persistence: %s
-                scheduler: {interval: 500ms}
+                scheduler: {interval: 500ms, backend: simulated}
                 fabric:
                   spines:
                     - name: spine-1

@@ -48,6 +48,7 @@ final class ControllerMembers implements AutoCloseable {
                     listen: 127.0.0.1:%d
                     dataDir: %s
                     nodeTimeout: 60s
+                    scheduler: {backend: simulated}
                     tokens: {adminFile: %s, agentFile: %s}
                     cluster:
                       communicationPort: %d

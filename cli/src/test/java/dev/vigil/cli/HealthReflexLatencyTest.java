@@ -73,7 +73,7 @@ class HealthReflexLatencyTest {
                 long millis = (System.nanoTime() - injected) / 1_000_000;
                 System.out.printf("XID 79 injected on gpu-17 GPU 3 -> node cordoned in the controller in %d ms "
                         + "(goal 1000 ms; the agent's report interval was 30 s)%n", millis);
-                assertThat(millis).isLessThan(5000);
+                assertThat(millis).as("the README's goal").isLessThanOrEqualTo(1000);
                 JsonNode node = Documents.json().readTree(get(url + "/v1/nodes/gpu-17", admin).body());
                 assertThat(node.get("actor").asText()).isEqualTo("health-reflex");
             }

@@ -74,6 +74,7 @@ class JobCommandsTest {
                   failureDetectionTimeout: 2s
                 scheduler:
                   interval: 200ms
+                  backend: simulated
                   policy: {tenants: [{name: default}, {name: research}]}
                 """.formatted(freePort(), data, freePort(), freePort());
         controller = Controller.start(Documents.readYaml(yaml, ControllerConfig.class, "test"), Clock.systemUTC());

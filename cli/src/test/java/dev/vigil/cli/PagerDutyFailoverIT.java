@@ -105,13 +105,14 @@ class PagerDutyFailoverIT {
         String newLeader = members.leader(survivors.get(0));
         System.out.printf("kill -9 of leader %s: %s leads, its alert engine answering %.2f s later%n", leader,
                 newLeader, (System.nanoTime() - killed) / 1e9);
-        // The agent keeps reporting the fault to the new leader for a while: no second trigger.
+        // The agent keeps reporting the fault to the new leader: no second trigger over 5 s, two
+        // of the group's looks (groupInterval 2s below), at either of which a duplicate would go out.
         Thread.sleep(5_000);
         assertThat(events()).as("no trigger again from the new leader").hasSize(1);
 
         assertThat(send("DELETE", agentUrl + "/v1/faults?gpu=3", null, null).statusCode()).isEqualTo(200);
         await(Duration.ofSeconds(20), "the resolve", () -> events().size() >= 2);
-        Thread.sleep(3_000);
+        Thread.sleep(5_000);   // two more looks of the group: a repeated resolve would show here
 
         assertThat(schemaErrors).as("every request is a valid Events v2 event").isEmpty();
         assertThat(events()).extracting(e -> e.path("event_action").asText()).containsExactly("trigger", "resolve");

@@ -140,7 +140,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
      * How the leader schedules jobs.
      *
      * @param interval how often a scheduling cycle runs (also at once when a job arrives or ends, or a node changes)
-     * @param backend  the execution backend of jobs that name none
+     * @param backend  the execution backend of jobs that name none, or null: then every job must name one
      * @param policy   queue order, quotas, fair share, backfill and preemption
      * @param pools    node pools jobs may ask for: a pool's name and its nodes as host lists
      */
@@ -149,10 +149,9 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
             interval = interval == null ? Duration.ofSeconds(1) : interval;
             InvalidValueException.require(interval.compareTo(Duration.ofMillis(100)) >= 0
                     && interval.compareTo(Duration.ofMinutes(1)) <= 0, "interval", interval, "from 100ms to 1m");
-            backend = backend == null ? ExecutionBackend.SIMULATED : backend;
-            String named = backend;
-            InvalidValueException.require(ExecutionBackend.NAMES.contains(named), "backend", backend,
-                    "one of " + String.join(", ", ExecutionBackend.NAMES));
+            // No default: one that plays jobs on simulated GPUs must be chosen, never fallen into.
+            InvalidValueException.require(backend == null || ExecutionBackend.NAMES.contains(backend), "backend",
+                    backend, "one of " + String.join(", ", ExecutionBackend.NAMES));
             policy = policy == null ? SchedulerPolicy.defaults() : policy;
             pools = pools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(pools));
             poolOfNode(pools);

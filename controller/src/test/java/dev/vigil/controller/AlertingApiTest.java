@@ -75,6 +75,7 @@ class AlertingApiTest {
                 alerts: {file: "%s"}
                 scheduler:
                   interval: 200ms
+                  backend: simulated
                   policy:
                     tenants: [{name: default}, {name: research, quota: {"*": 8}}]
                   pools:

@@ -429,7 +429,7 @@ class ControllerApiTest {
     }
 
     /** A job no node here can take (no B200 anywhere): it stays queued and holds nothing. */
-    private static final String UNPLACEABLE = "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"name\": \"matrix\"}";
+    private static final String UNPLACEABLE = "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"name\": \"matrix\", \"backend\": \"simulated\"}";
 
     private static final List<Call> CALLS = List.of(
             new Call("GET", "/v1/members", null, "viewer"),
@@ -503,6 +503,40 @@ class ControllerApiTest {
         }
     }
 
+    @Test
+    void aBadValueIsNamedWithTheValueAndWhatIsAllowed() throws Exception {
+        record Bad(String method, String path, String body, String role, String field, String value, String allowed) {
+        }
+        List<Bad> table = List.of(
+                // This controller sets no default backend: a job must name one of those it has.
+                new Bad("POST", "/v1/jobs", "{\"gpus\": 8}", "submitter", "backend", null,
+                        "one of simulated (this controller sets no scheduler.backend default)"),
+                new Bad("POST", "/v1/jobs", "{\"gpus\": 8, \"backend\": \"slurm\"}", "submitter", "backend", "slurm",
+                        "one of simulated; slurm is not configured on this controller (no slurm: section in its config)"),
+                new Bad("POST", "/v1/jobs", "{\"gpus\": 8, \"backend\": \"simulated\", \"priorityClass\": \"urgent\"}",
+                        "submitter", "priorityClass", "urgent", "one of low, normal, high"),
+                new Bad("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"root\"}", "admin", "role", "root",
+                        "one of viewer, submitter, operator, admin, agent"),
+                new Bad("GET", "/v1/events?limit=0", null, "viewer", "limit", "0", null));
+        for (Bad bad : table) {
+            HttpResponse<String> response = controller.send(bad.method(), bad.path(), TOKENS.get(bad.role()), bad.body());
+            String what = bad.method() + " " + bad.path() + " " + bad.body() + " -> " + response.body();
+            assertThat(response.statusCode()).as(what).isEqualTo(400);
+            JsonNode problem = Documents.json().readTree(response.body());
+            assertThat(problem.path("field").asText()).as(what).isEqualTo(bad.field());
+            if (bad.value() == null) {
+                assertThat(problem.path("value").isMissingNode() || problem.path("value").isNull()).as(what).isTrue();
+            } else {
+                assertThat(problem.path("value").asText()).as(what).isEqualTo(bad.value());
+            }
+            if (bad.allowed() != null) {
+                assertThat(problem.path("allowed").asText()).as(what).isEqualTo(bad.allowed());
+            } else {
+                assertThat(problem.path("allowed").asText()).as(what).isNotBlank();
+            }
+        }
+    }
+
     /** A malformed request, and the field its 400 must name (null when the whole body is at fault). */
     private record Malformed(String method, String path, String body, String role, int status, String field) {
     }
@@ -553,8 +587,8 @@ class ControllerApiTest {
                 new Malformed("POST", "/v1/jobs", "{\"kind\": \"inference\", \"migProfile\": \"huge\"}", "submitter",
                         400, "migProfile"),
                 new Malformed("POST", "/v1/jobs", "{\"kind\": \"batch\", \"gpus\": 1}", "submitter", 400, "kind"),
-                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"priorityClass\": \"urgent\"}", "submitter", 400,
-                        "priorityClass"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"priorityClass\": \"urgent\", \"backend\": "
+                        + "\"simulated\"}", "submitter", 400, "priorityClass"),
                 new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"backend\": \"slurm\"}", "submitter", 400,
                         "backend"),
                 new Malformed("POST", "/v1/jobs", "{\"gpus\": 8, \"topology\": {\"level\": \"max-leaves\"}}",

@@ -41,10 +41,10 @@ class ControllerConfigTest {
     }
 
     @Test
-    void withoutSchedulerOrFabricJobsRunOnTheSimulatedBackendUnderOneLeaf() {
+    void withoutSchedulerOrFabricNoBackendIsChosenForJobsAndAllNodesAreUnderOneLeaf() {
         ControllerConfig config = read("member: c1");
         assertThat(config.scheduler().interval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.scheduler().backend()).isEqualTo("simulated");
+        assertThat(config.scheduler().backend()).as("no default: a job must name its backend").isNull();
         assertThat(config.scheduler().policy().defaultPriorityClass()).isEqualTo("normal");
         assertThat(config.scheduler().policy().tenants()).as("any tenant, no quota").isEmpty();
         assertThat(config.scheduler().pools()).isEmpty();

@@ -5,6 +5,7 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.health.HealthEvaluator;
@@ -28,6 +29,8 @@ import java.util.UUID;
 final class FakeAgent implements AutoCloseable {
     final String node;
     final SimulatedNode gpus;
+    /** The GPU backend the agent says it reads: simulated, or dcgm/nvml for an agent on real GPUs. */
+    private final String gpuBackend;
     private volatile TestController controller;
     private final String token;
     private final HealthEvaluator evaluator;
@@ -45,7 +48,13 @@ final class FakeAgent implements AutoCloseable {
     private long eventSeq;
 
     FakeAgent(TestController controller, String token, String node, SimulatedSpec spec) throws Exception {
+        this(controller, token, node, spec, "simulated");
+    }
+
+    FakeAgent(TestController controller, String token, String node, SimulatedSpec spec, String gpuBackend)
+            throws Exception {
         this.node = node;
+        this.gpuBackend = gpuBackend;
         this.controller = controller;
         this.token = token;
         this.gpus = new SimulatedNode(node, spec, Clock.systemUTC());
@@ -76,8 +85,11 @@ final class FakeAgent implements AutoCloseable {
             fresh.add(event.withSeq(++eventSeq));
         }
         unacknowledged.addAll(fresh);
-        List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, fresh);
-        AgentReport report = new AgentReport(agentId, "test", "hash-" + node, gpus.inventory(), health, List.of(),
+        NodeInventory inventory = gpus.inventory();
+        inventory = new NodeInventory(inventory.node(), gpuBackend, inventory.driverVersion(), inventory.gpus(),
+                inventory.topology());
+        List<GpuHealth> health = evaluator.evaluate(inventory, sample, fresh);
+        AgentReport report = new AgentReport(agentId, "test", "hash-" + node, inventory, health, List.of(),
                 List.copyOf(unacknowledged), applied, applyError);
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report), Duration.ofSeconds(2));

@@ -42,6 +42,7 @@ class JobsApiTest {
                 nodeTimeout: 2s
                 scheduler:
                   interval: 200ms
+                  backend: simulated
                   policy:
                     tenants: [{name: default}, {name: research}, {name: small, quota: {"*": 0}}]
                   pools:
@@ -52,6 +53,7 @@ class JobsApiTest {
                     why: [why-1]
                     broken: [broken-1]
                     fit: [fit-1]
+                    real: [real-1]
                 fabric:
                   spines:
                     - name: spine-1
@@ -337,6 +339,23 @@ class JobsApiTest {
                         + "submitter) may cancel only its own jobs (an operator may cancel any)",
                 "alice POST /v1/jobs/" + alices + "/cancel 200 job " + alices + ": admitted -> cancelled",
                 "olga POST /v1/jobs/" + bobs + "/cancel 200 job " + bobs + ": admitted -> cancelled");
+    }
+
+    @Test
+    void theSimulatedBackendNeverPlacesAJobOnANodeWhoseAgentReadsRealGpus() throws Exception {
+        FakeAgent real = new FakeAgent(controller, controller.token("agent"), "real-1",
+                SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of()), "nvml");
+        AGENTS.add(real);
+        await(Duration.ofSeconds(10), () -> "ready".equals(node("real-1").path("state").asText()));
+        String id = submit("alice", "{\"gpus\": 8, \"pool\": \"real\", \"duration\": \"1s\"}").get("id").asText();
+
+        await(Duration.ofSeconds(5), () -> "no-matching-nodes".equals(why(id).get("reason").asText()));
+        assertThat(why(id).get("summary").asText()).isEqualTo("no node in pool real with simulated GPUs has NVIDIA H100 "
+                + "80GB HBM3 GPUs; the simulated backend never runs a job on real GPUs (1 node reads real NVIDIA H100 "
+                + "80GB HBM3 GPUs, where nothing would run): name a backend that runs jobs");
+        assertThat(job(id).get("state").asText()).as("within quota, waiting").isEqualTo("admitted");
+        assertThat(node("real-1").path("allocations")).isEmpty();
+        controller.json("POST", "/v1/jobs/" + id + "/cancel", TOKENS.get("alice"), "{\"reason\": \"seen\"}");
     }
 
     @Test

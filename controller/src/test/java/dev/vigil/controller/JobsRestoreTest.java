@@ -24,7 +24,7 @@ class JobsRestoreTest {
 
     private static final String CONFIG = """
             nodeTimeout: 30s
-            scheduler: {interval: 200ms}
+            scheduler: {interval: 200ms, backend: simulated}
             """;
 
     @Test

@@ -4,6 +4,7 @@ import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Topology;
 import dev.vigil.scheduler.placement.Capacity;
+import dev.vigil.scheduler.placement.NodeMatch;
 
 import java.util.Arrays;
 import java.util.List;
@@ -16,16 +17,18 @@ import java.util.List;
 final class Form {
     /** The parts of a spec that decide where it can go. */
     record Key(JobKind kind, int nodes, int perNode, Topology topology, String migProfile, boolean spread,
-               String pool, List<String> models) {
-        static Key of(JobSpec spec) {
+               NodeMatch match, List<String> models) {
+        static Key of(JobSpec spec, boolean simulatedOnly) {
             return new Key(spec.kind(), spec.nodes() == null ? 0 : spec.nodes(),
                     spec.gpusPerNode() == null ? 0 : spec.gpusPerNode(), spec.topology(), spec.migProfile(),
-                    spec.spread(), spec.pool(), spec.models());
+                    spec.spread(), new NodeMatch(spec.pool(), simulatedOnly), spec.models());
         }
     }
 
     /** "waiting for 2 nodes × 8 GPUs": written once, as every blocked job of this form says it each cycle. */
     final String waitingFor;
+    /** The nodes it may use at all. */
+    final NodeMatch match;
     /** The node models it may use, as of {@link #modelsKnown} models in the cluster. */
     int[] models;
     int modelsKnown = -1;
@@ -39,8 +42,9 @@ final class Form {
     private boolean[] idleKnown = new boolean[0];
     private long idleVersion = -1;
 
-    Form(JobSpec spec) {
+    Form(JobSpec spec, NodeMatch match) {
         this.waitingFor = "waiting for " + Capacity.wants(spec);
+        this.match = match;
     }
 
     boolean failed(int model, boolean avoidReserved, long epoch) {

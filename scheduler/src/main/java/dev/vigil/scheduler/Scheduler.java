@@ -13,6 +13,7 @@ import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.placement.Capacity;
+import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
 import dev.vigil.scheduler.placement.Placer.NodeFilter;
@@ -67,6 +68,7 @@ public final class Scheduler {
     private final Placer placer;
     private final Capacity capacity;
     private final Quotas quotas;
+    private final Predicate<JobSpec> simulatedOnly;
     private final FairShare fairShare;
     private final Map<String, Job> jobs = new HashMap<>();
     private final Queue queue = new Queue();
@@ -105,8 +107,18 @@ public final class Scheduler {
         }
     }
 
+    /** A scheduler whose jobs may use any node (as in {@code vigil sim}, where every node is simulated). */
     public Scheduler(SchedulerPolicy policy, Fabric fabric) {
+        this(policy, fabric, spec -> false);
+    }
+
+    /**
+     * @param simulatedOnly which jobs are played on simulated GPUs, so may only use nodes whose GPUs are
+     *                      simulated (the controller's simulated execution backend)
+     */
+    public Scheduler(SchedulerPolicy policy, Fabric fabric, Predicate<JobSpec> simulatedOnly) {
         this.policy = policy;
+        this.simulatedOnly = simulatedOnly;
         this.state = new ClusterState(fabric);
         this.placer = new Placer(state);
         this.capacity = new Capacity(state);
@@ -508,7 +520,7 @@ public final class Scheduler {
             if (job.form.failed(model, avoidReserved, memoEpoch)) {
                 continue;
             }
-            Choice choice = place(job, model, count, filter(job.spec, avoidReserved));
+            Choice choice = place(job, model, count, filter(job, avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
                 job.form.fail(model, avoidReserved, memoEpoch);
@@ -536,7 +548,7 @@ public final class Scheduler {
         Capacity.Verdict verdict = null;
         for (int model : models) {
             if (!job.form.idleKnown(model, capacityVersion)) {
-                job.form.idle(model, capacity.idle(model, job.spec));
+                job.form.idle(model, capacity.idle(model, job.spec, job.form.match));
             }
             Capacity.Verdict idle = job.form.idle(model);
             if (idle == null) {
@@ -580,7 +592,7 @@ public final class Scheduler {
     private boolean fitsIgnoringReservation(Job job, int model) {
         Boolean known = job.form.fitsIgnoringReservation(model, memoEpoch);
         if (known == null) {
-            known = place(job, model, 1, filter(job.spec, false)) != null;
+            known = place(job, model, 1, filter(job, false)) != null;
             job.form.fitsIgnoringReservation(model, memoEpoch, known);
         }
         return known;
@@ -628,12 +640,12 @@ public final class Scheduler {
                 : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
     }
 
-    private static NodeFilter filter(JobSpec spec, boolean avoidReserved) {
-        String pool = spec.pool();
-        if (pool == null && !avoidReserved) {
+    private static NodeFilter filter(Job job, boolean avoidReserved) {
+        NodeMatch match = job.form.match;
+        if (match.any() && !avoidReserved) {
             return NodeFilter.NONE;
         }
-        return node -> pool != null && !pool.equals(node.pool()) || avoidReserved && node.reserved();
+        return node -> !match.allows(node) || avoidReserved && node.reserved();
     }
 
     /** Gives the job the GPUs of {@code choice}. */
@@ -744,7 +756,7 @@ public final class Scheduler {
                     continue;
                 }
                 Choice choice = placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(),
-                        filter(spec, false));
+                        filter(head, false));
                 if (choice != null) {
                     found = choice;
                     start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -797,12 +809,12 @@ public final class Scheduler {
             }
             int slots = job.training() ? job.spec.nodes() : count;
             List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
-                    filter(job.spec, avoidReserved), now);
+                    filter(job, avoidReserved), now);
             if (released == null) {
                 continue;
             }
             released.forEach(this::suspend);
-            Choice choice = place(job, model, count, filter(job.spec, avoidReserved));
+            Choice choice = place(job, model, count, filter(job, avoidReserved));
             if (choice == null || !job.training() && choice.picks().size() < count) {
                 released.forEach(this::resume);
                 continue;
@@ -873,7 +885,7 @@ public final class Scheduler {
 
     /** The shared form of a spec: every job asking the same shares one. */
     private Form form(JobSpec spec) {
-        return forms.computeIfAbsent(Form.Key.of(spec), key -> new Form(spec));
+        return forms.computeIfAbsent(Form.Key.of(spec, simulatedOnly.test(spec)), key -> new Form(spec, key.match()));
     }
 
     private void changed(Job job) {
@@ -1063,8 +1075,8 @@ public final class Scheduler {
             if (quota != null) {
                 details.add("quota: " + quota);
             }
-            details.addAll(capacity.now(model, job.spec));
-            Capacity.Verdict idle = capacity.idle(model, job.spec);
+            details.addAll(capacity.now(model, job.spec, job.form.match));
+            Capacity.Verdict idle = capacity.idle(model, job.spec, job.form.match);
             if (idle != null) {
                 details.add(idle.why());
             }

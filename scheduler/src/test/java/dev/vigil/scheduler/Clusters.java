@@ -5,7 +5,7 @@ import dev.vigil.scheduler.topology.NodeCapacity;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Nodes for tests: HGX boards (8 GPUs, one NVLink domain, two NUMA nodes) and PCIe boxes. */
+/** Nodes for tests: HGX boards (8 GPUs, one NVLink domain, two NUMA nodes) and PCIe boxes, simulated unless made real. */
 final class Clusters {
     static final String H100 = "NVIDIA H100 80GB HBM3";
     static final String A100 = "NVIDIA A100-SXM4-80GB";
@@ -18,7 +18,7 @@ final class Clusters {
         for (int i = 0; i < 8; i++) {
             gpus.add(new NodeCapacity.Gpu(i, uuid(name, i), true, 0, i / 4, List.of()));
         }
-        return new NodeCapacity(name, model, null, true, gpus);
+        return new NodeCapacity(name, model, null, true, true, gpus);
     }
 
     /** A PCIe box: no NVLink (every GPU its own domain), GPUs 0-1 on NUMA 0, 2-3 on NUMA 1. */
@@ -27,7 +27,7 @@ final class Clusters {
         for (int i = 0; i < 4; i++) {
             gpus.add(new NodeCapacity.Gpu(i, uuid(name, i), true, i, i / 2, List.of()));
         }
-        return new NodeCapacity(name, model, null, true, gpus);
+        return new NodeCapacity(name, model, null, true, true, gpus);
     }
 
     /** An HGX node whose first {@code migGpus} GPUs are cut into seven 1g.10gb instances each. */
@@ -40,7 +40,7 @@ final class Clusters {
             }
             gpus.add(new NodeCapacity.Gpu(i, uuid(name, i), true, 0, i / 4, slices));
         }
-        return new NodeCapacity(name, H100, null, true, gpus);
+        return new NodeCapacity(name, H100, null, true, true, gpus);
     }
 
     static NodeCapacity with(NodeCapacity node, boolean schedulable, int unusableGpu) {
@@ -49,7 +49,12 @@ final class Clusters {
             gpus.add(new NodeCapacity.Gpu(gpu.index(), gpu.uuid(), gpu.index() != unusableGpu, gpu.nvlinkDomain(),
                     gpu.numa(), gpu.mig()));
         }
-        return new NodeCapacity(node.name(), node.model(), node.pool(), schedulable, gpus);
+        return new NodeCapacity(node.name(), node.model(), node.pool(), schedulable, node.simulated(), gpus);
+    }
+
+    /** The same node read from real GPUs (an agent on DCGM or NVML). */
+    static NodeCapacity real(NodeCapacity node) {
+        return new NodeCapacity(node.name(), node.model(), node.pool(), node.schedulable(), false, node.gpus());
     }
 
     static String uuid(String node, int gpu) {

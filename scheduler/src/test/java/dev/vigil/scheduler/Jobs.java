@@ -22,6 +22,7 @@ final class Jobs {
     private Topology topology;
     private Duration runtimeLimit;
     private String pool;
+    private String backend;
     private final JobKind kind;
 
     private Jobs(JobKind kind) {
@@ -95,8 +96,13 @@ final class Jobs {
         return this;
     }
 
+    Jobs backend(String value) {
+        backend = value;
+        return this;
+    }
+
     JobSpec spec() {
         return new JobSpec(null, kind, tenant, null, priorityClass, preemptible, gpus, nodes, gpusPerNode, models,
-                migProfile, replicas, spread, topology, runtimeLimit, null, pool, null, null, null, null);
+                migProfile, replicas, spread, topology, runtimeLimit, null, pool, backend, null, null, null);
     }
 }

@@ -24,6 +24,7 @@ import static dev.vigil.scheduler.Clusters.H100;
 import static dev.vigil.scheduler.Clusters.hgx;
 import static dev.vigil.scheduler.Clusters.pcie;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SchedulerTest {
     private static final Instant T0 = Instant.parse("2026-11-22T08:00:00Z");
@@ -69,8 +70,65 @@ class SchedulerTest {
 
         Decision.Start gang = starts(scheduler.schedule(T0)).get(0);
 
-        assertThat(gang.placements()).hasSize(6);
-        assertThat(gang.placements()).extracting(p -> p.uuids().get(0)).allMatch(u -> u.startsWith("GPU-n"));
+        assertThat(gang.placements()).hasSize(6).allSatisfy(p -> assertThat(p.gpus()).hasSize(8));
+        assertThat(nodes(gang)).hasSize(6);
+        assertThat(scheduler.job("gang").orElseThrow().reason()).isEqualTo("placed on 6 nodes under leaf-01, leaf-02");
+    }
+
+    @Test
+    void aGangThatNeedsSeveralLeavesTakesTheRoomiestOnesSoItSpansAsFewAsPossible() {
+        // Six leaves of four nodes; leaves 01-04 have one node left each (three cordoned), 05 and 06 all four.
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(6, 4, "n"));
+        for (int i = 0; i < 24; i++) {
+            boolean cordoned = i < 16 && i % 4 != 0;
+            scheduler.upsertNode(Clusters.with(hgx(String.format("n%02d", i), H100), !cordoned, -1));
+        }
+        scheduler.submit("gang", Jobs.gang(8, 8).spec(), T0);
+
+        Decision.Start gang = starts(scheduler.schedule(T0)).get(0);
+
+        // Two leaves suffice (05 and 06); the four one-node leaves would make it five.
+        assertThat(nodes(gang)).containsExactlyInAnyOrder("n16", "n17", "n18", "n19", "n20", "n21", "n22", "n23");
+        assertThat(scheduler.job("gang").orElseThrow().reason()).isEqualTo("placed on 8 nodes under leaf-05, leaf-06");
+    }
+
+    @Test
+    void aJobPlayedOnSimulatedGpusNeverLandsOnANodeWithRealGpusAndWhySaysSo() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> "simulated".equals(spec.backend()));
+        scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
+        scheduler.upsertNode(hgx("n1", H100));
+        scheduler.submit("sim-1", Jobs.training(8).backend("simulated").spec(), T0);
+        scheduler.submit("sim-2", Jobs.training(8).backend("simulated").spec(), T0);
+        scheduler.submit("slurm", Jobs.training(8).backend("slurm").spec(), T0);
+
+        Cycle cycle = scheduler.schedule(T0);
+
+        // n0 reads real GPUs: only the job of a backend that runs jobs may go there.
+        assertThat(starts(cycle)).extracting(Decision.Start::job, s -> s.placements().get(0).node())
+                .containsExactlyInAnyOrder(tuple("sim-1", "n1"), tuple("slurm", "n0"));
+        JobRecord waiting = scheduler.job("sim-2").orElseThrow();
+        assertThat(waiting.waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.why("sim-2").orElseThrow().details()).contains(
+                "NVIDIA H100 80GB HBM3: 1 nodes, 1 schedulable, 0 of 8 usable GPUs free");
+    }
+
+    @Test
+    void aJobPlayedOnSimulatedGpusWhereEveryNodeIsRealWaitsSayingWhy() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> "simulated".equals(spec.backend()));
+        scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
+        scheduler.upsertNode(Clusters.real(hgx("n1", H100)));
+        scheduler.submit("sim", Jobs.training(8).backend("simulated").spec(), T0);
+
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+
+        JobRecord job = scheduler.job("sim").orElseThrow();
+        assertThat(job.waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+        assertThat(job.reason()).isEqualTo("no node with simulated GPUs has NVIDIA H100 80GB HBM3 GPUs; the simulated "
+                + "backend never runs a job on real GPUs (2 nodes read real NVIDIA H100 80GB HBM3 GPUs, where nothing "
+                + "would run): name a backend that runs jobs");
+        assertThat(scheduler.why("sim").orElseThrow().summary()).contains("the simulated backend never runs a job");
     }
 
     @Test
@@ -226,6 +284,26 @@ class SchedulerTest {
         scheduler.finished("a", true, "done", T0.plusSeconds(60));
         assertThat(starts(scheduler.schedule(T0.plusSeconds(60)))).extracting(Decision.Start::job)
                 .containsExactly("b");
+    }
+
+    @Test
+    void aServiceIsAdmittedByTheGpusOfAllItsReplicasSoOnlyAsManyAsTheQuotaHoldsStart() {
+        Tenant serving = new Tenant("serving", null, null, Map.of("H100", 8), null);
+        Scheduler scheduler = twoLeaves(new SchedulerPolicy(null, null, null, null, null, null, List.of(serving)));
+        scheduler.submit("svc", Jobs.inference(4, 4).tenant("serving").spec(), T0);
+
+        List<Decision.Start> started = starts(scheduler.schedule(T0));
+
+        // 4 replicas × 4 GPUs is 16; the 8-GPU quota admits two of them.
+        assertThat(started).extracting(Decision.Start::job).containsExactly("svc");
+        assertThat(started.get(0).placements()).hasSize(2).allSatisfy(p -> assertThat(p.gpus()).hasSize(4));
+        assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("serving", 8000L));
+
+        assertThat(starts(scheduler.schedule(T0.plusSeconds(1)))).isEmpty();
+        JobRecord svc = scheduler.job("svc").orElseThrow();
+        assertThat(svc.waiting()).isEqualTo(WaitReason.QUOTA);
+        assertThat(svc.reason()).isEqualTo("tenant serving holds 8 of its 8 H100 GPUs and the job needs 4 "
+                + "(no cohort to borrow from)");
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.vigil.slurm;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +35,19 @@ class JobStateTest {
         assertThat(JobState.of(List.of("PENDING", "REQUEUED"))).isEqualTo(JobState.PENDING);
         assertThat(JobState.COMPLETING.holdsResources()).isTrue();
         assertThat(JobState.COMPLETING.finished()).isFalse();
+    }
+
+    @Test
+    void aJobHoldsItsGpusWhileRunningSuspendedCompletingOrUnknownAndNeverOtherwise() {
+        Set<JobState> holding = EnumSet.of(JobState.RUNNING, JobState.SUSPENDED, JobState.COMPLETING, JobState.UNKNOWN);
+        for (JobState state : JobState.values()) {
+            assertThat(state.holdsResources()).as(state.name()).isEqualTo(holding.contains(state));
+        }
+        Set<JobState> finished = EnumSet.of(JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.TIMEOUT,
+                JobState.NODE_FAIL, JobState.PREEMPTED);
+        for (JobState state : JobState.values()) {
+            assertThat(state.finished()).as(state.name()).isEqualTo(finished.contains(state));
+        }
     }
 
     @Test

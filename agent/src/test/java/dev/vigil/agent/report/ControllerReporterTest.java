@@ -246,7 +246,8 @@ class ControllerReporterTest {
         Agent agent = start("xid-node", controller(List.of(ctl.url()), Duration.ofSeconds(30)));
         // The first report, then at once one saying it applied the desired state the answer carried.
         within(Duration.ofSeconds(5), () -> ctl.reports().size() == 2 && last(ctl).appliedVersion() == 1);
-        Thread.sleep(100);
+        // Over 1.2 s (two samples at 500 ms; the report interval is 30 s) nothing more is sent.
+        Thread.sleep(1200);
         assertThat(ctl.reports()).as("nothing more until something changes").hasSize(2);
         inject(agent, "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
         long millis = within(Duration.ofSeconds(3), () -> ctl.reports().size() >= 3);
@@ -255,7 +256,7 @@ class ControllerReporterTest {
         assertThat(gpu3.state()).isEqualTo(HealthState.FAILED);
         assertThat(report.events()).anySatisfy(e -> assertThat(e.xid()).isEqualTo(79));
         System.out.printf("XID 79 reported to the controller %d ms after injection (report interval 30 s)%n", millis);
-        Thread.sleep(300);
+        Thread.sleep(1200);   // two more samples, each of which would send a duplicate
         assertThat(ctl.reports()).as("one report for the change, not one per sample").hasSize(3);
     }
 
@@ -274,7 +275,7 @@ class ControllerReporterTest {
         // The first comes up and the second stops: back to the first.
         FakeController a = FakeController.start(TOKEN, portA);
         resources.add(a);
-        Thread.sleep(300);
+        Thread.sleep(1000);   // five report intervals (200 ms)
         assertThat(a.received).as("the agent stays on the member that answers").isEmpty();
         b.close();
         within(Duration.ofSeconds(5), () -> a.reports().size() >= 2);

@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
 final class NodeCapacities {
     /** NVLink domains of GPUs outside any domain start here, one each: a PCIe GPU reaches no peer over NVLink. */
     private static final int LONE_DOMAINS = 1000;
+    /** The GPU backend an agent on simulated GPUs reports in its inventory; DCGM and NVML read real ones. */
+    private static final String SIMULATED_GPUS = "simulated";
 
     private NodeCapacities() {
     }
@@ -63,7 +65,7 @@ final class NodeCapacities {
                     device.numaNode() == null ? 0 : device.numaNode(), slices));
         }
         return new NodeCapacity(node.name(), node.inventory().gpus().get(0).model(), pool,
-                node.state() == NodeState.READY, gpus);
+                node.state() == NodeState.READY, SIMULATED_GPUS.equals(node.inventory().backend()), gpus);
     }
 
     /** Whether the node's state or health, or what its agent applied, changed in a way the scheduler acts on. */

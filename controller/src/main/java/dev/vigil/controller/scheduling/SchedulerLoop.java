@@ -195,7 +195,8 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     /** A new leader's scheduler: the nodes as stored, then the unfinished jobs with the GPUs they hold. */
     private void restore() {
         Instant now = clock.instant();
-        Scheduler restored = new Scheduler(settings.policy(), fabric);
+        Scheduler restored = new Scheduler(settings.policy(), fabric,
+                spec -> ExecutionBackend.SIMULATED.equals(backendName(spec)));
         upserted.clear();
         failedNodes.clear();
         log.forget();
@@ -318,12 +319,18 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     private Outcome submit(Mutation.SubmitJob submit) {
         JobSpec spec = submit.spec();
         Caller caller = submit.caller();
-        if (spec.backend() != null && !backends.containsKey(spec.backend())) {
+        String allowed = "one of " + String.join(", ", this.backends.keySet());
+        if (spec.backend() != null && !this.backends.containsKey(spec.backend())) {
             String unconfigured = ExecutionBackend.NAMES.contains(spec.backend()) ? "; " + spec.backend()
                     + " is not configured on this controller (no " + spec.backend() + ": section in its config)" : "";
-            return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), "one of "
-                    + String.join(", ", backends.keySet()) + " (or leave it out for " + settings.backend() + ")"
+            return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), allowed
+                    + (settings.backend() == null ? "" : " (or leave it out for " + settings.backend() + ")")
                     + unconfigured)));
+        }
+        if (backendName(spec) == null) {
+            // No default on purpose: a default of simulated ran nothing on real GPUs while jobs showed succeeded.
+            return Outcomes.problem(invalid(new InvalidValueException("backend", null, allowed
+                    + " (this controller sets no scheduler.backend default)")));
         }
         // A node that reported a moment ago counts: follow it before judging what the fleet can run.
         Instant now = clock.instant();
@@ -392,8 +399,10 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
                     backendOf(start.spec()).start(start);
                 } else {
                     Decision.Stop stop = (Decision.Stop) decision;
-                    store.job(stop.job()).map(job -> backendOf(job.spec())).orElse(backends.get(settings.backend()))
-                            .stop(stop);
+                    ExecutionBackend backend = store.job(stop.job()).map(job -> backendOf(job.spec())).orElse(null);
+                    if (backend != null) {
+                        backend.stop(stop);
+                    }
                 }
             } catch (RuntimeException e) {
                 // The job's record says what it should hold; a new leader's adopt() puts it right.
@@ -405,7 +414,13 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     }
 
     private ExecutionBackend backendOf(JobSpec spec) {
-        return backends.get(spec.backend() != null ? spec.backend() : settings.backend());
+        String name = backendName(spec);
+        return name == null ? null : backends.get(name);
+    }
+
+    /** The backend a job names, else the configured default; null when neither. */
+    private String backendName(JobSpec spec) {
+        return spec.backend() != null ? spec.backend() : settings.backend();
     }
 
     private void wake() {

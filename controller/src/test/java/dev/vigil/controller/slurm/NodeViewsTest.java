@@ -56,6 +56,19 @@ class NodeViewsTest {
     }
 
     @Test
+    void aSuspendedOrCompletingJobStillHoldsItsGpusAndAPendingOrEndedOneDoesNot() {
+        ExecutionNode view = NodeViews.of(node(NodeState.MIXED, Set.of(), null), List.of(
+                job(21, null, JobState.SUSPENDED, List.of(0)),
+                job(22, null, JobState.COMPLETING, List.of(1)),
+                job(23, null, JobState.UNKNOWN, List.of(2)),
+                job(24, null, JobState.PENDING, List.of(3)),
+                job(25, null, JobState.CANCELLED, List.of(3)),
+                job(26, null, JobState.NODE_FAIL, List.of(3))), INVENTORY, "k3f9xq");
+        assertThat(view.foreignJobs()).extracting(ExecutionNode.ForeignJob::id).containsExactly("21", "22", "23");
+        assertThat(view.foreignJobs().get(0).gpus()).as("Slurm's 0 is the driver's 2").containsExactly(2);
+    }
+
+    @Test
     void aDrainTellsWhoseItIs() {
         ExecutionNode theirs = NodeViews.of(node(NodeState.IDLE, Set.of("DRAIN"), "fan failure"), List.of(), INVENTORY,
                 "k3f9xq");

@@ -58,6 +58,7 @@ class SlurmBackendTest {
     private static final class Nodes implements DesiredAllocations, NodeObservations {
         final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
         final List<ExecutionNode> observed = new CopyOnWriteArrayList<>();
+        final Map<String, ExecutionNode> latest = new ConcurrentHashMap<>();
 
         Nodes() {
             for (String name : List.of("n1", "n2")) {
@@ -91,6 +92,7 @@ class SlurmBackendTest {
         @Override
         public void observed(String node, ExecutionNode view, Instant asked) {
             observed.add(view);
+            latest.put(node, view);
         }
 
         List<Allocation> allocations(String node) {
@@ -291,6 +293,55 @@ class SlurmBackendTest {
 
         slurm.end(running, "COMPLETED", "None", 0);
         pollUntil(() -> events.said.contains("succeeded j-000009: Slurm job " + running + " completed, exit 0"));
+    }
+
+    @Test
+    void foreignJobsHoldTheirGpusWhileSlurmSaysTheyDoSuspendedOnesIncluded() throws Exception {
+        long running = slurm.foreign("", "n2", "0");
+        long suspended = slurm.foreign("", "n2", "1-2");
+        slurm.state(suspended, "SUSPENDED");
+        long completing = slurm.foreign("", "n2", "3");
+        slurm.state(completing, "COMPLETING");
+        for (String ended : List.of("COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "PREEMPTED")) {
+            slurm.state(slurm.foreign("", "n2", "4-7"), ended);
+        }
+        slurm.state(slurm.foreign("", "n2", "4-7"), "PENDING");
+
+        pollUntil(() -> nodes.latest.containsKey("n2") && !nodes.latest.get("n2").foreignJobs().isEmpty());
+
+        assertThat(nodes.latest.get("n2").foreignJobs()).extracting(ExecutionNode.ForeignJob::id)
+                .containsExactlyInAnyOrder(String.valueOf(running), String.valueOf(suspended),
+                        String.valueOf(completing));
+        assertThat(nodes.latest.get("n2").foreignJobs())
+                .filteredOn(f -> f.id().equals(String.valueOf(suspended))).singleElement()
+                .satisfies(f -> assertThat(f.gpus()).hasSize(2));
+
+        // Resumed, then ended: held while it runs, let go once Slurm lists it as completed.
+        slurm.state(suspended, "RUNNING");
+        slurm.state(running, "COMPLETED");
+        slurm.state(completing, "COMPLETED");
+        pollUntil(() -> nodes.latest.get("n2").foreignJobs().size() == 1);
+        assertThat(nodes.latest.get("n2").foreignJobs()).extracting(ExecutionNode.ForeignJob::id)
+                .containsExactly(String.valueOf(suspended));
+    }
+
+    @Test
+    void aSuspendedJobOfVigilsKeepsItsGpusAndRunsOnWhenSlurmResumesIt() throws Exception {
+        backend.start(new Decision.Start("j-000012", gang(2), List.of(on("n1", 0, 1)), 1));
+        long id = submitted("vigil:k3f9xq:j-000012/1");
+        slurm.run(id, "0-1");
+        pollUntil(() -> events.said.contains("running j-000012"));
+
+        slurm.state(id, "SUSPENDED");
+        int polls = nodes.observed.size();
+        pollUntil(() -> nodes.observed.size() >= polls + 6);   // three of Slurm's answers for both nodes
+        assertThat(events.said).as("suspended is neither ended nor lost").containsExactly("running j-000012");
+        assertThat(nodes.allocations("n1")).singleElement().satisfies(a -> assertThat(a.gpus()).containsExactly(0, 1));
+
+        slurm.state(id, "RUNNING");
+        slurm.end(id, "COMPLETED", "None", 0);
+        pollUntil(() -> events.said.size() == 2);
+        assertThat(events.said.get(1)).isEqualTo("succeeded j-000012: Slurm job " + id + " completed, exit 0");
     }
 
     @Test

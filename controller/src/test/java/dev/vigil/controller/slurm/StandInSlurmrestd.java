@@ -161,6 +161,11 @@ final class StandInSlurmrestd implements AutoCloseable {
         return id;
     }
 
+    /** Moves a job to a Slurm state word (SUSPENDED, COMPLETING, ...) and nothing else about it. */
+    void state(long id, String state) {
+        jobs.get(id).put("job_state", state);
+    }
+
     void drain(String node, String reason, String by) {
         ObjectNode record = nodes.get(node);
         record.putArray("state_flags").add("DRAIN");

@@ -30,21 +30,27 @@ public final class Capacity {
     }
 
     /**
-     * Checks {@code spec} against the idle cluster's nodes of {@code model}.
+     * Checks {@code spec} against the idle cluster's nodes of {@code model} that {@code match} allows.
      *
      * @return null when it fits once the running work is gone
      */
-    public Verdict idle(int model, JobSpec spec) {
+    public Verdict idle(int model, JobSpec spec, NodeMatch match) {
         List<Node> nodes = new ArrayList<>();
+        int real = 0;
         for (Node node : state.nodes()) {
-            if (node.model() == model && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+            if (node.model() == model && match.allows(node)) {
                 nodes.add(node);
+            } else if (node.model() == model && match.simulatedOnly() && !node.simulated()
+                    && new NodeMatch(match.pool(), false).allows(node)) {
+                real++;
             }
         }
         String what = wants(spec) + " of " + state.modelName(model);
         if (nodes.isEmpty()) {
-            return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + (spec.pool() == null ? "" : " in pool "
-                    + spec.pool()) + " has " + state.modelName(model) + " GPUs");
+            return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + match.describe() + " has "
+                    + state.modelName(model) + " GPUs" + (real == 0 ? "" : "; the simulated backend never runs a job "
+                    + "on real GPUs (" + real + " node" + (real == 1 ? " reads" : "s read") + " real "
+                    + state.modelName(model) + " GPUs, where nothing would run): name a backend that runs jobs"));
         }
         String built = shortfall(nodes, spec, false);
         if (built != null) {
@@ -63,15 +69,15 @@ public final class Capacity {
         return null;
     }
 
-    /** What is free for {@code spec} on nodes of {@code model} right now, for people. */
-    public List<String> now(int model, JobSpec spec) {
+    /** What is free for {@code spec} on the nodes of {@code model} that {@code match} allows right now, for people. */
+    public List<String> now(int model, JobSpec spec, NodeMatch match) {
         List<String> lines = new ArrayList<>();
         String name = state.modelName(model);
         int total = 0;
         int schedulable = 0;
         int usable = 0;
         for (Node node : state.nodes()) {
-            if (node.model() == model && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+            if (node.model() == model && match.allows(node)) {
                 total++;
                 if (node.schedulable()) {
                     schedulable++;
@@ -98,8 +104,7 @@ public final class Capacity {
         for (int leaf = 0; leaf < state.leafCount(); leaf++) {
             int here = 0;
             for (Node node : state.leafNodes(leaf)) {
-                if (node.model() == model && node.freeCount() >= perNode
-                        && (spec.pool() == null || spec.pool().equals(node.pool()))) {
+                if (node.model() == model && node.freeCount() >= perNode && match.allows(node)) {
                     here++;
                 }
             }

@@ -25,6 +25,7 @@ public final class ClusterState {
         int model;
         String pool;
         boolean schedulable;
+        boolean simulated;
         int gpuCount;
         int usableMask;
         int allocatedMask;
@@ -75,6 +76,10 @@ public final class ClusterState {
 
         public boolean schedulable() {
             return schedulable;
+        }
+
+        public boolean simulated() {
+            return simulated;
         }
 
         public int usableMask() {
@@ -179,6 +184,7 @@ public final class ClusterState {
         node.model = model(capacity.model());
         node.pool = capacity.pool();
         node.schedulable = capacity.schedulable();
+        node.simulated = capacity.simulated();
         int count = capacity.gpus().size();
         String[] owners = Arrays.copyOf(node.owner, count);
         Slice[][] oldSlices = node.slices;

@@ -10,9 +10,12 @@ import java.util.List;
  * @param model       its GPU product name (one model per node, as on every HGX/DGX board)
  * @param pool        the node pool it is in, or null
  * @param schedulable whether new work may land on the node at all (not cordoned, draining, unknown)
+ * @param simulated   whether its GPUs are simulated (an agent on simulated GPUs): the only nodes where a job
+ *                    played on simulated GPUs may go
  * @param gpus        its GPUs
  */
-public record NodeCapacity(String name, String model, String pool, boolean schedulable, List<Gpu> gpus) {
+public record NodeCapacity(String name, String model, String pool, boolean schedulable, boolean simulated,
+                           List<Gpu> gpus) {
     public NodeCapacity {
         gpus = List.copyOf(gpus);
         if (gpus.size() > 32) {

@@ -109,4 +109,35 @@ class PolicyTest {
         assertThatThrownBy(() -> new Tenant("t", null, null, Map.of("H100", -1), null))
                 .hasMessageContaining("quota.H100: \"-1\"");
     }
+
+    @Test
+    void everyPolicyBoundIsCheckedAtItsEdge() {
+        assertThat(new SchedulerPolicy(1, null, null, null, null, null, null).maxJobsPerCycle()).isEqualTo(1);
+        assertThat(new SchedulerPolicy(1_000_000, null, null, null, null, null, null).maxJobsPerCycle())
+                .isEqualTo(1_000_000);
+        for (int bad : new int[]{0, 1_000_001}) {
+            assertThatThrownBy(() -> new SchedulerPolicy(bad, null, null, null, null, null, null))
+                    .hasMessageContaining("maxJobsPerCycle: \"" + bad + "\"").hasMessageContaining("1 to 1000000");
+        }
+        assertThatThrownBy(() -> new SchedulerPolicy(null, null, null, Duration.ofDays(-1), null, null, null))
+                .hasMessageContaining("fairShareHalfLife");
+        SchedulerPolicy off = new SchedulerPolicy(null, false, false, null, null, null, null);
+        assertThat(off.backfill()).isFalse();
+        assertThat(off.preemption()).isFalse();
+        assertThat(SchedulerPolicy.defaults().backfill()).isTrue();
+        assertThat(SchedulerPolicy.defaults().preemption()).isTrue();
+        assertThatThrownBy(() -> new SchedulerPolicy(null, null, null, null, null, List.of(
+                new PriorityClass("low", 1, null), new PriorityClass("low", 2, null)), null))
+                .hasMessageContaining("priorityClasses[1].name: \"low\"");
+
+        assertThatThrownBy(() -> new PriorityClass("Urgent", 1, null)).hasMessageContaining("name: \"Urgent\"");
+        assertThatThrownBy(() -> new PriorityClass("urgent", null, null)).hasMessageContaining("value");
+        assertThat(new PriorityClass("urgent", 1, null).description()).isEmpty();
+
+        assertThatThrownBy(() -> new Tenant("has space", null, null, null, null))
+                .hasMessageContaining("name: \"has space\"");
+        assertThatThrownBy(() -> new Tenant("t", 0.0, null, null, null)).hasMessageContaining("shares");
+        assertThat(new Tenant("t", 0.01, null, null, null).shares()).isEqualTo(0.01);
+        assertThat(new Tenant("t", null, null, Map.of("H100", 0), null).quota()).containsEntry("H100", 0);
+    }
 }

@@ -79,7 +79,7 @@ public final class SimCluster implements MigSlices {
             int width = Math.max(2, String.valueOf(group.nodes() - 1).length());
             for (int i = 0; i < group.nodes(); i++) {
                 String node = group.name() + "-" + String.format("%0" + width + "d", i);
-                nodes.add(new NodeCapacity(node, group.model(), group.pool(), true,
+                nodes.add(new NodeCapacity(node, group.model(), group.pool(), true, true,
                         gpus(node, group.gpusPerNode(), group.layout(), group.mig())));
                 place(leaves, node, i, group.nodesPerLeaf());
             }
@@ -107,7 +107,7 @@ public final class SimCluster implements MigSlices {
                             "node names no group uses", "nodeList.file: node \"" + node.name() + "\" of " + csv
                             + " has the name of a node of a group (allowed: node names no group uses)");
                 }
-                nodes.add(new NodeCapacity(node.name(), node.model(), null, true,
+                nodes.add(new NodeCapacity(node.name(), node.model(), null, true, true,
                         gpus(node.name(), node.gpus(), list.layout(), null)));
                 place(leaves, node.name(), i, list.nodesPerLeaf());
             }
