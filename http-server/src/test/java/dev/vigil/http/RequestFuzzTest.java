@@ -80,12 +80,13 @@ class RequestFuzzTest {
             String method = data.consumeBoolean() ? data.pickValue(METHODS) : oneLine(data.consumeString(8));
             request = framed(method, data);
             whole = true;
-            head = method.equals("HEAD");
+            // Netty reads a method token such as "HEAD" between any whitespace: no body comes back either.
+            head = method.contains("HEAD");
         }
         EmbeddedChannel channel = new EmbeddedChannel(PIPELINE);
         try {
             channel.writeInbound(Unpooled.wrappedBuffer(request));
-            List<Answer> answers = answers(channel);
+            List<Answer> answers = answers(channel, head);
             if (whole) {
                 assertThat(answers).as("answers to a whole request").isNotEmpty();
             }
@@ -134,8 +135,12 @@ class RequestFuzzTest {
         return text.replace('\r', ' ').replace('\n', ' ');
     }
 
-    /** The final answers written (informational 1xx ones skipped). */
-    private static List<Answer> answers(EmbeddedChannel channel) {
+    /**
+     * The final answers written (informational 1xx ones skipped). After an answer to a HEAD, whose
+     * Content-Length announces a body that is not sent, where the next answer starts cannot be
+     * told: with a HEAD among the requests only the first answer is read.
+     */
+    private static List<Answer> answers(EmbeddedChannel channel, boolean head) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Object message = channel.readOutbound(); message != null; message = channel.readOutbound()) {
             ByteBuf buffer = (ByteBuf) message;
@@ -167,6 +172,9 @@ class RequestFuzzTest {
                 byte[] body = new byte[Math.min(length, wire.length - at)];
                 System.arraycopy(wire, at, body, 0, body.length);
                 answers.add(new Answer(status, contentType, body));
+                if (head) {
+                    break;
+                }
                 at += body.length;
             }
         }
