@@ -927,7 +927,8 @@ public final class Scheduler {
             if (inPool && spec.migProfile() != null) {
                 return Optional.empty();
             }
-            Capacity.Verdict idle = capacity.idle(model, spec);
+            // Pool only: whether a simulated job may use real GPUs is the backend's matter, and it waits saying so.
+            Capacity.Verdict idle = capacity.idle(model, spec, new NodeMatch(spec.pool(), false));
             if (idle == null || idle.reason() == WaitReason.UNSCHEDULABLE) {
                 return Optional.empty();
             }

@@ -57,7 +57,7 @@ class UnrunnableTest {
     @Test
     void aPoolWithoutTheModelIsUnrunnable() {
         NodeCapacity pooled = hgx("a1", A100);
-        Scheduler scheduler = fleet(hgx("n1", H100), new NodeCapacity(pooled.name(), A100, "batch", true,
+        Scheduler scheduler = fleet(hgx("n1", H100), new NodeCapacity(pooled.name(), A100, "batch", true, true,
                 pooled.gpus()));
         assertThat(scheduler.unrunnable(Jobs.training(8).models("H100").pool("batch").spec()))
                 .hasValueSatisfying(u -> assertThat(u.field()).isEqualTo("pool"));
