@@ -662,6 +662,9 @@ class ControllerApiTest {
     private static final List<Malformed> JSON_ROUTES = List.of(
             new Malformed("POST", "/v1/nodes/strict-node/cordon", "{\"reason\": \"r\"}", "operator", 415, null),
             new Malformed("POST", "/v1/nodes/strict-node/uncordon", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/nodes/strict-node/gpus/0/cordon", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/nodes/strict-node/gpus/0/uncordon", "{\"reason\": \"r\"}", "operator", 415,
+                    null),
             new Malformed("POST", "/v1/nodes/strict-node/drain", "{\"reason\": \"r\"}", "operator", 415, null),
             new Malformed("POST", "/v1/nodes/strict-node/resume", "{\"reason\": \"r\"}", "operator", 415, null),
             new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"a\", \"inventoryHash\": \"h\"}",
@@ -678,7 +681,7 @@ class ControllerApiTest {
     void aBodyThatDoesNotSayItIsJsonIsA415OnEveryJsonRoute() throws Exception {
         new Agent("strict-node").report(true);
         assertThat(JSON_ROUTES.stream().map(r -> r.method() + " " + r.path().replace("strict-node", "{node}")
-                .replace("j-000001", "{id}")).toList())
+                .replace("/gpus/0/", "/gpus/{gpu}/").replace("j-000001", "{id}")).toList())
                 .as("every POST route of the router that reads a body")
                 .containsExactlyInAnyOrderElementsOf(routes().stream().filter(r -> r.method().equals("POST"))
                         .map(r -> r.method() + " " + r.pattern()).toList());
@@ -718,7 +721,7 @@ class ControllerApiTest {
                         "submitter", 400, "queue"),
                 new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"image\": \"" + "i".repeat(100_000) + "\"}",
                         "submitter", 400, "image"),
-                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"pool\": \"nowhere\"}", "submitter", 400, "pool"),
+                new Malformed("POST", "/v1/jobs", "{\"gpus\": 1, \"backend\": \"simulated\", \"pool\": \"nowhere\"}", "submitter", 400, "pool"),
                 new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"a\", \"inventoryHash\": "
                         + "\"h\", \"appliedVersion\": 92233720368547758080}", "agent", 400, "appliedVersion"),
                 new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": 7, \"inventoryHash\": \"h\"}",

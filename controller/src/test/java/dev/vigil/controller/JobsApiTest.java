@@ -433,7 +433,7 @@ class JobsApiTest {
         JsonNode problem = refused("{\"gpus\": 1, \"pool\": \"nosuch\"}");
         assertThat(problem.get("field").asText()).isEqualTo("pool");
         assertThat(problem.get("value").asText()).isEqualTo("nosuch");
-        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit");
+        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit, real");
     }
 
     @Test

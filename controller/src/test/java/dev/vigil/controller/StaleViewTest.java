@@ -42,7 +42,8 @@ class StaleViewTest {
                 "{\"name\": \"stale-viewer\", \"role\": \"viewer\"}", 201).body()).get("secret").asText();
         awaitAnswer("POST", "/v1/agents/stale-node/report", controller.token("agent"),
                 "{\"agentId\": \"a-stale\", \"inventoryHash\": \"h\"}", 200);
-        awaitAnswer("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"], \"name\": \"waits\"}", 201);
+        awaitAnswer("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true, \"backend\": \"simulated\", "
+                + "\"name\": \"waits\"}", 201);
     }
 
     /**
