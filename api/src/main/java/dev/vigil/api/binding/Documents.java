@@ -315,9 +315,9 @@ public final class Documents {
         return String.join(".", parts).replace(".[", "[");
     }
 
-    /** A key as a path names it; the empty key, which JSON allows, as {@code [""]} so the path is never empty. */
+    /** A key as a path names it; an empty or blank key, which JSON allows, quoted ({@code [" "]}) so it shows. */
     private static String key(String name) {
-        return name.isEmpty() ? "[\"\"]" : name;
+        return name.isBlank() ? "[\"" + name + "\"]" : name;
     }
 
     private static InvalidDocumentException fromInvalidValue(String source, String path, InvalidValueException invalid) {
