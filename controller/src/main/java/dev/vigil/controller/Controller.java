@@ -5,6 +5,7 @@ import dev.vigil.api.cluster.Members;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.leader.LeaderClient;
+import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
@@ -82,6 +83,7 @@ public final class Controller implements AutoCloseable {
         SchedulerMetrics scheduling = new SchedulerMetrics();
         MemberState state = new MemberState(member, config, alerts, clock, scheduling);
         LeaderClient leader = new LeaderClient(member);
+        ReportIntake reports = new ReportIntake(state::store, leader, clock);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
@@ -101,6 +103,11 @@ public final class Controller implements AutoCloseable {
             @Override
             public LeaderClient leader() {
                 return leader;
+            }
+
+            @Override
+            public ReportIntake reports() {
+                return reports;
             }
 
             @Override

@@ -4,11 +4,13 @@ import dev.vigil.alerts.AlertStats;
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.controller.alerting.AlertLoop;
 import dev.vigil.controller.cluster.ClusterMember;
-import dev.vigil.controller.leader.Applier;
+import dev.vigil.controller.leader.Controls;
+import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.Bootstrap;
 import dev.vigil.controller.leader.LeaderService;
 import dev.vigil.controller.leader.Leadership;
 import dev.vigil.controller.leader.LocalMembers;
+import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
 import dev.vigil.controller.execution.ExecutionBackend;
@@ -32,10 +34,11 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * The parts of a member that need an active cluster: the store and the applier come to life when
- * the cluster first activates, and the leader service is (re)deployed whenever it may be missing.
+ * The parts of a member that need an active cluster: the store, the event loop and the control
+ * classes come to life when the cluster first activates, and the leader service is (re)deployed whenever it may be missing.
  */
 final class MemberState {
     private static final Logger LOG = LoggerFactory.getLogger(MemberState.class);
@@ -57,6 +60,7 @@ final class MemberState {
     /** The Slurm backend's threads, when it has one. */
     private final List<AutoCloseable> closing = new ArrayList<>();
     private volatile AlertLoop alerting;
+    private volatile EventLoop eventLoop;
 
     MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, Clock clock,
                 SchedulerLoop.Observer scheduling) {
@@ -126,25 +130,31 @@ final class MemberState {
                     : dataDir.resolve("admin.token");
             Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
                     : dataDir.resolve("agent.token");
+            EventLoop events = new EventLoop(member.name());
+            opened.writtenOnlyAfter(events::requireLoop);
+            BooleanSupplier acting = () -> member.notActingReason() == null;
             NodeChanges nodeChanges = new NodeChanges();
-            SlurmNodeSync slurmSync = config.slurm() == null ? null : new SlurmNodeSync(config.slurm(), opened, clock);
-            AlertLoop alertLoop = new AlertLoop(member.name(), alerts, new IgniteAlertStore(member.ignite()), opened,
-                    clock, this::jobs, () -> member.notActingReason() == null);
+            SlurmNodeSync slurmSync = config.slurm() == null ? null
+                    : new SlurmNodeSync(config.slurm(), opened, clock, events::post);
+            AlertLoop alertLoop = new AlertLoop(member.name(), events, alerts, new IgniteAlertStore(member.ignite()),
+                    opened, clock, this::jobs, acting);
             NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop)
                     : NodeListener.all(nodeChanges, alertLoop, slurmSync::changed);
-            Applier applier = new Applier(opened, clock, config.nodeTimeout(), tokens, listener);
-            List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(applier)));
+            NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events);
+            List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(nodes)));
             if (slurmSync != null) {
-                SlurmBackend slurm = new SlurmBackend(config.slurm(), opened.clusterId(), applier, applier, slurmSync,
+                SlurmBackend slurm = new SlurmBackend(config.slurm(), opened.clusterId(), nodes, nodes, slurmSync,
                         clock);
                 backends.add(slurm);
                 closing.add(slurm);
                 closing.add(slurmSync);
             }
-            SchedulerLoop loop = new SchedulerLoop(member.name(), opened, clock, config.scheduler(), config.fabric(),
-                    backends, nodeChanges, () -> member.notActingReason() == null, scheduling);
-            LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, applier,
-                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), leadership, loop, alertLoop));
+            SchedulerLoop loop = new SchedulerLoop(events, opened, clock, config.scheduler(), config.fabric(),
+                    backends, nodeChanges, acting, scheduling);
+            Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop,
+                    new Bootstrap(opened, tokens, adminFile, agentFile, clock), acting);
+            LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, controls, leadership));
+            eventLoop = events;
             scheduler = loop;
             alerting = alertLoop;
             store = opened;
@@ -156,11 +166,11 @@ final class MemberState {
 
     void close() {
         retries.shutdownNow();
-        if (scheduler != null) {
-            scheduler.close();
-        }
         if (alerting != null) {
             alerting.close();
+        }
+        if (eventLoop != null) {
+            eventLoop.close();
         }
         for (AutoCloseable resource : closing) {
             try {

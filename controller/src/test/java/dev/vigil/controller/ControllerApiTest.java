@@ -7,6 +7,7 @@ import dev.vigil.api.cluster.Members;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.controller.leader.LeaderClient;
+import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.rest.ControllerApi;
 import dev.vigil.controller.state.Store;
 import dev.vigil.gpu.fields.FieldCatalog;
@@ -384,6 +385,10 @@ class ControllerApiTest {
             }
 
             public LeaderClient leader() {
+                throw new UnsupportedOperationException();
+            }
+
+            public ReportIntake reports() {
                 throw new UnsupportedOperationException();
             }
 

@@ -39,7 +39,7 @@ class JobsRestoreTest {
         try {
             await(Duration.ofSeconds(10), () -> "ready".equals(first.json("GET", "/v1/nodes/keep-1", admin, null)
                     .get("state").asText()));
-            running = first.json("POST", "/v1/jobs", admin, "{\"name\": \"long\", \"gpus\": 8, \"duration\": \"6s\"}")
+            running = first.json("POST", "/v1/jobs", admin, "{\"name\": \"long\", \"gpus\": 8, \"duration\": \"15s\"}")
                     .get("id").asText();
             queued = first.json("POST", "/v1/jobs", admin, "{\"gpus\": 8, \"models\": [\"B200\"], \"waitForNodes\": true}").get("id").asText();
             await(Duration.ofSeconds(10), () -> "running".equals(first.json("GET", "/v1/jobs/" + running, admin, null)
@@ -68,11 +68,11 @@ class JobsRestoreTest {
             await(Duration.ofSeconds(5), () -> "room".equals(second.json("GET", "/v1/jobs/" + next + "/why", admin,
                     null).get("reason").asText()));
             // ... until the restored one ends, by its own start time, and hands them over.
-            await(Duration.ofSeconds(20), () -> "succeeded".equals(second.json("GET", "/v1/jobs/" + running, admin,
+            await(Duration.ofSeconds(30), () -> "succeeded".equals(second.json("GET", "/v1/jobs/" + running, admin,
                     null).get("state").asText()));
             JsonNode done = second.json("GET", "/v1/jobs/" + running, admin, null);
             assertThat(Duration.between(Instant.parse(before.get("started").asText()),
-                    Instant.parse(done.get("finished").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+                    Instant.parse(done.get("finished").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(15));
             await(Duration.ofSeconds(20), () -> "running".equals(second.json("GET", "/v1/jobs/" + next, admin, null)
                     .get("state").asText()));
         } finally {

@@ -63,4 +63,178 @@ public record NodeRecord(String name, NodeState state, String reason, String act
     public boolean unschedulable() {
         return state != NodeState.READY;
     }
+
+    /** This record with some fields changed: {@code node.with().state(READY).reason("...").build()}. */
+    public Builder with() {
+        return new Builder(this);
+    }
+
+    /** A new node's record, every field but its name unset. */
+    public static Builder named(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a record field by field, so that a change names only what it changes. */
+    public static final class Builder {
+        private String name;
+        private NodeState state;
+        private String reason;
+        private String actor;
+        private Instant since;
+        private Instant lastReport;
+        private String agentId;
+        private String agentVersion;
+        private String inventoryHash;
+        private NodeInventory inventory;
+        private List<GpuHealth> health;
+        private List<GpuSummary> gpus;
+        private boolean cordoned;
+        private List<CordonedGpu> cordonedGpus;
+        private boolean drain;
+        private long version;
+        private long appliedVersion;
+        private String applyError;
+        private long lastEventSeq;
+        private List<Transition> history;
+        private List<Allocation> allocations;
+        private ExecutionNode execution;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        private Builder(NodeRecord from) {
+            this.name = from.name;
+            this.state = from.state;
+            this.reason = from.reason;
+            this.actor = from.actor;
+            this.since = from.since;
+            this.lastReport = from.lastReport;
+            this.agentId = from.agentId;
+            this.agentVersion = from.agentVersion;
+            this.inventoryHash = from.inventoryHash;
+            this.inventory = from.inventory;
+            this.health = from.health;
+            this.gpus = from.gpus;
+            this.cordoned = from.cordoned;
+            this.cordonedGpus = from.cordonedGpus;
+            this.drain = from.drain;
+            this.version = from.version;
+            this.appliedVersion = from.appliedVersion;
+            this.applyError = from.applyError;
+            this.lastEventSeq = from.lastEventSeq;
+            this.history = from.history;
+            this.allocations = from.allocations;
+            this.execution = from.execution;
+        }
+
+        public Builder state(NodeState value) {
+            this.state = value;
+            return this;
+        }
+
+        public Builder reason(String value) {
+            this.reason = value;
+            return this;
+        }
+
+        public Builder actor(String value) {
+            this.actor = value;
+            return this;
+        }
+
+        public Builder since(Instant value) {
+            this.since = value;
+            return this;
+        }
+
+        public Builder lastReport(Instant value) {
+            this.lastReport = value;
+            return this;
+        }
+
+        public Builder agentId(String value) {
+            this.agentId = value;
+            return this;
+        }
+
+        public Builder agentVersion(String value) {
+            this.agentVersion = value;
+            return this;
+        }
+
+        public Builder inventoryHash(String value) {
+            this.inventoryHash = value;
+            return this;
+        }
+
+        public Builder inventory(NodeInventory value) {
+            this.inventory = value;
+            return this;
+        }
+
+        public Builder health(List<GpuHealth> value) {
+            this.health = value;
+            return this;
+        }
+
+        public Builder gpus(List<GpuSummary> value) {
+            this.gpus = value;
+            return this;
+        }
+
+        public Builder cordoned(boolean value) {
+            this.cordoned = value;
+            return this;
+        }
+
+        public Builder cordonedGpus(List<CordonedGpu> value) {
+            this.cordonedGpus = value;
+            return this;
+        }
+
+        public Builder drain(boolean value) {
+            this.drain = value;
+            return this;
+        }
+
+        public Builder version(long value) {
+            this.version = value;
+            return this;
+        }
+
+        public Builder appliedVersion(long value) {
+            this.appliedVersion = value;
+            return this;
+        }
+
+        public Builder applyError(String value) {
+            this.applyError = value;
+            return this;
+        }
+
+        public Builder lastEventSeq(long value) {
+            this.lastEventSeq = value;
+            return this;
+        }
+
+        public Builder history(List<Transition> value) {
+            this.history = value;
+            return this;
+        }
+
+        public Builder allocations(List<Allocation> value) {
+            this.allocations = value;
+            return this;
+        }
+
+        public Builder execution(ExecutionNode value) {
+            this.execution = value;
+            return this;
+        }
+
+        public NodeRecord build() {
+            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution);
+        }
+    }
 }

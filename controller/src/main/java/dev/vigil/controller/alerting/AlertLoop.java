@@ -15,6 +15,7 @@ import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.controller.leader.Alerting;
 import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Outcome;
@@ -28,27 +29,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Runs the {@link AlertEngine} on the leader. The engine lives while this member leads and acts
+ * The alerts' control: runs the {@link AlertEngine} on the leader's {@link EventLoop}. The engine lives while this member leads and acts
  * (a member without a quorum neither evaluates nor sends); a new one loads what the last left in
  * the store, so a failover neither loses nor repeats a page.
  *
  * <p>The fleet the rules see is kept here one node at a time as the leader stores reports. A
  * report that changes a node's state, health, cordons or jobs, or brings an XID, is evaluated at
- * once on this loop's thread; readings and the passing of time ({@code for}, group timers,
+ * once, as an event; readings (the nodes' vital signs, taken from the store) and the passing of time ({@code for}, group timers,
  * retries of the push) are evaluated every second with the scheduler's latest jobs. A fault's
  * page therefore costs one evaluation after the report is stored, and a fleet of thousands of
  * nodes reporting every two seconds costs one evaluation a second, not one per report.
@@ -68,7 +64,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
     private final BooleanSupplier acting;
     private final FleetSnapshot fleet;
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService thread;
+    private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile boolean leading;
     /** Created and closed on the loop's thread only. */
@@ -78,9 +74,10 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
      * @param jobs   the scheduler's jobs (waiting, held by tenant, quotas)
      * @param acting whether this member may act now (quorum, not paused)
      */
-    public AlertLoop(String member, AlertsConfig config, AlertStore alertStore, Store store, Clock clock,
-                     Supplier<JobsView> jobs, BooleanSupplier acting) {
+    public AlertLoop(String member, EventLoop loop, AlertsConfig config, AlertStore alertStore, Store store,
+                     Clock clock, Supplier<JobsView> jobs, BooleanSupplier acting) {
         this.member = member;
+        this.loop = loop;
         this.config = config;
         this.alertStore = alertStore;
         this.store = store;
@@ -88,12 +85,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         this.jobs = jobs;
         this.acting = acting;
         this.fleet = new FleetSnapshot(xidWindow(config));
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vigil-alerts-" + member);
-            t.setDaemon(true);
-            return t;
-        });
-        thread.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        loop.every(TICK, this::tick);
     }
 
     /** The longest window an XID rule looks back, and at least {@link #MIN_XID_WINDOW}. */
@@ -104,16 +96,18 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
 
     @Override
     public void startLeading() {
+        loop.requireLoop();
         fleet.clear();
         tenants.clear();
         leading = true;
-        execute(this::open);
+        open();
     }
 
     @Override
     public void stopLeading() {
+        loop.requireLoop();
         leading = false;
-        execute(this::shut);
+        shut();
     }
 
     @Override
@@ -149,6 +143,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
 
     @Override
     public Outcome apply(Mutation.AlertMutation mutation) {
+        loop.requireLoop();
         AlertEngine current = engine;
         if (current == null) {
             return Outcomes.problem(starting());
@@ -233,6 +228,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
             return;
         }
         tenants.keySet().retainAll(fleet.allocatedJobs());
+        fleet.vitals(store.vitals());
         current.evaluate(fleet.fleet(jobs.get(), this::tenantOf, clock.instant()));
     }
 
@@ -243,43 +239,26 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
 
     private void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            execute(() -> {
+            loop.post(() -> {
                 wakeQueued.set(false);
-                try {
-                    if (acting.getAsBoolean()) {
-                        evaluate();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.atError().addKeyValue("member", member).addKeyValue("error", e.toString()).setCause(e)
-                            .log("alert_loop_failed");
+                if (acting.getAsBoolean()) {
+                    evaluate();
                 }
             });
         }
     }
 
-    private void execute(Runnable task) {
-        try {
-            thread.execute(task);
-        } catch (RejectedExecutionException e) {
-            // Closing: nothing runs any more.
-        }
-    }
-
     private void audit(Caller caller, String detail, int status, String result) {
-        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
-                : caller.role().name().toLowerCase(Locale.ROOT), caller.remote(), caller.action(), detail, status,
-                result));
+        store.audit(caller.audited(clock.instant(), detail, status, result));
     }
 
+    /** Closes the engine (its notifiers) when the member stops; the event loop is closed by the member. */
     @Override
     public void close() {
         leading = false;
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        shut();
+        loop.call(() -> {
+            shut();
+            return null;
+        }, Duration.ofSeconds(15), why -> null);
     }
 }

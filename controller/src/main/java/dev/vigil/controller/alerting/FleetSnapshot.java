@@ -8,16 +8,17 @@ import dev.vigil.alerts.fleet.PendingJob;
 import dev.vigil.alerts.fleet.TenantUsage;
 import dev.vigil.alerts.fleet.XidSeen;
 import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
-import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.controller.scheduling.JobsView;
+import dev.vigil.controller.state.NodeVitals;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +84,28 @@ final class FleetSnapshot {
         FleetNode old = nodes.put(record.name(), next);
         boolean xid = freshXids.remove(record.name());
         return xid || old == null || !withoutReadings(old).equals(withoutReadings(next));
+    }
+
+    /**
+     * Lays the nodes' latest vital signs over them: readings and report times change with every
+     * report, and reports that change nothing else never reach the leader.
+     */
+    void vitals(Map<String, NodeVitals> latest) {
+        latest.forEach((name, vitals) -> nodes.computeIfPresent(name, (n, node) -> withVitals(node, vitals)));
+    }
+
+    private static FleetNode withVitals(FleetNode node, NodeVitals vitals) {
+        if (node.lastReport() != null && !vitals.lastReport().isAfter(node.lastReport())) {
+            return node;
+        }
+        List<FleetGpu> gpus = new ArrayList<>(node.gpus().size());
+        for (FleetGpu gpu : node.gpus()) {
+            GpuSummary readings = vitals.gpus().stream().filter(s -> s.gpu() == gpu.index()).findFirst().orElse(null);
+            gpus.add(readings == null ? gpu : new FleetGpu(gpu.index(), gpu.uuid(), gpu.model(), gpu.health(),
+                    gpu.reasons(), gpu.recentXids(), readings.temperature(), readings.power(), readings.utilization(),
+                    gpu.cordoned(), gpu.allocation()));
+        }
+        return new FleetNode(node.name(), node.state(), vitals.lastReport(), gpus);
     }
 
     /** Keeps the XIDs among a report's events that leave the GPU in service. */

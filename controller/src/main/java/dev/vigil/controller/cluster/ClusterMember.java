@@ -82,7 +82,9 @@ public final class ClusterMember implements AutoCloseable {
         this.pauses = new PauseDetector(config.member(), System::nanoTime,
                 // a gap this long between ticks means the process was not running
                 Math.max(TimeUnit.MILLISECONDS.toNanos(500), failureDetection / 4),
-                2 * failureDetection, viewCheck.apply(this::stillCountedIn), viewChecks);
+                // alone, no other member can have taken over while it was paused: nothing to wait for
+                config.cluster().members().size() == 1 ? 0 : 2 * failureDetection,
+                viewCheck.apply(this::stillCountedIn), viewChecks);
         ticker.scheduleAtFixedRate(pauses::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
     }
 

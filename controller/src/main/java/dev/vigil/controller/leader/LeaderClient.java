@@ -2,6 +2,7 @@ package dev.vigil.controller.leader;
 
 import dev.vigil.api.Problem;
 import dev.vigil.controller.cluster.ClusterMember;
+import dev.vigil.controller.state.Json;
 import dev.vigil.http.ProblemException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterNode;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 /**
  * How a member hands a mutation to the leader, wherever it runs. A member without a quorum
  * refuses at once; while leadership moves (a few hundred milliseconds after a member dies) calls
- * that are safe to repeat are retried until {@link #PATIENCE} runs out.
+ * are retried until {@link #PATIENCE} runs out. A retry is safe: a mutation carries its request's
+ * id, and the leader answers one it already applied from what it stored then.
  */
 public final class LeaderClient {
     /** How long a request waits for a leader to appear before it is answered 503. */
@@ -34,17 +36,15 @@ public final class LeaderClient {
     /**
      * Applies {@code mutation} on the leader and returns its answer as {@code type}.
      *
-     * @param repeatable whether applying it twice does no harm (a retry after a leader died
-     *                   mid-call may apply it again)
      * @throws ProblemException with the leader's problem, or 503 when there is no leader or quorum
      */
-    public <T> T apply(Mutation mutation, Class<T> type, boolean repeatable) {
+    public <T> T apply(Mutation mutation, Class<T> type) {
         String refusal = member.notActingReason();
         if (refusal != null) {
             throw unavailable("this member (" + member.name() + ") refuses writes: " + refusal);
         }
-        String json = Outcomes.write(mutation);
-        return call(leader -> leader.apply(json), type, repeatable);
+        String json = Json.write(mutation);
+        return call(leader -> leader.apply(json), type);
     }
 
     /**
@@ -53,7 +53,7 @@ public final class LeaderClient {
      * @throws ProblemException 404 for an unknown job, 503 without a leader
      */
     public <T> T why(String job, Class<T> type) {
-        return call(leader -> leader.why(job), type, true);
+        return call(leader -> leader.why(job), type);
     }
 
     /**
@@ -62,24 +62,24 @@ public final class LeaderClient {
      * @throws ProblemException 503 without a leader, or while its engine starts
      */
     public <T> T alerts(Class<T> type) {
-        return call(LeaderApi::alerts, type, true);
+        return call(LeaderApi::alerts, type);
     }
 
-    private <T> T call(Function<LeaderApi, String> request, Class<T> type, boolean repeatable) {
+    private <T> T call(Function<LeaderApi, String> request, Class<T> type) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
             String answer;
             try {
                 answer = request.apply(proxy());
             } catch (RuntimeException e) {
-                if (!repeatable || System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadline) {
                     throw unavailable("no leader answered: " + e.getMessage());
                 }
                 proxy = null;
                 sleep();
                 continue;
             }
-            Outcome outcome = Outcomes.read(answer, Outcome.class);
+            Outcome outcome = Json.read(answer, Outcome.class);
             if (outcome.problem() != null) {
                 throw new ProblemException(outcome.problem());
             }

@@ -2,6 +2,7 @@ package dev.vigil.controller.leader;
 
 import dev.vigil.api.Problem;
 import dev.vigil.controller.state.Counters;
+import dev.vigil.controller.state.Json;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.resources.IgniteInstanceResource;
 import org.apache.ignite.services.Service;
@@ -12,18 +13,18 @@ import java.time.Duration;
 
 /**
  * The leader: an Ignite cluster singleton, so exactly one member of a healthy cluster runs it,
- * and Ignite moves it when that member dies. It applies every mutation (members forward them
- * through {@link LeaderApi}) and runs the loops that must run once: silent nodes become unknown,
- * old log entries are dropped, jobs are scheduled and alerts evaluated (by the scheduler loop and the
- * alert loop it starts and stops). Without a quorum it neither applies nor loops: a member paused past
- * the failure timeout comes back still holding the singleton and must not act as a second leader.
+ * and Ignite moves it when that member dies. Members forward mutations to it through
+ * {@link LeaderApi}; it hands each to its member's {@link EventLoop}, where the control classes
+ * apply them in order, and starts and stops their leading. Without a quorum it neither applies nor
+ * sweeps: a member paused past the failure timeout comes back still holding the singleton and must
+ * not act as a second leader.
  */
 public final class LeaderService implements Service, LeaderApi {
     public static final String NAME = "vigil-leader";
     private static final Logger LOG = LoggerFactory.getLogger(LeaderService.class);
-    private static final Duration TICK = Duration.ofMillis(500);
-    private static final Duration TRIM_EVERY = Duration.ofMinutes(1);
     private static final Duration OPENING = Duration.ofMinutes(2);
+    /** How long a mutation may wait for its turn and its application. */
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
 
     @IgniteInstanceResource
     private transient Ignite ignite;
@@ -53,30 +54,21 @@ public final class LeaderService implements Service, LeaderApi {
 
     @Override
     public void execute() throws InterruptedException {
-        long lastTrim = 0;
+        // The work is the event loop's; this only holds the singleton until Ignite cancels it.
         while (!cancelled) {
-            try {
-                if (parts.member().notActingReason() == null) {
-                    parts.applier().expireSilentNodes();
-                    if (System.nanoTime() - lastTrim > TRIM_EVERY.toNanos()) {
-                        parts.applier().trimLogs();
-                        lastTrim = System.nanoTime();
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("member", ignite.name()).addKeyValue("error", e.toString())
-                        .log("leader_loop_failed");
-            }
-            Thread.sleep(TICK.toMillis());
+            Thread.sleep(100);
         }
     }
 
     private synchronized void begin(LocalMembers.Parts found) {
         long epoch = new Counters(ignite).incrementAndGet(Counters.LEADER_EPOCH);
-        found.applier().startLeading();
-        found.bootstrap().ensureTokens();
-        found.jobs().startLeading();
-        found.alerting().startLeading();
+        Controls controls = found.controls();
+        controls.loop().call(() -> {
+            controls.startLeading();
+            return null;
+        }, OPENING, why -> {
+            throw new IllegalStateException("member " + ignite.name() + " could not start leading: " + why);
+        });
         found.leadership().began(epoch);
         parts = found;
         LOG.atInfo().addKeyValue("member", ignite.name()).addKeyValue("epoch", epoch).log("leader_started");
@@ -86,8 +78,11 @@ public final class LeaderService implements Service, LeaderApi {
     public synchronized void cancel() {
         cancelled = true;
         if (parts != null) {
-            parts.jobs().stopLeading();
-            parts.alerting().stopLeading();
+            Controls controls = parts.controls();
+            controls.loop().call(() -> {
+                controls.stopLeading();
+                return null;
+            }, APPLY_TIMEOUT, why -> null);
             parts.leadership().ended();
             LOG.atInfo().addKeyValue("member", ignite.name()).log("leader_stopped");
         }
@@ -97,36 +92,38 @@ public final class LeaderService implements Service, LeaderApi {
     public String apply(String mutationJson) {
         String refusal = parts.member().notActingReason();
         if (refusal != null) {
-            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
-                    + ignite.name() + ") refuses writes: " + refusal, null)));
+            return Json.write(noQuorum("refuses writes: " + refusal));
         }
-        Mutation mutation = Outcomes.read(mutationJson, Mutation.class);
-        if (mutation instanceof Mutation.JobMutation job) {
-            return Outcomes.write(parts.jobs().apply(job));
-        }
-        if (mutation instanceof Mutation.AlertMutation alert) {
-            return Outcomes.write(parts.alerting().apply(alert));
-        }
-        return Outcomes.write(parts.applier().apply(mutation));
+        Mutation mutation = Json.read(mutationJson, Mutation.class);
+        Controls controls = parts.controls();
+        return Json.write(controls.loop().call(() -> controls.apply(mutation), APPLY_TIMEOUT, LeaderService::busy));
     }
 
     @Override
     public String why(String job) {
         String refusal = parts.member().notActingReason();
         if (refusal != null) {
-            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
-                    + ignite.name() + ") does not act: " + refusal, null)));
+            return Json.write(noQuorum("does not act: " + refusal));
         }
-        return Outcomes.write(parts.jobs().why(job));
+        Controls controls = parts.controls();
+        return Json.write(controls.loop().call(() -> controls.why(job), APPLY_TIMEOUT, LeaderService::busy));
     }
 
     @Override
     public String alerts() {
         String refusal = parts.member().notActingReason();
         if (refusal != null) {
-            return Outcomes.write(Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader ("
-                    + ignite.name() + ") does not act: " + refusal, null)));
+            return Json.write(noQuorum("does not act: " + refusal));
         }
-        return Outcomes.write(parts.alerting().view());
+        return Json.write(parts.controls().alerts());
+    }
+
+    private Outcome noQuorum(String why) {
+        return Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader (" + ignite.name() + ") " + why,
+                null));
+    }
+
+    private static Outcome busy(String why) {
+        return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", why + ": retry", null));
     }
 }

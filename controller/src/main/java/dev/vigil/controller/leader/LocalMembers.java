@@ -7,13 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The members running in this process, by Ignite instance name. Ignite deploys the leader
- * service by sending an instance of it to some member; there it finds that member's store and
- * applier here. (One process normally runs one member; tests run several.)
+ * service by sending an instance of it to some member; there it finds that member's control
+ * classes here. (One process normally runs one member; tests run several.)
  */
 public final class LocalMembers {
     /** A member's local parts the leader service works with. */
-    public record Parts(ClusterMember member, Applier applier, Bootstrap bootstrap, Leadership leadership,
-                        JobScheduling jobs, Alerting alerting) {
+    public record Parts(ClusterMember member, Controls controls, Leadership leadership) {
     }
 
     private static final Map<String, Parts> MEMBERS = new ConcurrentHashMap<>();

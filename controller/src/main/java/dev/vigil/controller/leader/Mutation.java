@@ -59,7 +59,7 @@ public sealed interface Mutation {
     record CancelJob(String job, String reason, Caller caller) implements JobMutation {
     }
 
-    /** The mutations the scheduler loop applies rather than the applier. */
+    /** The mutations the jobs' control (the scheduler loop) applies. */
     sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob {
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Told of every node the leader stores: the scheduler follows capacity, health and confirmations,
- * the alert rules the fleet. Called with the applier's lock held: must not block.
+ * the alert rules the fleet. Called on the leader's event loop: must not block.
  */
 @FunctionalInterface
 public interface NodeListener {

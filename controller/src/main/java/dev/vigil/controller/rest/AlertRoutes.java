@@ -81,7 +81,7 @@ final class AlertRoutes {
     Response createSilence(Request request, Identity who) {
         SilenceRequest wanted = request.body(SilenceRequest.class);
         SilenceView created = leader.get().apply(new Mutation.CreateSilence(wanted, caller.apply(request, who)),
-                SilenceView.class, false);
+                SilenceView.class);
         return Response.json(201, created).header("Location", "/v1/silences/" + created.id());
     }
 
@@ -92,14 +92,14 @@ final class AlertRoutes {
             throw ProblemException.badRequest("id", id, "a silence id as 'vigil silence list' shows it (a UUID)");
         }
         return Response.json(leader.get().apply(new Mutation.ExpireSilence(id, caller.apply(request, who)),
-                SilenceView.class, true));
+                SilenceView.class));
     }
 
     /** {@code POST /v1/alertmanager/webhook}: Alertmanager's webhook body, version 4. */
     Response alertmanagerWebhook(Request request, Identity who) {
         AlertmanagerWebhook message = request.body(AlertmanagerWebhook.class);
         return Response.json(leader.get().apply(new Mutation.ReceiveAlerts(message, caller.apply(request, who)),
-                Received.class, true));
+                Received.class));
     }
 
     private static Set<AlertState> states(String text) {

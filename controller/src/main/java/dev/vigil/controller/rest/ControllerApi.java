@@ -30,6 +30,7 @@ import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.NodeAction;
+import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.Handler;
 import dev.vigil.http.ProblemException;
@@ -51,6 +52,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -74,6 +77,9 @@ public final class ControllerApi {
 
         LeaderClient leader();
 
+        /** Where agents' reports go: answered here when they change nothing, else sent to the leader. */
+        ReportIntake reports();
+
         Members members();
 
         /** Why this member is not ready, or null. */
@@ -92,6 +98,9 @@ public final class ControllerApi {
     interface Authorized {
         Response handle(Request request, Identity who) throws Exception;
     }
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final Pattern IDEMPOTENCY_KEY_FORM = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final Member member;
     private final Authenticator authenticator;
@@ -170,10 +179,9 @@ public final class ControllerApi {
         return members.staleReason() == null ? response : response.header(STALE_HEADER, members.staleReason());
     }
 
-    /** The stored summaries, joined as they are: no parsing on the way out. */
+    /** The stored summaries, each with its node's latest report time. */
     private Response nodes(Request request, Identity who) {
-        String body = "{\"nodes\":[" + String.join(",", member.store().nodeSummariesJson()) + "]}";
-        return Response.bytes(200, Response.JSON, body.getBytes(StandardCharsets.UTF_8));
+        return Response.json(Map.of("nodes", member.store().nodeSummaries()));
     }
 
     private NodeRecord node(String name) {
@@ -185,7 +193,7 @@ public final class ControllerApi {
         ReasonRequest reason = request.body(ReasonRequest.class);
         String node = request.pathParam("node");
         NodeRecord changed = member.leader().apply(new Mutation.NodeChange(node, action, reason.reason(),
-                caller(request, who)), NodeRecord.class, true);
+                caller(request, who)), NodeRecord.class);
         return Response.json(changed);
     }
 
@@ -193,14 +201,14 @@ public final class ControllerApi {
         int gpu = Params.gpuIndex(request.pathParam("gpu"));
         ReasonRequest reason = request.body(ReasonRequest.class);
         NodeRecord changed = member.leader().apply(new Mutation.GpuChange(request.pathParam("node"), gpu, action,
-                reason.reason(), caller(request, who)), NodeRecord.class, true);
+                reason.reason(), caller(request, who)), NodeRecord.class);
         return Response.json(changed);
     }
 
     private Response submitJob(Request request, Identity who) {
         JobSpec spec = request.body(JobSpec.class);
         JobRecord submitted = member.leader().apply(new Mutation.SubmitJob(spec, caller(request, who)),
-                JobRecord.class, false);
+                JobRecord.class);
         return Response.json(201, submitted).header("Location", "/v1/jobs/" + submitted.id());
     }
 
@@ -254,7 +262,7 @@ public final class ControllerApi {
         String id = Params.jobId(request.pathParam("id"), "id");
         ReasonRequest reason = request.body(ReasonRequest.class);
         JobRecord cancelled = member.leader().apply(new Mutation.CancelJob(id, reason.reason(), caller(request, who)),
-                JobRecord.class, true);
+                JobRecord.class);
         return Response.json(cancelled);
     }
 
@@ -332,8 +340,7 @@ public final class ControllerApi {
         long start = System.nanoTime();
         String node = Params.nodeName(request.pathParam("node"));
         AgentReport report = request.body(AgentReport.class);
-        DesiredState desired = member.leader().apply(new Mutation.Report(node, report, caller(request, who)),
-                DesiredState.class, true);
+        DesiredState desired = member.reports().take(node, report, caller(request, who));
         reportTimer.reported(System.nanoTime() - start);
         return Response.json(desired);
     }
@@ -341,19 +348,35 @@ public final class ControllerApi {
     private Response issueToken(Request request, Identity who) {
         TokenRequest wanted = request.body(TokenRequest.class);
         TokenInfo issued = member.leader().apply(new Mutation.IssueToken(wanted.name(), wanted.role(),
-                caller(request, who)), TokenInfo.class, false);
+                caller(request, who)), TokenInfo.class);
         return Response.json(201, issued);
     }
 
     private Response revokeToken(Request request, Identity who) {
         TokenInfo revoked = member.leader().apply(new Mutation.RevokeToken(request.pathParam("id"),
-                caller(request, who)), TokenInfo.class, true);
+                caller(request, who)), TokenInfo.class);
         return Response.json(revoked);
     }
 
     private Caller caller(Request request, Identity who) {
         return new Caller(who.name(), who.role(), remote(request), member.name(),
-                request.method() + " " + request.path());
+                request.method() + " " + request.path(), requestId(request, who));
+    }
+
+    /**
+     * A client that may send a write again (its answer was lost) names it with an
+     * {@code Idempotency-Key}; the leader applies each key of each caller once. Without one, every
+     * request is new to the leader, though this member's own retries (leadership moving) keep its id.
+     */
+    static String requestId(Request request, Identity who) {
+        String key = request.header(IDEMPOTENCY_KEY);
+        if (key == null) {
+            return UUID.randomUUID().toString();
+        }
+        if (!IDEMPOTENCY_KEY_FORM.matcher(key).matches()) {
+            throw ProblemException.badRequest(IDEMPOTENCY_KEY, key, "1 to 128 letters, digits and . _ : -");
+        }
+        return who.name() + "/" + key;
     }
 
     private static String remote(Request request) {
@@ -447,10 +470,10 @@ public final class ControllerApi {
             return;
         }
         Caller caller = new Caller(who == null ? "anonymous" : who.name(), who == null ? null : who.role(),
-                remote(request), member.name(), request.method() + " " + request.path());
+                remote(request), member.name(), request.method() + " " + request.path(), null);
         try {
             member.leader().apply(new Mutation.Refused(caller.action(), body(request), status, detail, caller),
-                    Void.class, true);
+                    Void.class);
         } catch (ProblemException e) {
             LOG.atWarn().addKeyValue("action", caller.action()).addKeyValue("status", status)
                     .addKeyValue("detail", detail).addKeyValue("audit_error", e.getMessage()).log("audit_failed");

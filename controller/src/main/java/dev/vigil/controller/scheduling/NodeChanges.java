@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Nodes the leader stored since the scheduler loop last looked, the latest of each. The applier
- * drops them here without waiting (agents report hundreds of times a second on a large fleet);
- * the loop takes them at its next cycle, and is woken at once when one matters (a state change,
+ * Nodes the leader stored since the scheduler last looked, the latest of each. The node control
+ * drops them here without waiting (several nodes may change in one event);
+ * the scheduler takes them at its next cycle, and is woken at once when one matters (a state change,
  * a health change, a confirmation).
  */
 public final class NodeChanges implements NodeListener {

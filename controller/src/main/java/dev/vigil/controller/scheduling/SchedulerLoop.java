@@ -14,6 +14,7 @@ import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.ControllerConfig;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.JobScheduling;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.Outcome;
@@ -40,22 +41,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs the {@link Scheduler} on the leader. One thread owns the scheduler (it is not
- * thread-safe): submits, cancels and questions are tasks on it, and so is each cycle, which
- * runs every {@code scheduler.interval} and at once when a job arrives or a node changes in a way
- * that matters.
+ * The jobs' and allocations' control: runs the {@link Scheduler} on the leader's
+ * {@link EventLoop}, which owns it (it is not thread-safe). Submits, cancels and questions are
+ * events there, and so is each cycle, which runs every {@code scheduler.interval} and at once when a
+ * job arrives or a node changes in a way that matters.
  *
  * <p>A cycle asks the backends which jobs started or ended (and takes what they saw of the nodes),
  * follows the nodes the leader stored (capacity, health, cordons; a node that stops reporting or
@@ -63,10 +56,9 @@ import java.util.function.BooleanSupplier;
  * the changed jobs (with an event per transition), and only then hands the decisions to the
  * backends: the stored jobs are the truth a new leader starts from ({@link #startLeading}).
  */
-public final class SchedulerLoop implements JobScheduling, AutoCloseable {
+public final class SchedulerLoop implements JobScheduling {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerLoop.class);
     private static final String ACTOR = "scheduler";
-    private static final long CALL_TIMEOUT_MS = 10_000;
 
     /** Told about each cycle and each placement, for the controller's metrics. */
     public interface Observer {
@@ -91,12 +83,12 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     private final JobLog log;
     private final BooleanSupplier acting;
     private final Observer observer;
-    private final ScheduledExecutorService thread;
+    private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Map<String, Integer> quotas;
     private volatile JobsView view = JobsView.EMPTY;
 
-    // Owned by the loop's thread.
+    // Owned by the event loop's thread.
     private Scheduler scheduler;
     private final Map<String, NodeCapacity> upserted = new HashMap<>();
     private final Set<String> failedNodes = new HashSet<>();
@@ -104,9 +96,10 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
     /**
      * @param acting whether this member may act now (quorum, not paused); a cycle is skipped otherwise
      */
-    public SchedulerLoop(String member, Store store, Clock clock, ControllerConfig.Scheduling settings, Fabric fabric,
+    public SchedulerLoop(EventLoop loop, Store store, Clock clock, ControllerConfig.Scheduling settings, Fabric fabric,
                          List<ExecutionBackend> backends, NodeChanges nodeChanges, BooleanSupplier acting,
                          Observer observer) {
+        this.loop = loop;
         this.store = store;
         this.clock = clock;
         this.settings = settings;
@@ -120,61 +113,60 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         this.quotas = JobsView.quotas(settings.policy());
         this.acting = acting;
         this.observer = observer;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vigil-scheduler-" + member);
-            t.setDaemon(true);
-            return t;
-        });
-        long interval = settings.interval().toNanos();
-        thread.scheduleWithFixedDelay(this::cycle, interval, interval, TimeUnit.NANOSECONDS);
+        loop.every(settings.interval(), this::cycle);
         nodeChanges.onChange(this::wake);
         this.backends.values().forEach(backend -> backend.wakeWith(this::wake));
     }
 
     @Override
     public void startLeading() {
-        execute(this::restore);
+        loop.requireLoop();
+        restore();
     }
 
     @Override
     public void stopLeading() {
-        execute(() -> {
-            scheduler = null;
-            backends.values().forEach(ExecutionBackend::stopLeading);
-            view = JobsView.EMPTY;
-            observer.published(view);
-            upserted.clear();
-            failedNodes.clear();
-            log.forget();
-            LOG.atInfo().log("scheduler_stopped");
-        });
+        loop.requireLoop();
+        scheduler = null;
+        backends.values().forEach(ExecutionBackend::stopLeading);
+        view = JobsView.EMPTY;
+        observer.published(view);
+        upserted.clear();
+        failedNodes.clear();
+        log.forget();
+        LOG.atInfo().log("scheduler_stopped");
     }
 
     @Override
     public Outcome apply(Mutation.JobMutation mutation) {
-        return call(() -> mutation instanceof Mutation.SubmitJob submit ? submit(submit)
-                : cancel((Mutation.CancelJob) mutation));
+        loop.requireLoop();
+        if (scheduler == null) {
+            return Outcomes.problem(notRunning());
+        }
+        return mutation instanceof Mutation.SubmitJob submit ? submit(submit) : cancel((Mutation.CancelJob) mutation);
     }
 
     @Override
     public Outcome why(String job) {
-        return call(() -> {
-            Optional<WhyPending> why = scheduler.why(job);
-            if (why.isPresent()) {
-                return Outcomes.value(why.get());
-            }
-            JobRecord stored = store.job(job).orElse(null);
-            if (stored == null) {
-                return Outcomes.problem(notFound(job));
-            }
-            if (!stored.state().finished()) {
-                return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "job " + job
-                        + " is stored but not in the scheduler yet (a new leader is taking over): retry", null));
-            }
-            return Outcomes.value(new WhyPending(job, stored.state(), WaitReason.NONE, "finished: "
-                    + wire(stored.state()) + " at " + stored.finished() + ": " + stored.reason(), List.of(), null,
-                    scheduler.queued()));
-        });
+        loop.requireLoop();
+        if (scheduler == null) {
+            return Outcomes.problem(notRunning());
+        }
+        Optional<WhyPending> why = scheduler.why(job);
+        if (why.isPresent()) {
+            return Outcomes.value(why.get());
+        }
+        JobRecord stored = store.job(job).orElse(null);
+        if (stored == null) {
+            return Outcomes.problem(notFound(job));
+        }
+        if (!stored.state().finished()) {
+            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "job " + job
+                    + " is stored but not in the scheduler yet (a new leader is taking over): retry", null));
+        }
+        return Outcomes.value(new WhyPending(job, stored.state(), WaitReason.NONE, "finished: "
+                + wire(stored.state()) + " at " + stored.finished() + ": " + stored.reason(), List.of(), null,
+                scheduler.queued()));
     }
 
     /** The jobs as of the last change, for the alert rules and the metrics; empty unless this member leads. */
@@ -425,48 +417,20 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
 
     private void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            execute(() -> {
+            loop.post(() -> {
                 wakeQueued.set(false);
                 cycle();
             });
         }
     }
 
-    private void execute(Runnable task) {
-        try {
-            thread.execute(task);
-        } catch (RejectedExecutionException e) {
-            // Closing: nothing is scheduled any more.
-        }
-    }
-
-    /** Runs {@code task} on the loop's thread and waits for its answer. */
-    private Outcome call(Callable<Outcome> task) {
-        Future<Outcome> answer;
-        try {
-            answer = thread.submit(() -> scheduler == null ? Outcomes.problem(Problem.of(503, "unavailable",
-                    "Service unavailable", "the scheduler is not running on this member (it is starting, or "
-                            + "leadership just moved): retry", null)) : task.call());
-        } catch (RejectedExecutionException e) {
-            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "the scheduler is closing",
-                    null));
-        }
-        try {
-            return answer.get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "the scheduler did not "
-                    + "answer within " + CALL_TIMEOUT_MS / 1000 + " s: retry", null));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Outcomes.problem(Problem.of(503, "unavailable", "Service unavailable", "interrupted", null));
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the scheduler failed: " + e.getCause(), e.getCause());
-        }
+    private static Problem notRunning() {
+        return Problem.of(503, "unavailable", "Service unavailable", "the scheduler is not running on this member "
+                + "(it is starting, or leadership just moved): retry", null);
     }
 
     private void audit(Caller caller, String detail, int status, String result) {
-        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
-                : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
+        store.audit(caller.audited(clock.instant(), detail, status, result));
     }
 
     /** "training, 2 nodes × 8 GPUs, tenant research, queue default". */
@@ -494,8 +458,4 @@ public final class SchedulerLoop implements JobScheduling, AutoCloseable {
         return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    @Override
-    public void close() {
-        thread.shutdownNow();
-    }
 }

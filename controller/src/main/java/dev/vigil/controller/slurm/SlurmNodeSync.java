@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +43,8 @@ public final class SlurmNodeSync implements NodeListener, AutoCloseable {
     private final SlurmConnection slurm;
     private final Store store;
     private final Clock clock;
+    /** Where what a Slurm call came to is recorded: the leader's event loop, as every change. */
+    private final Executor records;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-slurm-node-sync");
         t.setDaemon(true);
@@ -51,7 +54,9 @@ public final class SlurmNodeSync implements NodeListener, AutoCloseable {
     private final Map<String, Instant> settled = new ConcurrentHashMap<>();
 
     /** @param settings where Slurm is: the sync's connection is the backend's too */
-    public SlurmNodeSync(SlurmSettings settings, Store store, Clock clock) {
+    /** @param records runs the recording of each drain and resume done (the leader's event loop) */
+    public SlurmNodeSync(SlurmSettings settings, Store store, Clock clock, Executor records) {
+        this.records = records;
         this.slurm = new SlurmConnection(settings.connection());
         this.store = store;
         this.clock = clock;
@@ -152,9 +157,11 @@ public final class SlurmNodeSync implements NodeListener, AutoCloseable {
     private void record(String node, String actor, String action, String detail, int status, String result,
                         Severity severity, String event) {
         Instant now = clock.instant();
-        store.audit(new AuditEntry(0, now, actor, null, null, action, detail, status, result));
-        store.append(new ClusterEvent(0, now, node, null, ExecutionBackend.SLURM, severity, RepairAction.NONE, event,
-                actor));
+        records.execute(() -> {
+            store.audit(new AuditEntry(0, now, actor, null, null, action, detail, status, result));
+            store.append(new ClusterEvent(0, now, node, null, ExecutionBackend.SLURM, severity, RepairAction.NONE,
+                    event, actor));
+        });
         LOG.atInfo().addKeyValue("node", node).addKeyValue("action", action).addKeyValue("actor", actor)
                 .addKeyValue("result", result).log("slurm_node_synced");
     }

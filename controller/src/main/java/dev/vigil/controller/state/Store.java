@@ -1,9 +1,5 @@
 package dev.vigil.controller.state;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.NodeRecord;
@@ -16,7 +12,11 @@ import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.configuration.CacheConfiguration;
 
+import javax.cache.expiry.CreatedExpiryPolicy;
+
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -36,7 +38,8 @@ import java.util.function.ToLongFunction;
  * writes (a write returns once every member has it: the default PRIMARY_SYNC gave stale reads on
  * another member in about 40 % of reads). Values are JSON: Ignite's marshaller cannot write Java
  * records, and JSON keeps stored state readable across versions of these classes. Only the
- * leader writes; any member reads.
+ * leader's event loop writes, but for the nodes' vital signs, which the member that took a report
+ * writes; any member reads.
  */
 public final class Store {
     /** Events and audit entries kept; older ones are dropped by the leader. */
@@ -47,18 +50,26 @@ public final class Store {
     public static final Comparator<String> ID_ORDER = Comparator.comparingInt(String::length)
             .thenComparing(Comparator.naturalOrder());
 
+    /** How long what a write request came to is kept for its retries: longer than any client retries. */
+    public static final java.time.Duration APPLIED_KEPT = java.time.Duration.ofMinutes(15);
+
     /** Cluster ids are six base-36 digits. */
     private static final long CLUSTER_IDS = 36L * 36 * 36 * 36 * 36 * 36;
     private static final String EVENT_SEQ = "event_seq";
     private static final String AUDIT_SEQ = "audit_seq";
     private static final String JOB_SEQ = "job_seq";
 
-    private static final ObjectMapper JSON = Documents.json().copy()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private final IgniteCache<String, String> nodes;
     /** Each node's summary beside it, so that listing a thousand nodes reads a little JSON, not their inventories. */
     private final IgniteCache<String, String> summaries;
+    /** Each node's {@link NodeFacts}: what a member needs to answer a report without the leader. */
+    private final IgniteCache<String, String> facts;
+    /** Each node's {@link NodeVitals}, written by the member that took the report, not by the leader. */
+    private final IgniteCache<String, String> vitals;
+    private final Memo<NodeFacts> factsRead = new Memo<>(NodeFacts.class);
+    private final Memo<NodeVitals> vitalsRead = new Memo<>(NodeVitals.class);
+    /** What each write request came to, by its id, for a while: a retry of it is answered, not applied again. */
+    private final IgniteCache<String, String> applied;
     private final IgniteCache<Long, String> events;
     private final IgniteCache<Long, String> audit;
     private final IgniteCache<String, String> tokens;
@@ -67,10 +78,19 @@ public final class Store {
     private final IgniteCache<String, String> jobSummaries;
     private final Counters counters;
     private final String clusterId;
+    /** Throws when a write of the cluster state comes from anywhere but the leader's event loop. */
+    private volatile Runnable writerCheck = () -> { };
 
     public Store(Ignite ignite) {
         this.nodes = ignite.getOrCreateCache(cache("vigil_nodes"));
         this.summaries = ignite.getOrCreateCache(cache("vigil_node_summaries"));
+        this.facts = ignite.getOrCreateCache(cache("vigil_node_facts"));
+        // Vital signs change with every report and matter only as the latest: no write waits for the other members.
+        this.vitals = ignite.getOrCreateCache(Store.<String>cache("vigil_vitals")
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_ASYNC));
+        this.applied = ignite.getOrCreateCache(Store.<String>cache("vigil_applied")
+                .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.MINUTES,
+                        APPLIED_KEPT.toMinutes()))));
         this.events = ignite.getOrCreateCache(cache("vigil_events"));
         this.audit = ignite.getOrCreateCache(cache("vigil_audit"));
         this.tokens = ignite.getOrCreateCache(cache("vigil_tokens"));
@@ -92,6 +112,14 @@ public final class Store {
         return clusterId;
     }
 
+    /**
+     * Every write of the cluster state (not the vital signs) runs {@code check} first, which throws
+     * off the leader's event loop: a writer of its own fails at once, in tests and in production.
+     */
+    public void writtenOnlyAfter(Runnable check) {
+        this.writerCheck = check;
+    }
+
     /** The leader epoch: one more each time a member becomes leader; kept with the state, so it survives restarts. */
     public long leaderEpoch() {
         return counters.get(Counters.LEADER_EPOCH);
@@ -103,31 +131,128 @@ public final class Store {
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
     }
 
+    /** A node as stored, with its latest vital signs. */
     public Optional<NodeRecord> node(String name) {
-        return Optional.ofNullable(nodes.get(name)).map(json -> read(json, NodeRecord.class));
+        return Optional.ofNullable(nodes.get(name)).map(json -> withVitals(read(json, NodeRecord.class)));
     }
 
-    /** Every node, by name. */
+    /** Every node, by name, with its latest vital signs. */
     public List<NodeRecord> nodes() {
         Map<String, NodeRecord> sorted = new TreeMap<>();
-        nodes.forEach(entry -> sorted.put(entry.getKey(), read(entry.getValue(), NodeRecord.class)));
+        nodes.forEach(entry -> sorted.put(entry.getKey(), withVitals(read(entry.getValue(), NodeRecord.class))));
         return new ArrayList<>(sorted.values());
     }
 
+    /** Stores a node (the leader's write), its summary and its facts. */
     public void put(NodeRecord node) {
+        writerCheck.run();
         nodes.put(node.name(), write(node));
         summaries.put(node.name(), write(NodeSummary.of(node)));
+        facts.put(node.name(), write(NodeFacts.of(node)));
     }
 
-    /** Every node's summary as JSON, by name: served as it is stored. */
-    public List<String> nodeSummariesJson() {
-        Map<String, String> sorted = new TreeMap<>();
-        summaries.forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
-        return new ArrayList<>(sorted.values());
+    /** Every node's summary, by name, with its latest report time. */
+    public List<NodeSummary> nodeSummaries() {
+        Map<String, NodeSummary> sorted = new TreeMap<>();
+        summaries.forEach(entry -> sorted.put(entry.getKey(), read(entry.getValue(), NodeSummary.class)));
+        List<NodeSummary> all = new ArrayList<>(sorted.size());
+        for (NodeSummary summary : sorted.values()) {
+            Instant latest = latest(summary.lastReport(), vitals(summary.name()).map(NodeVitals::lastReport)
+                    .orElse(null));
+            all.add(latest == summary.lastReport() ? summary : new NodeSummary(summary.name(), summary.state(),
+                    summary.reason(), summary.since(), latest, summary.model(), summary.gpus(), summary.gpusFailed(),
+                    summary.gpusCordoned()));
+        }
+        return all;
+    }
+
+    /** The facts a report is judged against, as the leader last stored them. */
+    public Optional<NodeFacts> facts(String name) {
+        return Optional.ofNullable(facts.get(name)).map(json -> factsRead.read(name, json));
+    }
+
+    /** Every node's facts, by name. */
+    public Map<String, NodeFacts> facts() {
+        Map<String, NodeFacts> all = new TreeMap<>();
+        facts.forEach(entry -> all.put(entry.getKey(), factsRead.read(entry.getKey(), entry.getValue())));
+        return all;
+    }
+
+    /** Keeps a node's vital signs: any member, for each report it takes. */
+    public void put(String name, NodeVitals latest) {
+        String json = write(latest);
+        vitalsRead.remember(name, json, latest);
+        vitals.put(name, json);
+    }
+
+    public Optional<NodeVitals> vitals(String name) {
+        return Optional.ofNullable(vitals.get(name)).map(json -> vitalsRead.read(name, json));
+    }
+
+    /** Every node's vital signs, by name. */
+    public Map<String, NodeVitals> vitals() {
+        Map<String, NodeVitals> all = new HashMap<>();
+        vitals.forEach(entry -> all.put(entry.getKey(), vitalsRead.read(entry.getKey(), entry.getValue())));
+        return all;
+    }
+
+    private NodeRecord withVitals(NodeRecord node) {
+        NodeVitals latest = vitals(node.name()).orElse(null);
+        if (latest == null || node.lastReport() != null && !latest.lastReport().isAfter(node.lastReport())) {
+            return node;
+        }
+        return node.with().lastReport(latest.lastReport()).gpus(latest.gpus()).build();
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null || !b.isAfter(a) ? a : b;
+    }
+
+    /**
+     * The last value read for each key, by its JSON: reads that find the JSON unchanged (or
+     * written by this member) skip parsing it, which a report per node every two seconds would
+     * otherwise cost.
+     */
+    private static final class Memo<T> {
+        private record Parsed<T>(String json, T value) {
+        }
+
+        private final Class<T> type;
+        private final Map<String, Parsed<T>> last = new ConcurrentHashMap<>();
+
+        Memo(Class<T> type) {
+            this.type = type;
+        }
+
+        T read(String key, String json) {
+            Parsed<T> known = last.get(key);
+            if (known != null && known.json().equals(json)) {
+                return known.value();
+            }
+            T value = Store.read(json, type);
+            last.put(key, new Parsed<>(json, value));
+            return value;
+        }
+
+        void remember(String key, String json, T value) {
+            last.put(key, new Parsed<>(json, value));
+        }
+    }
+
+    /** What the write request {@code id} came to (an outcome as JSON), if it was applied lately. */
+    public Optional<String> applied(String id) {
+        return Optional.ofNullable(applied.get(id));
+    }
+
+    /** Keeps what the write request {@code id} came to, with the event that applied it. */
+    public void applied(String id, String outcomeJson) {
+        writerCheck.run();
+        applied.put(id, outcomeJson);
     }
 
     /** Appends an event; its {@code seq} is replaced by the next one. */
     public ClusterEvent append(ClusterEvent event) {
+        writerCheck.run();
         long seq = counters.incrementAndGet(EVENT_SEQ);
         ClusterEvent numbered = new ClusterEvent(seq, event.time(), event.node(), event.gpu(), event.kind(),
                 event.severity(), event.action(), event.message(), event.actor());
@@ -149,6 +274,7 @@ public final class Store {
     }
 
     public AuditEntry audit(AuditEntry entry) {
+        writerCheck.run();
         long seq = counters.incrementAndGet(AUDIT_SEQ);
         AuditEntry numbered = new AuditEntry(seq, entry.time(), entry.actor(), entry.role(), entry.remote(),
                 entry.action(), entry.detail(), entry.status(), entry.result());
@@ -163,6 +289,7 @@ public final class Store {
 
     /** Drops events and audit entries older than the retention. */
     public void trimLogs() {
+        writerCheck.run();
         trim(events, counters.get(EVENT_SEQ));
         trim(audit, counters.get(AUDIT_SEQ));
     }
@@ -172,6 +299,7 @@ public final class Store {
      * so ids are short, sort by submission, and are never given twice.
      */
     public String nextJobId() {
+        writerCheck.run();
         return String.format("j-%06d", counters.incrementAndGet(JOB_SEQ));
     }
 
@@ -180,6 +308,7 @@ public final class Store {
     }
 
     public void put(JobRecord job) {
+        writerCheck.run();
         jobs.put(job.id(), write(job));
         jobSummaries.put(job.id(), write(JobSummary.of(job)));
     }
@@ -202,6 +331,7 @@ public final class Store {
 
     /** Drops the oldest finished jobs beyond {@link #FINISHED_JOBS_KEPT}. */
     public void trimJobs() {
+        writerCheck.run();
         List<JobRecord> finished = jobs().stream().filter(j -> j.state().finished()).toList();
         if (finished.size() > FINISHED_JOBS_KEPT) {
             Set<String> old = new LinkedHashSet<>();
@@ -229,10 +359,12 @@ public final class Store {
     }
 
     public void put(TokenRecord token) {
+        writerCheck.run();
         tokens.put(token.id(), write(token));
     }
 
     public boolean removeToken(String id) {
+        writerCheck.run();
         return tokens.remove(id);
     }
 
@@ -274,18 +406,10 @@ public final class Store {
     }
 
     static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
-        }
+        return Json.write(value);
     }
 
     static <T> T read(String json, Class<T> type) {
-        try {
-            return JSON.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored " + type.getSimpleName() + " is unreadable: " + e.getMessage(), e);
-        }
+        return Json.read(json, type);
     }
 }

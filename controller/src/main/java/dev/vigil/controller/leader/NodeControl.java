@@ -23,8 +23,9 @@ import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.controller.state.NodeFacts;
+import dev.vigil.controller.state.NodeVitals;
 import dev.vigil.controller.state.Store;
-import dev.vigil.controller.state.TokenRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +38,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
- * Applies mutations to the cluster state, one at a time, on the leader. This is where node
- * lifecycle, the health reflex and the audit log live: what is applied is audited here, with it;
- * what is refused (a conflict, a missing node) is audited by the member that answers the request.
+ * The nodes' control on the leader: every change to a node is made here, on the leader's
+ * {@link EventLoop} — agent reports that change something, operators' cordons and drains, the
+ * allocations the execution backends write, what a backend saw of a node, the sweep of silent
+ * nodes. Node lifecycle and the health reflex live here; what is applied is audited with it.
  *
  * <p>A node's state is derived from a few facts rather than moved by hand: not reporting →
  * unknown; drain asked → draining, then drained once nothing runs there; cordoned → cordoned; no
@@ -56,66 +56,37 @@ import java.util.function.UnaryOperator;
  * error) it cordons that GPU. A node that stops reporting becomes unknown, which no work may land
  * on. The reflex acts on the change, once; an operator's uncordon then stands.
  */
-public final class Applier implements DesiredAllocations, NodeObservations {
+public final class NodeControl implements DesiredAllocations, NodeObservations {
     static final String REFLEX = "health-reflex";
-    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NodeControl.class);
     private static final int HISTORY = 50;
-    private static final Duration LAST_REPORT_REFRESH = Duration.ofSeconds(5);
 
     private final Store store;
     private final Clock clock;
     private final Duration nodeTimeout;
-    private final Tokens tokens;
     private final NodeListener nodes;
-    private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock(true);
-    private volatile Instant leadingSince;
+    private final EventLoop loop;
+    private Instant leadingSince;
 
-    public Applier(Store store, Clock clock, Duration nodeTimeout, Tokens tokens, NodeListener nodes) {
+    public NodeControl(Store store, Clock clock, Duration nodeTimeout, NodeListener nodes, EventLoop loop) {
         this.store = store;
         this.clock = clock;
         this.nodeTimeout = nodeTimeout;
-        this.tokens = tokens;
         this.nodes = nodes;
+        this.loop = loop;
     }
 
     /** This member just became leader: every node gets a full timeout to report before it is unknown. */
-    public void startLeading() {
-        lastSeen.clear();
+    void startLeading() {
         leadingSince = clock.instant();
     }
 
-    public Outcome apply(Mutation mutation) {
-        lock.lock();
-        try {
-            if (mutation instanceof Mutation.Report report) {
-                return Outcomes.value(report(report));
-            }
-            if (mutation instanceof Mutation.NodeChange change) {
-                return nodeChange(change);
-            }
-            if (mutation instanceof Mutation.GpuChange change) {
-                return gpuChange(change);
-            }
-            if (mutation instanceof Mutation.IssueToken issue) {
-                return issue(issue);
-            }
-            if (mutation instanceof Mutation.RevokeToken revoke) {
-                return revoke(revoke);
-            }
-            Mutation.Refused refused = (Mutation.Refused) mutation;
-            audit(refused.caller(), refused.detail(), refused.status(), refused.result());
-            return Outcomes.value(null);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private DesiredState report(Mutation.Report mutation) {
+    /** An agent's report that a member could not answer alone; the answer is the node's desired state. */
+    DesiredState report(Mutation.Report mutation) {
+        loop.requireLoop();
         Instant now = clock.instant();
         String name = mutation.node();
         AgentReport report = mutation.report();
-        lastSeen.put(name, now);
         NodeRecord old = store.node(name).orElse(null);
 
         boolean sameInventory = old != null && report.inventoryHash().equals(old.inventoryHash());
@@ -175,21 +146,23 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         if (old != null && (cordoned != old.cordoned() || !cordonedGpus.equals(old.cordonedGpus()))) {
             version++;
         }
-        Instant lastReport = old != null && old.lastReport() != null
-                && Duration.between(old.lastReport(), now).compareTo(LAST_REPORT_REFRESH) < 0 ? old.lastReport() : now;
-        NodeRecord next = new NodeRecord(name, state, reason, actor, old == null ? now : old.since(), lastReport,
-                report.agentId(), report.agentVersion(), inventoryHash, inventory, report.health(), report.gpus(),
-                cordoned, cordonedGpus, old != null && old.drain(), version, report.appliedVersion(),
-                report.applyError(), lastEventSeq, old == null ? List.of() : old.history(), allocations, execution);
+        NodeRecord next = (old == null ? NodeRecord.named(name).since(now) : old.with()).state(state).reason(reason)
+                .actor(actor).lastReport(now).agentId(report.agentId()).agentVersion(report.agentVersion())
+                .inventoryHash(inventoryHash).inventory(inventory).health(report.health()).gpus(report.gpus())
+                .cordoned(cordoned).cordonedGpus(cordonedGpus).drain(old != null && old.drain()).version(version)
+                .appliedVersion(report.appliedVersion()).applyError(report.applyError()).lastEventSeq(lastEventSeq)
+                .allocations(allocations).execution(execution).build();
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);
             nodes.changed(old, next);
         }
-        return desired(next, inventory == null);
+        return NodeFacts.desired(next);
     }
 
-    private Outcome nodeChange(Mutation.NodeChange change) {
+    /** An operator's cordon, uncordon, drain or resume of a node. */
+    Outcome nodeChange(Mutation.NodeChange change) {
+        loop.requireLoop();
         Optional<NodeRecord> found = store.node(change.node());
         if (found.isEmpty()) {
             return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
@@ -226,10 +199,9 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         ExecutionNode execution = old.execution() == null ? null : old.execution().imposing(false);
         long version = old.version() + (cordoned != old.cordoned() || drain != old.drain()
                 || !cordonedGpus.equals(old.cordonedGpus()) ? 1 : 0);
-        NodeRecord next = new NodeRecord(old.name(), state, change.reason(), change.caller().actor(), old.since(),
-                old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
-                old.health(), old.gpus(), cordoned, cordonedGpus, drain, version, old.appliedVersion(),
-                old.applyError(), old.lastEventSeq(), old.history(), old.allocations(), execution);
+        NodeRecord next = old.with().state(state).reason(change.reason()).actor(change.caller().actor())
+                .cordoned(cordoned).cordonedGpus(cordonedGpus).drain(drain).version(version).execution(execution)
+                .build();
         next = transition(old, next, now);
         store.put(next);
         nodes.changed(old, next);
@@ -246,7 +218,8 @@ public final class Applier implements DesiredAllocations, NodeObservations {
      * repair, the GPU's cordon is lifted here; the reflex cordons it again only on a new failure).
      * Doing what is already so changes nothing and is answered all the same.
      */
-    private Outcome gpuChange(Mutation.GpuChange change) {
+    Outcome gpuChange(Mutation.GpuChange change) {
+        loop.requireLoop();
         Optional<NodeRecord> found = store.node(change.node());
         if (found.isEmpty()) {
             return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
@@ -274,11 +247,7 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         boolean is = change.action() == NodeAction.CORDON;
         NodeRecord next = old;
         if (!cordonedGpus.equals(old.cordonedGpus())) {
-            next = new NodeRecord(old.name(), old.state(), old.reason(), old.actor(), old.since(), old.lastReport(),
-                    old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(),
-                    old.cordoned(), cordonedGpus, old.drain(), old.version() + (was != is ? 1 : 0),
-                    old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
-                    old.execution());
+            next = old.with().cordonedGpus(cordonedGpus).version(old.version() + (was != is ? 1 : 0)).build();
             store.put(next);
             nodes.changed(old, next);
         }
@@ -296,31 +265,6 @@ public final class Applier implements DesiredAllocations, NodeObservations {
         return Outcomes.value(next);
     }
 
-    private Outcome issue(Mutation.IssueToken issue) {
-        Tokens.Issued issued = tokens.issue(issue.name(), issue.role(), clock.instant());
-        store.put(issued.record());
-        audit(issue.caller(), "token " + issued.record().id() + " for " + issue.name() + " as "
-                + wire(issue.role()), 201, "token issued");
-        return Outcomes.value(new TokenInfo(issued.record().id(), issue.name(), issue.role(),
-                issued.record().created(), issued.secret()));
-    }
-
-    private Outcome revoke(Mutation.RevokeToken revoke) {
-        Optional<TokenRecord> token = store.token(revoke.id());
-        if (token.isEmpty()) {
-            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no token " + revoke.id(), null));
-        }
-        boolean lastAdmin = token.get().role() == Role.ADMIN
-                && store.tokens().stream().filter(t -> t.role() == Role.ADMIN).count() == 1;
-        if (lastAdmin) {
-            return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "token " + revoke.id()
-                    + " is the last admin token: issue another admin token before revoking it", null));
-        }
-        store.removeToken(revoke.id());
-        audit(revoke.caller(), "token " + revoke.id() + " of " + token.get().name(), 200, "token revoked");
-        return Outcomes.value(token.get().info());
-    }
-
     /**
      * Changes the allocations a node's desired state carries (the execution backend's write). A
      * change bumps the version; allocations it adds carry that version, so the agent's applied
@@ -328,34 +272,28 @@ public final class Applier implements DesiredAllocations, NodeObservations {
      */
     @Override
     public Optional<NodeRecord> change(String node, UnaryOperator<List<Allocation>> change) {
-        lock.lock();
-        try {
-            NodeRecord old = store.node(node).orElse(null);
-            if (old == null) {
-                return Optional.empty();
-            }
-            List<Allocation> wanted = change.apply(old.allocations());
-            if (wanted.equals(old.allocations())) {
-                return Optional.of(old);
-            }
-            long version = old.version() + 1;
-            List<Allocation> allocations = wanted.stream()
-                    .map(a -> old.allocations().contains(a) ? a : a.carriedBy(version)).toList();
-            NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), old.cordoned(),
-                    old.inventory() != null, busy(allocations, old.execution()));
-            boolean drained = state == NodeState.DRAINED && old.state() != NodeState.DRAINED;
-            NodeRecord next = new NodeRecord(old.name(), state, drained ? "drained: no job runs there any more"
-                    : old.reason(), drained ? "scheduler" : old.actor(), old.since(), old.lastReport(), old.agentId(),
-                    old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(), old.cordoned(),
-                    old.cordonedGpus(), old.drain(), version, old.appliedVersion(), old.applyError(),
-                    old.lastEventSeq(), old.history(), allocations, old.execution());
-            next = transition(old, next, clock.instant());
-            store.put(next);
-            nodes.changed(old, next);
-            return Optional.of(next);
-        } finally {
-            lock.unlock();
+        loop.requireLoop();
+        NodeRecord old = store.node(node).orElse(null);
+        if (old == null) {
+            return Optional.empty();
         }
+        List<Allocation> wanted = change.apply(old.allocations());
+        if (wanted.equals(old.allocations())) {
+            return Optional.of(old);
+        }
+        long version = old.version() + 1;
+        List<Allocation> allocations = wanted.stream()
+                .map(a -> old.allocations().contains(a) ? a : a.carriedBy(version)).toList();
+        NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), old.cordoned(),
+                old.inventory() != null, busy(allocations, old.execution()));
+        boolean drained = state == NodeState.DRAINED && old.state() != NodeState.DRAINED;
+        NodeRecord next = old.with().state(state).reason(drained ? "drained: no job runs there any more"
+                : old.reason()).actor(drained ? "scheduler" : old.actor()).version(version).allocations(allocations)
+                .build();
+        next = transition(old, next, clock.instant());
+        store.put(next);
+        nodes.changed(old, next);
+        return Optional.of(next);
     }
 
     /**
@@ -370,60 +308,53 @@ public final class Applier implements DesiredAllocations, NodeObservations {
      */
     @Override
     public void observed(String name, ExecutionNode view, Instant asked) {
-        lock.lock();
-        try {
-            NodeRecord old = store.node(name).orElse(null);
-            if (old == null) {
-                return;
-            }
-            Instant now = clock.instant();
-            boolean fresh = old.since() == null || !asked.isBefore(old.since());
-            boolean imposed = old.cordoned() && old.execution() != null && old.execution().imposedCordon();
-            boolean cordoned = old.cordoned();
-            String reason = old.reason();
-            String actor = old.actor();
-            boolean moved = false;
-            if (fresh && !view.available() && !view.byVigil() && !cordoned) {
-                cordoned = true;
-                imposed = true;
-                moved = true;
-                reason = view.describe();
-            } else if (fresh && imposed && (view.available() || view.byVigil())) {
-                cordoned = false;
-                imposed = false;
-                moved = true;
-                reason = view.backend() + " takes work there again (" + view.state() + ")";
-            }
-            ExecutionNode execution = view.imposing(imposed);
-            if (!moved && execution.equals(old.execution())) {
-                return;
-            }
-            NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), cordoned, old.inventory() != null,
-                    busy(old.allocations(), execution));
-            if (moved) {
-                actor = view.backend();
-            } else if (state == NodeState.DRAINED && old.state() != NodeState.DRAINED) {
-                reason = "drained: no job runs there any more";
-                actor = view.backend();
-            }
-            NodeRecord next = new NodeRecord(old.name(), state, reason, actor, old.since(), old.lastReport(),
-                    old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(), old.health(), old.gpus(),
-                    cordoned, old.cordonedGpus(), old.drain(), old.version() + (cordoned != old.cordoned() ? 1 : 0),
-                    old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
-                    execution);
-            next = transition(old, next, now);
-            store.put(next);
-            nodes.changed(old, next);
-            if (moved) {
-                String result = "node " + name + ": " + wire(old.state()) + " -> " + wire(next.state());
-                store.audit(new AuditEntry(0, now, view.backend(), null, null, (cordoned ? "cordon " : "uncordon ")
-                        + name + " from " + view.backend(), reason, 200, result));
-                LOG.atInfo().addKeyValue("node", name).addKeyValue("action", cordoned ? "cordon" : "uncordon")
-                        .addKeyValue("actor", view.backend()).addKeyValue("reason", reason)
-                        .addKeyValue("state", wire(next.state())).log("node_changed");
-            }
-        } finally {
-            lock.unlock();
+        loop.requireLoop();
+        NodeRecord old = store.node(name).orElse(null);
+        if (old == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        boolean fresh = old.since() == null || !asked.isBefore(old.since());
+        boolean imposed = old.cordoned() && old.execution() != null && old.execution().imposedCordon();
+        boolean cordoned = old.cordoned();
+        String reason = old.reason();
+        String actor = old.actor();
+        boolean moved = false;
+        if (fresh && !view.available() && !view.byVigil() && !cordoned) {
+            cordoned = true;
+            imposed = true;
+            moved = true;
+            reason = view.describe();
+        } else if (fresh && imposed && (view.available() || view.byVigil())) {
+            cordoned = false;
+            imposed = false;
+            moved = true;
+            reason = view.backend() + " takes work there again (" + view.state() + ")";
+        }
+        ExecutionNode execution = view.imposing(imposed);
+        if (!moved && execution.equals(old.execution())) {
+            return;
+        }
+        NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), cordoned, old.inventory() != null,
+                busy(old.allocations(), execution));
+        if (moved) {
+            actor = view.backend();
+        } else if (state == NodeState.DRAINED && old.state() != NodeState.DRAINED) {
+            reason = "drained: no job runs there any more";
+            actor = view.backend();
+        }
+        NodeRecord next = old.with().state(state).reason(reason).actor(actor).cordoned(cordoned)
+                .version(old.version() + (cordoned != old.cordoned() ? 1 : 0)).execution(execution).build();
+        next = transition(old, next, now);
+        store.put(next);
+        nodes.changed(old, next);
+        if (moved) {
+            String result = "node " + name + ": " + wire(old.state()) + " -> " + wire(next.state());
+            store.audit(new AuditEntry(0, now, view.backend(), null, null, (cordoned ? "cordon " : "uncordon ")
+                    + name + " from " + view.backend(), reason, 200, result));
+            LOG.atInfo().addKeyValue("node", name).addKeyValue("action", cordoned ? "cordon" : "uncordon")
+                    .addKeyValue("actor", view.backend()).addKeyValue("reason", reason)
+                    .addKeyValue("state", wire(next.state())).log("node_changed");
         }
     }
 
@@ -438,43 +369,49 @@ public final class Applier implements DesiredAllocations, NodeObservations {
     }
 
     /** Drops log entries past their retention, and the oldest finished jobs. */
-    public void trimLogs() {
+    void trimLogs() {
+        loop.requireLoop();
         store.trimLogs();
         store.trimJobs();
     }
 
     /**
-     * Marks nodes that stopped reporting unknown. Run by the leader's loop; a node not seen since
-     * this member became leader gets a full timeout from then.
+     * Marks nodes that stopped reporting unknown: their facts say they report, and neither their
+     * vital signs (written by whichever member took their reports) nor their record is younger
+     * than the timeout. A node not seen since this member became leader gets a full timeout from then.
      */
-    public void expireSilentNodes() {
-        lock.lock();
-        try {
-            Instant now = clock.instant();
-            for (NodeRecord old : store.nodes()) {
-                if (old.state() == NodeState.UNKNOWN) {
-                    continue;
-                }
-                Instant seen = lastSeen.getOrDefault(old.name(), leadingSince == null ? now : leadingSince);
-                Duration silent = Duration.between(seen, now);
-                if (silent.compareTo(nodeTimeout) <= 0) {
-                    continue;
-                }
-                String why = "no report for " + silent.toSeconds() + " s (timeout " + nodeTimeout.toSeconds() + " s)";
-                NodeRecord next = new NodeRecord(old.name(), NodeState.UNKNOWN, why, REFLEX, old.since(),
-                        old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
-                        old.health(), old.gpus(), old.cordoned(), old.cordonedGpus(), old.drain(), old.version(),
-                        old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(), old.allocations(),
-                        old.execution());
-                next = transition(old, next, now);
-                store.put(next);
-                nodes.changed(old, next);
-                reflex(old.name(), null, RepairAction.NONE, "node " + old.name() + " stopped reporting (" + why
-                        + "): no new work lands on it until it reports again", now);
+    void expireSilentNodes() {
+        loop.requireLoop();
+        Instant now = clock.instant();
+        Map<String, NodeVitals> vitals = store.vitals();
+        for (Map.Entry<String, NodeFacts> facts : store.facts().entrySet()) {
+            NodeVitals latest = vitals.get(facts.getKey());
+            if (facts.getValue().state() == NodeState.UNKNOWN
+                    || !silent(latest == null ? null : latest.lastReport(), now)) {
+                continue;
             }
-        } finally {
-            lock.unlock();
+            // The record may hold a later report than the vital signs (the one the leader applied).
+            NodeRecord old = store.node(facts.getKey()).orElse(null);
+            if (old == null || !silent(old.lastReport(), now)) {
+                continue;
+            }
+            Instant seen = old.lastReport() == null || old.lastReport().isBefore(leadingSince) ? leadingSince
+                    : old.lastReport();
+            String why = "no report for " + Duration.between(seen, now).toSeconds() + " s (timeout "
+                    + nodeTimeout.toSeconds() + " s)";
+            NodeRecord next = transition(old, old.with().state(NodeState.UNKNOWN).reason(why).actor(REFLEX).build(),
+                    now);
+            store.put(next);
+            nodes.changed(old, next);
+            reflex(old.name(), null, RepairAction.NONE, "node " + old.name() + " stopped reporting (" + why
+                    + "): no new work lands on it until it reports again", now);
         }
+    }
+
+    /** Whether a node last seen then (null: never) is past its timeout, counting from when this member began leading at the earliest. */
+    private boolean silent(Instant seen, Instant now) {
+        Instant from = seen == null || seen.isBefore(leadingSince) ? leadingSince : seen;
+        return Duration.between(from, now).compareTo(nodeTimeout) > 0;
     }
 
     private NodeRecord transition(NodeRecord old, NodeRecord next, Instant now) {
@@ -491,10 +428,7 @@ public final class Applier implements DesiredAllocations, NodeObservations {
                 next.state() == NodeState.READY ? Severity.INFO : Severity.WARNING, RepairAction.NONE,
                 "node " + next.name() + " " + (from == null ? "new" : wire(from)) + " -> " + wire(next.state()) + ": "
                         + next.reason(), next.actor()));
-        return new NodeRecord(next.name(), next.state(), next.reason(), next.actor(), now, next.lastReport(),
-                next.agentId(), next.agentVersion(), next.inventoryHash(), next.inventory(), next.health(), next.gpus(),
-                next.cordoned(), next.cordonedGpus(), next.drain(), next.version(), next.appliedVersion(),
-                next.applyError(), next.lastEventSeq(), history, next.allocations(), next.execution());
+        return next.with().since(now).history(history).build();
     }
 
     private void reflex(String node, Integer gpu, RepairAction action, String message, Instant now) {
@@ -505,8 +439,7 @@ public final class Applier implements DesiredAllocations, NodeObservations {
     }
 
     private void audit(Caller caller, String detail, int status, String result) {
-        store.audit(new AuditEntry(0, clock.instant(), caller.actor(), caller.role() == null ? null
-                : wire(caller.role()), caller.remote(), caller.action(), detail, status, result));
+        store.audit(caller.audited(clock.instant(), detail, status, result));
     }
 
     /**
@@ -529,12 +462,6 @@ public final class Applier implements DesiredAllocations, NodeObservations {
 
     private static boolean busy(List<Allocation> allocations, ExecutionNode execution) {
         return !allocations.isEmpty() || execution != null && !execution.foreignJobs().isEmpty();
-    }
-
-    private static DesiredState desired(NodeRecord node, boolean needInventory) {
-        return new DesiredState(node.version(), node.cordoned(), node.drain(),
-                node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), needInventory, node.lastEventSeq(),
-                node.allocations());
     }
 
     private static boolean wasFailed(NodeRecord old, GpuHealth now) {

@@ -1,0 +1,54 @@
+package dev.vigil.controller.state;
+
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What any member needs to answer an agent's report without the leader: the facts a report could
+ * change, and the node's desired state. The leader writes them with every node it stores.
+ */
+public record NodeFacts(NodeState state, String agentId, String agentVersion, String inventoryHash,
+                        List<GpuHealth> health, long appliedVersion, String applyError, DesiredState desired) {
+    public NodeFacts {
+        health = health == null ? List.of() : List.copyOf(health);
+    }
+
+    public static NodeFacts of(NodeRecord node) {
+        return new NodeFacts(node.state(), node.agentId(), node.agentVersion(), node.inventoryHash(), node.health(),
+                node.appliedVersion(), node.applyError(), desired(node));
+    }
+
+    /** What the node's agent is told to hold; the inventory is asked for until the node has one. */
+    public static DesiredState desired(NodeRecord node) {
+        return new DesiredState(node.version(), node.cordoned(), node.drain(),
+                node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), node.inventory() == null,
+                node.lastEventSeq(), node.allocations());
+    }
+
+    /**
+     * Whether {@code report} changes nothing the leader keeps: the same agent process and version,
+     * inventory, health and applied desired state, no event not stored yet, and a node that counts
+     * as reporting. Such a report only refreshes the node's vital signs.
+     */
+    public boolean unchangedBy(AgentReport report) {
+        if (state == NodeState.UNKNOWN || desired.needInventory() || report.inventory() != null) {
+            return false;
+        }
+        for (GpuEvent event : report.events()) {
+            if (event.seq() > desired.lastEventSeq()) {
+                return false;
+            }
+        }
+        return report.agentId().equals(agentId) && Objects.equals(report.agentVersion(), agentVersion)
+                && report.inventoryHash().equals(inventoryHash) && report.health().equals(health)
+                && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError);
+    }
+}
