@@ -4,6 +4,7 @@ import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
+import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.metrics.ControllerMetrics;
@@ -73,22 +74,26 @@ public final class Controller implements AutoCloseable {
 
     /** Starts a member with these alert rules ({@code vigil up} builds its own). */
     public static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock) {
-        return start(config, alerts, clock, UnaryOperator.identity());
+        return start(config, alerts, clock, UnaryOperator.identity(), EventLoop.Listener.NONE);
     }
 
-    /** As above, with the member's view check after a pause wrapped (see {@link ClusterMember#start}). */
+    /**
+     * As above, with the member's view check after a pause wrapped (see {@link ClusterMember#start}),
+     * and {@code events} told of each event its loop applies: tests stop a leader between an event
+     * and its answer.
+     */
     static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock,
-                            UnaryOperator<BooleanSupplier> viewCheck) {
+                            UnaryOperator<BooleanSupplier> viewCheck, EventLoop.Listener events) {
         ClusterMember member = ClusterMember.start(config, viewCheck);
         SchedulerMetrics scheduling = new SchedulerMetrics();
-        MemberState state = new MemberState(member, config, alerts, clock, scheduling);
+        MemberState state = new MemberState(member, config, alerts, clock, scheduling, events);
         LeaderClient leader = new LeaderClient(member);
         ReportIntake reports = new ReportIntake(state::store, leader, clock);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
                 () -> member.membersUp().size(), () -> state.leadership().changes(), state::leaderEpoch, scheduling,
-                state::alertStats);
+                state::alertStats, state::eventsApplied, reports::counts);
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override
             public String name() {

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,8 +63,11 @@ final class MemberState {
     private volatile AlertLoop alerting;
     private volatile EventLoop eventLoop;
 
+    private final EventLoop.Listener events;
+
     MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, Clock clock,
-                SchedulerLoop.Observer scheduling) {
+                SchedulerLoop.Observer scheduling, EventLoop.Listener events) {
+        this.events = events;
         this.member = member;
         this.config = config;
         this.alerts = alerts;
@@ -102,6 +106,12 @@ final class MemberState {
         return loop == null ? JobsView.EMPTY : loop.jobs();
     }
 
+    /** The events this member's loop applied, by kind; none while the state is not open. */
+    Map<String, Long> eventsApplied() {
+        EventLoop loop = eventLoop;
+        return loop == null ? Map.of() : loop.applied();
+    }
+
     /** The alert engine's counts, or null unless this member leads. */
     AlertStats alertStats() {
         AlertLoop loop = alerting;
@@ -130,12 +140,12 @@ final class MemberState {
                     : dataDir.resolve("admin.token");
             Path agentFile = config.tokens().agentFile() != null ? config.tokens().agentFile()
                     : dataDir.resolve("agent.token");
-            EventLoop events = new EventLoop(member.name());
+            EventLoop events = new EventLoop(member.name(), this.events);
             opened.writtenOnlyAfter(events::requireLoop);
             BooleanSupplier acting = () -> member.notActingReason() == null;
             NodeChanges nodeChanges = new NodeChanges();
             SlurmNodeSync slurmSync = config.slurm() == null ? null
-                    : new SlurmNodeSync(config.slurm(), opened, clock, events::post);
+                    : new SlurmNodeSync(config.slurm(), opened, clock, record -> events.post("slurm-node-sync", record));
             AlertLoop alertLoop = new AlertLoop(member.name(), events, alerts, new IgniteAlertStore(member.ignite()),
                     opened, clock, this::jobs, acting);
             NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop)

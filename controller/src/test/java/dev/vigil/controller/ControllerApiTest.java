@@ -3,6 +3,7 @@ package dev.vigil.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
@@ -32,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -85,6 +87,10 @@ class ControllerApiTest {
         }
 
         JsonNode report(boolean withInventory) throws Exception {
+            return report(withInventory, List.of());
+        }
+
+        JsonNode report(boolean withInventory, List<GpuSummary> readings) throws Exception {
             var sample = gpus.sample(fields);
             List<GpuEvent> fresh = new ArrayList<>();
             for (GpuEvent event : gpus.drainEvents()) {
@@ -93,10 +99,16 @@ class ControllerApiTest {
             events.addAll(fresh);
             List<GpuHealth> health = evaluator.evaluate(gpus.inventory(), sample, fresh);
             AgentReport report = new AgentReport(agentId, "test", "hash-" + node, withInventory ? gpus.inventory()
-                    : null, health, List.of(), events, 0L, null);
+                    : null, health, readings, events, 0L, null);
             return controller.json("POST", "/v1/agents/" + node + "/report", TOKENS.get("agent"),
                     Documents.json().writeValueAsString(report));
         }
+    }
+
+    /** A counter of the controller's /metrics, by its full sample name with labels. */
+    private static double counter(String sample) throws Exception {
+        return controller.send("GET", "/metrics", null, null).body().lines().filter(l -> l.startsWith(sample + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 
     private static JsonNode node(String name) throws Exception {
@@ -211,6 +223,49 @@ class ControllerApiTest {
                 "{\"reason\": \"r\"}").statusCode()).as("no GPU 8 on an 8-GPU node").isEqualTo(404);
         assertThat(controller.send("POST", "/v1/nodes/gpu-g/gpus/1/cordon", TOKENS.get("viewer"),
                 "{\"reason\": \"r\"}").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void reportsThatChangeNothingAreAnsweredWithoutTheLeaderAndTheirReadingsStillShow() throws Exception {
+        String byMember = "vigil_controller_reports_total{answered_by=\"member\"}";
+        String byLeader = "vigil_controller_reports_total{answered_by=\"leader\"}";
+        String leaderReports = "vigil_controller_leader_events_total{kind=\"report\"}";
+        Agent agent = new Agent("gpu-r");
+        agent.report(true);
+        double member = counter(byMember);
+        double leader = counter(byLeader);
+        double applied = counter(leaderReports);
+        Instant sent = Instant.now();
+
+        for (int i = 0; i < 20; i++) {
+            agent.report(false, List.of(new GpuSummary(0, 50.0, 40.0 + i, 300.0, 1000.0)));
+        }
+
+        assertThat(counter(byMember) - member).isEqualTo(20);
+        assertThat(counter(byLeader) - leader).isZero();
+        assertThat(counter(leaderReports) - applied).as("reports the leader applied").isZero();
+        JsonNode node = node("gpu-r");
+        assertThat(node.get("gpus").get(0).get("temperature").asDouble()).as("the last report's reading").isEqualTo(59.0);
+        assertThat(Instant.parse(node.get("lastReport").asText())).isAfterOrEqualTo(sent);
+        JsonNode listed = controller.json("GET", "/v1/nodes", TOKENS.get("viewer"), null).get("nodes");
+        JsonNode row = listed.findParents("name").stream().filter(n -> n.get("name").asText().equals("gpu-r"))
+                .findFirst().orElseThrow();
+        assertThat(Instant.parse(row.get("lastReport").asText())).isAfterOrEqualTo(sent);
+
+        // The leader's change reaches the agent in the answer the member gives from the stored facts.
+        long version = agent.report(false).get("version").asLong();
+        change("gpu-r", "cordon", "reseat cables");
+        JsonNode desired = agent.report(false);
+        assertThat(desired.get("cordoned").asBoolean()).isTrue();
+        assertThat(desired.get("version").asLong()).isGreaterThan(version);
+        assertThat(counter(byLeader) - leader).isZero();
+
+        // An event the leader has not stored goes to it with that report.
+        agent.gpus.inject(FaultSpec.now(1, FaultKind.XID, 13));
+        agent.report(false);
+        assertThat(counter(byLeader) - leader).isEqualTo(1);
+        assertThat(controller.json("GET", "/v1/events?node=gpu-r", TOKENS.get("viewer"), null).get("events")
+                .findValuesAsText("kind")).contains("xid");
     }
 
     @Test

@@ -134,6 +134,38 @@ class JobsApiTest {
     }
 
     @Test
+    void aSubmitSentAgainWithItsIdempotencyKeyIsAnsweredWithTheSameJobNotASecond() throws Exception {
+        String spec = "{\"name\": \"once\", \"gpus\": 1, \"models\": [\"B200\"], \"waitForNodes\": true}";
+        Map<String, String> key = Map.of("Idempotency-Key", "submit-once-1");
+        HttpResponse<String> first = controller.send("POST", "/v1/jobs", TOKENS.get("alice"), spec,
+                Duration.ofSeconds(20), key);
+        HttpResponse<String> again = controller.send("POST", "/v1/jobs", TOKENS.get("alice"), spec,
+                Duration.ofSeconds(20), key);
+        HttpResponse<String> bobs = controller.send("POST", "/v1/jobs", TOKENS.get("bob"), spec,
+                Duration.ofSeconds(20), key);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        String id = Documents.json().readTree(first.body()).get("id").asText();
+        assertThat(Documents.json().readTree(again.body()).get("id").asText()).isEqualTo(id);
+        assertThat(Documents.json().readTree(bobs.body()).get("id").asText()).as("a key is its caller's")
+                .isNotEqualTo(id);
+        JsonNode jobs = controller.json("GET", "/v1/jobs", TOKENS.get("vic"), null).get("jobs");
+        assertThat(jobs.findParents("name").stream().filter(j -> j.get("name").asText().equals("once")).count())
+                .as("alice's and bob's").isEqualTo(2);
+        assertThat(controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries")
+                .findValuesAsText("result").stream().filter(r -> r.equals("job " + id + " submitted")).count())
+                .as("applied and audited once").isEqualTo(1);
+
+        HttpResponse<String> bad = controller.send("POST", "/v1/jobs", TOKENS.get("alice"), spec,
+                Duration.ofSeconds(20), Map.of("Idempotency-Key", "has spaces"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        JsonNode problem = Documents.json().readTree(bad.body());
+        assertThat(problem.get("field").asText()).isEqualTo("Idempotency-Key");
+        assertThat(problem.get("value").asText()).isEqualTo("has spaces");
+    }
+
+    @Test
     void aJobNamingABackendThisControllerLacksIsA400NamingTheOnesItHas() throws Exception {
         HttpResponse<String> response = controller.send("POST", "/v1/jobs", TOKENS.get("alice"),
                 "{\"gpus\": 1, \"backend\": \"slurm\", \"command\": [\"true\"]}");

@@ -2,6 +2,7 @@ package dev.vigil.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.controller.leader.EventLoop;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -54,7 +56,8 @@ public final class TestController implements AutoCloseable {
                 %s
                 """.formatted(freePort(), dataDir, freePort(), persistence, extraYaml == null ? "" : extraYaml);
         ControllerConfig config = Documents.readYaml(yaml, ControllerConfig.class, "test");
-        Controller controller = Controller.start(config, config.alerts().load(), Clock.systemUTC(), viewCheck);
+        Controller controller = Controller.start(config, config.alerts().load(), Clock.systemUTC(), viewCheck,
+                EventLoop.Listener.NONE);
         if (!controller.awaitReady(Duration.ofSeconds(60))) {
             controller.close();
             throw new IllegalStateException("the test controller did not become ready");
@@ -88,6 +91,12 @@ public final class TestController implements AutoCloseable {
     /** A request that gives up after {@code timeout}: an agent's report to a controller that may be restarting. */
     public HttpResponse<String> send(String method, String path, String token, String body, Duration timeout)
             throws Exception {
+        return send(method, path, token, body, timeout, Map.of());
+    }
+
+    /** A request with more headers. */
+    public HttpResponse<String> send(String method, String path, String token, String body, Duration timeout,
+                                     Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -98,6 +107,7 @@ public final class TestController implements AutoCloseable {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(request::header);
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

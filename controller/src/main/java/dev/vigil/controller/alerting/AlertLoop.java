@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -67,6 +69,8 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
     private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile boolean leading;
+    /** Loop thread only. */
+    private Future<?> ticks = CompletableFuture.completedFuture(null);
     /** Created and closed on the loop's thread only. */
     private volatile AlertEngine engine;
 
@@ -85,7 +89,6 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         this.jobs = jobs;
         this.acting = acting;
         this.fleet = new FleetSnapshot(xidWindow(config));
-        loop.every(TICK, this::tick);
     }
 
     /** The longest window an XID rule looks back, and at least {@link #MIN_XID_WINDOW}. */
@@ -101,12 +104,14 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         tenants.clear();
         leading = true;
         open();
+        ticks = loop.every("alert-tick", TICK, this::tick);
     }
 
     @Override
     public void stopLeading() {
         loop.requireLoop();
         leading = false;
+        ticks.cancel(false);
         shut();
     }
 
@@ -239,7 +244,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
 
     private void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            loop.post(() -> {
+            loop.post("alert-evaluation", () -> {
                 wakeQueued.set(false);
                 if (acting.getAsBoolean()) {
                     evaluate();
@@ -256,7 +261,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
     @Override
     public void close() {
         leading = false;
-        loop.call(() -> {
+        loop.call("alert-close", () -> {
             shut();
             return null;
         }, Duration.ofSeconds(15), why -> null);

@@ -7,6 +7,8 @@ import dev.vigil.controller.state.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,6 +32,7 @@ public final class Controls {
     /** Loop thread only. */
     private boolean leading;
     private long lastTrim;
+    private Future<?> sweeps = CompletableFuture.completedFuture(null);
 
     /**
      * @param acting whether this member may act now (quorum, not paused): sweeps wait otherwise
@@ -45,7 +48,6 @@ public final class Controls {
         this.alerts = alerts;
         this.bootstrap = bootstrap;
         this.acting = acting;
-        loop.every(SWEEP, this::sweep);
     }
 
     EventLoop loop() {
@@ -60,11 +62,13 @@ public final class Controls {
         jobs.startLeading();
         alerts.startLeading();
         leading = true;
+        sweeps = loop.every("sweep", SWEEP, this::sweep);
     }
 
     void stopLeading() {
         loop.requireLoop();
         leading = false;
+        sweeps.cancel(false);
         jobs.stopLeading();
         alerts.stopLeading();
     }

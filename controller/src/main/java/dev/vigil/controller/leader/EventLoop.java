@@ -4,14 +4,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The leader's one writer. Every change to the cluster state is an event run here, by one
@@ -22,19 +26,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * Long work (a Slurm call, a notification) runs on threads of its own and comes back as an event;
  * reads never come here.
  *
- * <p>Every member has one (idle unless it leads): the control classes are built with it once,
- * and leadership only decides whether events arrive.
+ * <p>Every member has one, idle unless it leads: the control classes are built with it once, and
+ * start their timers when the member begins to lead.
  */
 public final class EventLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
 
+    /** Told of each event once it is applied, on the loop's thread (before a caller gets its answer). */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = kind -> { };
+
+        void applied(String kind);
+    }
+
     private final String member;
+    private final Listener listener;
     private final ScheduledThreadPoolExecutor thread;
-    private final AtomicLong applied = new AtomicLong();
+    private final Map<String, LongAdder> applied = new ConcurrentHashMap<>();
     private volatile Thread owner;
 
     public EventLoop(String member) {
+        this(member, Listener.NONE);
+    }
+
+    public EventLoop(String member, Listener listener) {
         this.member = member;
+        this.listener = listener;
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "vigil-leader-events-" + member);
             t.setDaemon(true);
@@ -54,10 +72,10 @@ public final class EventLoop implements AutoCloseable {
      * Runs {@code event} after those before it and waits for its answer. Called from the loop's
      * own thread (an event that applies another), it runs at once: waiting would never end.
      */
-    public <T> T call(Callable<T> event, Duration timeout, Unavailable<T> unavailable) {
+    public <T> T call(String kind, Callable<T> event, Duration timeout, Unavailable<T> unavailable) {
         if (onLoop()) {
             try {
-                return run(event);
+                return run(kind, event);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -66,7 +84,7 @@ public final class EventLoop implements AutoCloseable {
         }
         Future<T> answer;
         try {
-            answer = thread.submit(() -> run(event));
+            answer = thread.submit(() -> run(kind, event));
         } catch (RejectedExecutionException e) {
             return unavailable.because("member " + member + " is closing");
         }
@@ -88,18 +106,25 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /** Queues {@code event} without waiting for it; what it throws is logged. */
-    public void post(Runnable event) {
+    public void post(String kind, Runnable event) {
         try {
-            thread.execute(() -> runLogged(event));
+            thread.execute(() -> runLogged(kind, event));
         } catch (RejectedExecutionException e) {
             // Closing: no event is applied any more.
         }
     }
 
-    /** Queues {@code event} every {@code period}, the first after one period; a throw does not stop it. */
-    public void every(Duration period, Runnable event) {
+    /**
+     * Queues {@code event} every {@code period}, the first after one period, until cancelled; a
+     * throw does not stop it. The control classes run their timers only while the member leads.
+     */
+    public Future<?> every(String kind, Duration period, Runnable event) {
         long nanos = period.toNanos();
-        thread.scheduleWithFixedDelay(() -> runLogged(event), nanos, nanos, TimeUnit.NANOSECONDS);
+        try {
+            return thread.scheduleWithFixedDelay(() -> runLogged(kind, event), nanos, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null); // closing
+        }
     }
 
     /** Whether the caller is the loop's thread. */
@@ -107,9 +132,11 @@ public final class EventLoop implements AutoCloseable {
         return Thread.currentThread() == owner;
     }
 
-    /** How many events this member's loop has applied since it started. */
-    public long applied() {
-        return applied.get();
+    /** How many events this member's loop has applied since it started, by kind ({@code submit-job}, {@code sweep} ...). */
+    public Map<String, Long> applied() {
+        Map<String, Long> counts = new TreeMap<>();
+        applied.forEach((kind, count) -> counts.put(kind, count.sum()));
+        return counts;
     }
 
     /** Throws unless called on the loop's thread: for the control classes' writes. */
@@ -120,19 +147,27 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    private <T> T run(Callable<T> event) throws Exception {
-        applied.incrementAndGet();
-        return event.call();
+    private <T> T run(String kind, Callable<T> event) throws Exception {
+        count(kind);
+        T answer = event.call();
+        listener.applied(kind);
+        return answer;
     }
 
-    private void runLogged(Runnable event) {
+    private void runLogged(String kind, Runnable event) {
         try {
-            applied.incrementAndGet();
+            count(kind);
             event.run();
+            listener.applied(kind);
         } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("member", member).addKeyValue("error", e.toString()).setCause(e)
+            LOG.atError().addKeyValue("member", member).addKeyValue("kind", kind).addKeyValue("error", e.toString())
+                    .setCause(e)
                     .log("leader_event_failed");
         }
+    }
+
+    private void count(String kind) {
+        applied.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
     @Override

@@ -80,6 +80,11 @@ public final class LeaderClient {
                 continue;
             }
             Outcome outcome = Json.read(answer, Outcome.class);
+            if (outcome.problem() != null && outcome.problem().status() == 503 && System.nanoTime() < deadline) {
+                // Leadership is moving (a leader stopping, one still starting): the next may answer.
+                sleep();
+                continue;
+            }
             if (outcome.problem() != null) {
                 throw new ProblemException(outcome.problem());
             }

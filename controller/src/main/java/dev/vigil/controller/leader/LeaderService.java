@@ -63,7 +63,7 @@ public final class LeaderService implements Service, LeaderApi {
     private synchronized void begin(LocalMembers.Parts found) {
         long epoch = new Counters(ignite).incrementAndGet(Counters.LEADER_EPOCH);
         Controls controls = found.controls();
-        controls.loop().call(() -> {
+        controls.loop().call("leadership", () -> {
             controls.startLeading();
             return null;
         }, OPENING, why -> {
@@ -78,11 +78,9 @@ public final class LeaderService implements Service, LeaderApi {
     public synchronized void cancel() {
         cancelled = true;
         if (parts != null) {
-            Controls controls = parts.controls();
-            controls.loop().call(() -> {
-                controls.stopLeading();
-                return null;
-            }, APPLY_TIMEOUT, why -> null);
+            // Not waited for: an event still running (its answer about to be lost with this member) must not hold
+            // up Ignite's stop; leading again here would queue its start after this stop.
+            parts.controls().loop().post("leadership", parts.controls()::stopLeading);
             parts.leadership().ended();
             LOG.atInfo().addKeyValue("member", ignite.name()).log("leader_stopped");
         }
@@ -96,7 +94,8 @@ public final class LeaderService implements Service, LeaderApi {
         }
         Mutation mutation = Json.read(mutationJson, Mutation.class);
         Controls controls = parts.controls();
-        return Json.write(controls.loop().call(() -> controls.apply(mutation), APPLY_TIMEOUT, LeaderService::busy));
+        return Json.write(controls.loop().call(Mutation.kind(mutation), () -> controls.apply(mutation), APPLY_TIMEOUT,
+                LeaderService::busy));
     }
 
     @Override
@@ -106,7 +105,7 @@ public final class LeaderService implements Service, LeaderApi {
             return Json.write(noQuorum("does not act: " + refusal));
         }
         Controls controls = parts.controls();
-        return Json.write(controls.loop().call(() -> controls.why(job), APPLY_TIMEOUT, LeaderService::busy));
+        return Json.write(controls.loop().call("why", () -> controls.why(job), APPLY_TIMEOUT, LeaderService::busy));
     }
 
     @Override

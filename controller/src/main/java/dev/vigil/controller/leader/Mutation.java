@@ -8,6 +8,8 @@ import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobSpec;
 
+import java.util.Locale;
+
 /**
  * A change to the cluster state. Any member takes it; the leader applies them one at a time, in
  * order, and writes the audit entry with it. Mutations travel to the leader as JSON.
@@ -27,6 +29,11 @@ import dev.vigil.api.jobs.JobSpec;
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
+
+    /** Its name on the wire ({@code submit-job}): the kind of event it is on the leader. */
+    static String kind(Mutation mutation) {
+        return mutation.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
 
     /** An agent's report; the answer is the node's desired state. */
     record Report(String node, AgentReport report, Caller caller) implements Mutation {

@@ -7,7 +7,9 @@ import dev.vigil.controller.state.NodeVitals;
 import dev.vigil.controller.state.Store;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +23,8 @@ public final class ReportIntake {
     private final Supplier<Store> store;
     private final LeaderClient leader;
     private final Clock clock;
+    private final LongAdder answeredHere = new LongAdder();
+    private final LongAdder sentToLeader = new LongAdder();
 
     public ReportIntake(Supplier<Store> store, LeaderClient leader, Clock clock) {
         this.store = store;
@@ -34,8 +38,15 @@ public final class ReportIntake {
         state.put(node, new NodeVitals(clock.instant(), report.gpus()));
         Optional<NodeFacts> facts = state.facts(node);
         if (facts.isPresent() && facts.get().unchangedBy(report)) {
+            answeredHere.increment();
             return facts.get().desired();
         }
+        sentToLeader.increment();
         return leader.apply(new Mutation.Report(node, report, caller), DesiredState.class);
+    }
+
+    /** Reports this member took, by who answered them: {@code member} (changed nothing) or {@code leader}. */
+    public Map<String, Long> counts() {
+        return Map.of("member", answeredHere.sum(), "leader", sentToLeader.sum());
     }
 }

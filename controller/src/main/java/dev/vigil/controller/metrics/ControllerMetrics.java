@@ -48,10 +48,13 @@ public final class ControllerMetrics {
      * @param leaderEpoch the cluster's leader epoch in this member's copy of the state, empty while it is not open
      * @param scheduling  the scheduler loop's metrics (it reports jobs only while this member leads)
      * @param alerts      the alert engine's counts, null where it does not run (not the leader)
+     * @param events      the events this member's loop applied, by kind (it applies them while it leads)
+     * @param reports     the agent reports this member took, by who answered them (member, leader)
      */
     public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
                              IntSupplier membersUp, LongSupplier leaderTimes, Supplier<OptionalLong> leaderEpoch,
-                             SchedulerMetrics scheduling, Supplier<AlertStats> alerts) {
+                             SchedulerMetrics scheduling, Supplier<AlertStats> alerts,
+                             Supplier<Map<String, Long>> events, Supplier<Map<String, Long>> reports) {
         scheduling.register(registry, leading);
         AlertMetrics.register(registry, alerts);
         GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
@@ -89,6 +92,16 @@ public final class ControllerMetrics {
                 .help("Times this member became leader since it started; it restarts at 0 with the member "
                         + "(count failovers with vigil_controller_leader_epoch).")
                 .callback(callback -> callback.call(leaderTimes.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("vigil_controller_leader_events")
+                .help("Events this member's event loop applied since it started, by kind: while it leads, every "
+                        + "change to the cluster state is one (reports count only when they change something).")
+                .labelNames("kind").callback(callback -> events.get().forEach((kind, count) -> callback.call(count, kind)))
+                .register(registry);
+        CounterWithCallback.builder().name("vigil_controller_reports")
+                .help("Agent reports this member took, by who answered: member (the report changed nothing but the "
+                        + "vital signs) or leader (it changed something, and was applied there).")
+                .labelNames("answered_by").callback(callback -> reports.get().forEach((by, count) -> callback.call(count,
+                        by))).register(registry);
         // No sample while the state is not open: a 0 would read as the epoch going back.
         GaugeWithCallback.builder().name("vigil_controller_leader_epoch")
                 .help("The cluster's leader epoch as this member's copy of the state has it: one more each time "

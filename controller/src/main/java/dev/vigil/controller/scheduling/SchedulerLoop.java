@@ -41,6 +41,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -92,6 +94,7 @@ public final class SchedulerLoop implements JobScheduling {
     private Scheduler scheduler;
     private final Map<String, NodeCapacity> upserted = new HashMap<>();
     private final Set<String> failedNodes = new HashSet<>();
+    private Future<?> cycles = CompletableFuture.completedFuture(null);
 
     /**
      * @param acting whether this member may act now (quorum, not paused); a cycle is skipped otherwise
@@ -113,7 +116,6 @@ public final class SchedulerLoop implements JobScheduling {
         this.quotas = JobsView.quotas(settings.policy());
         this.acting = acting;
         this.observer = observer;
-        loop.every(settings.interval(), this::cycle);
         nodeChanges.onChange(this::wake);
         this.backends.values().forEach(backend -> backend.wakeWith(this::wake));
     }
@@ -122,11 +124,13 @@ public final class SchedulerLoop implements JobScheduling {
     public void startLeading() {
         loop.requireLoop();
         restore();
+        cycles = loop.every("scheduler-cycle", settings.interval(), this::cycle);
     }
 
     @Override
     public void stopLeading() {
         loop.requireLoop();
+        cycles.cancel(false);
         scheduler = null;
         backends.values().forEach(ExecutionBackend::stopLeading);
         view = JobsView.EMPTY;
@@ -417,7 +421,7 @@ public final class SchedulerLoop implements JobScheduling {
 
     private void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            loop.post(() -> {
+            loop.post("scheduler-cycle", () -> {
                 wakeQueued.set(false);
                 cycle();
             });

@@ -1,0 +1,99 @@
+package dev.vigil.controller.state;
+
+import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.GpuSummary;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuEvent;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthReason;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.gpu.Severity;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which reports a member may answer alone: only those that change nothing but the vital signs.
+ * Each other kind of report must reach the leader, or its change would be lost.
+ */
+class NodeFactsTest {
+    private static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
+    private static final List<GpuHealth> HEALTHY = List.of(GpuHealth.of(0, "GPU-0", List.of()));
+    private static final NodeInventory INVENTORY = new NodeInventory("n1", "simulated", "550", List.of(), null);
+    private static final NodeRecord NODE = NodeRecord.named("n1").state(NodeState.READY).since(NOW).lastReport(NOW)
+            .agentId("agent-1").agentVersion("1.0").inventoryHash("h1").inventory(INVENTORY).health(HEALTHY)
+            .version(4).appliedVersion(4).lastEventSeq(7)
+            .cordonedGpus(List.of(new CordonedGpu(1, "GPU-1", "bad", "op", NOW))).build();
+    private static final NodeFacts FACTS = NodeFacts.of(NODE);
+
+    private static AgentReport steady() {
+        return report("agent-1", "1.0", "h1", null, HEALTHY, List.of(), 4L, null);
+    }
+
+    private static AgentReport report(String agent, String version, String hash, NodeInventory inventory,
+                                      List<GpuHealth> health, List<GpuEvent> events, Long applied, String error) {
+        return new AgentReport(agent, version, hash, inventory, health, List.of(new GpuSummary(0, 97.0, 70.0, 650.0,
+                1000.0)), events, applied, error);
+    }
+
+    private static GpuEvent xid(long seq) {
+        return new GpuEvent(seq, NOW, 0, "GPU-0", null, null, GpuEvent.Kind.XID, 79, Severity.CRITICAL,
+                RepairAction.REBOOT_NODE, "fallen off the bus");
+    }
+
+    @Test
+    void aReportThatChangesOnlyReadingsIsAnsweredWithTheStoredDesiredState() {
+        assertThat(FACTS.unchangedBy(steady())).isTrue();
+        assertThat(FACTS.desired()).isEqualTo(new DesiredState(4, false, false, List.of("GPU-1"), false, 7,
+                List.of()));
+    }
+
+    @Test
+    void anEventNotStoredYetGoesToTheLeaderAndOneAlreadyStoredDoesNot() {
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", null, HEALTHY, List.of(xid(8)), 4L, null)))
+                .isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", null, HEALTHY, List.of(xid(7)), 4L, null)))
+                .isTrue();
+    }
+
+    @Test
+    void aHealthChangeGoesToTheLeader() {
+        List<GpuHealth> failed = List.of(GpuHealth.of(0, "GPU-0", List.of(new HealthReason("xid-79",
+                HealthState.FAILED, "fallen off the bus", RepairAction.REBOOT_NODE, 79, NOW))));
+
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", null, failed, List.of(), 4L, null))).isFalse();
+    }
+
+    @Test
+    void anotherAgentProcessVersionInventoryOrAppliedStateGoesToTheLeader() {
+        assertThat(FACTS.unchangedBy(report("agent-2", "1.0", "h1", null, HEALTHY, List.of(), 4L, null)))
+                .as("agent restarted").isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.1", "h1", null, HEALTHY, List.of(), 4L, null)))
+                .as("agent upgraded").isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h2", null, HEALTHY, List.of(), 4L, null)))
+                .as("inventory hash").isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", INVENTORY, HEALTHY, List.of(), 4L, null)))
+                .as("inventory sent").isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", null, HEALTHY, List.of(), 3L, null)))
+                .as("applied version").isFalse();
+        assertThat(FACTS.unchangedBy(report("agent-1", "1.0", "h1", null, HEALTHY, List.of(), 4L, "no MIG")))
+                .as("apply error").isFalse();
+    }
+
+    @Test
+    void aNodeThatIsUnknownOrHasNoInventoryYetGoesToTheLeader() {
+        assertThat(NodeFacts.of(NODE.with().state(NodeState.UNKNOWN).build()).unchangedBy(steady()))
+                .as("reporting again").isFalse();
+        NodeFacts noInventory = NodeFacts.of(NODE.with().inventory(null).build());
+        assertThat(noInventory.desired().needInventory()).isTrue();
+        assertThat(noInventory.unchangedBy(steady())).isFalse();
+    }
+}
