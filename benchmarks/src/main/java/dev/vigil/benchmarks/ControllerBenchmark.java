@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +32,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The controller as a process ({@code bin/vigil controller}, one member, persistence on), loaded
- * the way a fleet loads it: 1,000 nodes registered with 8-GPU inventories, then
+ * The controller as processes ({@code bin/vigil controller}, one member or several, persistence
+ * on), loaded the way a fleet loads it: N nodes registered with 8-GPU inventories, then
  * <ol>
  *   <li>{@code GET /v1/nodes} as fast as a few clients can ask: throughput and latency;</li>
- *   <li>1,000 agents reporting every 2 s (500 reports/s, open loop: a late answer does not slow
- *       the next report): the rate achieved, latency, errors, and the controller's CPU.</li>
+ *   <li>every node's agent reporting every 2 s (N/2 reports/s, open loop: a late answer does not
+ *       slow the next report), each agent to one member as agents spread over their URL lists:
+ *       the rate achieved, latency, errors, each member's CPU, and what reached the leader (its
+ *       events by kind, and reports by who answered them, from the members' /metrics).</li>
  * </ol>
- * Usage: {@code scripts/bench-controller.sh [--nodes 1000] [--seconds 30]}
+ * Usage: {@code scripts/bench-controller.sh [--nodes 1000] [--seconds 30] [--members 1]}
  */
 public final class ControllerBenchmark {
     private static final ObjectMapper JSON = Documents.json();
@@ -49,24 +53,47 @@ public final class ControllerBenchmark {
         Path vigil = Path.of(arg(args, "--vigil", "cli/target/vigil-0.1.0-SNAPSHOT/vigil-0.1.0-SNAPSHOT/bin/vigil"));
         int nodes = Integer.parseInt(arg(args, "--nodes", "1000"));
         int seconds = Integer.parseInt(arg(args, "--seconds", "30"));
+        int memberCount = Integer.parseInt(arg(args, "--members", "1"));
         Path dir = Files.createTempDirectory("vigil-bench-controller-");
-        int port = freePort();
-        Files.writeString(dir.resolve("controller.yaml"), """
-                member: bench
-                listen: 127.0.0.1:%d
-                dataDir: %s
-                nodeTimeout: 60s
-                cluster: {members: [{name: bench, address: "127.0.0.1:%d"}], communicationPort: %d}
-                """.formatted(port, dir.resolve("data"), freePort(), freePort()));
-        Process controller = new ProcessBuilder(vigil.toString(), "controller", "-c", dir.resolve("controller.yaml")
-                .toString()).redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile()).start();
+        List<String> names = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        StringBuilder list = new StringBuilder();
+        for (int m = 1; m <= memberCount; m++) {
+            names.add("bench" + m);
+            ports.add(freePort());
+            list.append("    - {name: bench").append(m).append(", address: \"127.0.0.1:").append(freePort())
+                    .append("\"}\n");
+        }
+        int communication = freePort();
+        List<Process> controllers = new ArrayList<>();
         try {
+            for (int m = 0; m < memberCount; m++) {
+                Path yaml = dir.resolve(names.get(m) + ".yaml");
+                // Agents come from many hosts; here they all come from 127.0.0.1.
+                Files.writeString(yaml, """
+                        member: %s
+                        listen: 127.0.0.1:%d
+                        dataDir: %s
+                        nodeTimeout: 60s
+                        tokens: {adminFile: %s, agentFile: %s}
+                        connections: {max: 20000, perClient: 20000}
+                        cluster:
+                          communicationPort: %d
+                          members:
+                        %s""".formatted(names.get(m), ports.get(m), dir.resolve(names.get(m)),
+                        dir.resolve("admin.token"), dir.resolve("agent.token"), communication, list));
+                controllers.add(new ProcessBuilder(vigil.toString(), "controller", "-c", yaml.toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve(names.get(m) + ".log").toFile()).start());
+            }
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String base = "http://127.0.0.1:" + port;
-            awaitReady(client, base);
-            String admin = Files.readString(dir.resolve("data/admin.token")).trim();
-            String agent = Files.readString(dir.resolve("data/agent.token")).trim();
-            System.out.printf("controller pid %d ready; registering %d nodes%n", controller.pid(), nodes);
+            List<String> bases = ports.stream().map(port -> "http://127.0.0.1:" + port).toList();
+            for (String base : bases) {
+                awaitReady(client, base);
+            }
+            String admin = Files.readString(dir.resolve("admin.token")).trim();
+            String agent = Files.readString(dir.resolve("agent.token")).trim();
+            System.out.printf("%d controller member(s) ready (pids %s); registering %d nodes%n", memberCount,
+                    controllers.stream().map(p -> String.valueOf(p.pid())).toList(), nodes);
 
             SimulatedNode template = new SimulatedNode("template", SimulatedSpec.of(NodeProfile.HGX_H100_8, 1,
                     List.of()), Clock.systemUTC());
@@ -78,32 +105,71 @@ public final class ControllerBenchmark {
             }
             byte[][] steady = new byte[nodes][];
             for (int i = 0; i < nodes; i++) {
-                String name = String.format("gpu-%04d", i);
+                String name = String.format("gpu-%05d", i);
                 NodeInventory inventory = new NodeInventory(name, "dcgm", template.inventory().driverVersion(),
                         template.inventory().gpus(), template.inventory().topology());
+                String base = bases.get(i % memberCount);
+                // The first report brings the inventory; the second says the agent applied desired state 1.
                 post(client, base + "/v1/agents/" + name + "/report", agent, JSON.writeValueAsBytes(
                         new AgentReport("agent-" + i, "bench", "inventory-" + i, inventory, health, summaries,
                                 List.of(), 0L, null)));
                 steady[i] = JSON.writeValueAsBytes(new AgentReport("agent-" + i, "bench", "inventory-" + i, null,
                         health, summaries, List.of(), 1L, null));
+                post(client, base + "/v1/agents/" + name + "/report", agent, steady[i]);
             }
 
             System.out.printf("GET /v1/nodes with %d nodes, 4 clients, %d s%n", nodes, seconds);
-            long[] listLatencies = closedLoop(client, base + "/v1/nodes", admin, 4, seconds);
+            long[] listLatencies = closedLoop(client, bases.get(0) + "/v1/nodes", admin, 4, seconds);
             print("GET /v1/nodes", listLatencies, seconds);
 
-            System.out.printf("%d agents reporting every 2 s (%d reports/s offered), %d s%n", nodes, nodes / 2,
-                    seconds);
-            long cpuBefore = cpuTicks(controller.pid());
-            long[] reportLatencies = openLoop(client, base, agent, steady, nodes / 2.0, seconds);
-            double cpu = (cpuTicks(controller.pid()) - cpuBefore) / 100.0 / seconds;
+            System.out.printf("%d agents reporting every 2 s (%d reports/s offered) to %d member(s), %d s%n", nodes,
+                    nodes / 2, memberCount, seconds);
+            List<Map<String, Double>> before = new ArrayList<>();
+            long[] cpuBefore = new long[memberCount];
+            for (int m = 0; m < memberCount; m++) {
+                before.add(counters(client, bases.get(m)));
+                cpuBefore[m] = cpuTicks(controllers.get(m).pid());
+            }
+            long[] reportLatencies = openLoop(client, bases, agent, steady, nodes / 2.0, seconds);
             print("POST /v1/agents/{node}/report", reportLatencies, seconds);
-            System.out.printf(Locale.ROOT, "%-34s %.0f %% of one core (%d cores here)%n", "controller CPU",
-                    cpu * 100, Runtime.getRuntime().availableProcessors());
+            for (int m = 0; m < memberCount; m++) {
+                double cpu = (cpuTicks(controllers.get(m).pid()) - cpuBefore[m]) / 100.0 / seconds;
+                Map<String, Double> after = counters(client, bases.get(m));
+                Map<String, Double> was = before.get(m);
+                Map<String, Double> delta = new TreeMap<>();
+                after.forEach((sample, value) -> {
+                    double change = value - was.getOrDefault(sample, 0.0);
+                    if (change > 0) {
+                        delta.put(sample, change);
+                    }
+                });
+                System.out.printf(Locale.ROOT, "%-34s %.0f %% of one core (%d cores here)%n", names.get(m) + " CPU",
+                        cpu * 100, Runtime.getRuntime().availableProcessors());
+                delta.forEach((sample, change) -> System.out.printf(Locale.ROOT, "  %-60s +%.0f (%.1f/s)%n", sample,
+                        change, change / seconds));
+            }
         } finally {
-            controller.destroy();
-            controller.waitFor(30, TimeUnit.SECONDS);
+            for (Process controller : controllers) {
+                controller.destroy();
+            }
+            for (Process controller : controllers) {
+                controller.waitFor(30, TimeUnit.SECONDS);
+            }
         }
+    }
+
+    /** The leader's events and the reports' answerers from a member's /metrics (absent on older builds). */
+    private static Map<String, Double> counters(HttpClient client, String base) throws Exception {
+        Map<String, Double> found = new TreeMap<>();
+        String metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("vigil_controller_leader_events_total") || line.startsWith("vigil_controller_reports_total")) {
+                found.put(line.substring(0, line.lastIndexOf(' ')), Double.parseDouble(line.substring(
+                        line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return found;
     }
 
     /** {@code clients} threads asking as fast as answers come. */
@@ -144,8 +210,8 @@ public final class ControllerBenchmark {
     }
 
     /** Reports sent at a fixed rate whatever the answers do. */
-    private static long[] openLoop(HttpClient client, String base, String token, byte[][] reports, double perSecond,
-                                   int seconds) throws Exception {
+    private static long[] openLoop(HttpClient client, List<String> bases, String token, byte[][] reports,
+                                   double perSecond, int seconds) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong errors = new AtomicLong();
         List<CompletableFuture<?>> pending = new ArrayList<>();
@@ -159,8 +225,8 @@ public final class ControllerBenchmark {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             int node = (int) (i % reports.length);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + String.format("/v1/agents/gpu-%04d/report",
-                            node))).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+            HttpRequest request = HttpRequest.newBuilder(URI.create(bases.get(node % bases.size())
+                            + String.format("/v1/agents/gpu-%05d/report", node))).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(reports[node])).build();
             long sent = System.nanoTime();
             pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {

@@ -3,7 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.controller.Controller;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

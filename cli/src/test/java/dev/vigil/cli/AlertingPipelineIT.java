@@ -8,7 +8,7 @@ import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.alerts.fixtures.Daemon;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.Controller;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;

@@ -11,7 +11,7 @@ import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.controller.Controller;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;

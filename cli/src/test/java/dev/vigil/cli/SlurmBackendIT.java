@@ -7,7 +7,7 @@ import dev.vigil.agent.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.Controller;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.FaultKind;
 import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.NodeProfile;

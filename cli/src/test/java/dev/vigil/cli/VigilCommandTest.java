@@ -3,7 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.BackendKind;
 import dev.vigil.api.binding.Documents;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import org.junit.jupiter.api.Test;

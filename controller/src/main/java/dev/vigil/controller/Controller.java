@@ -4,6 +4,7 @@ import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.ReportIntake;

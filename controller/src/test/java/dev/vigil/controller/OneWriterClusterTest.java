@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;

@@ -2,6 +2,7 @@ package dev.vigil.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.leader.EventLoop;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.vigil.controller.cluster;
 
 import dev.vigil.api.cluster.Member;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.state.Counters;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;

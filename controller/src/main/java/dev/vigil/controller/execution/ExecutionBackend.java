@@ -12,16 +12,10 @@ import java.util.List;
 
 /**
  * Where jobs run: the port through which the scheduler loop carries out its decisions (bind) and
- * learns that a job runs (confirm) or ended. Called only by the scheduler loop's thread.
+ * learns that a job runs (confirm) or ended. Called only on the leader's event loop. Backends are
+ * named as {@link dev.vigil.controller.config.BackendName} lists them.
  */
 public interface ExecutionBackend {
-    /** Jobs run for their {@code duration} on the agents' simulated GPUs. */
-    String SIMULATED = "simulated";
-    /** Jobs run as Slurm batch jobs on the nodes and GPU counts the scheduler chose (the {@code slurm:} section). */
-    String SLURM = "slurm";
-    /** The backends a controller can have, by name. */
-    List<String> NAMES = List.of(SIMULATED, SLURM);
-
     String name();
 
     /**

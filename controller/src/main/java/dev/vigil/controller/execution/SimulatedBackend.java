@@ -7,6 +7,7 @@ import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.BackendName;
 import dev.vigil.scheduler.Decision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,7 @@ public final class SimulatedBackend implements ExecutionBackend {
 
     @Override
     public String name() {
-        return SIMULATED;
+        return BackendName.SIMULATED;
     }
 
     @Override

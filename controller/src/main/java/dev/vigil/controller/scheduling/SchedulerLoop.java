@@ -11,7 +11,8 @@ import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
-import dev.vigil.controller.ControllerConfig;
+import dev.vigil.controller.config.BackendName;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.leader.EventLoop;
@@ -192,7 +193,7 @@ public final class SchedulerLoop implements JobScheduling {
     private void restore() {
         Instant now = clock.instant();
         Scheduler restored = new Scheduler(settings.policy(), fabric,
-                spec -> ExecutionBackend.SIMULATED.equals(backendName(spec)));
+                spec -> BackendName.SIMULATED.equals(backendName(spec)));
         upserted.clear();
         failedNodes.clear();
         log.forget();
@@ -317,7 +318,7 @@ public final class SchedulerLoop implements JobScheduling {
         Caller caller = submit.caller();
         String allowed = "one of " + String.join(", ", this.backends.keySet());
         if (spec.backend() != null && !this.backends.containsKey(spec.backend())) {
-            String unconfigured = ExecutionBackend.NAMES.contains(spec.backend()) ? "; " + spec.backend()
+            String unconfigured = BackendName.ALL.contains(spec.backend()) ? "; " + spec.backend()
                     + " is not configured on this controller (no " + spec.backend() + ": section in its config)" : "";
             return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), allowed
                     + (settings.backend() == null ? "" : " (or leave it out for " + settings.backend() + ")")

@@ -3,6 +3,7 @@ package dev.vigil.controller.slurm;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.slurm.JobRequest;
 
 import java.util.LinkedHashMap;

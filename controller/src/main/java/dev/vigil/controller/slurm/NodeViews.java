@@ -2,6 +2,7 @@ package dev.vigil.controller.slurm;
 
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.controller.config.BackendName;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.slurm.NodeState;
 import dev.vigil.slurm.Slurm;
@@ -44,7 +45,7 @@ final class NodeViews {
             foreign.add(new ExecutionNode.ForeignJob(String.valueOf(job.id()), job.name(), job.user(),
                     List.copyOf(vigilGpus(inventory, slurmGpus))));
         }
-        return new ExecutionNode(ExecutionBackend.SLURM, state, available, byVigil, available ? null : node.reason(),
+        return new ExecutionNode(BackendName.SLURM, state, available, byVigil, available ? null : node.reason(),
                 available ? null : node.reasonBy(), available ? null : node.reasonAt(), foreign, false);
     }
 

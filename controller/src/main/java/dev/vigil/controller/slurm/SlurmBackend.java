@@ -10,6 +10,8 @@ import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.BackendName;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.NodeObservations;
@@ -126,7 +128,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
 
     @Override
     public String name() {
-        return SLURM;
+        return BackendName.SLURM;
     }
 
     @Override
@@ -513,7 +515,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     }
 
     private static boolean slurms(Allocation allocation) {
-        return allocation.backendJob() != null && allocation.backendJob().startsWith(SLURM + ":");
+        return allocation.backendJob() != null && allocation.backendJob().startsWith(BackendName.SLURM + ":");
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
+import dev.vigil.controller.config.BackendName;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.state.Store;
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class SlurmNodeSync implements NodeListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmNodeSync.class);
     /** Actors that are Vigil itself rather than a person: they never override someone else's drain. */
-    private static final Set<String> SYSTEM = Set.of("health-reflex", "scheduler", "agent", ExecutionBackend.SLURM);
+    private static final Set<String> SYSTEM = Set.of("health-reflex", "scheduler", "agent", BackendName.SLURM);
     private static final int TRIES = 4;
 
     private final SlurmConnection slurm;
@@ -68,7 +70,7 @@ public final class SlurmNodeSync implements NodeListener, AutoCloseable {
 
     @Override
     public void changed(NodeRecord old, NodeRecord next) {
-        if (old == null || old.cordoned() == next.cordoned() || ExecutionBackend.SLURM.equals(next.actor())) {
+        if (old == null || old.cordoned() == next.cordoned() || BackendName.SLURM.equals(next.actor())) {
             return;
         }
         settled.put(next.name(), Instant.MAX);
@@ -159,7 +161,7 @@ public final class SlurmNodeSync implements NodeListener, AutoCloseable {
         Instant now = clock.instant();
         records.execute(() -> {
             store.audit(new AuditEntry(0, now, actor, null, null, action, detail, status, result));
-            store.append(new ClusterEvent(0, now, node, null, ExecutionBackend.SLURM, severity, RepairAction.NONE,
+            store.append(new ClusterEvent(0, now, node, null, BackendName.SLURM, severity, RepairAction.NONE,
                     event, actor));
         });
         LOG.atInfo().addKeyValue("node", node).addKeyValue("action", action).addKeyValue("actor", actor)

@@ -5,6 +5,7 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.slurm.JobRequest;
 import org.junit.jupiter.api.Test;
 

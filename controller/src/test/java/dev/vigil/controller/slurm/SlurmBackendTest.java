@@ -11,6 +11,7 @@ import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.NodeObservations;

@@ -1,6 +1,7 @@
-package dev.vigil.controller.slurm;
+package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.slurm.SlurmConfig;
 
 import java.time.Duration;

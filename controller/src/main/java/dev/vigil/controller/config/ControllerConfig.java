@@ -1,10 +1,10 @@
-package dev.vigil.controller;
+package dev.vigil.controller.config;
 
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.controller.execution.ExecutionBackend;
-import dev.vigil.controller.slurm.SlurmSettings;
+import dev.vigil.controller.config.ControllerConfig;
+import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
@@ -66,8 +66,8 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         tokens = tokens == null ? new BootstrapTokens(null, null) : tokens;
         scheduler = scheduler == null ? new Scheduling(null, null, null, null) : scheduler;
         fabric = fabric == null ? Fabric.none() : fabric;
-        InvalidValueException.require(!ExecutionBackend.SLURM.equals(scheduler.backend()) || slurm != null,
-                "scheduler.backend", scheduler.backend(), ExecutionBackend.SIMULATED + ", or " + ExecutionBackend.SLURM
+        InvalidValueException.require(!BackendName.SLURM.equals(scheduler.backend()) || slurm != null,
+                "scheduler.backend", scheduler.backend(), BackendName.SIMULATED + ", or " + BackendName.SLURM
                         + " together with a slurm: section saying where slurmrestd is");
         alerts = alerts == null ? new Alerts(null) : alerts;
         connections = connections == null ? ConnectionLimits.defaults() : connections;
@@ -150,8 +150,8 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
             InvalidValueException.require(interval.compareTo(Duration.ofMillis(100)) >= 0
                     && interval.compareTo(Duration.ofMinutes(1)) <= 0, "interval", interval, "from 100ms to 1m");
             // No default: one that plays jobs on simulated GPUs must be chosen, never fallen into.
-            InvalidValueException.require(backend == null || ExecutionBackend.NAMES.contains(backend), "backend",
-                    backend, "one of " + String.join(", ", ExecutionBackend.NAMES));
+            InvalidValueException.require(backend == null || BackendName.ALL.contains(backend), "backend",
+                    backend, "one of " + String.join(", ", BackendName.ALL));
             policy = policy == null ? SchedulerPolicy.defaults() : policy;
             pools = pools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(pools));
             poolOfNode(pools);

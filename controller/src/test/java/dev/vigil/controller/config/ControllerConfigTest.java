@@ -1,7 +1,8 @@
-package dev.vigil.controller;
+package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
