@@ -118,7 +118,7 @@ public final class Slurm {
         }
         JsonNode body = taken > 0 ? reply.body() : Rest.check(reply, what);
         long id = body.path("job_id").asLong(-1);
-        if (id < 0) {
+        if (id < 1) {
             throw new SlurmException("slurmrestd accepted the job but gave no job_id: " + body, what, false);
         }
         logSubmitted(id, request, "rest");

@@ -1,10 +1,14 @@
 package dev.vigil.slurm;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -170,8 +176,10 @@ class RestTest {
         SlurmConfig nowhere = SlurmConfig.of(URI.create("http://127.0.0.1:" + closed), "vigil", "jwt");
         assertThatThrownBy(() -> Slurm.connect(nowhere))
                 .isInstanceOf(SlurmException.class)
-                .hasMessageContaining("cannot reach slurmrestd at http://127.0.0.1:" + closed)
-                .hasMessageContaining("(request: GET /slurm/v0.0.41/ping)")
+                .hasMessageStartingWith("cannot reach slurmrestd at http://127.0.0.1:" + closed + ": ")
+                .hasMessageEndingWith(" (request: GET /slurm/v0.0.41/ping)")
+                .satisfies(e -> assertThat(((SlurmException) e).slurmMessage()).as("with the reason")
+                        .doesNotEndWith(": "))
                 .satisfies(e -> assertThat(((SlurmException) e).retryable()).isTrue());
     }
 
@@ -216,5 +224,191 @@ class RestTest {
         slurm.nodes();
 
         assertThat(seen).extracting(s -> s.headers().get("X-slurm-user-token").get(0)).containsExactly("first", "second");
+    }
+
+    @Test
+    void anAddressEndingInASlashServesTheSamePaths() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        SlurmConfig config = config();
+        Slurm.connect(new SlurmConfig(URI.create(config.url() + "/"), "vigil", "jwt-1", null, null,
+                config.commandEnvironment()));
+
+        assertThat(seen).extracting(Seen::path).containsExactly("/slurm/v0.0.41/ping");
+    }
+
+    @Test
+    void aJobIsReadOrEmptyWhenSlurmDoesNotKnowIt() throws Exception {
+        Slurm slurm = connect41();
+        serve("GET /slurm/v0.0.41/job/7", 200, "{\"errors\": [], \"jobs\": [{\"job_id\": 7, \"job_state\": [\"RUNNING\"],"
+                + " \"name\": \"a\", \"nodes\": \"gpu01\", \"gres_detail\": [\"gpu:h100:2(IDX:0-1)\"]}]}");
+        assertThat(slurm.job(7)).hasValueSatisfying(job -> {
+            assertThat(job.state()).isEqualTo(JobState.RUNNING);
+            assertThat(job.gpusOn("gpu01")).isEqualTo(2);
+        });
+        serve("GET /slurm/v0.0.41/job/8", 500, "{\"errors\": [{\"error\": \"Invalid job id specified\", "
+                + "\"error_number\": 2017}], \"jobs\": []}");
+        assertThat(slurm.job(8)).isEmpty();
+        serve("GET /slurm/v0.0.41/job/9", 200, "{\"errors\": [], \"jobs\": []}");
+        assertThat(slurm.job(9)).isEmpty();
+        serve("GET /slurm/v0.0.41/job/10", 500, "{\"errors\": [{\"error\": \"Access denied\", \"error_number\": 2002}]}");
+        assertThatThrownBy(() -> slurm.job(10)).isInstanceOf(SlurmException.class)
+                .hasMessage("Access denied (request: GET /slurm/v0.0.41/job/10)");
+    }
+
+    @Test
+    void jobsAndNodesAreReadWhoeverOwnsThem() throws Exception {
+        Slurm slurm = connect41();
+        serve("GET /slurm/v0.0.41/jobs", 200, "{\"errors\": [], \"jobs\": [{\"job_id\": 7, \"job_state\": "
+                + "[\"PENDING\"], \"user_name\": \"alice\"}, {\"job_id\": 8, \"job_state\": [\"COMPLETED\"], "
+                + "\"nodes\": \"gpu02\"}]}");
+        assertThat(slurm.jobs()).extracting(SlurmJob::id, SlurmJob::state).containsExactly(
+                tuple(7L, JobState.PENDING), tuple(8L, JobState.COMPLETED));
+        serve("GET /slurm/v0.0.41/nodes", 200, "{\"errors\": [], \"nodes\": [{\"name\": \"gpu01\", \"state\": "
+                + "[\"IDLE\", \"DRAIN\"], \"gres\": \"gpu:h100:8\"}, {\"name\": \"gpu02\", \"state\": [\"MIXED\"]}]}");
+        assertThat(slurm.nodes()).extracting(SlurmNode::name, SlurmNode::drained, SlurmNode::gpus).containsExactly(
+                tuple("gpu01", true, 8), tuple("gpu02", false, 0));
+    }
+
+    @Test
+    void cancellingSaysWhetherSlurmKnewTheJob() throws Exception {
+        Slurm slurm = connect41();
+        serve("DELETE /slurm/v0.0.41/job/7", 200, "{\"errors\": []}");
+        assertThat(slurm.cancel(7)).isTrue();
+        serve("DELETE /slurm/v0.0.41/job/8", 500, "{\"errors\": [{\"error\": \"Invalid job id specified\", "
+                + "\"error_number\": 2017}]}");
+        assertThat(slurm.cancel(8)).isFalse();
+        serve("DELETE /slurm/v0.0.41/job/9", 500, "{\"errors\": [{\"error\": \"Access/permission denied\", "
+                + "\"error_number\": 2002}]}");
+        assertThatThrownBy(() -> slurm.cancel(9)).isInstanceOf(SlurmException.class)
+                .hasMessage("Access/permission denied (request: DELETE /slurm/v0.0.41/job/9)");
+        assertThat(seen).filteredOn(s -> s.method().equals("DELETE")).extracting(Seen::path).containsExactly(
+                "/slurm/v0.0.41/job/7", "/slurm/v0.0.41/job/8", "/slurm/v0.0.41/job/9");
+    }
+
+    @Test
+    void v0038DrainsAndResumesThroughScontrol() throws Exception {
+        serve("GET /slurm/v0.0.38/ping", 200, "{\"meta\": {\"Slurm\": {\"release\": \"22.05.8\"}}, \"errors\": []}");
+        Slurm slurm = Slurm.connect(config());
+        assertThat(slurm.release()).isEqualTo("22.05.8");
+        // scontrol fails here (an empty slurm.conf, or none installed): its command line shows what was asked
+        assertThatThrownBy(() -> slurm.drain("gpu01", "XID 79 on GPU 3")).isInstanceOfSatisfying(SlurmException.class,
+                e -> assertThat(e.request()).isEqualTo("scontrol update nodename=gpu01 state=drain "
+                        + "reason='vigil: XID 79 on GPU 3'"));
+        assertThatThrownBy(() -> slurm.resume("gpu01")).isInstanceOfSatisfying(SlurmException.class,
+                e -> assertThat(e.request()).isEqualTo("scontrol update nodename=gpu01 state=resume"));
+        assertThat(seen).noneMatch(s -> s.method().equals("POST"));
+    }
+
+    @Test
+    void aSwitchLimitGoesThroughRestOnlyFromV0041() throws Exception {
+        JobRequest gang = JobRequest.builder("#!/bin/bash\ntrue\n").nodeCount(2).maxSwitches(1, Duration.ofMinutes(5))
+                .workingDirectory("/tmp").build();
+        serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [], \"job_id\": 31}");
+        assertThat(connect41().submit(gang)).isEqualTo(31);
+        assertThat(seen.get(seen.size() - 1).body()).contains("\"required_switches\":1");
+
+        answers.clear();
+        seen.clear();
+        serve("GET /slurm/v0.0.40/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        Slurm v40 = Slurm.connect(config());
+        assertThatThrownBy(() -> v40.submit(gang)).isInstanceOfSatisfying(SlurmException.class,
+                e -> assertThat(e.request()).startsWith("sbatch --parsable").contains("--switches=1@5:00"));
+        assertThat(seen).noneMatch(s -> s.method().equals("POST"));
+    }
+
+    @Test
+    void aRefusedJobIsNamedInTheError() throws Exception {
+        Slurm slurm = connect41();
+        serve("POST /slurm/v0.0.41/job/submit", 500, "{\"errors\": [{\"error_number\": 2015, \"error\": "
+                + "\"Invalid partition name specified\"}], \"job_id\": 0}");
+        assertThatThrownBy(() -> slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").name("train")
+                .nodes(List.of("gpu01", "gpu02")).partition("gpu").workingDirectory("/tmp").build()))
+                .isInstanceOfSatisfying(SlurmException.class, e -> assertThat(e.request()).isEqualTo(
+                        "POST /slurm/v0.0.41/job/submit (job \"train\" on gpu01,gpu02 in gpu)"));
+        assertThatThrownBy(() -> slurm.submit(JobRequest.builder("#!/bin/bash\ntrue\n").nodeCount(3)
+                .workingDirectory("/tmp").build()))
+                .isInstanceOfSatisfying(SlurmException.class, e -> assertThat(e.request()).isEqualTo(
+                        "POST /slurm/v0.0.41/job/submit (job \"vigil\" on 3 node(s))"));
+    }
+
+    @Test
+    void anAcceptedJobWithoutAnIdIsAnError() throws Exception {
+        Slurm slurm = connect41();
+        JobRequest request = JobRequest.builder("#!/bin/bash\ntrue\n").workingDirectory("/tmp").build();
+        serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [], \"job_id\": 1}");
+        assertThat(slurm.submit(request)).isEqualTo(1);
+        for (String body : List.of("{\"errors\": []}", "{\"errors\": [], \"job_id\": 0}")) {
+            serve("POST /slurm/v0.0.41/job/submit", 200, body);
+            assertThatThrownBy(() -> slurm.submit(request)).isInstanceOfSatisfying(SlurmException.class, e -> {
+                assertThat(e.slurmMessage()).startsWith("slurmrestd accepted the job but gave no job_id: ");
+                assertThat(e.retryable()).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void aSubmissionIsLoggedAndSlurmsWarningsWithIt() throws Exception {
+        Slurm slurm = connect41();
+        JobRequest request = JobRequest.builder("#!/bin/bash\ntrue\n").name("train").nodes(List.of("gpu04"))
+                .gpusPerNode(2).workingDirectory("/tmp").build();
+        Logger logger = (Logger) LoggerFactory.getLogger(Slurm.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [], \"job_id\": 811}");
+            slurm.submit(request);
+            serve("POST /slurm/v0.0.41/job/submit", 200, "{\"errors\": [{\"error_number\": 2068, \"error\": "
+                    + "\"Required node not available (down, drained or reserved)\"}], \"job_id\": 812}");
+            slurm.submit(request);
+            serve("POST /slurm/v0.0.41/job/submit", 500, "{\"errors\": [{\"error_number\": 2015, \"error\": "
+                    + "\"Invalid partition name specified\"}], \"job_id\": 0}");
+            assertThatThrownBy(() -> slurm.submit(request)).isInstanceOf(SlurmException.class);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(lines.list).extracting(ILoggingEvent::getMessage, RestTest::keyValues).containsExactly(
+                tuple("slurm_job_submitted", "job=811 name=train nodes=gpu04 gpus_per_node=2 via=rest"),
+                tuple("slurm_submit_warning", "job=812 name=train slurm_says=Required node not available (down, "
+                        + "drained or reserved)"),
+                tuple("slurm_job_submitted", "job=812 name=train nodes=gpu04 gpus_per_node=2 via=rest"));
+    }
+
+    @Test
+    void anInterruptedRequestKeepsTheInterrupt() throws Exception {
+        Slurm slurm = connect41();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(slurm::nodes).isInstanceOfSatisfying(SlurmException.class, e -> {
+                assertThat(e.slurmMessage()).isEqualTo("interrupted while waiting for slurmrestd");
+                assertThat(e.retryable()).isTrue();
+            });
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aTokenFileThatIsMissingOrEmptyIsNamed() throws Exception {
+        Path missing = dir.resolve("missing.jwt");
+        SlurmConfig config = new SlurmConfig(config().url(), "vigil", null, missing, null, null);
+        assertThatThrownBy(() -> Slurm.connect(config)).isInstanceOfSatisfying(SlurmException.class, e -> {
+            assertThat(e.slurmMessage()).isEqualTo("cannot read the token file " + missing + ": " + missing);
+            assertThat(e.retryable()).isFalse();
+        });
+        Path empty = Files.writeString(dir.resolve("empty.jwt"), "SLURM_JWT=\n");
+        assertThatThrownBy(() -> Slurm.connect(new SlurmConfig(config().url(), "vigil", null, empty, null, null)))
+                .isInstanceOf(SlurmException.class).hasMessageStartingWith("the token file " + empty + " is empty");
+        assertThat(seen).isEmpty();
+    }
+
+    private Slurm connect41() throws Exception {
+        serve("GET /slurm/v0.0.41/ping", 200, "{\"meta\": " + META + ", \"errors\": []}");
+        return Slurm.connect(config());
+    }
+
+    private static String keyValues(ILoggingEvent event) {
+        return String.join(" ", event.getKeyValuePairs().stream().map(kv -> kv.key + "=" + kv.value).toList());
     }
 }

@@ -134,6 +134,65 @@ class ShapesTest {
         assertThat(node.gpus()).isZero();
     }
 
+    @Test
+    void gpusAreReadForTheNodesThatHaveADetailEntry() throws Exception {
+        // gres_detail has one entry per node in Slurm's order; a shorter or longer list is read as far as both go
+        SlurmJob shorter = Shapes.job(json("""
+                {"job_id": 5, "job_state": "RUNNING", "nodes": "gpu[01-02]", "gres_detail": ["gpu:h100:2(IDX:0-1)"]}
+                """));
+        assertThat(shorter.gpus()).containsExactly(new SlurmJob.NodeGpus("gpu01", List.of(0, 1)));
+        assertThat(shorter.gpusOn("gpu01")).isEqualTo(2);
+        assertThat(shorter.gpusOn("gpu02")).isZero();
+        SlurmJob longer = Shapes.job(json("""
+                {"job_id": 6, "job_state": "RUNNING", "nodes": "gpu03",
+                 "gres_detail": ["gpu:h100:1(IDX:7)", "gpu:h100:1(IDX:2)"]}
+                """));
+        assertThat(longer.gpus()).containsExactly(new SlurmJob.NodeGpus("gpu03", List.of(7)));
+    }
+
+    @Test
+    void aSignalNumberOfZeroIsNoSignal() throws Exception {
+        assertThat(Shapes.exitCode(json("""
+                {"status": ["ERROR"], "return_code": {"set": true, "infinite": false, "number": 2},
+                 "signal": {"id": {"set": true, "infinite": false, "number": 0}, "name": ""}}
+                """))).isEqualTo(2);
+        assertThat(Shapes.exitCode(json("{\"signal\": {\"id\": 1}}"))).as("SIGHUP").isEqualTo(129);
+        assertThat(Shapes.exitCode(json("{}").path("exit_code"))).as("no exit code at all").isNull();
+    }
+
+    @Test
+    void aNeverOfZeroIsNoTimeAndPartitionsMayComeAsOneString() throws Exception {
+        SlurmJob job = Shapes.job(json("""
+                {"job_id": 8, "job_state": "PENDING", "submit_time": 0, "start_time": 0, "end_time": 0}
+                """));
+        assertThat(job.submitted()).isNull();
+        assertThat(Shapes.job(json("{\"job_id\": 8, \"job_state\": \"PENDING\", \"submit_time\": 1}")).submitted())
+                .isEqualTo(Instant.ofEpochSecond(1));
+        SlurmNode node = Shapes.node(json("""
+                {"name": "gpu05", "state": "idle", "partitions": "gpu,debug", "reason_changed_at": 0}
+                """));
+        assertThat(node.partitions()).containsExactly("gpu", "debug");
+        assertThat(node.reasonAt()).isNull();
+        assertThat(Shapes.node(json("{\"name\": \"gpu06\", \"state\": \"idle\", \"partitions\": \" \"}"))
+                .partitions()).isEmpty();
+    }
+
+    @Test
+    void aNodeInStateUnknownKeepsItsFlags() throws Exception {
+        // slurmctld just started and has not heard from the node: state UNKNOWN is a base state, the rest flags
+        SlurmNode node = Shapes.node(json("""
+                {"name": "gpu07", "state": ["UNKNOWN", "NOT_RESPONDING"], "gres": "gpu:h100:8"}
+                """));
+        assertThat(node.state()).isEqualTo(NodeState.UNKNOWN);
+        assertThat(node.flags()).containsExactly("NOT_RESPONDING");
+        assertThat(node.responding()).isFalse();
+        assertThat(node.drain()).isFalse();
+        assertThat(node.drained()).isFalse();
+        assertThat(NodeState.isBase("unknown")).isTrue();
+        assertThat(NodeState.isBase("alloc")).isTrue();
+        assertThat(NodeState.isBase("DRAIN")).isFalse();
+    }
+
     private static JsonNode json(String text) throws Exception {
         return Rest.JSON.readTree(text);
     }

@@ -48,6 +48,23 @@ class SubmissionTest {
         assertThat(Submission.restBody(ApiVersion.V0_0_40, PINNED).has("script")).as("v0.0.40: beside job").isTrue();
         assertThat(job.path("requeue").isBoolean()).isTrue();
         assertThat(job.path("requeue").asBoolean()).isFalse();
+        assertThat(job.path("partition").asText()).isEqualTo("gpu");
+        assertThat(job.path("account").asText()).isEqualTo("ml");
+        assertThat(job.path("comment").asText()).isEqualTo("vigil:job-7");
+        assertThat(job.path("standard_output").asText()).isEqualTo("/home/alice/%j.out");
+    }
+
+    @Test
+    void aJobWithoutGpusAsksForNoneInEveryForm() {
+        JobRequest cpuOnly = JobRequest.builder("#!/bin/bash\ntrue\n").workingDirectory("/tmp").build();
+        JsonNode job = Submission.restBody(ApiVersion.V0_0_40, cpuOnly).path("job");
+        assertThat(job.has("tres_per_node")).isFalse();
+        assertThat(job.has("partition")).isFalse();
+        assertThat(job.has("account")).isFalse();
+        assertThat(job.has("standard_output")).isFalse();
+        assertThat(Submission.restBody(ApiVersion.V0_0_38, cpuOnly).path("job").has("gpus_per_node")).isFalse();
+        assertThat(Submission.sbatch(cpuOnly)).containsExactly("sbatch", "--parsable", "--export=ALL", "--job-name=vigil",
+                "--nodes=1", "--chdir=/tmp");
     }
 
     @Test

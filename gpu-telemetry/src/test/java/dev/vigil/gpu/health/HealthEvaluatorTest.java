@@ -147,9 +147,52 @@ class HealthEvaluatorTest {
         assertThat(evaluateOne(FieldCatalog.GPU_TEMP.id(), temperature).state()).isEqualTo(state);
     }
 
+    @ParameterizedTest(name = "{0} page(s) pending retirement -> {1}")
+    @CsvSource({"0, HEALTHY, NONE", "1, DEGRADED, RESET_GPU", "3, DEGRADED, RESET_GPU"})
+    void pagesWaitingForRetirementAskForAReset(int pages, HealthState state, RepairAction action) {
+        GpuHealth health = evaluateOne(FieldCatalog.RETIRED_PENDING.id(), pages);
+        assertThat(health.state()).isEqualTo(state);
+        assertThat(health.action()).isEqualTo(action);
+        if (pages > 0) {
+            assertThat(health.reasons()).extracting(HealthReason::code, HealthReason::message).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("retired-pages-pending",
+                            pages + " page(s) wait to be retired at the next GPU reset"));
+        }
+    }
+
+    @ParameterizedTest(name = "clock event reasons {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "1   | ''",                                // GPU idle: nothing wrong
+            "8   | thermal-slowdown",                  // HW slowdown without the brake: heat
+            "32  | thermal-slowdown",                  // SW thermal slowdown
+            "64  | thermal-slowdown",                  // HW thermal slowdown
+            "136 | power-brake",                       // HW slowdown with the brake: the brake explains it
+            "160 | thermal-slowdown power-brake"})     // the brake and a thermal reason: both
+    void clockSlowdownsNameTheirCause(int reasons, String codes) {
+        GpuHealth health = evaluateOne(FieldCatalog.CLOCKS_EVENT_REASONS.id(), reasons);
+        assertThat(String.join(" ", codes(health))).isEqualTo(codes);
+        assertThat(health.state()).isEqualTo(codes.isEmpty() ? HealthState.HEALTHY : HealthState.DEGRADED);
+    }
+
+    @Test
+    void aConditionIsDatedFromTheSampleThatFirstShowedIt() {
+        NodeSample first = node.sample(FIELDS);
+        GpuHealth hot = evaluator.evaluate(node.inventory(), onlyGpu0(first.time(), FieldCatalog.GPU_TEMP.id(), 90),
+                List.of()).get(0);
+        assertThat(hot.reasons()).singleElement().satisfies(r -> assertThat(r.since()).isEqualTo(first.time()));
+        Instant later = first.time().plusSeconds(5);
+        GpuHealth stillHot = evaluator.evaluate(node.inventory(), onlyGpu0(later, FieldCatalog.GPU_TEMP.id(), 91),
+                List.of()).get(0);
+        assertThat(stillHot.reasons()).singleElement().satisfies(r -> assertThat(r.since()).isEqualTo(first.time()));
+    }
+
     /** One GPU whose only value is {@code fieldId = value}. */
     private GpuHealth evaluateOne(int fieldId, double value) {
         NodeSample real = node.sample(FIELDS);
+        return evaluator.evaluate(node.inventory(), onlyGpu0(real.time(), fieldId, value), List.<GpuEvent>of()).get(0);
+    }
+
+    private static NodeSample onlyGpu0(Instant time, int fieldId, double value) {
         List<EntitySample> entities = new ArrayList<>();
         for (int gpu = 0; gpu < 8; gpu++) {
             EntitySample entity = new EntitySample(gpu, null, FIELDS.size());
@@ -158,6 +201,6 @@ class HealthEvaluatorTest {
             }
             entities.add(entity);
         }
-        return evaluator.evaluate(node.inventory(), new NodeSample(real.time(), entities), List.<GpuEvent>of()).get(0);
+        return new NodeSample(time, entities);
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MigGpuModelTest {
 
@@ -132,6 +133,17 @@ class MigGpuModelTest {
         assertThat(MigGpuModel.H100_80GB.profile("1g.5gb")).isEmpty();
         assertThat(MigGpuModel.H100_80GB.profile("1G.10GB")).isEmpty();
         assertThat(MigGpuModel.H200_141GB.profile("7g.141gb")).get().extracting(MigProfile::memorySlices).isEqualTo(8);
+    }
+
+    @Test
+    void aProfileOutsideTheGpusSlicesCannotBeMade() {
+        assertThat(new MigProfile("7g.80gb", 0, 8, 7, 1, List.of(0), 81_000, false).mask(0)).isEqualTo(0xff);
+        assertThat(new MigProfile("1g.10gb", 19, 1, 1, 7, List.of(0), 10_000, false).mask(6)).isEqualTo(0x40);
+        for (int[] slices : new int[][] {{0, 1, 1}, {9, 1, 1}, {1, 0, 1}, {1, 8, 1}, {1, 1, 0}}) {
+            assertThatThrownBy(() -> new MigProfile("x", 1, slices[0], slices[1], slices[2], List.of(0), 1, false))
+                    .as("memory %d, compute %d, count %d", slices[0], slices[1], slices[2])
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("impossible MIG profile x");
+        }
     }
 
     @Test

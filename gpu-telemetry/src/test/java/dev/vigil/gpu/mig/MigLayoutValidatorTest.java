@@ -237,5 +237,10 @@ class MigLayoutValidatorTest {
                 "2g.20gb at -1 and 1g.10gb at 0 overlap on memory slice 0");
         assertThat(problems(MigGpuModel.H100_80GB, at("1g.10gb", 1000))).containsExactly(
                 "1g.10gb at slice 1000: start must be one of 0, 1, 2, 3, 4, 5, 6");
+        // instances reaching past the last slice overlap only on slices the GPU has
+        assertThat(problems(MigGpuModel.H100_80GB, at("4g.40gb", 6), at("2g.20gb", 7))).containsExactly(
+                "4g.40gb at slice 6: start must be 0",
+                "2g.20gb at slice 7: start must be one of 0, 2, 4",
+                "4g.40gb at 6 and 2g.20gb at 7 overlap on memory slice 7");
     }
 }

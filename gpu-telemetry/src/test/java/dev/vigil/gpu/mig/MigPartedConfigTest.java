@@ -1,12 +1,14 @@
 package dev.vigil.gpu.mig;
 
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.api.binding.InvalidValueException;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -183,6 +185,31 @@ class MigPartedConfigTest {
                 .containsExactly("GPU 0 (NVIDIA H100 80GB HBM3): entry [0]: MIG enabled, 3g.40gb at 0, 3g.40gb at 4");
         assertThat(inline(oneEntry("        \"1c.1g.10gb+me\": 1\n")).plan("x", List.of(h100(0))).get(0).instances())
                 .containsExactly(new MigGpuPlan.Instance(new MigPlacement("1g.10gb+me", 0), List.of("1g.10gb+me")));
+    }
+
+    @Test
+    void packingsAreExplainedInTheModelsProfileOrder() {
+        assertThat(planRefusal(inline(oneEntry("        \"1c.4g.40gb\": 2\n        \"2c.3g.40gb\": 3\n")), "x",
+                List.of(h100(0)))).containsExactly("mig-configs.x[0]: GPU 0 (NVIDIA H100 80GB HBM3): 3×3g.40gb: at most 2 "
+                + "allowed (packing 3×2c.3g.40gb onto 3×3g.40gb, 2×1c.4g.40gb onto 1×4g.40gb)");
+    }
+
+    @Test
+    void aPlanListsItsGpuInstancesInCreationOrder() {
+        MigGpuPlan plan = inline(oneEntry("        \"1g.10gb\": 1\n        \"3g.40gb\": 1\n")).plan("x", List.of(h100(0)))
+                .get(0);
+        assertThat(plan.placements()).containsExactly(new MigPlacement("3g.40gb", 0), new MigPlacement("1g.10gb", 4));
+        assertThat(plan.migEnabled()).isTrue();
+    }
+
+    @Test
+    void aDocumentChecksItsVersionAndSaysWhenItIsMissing() {
+        assertThatThrownBy(() -> new MigPartedDocument("v2", null)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("version: \"v2\" is not allowed (allowed: v1)");
+        MigPartedDocument noVersion = new MigPartedDocument(null, Map.of("a", List.of(
+                new MigPartedEntry("all", null, false, null))));
+        assertThatThrownBy(noVersion::requireComplete).isInstanceOf(InvalidValueException.class)
+                .hasMessage("version: missing (required: v1)");
     }
 
     @Test

@@ -237,4 +237,20 @@ class MigPlannerTest {
         }
         return requests;
     }
+
+    @Test
+    void instancesOfOneSizeAreCreatedLargestFirstWhateverTheTableOrder() {
+        // the table lists 1g.10gb before 1g.20gb and 1g.20gb before 2g.20gb
+        assertThat(layout(MigPlanner.plan(MigGpuModel.H100_80GB, counts("1g.10gb", 1, "1g.20gb", 1))))
+                .isEqualTo("1g.20gb at 0, 1g.10gb at 2");
+        assertThat(layout(MigPlanner.plan(MigGpuModel.H100_80GB, counts("1g.20gb", 1, "2g.20gb", 1))))
+                .isEqualTo("2g.20gb at 0, 1g.20gb at 2");
+    }
+
+    @Test
+    void theRequestIsDescribedWithoutItsZeroCounts() {
+        assertThat(MigPlanner.describe(MigGpuModel.H100_80GB, counts("1g.10gb", 0, "3g.40gb", 1, "7g.80gb", 0)))
+                .isEqualTo("1×3g.40gb");
+        assertThat(MigPlanner.describe(MigGpuModel.H100_80GB, counts("1g.10gb", 0))).isEqualTo("nothing");
+    }
 }

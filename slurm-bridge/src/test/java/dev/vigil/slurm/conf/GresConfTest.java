@@ -129,6 +129,49 @@ class GresConfTest {
     }
 
     @Test
+    void aGpusNumaNodeComesFromTheTopologyElseFromTheGpuElseIsSaidToBeUnknown() {
+        // NUMA ids need not be 0..n-1; GPU 0 is listed under NUMA node 5 only, GPU 1 names its node only
+        NodeInventory node = new NodeInventory("n2", "nvml", "570", List.of(
+                Inventories.gpu(0, "NVIDIA L40S", "00000000:01:00.0", null, null, List.of(), false),
+                Inventories.gpu(1, "NVIDIA L40S", "00000000:41:00.0", 2, null, List.of(), false),
+                Inventories.gpu(2, "NVIDIA L40S", "00000000:81:00.0", null, null, List.of(), false)),
+                new NodeTopology("none", List.of(), List.of(), List.of(new NodeTopology.NumaNode(5, "8-15", List.of(0)),
+                        new NodeTopology.NumaNode(2, "0-7", List.of()))));
+        GresConf conf = GresConf.of(node, GresConf.Options.defaults());
+        assertThat(conf.lines()).extracting(GresConf.Line::cores).containsExactly("8-15", "0-7", null);
+        assertThat(conf.notes()).contains("GPU 2 has no NUMA node in the inventory: its Cores= is left out");
+    }
+
+    @Test
+    void threadsArePairedOnlyWhenEveryCpuHasItsSibling() {
+        // an odd number of CPUs, or CPUs that do not pair as c and c + total/2, are one thread per core
+        assertThat(coresOfOneNumaNode("0-2")).isEqualTo("0-2");
+        assertThat(coresOfOneNumaNode("1-4")).isEqualTo("0-3");
+        assertThat(coresOfOneNumaNode("0-3")).isEqualTo("0-1");
+    }
+
+    private static String coresOfOneNumaNode(String cpus) {
+        NodeInventory node = new NodeInventory("n3", "nvml", "570", List.of(
+                Inventories.gpu(0, "NVIDIA L40S", "00000000:01:00.0", 0, cpus, List.of(), false)),
+                new NodeTopology("none", List.of(), List.of(), List.of(new NodeTopology.NumaNode(0, cpus, List.of(0)))));
+        return GresConf.of(node, GresConf.Options.defaults()).lines().get(0).cores();
+    }
+
+    @Test
+    void threadAndSocketCountsHaveLimits() {
+        assertThat(new GresConf.Options(null, null, 1, 1).threadsPerCore()).isEqualTo(1);
+        assertThat(new GresConf.Options(null, null, 8, 16).sockets()).isEqualTo(16);
+        assertThatThrownBy(() -> new GresConf.Options(null, null, 0, null)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("threadsPerCore: \"0\" is not allowed (allowed: 1 to 8)");
+        assertThatThrownBy(() -> new GresConf.Options(null, null, 9, null)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("threadsPerCore: \"9\" is not allowed (allowed: 1 to 8)");
+        assertThatThrownBy(() -> new GresConf.Options(null, null, null, 0)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("sockets: \"0\" is not allowed (allowed: 1 to 16)");
+        assertThatThrownBy(() -> new GresConf.Options(null, null, null, 17)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("sockets: \"17\" is not allowed (allowed: 1 to 16)");
+    }
+
+    @Test
     void theTypeIsTheModelWordOfTheProductName() {
         assertThat(GresConf.type("NVIDIA H100 80GB HBM3")).isEqualTo("h100");
         assertThat(GresConf.type("NVIDIA H200")).isEqualTo("h200");
@@ -138,5 +181,7 @@ class GresConfTest {
         assertThat(GresConf.type("NVIDIA RTX A6000")).isEqualTo("rtx_a6000");
         assertThat(GresConf.type("NVIDIA GeForce RTX 4090")).isEqualTo("rtx_4090");
         assertThat(GresConf.type("Tesla V100-SXM2-32GB")).isEqualTo("v100");
+        assertThat(GresConf.type("NVIDIA")).as("no model word").isEqualTo("gpu");
+        assertThat(GresConf.type(null)).isEqualTo("gpu");
     }
 }

@@ -54,6 +54,22 @@ class TopologyConfTest {
     }
 
     @Test
+    void eachTokenIsAKeyAndAValueEachKeyOnceAndNoSwitchIsItsOwnChild() {
+        assertRefused("SwitchName=a =n1\n", "topology.conf line 1: \"=n1\" is not allowed (allowed: Key=value pairs");
+        assertRefused("SwitchName=a Nodes=\n", "topology.conf line 1: \"Nodes=\" is not allowed (allowed: Key=value pairs");
+        assertRefused("SwitchName=a Nodes=n1 nodes=n2\n",
+                "topology.conf line 1: \"nodes=n2\" is not allowed (allowed: each key once per line)");
+        assertRefused("SwitchName=a Nodes=n1\nSwitchName=b Switches=a,b\n",
+                "topology.conf line 2: \"b\" is not allowed (allowed: child switches other than itself)");
+    }
+
+    @Test
+    void aLeafIsASwitchWithNodes() {
+        TopologyConf conf = TopologyConf.parse(TWO_LEAVES, "topology.conf");
+        assertThat(conf.switches()).extracting(TopologyConf.Switch::leaf).containsExactly(true, true, false);
+    }
+
+    @Test
     void anEmptyFileHasNoSwitches() {
         assertThat(TopologyConf.parse("# nothing yet\n\n", "topology.conf").switches()).isEmpty();
         assertThat(new TopologyConf(List.of()).render("empty")).isEqualTo("# empty\n");
