@@ -2,7 +2,6 @@ package dev.vigil.controller;
 
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.cluster.Members;
-import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.leader.EventLoop;
@@ -11,6 +10,7 @@ import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
 import io.netty.handler.ssl.SslContext;
@@ -91,7 +91,7 @@ public final class Controller implements AutoCloseable {
         LeaderClient leader = new LeaderClient(member);
         ReportIntake reports = new ReportIntake(state::store, leader, clock);
         ControllerMetrics metrics = new ControllerMetrics(
-                () -> state.ready() ? state.store().nodes() : List.<NodeRecord>of(),
+                () -> state.ready() ? state.store().facts().values() : List.<NodeFacts>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
                 () -> member.membersUp().size(), () -> state.leadership().changes(), state::leaderEpoch, scheduling,
                 state::alertStats, state::eventsApplied, reports::counts);

@@ -1,7 +1,7 @@
 package dev.vigil.controller.metrics;
 
 import dev.vigil.alerts.AlertStats;
-import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
@@ -15,8 +15,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -40,7 +40,8 @@ public final class ControllerMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /**
-     * @param nodes       the nodes now (empty while the cluster state is not open)
+     * @param nodes       the nodes' facts now (empty while the cluster state is not open): their
+     *                    state and health, without parsing thousands of full records per scrape
      * @param leading     whether this member leads
      * @param quorum      whether this member sees a quorum
      * @param membersUp   how many configured members this member sees
@@ -51,7 +52,7 @@ public final class ControllerMetrics {
      * @param events      the events this member's loop applied, by kind (it applies them while it leads)
      * @param reports     the agent reports this member took, by who answered them (member, leader)
      */
-    public ControllerMetrics(Supplier<List<NodeRecord>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
+    public ControllerMetrics(Supplier<Collection<NodeFacts>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
                              IntSupplier membersUp, LongSupplier leaderTimes, Supplier<OptionalLong> leaderEpoch,
                              SchedulerMetrics scheduling, Supplier<AlertStats> alerts,
                              Supplier<Map<String, Long>> events, Supplier<Map<String, Long>> reports) {
@@ -72,7 +73,7 @@ public final class ControllerMetrics {
                     for (HealthState state : HealthState.values()) {
                         counts.put(state, 0);
                     }
-                    for (NodeRecord node : nodes.get()) {
+                    for (NodeFacts node : nodes.get()) {
                         for (GpuHealth health : node.health()) {
                             counts.merge(health.state(), 1, Integer::sum);
                         }
