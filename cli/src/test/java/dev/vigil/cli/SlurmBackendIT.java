@@ -13,7 +13,7 @@ import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
-import dev.vigil.scheduler.topology.Hostlist;
+import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.slurm.JobState;
 import dev.vigil.slurm.LocalSlurm;
 import dev.vigil.slurm.Slurm;
