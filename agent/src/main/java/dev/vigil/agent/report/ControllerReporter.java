@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Snapshot;
