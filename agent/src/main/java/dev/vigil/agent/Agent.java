@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.metrics.AgentMetrics;

@@ -22,6 +22,7 @@ import dev.vigil.gpu.health.HealthEvaluator;
 import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.http.ProblemException;
+import dev.vigil.http.QueryParams;
 import dev.vigil.http.Request;
 import dev.vigil.http.Response;
 import dev.vigil.http.Router;
@@ -200,8 +201,8 @@ final class AgentApi {
     }
 
     private Response events(Request request) {
-        long since = longParam(request, "since", 0, 0, Long.MAX_VALUE);
-        int limit = (int) longParam(request, "limit", 1000, 1, 10_000);
+        long since = QueryParams.wholeNumber(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) QueryParams.wholeNumber(request, "limit", 1000, 1, 10_000);
         List<GpuEvent> page = events.since(since, limit);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("node", node);
@@ -231,8 +232,8 @@ final class AgentApi {
         SimulatedNode sim = requireSimulated();
         authorizeFaults(request);
         Integer gpu = request.queryParam("gpu") == null ? null
-                : (int) longParam(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
-        boolean replace = booleanParam(request, "replace");
+                : (int) QueryParams.wholeNumber(request, "gpu", 0, 0, sim.profile().gpuCount() - 1);
+        boolean replace = QueryParams.flag(request, "replace");
         if (replace && gpu == null) {
             throw ProblemException.badRequest("gpu", null, "a GPU index with replace=true: one GPU is swapped at a time");
         }
@@ -263,16 +264,6 @@ final class AgentApi {
         return Response.json(body);
     }
 
-    private static boolean booleanParam(Request request, String name) {
-        String text = request.queryParam(name);
-        if (text == null || text.equals("false")) {
-            return false;
-        }
-        if (text.equals("true")) {
-            return true;
-        }
-        throw ProblemException.badRequest(name, text, "true or false");
-    }
 
     private SimulatedNode requireSimulated() {
         if (simulated == null) {
@@ -301,21 +292,5 @@ final class AgentApi {
                     ? "the fault API needs Authorization: Bearer <token> (faultApi.token in the agent's config)"
                     : "the token is not the fault API's (faultApi.token in the agent's config)", null));
         }
-    }
-
-    private static long longParam(Request request, String name, long fallback, long min, long max) {
-        String text = request.queryParam(name);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below with what is allowed.
-        }
-        throw ProblemException.badRequest(name, text, "a whole number from " + min + " to " + max);
     }
 }

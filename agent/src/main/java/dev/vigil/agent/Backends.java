@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.dcgm.DcgmBackend;

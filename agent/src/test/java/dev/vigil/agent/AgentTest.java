@@ -1,5 +1,7 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.NotifySocket;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;

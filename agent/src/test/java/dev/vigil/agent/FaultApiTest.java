@@ -1,6 +1,8 @@
 package dev.vigil.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;

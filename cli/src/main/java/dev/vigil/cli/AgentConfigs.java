@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.api.binding.Documents;
 
 import java.nio.file.Files;

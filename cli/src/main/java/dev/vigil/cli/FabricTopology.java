@@ -1,8 +1,8 @@
 package dev.vigil.cli;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.scheduler.topology.Fabric;
-import dev.vigil.slurm.Hostlist;
 import dev.vigil.slurm.conf.TopologyConf;
 
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
 import dev.vigil.agent.Backends;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.gpu.GpuDevice;

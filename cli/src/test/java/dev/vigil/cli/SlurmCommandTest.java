@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.slurm.Hostlist;
+import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.slurm.conf.TopologyConf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,8 +2,8 @@ package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.agent.Agent;
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.Controller;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.alerts.AlertEngine;
 import dev.vigil.alerts.AlertView;
 import dev.vigil.alerts.fixtures.ManualClock;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.api.binding.Documents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;

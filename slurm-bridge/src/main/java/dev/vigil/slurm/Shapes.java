@@ -1,6 +1,7 @@
 package dev.vigil.slurm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.cluster.Hostlist;
 
 import java.time.Instant;
 import java.util.ArrayList;

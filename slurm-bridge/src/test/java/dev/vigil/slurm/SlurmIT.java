@@ -1,5 +1,6 @@
 package dev.vigil.slurm;
 
+import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.slurm.conf.TopologyConf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Snapshot;
@@ -52,8 +52,10 @@ import java.util.stream.Collectors;
  *
  * <p>A daemon thread sends an {@link AgentReport} every {@code controller.interval}, and at once
  * (coalesced) when a published snapshot's GPU health differs from the last one sent, since the
- * controller's health reflex cordons on it. The inventory travels on the first report, when its
- * hash changes and when the controller asks for it; events travel until the controller
+ * controller's health reflex cordons on it, or when an event (an XID) arrived after the last
+ * report was built, even one that leaves health as it was, so that the controller hears of it
+ * without waiting out the interval. The inventory travels on the first report, when its hash
+ * changes and when the controller asks for it; events travel until the controller
  * acknowledges them. A member that does not answer (connection error, timeout, 5xx) makes the
  * agent try the next at once, round robin, and it stays on the one that answers; a refusal (4xx)
  * is logged once and retried on schedule. The sampling thread only hands over snapshots: it
@@ -100,6 +102,8 @@ public final class ControllerReporter implements AutoCloseable {
     private volatile Snapshot latest;
     /** The health the last report carried (or is carrying); compared on the sampling thread. */
     private volatile List<GpuHealth> lastSentHealth;
+    /** The newest event when the last report was built; a later one asks for a report at once. */
+    private volatile long lastSeenEventSeq;
     private volatile ControllerStatus status;
 
     // Owned by the reporting thread.
@@ -159,15 +163,21 @@ public final class ControllerReporter implements AutoCloseable {
 
     /**
      * A new snapshot from the sampler (on the sampling thread): kept for the next report, and a
-     * report is asked for at once when a GPU's health differs from the last one sent. Cheap and
-     * never blocking.
+     * report is asked for at once when a GPU's health differs from the last one sent or a new
+     * event came (the sampler logs a sample's events before publishing it). Cheap and never blocking.
      */
     public void published(Snapshot snapshot) {
         latest = snapshot;
-        List<GpuHealth> sent = lastSentHealth;
-        if (sent != null && ReportBuilder.healthDiffers(snapshot.health(), sent)) {
+        if (newSinceLastReport(snapshot)) {
             wakeUp();
         }
+    }
+
+    /** Whether {@code snapshot}'s health or the event log moved on since the last report was built. */
+    private boolean newSinceLastReport(Snapshot snapshot) {
+        List<GpuHealth> sent = lastSentHealth;
+        return sent != null && (ReportBuilder.healthDiffers(snapshot.health(), sent)
+                || events.lastSeq() > lastSeenEventSeq);
     }
 
     /** How the agent stands with the controller, for /v1/node. */
@@ -197,9 +207,8 @@ public final class ControllerReporter implements AutoCloseable {
                 more = false;
             }
             next = more ? System.nanoTime() : System.nanoTime() + config.interval().toNanos();
-            // Health that changed while the report was being built was compared with the old one.
-            List<GpuHealth> sent = lastSentHealth;
-            if (sent != null && ReportBuilder.healthDiffers(latest.health(), sent)) {
+            // Health or events that changed while the report was being built were compared with the old ones.
+            if (newSinceLastReport(latest)) {
                 wake.set(true);
             }
         }
@@ -221,6 +230,8 @@ public final class ControllerReporter implements AutoCloseable {
             reloadToken();
         }
         Snapshot snapshot = latest;
+        // Read before the events are: one appended in between goes now and asks for one more report, never none.
+        lastSeenEventSeq = events.lastSeq();
         lastSentHealth = snapshot.health();
         String hash = builder.inventoryHash(snapshot.inventory());
         boolean withInventory = !hash.equals(inventoryAcked);

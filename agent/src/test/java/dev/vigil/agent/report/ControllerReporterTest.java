@@ -5,8 +5,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.agent.Agent;
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
@@ -52,8 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The agent reporting to fake controller members: what a report carries and when, events
- * acknowledged by sequence number, health changes at once, failover, refusals, and the desired
- * state in /v1/node. Agents run on the simulated backend.
+ * acknowledged by sequence number, health changes and new events at once, failover, refusals,
+ * and the desired state in /v1/node. Agents run on the simulated backend.
  */
 class ControllerReporterTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -258,6 +258,26 @@ class ControllerReporterTest {
         System.out.printf("XID 79 reported to the controller %d ms after injection (report interval 30 s)%n", millis);
         Thread.sleep(1200);   // two more samples, each of which would send a duplicate
         assertThat(ctl.reports()).as("one report for the change, not one per sample").hasSize(3);
+    }
+
+    @Test
+    void aNewXidIsReportedAtOnceEvenWhenNoGpuHealthChanges() throws Exception {
+        FakeController ctl = fake(TOKEN);
+        Agent agent = start("xid13-node", controller(List.of(ctl.url()), Duration.ofMinutes(1)));
+        // The first report, then at once one saying it applied the desired state the answer carried.
+        within(Duration.ofSeconds(5), () -> ctl.reports().size() == 2 && last(ctl).appliedVersion() == 1);
+        List<GpuHealth> before = last(ctl).health();
+        inject(agent, "{\"gpu\": 1, \"kind\": \"xid\", \"xid\": 13}");
+        // The report interval is a minute: within the wait, only a report asked for at once carries the XID.
+        within(Duration.ofSeconds(20), () -> ctl.reports().stream().anyMatch(ControllerReporterTest::carriesXid13));
+        AgentReport report = ctl.reports().stream().filter(ControllerReporterTest::carriesXid13).findFirst()
+                .orElseThrow();
+        assertThat(ReportBuilder.healthDiffers(report.health(), before))
+                .as("XID 13 leaves every GPU's health as it was: the event alone asked for the report").isFalse();
+    }
+
+    private static boolean carriesXid13(AgentReport report) {
+        return report.events().stream().anyMatch(e -> e.gpu() == 1 && Integer.valueOf(13).equals(e.xid()));
     }
 
     @Test

@@ -34,6 +34,7 @@ import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.Handler;
 import dev.vigil.http.ProblemException;
+import dev.vigil.http.QueryParams;
 import dev.vigil.http.Request;
 import dev.vigil.http.Response;
 import dev.vigil.http.Router;
@@ -217,7 +218,7 @@ public final class ControllerApi {
         Set<JobState> states = states(request.queryParam("state"));
         String tenant = request.queryParam("tenant");
         String after = request.queryParam("after") == null ? null : Params.jobId(request.queryParam("after"), "after");
-        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        int limit = (int) QueryParams.wholeNumber(request, "limit", 1000, 1, 10_000);
         List<JobSummary> page = new ArrayList<>();
         String next = null;
         for (JobSummary job : member.store().jobSummaries()) {
@@ -313,8 +314,8 @@ public final class ControllerApi {
     }
 
     private Response events(Request request, Identity who) {
-        long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
-        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        long since = QueryParams.wholeNumber(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) QueryParams.wholeNumber(request, "limit", 1000, 1, 10_000);
         String node = request.queryParam("node");
         if (node != null) {
             node(node); // a name that does not exist is a 404, as for /v1/gpus?node=
@@ -327,8 +328,8 @@ public final class ControllerApi {
     }
 
     private Response audit(Request request, Identity who) {
-        long since = Params.number(request, "since", 0, 0, Long.MAX_VALUE);
-        int limit = (int) Params.number(request, "limit", 1000, 1, 10_000);
+        long since = QueryParams.wholeNumber(request, "since", 0, 0, Long.MAX_VALUE);
+        int limit = (int) QueryParams.wholeNumber(request, "limit", 1000, 1, 10_000);
         Store.Page<AuditEntry> page = member.store().audit(since, limit);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("entries", page.items());

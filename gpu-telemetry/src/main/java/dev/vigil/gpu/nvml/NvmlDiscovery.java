@@ -3,6 +3,7 @@ package dev.vigil.gpu.nvml;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.vigil.api.gpu.CpuList;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.MigStatus;

@@ -1,6 +1,7 @@
 package dev.vigil.scheduler.topology;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.Hostlist;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +44,7 @@ public record Fabric(List<Spine> spines) {
                 Leaf leaf = spines.get(s).leaves().get(l);
                 for (int n = 0; n < leaf.nodes().size(); n++) {
                     String field = "spines[" + s + "].leaves[" + l + "].nodes[" + n + "]";
-                    for (String node : Hostlist.expand(leaf.nodes().get(n), field)) {
+                    for (String node : Hostlist.expandNonEmpty(leaf.nodes().get(n), field)) {
                         String earlier = leafOf.put(node, leaf.name());
                         InvalidValueException.require(earlier == null, field, node,
                                 "each node under one leaf (it is under " + earlier + " too)");
@@ -63,7 +64,7 @@ public record Fabric(List<Spine> spines) {
         for (Spine spine : spines) {
             for (Leaf leaf : spine.leaves()) {
                 for (String expression : leaf.nodes()) {
-                    for (String node : Hostlist.expand(expression, "nodes")) {
+                    for (String node : Hostlist.expandNonEmpty(expression, "nodes")) {
                         positions.put(node, new Position(leaf.name(), spine.name()));
                     }
                 }

@@ -10,21 +10,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FabricTest {
     @Test
-    void hostListsExpandLikeSlurmsKeepingTheWidthOfLeadingZeros() {
-        assertThat(Hostlist.expand("gpu-[008-011]", "nodes")).containsExactly("gpu-008", "gpu-009", "gpu-010",
-                "gpu-011");
-        assertThat(Hostlist.expand("tux[0-1,12],login", "nodes")).containsExactly("tux0", "tux1", "tux12", "login");
-        assertThat(Hostlist.expand("rack[1-2]-gpu", "nodes")).containsExactly("rack1-gpu", "rack2-gpu");
+    void leavesListTheirNodesAsSlurmHostLists() {
+        Fabric fabric = new Fabric(List.of(new Fabric.Spine("s1", List.of(
+                new Fabric.Leaf("leaf-a", List.of("gpu-[008-009]", "rack[1-2]-gpu[1-2]"))))));
+        assertThat(fabric.positions()).containsOnlyKeys("gpu-008", "gpu-009", "rack1-gpu1", "rack1-gpu2",
+                "rack2-gpu1", "rack2-gpu2");
     }
 
     @Test
-    void aMalformedHostListNamesTheFieldAndWhatIsAllowed() {
-        assertThatThrownBy(() -> Hostlist.expand("gpu-[9-3]", "spines[0].leaves[1].nodes[0]"))
-                .isInstanceOf(InvalidValueException.class)
-                .hasMessageContaining("spines[0].leaves[1].nodes[0]: \"gpu-[9-3]\"")
-                .hasMessageContaining("ranges like gpu-[001-032]");
-        assertThatThrownBy(() -> Hostlist.expand("gpu-[1-x]", "nodes")).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> Hostlist.expand("gpu-[1-3", "nodes")).isInstanceOf(InvalidValueException.class);
+    void aMalformedOrEmptyHostListNamesItsPlaceInTheFabric() {
+        for (String bad : new String[]{"gpu-[9-3]", "gpu-[1-3", " "}) {
+            assertThatThrownBy(() -> new Fabric(List.of(new Fabric.Spine("s1", List.of(
+                    new Fabric.Leaf("leaf-a", List.of("gpu-1")), new Fabric.Leaf("leaf-b", List.of("gpu-2", bad)))))))
+                    .as(bad)
+                    .isInstanceOf(InvalidValueException.class)
+                    .hasMessageContaining("spines[0].leaves[1].nodes[1]: \"" + bad + "\"")
+                    .hasMessageContaining("ranges like gpu[01-32]");
+        }
     }
 
     @Test

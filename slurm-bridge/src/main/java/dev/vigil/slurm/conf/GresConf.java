@@ -1,6 +1,7 @@
 package dev.vigil.slurm.conf;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.gpu.CpuList;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.NodeTopology;

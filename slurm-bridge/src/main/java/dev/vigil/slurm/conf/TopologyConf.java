@@ -1,7 +1,7 @@
 package dev.vigil.slurm.conf;
 
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.slurm.Hostlist;
+import dev.vigil.api.cluster.Hostlist;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.vigil.agent;
+package dev.vigil.agent.config;
 
 import dev.vigil.api.binding.InvalidValueException;
 

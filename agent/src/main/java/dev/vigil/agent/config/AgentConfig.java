@@ -1,4 +1,4 @@
-package dev.vigil.agent;
+package dev.vigil.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.vigil.api.binding.Documents;
@@ -193,7 +193,8 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
      * @param token     the agent's API token (role agent), or null when {@code tokenFile} holds it
      * @param tokenFile a file holding the token (read at start, and again when the controller says
      *                  the token is not valid), or null when {@code token} is given
-     * @param interval  how often the agent reports; a change of a GPU's health is reported at once
+     * @param interval  how often the agent reports; a change of a GPU's health or a new event (an XID) is
+     *                  reported at once
      * @param timeout   how long one request (connection included) may take before the next member is tried
      */
     public record Controller(List<String> urls,

@@ -1,4 +1,4 @@
-package dev.vigil.agent;
+package dev.vigil.agent.config;
 
 /** Which GPU backend the agent reads. */
 public enum BackendKind {
