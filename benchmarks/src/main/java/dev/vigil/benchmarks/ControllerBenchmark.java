@@ -76,7 +76,7 @@ public final class ControllerBenchmark {
                         dataDir: %s
                         nodeTimeout: 60s
                         tokens: {adminFile: %s, agentFile: %s}
-                        connections: {max: 20000, perClient: 20000}
+                        connections: {max: 5000, perClient: 5000}
                         cluster:
                           communicationPort: %d
                           members:

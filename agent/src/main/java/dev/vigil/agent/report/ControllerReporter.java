@@ -135,6 +135,7 @@ public final class ControllerReporter implements AutoCloseable {
         this.config = config;
         this.urls = config.urls();
         this.endpoints = urls.stream().map(u -> URI.create(u + "/v1/agents/" + node + "/report")).toList();
+        this.current = firstMember(node, urls.size());
         this.events = events;
         this.builder = new ReportBuilder(fields);
         this.observer = observer;
@@ -143,7 +144,7 @@ public final class ControllerReporter implements AutoCloseable {
         this.token = config.readToken();
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
-        this.status = new ControllerStatus(urls.get(0), agentId, null, null, null, 0, null);
+        this.status = new ControllerStatus(urls.get(current), agentId, null, null, null, 0, null);
         this.thread = new Thread(this::loop, "vigil-reporter-" + node);
         this.thread.setDaemon(true);
     }
@@ -280,6 +281,15 @@ public final class ControllerReporter implements AutoCloseable {
     }
 
     /** One request to one member. */
+    /**
+     * Where a node's agent starts in its list of controller members: agents spread over the
+     * members by their node's name (each member takes its share of the reports), and an agent
+     * stays with the member that answers until it stops answering.
+     */
+    static int firstMember(String node, int members) {
+        return Math.floorMod(node.hashCode(), members);
+    }
+
     private Attempt send(int index, byte[] body) {
         URI endpoint = endpoints.get(index);
         HttpRequest request = HttpRequest.newBuilder(endpoint)

@@ -281,6 +281,31 @@ class ControllerReporterTest {
     }
 
     @Test
+    void agentsSpreadOverTheMembersTheirListsName() throws Exception {
+        FakeController a = fake(TOKEN);
+        FakeController b = fake(TOKEN);
+        String toA = nodeStartingAt(0);
+        String toB = nodeStartingAt(1);
+        start(toA, controller(List.of(a.url(), b.url()), Duration.ofMillis(200)));
+        start(toB, controller(List.of(a.url(), b.url()), Duration.ofMillis(200)));
+
+        within(Duration.ofSeconds(5), () -> a.reports().size() >= 2 && b.reports().size() >= 2);
+        assertThat(a.received).as("reports to the first member").allMatch(r -> r.node().equals(toA));
+        assertThat(b.received).as("reports to the second member").allMatch(r -> r.node().equals(toB));
+        long first = java.util.stream.IntStream.range(0, 1000)
+                .filter(i -> ControllerReporter.firstMember("gpu-" + i, 3) == 0).count();
+        assertThat(first).as("a third of 1,000 nodes start at the first of three members").isBetween(250L, 420L);
+    }
+
+    private static String nodeStartingAt(int member) {
+        for (int i = 0; ; i++) {
+            if (ControllerReporter.firstMember("spread-" + i, 2) == member) {
+                return "spread-" + i;
+            }
+        }
+    }
+
+    @Test
     void failsOverToTheNextMemberAndBackAndLogsOnlyTheChanges() throws Exception {
         int portA = freePort();
         FakeController b = fake(TOKEN);

@@ -3,12 +3,10 @@ package dev.vigil.controller.config;
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.controller.config.ControllerConfig;
-import dev.vigil.controller.config.SlurmSettings;
+import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
-import dev.vigil.scheduler.topology.Hostlist;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -171,7 +169,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                         "a list of host lists, e.g. [\"gpu-[001-016]\"]");
                 for (int i = 0; i < hostlists.size(); i++) {
                     String field = "pools." + pool + "[" + i + "]";
-                    for (String node : Hostlist.expand(hostlists.get(i), field)) {
+                    for (String node : Hostlist.expandNonEmpty(hostlists.get(i), field)) {
                         String earlier = poolOf.put(node, pool);
                         InvalidValueException.require(earlier == null || earlier.equals(pool), field, node,
                                 "each node in one pool (it is in " + earlier + " too)");

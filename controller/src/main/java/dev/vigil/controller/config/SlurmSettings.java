@@ -1,7 +1,6 @@
 package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.controller.config.SlurmSettings;
 import dev.vigil.slurm.SlurmConfig;
 
 import java.time.Duration;

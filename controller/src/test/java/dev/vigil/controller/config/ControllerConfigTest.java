@@ -2,7 +2,6 @@ package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
-import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
