@@ -10,6 +10,7 @@ import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,12 +69,13 @@ public final class ControllerBenchmark {
         try {
             for (int m = 0; m < memberCount; m++) {
                 Path yaml = dir.resolve(names.get(m) + ".yaml");
-                // Agents come from many hosts; here they all come from 127.0.0.1.
+                // Agents come from many hosts; here they all come from 127.0.0.1. Registering thousands of
+                // nodes one by one takes minutes: the first must not time out before the storm begins.
                 Files.writeString(yaml, """
                         member: %s
                         listen: 127.0.0.1:%d
                         dataDir: %s
-                        nodeTimeout: 60s
+                        nodeTimeout: 30m
                         tokens: {adminFile: %s, agentFile: %s}
                         connections: {max: 5000, perClient: 5000}
                         cluster:
@@ -130,7 +131,16 @@ public final class ControllerBenchmark {
                 before.add(counters(client, bases.get(m)));
                 cpuBefore[m] = cpuTicks(controllers.get(m).pid());
             }
-            long[] reportLatencies = openLoop(client, bases, agent, steady, nodes / 2.0, seconds);
+            byte[][] requests = new byte[nodes][];
+            for (int i = 0; i < nodes; i++) {
+                requests[i] = ReportStorm.request(String.format("gpu-%05d", i), agent, steady[i]);
+            }
+            AtomicLong errors = new AtomicLong();
+            long[] reportLatencies = new ReportStorm(ports.stream().map(port -> new InetSocketAddress("127.0.0.1",
+                    port)).toList(), requests, 64).run(nodes / 2.0, seconds, errors);
+            if (errors.get() > 0) {
+                System.out.printf("  %d errors of %d%n", errors.get(), (long) (nodes / 2.0 * seconds));
+            }
             print("POST /v1/agents/{node}/report", reportLatencies, seconds);
             for (int m = 0; m < memberCount; m++) {
                 double cpu = (cpuTicks(controllers.get(m).pid()) - cpuBefore[m]) / 100.0 / seconds;
@@ -205,45 +215,6 @@ public final class ControllerBenchmark {
         }
         if (errors.get() > 0) {
             System.out.printf("  %d errors%n", errors.get());
-        }
-        return latencies.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Reports sent at a fixed rate whatever the answers do. */
-    private static long[] openLoop(HttpClient client, List<String> bases, String token, byte[][] reports,
-                                   double perSecond, int seconds) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong errors = new AtomicLong();
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        long interval = (long) (1e9 / perSecond);
-        long start = System.nanoTime();
-        long total = (long) (perSecond * seconds);
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            int node = (int) (i % reports.length);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(bases.get(node % bases.size())
-                            + String.format("/v1/agents/gpu-%05d/report", node))).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(reports[node])).build();
-            long sent = System.nanoTime();
-            pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                if (e == null && r.statusCode() == 200) {
-                    latencies.add(System.nanoTime() - sent);
-                } else {
-                    errors.incrementAndGet();
-                }
-            }));
-            if (pending.size() > 2000) {
-                pending.removeIf(CompletableFuture::isDone);
-            }
-        }
-        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
-                .get(60, TimeUnit.SECONDS);
-        if (errors.get() > 0) {
-            System.out.printf("  %d errors of %d%n", errors.get(), total);
         }
         return latencies.stream().mapToLong(Long::longValue).toArray();
     }

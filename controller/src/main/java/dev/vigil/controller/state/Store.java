@@ -50,6 +50,8 @@ public final class Store {
     public static final Comparator<String> ID_ORDER = Comparator.comparingInt(String::length)
             .thenComparing(Comparator.naturalOrder());
 
+    /** The data region of what is not kept across a restart of the whole cluster (vital signs). */
+    public static final String VOLATILE_REGION = "vigil-volatile";
     /** How long what a write request came to is kept for its retries: longer than any client retries. */
     public static final java.time.Duration APPLIED_KEPT = java.time.Duration.ofMinutes(15);
 
@@ -68,6 +70,7 @@ public final class Store {
     private final IgniteCache<String, String> vitals;
     private final Memo<NodeFacts> factsRead = new Memo<>(NodeFacts.class);
     private final Memo<NodeVitals> vitalsRead = new Memo<>(NodeVitals.class);
+    private final Memo<NodeSummary> summariesRead = new Memo<>(NodeSummary.class);
     /** What each write request came to, by its id, for a while: a retry of it is answered, not applied again. */
     private final IgniteCache<String, String> applied;
     private final IgniteCache<Long, String> events;
@@ -87,7 +90,7 @@ public final class Store {
         this.facts = ignite.getOrCreateCache(cache("vigil_node_facts"));
         // Vital signs change with every report and matter only as the latest: no write waits for the other members.
         this.vitals = ignite.getOrCreateCache(Store.<String>cache("vigil_vitals")
-                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_ASYNC));
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_ASYNC).setDataRegionName(VOLATILE_REGION));
         this.applied = ignite.getOrCreateCache(Store.<String>cache("vigil_applied")
                 .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.MINUTES,
                         APPLIED_KEPT.toMinutes()))));
@@ -138,8 +141,10 @@ public final class Store {
 
     /** Every node, by name, with its latest vital signs. */
     public List<NodeRecord> nodes() {
+        Map<String, NodeVitals> latest = vitals();
         Map<String, NodeRecord> sorted = new TreeMap<>();
-        nodes.forEach(entry -> sorted.put(entry.getKey(), withVitals(read(entry.getValue(), NodeRecord.class))));
+        nodes.forEach(entry -> sorted.put(entry.getKey(), withVitals(read(entry.getValue(), NodeRecord.class),
+                latest.get(entry.getKey()))));
         return new ArrayList<>(sorted.values());
     }
 
@@ -153,14 +158,15 @@ public final class Store {
 
     /** Every node's summary, by name, with its latest report time. */
     public List<NodeSummary> nodeSummaries() {
+        Map<String, NodeVitals> latest = vitals();
         Map<String, NodeSummary> sorted = new TreeMap<>();
-        summaries.forEach(entry -> sorted.put(entry.getKey(), read(entry.getValue(), NodeSummary.class)));
+        summaries.forEach(entry -> sorted.put(entry.getKey(), summariesRead.read(entry.getKey(), entry.getValue())));
         List<NodeSummary> all = new ArrayList<>(sorted.size());
         for (NodeSummary summary : sorted.values()) {
-            Instant latest = latest(summary.lastReport(), vitals(summary.name()).map(NodeVitals::lastReport)
-                    .orElse(null));
-            all.add(latest == summary.lastReport() ? summary : new NodeSummary(summary.name(), summary.state(),
-                    summary.reason(), summary.since(), latest, summary.model(), summary.gpus(), summary.gpusFailed(),
+            NodeVitals vitals = latest.get(summary.name());
+            Instant last = latest(summary.lastReport(), vitals == null ? null : vitals.lastReport());
+            all.add(last == summary.lastReport() ? summary : new NodeSummary(summary.name(), summary.state(),
+                    summary.reason(), summary.since(), last, summary.model(), summary.gpus(), summary.gpusFailed(),
                     summary.gpusCordoned()));
         }
         return all;
@@ -197,7 +203,10 @@ public final class Store {
     }
 
     private NodeRecord withVitals(NodeRecord node) {
-        NodeVitals latest = vitals(node.name()).orElse(null);
+        return withVitals(node, vitals(node.name()).orElse(null));
+    }
+
+    private static NodeRecord withVitals(NodeRecord node, NodeVitals latest) {
         if (latest == null || node.lastReport() != null && !latest.lastReport().isAfter(node.lastReport())) {
             return node;
         }
