@@ -59,6 +59,7 @@ class RequeueTest {
                 .contains(org.assertj.core.groups.Tuple.tuple("victim", JobState.PENDING));
         assertThat(scheduler.queued()).isEqualTo(1);
         assertThat(scheduler.job("victim").orElseThrow().waiting()).isEqualTo(WaitReason.NONE);
+        assertThat(scheduler.job("urgent").orElseThrow().reason()).isEqualTo("placed on 1 node under default");
 
         scheduler.finished("urgent", true, "exit 0", T0.plusSeconds(2));
         assertThat(starts(scheduler.schedule(T0.plusSeconds(2)))).singleElement()
@@ -191,10 +192,13 @@ class RequeueTest {
         assertThat(scheduler.job("slices").orElseThrow().placements()).hasSize(7);
 
         scheduler.submit("slice-urgent", Jobs.slices(1, "1g.10gb").priority("high").spec(), T0.plusSeconds(1));
+        // It could evict "whole", but the cycle stops before it and only tells it why it waits.
+        scheduler.submit("whole-normal", Jobs.training(7).spec(), T0.plusSeconds(1));
         Cycle cycle = scheduler.schedule(T0.plusSeconds(1));
 
         assertThat(cycle.examined()).isZero();
         assertThat(cycle.decisions()).isEmpty();
+        assertThat(scheduler.job("whole-normal").orElseThrow().reason()).isEqualTo("waiting for 7 GPUs on one node");
     }
 
     @Test
@@ -368,5 +372,50 @@ class RequeueTest {
         assertThat(scheduler.job("a").orElseThrow().state()).isEqualTo(JobState.PLACED);
         scheduler.submit("b", Jobs.training(5).spec(), T0.plusSeconds(1));
         assertThat(starts(scheduler.schedule(T0.plusSeconds(1)))).isEmpty();
+    }
+
+    @Test
+    void onANodeTheLowestPriorityVictimGoesFirst() {
+        Scheduler scheduler = nodes(1);
+        scheduler.submit("normal", Jobs.training(4).preemptible().spec(), T0);
+        scheduler.submit("low", Jobs.training(4).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+        assertThat(gpus(scheduler, "normal")).containsExactly(0, 1, 2, 3);
+
+        scheduler.submit("urgent", Jobs.training(4).priority("high").spec(), T0.plusSeconds(1));
+
+        assertThat(stopped(scheduler.schedule(T0.plusSeconds(1)))).containsExactly("low");
+    }
+
+    @Test
+    void victimsEqualInPriorityAndStartAreTakenInSubmitOrder() {
+        Scheduler scheduler = nodes(1);
+        // "first" ends up on GPUs 4-7, "second" on 0-3, both placed at T0.
+        scheduler.submit("filler", Jobs.training(4).spec(), T0);
+        scheduler.submit("first", Jobs.training(4).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.finished("filler", true, "done", T0);
+        scheduler.submit("second", Jobs.training(4).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+        assertThat(gpus(scheduler, "second")).containsExactly(0, 1, 2, 3);
+
+        scheduler.submit("urgent", Jobs.training(4).priority("high").spec(), T0.plusSeconds(1));
+
+        assertThat(stopped(scheduler.schedule(T0.plusSeconds(1)))).containsExactly("first");
+    }
+
+    @Test
+    void aHighPriorityServiceEvictsForAllTheReplicasItIsAdmittedFor() {
+        Scheduler scheduler = nodes(2);
+        scheduler.submit("a", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.submit("b", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+
+        scheduler.submit("svc", Jobs.inference(2, 8).priority("high").spec(), T0.plusSeconds(1));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(1));
+
+        assertThat(stopped(cycle)).containsExactlyInAnyOrder("a", "b");
+        assertThat(starts(cycle)).singleElement().satisfies(s -> assertThat(s.placements()).hasSize(2));
+        assertThat(scheduler.job("svc").orElseThrow().reason()).isEqualTo("2 of 2 replicas placed");
     }
 }
