@@ -228,6 +228,7 @@ class JobLifecycleTest {
         scheduler.cancel("a", "by alice", T1H);
 
         assertThat(scheduler.why("b").orElseThrow().details().get(0)).contains("8.0 GPU-hours of recent use");
+        assertThat(scheduler.fairShare().gpuHours("t")).isEqualTo(8.0);
     }
 
     @Test

@@ -79,6 +79,9 @@ class QueueTest {
         queue.add(a);
         queue.add(b);
         assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.contains(a)).isTrue();
+        assertThat(queue.contains(other)).isFalse();
+        assertThat(queue.contains(job("elsewhere", "u", 100, 3))).isFalse();
 
         queue.remove(other);
         queue.remove(job("elsewhere", "u", 100, 3));
@@ -86,6 +89,8 @@ class QueueTest {
 
         queue.remove(a);
         assertThat(queue.size()).isEqualTo(1);
+        assertThat(queue.contains(a)).isFalse();
+        assertThat(queue.contains(b)).isTrue();
         assertThat(ids(queue.snapshot(Map.of()))).containsExactly("b");
         queue.remove(b);
         assertThat(queue.size()).isZero();

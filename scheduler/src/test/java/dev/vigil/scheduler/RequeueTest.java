@@ -418,4 +418,27 @@ class RequeueTest {
         assertThat(starts(cycle)).singleElement().satisfies(s -> assertThat(s.placements()).hasSize(2));
         assertThat(scheduler.job("svc").orElseThrow().reason()).isEqualTo("2 of 2 replicas placed");
     }
+
+    @Test
+    void nodesReservedInAnEarlierCycleAreFreeForWorkOnceThatReservationIsGone() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        scheduler.upsertNode(hgx("h", H100));
+        scheduler.upsertNode(hgx("a", Clusters.A100));
+        scheduler.submit("on-h", Jobs.training(4).models("H100").limit(java.time.Duration.ofHours(2)).spec(), T0);
+        scheduler.submit("on-a", Jobs.training(4).models("A100").limit(java.time.Duration.ofHours(3)).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("head-h", Jobs.training(8).models("H100").spec(), T0.plusSeconds(1));
+        scheduler.schedule(T0.plusSeconds(1));
+        assertThat(scheduler.job("head-h").orElseThrow().reason()).contains("reserved 1 node");
+
+        // The H100 head goes; an A100 head reserves node a; long H100 work may use node h again.
+        scheduler.cancel("head-h", "never mind", T0.plusSeconds(2));
+        scheduler.submit("head-a", Jobs.training(8).models("A100").spec(), T0.plusSeconds(2));
+        scheduler.submit("long-h", Jobs.training(4).models("H100").limit(java.time.Duration.ofHours(5)).spec(),
+                T0.plusSeconds(3));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(3));
+
+        assertThat(scheduler.job("head-a").orElseThrow().reason()).contains("reserved 1 node");
+        assertThat(starts(cycle)).extracting(Decision.Start::job).containsExactly("long-h");
+    }
 }
