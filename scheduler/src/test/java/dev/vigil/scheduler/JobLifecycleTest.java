@@ -8,6 +8,7 @@ import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.Fabric;
+import dev.vigil.scheduler.topology.NodeCapacity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -321,7 +322,7 @@ class JobLifecycleTest {
 
         // The node came back with seven GPUs: GPU 7 is gone.
         Scheduler smaller = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
-        smaller.upsertNode(new dev.vigil.scheduler.topology.NodeCapacity("n0", H100, null, true, true,
+        smaller.upsertNode(new NodeCapacity("n0", H100, null, true, true,
                 hgx("n0", H100).gpus().subList(0, 7)));
         smaller.restore(a, T0.plusSeconds(1));
         assertThat(smaller.job("a").orElseThrow().state()).isEqualTo(JobState.PENDING);
@@ -380,7 +381,7 @@ class JobLifecycleTest {
 
         // On a node whose MIG GPU is gone, no slice is found: the service waits for all its replicas.
         Scheduler third = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
-        third.upsertNode(new dev.vigil.scheduler.topology.NodeCapacity("mig", H100, null, true, true, List.of()));
+        third.upsertNode(new NodeCapacity("mig", H100, null, true, true, List.of()));
         third.restore(svc, T0.plusSeconds(1));
         assertThat(third.job("svc").orElseThrow().state()).isEqualTo(JobState.PENDING);
     }

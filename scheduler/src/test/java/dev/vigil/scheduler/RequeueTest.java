@@ -10,6 +10,7 @@ import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.Set;
 import static dev.vigil.scheduler.Clusters.H100;
 import static dev.vigil.scheduler.Clusters.hgx;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Evictions, lost nodes and lost replicas: who is stopped, what is requeued, what each says and reports. */
 class RequeueTest {
@@ -56,7 +58,7 @@ class RequeueTest {
         assertThat(cycle.decisions().get(0)).isInstanceOf(Decision.Stop.class);
         assertThat(cycle.placed()).isEqualTo(1);
         assertThat(scheduler.takeChanged()).extracting(JobRecord::id, JobRecord::state)
-                .contains(org.assertj.core.groups.Tuple.tuple("victim", JobState.PENDING));
+                .contains(tuple("victim", JobState.PENDING));
         assertThat(scheduler.queued()).isEqualTo(1);
         assertThat(scheduler.job("victim").orElseThrow().waiting()).isEqualTo(WaitReason.NONE);
         assertThat(scheduler.job("urgent").orElseThrow().reason()).isEqualTo("placed on 1 node under default");
@@ -260,10 +262,10 @@ class RequeueTest {
     @Test
     void aReservationEndsWithItsCycleSoWorkMayUseTheNodesOnceTheGangIsGone() {
         Scheduler scheduler = nodes(2);
-        scheduler.submit("running", Jobs.training(8).limit(java.time.Duration.ofHours(2)).spec(), T0);
+        scheduler.submit("running", Jobs.training(8).limit(Duration.ofHours(2)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("head", Jobs.gang(2, 8).spec(), T0.plusSeconds(1));
-        scheduler.submit("long", Jobs.training(8).limit(java.time.Duration.ofHours(5)).spec(), T0.plusSeconds(2));
+        scheduler.submit("long", Jobs.training(8).limit(Duration.ofHours(5)).spec(), T0.plusSeconds(2));
         scheduler.schedule(T0.plusSeconds(3));
         assertThat(scheduler.job("long").orElseThrow().waiting()).isEqualTo(WaitReason.RESERVATION);
 
@@ -276,11 +278,11 @@ class RequeueTest {
     @Test
     void aJobThatFitsNowhereEvenIgnoringTheReservationWaitsForRoomNotForTheReservation() {
         Scheduler scheduler = nodes(2);
-        scheduler.submit("running", Jobs.gang(2, 4).limit(java.time.Duration.ofHours(2)).spec(), T0);
+        scheduler.submit("running", Jobs.gang(2, 4).limit(Duration.ofHours(2)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("head", Jobs.gang(2, 8).spec(), T0.plusSeconds(1));
-        scheduler.submit("five", Jobs.training(5).limit(java.time.Duration.ofHours(5)).spec(), T0.plusSeconds(2));
-        scheduler.submit("four", Jobs.training(4).limit(java.time.Duration.ofHours(5)).spec(), T0.plusSeconds(3));
+        scheduler.submit("five", Jobs.training(5).limit(Duration.ofHours(5)).spec(), T0.plusSeconds(2));
+        scheduler.submit("four", Jobs.training(4).limit(Duration.ofHours(5)).spec(), T0.plusSeconds(3));
 
         scheduler.schedule(T0.plusSeconds(3));
 
@@ -293,7 +295,7 @@ class RequeueTest {
     @Test
     void aReservationBehindAJobPastItsLimitStartsNow() {
         Scheduler scheduler = nodes(1);
-        scheduler.submit("overdue", Jobs.training(4).limit(java.time.Duration.ofHours(1)).spec(), T0);
+        scheduler.submit("overdue", Jobs.training(4).limit(Duration.ofHours(1)).spec(), T0);
         scheduler.schedule(T0);
         Instant later = T0.plusSeconds(7200);
         scheduler.submit("head", Jobs.training(8).spec(), later);
@@ -308,7 +310,7 @@ class RequeueTest {
     void aReservationOnMoreThanEightNodesNamesTheFirstEight() {
         Scheduler scheduler = nodes(9);
         // n8 stays free: a cycle that finds nothing free plans no reservation.
-        scheduler.submit("running", Jobs.gang(8, 8).limit(java.time.Duration.ofHours(1)).spec(), T0);
+        scheduler.submit("running", Jobs.gang(8, 8).limit(Duration.ofHours(1)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("nine", Jobs.gang(9, 8).spec(), T0.plusSeconds(1));
         scheduler.submit("later", Jobs.training(8).spec(), T0.plusSeconds(2));
@@ -322,7 +324,7 @@ class RequeueTest {
     @Test
     void aReservationOnEightNodesNamesThemAll() {
         Scheduler scheduler = nodes(8);
-        scheduler.submit("running", Jobs.gang(7, 8).limit(java.time.Duration.ofHours(1)).spec(), T0);
+        scheduler.submit("running", Jobs.gang(7, 8).limit(Duration.ofHours(1)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("eight", Jobs.gang(8, 8).spec(), T0.plusSeconds(1));
         scheduler.submit("later", Jobs.training(8).spec(), T0.plusSeconds(2));
@@ -335,7 +337,7 @@ class RequeueTest {
     @Test
     void aReservationOnOneNodeSaysNode() {
         Scheduler scheduler = nodes(1);
-        scheduler.submit("running", Jobs.training(4).limit(java.time.Duration.ofHours(1)).spec(), T0);
+        scheduler.submit("running", Jobs.training(4).limit(Duration.ofHours(1)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("head", Jobs.training(8).spec(), T0.plusSeconds(1));
         scheduler.submit("later", Jobs.training(8).spec(), T0.plusSeconds(2));
@@ -424,8 +426,8 @@ class RequeueTest {
         Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
         scheduler.upsertNode(hgx("h", H100));
         scheduler.upsertNode(hgx("a", Clusters.A100));
-        scheduler.submit("on-h", Jobs.training(4).models("H100").limit(java.time.Duration.ofHours(2)).spec(), T0);
-        scheduler.submit("on-a", Jobs.training(4).models("A100").limit(java.time.Duration.ofHours(3)).spec(), T0);
+        scheduler.submit("on-h", Jobs.training(4).models("H100").limit(Duration.ofHours(2)).spec(), T0);
+        scheduler.submit("on-a", Jobs.training(4).models("A100").limit(Duration.ofHours(3)).spec(), T0);
         scheduler.schedule(T0);
         scheduler.submit("head-h", Jobs.training(8).models("H100").spec(), T0.plusSeconds(1));
         scheduler.schedule(T0.plusSeconds(1));
@@ -434,7 +436,7 @@ class RequeueTest {
         // The H100 head goes; an A100 head reserves node a; long H100 work may use node h again.
         scheduler.cancel("head-h", "never mind", T0.plusSeconds(2));
         scheduler.submit("head-a", Jobs.training(8).models("A100").spec(), T0.plusSeconds(2));
-        scheduler.submit("long-h", Jobs.training(4).models("H100").limit(java.time.Duration.ofHours(5)).spec(),
+        scheduler.submit("long-h", Jobs.training(4).models("H100").limit(Duration.ofHours(5)).spec(),
                 T0.plusSeconds(3));
         Cycle cycle = scheduler.schedule(T0.plusSeconds(3));
 

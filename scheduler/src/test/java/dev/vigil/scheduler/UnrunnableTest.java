@@ -1,5 +1,7 @@
 package dev.vigil.scheduler;
 
+import dev.vigil.api.jobs.Topology;
+import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
@@ -90,8 +92,8 @@ class UnrunnableTest {
     @Test
     void aTopologyOrReplicaSizeNoNodeMeetsNamesThatField() {
         Scheduler scheduler = fleet(hgx("h1", H100), hgx("h2", H100));
-        assertThat(scheduler.unrunnable(Jobs.gang(2, 8).topology(new dev.vigil.api.jobs.Topology(
-                dev.vigil.api.jobs.TopologyLevel.SAME_NODE, true, null)).spec()))
+        assertThat(scheduler.unrunnable(Jobs.gang(2, 8).topology(new Topology(TopologyLevel.SAME_NODE, true,
+                null)).spec()))
                 .hasValueSatisfying(u -> assertThat(u.field()).isEqualTo("topology"));
         Scheduler pcie = fleet(Clusters.pcie("p", H100));
         assertThat(pcie.unrunnable(Jobs.inference(1, 8).spec()))

@@ -2,6 +2,8 @@ package dev.vigil.scheduler.topology;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fabric simulations build: leaves of consecutive nodes under one spine, names as wide as the largest. */
@@ -14,7 +16,7 @@ class UniformFabricTest {
             assertThat(spine.name()).isEqualTo("spine-1");
             assertThat(spine.leaves()).extracting(Fabric.Leaf::name).containsExactly("leaf-01", "leaf-02");
             assertThat(spine.leaves()).extracting(Fabric.Leaf::nodes)
-                    .containsExactly(java.util.List.of("n[0-4]"), java.util.List.of("n[5-9]"));
+                    .containsExactly(List.of("n[0-4]"), List.of("n[5-9]"));
         });
         assertThat(fabric.positions()).hasSize(10).containsEntry("n9", new Fabric.Position("leaf-02", "spine-1"));
     }
