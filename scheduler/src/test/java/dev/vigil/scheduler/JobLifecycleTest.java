@@ -379,6 +379,14 @@ class JobLifecycleTest {
         assertThat(starts(second.schedule(T0.plusSeconds(1)))).isEmpty();
         assertThat(second.heldMilliByTenant()).containsExactly(Map.entry("default", 7 * 143L));
 
+        // Where another job already holds the slices, the service waits for all its replicas.
+        Scheduler taken = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        taken.upsertNode(Clusters.migHgx("mig", 1));
+        taken.submit("other", Jobs.slices(7, "1g.10gb").spec(), T0);
+        taken.schedule(T0);
+        taken.restore(svc, T0.plusSeconds(1));
+        assertThat(taken.job("svc").orElseThrow().state()).isEqualTo(JobState.PENDING);
+
         // On a node whose MIG GPU is gone, no slice is found: the service waits for all its replicas.
         Scheduler third = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
         third.upsertNode(new NodeCapacity("mig", H100, null, true, true, List.of()));

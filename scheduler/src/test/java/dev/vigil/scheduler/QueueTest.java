@@ -106,4 +106,16 @@ class QueueTest {
         assertThat(order.hasNext()).isFalse();
         assertThatThrownBy(order::next).isInstanceOf(NoSuchElementException.class);
     }
+
+    @Test
+    void removingATenantsLastJobKeepsOtherTenantsJobsOfThatPriority() {
+        Queue queue = new Queue();
+        Job a = job("a", "ta", 500, 0);
+        queue.add(a);
+        queue.add(job("b", "tb", 500, 1));
+
+        queue.remove(a);
+
+        assertThat(ids(queue.snapshot(Map.of()))).containsExactly("b");
+    }
 }

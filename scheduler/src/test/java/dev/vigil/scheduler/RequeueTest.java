@@ -73,7 +73,10 @@ class RequeueTest {
 
     @Test
     void onlyTheVictimsWhoseGpusThePreemptorTakesAreEvicted() {
-        Scheduler scheduler = nodes(1);
+        // Without backfill: planning a reservation would not hide GPUs lost from the books.
+        Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, false, null, null, null, null, null),
+                Fabric.none());
+        scheduler.upsertNode(hgx("n0", H100));
         // Arrange: "normal" on GPUs 0-3, "low" on 6-7, 4-5 free.
         scheduler.submit("f", Jobs.training(4).spec(), T0);
         scheduler.submit("y", Jobs.training(2).spec(), T0);
@@ -442,5 +445,36 @@ class RequeueTest {
 
         assertThat(scheduler.job("head-a").orElseThrow().reason()).contains("reserved 1 node");
         assertThat(starts(cycle)).extracting(Decision.Start::job).containsExactly("long-h");
+    }
+
+    @Test
+    void aJobOfEqualPriorityIsNeverEvictedEvenWhereThatWouldBeCheaper() {
+        Scheduler scheduler = nodes(2);
+        scheduler.submit("peer", Jobs.training(8).preemptible().spec(), T0);
+        scheduler.submit("low-1", Jobs.training(4).priority("low").preemptible().spec(), T0);
+        scheduler.submit("low-2", Jobs.training(4).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+
+        scheduler.submit("normal", Jobs.training(8).spec(), T0.plusSeconds(1));
+
+        assertThat(stopped(scheduler.schedule(T0.plusSeconds(1)))).containsExactlyInAnyOrder("low-1", "low-2");
+        assertThat(scheduler.job("peer").orElseThrow().state()).isEqualTo(JobState.PLACED);
+    }
+
+    @Test
+    void twoPreemptibleJobsThatEndedLeaveNothingToEvict() {
+        Scheduler scheduler = nodes(2);
+        scheduler.submit("low-1", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.submit("low-2", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.finished("low-1", true, "done", T0.plusSeconds(1));
+        scheduler.finished("low-2", true, "done", T0.plusSeconds(1));
+        scheduler.submit("firm-1", Jobs.training(8).priority("low").spec(), T0.plusSeconds(1));
+        scheduler.submit("firm-2", Jobs.training(8).priority("low").spec(), T0.plusSeconds(1));
+        scheduler.schedule(T0.plusSeconds(1));
+
+        scheduler.submit("urgent", Jobs.training(8).priority("high").spec(), T0.plusSeconds(2));
+
+        assertThat(scheduler.schedule(T0.plusSeconds(2)).examined()).isZero();
     }
 }

@@ -83,6 +83,9 @@ class WhyTest {
         assertThat(big.reason()).isEqualTo(WaitReason.QUOTA);
         assertThat(big.details()).contains("quota: tenant capped holds 4 of its 4 H100 GPUs and the job needs 8 "
                 + "(no cohort to borrow from)");
+        scheduler.submit("gang", Jobs.gang(2, 4).tenant("capped").spec(), T0);
+        assertThat(scheduler.why("gang").orElseThrow().details()).contains("quota: tenant capped holds 4 of its 4 "
+                + "H100 GPUs and the job needs 8 (no cohort to borrow from)");
 
         scheduler.submit("fits-quota", Jobs.training(4).tenant("capped").spec(), T0);
         scheduler.finished("small", true, "done", T0);

@@ -152,7 +152,8 @@ class CapacityTest {
 
     @Test
     void whatOnlyCordonsAndUnhealthyGpusKeepFromFittingIsUnschedulableWithTheCounts() {
-        ClusterState state = cluster(Fabric.none(), hgx("up"), cordoned(hgx("down")));
+        ClusterState state = cluster(Fabric.none(), hgx("up"), cordoned(hgx("down")), node("small", 4, i -> 0, null,
+                true));
         state.upsert(new NodeCapacity("up", H100, null, true, true, hgx("up").gpus().stream()
                 .map(g -> new NodeCapacity.Gpu(g.index(), g.uuid(), g.index() > 1, 0, 0, List.of())).toList()));
         Capacity capacity = new Capacity(state);
@@ -161,7 +162,7 @@ class CapacityTest {
 
         assertThat(verdict.reason()).isEqualTo(WaitReason.UNSCHEDULABLE);
         assertThat(verdict.why()).isEqualTo("needs 2 nodes × 6 GPUs of H100; counting only schedulable GPUs, the largest "
-                + "leaf switch has 1 such node (1 of 2 nodes cordoned, draining or down; 2 GPUs unhealthy "
+                + "leaf switch has 1 such node (1 of 3 nodes cordoned, draining or down; 2 GPUs unhealthy "
                 + "or cordoned on the others)");
         assertThat(capacity.idle(0, gang(1, 6, null), ANY)).isNull();
     }
@@ -234,5 +235,23 @@ class CapacityTest {
         assertThat(capacity.now(0, slice("2g.20gb"), ANY)).last().isEqualTo("free 2g.20gb slices: 0 on 0 nodes");
         assertThat(Capacity.freeSlices(m1, "1g.10gb")).isEqualTo(1);
         assertThat(Capacity.freeSlices(state.node("sick"), "1g.10gb")).isZero();
+    }
+
+    @Test
+    void slicesOnAnyUsableGpuCountNotOnlyTheFirst() {
+        NodeCapacity laterGpu = new NodeCapacity("m", H100, null, true, true, List.of(
+                new NodeCapacity.Gpu(0, "m-0", true, 0, 0, List.of()),
+                new NodeCapacity.Gpu(1, "m-1", true, 0, 0, List.of(new NodeCapacity.MigSlice(1, "1g.10gb")))));
+        ClusterState state = cluster(Fabric.none(), laterGpu);
+        Capacity capacity = new Capacity(state);
+
+        assertThat(Capacity.freeSlices(state.node("m"), "1g.10gb")).isEqualTo(1);
+        assertThat(capacity.idle(0, slice("1g.10gb"), ANY)).isNull();
+    }
+
+    @Test
+    void aThirtyTwoGpuNodeWithoutSlicesHasNoneFree() {
+        ClusterState state = cluster(Fabric.none(), node("big", 32, i -> 0, null, true));
+        assertThat(Capacity.freeSlices(state.node("big"), "1g.10gb")).isZero();
     }
 }

@@ -333,4 +333,35 @@ class PlacerTest {
         Choice packed = placer.slices(0, List.of(0, 1), "1g.10gb", false, NodeFilter.NONE, List.of());
         assertThat(nodes(packed)).containsExactly("a", "a");
     }
+
+    @Test
+    void ofLeavesThatFitEquallyTheFirstIsTaken() {
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-1]"), leaf("b", "b[0-1]")))),
+                concat(hgxs("a", 2), hgxs("b", 2)));
+        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("a0", "a1");
+    }
+
+    @Test
+    void ofSpinesThatHoldAGangTheOneNeedingFewestLeavesIsTakenTheFirstAmongEquals() {
+        // s1 needs three leaves for four nodes (2 + 1 + 1), s2 two (3 + 3).
+        ClusterState fewer = cluster(new Fabric(List.of(
+                        spine("s1", leaf("a", "a0"), leaf("b", "b0"), leaf("e", "e[0-1]")),
+                        spine("s2", leaf("c", "c[0-2]"), leaf("d", "d[0-2]")))),
+                concat(hgxs("a", 1), hgxs("b", 1), hgxs("e", 2), hgxs("c", 3), hgxs("d", 3)));
+        assertThat(nodes(new Placer(fewer).gang(0, 4, 8, null, NodeFilter.NONE))).containsExactly("c0", "c1", "c2",
+                "d0");
+        // Two leaves each: the first spine.
+        ClusterState equal = cluster(new Fabric(List.of(
+                        spine("s1", leaf("a", "a[0-1]"), leaf("b", "b[0-1]")),
+                        spine("s2", leaf("c", "c[0-1]"), leaf("d", "d[0-1]")))),
+                concat(hgxs("a", 2), hgxs("b", 2), hgxs("c", 2), hgxs("d", 2)));
+        assertThat(nodes(new Placer(equal).gang(0, 4, 8, null, NodeFilter.NONE))).containsExactly("a0", "a1", "b0",
+                "b1");
+    }
+
+    @Test
+    void aThirtyTwoGpuNodeWithoutSlicesGivesNone() {
+        ClusterState state = cluster(Fabric.none(), hgx("big", 32));
+        assertThat(new Placer(state).slices(0, List.of(0), "1g.10gb", false, NodeFilter.NONE, List.of())).isNull();
+    }
 }

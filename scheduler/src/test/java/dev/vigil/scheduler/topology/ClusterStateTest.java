@@ -240,6 +240,8 @@ class ClusterStateTest {
         state.release(n, "s");
         assertThat(slice.owner()).isNull();
         assertThat(state.nothingFree()).isFalse();
+        state.allocate(n, 0, slice, "t");
+        assertThat(state.nothingFree()).isTrue();
     }
 
     @Test
@@ -271,5 +273,19 @@ class ClusterStateTest {
 
         assertThat(n.slices(0)[0].owner()).isNull();
         assertThat(state.nothingFree()).isFalse();
+    }
+
+    @Test
+    void aLeafIndexedBeforeAModelJoinedHasNoNodesOfIt() {
+        ClusterState state = new ClusterState(new Fabric(List.of(new Fabric.Spine("s",
+                List.of(new Fabric.Leaf("l1", List.of("h")), new Fabric.Leaf("l2", List.of("a1", "a2")))))));
+        Node h = state.upsert(node("h", H100, 8));
+        Node a1 = state.upsert(node("a1", A100, 8));
+        Node a2 = state.upsert(node("a2", A100, 8));
+
+        assertThat(state.leafHistogram(h.leaf(), a1.model(), 8)).isZero();
+        assertThat(a2.model()).isEqualTo(a1.model()).isEqualTo(1);
+        assertThat(state.leafHistogram(a2.leaf(), 1, 8)).isEqualTo(2);
+        assertThat(state.freeGpus(1)).isEqualTo(16);
     }
 }
