@@ -73,7 +73,7 @@ class RequeueTest {
 
     @Test
     void onlyTheVictimsWhoseGpusThePreemptorTakesAreEvicted() {
-        // Without backfill: planning a reservation would not hide GPUs lost from the books.
+        // Backfill off: planning a reservation re-allocates every job it releases, hiding GPUs lost from the books.
         Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, false, null, null, null, null, null),
                 Fabric.none());
         scheduler.upsertNode(hgx("n0", H100));

@@ -128,7 +128,8 @@ class CapacityTest {
         assertThat(oneLeaf.why()).endsWith("; the largest leaf switch has 3 such nodes");
         assertThat(capacity.idle(0, gang(3, 8, new Topology(TopologyLevel.SAME_LEAF, true, null)), ANY)).isNull();
         assertThat(capacity.idle(0, gang(4, 8, new Topology(TopologyLevel.MAX_LEAVES, true, 2)), ANY)).isNull();
-        assertThat(capacity.idle(0, gang(5, 8, null), ANY).why()).endsWith("; the 2 largest leaf switches have 4 such nodes");
+        assertThat(capacity.idle(0, gang(5, 8, null), ANY).why())
+                .endsWith("; the 2 largest leaf switches have 4 such nodes");
         assertThat(capacity.idle(0, gang(5, 8, new Topology(TopologyLevel.MAX_LEAVES, true, 5)), ANY).why())
                 .endsWith("; the 2 largest leaf switches have 4 such nodes");
     }
@@ -161,8 +162,8 @@ class CapacityTest {
         Capacity.Verdict verdict = capacity.idle(0, gang(2, 6, null), ANY);
 
         assertThat(verdict.reason()).isEqualTo(WaitReason.UNSCHEDULABLE);
-        assertThat(verdict.why()).isEqualTo("needs 2 nodes × 6 GPUs of H100; counting only schedulable GPUs, the largest "
-                + "leaf switch has 1 such node (1 of 3 nodes cordoned, draining or down; 2 GPUs unhealthy "
+        assertThat(verdict.why()).isEqualTo("needs 2 nodes × 6 GPUs of H100; counting only schedulable GPUs, the "
+                + "largest leaf switch has 1 such node (1 of 3 nodes cordoned, draining or down; 2 GPUs unhealthy "
                 + "or cordoned on the others)");
         assertThat(capacity.idle(0, gang(1, 6, null), ANY)).isNull();
     }

@@ -197,7 +197,8 @@ class ClusterStateTest {
     void leavesKnowTheirSpine() {
         ClusterState state = new ClusterState(new Fabric(List.of(
                 new Fabric.Spine("s1", List.of(new Fabric.Leaf("l1", List.of("a")))),
-                new Fabric.Spine("s2", List.of(new Fabric.Leaf("l2", List.of("b")), new Fabric.Leaf("l3", List.of("c")))))));
+                new Fabric.Spine("s2", List.of(new Fabric.Leaf("l2", List.of("b")),
+                        new Fabric.Leaf("l3", List.of("c")))))));
         Node a = state.upsert(node("a", H100, 8));
         Node b = state.upsert(node("b", H100, 8));
         Node c = state.upsert(node("c", H100, 8));
