@@ -1,5 +1,7 @@
 package dev.vigil.scheduler;
 
+import dev.vigil.api.jobs.Topology;
+import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
@@ -74,5 +76,36 @@ class UnrunnableTest {
     @Test
     void anEmptyFleetRefusesNothing() {
         assertThat(fleet().unrunnable(Jobs.training(64).models("B200").spec())).isEmpty();
+    }
+
+    @Test
+    void aJobNoModelCouldHoldNamesTheFieldOnceAndEveryModelsShortfall() {
+        Scheduler scheduler = fleet(hgx("h", H100), hgx("a", A100));
+
+        assertThat(scheduler.unrunnable(Jobs.gang(2, 8).spec())).hasValueSatisfying(u -> {
+            assertThat(u.field()).isEqualTo("gpus");
+            assertThat(u.why()).isEqualTo("needs 2 nodes × 8 GPUs of " + H100 + "; the largest leaf switch has 1 such "
+                    + "node; needs 2 nodes × 8 GPUs of " + A100 + "; the largest leaf switch has 1 such node");
+        });
+    }
+
+    @Test
+    void aTopologyOrReplicaSizeNoNodeMeetsNamesThatField() {
+        Scheduler scheduler = fleet(hgx("h1", H100), hgx("h2", H100));
+        assertThat(scheduler.unrunnable(Jobs.gang(2, 8).topology(new Topology(TopologyLevel.SAME_NODE, true,
+                null)).spec()))
+                .hasValueSatisfying(u -> assertThat(u.field()).isEqualTo("topology"));
+        Scheduler pcie = fleet(Clusters.pcie("p", H100));
+        assertThat(pcie.unrunnable(Jobs.inference(1, 8).spec()))
+                .hasValueSatisfying(u -> assertThat(u.field()).isEqualTo("gpusPerNode"));
+    }
+
+    @Test
+    void aSliceInAPoolWithoutTheModelIsUnrunnable() {
+        NodeCapacity mig = Clusters.migHgx("m", 1);
+        Scheduler scheduler = fleet(new NodeCapacity("m", H100, "serve", true, true, mig.gpus()));
+        assertThat(scheduler.unrunnable(Jobs.slices(1, "1g.10gb").pool("serve").spec())).isEmpty();
+        assertThat(scheduler.unrunnable(Jobs.slices(1, "1g.10gb").pool("batch").spec()))
+                .hasValueSatisfying(u -> assertThat(u.field()).isEqualTo("pool"));
     }
 }

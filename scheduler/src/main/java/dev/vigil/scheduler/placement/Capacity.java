@@ -76,17 +76,20 @@ public final class Capacity {
         int total = 0;
         int schedulable = 0;
         int usable = 0;
+        // Free GPUs of the nodes counted here, not of the whole model: another pool's are not this job's.
+        int freeGpus = 0;
         for (Node node : state.nodes()) {
             if (node.model() == model && match.allows(node)) {
                 total++;
                 if (node.schedulable()) {
                     schedulable++;
                     usable += Integer.bitCount(node.usableMask() & ~node.migMask());
+                    freeGpus += node.freeCount();
                 }
             }
         }
-        lines.add(name + ": " + total + " nodes, " + schedulable + " schedulable, " + state.freeGpus(model) + " of "
-                + usable + " usable GPUs free");
+        lines.add(name + ": " + total + " nodes, " + schedulable + " schedulable, " + freeGpus + " of " + usable
+                + " usable GPUs free");
         if (spec.migProfile() != null) {
             int free = 0;
             int onNodes = 0;
