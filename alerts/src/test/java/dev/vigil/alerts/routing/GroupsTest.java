@@ -187,4 +187,75 @@ class GroupsTest {
         assertThat(flush(second, at(700))).singleElement()
                 .satisfies(n -> assertThat(n.resolved()).hasSize(1));
     }
+
+    @Test
+    void aNewGroupIsStoredAtOnceAndEachNotificationItSendsIsStoredOnCommit() {
+        Groups groups = groups();
+        groups.route(fire("Hot", "n1", "0", "warning", at(0)), at(0));
+        assertThat(store.groups()).singleElement().satisfies(g -> {
+            assertThat(g.seq()).isZero();
+            assertThat(g.createdAt()).isEqualTo(at(0));
+            assertThat(g.receiver()).isEqualTo("log");
+        });
+        flush(groups, at(30));
+        assertThat(store.groups()).singleElement().satisfies(g -> {
+            assertThat(g.seq()).isEqualTo(1);
+            assertThat(g.lastNotifiedAt()).isEqualTo(at(30));
+        });
+        assertThat(groups.states()).singleElement().satisfies(g -> assertThat(g.seq()).isEqualTo(1));
+    }
+
+    @Test
+    void aNewLeaderWithoutStoredGroupsPutsTheFiringAlertsInGroupsThatWaitFromWhenTheyFired() {
+        Alert firing = fire("Hot", "n1", "0", "warning", at(0));
+        resolve(fire("Hot", "n2", "0", "warning", at(0)), at(5));
+        Groups groups = groups();
+        assertThat(groups.states()).as("only the firing alert's group").singleElement().satisfies(g -> {
+            assertThat(g.labels()).containsEntry("node", "n1");
+            assertThat(g.createdAt()).isEqualTo(at(0));
+        });
+        assertThat(store.groups()).hasSize(1);
+        assertThat(groups.nextDue()).isEqualTo(at(30));
+        assertThat(flush(groups, at(30))).singleElement()
+                .satisfies(n -> assertThat(n.newlyFiring()).containsExactly(firing));
+    }
+
+    @Test
+    void theNextDueTimeIsTheEarliestGroupTimerAndNoneWithoutGroups() {
+        Groups groups = groups();
+        assertThat(groups.nextDue()).isNull();
+        groups.route(fire("Hot", "n1", "0", "warning", at(0)), at(0));
+        groups.route(fire("GpuXidFatal", "n1", "3", "critical", at(10)), at(10));
+        groups.route(fire("Hot", "n2", "0", "warning", at(20)), at(20));
+        assertThat(groups.nextDue()).isEqualTo(at(10));
+        flush(groups, at(10));
+        assertThat(groups.nextDue()).as("the Hot group on n1 waits 30 s").isEqualTo(at(30));
+    }
+
+    @Test
+    void aToldAlertThatIsPendingAgainAtTheNextLookIsToldResolvedThen() {
+        Groups groups = groups();
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        groups.route(a, at(0));
+        flush(groups, at(30));
+        Alert pending = new Alert(a.fingerprint(), a.labels(), Map.of(), 1, AlertState.PENDING, Alert.RULE, at(200),
+                null, at(200), null, null);
+        alerts.put(a.fingerprint(), pending);
+        assertThat(flush(groups, at(330))).singleElement().satisfies(n -> assertThat(n.resolved()).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.state()).isEqualTo(AlertState.RESOLVED);
+                    assertThat(r.resolvedAt()).isEqualTo(at(330));
+                }));
+    }
+
+    @Test
+    void aResolvedAlertIsToldWithTheTimeItResolved() {
+        Groups groups = groups();
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        groups.route(a, at(0));
+        flush(groups, at(30));
+        resolve(a, at(100));
+        assertThat(flush(groups, at(330))).singleElement().satisfies(n -> assertThat(n.resolved()).singleElement()
+                .satisfies(r -> assertThat(r.resolvedAt()).isEqualTo(at(100))));
+    }
 }
