@@ -55,6 +55,7 @@ class AlertEngineStateTest {
                 receivers:
                   - {name: log, log: {}}
                   - {name: hook, webhook: {url: "http://127.0.0.1:9/hook"}}
+                  - {name: pager, pagerduty: {routingKey: 0123456789abcdef0123456789abcdef, url: "http://127.0.0.1:9/x"}}
                 route:
                   receiver: log
                   groupBy: [alertname, node, gpu]
@@ -269,7 +270,7 @@ class AlertEngineStateTest {
     void everyReceiverShowsInTheStatsBeforeItWasToldAnything() {
         AlertEngine engine = engine(Duration.ofMinutes(1));
         assertThat(engine.stats().notifiers()).extracting(NotifierStatus::receiver, NotifierStatus::kind)
-                .containsExactly(tuple("hook", "webhook"), tuple("log", "log"));
+                .containsExactly(tuple("hook", "webhook"), tuple("log", "log"), tuple("pager", "pagerduty"));
     }
 
     @Test

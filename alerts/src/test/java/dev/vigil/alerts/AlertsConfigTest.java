@@ -6,13 +6,18 @@ import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.gpu.RepairAction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class AlertsConfigTest {
     private static final Path SHIPPED = Path.of(System.getProperty("vigil.alerts.dir", "."), "conf", "alerts.yaml");
@@ -174,5 +179,76 @@ class AlertsConfigTest {
                 receivers: [{name: hook, webhook: {url: "ftp://example.com/x"}}]
                 """);
         assertThat(url.field()).isEqualTo("receivers[0].webhook.url");
+    }
+
+    /** One bad value per check, each refused naming its field; the value at each limit is taken. */
+    static Stream<Arguments> refusals() {
+        return Stream.of(
+                arguments("externalUrl: vigil.example.com", "externalUrl"),
+                arguments("externalUrl: ftp://vigil.example.com", "externalUrl"),
+                arguments("receivers: []", "receivers"),
+                arguments("receivers: [{name: a, log: {}}, {name: a, log: {}}]", "receivers[1].name"),
+                arguments("route: {receiver: log, matchers: ['severity=\"critical\"']}", "route.matchers"),
+                arguments("route: {receiver: log, groupBy: [bad-label]}", "route.groupBy[0]"),
+                arguments("route: {receiver: log, groupBy: ['...', node]}", "route.groupBy"),
+                arguments("route: {receiver: log, groupWait: 61m}", "route.groupWait"),
+                arguments("route: {receiver: log, groupInterval: 0s}", "route.groupInterval"),
+                arguments("route: {receiver: log, groupInterval: 25h}", "route.groupInterval"),
+                arguments("route: {receiver: log, repeatInterval: 59s}", "route.repeatInterval"),
+                arguments("route: {receiver: log, repeatInterval: 31d}", "route.repeatInterval"),
+                arguments("rules: [{when: {gpuTemperature: {above: 85}}}]", "rules[0].alert"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, for: 8d}]", "rules[0].for"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, keepFiringFor: 8d}]",
+                        "rules[0].keepFiringFor"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {bad-name: x}}]",
+                        "rules[0].labels"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {alertname: x}}]",
+                        "rules[0].labels.alertname"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {team: ''}}]",
+                        "rules[0].labels.team"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, annotations: {bad-name: x}}]",
+                        "rules[0].annotations"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, runbook: 'ftp://x/y'}]",
+                        "rules[0].runbook"),
+                arguments("rules: [{alert: X, when: {xid: {codes: [0]}}}]", "rules[0].when.xid.codes[0]"),
+                arguments("rules: [{alert: X, when: {xid: {codes: [1000]}}}]", "rules[0].when.xid.codes[0]"),
+                arguments("rules: [{alert: X, when: {xid: {window: -1s}}}]", "rules[0].when.xid.window"),
+                arguments("rules: [{alert: X, when: {xid: {window: 25h}}}]", "rules[0].when.xid.window"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusals")
+    void aBadValueIsRefusedNamingItsField(String yaml, String field) {
+        assertThat(refused(yaml).field()).isEqualTo(field);
+    }
+
+    @Test
+    void valuesAtTheLimitsAreTaken() {
+        AlertsConfig config = AlertsConfig.parse("""
+                externalUrl: http://vigil.example.com/
+                route:
+                  receiver: log
+                  groupWait: 1h
+                  groupInterval: 1s
+                  routes:
+                    - {matchers: ['severity="critical"'], groupInterval: 1d, repeatInterval: 1m}
+                    - {matchers: ['severity="info"'], repeatInterval: 30d, continue: true}
+                rules:
+                  - alert: Hot
+                    when: {gpuTemperature: {above: 85}}
+                    for: 7d
+                    keepFiringFor: 7d
+                    labels: {team: ml}
+                    runbook: http://wiki.example.com/hot
+                  - alert: AnyXid
+                    when: {xid: {codes: [1, 999], window: 1d}}
+                  - alert: XidNow
+                    when: {xid: {window: 0s}}
+                """, "alerts.yaml");
+        assertThat(config.externalUrl()).isEqualTo("http://vigil.example.com");
+        assertThat(config.route().groupWait()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.route().routes()).extracting(r -> r.continueMatching()).containsExactly(false, true);
+        assertThat(config.rules().get(0).keepFiringFor()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.rules().get(0).labels()).containsEntry("team", "ml");
     }
 }

@@ -101,4 +101,15 @@ class PagerDutyTest {
                 .isEqualTo("FromPrometheus instance=host:9400");
         assertThat(trigger.path("links").findValuesAsText("text")).contains("Source");
     }
+
+    @Test
+    void deliveriesCountAgainstTheKeysRateLimitWithoutTheKeyInThem() {
+        PagerDuty pagerDuty = pagerDuty();
+        assertThat(pagerDuty.rateKey()).startsWith("pagerduty:").doesNotContain(KEY);
+        assertThat(pagerDuty.plan(told(List.of(xid79("XID 79")), List.of()), T0)).singleElement().satisfies(d -> {
+            assertThat(d.rateKey()).isEqualTo(pagerDuty.rateKey());
+            assertThat(d.receiver()).isEqualTo(pagerDuty.receiver()).isEqualTo("oncall");
+            assertThat(d.kind()).isEqualTo(pagerDuty.kind()).isEqualTo("pagerduty");
+        });
+    }
 }

@@ -54,4 +54,26 @@ class WebhookTest {
                 List.of(resolved), false, T0);
         assertThat(one.plan(onlyResolved, T0)).isEmpty();
     }
+
+    @Test
+    void aWebhookIsCalledForNewsOnlyAndCarriesTheAnnotationsAllAlertsShare() {
+        Alert firing = PagerDutyTest.xid79("XID 79");
+        Alert resolved = PagerDutyTest.xid79("XID 79").resolvedAt(T0.plusSeconds(90));
+        Webhook keepsResolvedToItself = new Webhook("chatops", new Receiver.WebhookConfig(
+                URI.create("http://127.0.0.1:1/hook"), false, null), null);
+        Notification stillFiringAndAResolution = new Notification("{}:{}", "chatops", new TreeMap<>(), 5,
+                List.of(firing), List.of(), List.of(resolved), false, T0);
+        assertThat(keepsResolvedToItself.plan(stillFiringAndAResolution, T0)).as("a resolution it does not send is no news")
+                .isEmpty();
+        Webhook webhook = new Webhook("chatops", new Receiver.WebhookConfig(URI.create("http://127.0.0.1:1/hook"),
+                null, null), null);
+        assertThat(webhook.plan(stillFiringAndAResolution, T0)).singleElement().satisfies(d -> {
+            assertThat(d.receiver()).isEqualTo("chatops");
+            assertThat(d.kind()).isEqualTo("webhook");
+            assertThat(d.body().path("commonAnnotations").path("summary").asText()).isEqualTo("XID 79");
+        });
+        Notification newlyFiring = new Notification("{}:{}", "chatops", new TreeMap<>(), 6, List.of(firing),
+                List.of(firing), List.of(), false, T0);
+        assertThat(keepsResolvedToItself.plan(newlyFiring, T0)).hasSize(1);
+    }
 }

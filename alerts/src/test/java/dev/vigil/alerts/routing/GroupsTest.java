@@ -258,4 +258,33 @@ class GroupsTest {
         assertThat(flush(groups, at(330))).singleElement().satisfies(n -> assertThat(n.resolved()).singleElement()
                 .satisfies(r -> assertThat(r.resolvedAt()).isEqualTo(at(100))));
     }
+
+    @Test
+    void aRouteWithContinueLetsTheNextSiblingTakeTheAlertToo() {
+        Route critical = new Route("pager", null, null, null, null, List.of(Matcher.parse("severity=\"critical\"")),
+                true, null);
+        Route gpuAlerts = new Route("log", null, null, null, null, List.of(Matcher.parse("gpu=~\".+\"")), null, null);
+        Route last = new Route("log", null, null, null, null, List.of(), null, null);
+        Map<String, String> labels = Map.of("alertname", "X", "severity", "critical", "gpu", "3");
+        assertThat(new RouteTree(new Route("log", null, null, null, null, null, null, List.of(critical, gpuAlerts, last)),
+                Set.of("log", "pager")).match(labels)).extracting(RouteTree.Node::id)
+                .as("continue on the first, not on the second").containsExactly("{}/0{severity=\"critical\"}",
+                        "{}/1{gpu=~\".+\"}");
+        Route stops = new Route("pager", null, null, null, null, critical.matchers(), null, null);
+        assertThat(new RouteTree(new Route("log", null, null, null, null, null, null, List.of(stops, gpuAlerts)),
+                Set.of("log", "pager")).match(labels)).extracting(RouteTree.Node::id)
+                .containsExactly("{}/0{severity=\"critical\"}");
+    }
+
+    @Test
+    void aGroupWhoseRouteWasRemovedFromTheConfigKeepsTheRootsTiming() {
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        store.putGroup(new GroupState("{}/7{team=\"gone\"}:{}", "{}/7{team=\"gone\"}", "log", new TreeMap<>(),
+                at(0), at(0), 1, Map.of(a.fingerprint(), at(0))));
+        resolve(a, at(10));
+        Groups groups = groups();
+        assertThat(groups.nextDue()).as("the root's 5 minute groupInterval").isEqualTo(at(300));
+        assertThat(flush(groups, at(300))).singleElement()
+                .satisfies(n -> assertThat(n.resolved()).extracting(Alert::fingerprint).containsExactly(a.fingerprint()));
+    }
 }

@@ -120,4 +120,39 @@ class SuppressionTest {
                 .isInstanceOfSatisfying(InvalidDocumentException.class,
                         e -> assertThat(e.field()).isEqualTo("matchers[0].value"));
     }
+
+    @Test
+    void aSilenceRequestsOtherChecksNameTheirField() {
+        List<Matcher> node = List.of(Matcher.parse("node=\"n1\""));
+        assertThat(refusal(() -> new SilenceRequest(null, null, null, Duration.ofHours(1), null, "x")).field())
+                .isEqualTo("matchers");
+        assertThat(refusal(() -> new SilenceRequest(List.of(), null, null, Duration.ofHours(1), null, "x")).allowed())
+                .isEqualTo("at least one matcher");
+        assertThat(refusal(() -> new SilenceRequest(node, null, NOW, Duration.ofHours(1), null, "x")).field())
+                .as("endsAt and duration").isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, null, null, Duration.ZERO, null, "x")).field())
+                .isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, null, null, Duration.ofHours(-1), null, "x")).field())
+                .isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, NOW, NOW, null, null, "x")).field()).isEqualTo("endsAt");
+        assertThat(new SilenceRequest(node, null, NOW, null, null, "x").endsAt()).as("no start: from now").isEqualTo(NOW);
+        assertThat(new SilenceRequest(node, NOW, NOW.plusSeconds(1), null, null, "x").startsAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void aMatcherNeedsALabelNameAndMatchesARegexItHasNotSeenBefore() {
+        assertThat(refusal(() -> Matcher.equal("bad-name", "x")).field()).isEqualTo("name");
+        Matcher fresh = Matcher.parse("gpu=~\"[0-3]only-in-this-test?\"");
+        assertThat(fresh.matches(Map.of("gpu", "2only-in-this-tes"))).isTrue();
+        assertThat(fresh.matches(Map.of("gpu", "4only-in-this-test"))).isFalse();
+    }
+
+    private static InvalidValueException refusal(Runnable make) {
+        try {
+            make.run();
+        } catch (InvalidValueException e) {
+            return e;
+        }
+        throw new AssertionError("expected a refusal");
+    }
 }
