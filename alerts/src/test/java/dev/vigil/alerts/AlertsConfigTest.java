@@ -21,6 +21,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class AlertsConfigTest {
     private static final Path SHIPPED = Path.of(System.getProperty("vigil.alerts.dir", "."), "conf", "alerts.yaml");
+    private static final String KEY = "0123456789abcdef0123456789abcdef";
 
     @Test
     void theShippedFileBindsAndIsTheBuiltInDefault() {
@@ -187,6 +188,23 @@ class AlertsConfigTest {
                 arguments("externalUrl: vigil.example.com", "externalUrl"),
                 arguments("externalUrl: ftp://vigil.example.com", "externalUrl"),
                 arguments("receivers: []", "receivers"),
+                arguments("receivers: [{name: 'bad name', log: {}}]", "receivers[0].name"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", routingKeyFile: /k}}]",
+                        "receivers[0].pagerduty.routingKeyFile"),
+                arguments("receivers: [{name: p, pagerduty: {}}]", "receivers[0].pagerduty.routingKey"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", url: 'ftp://x/y'}}]",
+                        "receivers[0].pagerduty.url"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", eventsPerMinute: 0}}]",
+                        "receivers[0].pagerduty.eventsPerMinute"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", eventsPerMinute: 10001}}]",
+                        "receivers[0].pagerduty.eventsPerMinute"),
+                arguments("alertmanagers: {urls: ['ftp://am:9093']}", "alertmanagers.urls[0]"),
+                arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 0s}", "alertmanagers.resendInterval"),
+                arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 31m}", "alertmanagers.resendInterval"),
+                arguments("inhibitRules: [{sourceMatchers: [], targetMatchers: ['a=\"b\"']}]",
+                        "inhibitRules[0].sourceMatchers"),
+                arguments("inhibitRules: [{sourceMatchers: ['a=\"b\"'], targetMatchers: []}]",
+                        "inhibitRules[0].targetMatchers"),
                 arguments("receivers: [{name: a, log: {}}, {name: a, log: {}}]", "receivers[1].name"),
                 arguments("route: {receiver: log, matchers: ['severity=\"critical\"']}", "route.matchers"),
                 arguments("route: {receiver: log, groupBy: [bad-label]}", "route.groupBy[0]"),
@@ -226,6 +244,11 @@ class AlertsConfigTest {
     void valuesAtTheLimitsAreTaken() {
         AlertsConfig config = AlertsConfig.parse("""
                 externalUrl: http://vigil.example.com/
+                receivers:
+                  - {name: log, log: {}}
+                  - {name: few, pagerduty: {routingKey: %s, eventsPerMinute: 1}}
+                  - {name: many, pagerduty: {routingKey: %s, eventsPerMinute: 10000}}
+                alertmanagers: {urls: ['http://am:9093'], resendInterval: 1s}
                 route:
                   receiver: log
                   groupWait: 1h
@@ -244,11 +267,24 @@ class AlertsConfigTest {
                     when: {xid: {codes: [1, 999], window: 1d}}
                   - alert: XidNow
                     when: {xid: {window: 0s}}
-                """, "alerts.yaml");
+                """.formatted(KEY, KEY), "alerts.yaml");
         assertThat(config.externalUrl()).isEqualTo("http://vigil.example.com");
         assertThat(config.route().groupWait()).isEqualTo(Duration.ofHours(1));
         assertThat(config.route().routes()).extracting(r -> r.continueMatching()).containsExactly(false, true);
         assertThat(config.rules().get(0).keepFiringFor()).isEqualTo(Duration.ofDays(7));
         assertThat(config.rules().get(0).labels()).containsEntry("team", "ml");
+        assertThat(config.receivers().get(2).pagerduty()).hasToString(
+                "PagerDutyConfig[url=https://events.pagerduty.com/v2/enqueue, eventsPerMinute=10000]");
+        assertThat(AlertsConfig.parse("alertmanagers: {urls: ['http://am:9093'], resendInterval: 30m}", "alerts.yaml")
+                .alertmanagers().resendInterval()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void aBadKeyInAFileIsReportedByTheFilesNameNotItsContent(@TempDir Path dir) throws IOException {
+        Path key = dir.resolve("pd.key");
+        Files.writeString(key, "too-short\n");
+        InvalidDocumentException e = refused("receivers: [{name: oncall, pagerduty: {routingKeyFile: " + key + "}}]");
+        assertThat(e.field()).isEqualTo("receivers[0].pagerduty.routingKeyFile");
+        assertThat(e.value()).isEqualTo(key.toString());
     }
 }

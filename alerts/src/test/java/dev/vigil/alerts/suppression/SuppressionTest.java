@@ -155,4 +155,28 @@ class SuppressionTest {
         }
         throw new AssertionError("expected a refusal");
     }
+
+    @Test
+    void onlyTheRulesSourcesInhibitAndOnlyItsTargetsAreInhibited() {
+        Alert down = firing("alertname", "NodeUnreachable", "node", "n1", "severity", "critical");
+        Alert disk = firing("alertname", "NodeDiskFull", "node", "n1", "severity", "warning");
+        Alert gpu = firing("alertname", "GpuXidFatal", "node", "n1", "gpu", "3", "severity", "critical");
+        List<InhibitRule> rules = List.of(InhibitRule.nodeDownInhibitsItsGpus());
+        assertThat(new Suppression(rules, List.of(), List.of(disk, gpu), NOW).inhibitedBy(gpu))
+                .as("a node's other alert is no source").isNull();
+        assertThat(new Suppression(rules, List.of(), List.of(down, disk), NOW).inhibitedBy(disk))
+                .as("an alert without a gpu label is no target").isNull();
+    }
+
+    @Test
+    void expiringASilenceThatHasNotStartedEndsItBeforeItStarts() {
+        Silence later = new Silence("s2", List.of(Matcher.parse("node=\"n1\"")), NOW.plus(Duration.ofHours(1)),
+                NOW.plus(Duration.ofHours(2)), "alice", "planned", NOW, "alice");
+        Silence expired = later.expired(NOW, "bob");
+        assertThat(expired.startsAt()).isEqualTo(NOW);
+        assertThat(expired.endsAt()).isEqualTo(NOW);
+        Silence running = new Silence("s3", later.matchers(), NOW.minus(Duration.ofHours(1)),
+                NOW.plus(Duration.ofHours(2)), "alice", "now", NOW, "alice");
+        assertThat(running.expired(NOW, "bob").startsAt()).isEqualTo(NOW.minus(Duration.ofHours(1)));
+    }
 }
