@@ -371,4 +371,74 @@ class AlertEngineStateTest {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vigil-alert-dispatcher") && t.isAlive()).count();
     }
+
+    @Test
+    void aChangeOfStateIsWrittenAtOnceButNewReadingsOnlyEveryRefresh() {
+        AlertEngine engine = engine(Duration.ofMinutes(1));
+        engine.evaluate(temperatures(70));
+        clock.advance(Duration.ofSeconds(10));
+        engine.evaluate(temperatures(75));
+        assertThat(store.alerts()).singleElement().as("a reading 10 s newer is not worth a write")
+                .satisfies(a -> assertThat(a.value()).isEqualTo(70.0));
+        clock.advance(Duration.ofMinutes(5));
+        engine.evaluate(temperatures(75));
+        assertThat(store.alerts()).singleElement().satisfies(a -> {
+            assertThat(a.state()).isEqualTo(AlertState.FIRING);
+            assertThat(a.value()).isEqualTo(75.0);
+        });
+    }
+
+    @Test
+    void anotherAlertFiringIsPushedAtOnceAndEveryPushTargetShowsInTheStats() {
+        RecordingServer alertmanager = new RecordingServer(200);
+        try {
+            AlertsConfig base = config(Duration.ofMinutes(30));
+            AlertEngine engine = new AlertEngine(new AlertsConfig(base.externalUrl(), base.receivers(), base.route(),
+                    base.inhibitRules(), new AlertmanagerConfig(List.of(alertmanager.url("")), Duration.ofMinutes(5)),
+                    base.rules()), store, clock);
+            assertThat(engine.stats().notifiers()).extracting(NotifierStatus::receiver, NotifierStatus::kind)
+                    .contains(tuple("alertmanager:" + alertmanager.url(""), "alertmanager"));
+            engine.evaluate(power(600));
+            engine.deliverDue();
+            clock.advance(Duration.ofSeconds(10));
+            engine.evaluate(fleet(gpu(gpu(node("gpu-07", 4), 0, g -> readings(g, 40.0, 600.0, 0.0)), 1,
+                    g -> readings(g, 40.0, 650.0, 0.0))));
+            engine.deliverDue();
+            assertThat(alertmanager.requests()).as("not 5 minutes later").hasSize(2);
+        } finally {
+            alertmanager.close();
+        }
+    }
+
+    @Test
+    void sentNotificationsAreDroppedAfterAnHour() {
+        AlertEngine engine = engine(Duration.ofMinutes(30));
+        engine.evaluate(power(600));
+        engine.deliverDue();
+        assertThat(view(engine, "GpuPowerSpike").notifications()).hasSize(1);
+        clock.advance(Duration.ofHours(1));
+        engine.evaluate(power(600));
+        assertThat(view(engine, "GpuPowerSpike").notifications()).isEmpty();
+        assertThat(store.deliveries()).isEmpty();
+    }
+
+    @Test
+    void alertsOfOneStateAndNameAreShownInTheOrderOfTheirLabels() {
+        AlertEngine engine = engine(Duration.ofMinutes(1));
+        engine.evaluate(fleet(temperatures(70, 70, 70, 70).nodes().get(0),
+                gpu(node("gpu-06", 4), 2, g -> readings(g, 70.0, 100.0, 0.0))));
+        assertThat(engine.alerts()).extracting(v -> v.labels().get("node") + "/" + v.labels().get("gpu"))
+                .as("gpu sorts before node among the labels")
+                .containsExactly("gpu-07/0", "gpu-07/1", "gpu-06/2", "gpu-07/2", "gpu-07/3");
+    }
+
+    @Test
+    void onlySilencesInForceCountAsActive() {
+        AlertEngine engine = engine(Duration.ofMinutes(1));
+        List<Matcher> node = List.of(Matcher.parse("node=\"gpu-07\""));
+        engine.createSilence(new SilenceRequest(node, null, null, Duration.ofHours(1), null, "now"), "x");
+        engine.createSilence(new SilenceRequest(node, T0.plusSeconds(60), null, Duration.ofHours(1), null, "a"), "x");
+        engine.createSilence(new SilenceRequest(node, T0.plusSeconds(120), null, Duration.ofHours(1), null, "b"), "x");
+        assertThat(engine.stats().activeSilences()).isEqualTo(1);
+    }
 }

@@ -198,6 +198,8 @@ class AlertsConfigTest {
                         "receivers[0].pagerduty.eventsPerMinute"),
                 arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", eventsPerMinute: 10001}}]",
                         "receivers[0].pagerduty.eventsPerMinute"),
+                arguments("receivers: [{name: w, webhook: {url: 'http://h/x', maxAlerts: -1}}]",
+                        "receivers[0].webhook.maxAlerts"),
                 arguments("alertmanagers: {urls: ['ftp://am:9093']}", "alertmanagers.urls[0]"),
                 arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 0s}", "alertmanagers.resendInterval"),
                 arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 31m}", "alertmanagers.resendInterval"),

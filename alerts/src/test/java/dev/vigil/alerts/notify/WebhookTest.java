@@ -1,8 +1,12 @@
 package dev.vigil.alerts.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.alerts.lifecycle.Alert;
+import dev.vigil.alerts.lifecycle.AlertState;
+import dev.vigil.alerts.lifecycle.Fingerprint;
 import dev.vigil.alerts.routing.Notification;
+import dev.vigil.api.binding.Documents;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -75,5 +79,19 @@ class WebhookTest {
         Notification newlyFiring = new Notification("{}:{}", "chatops", new TreeMap<>(), 6, List.of(firing),
                 List.of(firing), List.of(), false, T0);
         assertThat(keepsResolvedToItself.plan(newlyFiring, T0)).hasSize(1);
+    }
+
+    @Test
+    void anAlertsAnnotationsAndStartAreInItsEntryAndWithoutAnyLinkItsSourceIsEmpty() {
+        TreeMap<String, String> labels = new TreeMap<>(Map.of("alertname", "Warm", "node", "n1"));
+        Alert pendingThenTold = new Alert(Fingerprint.of(labels), labels,
+                Map.of("summary", "warm"), 1, AlertState.FIRING, Alert.RULE, T0, null, T0,
+                null, null);
+        ObjectNode entry = Documents.json().createObjectNode();
+        AlertmanagerJson.write(entry, pendingThenTold, null, null);
+        assertThat(entry.path("annotations").path("summary").asText()).isEqualTo("warm");
+        assertThat(entry.path("startsAt").asText()).as("no firing time: when it became active")
+                .isEqualTo("2026-11-22T03:00:00Z");
+        assertThat(entry.path("generatorURL").asText()).isEmpty();
     }
 }

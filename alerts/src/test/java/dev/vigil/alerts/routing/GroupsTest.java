@@ -116,6 +116,7 @@ class GroupsTest {
         });
         assertThat(groups.holdsOpen(a.fingerprint())).isFalse();
         assertThat(groups.states()).isEmpty();
+        assertThat(store.groups()).as("gone from the store too").isEmpty();
     }
 
     @Test
@@ -286,5 +287,13 @@ class GroupsTest {
         assertThat(groups.nextDue()).as("the root's 5 minute groupInterval").isEqualTo(at(300));
         assertThat(flush(groups, at(300))).singleElement()
                 .satisfies(n -> assertThat(n.resolved()).extracting(Alert::fingerprint).containsExactly(a.fingerprint()));
+    }
+
+    @Test
+    void groupingByEveryLabelKeepsThemAll() {
+        RouteTree tree = new RouteTree(new Route("log", List.of("..."), null, null, null, null, null, null),
+                Set.of("log"));
+        Map<String, String> labels = Map.of("alertname", "X", "gpu", "3", "node", "n1");
+        assertThat(tree.root().groupLabels(labels)).isEqualTo(labels);
     }
 }

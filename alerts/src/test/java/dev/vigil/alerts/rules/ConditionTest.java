@@ -241,4 +241,34 @@ class ConditionTest {
             assertThat(When.of(condition).condition()).isSameAs(condition);
         }
     }
+
+    @Test
+    void powerIsInWattsBelow10000AndAnUnreachableNodeSaysHowLongItHasBeenSilent() {
+        assertThat(refusal(() -> new Condition.GpuPower(0.0)).field()).isEqualTo("above");
+        assertThat(refusal(() -> new Condition.GpuPower(10_000.0)).field()).isEqualTo("above");
+        assertThat(new Condition.GpuPower(9_999.0).above()).isEqualTo(9_999.0);
+        FleetNode silent = new FleetNode("n1", NodeState.UNKNOWN, NOW.minusSeconds(90), node("n1", 2).gpus());
+        FleetNode never = new FleetNode("n2", NodeState.UNKNOWN, null, node("n2", 2).gpus());
+        assertThat(new Condition.NodeUnreachable().evaluate(fleet(silent, never), NOW)).satisfiesExactly(
+                c -> {
+                    assertThat(c.value()).isEqualTo(90.0);
+                    assertThat(c.annotations()).containsEntry("last_report", "2026-11-22T02:58:30Z")
+                            .containsEntry("gpus", "2");
+                },
+                c -> {
+                    assertThat(c.value()).isZero();
+                    assertThat(c.annotations()).doesNotContainKey("last_report");
+                });
+    }
+
+    @Test
+    void aRulesOwnLabelsAreAmongItsFindingsLabels() {
+        Rule rule = new Rule("Hot", When.of(new Condition.GpuPower(500.0)), null, null, null, Map.of("team", "ml"),
+                Map.of("summary", "${team} ${node}"), null);
+        FleetNode n1 = gpu(node("n1", 1), 0, g -> readings(g, 40.0, 600.0, 0.0));
+        assertThat(new RuleSet(List.of(rule)).evaluate(fleet(n1), NOW).get("Hot")).singleElement().satisfies(f -> {
+            assertThat(f.labels()).containsEntry("team", "ml").containsEntry("alertname", "Hot");
+            assertThat(f.annotations()).containsEntry("summary", "ml n1");
+        });
+    }
 }
