@@ -6,16 +6,22 @@ import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.gpu.RepairAction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class AlertsConfigTest {
     private static final Path SHIPPED = Path.of(System.getProperty("vigil.alerts.dir", "."), "conf", "alerts.yaml");
+    private static final String KEY = "0123456789abcdef0123456789abcdef";
 
     @Test
     void theShippedFileBindsAndIsTheBuiltInDefault() {
@@ -174,5 +180,113 @@ class AlertsConfigTest {
                 receivers: [{name: hook, webhook: {url: "ftp://example.com/x"}}]
                 """);
         assertThat(url.field()).isEqualTo("receivers[0].webhook.url");
+    }
+
+    /** One bad value per check, each refused naming its field; the value at each limit is taken. */
+    static Stream<Arguments> refusals() {
+        return Stream.of(
+                arguments("externalUrl: vigil.example.com", "externalUrl"),
+                arguments("externalUrl: ftp://vigil.example.com", "externalUrl"),
+                arguments("receivers: []", "receivers"),
+                arguments("receivers: [{name: 'bad name', log: {}}]", "receivers[0].name"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", routingKeyFile: /k}}]",
+                        "receivers[0].pagerduty.routingKeyFile"),
+                arguments("receivers: [{name: p, pagerduty: {}}]", "receivers[0].pagerduty.routingKey"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", url: 'ftp://x/y'}}]",
+                        "receivers[0].pagerduty.url"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", eventsPerMinute: 0}}]",
+                        "receivers[0].pagerduty.eventsPerMinute"),
+                arguments("receivers: [{name: p, pagerduty: {routingKey: " + KEY + ", eventsPerMinute: 10001}}]",
+                        "receivers[0].pagerduty.eventsPerMinute"),
+                arguments("receivers: [{name: w, webhook: {url: 'http://h/x', maxAlerts: -1}}]",
+                        "receivers[0].webhook.maxAlerts"),
+                arguments("alertmanagers: {urls: ['ftp://am:9093']}", "alertmanagers.urls[0]"),
+                arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 0s}", "alertmanagers.resendInterval"),
+                arguments("alertmanagers: {urls: ['http://am:9093'], resendInterval: 31m}", "alertmanagers.resendInterval"),
+                arguments("inhibitRules: [{sourceMatchers: [], targetMatchers: ['a=\"b\"']}]",
+                        "inhibitRules[0].sourceMatchers"),
+                arguments("inhibitRules: [{sourceMatchers: ['a=\"b\"'], targetMatchers: []}]",
+                        "inhibitRules[0].targetMatchers"),
+                arguments("receivers: [{name: a, log: {}}, {name: a, log: {}}]", "receivers[1].name"),
+                arguments("route: {receiver: log, matchers: ['severity=\"critical\"']}", "route.matchers"),
+                arguments("route: {receiver: log, groupBy: [bad-label]}", "route.groupBy[0]"),
+                arguments("route: {receiver: log, groupBy: ['...', node]}", "route.groupBy"),
+                arguments("route: {receiver: log, groupWait: 61m}", "route.groupWait"),
+                arguments("route: {receiver: log, groupInterval: 0s}", "route.groupInterval"),
+                arguments("route: {receiver: log, groupInterval: 25h}", "route.groupInterval"),
+                arguments("route: {receiver: log, repeatInterval: 59s}", "route.repeatInterval"),
+                arguments("route: {receiver: log, repeatInterval: 31d}", "route.repeatInterval"),
+                arguments("rules: [{when: {gpuTemperature: {above: 85}}}]", "rules[0].alert"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, for: 8d}]", "rules[0].for"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, keepFiringFor: 8d}]",
+                        "rules[0].keepFiringFor"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {bad-name: x}}]",
+                        "rules[0].labels"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {alertname: x}}]",
+                        "rules[0].labels.alertname"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, labels: {team: ''}}]",
+                        "rules[0].labels.team"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, annotations: {bad-name: x}}]",
+                        "rules[0].annotations"),
+                arguments("rules: [{alert: Hot, when: {gpuTemperature: {above: 85}}, runbook: 'ftp://x/y'}]",
+                        "rules[0].runbook"),
+                arguments("rules: [{alert: X, when: {xid: {codes: [0]}}}]", "rules[0].when.xid.codes[0]"),
+                arguments("rules: [{alert: X, when: {xid: {codes: [1000]}}}]", "rules[0].when.xid.codes[0]"),
+                arguments("rules: [{alert: X, when: {xid: {window: -1s}}}]", "rules[0].when.xid.window"),
+                arguments("rules: [{alert: X, when: {xid: {window: 25h}}}]", "rules[0].when.xid.window"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusals")
+    void aBadValueIsRefusedNamingItsField(String yaml, String field) {
+        assertThat(refused(yaml).field()).isEqualTo(field);
+    }
+
+    @Test
+    void valuesAtTheLimitsAreTaken() {
+        AlertsConfig config = AlertsConfig.parse("""
+                externalUrl: http://vigil.example.com/
+                receivers:
+                  - {name: log, log: {}}
+                  - {name: few, pagerduty: {routingKey: %s, eventsPerMinute: 1}}
+                  - {name: many, pagerduty: {routingKey: %s, eventsPerMinute: 10000}}
+                alertmanagers: {urls: ['http://am:9093'], resendInterval: 1s}
+                route:
+                  receiver: log
+                  groupWait: 1h
+                  groupInterval: 1s
+                  routes:
+                    - {matchers: ['severity="critical"'], groupInterval: 1d, repeatInterval: 1m}
+                    - {matchers: ['severity="info"'], repeatInterval: 30d, continue: true}
+                rules:
+                  - alert: Hot
+                    when: {gpuTemperature: {above: 85}}
+                    for: 7d
+                    keepFiringFor: 7d
+                    labels: {team: ml}
+                    runbook: http://wiki.example.com/hot
+                  - alert: AnyXid
+                    when: {xid: {codes: [1, 999], window: 1d}}
+                  - alert: XidNow
+                    when: {xid: {window: 0s}}
+                """.formatted(KEY, KEY), "alerts.yaml");
+        assertThat(config.externalUrl()).isEqualTo("http://vigil.example.com");
+        assertThat(config.route().groupWait()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.route().routes()).extracting(r -> r.continueMatching()).containsExactly(false, true);
+        assertThat(config.rules().get(0).keepFiringFor()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.rules().get(0).labels()).containsEntry("team", "ml");
+        assertThat(config.receivers().get(2).pagerduty()).hasToString(
+                "PagerDutyConfig[url=https://events.pagerduty.com/v2/enqueue, eventsPerMinute=10000]");
+        assertThat(AlertsConfig.parse("alertmanagers: {urls: ['http://am:9093'], resendInterval: 30m}", "alerts.yaml")
+                .alertmanagers().resendInterval()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void aBadKeyInAFileIsReportedByTheFilesNameNotItsContent(@TempDir Path dir) throws IOException {
+        Path key = dir.resolve("pd.key");
+        Files.writeString(key, "too-short\n");
+        InvalidDocumentException e = refused("receivers: [{name: oncall, pagerduty: {routingKeyFile: " + key + "}}]");
+        assertThat(e.field()).isEqualTo("receivers[0].pagerduty.routingKeyFile");
+        assertThat(e.value()).isEqualTo(key.toString());
     }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.agent.metrics;
 
 import dev.vigil.gpu.backend.GpuBackendException;
+import dev.vigil.gpu.fields.AgentFamilies;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -12,7 +13,8 @@ import java.util.Locale;
 /**
  * The agent's own metrics under {@code vigil_agent_}: how long sampling and scrapes take and how
  * often the backend fails. One registry per agent, so several agents can share a process
- * ({@code vigil up}).
+ * ({@code vigil up}). Their names come from {@link AgentFamilies}, as a scrape shows them (the
+ * client library takes a counter's {@code _total} and an info's {@code _info} off and puts them back).
  */
 public final class AgentMetrics {
     private static final double[] SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -20,12 +22,12 @@ public final class AgentMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram sampleDuration = Histogram.builder()
-            .name("vigil_agent_sample_duration_seconds")
+            .name(AgentFamilies.SAMPLE_DURATION)
             .help("Time to read every field of every GPU from the backend and evaluate health.")
             .classicOnly().classicUpperBounds(SECONDS)
             .register(registry);
     private final Histogram scrapeDuration = Histogram.builder()
-            .name("vigil_agent_scrape_duration_seconds")
+            .name(AgentFamilies.SCRAPE_DURATION)
             .help("Time to answer /metrics; the body is rendered after each sample, so this is a lookup unless no sample came since.")
             .classicOnly().classicUpperBounds(SECONDS)
             .register(registry);
@@ -35,13 +37,13 @@ public final class AgentMetrics {
     public static final List<String> REPORT_RESULTS = List.of("ok", "error", "refused");
 
     private final Counter backendErrors = Counter.builder()
-            .name("vigil_agent_backend_errors")
+            .name(AgentFamilies.BACKEND_ERRORS)
             .help("Sampling cycles that failed, by reason.")
             .labelNames("reason")
             .register(registry);
 
     public AgentMetrics(String version, String backend) {
-        Info info = Info.builder().name("vigil_agent").help("The agent's version and GPU backend.")
+        Info info = Info.builder().name(AgentFamilies.INFO).help("The agent's version and GPU backend.")
                 .labelNames("version", "backend").register(registry);
         info.setLabelValues(version, backend);
         for (GpuBackendException.Reason reason : GpuBackendException.Reason.values()) {
@@ -63,7 +65,7 @@ public final class AgentMetrics {
             return;
         }
         reports = Counter.builder()
-                .name("vigil_agent_reports")
+                .name(AgentFamilies.REPORTS)
                 .help("Report requests to the controller, by result: ok, error (no answer or 5xx), refused (4xx).")
                 .labelNames("result")
                 .register(registry);
@@ -71,7 +73,7 @@ public final class AgentMetrics {
             reports.labelValues(result);
         }
         reportDuration = Histogram.builder()
-                .name("vigil_agent_report_duration_seconds")
+                .name(AgentFamilies.REPORT_DURATION)
                 .help("Time from sending a report to the controller's answer (or the error), per request.")
                 .classicOnly().classicUpperBounds(REPORT_SECONDS)
                 .register(registry);

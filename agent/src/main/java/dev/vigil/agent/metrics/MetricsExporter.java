@@ -7,6 +7,7 @@ import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.gpu.backend.EntitySample;
+import dev.vigil.gpu.fields.AgentFamilies;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
@@ -167,7 +168,7 @@ public final class MetricsExporter {
     }
 
     private GpuFamily xidCounts(Snapshot snapshot, NodeInventory inventory) {
-        GpuFamily family = new GpuFamily("DCGM_EXP_XID_ERRORS_COUNT",
+        GpuFamily family = new GpuFamily(AgentFamilies.XID_ERRORS_COUNT,
                 "XIDs per GPU and XID in the last window_size_in_ms milliseconds.", "gauge");
         String window = String.valueOf(snapshot.xidWindow().toMillis());
         snapshot.xidCounts().entrySet().stream()
@@ -180,7 +181,7 @@ public final class MetricsExporter {
     }
 
     private GpuFamily health(Snapshot snapshot, NodeInventory inventory) {
-        GpuFamily family = new GpuFamily("vigil_gpu_health_state",
+        GpuFamily family = new GpuFamily(AgentFamilies.GPU_HEALTH_STATE,
                 "1 for the GPU's current health state (healthy, degraded, failed), 0 for the others.", "gauge");
         snapshot.health().stream().filter(health -> health.gpu() < inventory.gpus().size())
                 .sorted(Comparator.comparingInt(GpuHealth::gpu)).forEach(health -> {

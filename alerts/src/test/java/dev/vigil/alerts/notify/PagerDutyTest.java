@@ -101,4 +101,34 @@ class PagerDutyTest {
                 .isEqualTo("FromPrometheus instance=host:9400");
         assertThat(trigger.path("links").findValuesAsText("text")).contains("Source");
     }
+
+    @Test
+    void deliveriesCountAgainstTheKeysRateLimitWithoutTheKeyInThem() {
+        PagerDuty pagerDuty = pagerDuty();
+        assertThat(pagerDuty.rateKey()).startsWith("pagerduty:").doesNotContain(KEY);
+        assertThat(pagerDuty.plan(told(List.of(xid79("XID 79")), List.of()), T0)).singleElement().satisfies(d -> {
+            assertThat(d.rateKey()).isEqualTo(pagerDuty.rateKey());
+            assertThat(d.receiver()).isEqualTo(pagerDuty.receiver()).isEqualTo("oncall");
+            assertThat(d.kind()).isEqualTo(pagerDuty.kind()).isEqualTo("pagerduty");
+        });
+    }
+
+    @Test
+    void aJobsAlertIsAComponentOfItsTenantAndAPendingOneIsDatedFromWhenItBecameActive() {
+        TreeMap<String, String> labels = new TreeMap<>(Map.of("alertname", "JobPendingTooLong", "job", "j1",
+                "tenant", "nlp", "severity", "warning"));
+        Alert pending = new Alert(Fingerprint.of(labels), labels, Map.of(), 5400, AlertState.PENDING, Alert.RULE, T0,
+                null, T0, null, null);
+        JsonNode payload = pagerDuty().trigger(pending).path("payload");
+        assertThat(payload.path("timestamp").asText()).isEqualTo("2026-11-22T03:00:00Z");
+        assertThat(payload.path("component").asText()).isEqualTo("job j1");
+        assertThat(payload.path("group").asText()).isEqualTo("nlp");
+        assertThat(payload.path("source").asText()).as("no node, host or instance").isEqualTo("vigil");
+    }
+
+    @Test
+    void aSummaryOfExactly1024CharactersIsKeptWhole() {
+        String exactly = "y".repeat(1024);
+        assertThat(PagerDuty.summary(xid79(exactly))).isEqualTo(exactly);
+    }
 }

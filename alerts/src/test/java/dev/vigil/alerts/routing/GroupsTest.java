@@ -116,6 +116,7 @@ class GroupsTest {
         });
         assertThat(groups.holdsOpen(a.fingerprint())).isFalse();
         assertThat(groups.states()).isEmpty();
+        assertThat(store.groups()).as("gone from the store too").isEmpty();
     }
 
     @Test
@@ -186,5 +187,113 @@ class GroupsTest {
         resolve(a, at(500));
         assertThat(flush(second, at(700))).singleElement()
                 .satisfies(n -> assertThat(n.resolved()).hasSize(1));
+    }
+
+    @Test
+    void aNewGroupIsStoredAtOnceAndEachNotificationItSendsIsStoredOnCommit() {
+        Groups groups = groups();
+        groups.route(fire("Hot", "n1", "0", "warning", at(0)), at(0));
+        assertThat(store.groups()).singleElement().satisfies(g -> {
+            assertThat(g.seq()).isZero();
+            assertThat(g.createdAt()).isEqualTo(at(0));
+            assertThat(g.receiver()).isEqualTo("log");
+        });
+        flush(groups, at(30));
+        assertThat(store.groups()).singleElement().satisfies(g -> {
+            assertThat(g.seq()).isEqualTo(1);
+            assertThat(g.lastNotifiedAt()).isEqualTo(at(30));
+        });
+        assertThat(groups.states()).singleElement().satisfies(g -> assertThat(g.seq()).isEqualTo(1));
+    }
+
+    @Test
+    void aNewLeaderWithoutStoredGroupsPutsTheFiringAlertsInGroupsThatWaitFromWhenTheyFired() {
+        Alert firing = fire("Hot", "n1", "0", "warning", at(0));
+        resolve(fire("Hot", "n2", "0", "warning", at(0)), at(5));
+        Groups groups = groups();
+        assertThat(groups.states()).as("only the firing alert's group").singleElement().satisfies(g -> {
+            assertThat(g.labels()).containsEntry("node", "n1");
+            assertThat(g.createdAt()).isEqualTo(at(0));
+        });
+        assertThat(store.groups()).hasSize(1);
+        assertThat(groups.nextDue()).isEqualTo(at(30));
+        assertThat(flush(groups, at(30))).singleElement()
+                .satisfies(n -> assertThat(n.newlyFiring()).containsExactly(firing));
+    }
+
+    @Test
+    void theNextDueTimeIsTheEarliestGroupTimerAndNoneWithoutGroups() {
+        Groups groups = groups();
+        assertThat(groups.nextDue()).isNull();
+        groups.route(fire("Hot", "n1", "0", "warning", at(0)), at(0));
+        groups.route(fire("GpuXidFatal", "n1", "3", "critical", at(10)), at(10));
+        groups.route(fire("Hot", "n2", "0", "warning", at(20)), at(20));
+        assertThat(groups.nextDue()).isEqualTo(at(10));
+        flush(groups, at(10));
+        assertThat(groups.nextDue()).as("the Hot group on n1 waits 30 s").isEqualTo(at(30));
+    }
+
+    @Test
+    void aToldAlertThatIsPendingAgainAtTheNextLookIsToldResolvedThen() {
+        Groups groups = groups();
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        groups.route(a, at(0));
+        flush(groups, at(30));
+        Alert pending = new Alert(a.fingerprint(), a.labels(), Map.of(), 1, AlertState.PENDING, Alert.RULE, at(200),
+                null, at(200), null, null);
+        alerts.put(a.fingerprint(), pending);
+        assertThat(flush(groups, at(330))).singleElement().satisfies(n -> assertThat(n.resolved()).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.state()).isEqualTo(AlertState.RESOLVED);
+                    assertThat(r.resolvedAt()).isEqualTo(at(330));
+                }));
+    }
+
+    @Test
+    void aResolvedAlertIsToldWithTheTimeItResolved() {
+        Groups groups = groups();
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        groups.route(a, at(0));
+        flush(groups, at(30));
+        resolve(a, at(100));
+        assertThat(flush(groups, at(330))).singleElement().satisfies(n -> assertThat(n.resolved()).singleElement()
+                .satisfies(r -> assertThat(r.resolvedAt()).isEqualTo(at(100))));
+    }
+
+    @Test
+    void aRouteWithContinueLetsTheNextSiblingTakeTheAlertToo() {
+        Route critical = new Route("pager", null, null, null, null, List.of(Matcher.parse("severity=\"critical\"")),
+                true, null);
+        Route gpuAlerts = new Route("log", null, null, null, null, List.of(Matcher.parse("gpu=~\".+\"")), null, null);
+        Route last = new Route("log", null, null, null, null, List.of(), null, null);
+        Map<String, String> labels = Map.of("alertname", "X", "severity", "critical", "gpu", "3");
+        assertThat(new RouteTree(new Route("log", null, null, null, null, null, null, List.of(critical, gpuAlerts, last)),
+                Set.of("log", "pager")).match(labels)).extracting(RouteTree.Node::id)
+                .as("continue on the first, not on the second").containsExactly("{}/0{severity=\"critical\"}",
+                        "{}/1{gpu=~\".+\"}");
+        Route stops = new Route("pager", null, null, null, null, critical.matchers(), null, null);
+        assertThat(new RouteTree(new Route("log", null, null, null, null, null, null, List.of(stops, gpuAlerts)),
+                Set.of("log", "pager")).match(labels)).extracting(RouteTree.Node::id)
+                .containsExactly("{}/0{severity=\"critical\"}");
+    }
+
+    @Test
+    void aGroupWhoseRouteWasRemovedFromTheConfigKeepsTheRootsTiming() {
+        Alert a = fire("Hot", "n1", "0", "warning", at(0));
+        store.putGroup(new GroupState("{}/7{team=\"gone\"}:{}", "{}/7{team=\"gone\"}", "log", new TreeMap<>(),
+                at(0), at(0), 1, Map.of(a.fingerprint(), at(0))));
+        resolve(a, at(10));
+        Groups groups = groups();
+        assertThat(groups.nextDue()).as("the root's 5 minute groupInterval").isEqualTo(at(300));
+        assertThat(flush(groups, at(300))).singleElement()
+                .satisfies(n -> assertThat(n.resolved()).extracting(Alert::fingerprint).containsExactly(a.fingerprint()));
+    }
+
+    @Test
+    void groupingByEveryLabelKeepsThemAll() {
+        RouteTree tree = new RouteTree(new Route("log", List.of("..."), null, null, null, null, null, null),
+                Set.of("log"));
+        Map<String, String> labels = Map.of("alertname", "X", "gpu", "3", "node", "n1");
+        assertThat(tree.root().groupLabels(labels)).isEqualTo(labels);
     }
 }

@@ -7,6 +7,7 @@ import dev.vigil.alerts.fleet.FleetNode;
 import dev.vigil.alerts.fleet.PendingJob;
 import dev.vigil.alerts.fleet.TenantUsage;
 import dev.vigil.alerts.fleet.XidSeen;
+import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
@@ -130,5 +131,144 @@ class ConditionTest {
         assertThat(new Condition.FleetCapacity(40.0).evaluate(fleet, NOW)).singleElement()
                 .satisfies(c -> assertThat(c.annotations()).containsEntry("free", "8").containsEntry("total", "24"));
         assertThat(new Condition.FleetCapacity(30.0).evaluate(fleet, NOW)).isEmpty();
+    }
+
+    @Test
+    void eachKindsLimitsAreItsOwnAndTheValueAtEachLimitIsTaken() {
+        assertThat(refusal(() -> new Condition.GpuIdle(0.0)).field()).isEqualTo("below");
+        assertThat(refusal(() -> new Condition.GpuIdle(100.1)).field()).isEqualTo("below");
+        assertThat(new Condition.GpuIdle(100.0).below()).isEqualTo(100.0);
+        assertThat(refusal(() -> new Condition.FleetCapacity(0.0)).field()).isEqualTo("freeBelowPercent");
+        assertThat(refusal(() -> new Condition.FleetCapacity(100.1)).field()).isEqualTo("freeBelowPercent");
+        assertThat(new Condition.FleetCapacity(100.0).freeBelowPercent()).isEqualTo(100.0);
+        assertThat(refusal(() -> new Condition.TenantQuota(-0.1)).field()).isEqualTo("abovePercent");
+        assertThat(refusal(() -> new Condition.TenantQuota(10_000.1)).field()).isEqualTo("abovePercent");
+        assertThat(new Condition.TenantQuota(0.0).abovePercent()).isZero();
+        assertThat(new Condition.TenantQuota(10_000.0).abovePercent()).isEqualTo(10_000.0);
+        assertThat(refusal(() -> new Condition.JobPending(Duration.ofMillis(999))).field()).isEqualTo("longerThan");
+        assertThat(new Condition.JobPending(Duration.ofSeconds(1)).longerThan()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(refusal(() -> new Condition.GpuHealth(null, null)).field()).isEqualTo("reasons");
+    }
+
+    private static InvalidValueException refusal(Runnable make) {
+        try {
+            make.run();
+        } catch (InvalidValueException e) {
+            return e;
+        }
+        throw new AssertionError("expected a refusal");
+    }
+
+    @Test
+    void aReadingAtTheThresholdIsNotAboveItAndTheFactsNameTheGpusModelAndJob() {
+        FleetNode n1 = gpu(node("n1", 8), 0, g -> readings(g, 85.0, 100.0, 0.0));
+        n1 = gpu(n1, 1, g -> allocated(readings(g, 85.5, 100.0, 50.0), "job-7", "vision"));
+        assertThat(new Condition.GpuTemperature(85.0).evaluate(fleet(n1), NOW)).singleElement().satisfies(c -> {
+            assertThat(c.labels()).containsEntry("gpu", "1");
+            assertThat(c.annotations()).containsEntry("model", "NVIDIA H100 80GB HBM3").containsEntry("job", "job-7")
+                    .containsEntry("tenant", "vision");
+        });
+    }
+
+    @Test
+    void aHealthReasonsFactsAndValueTellItsMessageSinceAndState() {
+        FleetNode n1 = gpu(node("n1", 8), 1, g -> Fleets.reason(g, new HealthReason("ecc-dbe", HealthState.FAILED,
+                "2 uncorrectable (double-bit) ECC error(s)", RepairAction.RESET_GPU, null, NOW.plusMillis(300))));
+        assertThat(new Condition.GpuHealth(List.of("ecc-dbe"), null).evaluate(fleet(n1), NOW)).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.annotations()).containsEntry("message", "2 uncorrectable (double-bit) ECC error(s)")
+                            .containsEntry("since", "2026-11-22T03:00:00Z")
+                            .containsEntry("model", "NVIDIA H100 80GB HBM3");
+                    assertThat(c.value()).isEqualTo(HealthState.FAILED.ordinal());
+                });
+    }
+
+    @Test
+    void idleIsBelowTheThresholdNotAtItAndNamesTheThresholdAndModel() {
+        FleetNode n1 = gpu(node("n1", 8), 0, g -> allocated(readings(g, 40.0, 90.0, 5.0), "job-1", "nlp"));
+        n1 = gpu(n1, 1, g -> allocated(readings(g, 40.0, 90.0, 4.5), "job-1", "nlp"));
+        Condition.GpuIdle idle = new Condition.GpuIdle(5.0);
+        assertThat(idle.facts()).contains("threshold", "model");
+        assertThat(idle.evaluate(fleet(n1), NOW)).singleElement().satisfies(c -> {
+            assertThat(c.labels()).containsEntry("gpu", "1");
+            assertThat(c.annotations()).containsEntry("threshold", "5").containsEntry("model", "NVIDIA H100 80GB HBM3");
+            assertThat(c.value()).isEqualTo(4.5);
+        });
+    }
+
+    @Test
+    void aJobWaitingExactlyTheLimitCountsAndItsFactsSayWhatWhySinceWhen() {
+        Fleet fleet = Fleets.fleet(List.of(), List.of(new PendingJob("j1", "train", "nlp", "default",
+                NOW.minus(Duration.ofMinutes(90)), "no room")), List.of());
+        assertThat(new Condition.JobPending(Duration.ofMinutes(90)).evaluate(fleet, NOW)).singleElement().satisfies(c -> {
+            assertThat(c.annotations()).containsEntry("name", "train").containsEntry("since", "2026-11-22T01:30:00Z")
+                    .containsEntry("reason", "no room");
+            assertThat(c.value()).isEqualTo(5400.0);
+        });
+    }
+
+    @Test
+    void aTenantAtItsQuotaIsNotOverItAndOneWithNoQuotaIsOverItOnlyWhenItHoldsGpus() {
+        Fleet fleet = Fleets.fleet(List.of(), List.of(), List.of(new TenantUsage("at", 4, 4),
+                new TenantUsage("borrowing", 2, 0), new TenantUsage("idle", 0, 0), new TenantUsage("unknown", 3, -1)));
+        assertThat(new Condition.TenantQuota(100.0).evaluate(fleet, NOW)).singleElement().satisfies(c -> {
+            assertThat(c.labels()).containsEntry("tenant", "borrowing");
+            assertThat(c.value()).isEqualTo(Double.POSITIVE_INFINITY);
+        });
+    }
+
+    @Test
+    void aFreeGpuIsOnAReadyNodeHealthyUncordonedAndUnheldAndCapacityAtTheThresholdIsEnough() {
+        FleetNode n1 = gpu(node("n1", 4), 0, g -> xid(g, 79, RepairAction.POWER_CYCLE, NOW));
+        n1 = gpu(n1, 1, g -> new FleetGpu(g.index(), g.uuid(), g.model(), g.health(), g.reasons(), g.recentXids(),
+                g.temperature(), g.power(), g.utilization(), true, g.allocation()));
+        n1 = gpu(n1, 2, g -> allocated(g, "job-1", "nlp"));
+        Fleet fleet = fleet(n1, Fleets.state(node("n2", 4), NodeState.UNKNOWN));
+        assertThat(new Condition.FleetCapacity(12.5).evaluate(fleet, NOW)).as("1 of 8 free is 12.5 %").isEmpty();
+        assertThat(new Condition.FleetCapacity(13.0).evaluate(fleet, NOW)).singleElement().satisfies(c -> {
+            assertThat(c.annotations()).containsEntry("free", "1").containsEntry("total", "8");
+            assertThat(c.value()).isEqualTo(12.5);
+        });
+    }
+
+    @Test
+    void whenOfAConditionHoldsExactlyThatCondition() {
+        List<Condition> kinds = List.of(new Condition.Xid(null, null, null), new Condition.GpuHealth(List.of("x"), null),
+                new Condition.GpuTemperature(85.0), new Condition.GpuPower(700.0), new Condition.NodeUnreachable(),
+                new Condition.GpuIdle(5.0), new Condition.JobPending(Duration.ofHours(1)),
+                new Condition.TenantQuota(null), new Condition.FleetCapacity(10.0));
+        for (Condition condition : kinds) {
+            assertThat(When.of(condition).condition()).isSameAs(condition);
+        }
+    }
+
+    @Test
+    void powerIsInWattsBelow10000AndAnUnreachableNodeSaysHowLongItHasBeenSilent() {
+        assertThat(refusal(() -> new Condition.GpuPower(0.0)).field()).isEqualTo("above");
+        assertThat(refusal(() -> new Condition.GpuPower(10_000.0)).field()).isEqualTo("above");
+        assertThat(new Condition.GpuPower(9_999.0).above()).isEqualTo(9_999.0);
+        FleetNode silent = new FleetNode("n1", NodeState.UNKNOWN, NOW.minusSeconds(90), node("n1", 2).gpus());
+        FleetNode never = new FleetNode("n2", NodeState.UNKNOWN, null, node("n2", 2).gpus());
+        assertThat(new Condition.NodeUnreachable().evaluate(fleet(silent, never), NOW)).satisfiesExactly(
+                c -> {
+                    assertThat(c.value()).isEqualTo(90.0);
+                    assertThat(c.annotations()).containsEntry("last_report", "2026-11-22T02:58:30Z")
+                            .containsEntry("gpus", "2");
+                },
+                c -> {
+                    assertThat(c.value()).isZero();
+                    assertThat(c.annotations()).doesNotContainKey("last_report");
+                });
+    }
+
+    @Test
+    void aRulesOwnLabelsAreAmongItsFindingsLabels() {
+        Rule rule = new Rule("Hot", When.of(new Condition.GpuPower(500.0)), null, null, null, Map.of("team", "ml"),
+                Map.of("summary", "${team} ${node}"), null);
+        FleetNode n1 = gpu(node("n1", 1), 0, g -> readings(g, 40.0, 600.0, 0.0));
+        assertThat(new RuleSet(List.of(rule)).evaluate(fleet(n1), NOW).get("Hot")).singleElement().satisfies(f -> {
+            assertThat(f.labels()).containsEntry("team", "ml").containsEntry("alertname", "Hot");
+            assertThat(f.annotations()).containsEntry("summary", "ml n1");
+        });
     }
 }

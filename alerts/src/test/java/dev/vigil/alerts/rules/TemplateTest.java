@@ -35,5 +35,13 @@ class TemplateTest {
         assertThat(Template.number(87.349)).isEqualTo("87.35");
         assertThat(Template.number(0.5)).isEqualTo("0.5");
         assertThat(Template.number(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+        assertThat(Template.number(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
+        assertThat(Template.number(1e20)).as("beyond a long's digits").isEqualTo("100000000000000000000");
+    }
+
+    @Test
+    void aTemplateWithoutNamesRendersAsWritten() {
+        assertThat(Template.parse("the fleet is short of GPUs", "summary", Set.of()).render(Map.of()))
+                .isEqualTo("the fleet is short of GPUs");
     }
 }

@@ -120,4 +120,63 @@ class SuppressionTest {
                 .isInstanceOfSatisfying(InvalidDocumentException.class,
                         e -> assertThat(e.field()).isEqualTo("matchers[0].value"));
     }
+
+    @Test
+    void aSilenceRequestsOtherChecksNameTheirField() {
+        List<Matcher> node = List.of(Matcher.parse("node=\"n1\""));
+        assertThat(refusal(() -> new SilenceRequest(null, null, null, Duration.ofHours(1), null, "x")).field())
+                .isEqualTo("matchers");
+        assertThat(refusal(() -> new SilenceRequest(List.of(), null, null, Duration.ofHours(1), null, "x")).allowed())
+                .isEqualTo("at least one matcher");
+        assertThat(refusal(() -> new SilenceRequest(node, null, NOW, Duration.ofHours(1), null, "x")).field())
+                .as("endsAt and duration").isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, null, null, Duration.ZERO, null, "x")).field())
+                .isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, null, null, Duration.ofHours(-1), null, "x")).field())
+                .isEqualTo("duration");
+        assertThat(refusal(() -> new SilenceRequest(node, NOW, NOW, null, null, "x")).field()).isEqualTo("endsAt");
+        assertThat(new SilenceRequest(node, null, NOW, null, null, "x").endsAt()).as("no start: from now").isEqualTo(NOW);
+        assertThat(new SilenceRequest(node, NOW, NOW.plusSeconds(1), null, null, "x").startsAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void aMatcherNeedsALabelNameAndMatchesARegexItHasNotSeenBefore() {
+        assertThat(refusal(() -> Matcher.equal("bad-name", "x")).field()).isEqualTo("name");
+        Matcher fresh = Matcher.parse("gpu=~\"[0-3]only-in-this-test?\"");
+        assertThat(fresh.matches(Map.of("gpu", "2only-in-this-tes"))).isTrue();
+        assertThat(fresh.matches(Map.of("gpu", "4only-in-this-test"))).isFalse();
+    }
+
+    private static InvalidValueException refusal(Runnable make) {
+        try {
+            make.run();
+        } catch (InvalidValueException e) {
+            return e;
+        }
+        throw new AssertionError("expected a refusal");
+    }
+
+    @Test
+    void onlyTheRulesSourcesInhibitAndOnlyItsTargetsAreInhibited() {
+        Alert down = firing("alertname", "NodeUnreachable", "node", "n1", "severity", "critical");
+        Alert disk = firing("alertname", "NodeDiskFull", "node", "n1", "severity", "warning");
+        Alert gpu = firing("alertname", "GpuXidFatal", "node", "n1", "gpu", "3", "severity", "critical");
+        List<InhibitRule> rules = List.of(InhibitRule.nodeDownInhibitsItsGpus());
+        assertThat(new Suppression(rules, List.of(), List.of(disk, gpu), NOW).inhibitedBy(gpu))
+                .as("a node's other alert is no source").isNull();
+        assertThat(new Suppression(rules, List.of(), List.of(down, disk), NOW).inhibitedBy(disk))
+                .as("an alert without a gpu label is no target").isNull();
+    }
+
+    @Test
+    void expiringASilenceThatHasNotStartedEndsItBeforeItStarts() {
+        Silence later = new Silence("s2", List.of(Matcher.parse("node=\"n1\"")), NOW.plus(Duration.ofHours(1)),
+                NOW.plus(Duration.ofHours(2)), "alice", "planned", NOW, "alice");
+        Silence expired = later.expired(NOW, "bob");
+        assertThat(expired.startsAt()).isEqualTo(NOW);
+        assertThat(expired.endsAt()).isEqualTo(NOW);
+        Silence running = new Silence("s3", later.matchers(), NOW.minus(Duration.ofHours(1)),
+                NOW.plus(Duration.ofHours(2)), "alice", "now", NOW, "alice");
+        assertThat(running.expired(NOW, "bob").startsAt()).isEqualTo(NOW.minus(Duration.ofHours(1)));
+    }
 }
