@@ -1,8 +1,8 @@
 package dev.vigil.agent.metrics;
 
 import dev.vigil.agent.Agent;
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.agent.BackendKind;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.gpu.fields.AgentFamilies;
 import dev.vigil.gpu.fields.Field;
