@@ -180,9 +180,10 @@ public final class ControllerApi {
         return members.staleReason() == null ? response : response.header(STALE_HEADER, members.staleReason());
     }
 
-    /** The stored summaries, each with its node's latest report time. */
+    /** The stored summaries, joined as they are: no parsing on the way out. */
     private Response nodes(Request request, Identity who) {
-        return Response.json(Map.of("nodes", member.store().nodeSummaries()));
+        String body = "{\"nodes\":[" + String.join(",", member.store().nodeSummariesJson()) + "]}";
+        return Response.bytes(200, Response.JSON, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private NodeRecord node(String name) {

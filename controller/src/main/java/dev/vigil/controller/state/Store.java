@@ -70,7 +70,6 @@ public final class Store {
     private final IgniteCache<String, String> vitals;
     private final Memo<NodeFacts> factsRead = new Memo<>(NodeFacts.class);
     private final Memo<NodeVitals> vitalsRead = new Memo<>(NodeVitals.class);
-    private final Memo<NodeSummary> summariesRead = new Memo<>(NodeSummary.class);
     /** What each write request came to, by its id, for a while: a retry of it is answered, not applied again. */
     private final IgniteCache<String, String> applied;
     private final IgniteCache<Long, String> events;
@@ -152,23 +151,25 @@ public final class Store {
     public void put(NodeRecord node) {
         writerCheck.run();
         nodes.put(node.name(), write(node));
-        summaries.put(node.name(), write(NodeSummary.of(node)));
+        summaries.put(node.name(), write(NodeSummary.of(node.with().lastReport(null).build())));
         facts.put(node.name(), write(NodeFacts.of(node)));
     }
 
-    /** Every node's summary, by name, with its latest report time. */
-    public List<NodeSummary> nodeSummaries() {
+    /**
+     * Every node's summary as JSON, by name, each with its latest report time. The summaries are
+     * stored without one (it changes with every report, which the leader does not see) and served
+     * as stored, the time from the vital signs added: listing thousands of nodes parses none.
+     */
+    public List<String> nodeSummariesJson() {
         Map<String, NodeVitals> latest = vitals();
-        Map<String, NodeSummary> sorted = new TreeMap<>();
-        summaries.forEach(entry -> sorted.put(entry.getKey(), summariesRead.read(entry.getKey(), entry.getValue())));
-        List<NodeSummary> all = new ArrayList<>(sorted.size());
-        for (NodeSummary summary : sorted.values()) {
-            NodeVitals vitals = latest.get(summary.name());
-            Instant last = latest(summary.lastReport(), vitals == null ? null : vitals.lastReport());
-            all.add(last == summary.lastReport() ? summary : new NodeSummary(summary.name(), summary.state(),
-                    summary.reason(), summary.since(), last, summary.model(), summary.gpus(), summary.gpusFailed(),
-                    summary.gpusCordoned()));
-        }
+        Map<String, String> sorted = new TreeMap<>();
+        summaries.forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
+        List<String> all = new ArrayList<>(sorted.size());
+        sorted.forEach((name, json) -> {
+            NodeVitals vitals = latest.get(name);
+            all.add(vitals == null ? json : json.substring(0, json.lastIndexOf('}')) + ",\"lastReport\":\""
+                    + vitals.lastReport() + "\"}");
+        });
         return all;
     }
 
@@ -211,10 +212,6 @@ public final class Store {
             return node;
         }
         return node.with().lastReport(latest.lastReport()).gpus(latest.gpus()).build();
-    }
-
-    private static Instant latest(Instant a, Instant b) {
-        return a == null ? b : b == null || !b.isAfter(a) ? a : b;
     }
 
     /**
