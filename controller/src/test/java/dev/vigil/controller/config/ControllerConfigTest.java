@@ -101,8 +101,8 @@ class ControllerConfigTest {
                 .contains("scheduler.policy.tenants[1].name: \"a\" is not allowed");
         assertThat(error("scheduler: {policy: {tenants: [{name: a, quota: {H100: -1}}]}}"))
                 .contains("quota.H100: \"-1\" is not allowed (allowed: 0 or more GPUs)");
-        assertThat(error("scheduler: {pools: {serving: [\"gpu-[1-\"]}}")).contains("scheduler.pools.serving[0]")
-                .contains("gpu-[001-032]");
+        assertThat(error("scheduler: {pools: {serving: [\"gpu-[1-\"]}}"))
+                .contains("scheduler.pools.serving[0]: \"gpu-[1-\" is not allowed").contains("gpu[01-32]");
         assertThat(error("scheduler: {pools: {a: [gpu-1], b: [gpu-1]}}")).contains("scheduler.pools.b[0]: \"gpu-1\"")
                 .contains("each node in one pool (it is in a too)");
         assertThat(error("fabric: {spines: [{name: s, leaves: [{name: l1, nodes: [n1]}, {name: l2, nodes: [n1]}]}]}"))
