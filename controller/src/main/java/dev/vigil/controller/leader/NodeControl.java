@@ -163,12 +163,10 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
     /** An operator's cordon, uncordon, drain or resume of a node. */
     Outcome nodeChange(Mutation.NodeChange change) {
         loop.requireLoop();
-        Optional<NodeRecord> found = store.node(change.node());
-        if (found.isEmpty()) {
-            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
-                    + " (nodes appear when their agent first reports)", null));
+        NodeRecord old = store.node(change.node()).orElse(null);
+        if (old == null) {
+            return noNode(change.node());
         }
-        NodeRecord old = found.get();
         Instant now = clock.instant();
         boolean cordoned = old.cordoned();
         boolean drain = old.drain();
@@ -220,12 +218,10 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
      */
     Outcome gpuChange(Mutation.GpuChange change) {
         loop.requireLoop();
-        Optional<NodeRecord> found = store.node(change.node());
-        if (found.isEmpty()) {
-            return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + change.node()
-                    + " (nodes appear when their agent first reports)", null));
+        NodeRecord old = store.node(change.node()).orElse(null);
+        if (old == null) {
+            return noNode(change.node());
         }
-        NodeRecord old = found.get();
         if (old.inventory() == null) {
             return Outcomes.problem(Problem.of(409, "conflict", "Conflict", "node " + old.name()
                     + " has sent no inventory yet: its GPUs are known with its agent's next report", null));
@@ -436,6 +432,11 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
         store.audit(new AuditEntry(0, now, REFLEX, null, null, "reflex " + node, message, 200, "applied"));
         LOG.atWarn().addKeyValue("node", node).addKeyValue("gpu", gpu).addKeyValue("action", wire(action))
                 .addKeyValue("what", message).log("health_reflex");
+    }
+
+    private static Outcome noNode(String node) {
+        return Outcomes.problem(Problem.of(404, "not-found", "Not found", "no node " + node
+                + " (nodes appear when their agent first reports)", null));
     }
 
     private void audit(Caller caller, String detail, int status, String result) {
