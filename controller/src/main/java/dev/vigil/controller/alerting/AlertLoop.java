@@ -10,7 +10,6 @@ import dev.vigil.alerts.store.AlertStore;
 import dev.vigil.alerts.suppression.Silence;
 import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.controller.leader.Alerting;

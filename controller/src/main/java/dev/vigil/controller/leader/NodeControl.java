@@ -9,8 +9,6 @@ import dev.vigil.api.cluster.DesiredState;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
-import dev.vigil.api.cluster.Role;
-import dev.vigil.api.cluster.TokenInfo;
 import dev.vigil.api.cluster.Transition;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
@@ -36,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 

@@ -2,7 +2,6 @@ package dev.vigil.controller.scheduling;
 
 import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;

@@ -3,7 +3,6 @@ package dev.vigil.controller.slurm;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.controller.config.BackendName;
-import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.slurm.NodeState;
 import dev.vigil.slurm.Slurm;
 import dev.vigil.slurm.SlurmJob;

@@ -7,7 +7,6 @@ import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.controller.config.BackendName;
 import dev.vigil.controller.config.SlurmSettings;
-import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.state.Store;
 import dev.vigil.slurm.Slurm;
