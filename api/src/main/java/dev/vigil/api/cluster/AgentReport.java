@@ -21,9 +21,11 @@ import java.util.List;
  * @param events         events since the last report the controller acknowledged
  * @param appliedVersion the desired-state version the agent has applied
  * @param applyError     why the agent could not apply the desired state, or null
+ * @param actions        how the repairs the desired state asked for went (running or ended)
  */
 public record AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory, List<GpuHealth> health,
-                          List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion, String applyError) {
+                          List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion, String applyError,
+                          List<AgentActionResult> actions) {
     public AgentReport {
         InvalidValueException.required(agentId, "agentId", "the agent process's id");
         InvalidValueException.required(inventoryHash, "inventoryHash", "the hash of the agent's inventory");
@@ -35,5 +37,14 @@ public record AgentReport(String agentId, String agentVersion, String inventoryH
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         events = events == null ? List.of() : List.copyOf(events);
         appliedVersion = appliedVersion == null ? 0L : appliedVersion;
+        actions = actions == null ? List.of() : List.copyOf(actions);
+    }
+
+    /** A report with no repair to tell of. */
+    public AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
+                       List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
+                       String applyError) {
+        this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
+                List.of());
     }
 }

@@ -14,11 +14,20 @@ import java.util.List;
  * @param needInventory the controller does not know the agent's inventory: send it next time
  * @param lastEventSeq  the highest agent event sequence number the controller has stored
  * @param allocations   the jobs that run on the node, down to GPUs and MIG instances
+ * @param actions       repairs to carry out (each id once), until their results are stored
  */
 public record DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
-                           boolean needInventory, long lastEventSeq, List<Allocation> allocations) {
+                           boolean needInventory, long lastEventSeq, List<Allocation> allocations,
+                           List<AgentAction> actions) {
     public DesiredState {
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
         allocations = allocations == null ? List.of() : List.copyOf(allocations);
+        actions = actions == null ? List.of() : List.copyOf(actions);
+    }
+
+    /** A desired state that asks for no repair. */
+    public DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
+                        boolean needInventory, long lastEventSeq, List<Allocation> allocations) {
+        this(version, cordoned, drain, cordonedGpus, needInventory, lastEventSeq, allocations, List.of());
     }
 }

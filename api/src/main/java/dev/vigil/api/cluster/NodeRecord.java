@@ -35,14 +35,19 @@ import java.util.TreeSet;
  * @param history       the latest state transitions, newest last
  * @param allocations   the jobs that run there, as its desired state carries them
  * @param execution     the node as its execution backend (Slurm) sees it, or null when none reports on it
+ * @param actions       repairs its agent is asked to carry out (in its desired state)
+ * @param actionResults how its agent reports those repairs went
  */
 public record NodeRecord(String name, NodeState state, String reason, String actor, Instant since, Instant lastReport,
                          String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
                          List<GpuHealth> health, List<GpuSummary> gpus, boolean cordoned, List<CordonedGpu> cordonedGpus,
                          boolean drain, long version,
                          long appliedVersion, String applyError, long lastEventSeq, List<Transition> history,
-                         List<Allocation> allocations, ExecutionNode execution) {
+                         List<Allocation> allocations, ExecutionNode execution, List<AgentAction> actions,
+                         List<AgentActionResult> actionResults) {
     public NodeRecord {
+        actions = actions == null ? List.of() : List.copyOf(actions);
+        actionResults = actionResults == null ? List.of() : List.copyOf(actionResults);
         health = health == null ? List.of() : List.copyOf(health);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
@@ -98,6 +103,8 @@ public record NodeRecord(String name, NodeState state, String reason, String act
         private List<Transition> history;
         private List<Allocation> allocations;
         private ExecutionNode execution;
+        private List<AgentAction> actions;
+        private List<AgentActionResult> actionResults;
 
         private Builder(String name) {
             this.name = name;
@@ -126,6 +133,8 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             this.history = from.history;
             this.allocations = from.allocations;
             this.execution = from.execution;
+            this.actions = from.actions;
+            this.actionResults = from.actionResults;
         }
 
         public Builder state(NodeState value) {
@@ -233,8 +242,18 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             return this;
         }
 
+        public Builder actions(List<AgentAction> value) {
+            this.actions = value;
+            return this;
+        }
+
+        public Builder actionResults(List<AgentActionResult> value) {
+            this.actionResults = value;
+            return this;
+        }
+
         public NodeRecord build() {
-            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution);
+            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution, actions, actionResults);
         }
     }
 }

@@ -37,12 +37,14 @@ import java.util.Map;
  * @param env           environment variables
  * @param waitForNodes  accept it even when no node the controller knows could ever run it, and let it wait
  *                      for nodes that may join (default false: such a job is refused at submit)
+ * @param maxRetries    how often a job an application XID ended (the code faulted, not the GPU) is requeued
+ *                      instead of failing (default 0); a job that lost its GPU to a hardware fault is always requeued
  */
 public record JobSpec(String name, JobKind kind, String tenant, String queue, String priorityClass, Boolean preemptible,
                       Integer gpus, Integer nodes, Integer gpusPerNode, List<String> models, String migProfile,
                       Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
                       String pool, String backend, List<String> command, String image, Map<String, String> env,
-                      Boolean waitForNodes) {
+                      Boolean waitForNodes, Integer maxRetries) {
 
     /** The largest node Vigil places whole-node work on: an HGX/DGX board. */
     public static final int MAX_GPUS_PER_NODE = 8;
@@ -54,6 +56,7 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
     static final int MAX_ARGS = 1024;
     static final int MAX_ENV = 256;
     static final int MAX_VALUE = 16_384;
+    static final int MAX_RETRIES = 100;
     private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
 
     public JobSpec {
@@ -67,6 +70,9 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
         TextFields.line(image, "image", MAX_IMAGE);
         preemptible = preemptible != null && preemptible;
         waitForNodes = waitForNodes != null && waitForNodes;
+        maxRetries = maxRetries == null ? 0 : maxRetries;
+        InvalidValueException.require(maxRetries >= 0 && maxRetries <= MAX_RETRIES, "maxRetries", maxRetries,
+                "0 to " + MAX_RETRIES);
         models = models == null ? List.of() : List.copyOf(TextFields.list(models, "models", MAX_MODELS));
         for (int i = 0; i < models.size(); i++) {
             TextFields.line(models.get(i), "models[" + i + "]", MAX_MODEL);
@@ -122,7 +128,7 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
                    Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
                    String pool, String backend, List<String> command, String image, Map<String, String> env) {
         this(name, kind, tenant, queue, priorityClass, preemptible, gpus, nodes, gpusPerNode, models, migProfile,
-                replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null);
+                replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null, null);
     }
 
     /** nodes × GPUs per node from whichever sizes were given. */

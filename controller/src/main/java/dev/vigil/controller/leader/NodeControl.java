@@ -148,7 +148,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
                 .inventoryHash(inventoryHash).inventory(inventory).health(report.health()).gpus(report.gpus())
                 .cordoned(cordoned).cordonedGpus(cordonedGpus).drain(old != null && old.drain()).version(version)
                 .appliedVersion(report.appliedVersion()).applyError(report.applyError()).lastEventSeq(lastEventSeq)
-                .allocations(allocations).execution(execution).build();
+                .allocations(allocations).execution(execution).actionResults(report.actions()).build();
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);

@@ -1,5 +1,6 @@
 package dev.vigil.controller.state;
 
+import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
@@ -16,26 +17,28 @@ import java.util.Objects;
  * change, and the node's desired state. The leader writes them with every node it stores.
  */
 public record NodeFacts(NodeState state, String agentId, String agentVersion, String inventoryHash,
-                        List<GpuHealth> health, long appliedVersion, String applyError, DesiredState desired) {
+                        List<GpuHealth> health, long appliedVersion, String applyError,
+                        List<AgentActionResult> actionResults, DesiredState desired) {
     public NodeFacts {
         health = health == null ? List.of() : List.copyOf(health);
+        actionResults = actionResults == null ? List.of() : List.copyOf(actionResults);
     }
 
     public static NodeFacts of(NodeRecord node) {
         return new NodeFacts(node.state(), node.agentId(), node.agentVersion(), node.inventoryHash(), node.health(),
-                node.appliedVersion(), node.applyError(), desired(node));
+                node.appliedVersion(), node.applyError(), node.actionResults(), desired(node));
     }
 
     /** What the node's agent is told to hold; the inventory is asked for until the node has one. */
     public static DesiredState desired(NodeRecord node) {
         return new DesiredState(node.version(), node.cordoned(), node.drain(),
                 node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), node.inventory() == null,
-                node.lastEventSeq(), node.allocations());
+                node.lastEventSeq(), node.allocations(), node.actions());
     }
 
     /**
      * Whether {@code report} changes nothing the leader keeps: the same agent process and version,
-     * inventory, health and applied desired state, no event not stored yet, and a node that counts
+     * inventory, health, applied desired state and repairs' results, no event not stored yet, and a node that counts
      * as reporting. Such a report only refreshes the node's vital signs.
      */
     public boolean unchangedBy(AgentReport report) {
@@ -49,6 +52,7 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
         }
         return report.agentId().equals(agentId) && Objects.equals(report.agentVersion(), agentVersion)
                 && report.inventoryHash().equals(inventoryHash) && report.health().equals(health)
-                && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError);
+                && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError)
+                && report.actions().equals(actionResults);
     }
 }

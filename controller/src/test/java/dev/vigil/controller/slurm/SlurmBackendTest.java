@@ -63,19 +63,17 @@ class SlurmBackendTest {
 
         Nodes() {
             for (String name : List.of("n1", "n2")) {
-                records.put(name, new NodeRecord(name, NodeState.READY, "ready", "agent", Instant.EPOCH, Instant.EPOCH,
-                        "a", "1", "h", INVENTORY, null, null, false, null, false, 1, 1, null, 0, null, null, null));
+                records.put(name, NodeRecord.named(name).state(NodeState.READY).reason("ready").actor("agent")
+                        .since(Instant.EPOCH).lastReport(Instant.EPOCH).agentId("a").agentVersion("1").inventoryHash("h")
+                        .inventory(INVENTORY).version(1).appliedVersion(1).build());
             }
         }
 
         @Override
         public Optional<NodeRecord> change(String node, UnaryOperator<List<Allocation>> change) {
             NodeRecord old = records.get(node);
-            NodeRecord next = new NodeRecord(old.name(), old.state(), old.reason(), old.actor(), old.since(),
-                    old.lastReport(), old.agentId(), old.agentVersion(), old.inventoryHash(), old.inventory(),
-                    old.health(), old.gpus(), old.cordoned(), old.cordonedGpus(), old.drain(), old.version() + 1,
-                    old.appliedVersion(), old.applyError(), old.lastEventSeq(), old.history(),
-                    change.apply(old.allocations()), old.execution());
+            NodeRecord next = old.with().version(old.version() + 1).allocations(change.apply(old.allocations()))
+                    .build();
             records.put(node, next);
             return Optional.of(next);
         }
