@@ -3,6 +3,8 @@ package dev.vigil.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.gpu.simulated.MigSpec;
+import dev.vigil.gpu.simulated.FaultKind;
+import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +56,8 @@ class JobsApiTest {
                     broken: [broken-1]
                     fit: [fit-1]
                     real: [real-1]
+                    xid: ["xid-[1-2]"]
+                    app: [app-1]
                 fabric:
                   spines:
                     - name: spine-1
@@ -295,6 +299,45 @@ class JobsApiTest {
     }
 
     @Test
+    void aGangWhoseGpuFallsOffTheBusIsRequeuedAndRunsElsewhereNamingNodeGpuAndXid() throws Exception {
+        FakeAgent first = agent("xid-1");
+        FakeAgent second = agent("xid-2");
+        String id = submit("alice", "{\"name\": \"gang\", \"gpus\": 8, \"pool\": \"xid\", \"duration\": \"1h\"}")
+                .get("id").asText();
+        String hit = nodesOf(awaitState(id, "running")).iterator().next();
+        String other = hit.equals("xid-1") ? "xid-2" : "xid-1";
+
+        (hit.equals("xid-1") ? first : second).gpus.inject(FaultSpec.now(3, FaultKind.XID, 79));
+
+        await(Duration.ofSeconds(20), () -> {
+            JsonNode job = job(id);
+            return job.get("state").asText().equals("running") && nodesOf(job).equals(Set.of(other));
+        });
+        JsonNode moved = job(id);
+        assertThat(moved.get("attempts").asInt()).isEqualTo(2);
+        assertThat(moved.get("history").findValuesAsText("reason"))
+                .anyMatch(r -> r.startsWith("gpu 3 of " + hit + " failed: XID 79 GPU_HAS_FALLEN_OFF_THE_BUS"));
+        assertThat(node(hit).get("allocations")).isEmpty();
+        controller.json("POST", "/v1/jobs/" + id + "/cancel", TOKENS.get("alice"), "{\"reason\": \"done testing\"}");
+    }
+
+    @Test
+    void anApplicationXidEndsTheJobItHitFailedNamingTheXidAndLeavesTheNodeInService() throws Exception {
+        FakeAgent agent = agent("app-1");
+        String id = submit("alice", "{\"name\": \"buggy\", \"gpus\": 2, \"pool\": \"app\", \"duration\": \"1h\"}")
+                .get("id").asText();
+        int gpu = awaitState(id, "running").get("placements").get(0).get("gpus").get(1).asInt();
+
+        agent.gpus.inject(FaultSpec.now(gpu, FaultKind.XID, 13));
+
+        JsonNode failed = awaitState(id, "failed");
+        assertThat(failed.get("reason").asText()).isEqualTo("application fault on gpu " + gpu + " of app-1: XID 13 "
+                + "ROBUST_CHANNEL_GR_EXCEPTION: graphics engine exception, usually an application's out-of-bounds access");
+        assertThat(node("app-1").get("state").asText()).isEqualTo("ready");
+        await(Duration.ofSeconds(10), () -> node("app-1").get("allocations").isEmpty());
+    }
+
+    @Test
     void aServiceLosingANodeGetsItsReplicaReplacedElsewhereAndKeepsRunning() throws Exception {
         agent("serve-1");
         agent("serve-2");
@@ -465,7 +508,7 @@ class JobsApiTest {
         JsonNode problem = refused("{\"gpus\": 1, \"pool\": \"nosuch\"}");
         assertThat(problem.get("field").asText()).isEqualTo("pool");
         assertThat(problem.get("value").asText()).isEqualTo("nosuch");
-        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit, real");
+        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit, real, xid, app");
     }
 
     @Test

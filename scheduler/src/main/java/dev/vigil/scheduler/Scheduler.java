@@ -62,6 +62,8 @@ import java.util.function.Predicate;
 public final class Scheduler {
     /** Planning is bounded: a reservation tries at most this many placements per cycle. */
     private static final int RESERVATION_TRIES = 256;
+    /** Marks a requeue after an application fault in the job's history, where the retries used are counted. */
+    private static final String RETRY = "application-fault retry";
 
     private final SchedulerPolicy policy;
     private final ClusterState state;
@@ -178,6 +180,68 @@ public final class Scheduler {
         List<Decision> decisions = new ArrayList<>();
         lose(job, h -> nodes.contains(h.node().name), why, now, decisions);
         return decisions;
+    }
+
+    /**
+     * A GPU failed under the jobs on it (it fell off the bus, or a fault calls for a reset or
+     * worse): whatever ran there lost it — a gang is stopped everywhere and requeued, a service's
+     * replica there is replaced at the next cycle. The GPU's own health keeps new work off it.
+     *
+     * @return stops for what ran on the GPU (and for the gangs' other nodes)
+     */
+    public List<Decision> gpuFailed(String node, int gpu, String why, Instant now) {
+        Node n = state.node(node);
+        if (n == null) {
+            return List.of();
+        }
+        fairShare.accrue(now, heldByTenant);
+        List<Decision> decisions = new ArrayList<>();
+        String reason = "gpu " + gpu + " of " + node + " failed: " + why;
+        for (Job job : new ArrayList<>(holding)) {
+            lose(job, onGpu(n, gpu), reason, now, decisions);
+        }
+        return decisions;
+    }
+
+    /**
+     * An application fault (an XID the job's code caused, not the GPU) on a GPU of {@code node}:
+     * a gang on it is stopped everywhere and ends failed naming the fault, or is requeued while
+     * its {@code maxRetries} last; a service's replica there is replaced, as restarting it is
+     * what such an XID asks for.
+     *
+     * @return stops for what the faulting jobs held
+     */
+    public List<Decision> applicationFault(String node, int gpu, String why, Instant now) {
+        Node n = state.node(node);
+        if (n == null) {
+            return List.of();
+        }
+        fairShare.accrue(now, heldByTenant);
+        List<Decision> decisions = new ArrayList<>();
+        String reason = "application fault on gpu " + gpu + " of " + node + ": " + why;
+        for (Job job : new ArrayList<>(holding)) {
+            if (!job.training() || job.held.stream().noneMatch(onGpu(n, gpu))) {
+                lose(job, onGpu(n, gpu), reason, now, decisions);
+            } else if (retriesUsed(job) < job.spec.maxRetries()) {
+                evict(job, reason + " (" + RETRY + " " + (retriesUsed(job) + 1) + " of " + job.spec.maxRetries()
+                        + ")", now, decisions);
+            } else {
+                decisions.add(new Decision.Stop(job.id, releaseHeld(job, h -> true), reason));
+                end(job, JobState.FAILED, reason + (job.spec.maxRetries() == 0 ? ""
+                        : " (" + job.spec.maxRetries() + " retries used)"), now);
+            }
+        }
+        return decisions;
+    }
+
+    /** Requeues after application faults so far: counted from the history, which a new leader restores. */
+    private static long retriesUsed(Job job) {
+        return job.history.stream().filter(t -> t.to() == JobState.PREEMPTED && t.reason().contains(RETRY)).count();
+    }
+
+    /** Holds on GPU {@code gpu} of {@code node}: the whole GPU or a MIG slice of it. */
+    private static Predicate<Held> onGpu(Node node, int gpu) {
+        return h -> h.node() == node && (h.slice() != null ? h.gpu() == gpu : (h.mask() & (1 << gpu)) != 0);
     }
 
     /** Takes back what {@code job} holds where {@code which} says; a gang loses everything and is requeued. */

@@ -23,6 +23,7 @@ final class Jobs {
     private Duration runtimeLimit;
     private String pool;
     private String backend;
+    private Integer maxRetries;
     private final JobKind kind;
 
     private Jobs(JobKind kind) {
@@ -101,8 +102,14 @@ final class Jobs {
         return this;
     }
 
+    Jobs retries(int value) {
+        maxRetries = value;
+        return this;
+    }
+
     JobSpec spec() {
         return new JobSpec(null, kind, tenant, null, priorityClass, preemptible, gpus, nodes, gpusPerNode, models,
-                migProfile, replicas, spread, topology, runtimeLimit, null, pool, backend, null, null, null);
+                migProfile, replicas, spread, topology, runtimeLimit, null, pool, backend, null, null, null, null,
+                maxRetries);
     }
 }

@@ -5,6 +5,9 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthReason;
+import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
@@ -33,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -94,6 +98,8 @@ public final class SchedulerLoop implements JobScheduling {
     private Scheduler scheduler;
     private final Map<String, NodeCapacity> upserted = new HashMap<>();
     private final Set<String> failedNodes = new HashSet<>();
+    /** Per node, the GPUs out of service by a fault (whose jobs were told once). */
+    private final Map<String, Set<Integer>> failedGpus = new HashMap<>();
     private Future<?> cycles = CompletableFuture.completedFuture(null);
 
     /**
@@ -137,6 +143,7 @@ public final class SchedulerLoop implements JobScheduling {
         observer.published(view);
         upserted.clear();
         failedNodes.clear();
+        failedGpus.clear();
         log.forget();
         LOG.atInfo().log("scheduler_stopped");
     }
@@ -195,8 +202,10 @@ public final class SchedulerLoop implements JobScheduling {
                 spec -> BackendName.SIMULATED.equals(backendName(spec)));
         upserted.clear();
         failedNodes.clear();
+        failedGpus.clear();
         log.forget();
         nodeChanges.take();
+        nodeChanges.takeFaults();
         List<NodeRecord> nodes = store.nodes();
         for (NodeRecord node : nodes) {
             NodeCapacity capacity = NodeCapacities.of(node, poolOf.get(node.name()));
@@ -283,33 +292,76 @@ public final class SchedulerLoop implements JobScheduling {
         }
     }
 
-    /** Follows every node that changed since the last call; returns the stops for nodes that failed. */
+    /**
+     * Follows every node that changed and every application fault reported since the last call;
+     * returns the stops for the jobs that lost nodes or GPUs, or faulted.
+     */
     private List<Decision> followNodes(Instant now) {
         List<Decision> stops = new ArrayList<>();
+        for (NodeChanges.ApplicationFault fault : nodeChanges.takeFaults()) {
+            stops.addAll(scheduler.applicationFault(fault.node(), fault.gpu(), fault.why(), now));
+        }
         for (NodeRecord node : nodeChanges.take()) {
             stops.addAll(follow(node, now));
         }
         return stops;
     }
 
-    /** Brings the scheduler's view of a node up to date; a node that stopped reporting or is drained is failed. */
+    /**
+     * Brings the scheduler's view of a node up to date; a node that stopped reporting or is drained
+     * is failed, and so is each GPU a fault took out of service.
+     */
     private List<Decision> follow(NodeRecord node, Instant now) {
         NodeCapacity capacity = NodeCapacities.of(node, poolOf.get(node.name()));
         if (capacity != null && !capacity.equals(upserted.get(node.name()))) {
             scheduler.upsertNode(capacity);
             upserted.put(node.name(), capacity);
         }
+        List<Decision> stops = followGpus(node, now);
         boolean gone = node.state() == NodeState.UNKNOWN || node.drain();
         if (!gone) {
             failedNodes.remove(node.name());
-            return List.of();
+            return stops;
         }
         if (!failedNodes.add(node.name())) {
-            return List.of();
+            return stops;
         }
         String why = node.state() == NodeState.UNKNOWN ? node.reason()
                 : "drained by " + node.actor() + " (" + node.reason() + ")";
-        return scheduler.nodeFailed(node.name(), why, now);
+        stops.addAll(scheduler.nodeFailed(node.name(), why, now));
+        return stops;
+    }
+
+    /**
+     * The jobs on a GPU that turned failed with a reset or worse to do (or was lost) lose it, once
+     * per failure: a gang is requeued, a replica replaced.
+     */
+    private List<Decision> followGpus(NodeRecord node, Instant now) {
+        Set<Integer> before = failedGpus.getOrDefault(node.name(), Set.of());
+        Set<Integer> failed = new HashSet<>();
+        List<Decision> stops = new ArrayList<>();
+        for (GpuHealth health : node.health()) {
+            if (health.state() != HealthState.FAILED || !health.action().takesGpuOutOfService()) {
+                continue;
+            }
+            failed.add(health.gpu());
+            if (!before.contains(health.gpu())) {
+                stops.addAll(scheduler.gpuFailed(node.name(), health.gpu(), worstReason(health), now));
+            }
+        }
+        if (failed.isEmpty()) {
+            failedGpus.remove(node.name());
+        } else {
+            failedGpus.put(node.name(), failed);
+        }
+        return stops;
+    }
+
+    /** The reason behind a GPU's failure, an XID's first: {@code XID 79 GPU_HAS_FALLEN_OFF_THE_BUS: …}. */
+    private static String worstReason(GpuHealth health) {
+        return health.reasons().stream().filter(r -> r.state() == HealthState.FAILED)
+                .min(Comparator.comparing((HealthReason r) -> r.xid() == null).thenComparing(r -> -r.action().ordinal()))
+                .map(HealthReason::message).orElse(health.state().name().toLowerCase(Locale.ROOT));
     }
 
     private Outcome submit(Mutation.SubmitJob submit) {
