@@ -29,7 +29,8 @@ class AlertsConfigTest {
         assertThat(AlertsConfig.defaults()).isEqualTo(shipped);
         assertThat(shipped.rules()).extracting(r -> r.alert()).contains("GpuXidFatal", "GpuEccDoubleBitError",
                 "GpuRowRemapFailure", "GpuTemperatureHigh", "GpuPowerHigh", "GpuNvlinkDown", "NodeUnreachable",
-                "GpuAllocatedIdle", "JobPendingTooLong", "TenantOverQuota", "FleetCapacityLow");
+                "GpuAllocatedIdle", "JobPendingTooLong", "TenantOverQuota", "FleetCapacityLow", "RunbookFailed",
+                "AutomationHalted");
         var fatal = shipped.rules().get(0);
         assertThat(fatal.when().condition()).isInstanceOfSatisfying(Condition.Xid.class,
                 xid -> assertThat(xid.actions()).contains(RepairAction.POWER_CYCLE, RepairAction.RESET_GPU));

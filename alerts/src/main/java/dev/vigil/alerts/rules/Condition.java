@@ -1,9 +1,11 @@
 package dev.vigil.alerts.rules;
 
+import dev.vigil.alerts.fleet.Automation;
 import dev.vigil.alerts.fleet.Fleet;
 import dev.vigil.alerts.fleet.FleetGpu;
 import dev.vigil.alerts.fleet.FleetNode;
 import dev.vigil.alerts.fleet.PendingJob;
+import dev.vigil.alerts.fleet.RunbookRun;
 import dev.vigil.alerts.fleet.TenantUsage;
 import dev.vigil.alerts.fleet.XidSeen;
 import dev.vigil.api.binding.HumanDurations;
@@ -12,6 +14,7 @@ import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.runbooks.RunState;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -217,9 +220,8 @@ public sealed interface Condition {
                     Map<String, String> facts = new LinkedHashMap<>();
                     put(facts, "last_report", node.lastReport());
                     facts.put("gpus", Integer.toString(node.gpus().size()));
-                    double silent = node.lastReport() == null ? 0
-                            : Math.max(0, Duration.between(node.lastReport(), now).toMillis() / 1000.0);
-                    found.add(new Candidate(new TreeMap<>(Map.of("node", node.name())), facts, silent));
+                    found.add(new Candidate(new TreeMap<>(Map.of("node", node.name())), facts,
+                            secondsSince(node.lastReport(), now)));
                 }
             }
             return found;
@@ -396,6 +398,80 @@ public sealed interface Condition {
             facts.put("threshold", Template.number(freeBelowPercent));
             return List.of(new Candidate(new TreeMap<>(), facts, percent));
         }
+    }
+
+    /**
+     * A runbook run ended failed or escalated within {@code window}: its node is cordoned and waits
+     * for people. One candidate per run; it clears once the run ended longer ago than the window.
+     */
+    record RunbookFailed(Duration window) implements Condition {
+        public RunbookFailed {
+            window = window == null ? Duration.ofHours(1) : window;
+            InvalidValueException.require(window.compareTo(Duration.ofSeconds(1)) >= 0
+                    && window.compareTo(Duration.ofDays(1)) <= 0, "window", window, "from 1s to 1d");
+        }
+
+        @Override
+        public List<String> labels() {
+            return List.of("node", "runbook", "run");
+        }
+
+        @Override
+        public List<String> facts() {
+            return List.of("reason", "state", "gpu", "ended");
+        }
+
+        @Override
+        public List<Candidate> evaluate(Fleet fleet, Instant now) {
+            List<Candidate> found = new ArrayList<>();
+            Instant from = now.minus(window);
+            for (RunbookRun run : fleet.runs()) {
+                if ((run.state() == RunState.FAILED || run.state() == RunState.ESCALATED) && run.ended() != null
+                        && !run.ended().isBefore(from)) {
+                    Map<String, String> labels = new TreeMap<>();
+                    put(labels, "node", run.node());
+                    put(labels, "runbook", run.runbook());
+                    put(labels, "run", run.id());
+                    Map<String, String> facts = new LinkedHashMap<>();
+                    put(facts, "reason", run.reason());
+                    put(facts, "state", wire(run.state()));
+                    put(facts, "gpu", run.gpu());
+                    put(facts, "ended", run.ended());
+                    found.add(new Candidate(labels, facts, secondsSince(run.ended(), now)));
+                }
+            }
+            return found;
+        }
+    }
+
+    /** The runbooks' circuit breaker tripped: no run starts until an operator resumes automation. */
+    record AutomationHalted() implements Condition {
+        @Override
+        public List<String> labels() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> facts() {
+            return List.of("reason", "since");
+        }
+
+        @Override
+        public List<Candidate> evaluate(Fleet fleet, Instant now) {
+            Automation automation = fleet.automation();
+            if (!automation.halted()) {
+                return List.of();
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            put(facts, "reason", automation.reason());
+            put(facts, "since", automation.since());
+            return List.of(new Candidate(new TreeMap<>(), facts, secondsSince(automation.since(), now)));
+        }
+    }
+
+    /** Seconds from {@code then} to {@code now}; 0 when not known or in the future. */
+    private static double secondsSince(Instant then, Instant now) {
+        return then == null ? 0 : Math.max(0, Duration.between(then, now).toMillis() / 1000.0);
     }
 
     private static List<Candidate> readingAbove(Fleet fleet, double threshold,

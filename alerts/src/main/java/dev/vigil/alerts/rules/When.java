@@ -12,9 +12,10 @@ import java.util.List;
 public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.GpuTemperature gpuTemperature,
                    Condition.GpuPower gpuPower, Condition.NodeUnreachable nodeUnreachable, Condition.GpuIdle gpuIdle,
                    Condition.JobPending jobPending, Condition.TenantQuota tenantQuota,
-                   Condition.FleetCapacity fleetCapacity) {
+                   Condition.FleetCapacity fleetCapacity, Condition.RunbookFailed runbookFailed,
+                   Condition.AutomationHalted automationHalted) {
     static final String KINDS = "exactly one of xid, gpuHealth, gpuTemperature, gpuPower, nodeUnreachable, gpuIdle, "
-            + "jobPending, tenantQuota, fleetCapacity";
+            + "jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted";
 
     public When {
         List<String> given = new ArrayList<>();
@@ -27,6 +28,8 @@ public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.G
         add(given, "jobPending", jobPending);
         add(given, "tenantQuota", tenantQuota);
         add(given, "fleetCapacity", fleetCapacity);
+        add(given, "runbookFailed", runbookFailed);
+        add(given, "automationHalted", automationHalted);
         InvalidValueException.require(given.size() == 1, "", given.isEmpty() ? null : String.join(", ", given), KINDS);
     }
 
@@ -39,13 +42,15 @@ public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.G
                 condition instanceof Condition.GpuIdle c ? c : null,
                 condition instanceof Condition.JobPending c ? c : null,
                 condition instanceof Condition.TenantQuota c ? c : null,
-                condition instanceof Condition.FleetCapacity c ? c : null);
+                condition instanceof Condition.FleetCapacity c ? c : null,
+                condition instanceof Condition.RunbookFailed c ? c : null,
+                condition instanceof Condition.AutomationHalted c ? c : null);
     }
 
     /** The one condition given. */
     public Condition condition() {
         for (Condition condition : new Condition[]{xid, gpuHealth, gpuTemperature, gpuPower, nodeUnreachable, gpuIdle,
-                jobPending, tenantQuota, fleetCapacity}) {
+                jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted}) {
             if (condition != null) {
                 return condition;
             }
