@@ -1,6 +1,7 @@
 package dev.vigil.controller;
 
 import dev.vigil.alerts.AlertsConfig;
+import dev.vigil.alerts.rules.Rule;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.config.ControllerConfig;
@@ -10,9 +11,11 @@ import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
+import dev.vigil.runbooks.RunbookFile;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.slf4j.Logger;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * A controller member: the composition root of the control plane. It joins the Ignite cluster,
@@ -85,16 +89,19 @@ public final class Controller implements AutoCloseable {
      */
     static Controller start(ControllerConfig config, AlertsConfig alerts, Clock clock,
                             UnaryOperator<BooleanSupplier> viewCheck, EventLoop.Listener events) {
+        // A bad runbook file stops the controller before anything starts, like a bad config or alerts file.
+        List<RunbookFile> runbooks = RunbookControl.read(config.runbooks(), config.dataDir(),
+                alerts.rules().stream().map(Rule::alert).collect(Collectors.toSet()));
         ClusterMember member = ClusterMember.start(config, viewCheck);
         SchedulerMetrics scheduling = new SchedulerMetrics();
-        MemberState state = new MemberState(member, config, alerts, clock, scheduling, events);
+        MemberState state = new MemberState(member, config, alerts, runbooks, clock, scheduling, events);
         LeaderClient leader = new LeaderClient(member);
         ReportIntake reports = new ReportIntake(state::store, leader, clock);
         ControllerMetrics metrics = new ControllerMetrics(
                 () -> state.ready() ? state.store().facts().values() : List.<NodeFacts>of(),
                 () -> state.leadership().leading() && member.notActingReason() == null, member::quorumPresent,
                 () -> member.membersUp().size(), () -> state.leadership().changes(), state::leaderEpoch, scheduling,
-                state::alertStats, state::eventsApplied, reports::counts);
+                state::alertStats, state::eventsApplied, reports::counts, state::runbookStats);
         ControllerApi api = new ControllerApi(new ControllerApi.Member() {
             @Override
             public String name() {

@@ -3,6 +3,7 @@ package dev.vigil.controller;
 import dev.vigil.alerts.AlertStats;
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.controller.alerting.AlertLoop;
+import dev.vigil.controller.alerting.RunbookFacts;
 import dev.vigil.controller.cluster.ClusterMember;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.execution.ExecutionBackend;
@@ -16,6 +17,8 @@ import dev.vigil.controller.leader.LocalMembers;
 import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
+import dev.vigil.controller.runbooks.LeaderFleet;
+import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
@@ -24,6 +27,8 @@ import dev.vigil.controller.slurm.SlurmNodeSync;
 import dev.vigil.controller.state.IgniteAlertStore;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.ProblemException;
+import dev.vigil.runbooks.RunbookFile;
+import dev.vigil.scheduler.topology.Fabric;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +41,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -62,13 +68,17 @@ final class MemberState {
     /** The Slurm backend's threads, when it has one. */
     private final List<AutoCloseable> closing = new ArrayList<>();
     private volatile AlertLoop alerting;
+    private volatile RunbookControl remediation;
     private volatile EventLoop eventLoop;
+    private final List<RunbookFile> runbooks;
 
     private final EventLoop.Listener events;
 
-    MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, Clock clock,
-                SchedulerLoop.Observer scheduling, EventLoop.Listener events) {
+    /** @param runbooks the runbooks as read at start ({@link RunbookControl#read}) */
+    MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, List<RunbookFile> runbooks,
+                Clock clock, SchedulerLoop.Observer scheduling, EventLoop.Listener events) {
         this.events = events;
+        this.runbooks = runbooks;
         this.member = member;
         this.config = config;
         this.alerts = alerts;
@@ -113,6 +123,12 @@ final class MemberState {
         return loop == null ? Map.of() : loop.applied();
     }
 
+    /** The runbooks' counts, or null while the state is not open. */
+    RunbookControl.Stats runbookStats() {
+        RunbookControl control = remediation;
+        return control == null ? null : control.stats();
+    }
+
     /** The alert engine's counts, or null unless this member leads. */
     AlertStats alertStats() {
         AlertLoop loop = alerting;
@@ -147,10 +163,15 @@ final class MemberState {
             NodeChanges nodeChanges = new NodeChanges();
             SlurmNodeSync slurmSync = config.slurm() == null ? null
                     : new SlurmNodeSync(config.slurm(), opened, clock, record -> events.post("slurm-node-sync", record));
+            // The runbooks' control needs the node control and the alerts, which tell it of nodes and watch its runs:
+            // it is made after them, and reached through this.
+            AtomicReference<RunbookControl> runbookControl = new AtomicReference<>();
             AlertLoop alertLoop = new AlertLoop(member.name(), events, alerts, new IgniteAlertStore(member.ignite()),
-                    opened, clock, this::jobs, acting);
-            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop)
-                    : NodeListener.all(nodeChanges, alertLoop, slurmSync::changed);
+                    opened, clock, this::jobs, () -> runbookControl.get() == null ? RunbookFacts.NONE
+                    : runbookControl.get().facts(), acting);
+            NodeListener toRunbooks = (old, next) -> runbookControl.get().changed(old, next);
+            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop, toRunbooks)
+                    : NodeListener.all(nodeChanges, alertLoop, toRunbooks, slurmSync::changed);
             NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events);
             List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(nodes)));
             if (slurmSync != null) {
@@ -162,12 +183,33 @@ final class MemberState {
             }
             SchedulerLoop loop = new SchedulerLoop(events, opened, clock, config.scheduler(), config.fabric(),
                     backends, nodeChanges, acting, scheduling);
-            Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop,
+            Map<String, String> poolOf = config.scheduler().poolOf();
+            Map<String, Fabric.Position> positions = config.fabric().positions();
+            RunbookControl.Places places = new RunbookControl.Places() {
+                @Override
+                public String poolOf(String node) {
+                    return poolOf.get(node);
+                }
+
+                @Override
+                public String leafOf(String node) {
+                    Fabric.Position position = positions.get(node);
+                    return position == null ? null : position.leaf();
+                }
+            };
+            LeaderFleet.Reports capacity = (id, now) -> { };
+            RunbookControl runbookLoop = new RunbookControl(events, opened, clock, config.runbooks(), runbooks, dataDir,
+                    member.name(), alertLoop::ruleNames, alertLoop::firing, places, nodes, loop::vacate, capacity,
+                    acting);
+            runbookControl.set(runbookLoop);
+            closing.add(runbookLoop);
+            Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop, runbookLoop,
                     new Bootstrap(opened, tokens, adminFile, agentFile, clock), acting);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, controls, leadership));
             eventLoop = events;
             scheduler = loop;
             alerting = alertLoop;
+            remediation = runbookLoop;
             store = opened;
             LOG.atInfo().addKeyValue("member", member.name()).log("cluster_state_open");
         }

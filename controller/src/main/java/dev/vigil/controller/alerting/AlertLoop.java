@@ -2,8 +2,10 @@ package dev.vigil.controller.alerting;
 
 import dev.vigil.alerts.AlertEngine;
 import dev.vigil.alerts.AlertStats;
+import dev.vigil.alerts.AlertView;
 import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.alerts.inbound.AlertmanagerWebhook;
+import dev.vigil.alerts.lifecycle.AlertState;
 import dev.vigil.alerts.rules.Condition;
 import dev.vigil.alerts.rules.Rule;
 import dev.vigil.alerts.store.AlertStore;
@@ -31,12 +33,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The alerts' control: runs the {@link AlertEngine} on the leader's {@link EventLoop}. The engine lives while this member leads and acts
@@ -62,6 +67,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
     private final Store store;
     private final Clock clock;
     private final Supplier<JobsView> jobs;
+    private final Supplier<RunbookFacts> runbooks;
     private final BooleanSupplier acting;
     private final FleetSnapshot fleet;
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
@@ -74,11 +80,12 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
     private volatile AlertEngine engine;
 
     /**
-     * @param jobs   the scheduler's jobs (waiting, held by tenant, quotas)
-     * @param acting whether this member may act now (quorum, not paused)
+     * @param jobs     the scheduler's jobs (waiting, held by tenant, quotas)
+     * @param runbooks the runbooks' recent runs and breaker, for the rules that watch automation
+     * @param acting   whether this member may act now (quorum, not paused)
      */
     public AlertLoop(String member, EventLoop loop, AlertsConfig config, AlertStore alertStore, Store store,
-                     Clock clock, Supplier<JobsView> jobs, BooleanSupplier acting) {
+                     Clock clock, Supplier<JobsView> jobs, Supplier<RunbookFacts> runbooks, BooleanSupplier acting) {
         this.member = member;
         this.loop = loop;
         this.config = config;
@@ -86,6 +93,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.jobs = jobs;
+        this.runbooks = runbooks;
         this.acting = acting;
         this.fleet = new FleetSnapshot(xidWindow(config));
     }
@@ -126,6 +134,18 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         if (leading) {
             fleet.events(node, events, clock.instant());
         }
+    }
+
+    /** The names of the alert rules, which runbooks' alert triggers must name. */
+    public Set<String> ruleNames() {
+        return config.rules().stream().map(Rule::alert).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The alerts firing now, for the runbooks' triggers; empty while no engine runs here. */
+    public List<AlertView> firing() {
+        AlertEngine current = engine;
+        return current == null ? List.of() : current.alerts().stream().filter(a -> a.state() == AlertState.FIRING)
+                .toList();
     }
 
     /** Counts for the metrics, or null while no engine runs here. */
@@ -233,7 +253,7 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
         }
         tenants.keySet().retainAll(fleet.allocatedJobs());
         fleet.vitals(store.vitals());
-        current.evaluate(fleet.fleet(jobs.get(), this::tenantOf, clock.instant()));
+        current.evaluate(fleet.fleet(jobs.get(), this::tenantOf, runbooks.get(), clock.instant()));
     }
 
     /** A job's tenant never changes: read once from the store. */

@@ -125,8 +125,9 @@ final class FleetSnapshot {
      * The fleet now, with the scheduler's jobs.
      *
      * @param tenantOf the tenant of a job that holds GPUs (null when not known)
+     * @param runbooks the runbooks' recent runs and whether automation is halted
      */
-    Fleet fleet(JobsView jobs, Function<String, String> tenantOf, Instant now) {
+    Fleet fleet(JobsView jobs, Function<String, String> tenantOf, RunbookFacts runbooks, Instant now) {
         List<FleetNode> all = new ArrayList<>(nodes.size());
         for (FleetNode node : new TreeMap<>(nodes).values()) {
             ConcurrentLinkedDeque<GpuXid> recent = xids.get(node.name());
@@ -149,7 +150,7 @@ final class FleetSnapshot {
             // A part of a GPU counts as a GPU held: over quota is over quota.
             usage.add(new TenantUsage(tenant, (int) ((milli + 999) / 1000), jobs.quotas().get(tenant)));
         }
-        return new Fleet(all, waiting, usage);
+        return new Fleet(all, waiting, usage, runbooks.runs(), runbooks.automation());
     }
 
     /** The job ids that hold GPUs now. */

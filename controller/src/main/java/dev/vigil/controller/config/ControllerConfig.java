@@ -38,10 +38,12 @@ import java.util.Set;
  * @param slurm       the slurm execution backend: where Slurm is and how jobs map to it; absent for none
  * @param alerts      where the alert rules, receivers and routing are
  * @param connections how many connections the REST API holds, and how long an idle one stays open
+ * @param runbooks    which runbooks the leader runs, and within which guards
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
-                               SlurmSettings slurm, Alerts alerts, ConnectionLimits connections) {
+                               SlurmSettings slurm, Alerts alerts, ConnectionLimits connections,
+                               RunbookSettings runbooks) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -69,6 +71,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                         + " together with a slurm: section saying where slurmrestd is");
         alerts = alerts == null ? new Alerts(null) : alerts;
         connections = connections == null ? ConnectionLimits.defaults() : connections;
+        runbooks = runbooks == null ? RunbookSettings.defaults() : runbooks;
     }
 
     public static ControllerConfig load(Path file) {
@@ -76,15 +79,18 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
     }
 
     /**
-     * This config as read from {@code file}: a relative {@code alerts.file} is beside it, and
+     * This config as read from {@code file}: a relative {@code alerts.file} or {@code runbooks.dir} is beside it, and
      * without one, an {@code alerts.yaml} beside it is the alerts file when there is one.
      */
     public ControllerConfig besideFile(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         Path rules = alerts.file() != null ? dir.resolve(alerts.file())
                 : Files.isRegularFile(dir.resolve(Alerts.BESIDE)) ? dir.resolve(Alerts.BESIDE) : null;
+        RunbookSettings besideRunbooks = runbooks.dir() == null || runbooks.dir().isAbsolute() ? runbooks
+                : new RunbookSettings(dir.resolve(runbooks.dir()), runbooks.mode(), runbooks.guards(),
+                runbooks.interval(), runbooks.bmc(), runbooks.reports(), runbooks.reportWebhook());
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
-                slurm, new Alerts(rules), connections);
+                slurm, new Alerts(rules), connections, besideRunbooks);
     }
 
     /** This member's entry in {@code cluster.members}. */

@@ -27,6 +27,7 @@ public final class Controls {
     private final TokenControl tokens;
     private final JobScheduling jobs;
     private final Alerting alerts;
+    private final Remediation runbooks;
     private final Bootstrap bootstrap;
     private final BooleanSupplier acting;
     /** Loop thread only. */
@@ -38,7 +39,7 @@ public final class Controls {
      * @param acting whether this member may act now (quorum, not paused): sweeps wait otherwise
      */
     public Controls(EventLoop loop, Store store, Clock clock, NodeControl nodes, Tokens tokens, JobScheduling jobs,
-                    Alerting alerts, Bootstrap bootstrap, BooleanSupplier acting) {
+                    Alerting alerts, Remediation runbooks, Bootstrap bootstrap, BooleanSupplier acting) {
         this.loop = loop;
         this.store = store;
         this.clock = clock;
@@ -46,6 +47,7 @@ public final class Controls {
         this.tokens = new TokenControl(store, tokens, clock, loop);
         this.jobs = jobs;
         this.alerts = alerts;
+        this.runbooks = runbooks;
         this.bootstrap = bootstrap;
         this.acting = acting;
     }
@@ -61,6 +63,7 @@ public final class Controls {
         bootstrap.ensureTokens();
         jobs.startLeading();
         alerts.startLeading();
+        runbooks.startLeading();
         leading = true;
         sweeps = loop.every("sweep", SWEEP, this::sweep);
     }
@@ -71,6 +74,7 @@ public final class Controls {
         sweeps.cancel(false);
         jobs.stopLeading();
         alerts.stopLeading();
+        runbooks.stopLeading();
     }
 
     /**
@@ -120,6 +124,9 @@ public final class Controls {
         if (mutation instanceof Mutation.AlertMutation alert) {
             return alerts.apply(alert);
         }
+        if (mutation instanceof Mutation.RunbookMutation runbook) {
+            return runbooks.apply(runbook);
+        }
         Mutation.Refused refused = (Mutation.Refused) mutation;
         store.audit(refused.caller().audited(clock.instant(), refused.detail(), refused.status(), refused.result()));
         return Outcomes.value(null);
@@ -133,6 +140,12 @@ public final class Controls {
 
     Outcome alerts() {
         return alerts.view();
+    }
+
+    /** The runbooks and the breaker: the breaker's state is the loop's, so the question is asked on it. */
+    Outcome runbooks() {
+        loop.requireLoop();
+        return runbooks.view();
     }
 
     private void sweep() {

@@ -13,4 +13,7 @@ public interface LeaderApi {
 
     /** The alerts, silences and notifiers of the leader's alert engine; returns an {@link Outcome} as JSON. */
     String alerts();
+
+    /** The runbooks and whether automation may act, from the leader; returns an {@link Outcome} as JSON. */
+    String runbooks();
 }

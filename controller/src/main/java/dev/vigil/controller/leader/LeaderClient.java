@@ -65,6 +65,15 @@ public final class LeaderClient {
         return call(LeaderApi::alerts, type);
     }
 
+    /**
+     * The runbooks and whether automation may act, as the leader has them.
+     *
+     * @throws ProblemException 503 without a leader
+     */
+    public <T> T runbooks(Class<T> type) {
+        return call(LeaderApi::runbooks, type);
+    }
+
     private <T> T call(Function<LeaderApi, String> request, Class<T> type) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {

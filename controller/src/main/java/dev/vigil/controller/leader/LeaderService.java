@@ -117,6 +117,16 @@ public final class LeaderService implements Service, LeaderApi {
         return Json.write(parts.controls().alerts());
     }
 
+    @Override
+    public String runbooks() {
+        String refusal = parts.member().notActingReason();
+        if (refusal != null) {
+            return Json.write(noQuorum("does not act: " + refusal));
+        }
+        Controls controls = parts.controls();
+        return Json.write(controls.loop().call("runbooks", controls::runbooks, APPLY_TIMEOUT, LeaderService::busy));
+    }
+
     private Outcome noQuorum(String why) {
         return Outcomes.problem(Problem.of(503, "no-quorum", "No quorum", "the leader (" + ignite.name() + ") " + why,
                 null));

@@ -7,6 +7,7 @@ import dev.vigil.alerts.suppression.SilenceRequest;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.runbooks.RunRequest;
 
 import java.util.Locale;
 
@@ -26,6 +27,11 @@ import java.util.Locale;
         @JsonSubTypes.Type(value = Mutation.CreateSilence.class, name = "create-silence"),
         @JsonSubTypes.Type(value = Mutation.ExpireSilence.class, name = "expire-silence"),
         @JsonSubTypes.Type(value = Mutation.ReceiveAlerts.class, name = "receive-alerts"),
+        @JsonSubTypes.Type(value = Mutation.StartRun.class, name = "start-run"),
+        @JsonSubTypes.Type(value = Mutation.ApproveRun.class, name = "approve-run"),
+        @JsonSubTypes.Type(value = Mutation.AbortRun.class, name = "abort-run"),
+        @JsonSubTypes.Type(value = Mutation.ResumeAutomation.class, name = "resume-automation"),
+        @JsonSubTypes.Type(value = Mutation.ReloadRunbooks.class, name = "reload-runbooks"),
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
@@ -84,6 +90,31 @@ public sealed interface Mutation {
 
     /** The mutations the alert engine applies. */
     sealed interface AlertMutation extends Mutation permits CreateSilence, ExpireSilence, ReceiveAlerts {
+    }
+
+    /** An operator runs a runbook by hand; the answer is the new run. */
+    record StartRun(String runbook, RunRequest request, Caller caller) implements RunbookMutation {
+    }
+
+    /** An operator approves the step a run waits on; the answer is the run. */
+    record ApproveRun(String run, String reason, Caller caller) implements RunbookMutation {
+    }
+
+    /** An operator stops a run; the answer is the run. */
+    record AbortRun(String run, String reason, Caller caller) implements RunbookMutation {
+    }
+
+    /** An operator lets automation act again after the circuit breaker tripped; the answer is its status. */
+    record ResumeAutomation(String reason, Caller caller) implements RunbookMutation {
+    }
+
+    /** Reads the runbook files again; the answer lists the runbooks. */
+    record ReloadRunbooks(String reason, Caller caller) implements RunbookMutation {
+    }
+
+    /** The mutations the runbooks' control applies. */
+    sealed interface RunbookMutation extends Mutation permits StartRun, ApproveRun, AbortRun, ResumeAutomation,
+            ReloadRunbooks {
     }
 
     /** A mutating request refused before it reached the leader (auth, input): audited all the same. */

@@ -1,6 +1,7 @@
 package dev.vigil.controller.leader;
 
 import dev.vigil.api.Problem;
+import dev.vigil.api.cluster.AgentAction;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.ClusterEvent;
@@ -158,7 +159,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
     }
 
     /** An operator's cordon, uncordon, drain or resume of a node. */
-    Outcome nodeChange(Mutation.NodeChange change) {
+    public Outcome nodeChange(Mutation.NodeChange change) {
         loop.requireLoop();
         NodeRecord old = store.node(change.node()).orElse(null);
         if (old == null) {
@@ -213,7 +214,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
      * repair, the GPU's cordon is lifted here; the reflex cordons it again only on a new failure).
      * Doing what is already so changes nothing and is answered all the same.
      */
-    Outcome gpuChange(Mutation.GpuChange change) {
+    public Outcome gpuChange(Mutation.GpuChange change) {
         loop.requireLoop();
         NodeRecord old = store.node(change.node()).orElse(null);
         if (old == null) {
@@ -256,6 +257,37 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
                 .addKeyValue("action", wire(change.action())).addKeyValue("actor", change.caller().actor())
                 .addKeyValue("reason", change.reason()).addKeyValue("cordoned", is).log("gpu_changed");
         return Outcomes.value(next);
+    }
+
+    /**
+     * Asks the node's agent for a repair, in the desired state every reply carries; asking again
+     * for an id already asked changes nothing (the agent carries out each id once).
+     *
+     * @return the node as stored afterwards; empty for a node the controller does not know
+     */
+    public Optional<NodeRecord> requestAction(String node, AgentAction action) {
+        loop.requireLoop();
+        NodeRecord old = store.node(node).orElse(null);
+        if (old == null || old.actions().stream().anyMatch(a -> a.id().equals(action.id()))) {
+            return Optional.ofNullable(old);
+        }
+        List<AgentAction> actions = new ArrayList<>(old.actions());
+        actions.add(action);
+        NodeRecord next = old.with().actions(actions).build();
+        store.put(next);
+        LOG.atInfo().addKeyValue("node", node).addKeyValue("action", action.id())
+                .addKeyValue("kind", wire(action.kind())).addKeyValue("gpu", action.gpu()).log("agent_action_requested");
+        return Optional.of(next);
+    }
+
+    /** Takes a repair out of the node's desired state: its result is in, or whoever asked gave up on it. */
+    public void withdrawAction(String node, String id) {
+        loop.requireLoop();
+        NodeRecord old = store.node(node).orElse(null);
+        if (old == null || old.actions().stream().noneMatch(a -> a.id().equals(id))) {
+            return;
+        }
+        store.put(old.with().actions(old.actions().stream().filter(a -> !a.id().equals(id)).toList()).build());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.vigil.controller.metrics;
 
 import dev.vigil.alerts.AlertStats;
+import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuHealth;
@@ -51,13 +52,16 @@ public final class ControllerMetrics {
      * @param alerts      the alert engine's counts, null where it does not run (not the leader)
      * @param events      the events this member's loop applied, by kind (it applies them while it leads)
      * @param reports     the agent reports this member took, by who answered them (member, leader)
+     * @param runbooks    the runbooks' counts, null before the cluster state is open
      */
     public ControllerMetrics(Supplier<Collection<NodeFacts>> nodes, BooleanSupplier leading, BooleanSupplier quorum,
                              IntSupplier membersUp, LongSupplier leaderTimes, Supplier<OptionalLong> leaderEpoch,
                              SchedulerMetrics scheduling, Supplier<AlertStats> alerts,
-                             Supplier<Map<String, Long>> events, Supplier<Map<String, Long>> reports) {
+                             Supplier<Map<String, Long>> events, Supplier<Map<String, Long>> reports,
+                             Supplier<RunbookControl.Stats> runbooks) {
         scheduling.register(registry, leading);
         AlertMetrics.register(registry, alerts);
+        RunbookMetrics.register(registry, runbooks, leading::getAsBoolean);
         GaugeWithCallback.builder().name("vigil_controller_nodes").help("Nodes by lifecycle state.")
                 .labelNames("state").callback(callback -> {
                     Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);

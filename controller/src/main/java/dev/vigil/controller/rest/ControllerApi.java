@@ -108,6 +108,7 @@ public final class ControllerApi {
     private final byte[] openApi;
     private final ReportTimer reportTimer;
     private final AlertRoutes alerts;
+    private final RunbookRoutes runbooks;
 
     /** Told how long each agent report took, for the controller's metrics. */
     @FunctionalInterface
@@ -121,6 +122,7 @@ public final class ControllerApi {
         this.openApi = openApiDocument();
         this.reportTimer = reportTimer;
         this.alerts = new AlertRoutes(member::leader, this::caller);
+        this.runbooks = new RunbookRoutes(member::leader, member::store, this::caller);
     }
 
     public Router router() {
@@ -162,7 +164,16 @@ public final class ControllerApi {
                 .post("/v1/silences", write(Role.OPERATOR, alerts::createSilence))
                 .delete("/v1/silences/{id}", write(Role.OPERATOR, alerts::expireSilence))
                 // Alertmanager's webhook makes alerts that page people: an operator's act, like a silence.
-                .post("/v1/alertmanager/webhook", write(Role.OPERATOR, alerts::alertmanagerWebhook));
+                .post("/v1/alertmanager/webhook", write(Role.OPERATOR, alerts::alertmanagerWebhook))
+                .get("/v1/runbooks", read(Role.VIEWER, runbooks::runbooks))
+                .get("/v1/runbooks/automation", read(Role.VIEWER, runbooks::automation))
+                .post("/v1/runbooks/reload", write(Role.OPERATOR, runbooks::reload))
+                .post("/v1/runbooks/resume", write(Role.OPERATOR, runbooks::resume))
+                .post("/v1/runbooks/{name}/runs", write(Role.OPERATOR, runbooks::start))
+                .get("/v1/runs", read(Role.VIEWER, runbooks::runs))
+                .get("/v1/runs/{id}", read(Role.VIEWER, runbooks::run))
+                .post("/v1/runs/{id}/approve", write(Role.OPERATOR, runbooks::approve))
+                .post("/v1/runs/{id}/abort", write(Role.OPERATOR, runbooks::abort));
     }
 
     private Response ready(Request request) {

@@ -180,6 +180,21 @@ public final class SchedulerLoop implements JobScheduling {
                 scheduler.queued()));
     }
 
+    /**
+     * Stops what runs on GPU {@code gpu} of {@code node} and requeues it (a gang everywhere, a
+     * replica elsewhere): a runbook drains that GPU.
+     */
+    public void vacate(String node, int gpu, String why) {
+        loop.requireLoop();
+        if (scheduler == null) {
+            return;
+        }
+        List<Decision> stops = scheduler.gpuFailed(node, gpu, why, clock.instant());
+        persist(ACTOR);
+        carryOut(stops);
+        wake();
+    }
+
     /** The jobs as of the last change, for the alert rules and the metrics; empty unless this member leads. */
     public JobsView jobs() {
         return view;

@@ -6,6 +6,7 @@ import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeSummary;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSummary;
+import dev.vigil.api.runbooks.RunRecord;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheMode;
@@ -14,6 +15,7 @@ import org.apache.ignite.configuration.CacheConfiguration;
 
 import javax.cache.expiry.CreatedExpiryPolicy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Comparator;
@@ -29,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 
 /**
  * The durable cluster state in Ignite caches: nodes, jobs, the event log, the audit log and tokens.
@@ -59,6 +62,10 @@ public final class Store {
     private static final String EVENT_SEQ = "event_seq";
     private static final String AUDIT_SEQ = "audit_seq";
     private static final String JOB_SEQ = "job_seq";
+    private static final String RUN_SEQ = "run_seq";
+    private static final String BREAKER = "breaker";
+    /** Runbook runs kept once ended (with every step), newest first. */
+    public static final int ENDED_RUNS_KEPT = 10_000;
 
     private final IgniteCache<String, String> nodes;
     /** Each node's summary beside it, so that listing a thousand nodes reads a little JSON, not their inventories. */
@@ -77,6 +84,9 @@ public final class Store {
     private final IgniteCache<String, String> jobs;
     /** Each job's summary beside it, so that listing reads a little JSON per job, not its history. */
     private final IgniteCache<String, String> jobSummaries;
+    private final IgniteCache<String, String> runs;
+    /** The runbooks' circuit breaker, under one key. */
+    private final IgniteCache<String, String> automation;
     private final Counters counters;
     private final String clusterId;
     /** Throws when a write of the cluster state comes from anywhere but the leader's event loop. */
@@ -97,6 +107,8 @@ public final class Store {
         this.tokens = ignite.getOrCreateCache(cache("vigil_tokens"));
         this.jobs = ignite.getOrCreateCache(cache("vigil_jobs"));
         this.jobSummaries = ignite.getOrCreateCache(cache("vigil_job_summaries"));
+        this.runs = ignite.getOrCreateCache(cache("vigil_runs"));
+        this.automation = ignite.getOrCreateCache(cache("vigil_automation"));
         this.counters = new Counters(ignite);
         // Made once, by whichever member creates it first, and kept with the rest of the state.
         long id = counters.getOrInit("cluster_id", ThreadLocalRandom.current().nextLong(CLUSTER_IDS / 36,
@@ -346,6 +358,56 @@ public final class Store {
             jobs.removeAll(old);
             jobSummaries.removeAll(old);
         }
+    }
+
+    /** A new runbook run id: {@code run-} and a number that only grows ({@code run-12}). */
+    public String nextRunId() {
+        writerCheck.run();
+        return "run-" + counters.incrementAndGet(RUN_SEQ);
+    }
+
+    public Optional<RunRecord> run(String id) {
+        return Optional.ofNullable(runs.get(id)).map(json -> read(json, RunRecord.class));
+    }
+
+    public void put(RunRecord run) {
+        writerCheck.run();
+        runs.put(run.id(), write(run));
+    }
+
+    /** Every run, newest first. */
+    public List<RunRecord> runs() {
+        List<RunRecord> all = new ArrayList<>();
+        runs.forEach(entry -> all.add(read(entry.getValue(), RunRecord.class)));
+        all.sort(Comparator.comparing(RunRecord::id, ID_ORDER).reversed());
+        return all;
+    }
+
+    /** Drops the oldest ended runs beyond {@link #ENDED_RUNS_KEPT}. */
+    public void trimRuns() {
+        writerCheck.run();
+        List<RunRecord> ended = runs().stream().filter(r -> r.state().ended()).toList();
+        if (ended.size() > ENDED_RUNS_KEPT) {
+            runs.removeAll(ended.subList(ENDED_RUNS_KEPT, ended.size()).stream().map(RunRecord::id)
+                    .collect(Collectors.toSet()));
+        }
+    }
+
+    /** The runbooks' circuit breaker as last stored, if it ever changed. */
+    public Optional<Breaker> breaker() {
+        return Optional.ofNullable(automation.get(BREAKER)).map(json -> read(json, Breaker.class));
+    }
+
+    public void put(Breaker breaker) {
+        writerCheck.run();
+        automation.put(BREAKER, write(breaker));
+    }
+
+    /**
+     * Whether automation is halted, stored so that a new leader does not start runbooks an
+     * operator has not resumed.
+     */
+    public record Breaker(boolean halted, String reason, String actor, Instant since) {
     }
 
     public Optional<TokenRecord> token(String id) {

@@ -1,0 +1,187 @@
+package dev.vigil.controller.runbooks;
+
+import dev.vigil.api.cluster.AgentAction;
+import dev.vigil.api.cluster.ClusterEvent;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.Role;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.gpu.Severity;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.runbooks.RunTarget;
+import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.leader.Mutation;
+import dev.vigil.controller.leader.NodeAction;
+import dev.vigil.controller.leader.NodeControl;
+import dev.vigil.controller.leader.Outcome;
+import dev.vigil.controller.state.Store;
+import dev.vigil.runbooks.BmcResult;
+import dev.vigil.runbooks.Fleet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The runbooks' port on the leader: each step acts through the same control classes an operator's
+ * request goes through (so it is audited as {@code runbook:<name>/<run>}), on the leader's event
+ * loop. Slow work (ipmitool, the capacity report) runs elsewhere and is read back by id.
+ */
+public final class LeaderFleet implements Fleet {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderFleet.class);
+
+    /** Drains a GPU: what runs there is stopped and requeued (the jobs' control does it). */
+    @FunctionalInterface
+    public interface Vacate {
+        void vacate(String node, int gpu, String why);
+    }
+
+    /** Produces the capacity report off the leader's thread. */
+    @FunctionalInterface
+    public interface Reports {
+        void report(String id, Instant now);
+    }
+
+    private final Store store;
+    private final NodeControl nodes;
+    private final Vacate jobs;
+    private final Bmc bmc;
+    private final Reports reports;
+    private final Clock clock;
+    private final String member;
+    /** Notes and pages already told (ids), so that a step advanced again does not tell twice. */
+    private final Set<String> told = ConcurrentHashMap.newKeySet();
+
+    LeaderFleet(Store store, NodeControl nodes, Vacate jobs, Bmc bmc, Reports reports, Clock clock, String member) {
+        this.store = store;
+        this.nodes = nodes;
+        this.jobs = jobs;
+        this.bmc = bmc;
+        this.reports = reports;
+        this.clock = clock;
+        this.member = member;
+    }
+
+    @Override
+    public Optional<NodeRecord> node(String name) {
+        return store.node(name);
+    }
+
+    @Override
+    public boolean busy(RunTarget target) {
+        NodeRecord node = store.node(target.node()).orElse(null);
+        if (node == null) {
+            return false;
+        }
+        if (target.gpu() == null) {
+            return !node.allocations().isEmpty() || !node.foreignGpus().isEmpty();
+        }
+        return node.foreignGpus().contains(target.gpu())
+                || node.allocations().stream().map(Allocation::gpus).anyMatch(gpus -> gpus.contains(target.gpu()));
+    }
+
+    @Override
+    public void cordon(RunTarget target, String actor, String reason) {
+        change(target, NodeAction.CORDON, actor, reason);
+    }
+
+    @Override
+    public void uncordon(RunTarget target, String actor, String reason) {
+        boolean draining = target.gpu() == null && store.node(target.node()).map(NodeRecord::drain).orElse(false);
+        change(target, draining ? NodeAction.RESUME : NodeAction.UNCORDON, actor, reason);
+    }
+
+    /** A drain that lets work finish: the node or GPU is cordoned; {@link #requeue} moves the work. */
+    @Override
+    public void drain(RunTarget target, String actor, String reason) {
+        change(target, NodeAction.CORDON, actor, reason);
+    }
+
+    /** A node is drained (its work requeued at once, as an operator's drain does); a GPU's jobs are requeued. */
+    @Override
+    public void requeue(RunTarget target, String actor, String reason) {
+        if (target.gpu() == null) {
+            change(target, NodeAction.DRAIN, actor, reason);
+            return;
+        }
+        change(target, NodeAction.CORDON, actor, reason);
+        jobs.vacate(target.node(), target.gpu(), "drained by " + actor + " (" + reason + ")");
+    }
+
+    @Override
+    public void resume(RunTarget target, String actor, String reason) {
+        change(target, target.gpu() == null ? NodeAction.RESUME : NodeAction.UNCORDON, actor, reason);
+    }
+
+    @Override
+    public void ask(String node, AgentAction action) {
+        nodes.requestAction(node, action);
+    }
+
+    @Override
+    public void withdraw(String node, String actionId) {
+        nodes.withdrawAction(node, actionId);
+    }
+
+    @Override
+    public void powerCycle(String id, String node, String actor) {
+        bmc.powerCycle(id, node);
+    }
+
+    @Override
+    public Optional<BmcResult> powerCycleResult(String id) {
+        return bmc.result(id);
+    }
+
+    @Override
+    public void notify(String id, String summary, String details) {
+        tell(id, Severity.INFO, "runbook_note", summary, details);
+    }
+
+    @Override
+    public void page(String id, String summary, String details) {
+        tell(id, Severity.CRITICAL, "runbook_page", summary, details);
+    }
+
+    @Override
+    public void report(String id, String actor, Instant now) {
+        if (told.add(id)) {
+            reports.report(id, now);
+        }
+    }
+
+    /**
+     * A note or a page goes into the event log ({@code vigil events}) and the log; the alert rules
+     * {@code RunbookFailed} and {@code AutomationHalted} page through the receivers from the stored
+     * runs and breaker, so a page survives a leader change.
+     */
+    private void tell(String id, Severity severity, String event, String summary, String details) {
+        if (!told.add(id)) {
+            return;
+        }
+        store.append(new ClusterEvent(0, clock.instant(), null, null, "runbook", severity, RepairAction.NONE, summary,
+                "runbook"));
+        LOG.atInfo().addKeyValue("id", id).addKeyValue("summary", summary).addKeyValue("details", details).log(event);
+    }
+
+    private void change(RunTarget target, NodeAction action, String actor, String reason) {
+        Caller caller = new Caller(actor, Role.OPERATOR, "controller", member, "runbook " + wire(action)
+                + " " + target, null);
+        Outcome outcome = target.gpu() == null
+                ? nodes.nodeChange(new Mutation.NodeChange(target.node(), action, reason, caller))
+                : nodes.gpuChange(new Mutation.GpuChange(target.node(), target.gpu(), action, reason, caller));
+        if (outcome.problem() != null) {
+            LOG.atWarn().addKeyValue("target", target.toString()).addKeyValue("action", wire(action))
+                    .addKeyValue("actor", actor).addKeyValue("problem", outcome.problem().detail())
+                    .log("runbook_change_refused");
+        }
+    }
+
+    private static String wire(NodeAction action) {
+        return action.name().toLowerCase(Locale.ROOT);
+    }
+}
