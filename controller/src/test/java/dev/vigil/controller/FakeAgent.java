@@ -2,9 +2,12 @@ package dev.vigil.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AgentAction;
+import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
@@ -16,8 +19,13 @@ import dev.vigil.gpu.simulated.SimulatedSpec;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -46,6 +54,11 @@ final class FakeAgent implements AutoCloseable {
     private volatile JsonNode desired;
     private final List<GpuEvent> unacknowledged = new ArrayList<>();
     private long eventSeq;
+    /** Repairs asked in the desired state, by id, as this agent carried them out (each once). */
+    private final Map<String, AgentActionResult> actions = new LinkedHashMap<>();
+    /** How long a reboot keeps the node silent. */
+    volatile Duration rebootTime = Duration.ofMillis(500);
+    private volatile long silentUntil;
 
     FakeAgent(TestController controller, String token, String node, SimulatedSpec spec) throws Exception {
         this(controller, token, node, spec, "simulated");
@@ -68,6 +81,10 @@ final class FakeAgent implements AutoCloseable {
     private void loop() {
         while (reporting) {
             try {
+                if (System.nanoTime() - silentUntil < 0) {
+                    Thread.sleep(50);
+                    continue;
+                }
                 report();
                 Thread.sleep(100);
             } catch (InterruptedException e) {
@@ -90,7 +107,7 @@ final class FakeAgent implements AutoCloseable {
                 inventory.topology());
         List<GpuHealth> health = evaluator.evaluate(inventory, sample, fresh);
         AgentReport report = new AgentReport(agentId, "test", "hash-" + node, inventory, health, List.of(),
-                List.copyOf(unacknowledged), applied, applyError);
+                List.copyOf(unacknowledged), applied, applyError, List.copyOf(actions.values()));
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
         if (answer.statusCode() == 200) {
@@ -100,7 +117,46 @@ final class FakeAgent implements AutoCloseable {
             if (confirming) {
                 applied = desired.get("version").asLong();
             }
+            carryOut(Documents.json().convertValue(desired.path("actions"), AgentAction[].class), health);
         }
+    }
+
+    /**
+     * Carries out each repair once, as the agent does on simulated GPUs: a reset repairs the GPU, a
+     * reboot silences the node for {@link #rebootTime} and repairs every GPU, a health check passes
+     * when every GPU is healthy. A result is reported while the action is asked.
+     */
+    private void carryOut(AgentAction[] asked, List<GpuHealth> health) {
+        Set<String> ids = new HashSet<>();
+        for (AgentAction action : asked) {
+            ids.add(action.id());
+            if (actions.containsKey(action.id())) {
+                continue;
+            }
+            Instant now = Instant.now();
+            String message;
+            AgentActionResult.State state = AgentActionResult.State.SUCCEEDED;
+            switch (action.kind()) {
+                case GPU_RESET -> {
+                    repair(action.gpu());
+                    message = "gpu " + action.gpu() + " reset";
+                }
+                case REBOOT -> {
+                    for (int gpu = 0; gpu < gpus.inventory().gpus().size(); gpu++) {
+                        repair(gpu);
+                    }
+                    silentUntil = System.nanoTime() + rebootTime.toNanos();
+                    message = "rebooted";
+                }
+                default -> {
+                    boolean healthy = health.stream().allMatch(h -> h.state() == HealthState.HEALTHY);
+                    state = healthy ? AgentActionResult.State.SUCCEEDED : AgentActionResult.State.FAILED;
+                    message = healthy ? "every check passed" : "a GPU is not healthy";
+                }
+            }
+            actions.put(action.id(), new AgentActionResult(action.id(), action.kind(), state, message, null, now, now));
+        }
+        actions.keySet().retainAll(ids);
     }
 
     /** Repairs a GPU, as the agent's {@code DELETE /v1/faults?gpu=N} does: its held XIDs are forgotten. */

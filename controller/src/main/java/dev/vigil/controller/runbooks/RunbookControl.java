@@ -567,6 +567,12 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
                     .addKeyValue("attempt", now.attempts()).addKeyValue("dry_run", after.dryRun())
                     .addKeyValue("output", now.output()).log("runbook_step");
         }
+        if (after.state().ended() && after.target() != null) {
+            // An ended run asks its agent for nothing more.
+            store.node(after.target().node()).ifPresent(node -> node.actions().stream()
+                    .filter(a -> a.id().startsWith(after.id() + "/"))
+                    .forEach(a -> fleet.withdraw(node.name(), a.id())));
+        }
         if (after.state().ended() && (before == null || !before.state().ended())) {
             endedCounts.computeIfAbsent(after.runbook(), k -> new TreeMap<>()).merge(wire(after.state()), 1L, Long::sum);
         }
