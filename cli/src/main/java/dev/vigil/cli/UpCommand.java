@@ -258,6 +258,7 @@ final class UpCommand implements Callable<Integer> {
                   members: [{name: vigil-up, address: "127.0.0.1:%d"}]
                   persistence: %s
                 scheduler: {interval: 500ms, backend: simulated}
+                runbooks: {mode: active, interval: 500ms}
                 fabric:
                   spines:
                     - name: spine-1
@@ -404,8 +405,13 @@ final class UpCommand implements Callable<Integer> {
                 agents.get(0).node());
         out.printf("  ./vigil node %-30s   # cordoned at once by the health reflex%n", agents.get(0).node());
         out.printf("  ./vigil events                                # the XID, the health change, the reflex, the jobs%n");
-        out.printf("  curl -s -X DELETE '%s/v1/faults?gpu=3'        # repair it on the agent%n", first);
-        out.printf("  ./vigil uncordon %s --reason 'GPU 3 reseated'%n", agents.get(0).node());
+        out.printf("  ./vigil jobs                                  # a job on that GPU is requeued and runs elsewhere%n");
+        out.printf("%nThe runbooks repair it (active here; shipped dry-run for production):%n");
+        out.printf("  ./vigil runs                                  # gpu-fallen-off-bus started from the alert%n");
+        out.printf("  ./vigil run run-1 --follow                    # drain, reboot, wait, health check, return%n");
+        out.printf("  ./vigil runbooks                              # every runbook, and the circuit breaker%n");
+        out.printf("  ./vigil runbook run gpu-reset-needed --node %s --gpu 1 --dry-run   # what it would do%n",
+                agents.get(0).node());
         out.printf("%nAlerts (the shipped rules, told as log lines%s):%n", alertWebhook == null ? ""
                 : " and as Alertmanager's webhook body to " + alertWebhook);
         out.printf("  ./vigil alerts                                # GpuXidFatal fires for the XID 79 above%n");
