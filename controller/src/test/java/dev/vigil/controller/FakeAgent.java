@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An agent as the controller sees one, in a test: it reports a simulated node's inventory,
@@ -56,6 +57,8 @@ final class FakeAgent implements AutoCloseable {
     private long eventSeq;
     /** Repairs asked in the desired state, by id, as this agent carried them out (each once). */
     private final Map<String, AgentActionResult> actions = new LinkedHashMap<>();
+    /** Every repair carried out, by id, in order. */
+    final List<String> carriedOut = new CopyOnWriteArrayList<>();
     /** How long a reboot keeps the node silent. */
     volatile Duration rebootTime = Duration.ofMillis(500);
     private volatile long silentUntil;
@@ -154,6 +157,7 @@ final class FakeAgent implements AutoCloseable {
                     message = healthy ? "every check passed" : "a GPU is not healthy";
                 }
             }
+            carriedOut.add(action.id());
             actions.put(action.id(), new AgentActionResult(action.id(), action.kind(), state, message, null, now, now));
         }
         actions.keySet().retainAll(ids);

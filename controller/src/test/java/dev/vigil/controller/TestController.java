@@ -66,6 +66,15 @@ public final class TestController implements AutoCloseable {
         return new TestController(controller, dataDir);
     }
 
+    /** A member a test started itself (one of a cluster), for the helpers here and for {@link FakeAgent}. */
+    static TestController of(Controller member, Path dataDir) {
+        return new TestController(member, dataDir);
+    }
+
+    Controller controller() {
+        return controller;
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
