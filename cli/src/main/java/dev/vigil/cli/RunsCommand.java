@@ -25,13 +25,16 @@ import java.util.List;
                 ""},
         footer = {"", "Examples:",
                 "  vigil runs",
-                "  vigil runs --state waiting-approval",
+                "  vigil runs --state waiting-approval,queued",
                 "  vigil runs --runbook gpu-fallen-off-bus --node gpu-017",
                 "  vigil runs -o json | jq -r '.[] | select(.state == \"failed\") | .id'"})
 final class RunsCommand extends ApiCommand {
-    @Option(names = "--state", paramLabel = "STATE",
-            description = "Only runs in this state: queued, running, waiting-approval, succeeded, failed, escalated, "
-                    + "aborted.")
+    /** How many runs the controller answers when not told. */
+    static final int DEFAULT_LIMIT = 100;
+
+    @Option(names = "--state", paramLabel = "STATES",
+            description = "Only runs in these states, comma-separated: queued, running, waiting-approval, succeeded, "
+                    + "failed, escalated, aborted.")
     String state;
 
     @Option(names = "--runbook", paramLabel = "NAME", description = "Only this runbook's runs.")
@@ -40,10 +43,14 @@ final class RunsCommand extends ApiCommand {
     @Option(names = "--node", paramLabel = "NODE", description = "Only runs on this node.")
     String node;
 
+    @Option(names = "--limit", paramLabel = "N",
+            description = "At most this many, the newest, 1 to 10000 (default: the controller's, 100).")
+    Integer limit;
+
     @Override
     void run(ControllerClient client, PrintWriter out) throws Exception {
         ControllerClient.Answer answer = client.get("/v1/runs" + ControllerClient.query("state", state, "runbook",
-                runbook, "node", node));
+                runbook, "node", node, "limit", limit));
         if (json()) {
             out.println(answer.pretty());
             return;
@@ -61,6 +68,10 @@ final class RunsCommand extends ApiCommand {
                     Table.ago(run.updated(), now), Table.yesNo(run.dryRun()));
         }
         table.print(out);
+        if (runs.size() >= (limit == null ? DEFAULT_LIMIT : limit)) {
+            spec.commandLine().getErr().println("(older runs may not be shown: --limit N shows more)");
+            spec.commandLine().getErr().flush();
+        }
     }
 
     /**

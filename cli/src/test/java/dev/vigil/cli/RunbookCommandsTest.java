@@ -218,7 +218,7 @@ class RunbookCommandsTest {
     // --- vigil runs -----------------------------------------------------------------------------
 
     @Test
-    void runsAsksWithTheFiltersAndShowsEachRunsStepWhereItIsOrStopped() throws Exception {
+    void runsAsksWithTheFiltersAndShowsEachRunsStepWhereItIsOrStoppedAndWhenOlderOnesMayBeLeftOut() throws Exception {
         List<StepRecord> running = List.of(
                 step("drain", StepState.SUCCEEDED, 1, 0, 2, "requeued j-000042"),
                 step("reboot", StepState.RUNNING, 1, 2, null, null),
@@ -231,17 +231,20 @@ class RunbookCommandsTest {
                 step("drain", StepState.SUCCEEDED, 1, 0, 2, "would requeue j-000042"),
                 step("reboot", StepState.SUCCEEDED, 1, 2, 3, "would reboot"),
                 step("wait", StepState.SUCCEEDED, 1, 3, 4, "would wait"));
-        controller.answer("GET /v1/runs?state=running&runbook=gpu-fallen-off-bus&node=gpu-017", 200, List.of())
-                .answer("GET /v1/runs", 200, List.of(
+        List<RunRecord> newestFirst = List.of(
                         run("run-12", "gpu-fallen-off-bus", new RunTarget("gpu-017", null), false, RunState.RUNNING,
                                 "step 2 of 3: reboot", 1, running),
                         run("run-11", "gpu-reset-needed", new RunTarget("gpu-009", 5), false, RunState.FAILED,
                                 "reboot failed", 3, failed),
                         run("run-10", "gpu-fallen-off-bus", new RunTarget("gpu-001", null), true, RunState.SUCCEEDED,
-                                "all steps done", 3, succeeded)));
+                                "all steps done", 3, succeeded));
+        controller.answer("GET /v1/runs?state=running%2Cqueued&runbook=gpu-fallen-off-bus&node=gpu-017", 200, List.of())
+                .answer("GET /v1/runs", 200, newestFirst)
+                .answer("GET /v1/runs?limit=3", 200, newestFirst);
 
-        Run filtered = vigil("runs", "--state", "running", "--runbook", "gpu-fallen-off-bus", "--node", "gpu-017");
+        Run filtered = vigil("runs", "--state", "running,queued", "--runbook", "gpu-fallen-off-bus", "--node", "gpu-017");
         Run runs = vigil("runs");
+        Run limited = vigil("runs", "--limit", "3");
 
         assertThat(filtered.exit()).as(filtered.err()).isZero();
         assertThat(filtered.out()).isEqualTo("No runs match.\n");
@@ -251,6 +254,9 @@ class RunbookCommandsTest {
                 .containsPattern("(?m)^run-12  +gpu-fallen-off-bus  +gpu-017  +running  +2/3 reboot  +\\d+[smhd] ago  +no$")
                 .containsPattern("(?m)^run-11  +gpu-reset-needed  +gpu-009 gpu 5  +failed  +2/3 reboot  +\\d+[smhd] ago  +no$")
                 .containsPattern("(?m)^run-10  +gpu-fallen-off-bus  +gpu-001  +succeeded  +3/3 wait  +\\d+[smhd] ago  +yes$");
+        assertThat(runs.err()).isEmpty();
+        assertThat(limited.out().lines()).hasSize(4);
+        assertThat(limited.err()).isEqualTo("(older runs may not be shown: --limit N shows more)\n");
     }
 
     @Test
