@@ -40,6 +40,13 @@ import picocli.CommandLine.Command;
                 "  vigil alert FINGERPRINT       one alert: labels, facts, what mutes it, every notification",
                 "  vigil silence add --matcher 'node=gpu-01' --duration 2h --comment TEXT    also list, expire",
                 "",
+                "Runbooks (drain, repair, verify and return nodes; conf/runbooks/*.yaml):",
+                "  vigil runbooks                every runbook, and whether automation is active or halted",
+                "  vigil runs                    runbook runs, newest first",
+                "  vigil run ID --follow         one run's steps as they happen",
+                "  vigil runbook run NAME --node N [--dry-run]    start one by hand",
+                "  vigil run approve|abort ID    decide a run that waits for approval, or stop one",
+                "",
                 "Slurm:",
                 "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
                 "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
@@ -57,7 +64,8 @@ import picocli.CommandLine.Command;
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
-                AlertsCommand.class, AlertCommand.class, SilenceCommand.class, SlurmCommand.class,
+                AlertsCommand.class, AlertCommand.class, SilenceCommand.class, RunbooksCommand.class,
+                RunbookCommand.class, RunsCommand.class, RunCommand.class, SlurmCommand.class,
                 SimCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
