@@ -16,8 +16,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     @Override
     public CommandResult run(List<String> command, Duration timeout) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // Nothing to say to it: a program that reads its input sees it end.
+        process.getOutputStream().close();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> drain(process.getInputStream(), output), "vigil-command-output");
         reader.setDaemon(true);
