@@ -138,6 +138,7 @@ public final class ActionExecutor implements AutoCloseable {
         Instant finished = outcome.state().ended() ? clock.instant() : null;
         update(new AgentActionResult(action.id(), action.kind(), outcome.state(), outcome.message(), outcome.output(),
                 started, finished));
+        repairs.recorded(action);
         LOG.atInfo().addKeyValue("node", node).addKeyValue("id", action.id()).addKeyValue("action", describe(action))
                 .addKeyValue("state", outcome.state().name().toLowerCase())
                 .addKeyValue("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))

@@ -18,6 +18,10 @@ public interface NodeRepairs {
     /** Runs the diagnostic of {@code action.level()} and the health checks, on one GPU or the node. */
     Outcome healthCheck(AgentAction action) throws InterruptedException;
 
+    /** Told once {@code action}'s outcome is recorded, so that the next report carries it. */
+    default void recorded(AgentAction action) {
+    }
+
     /** The ids the desired state still holds: state kept for an action that left it can go. */
     default void stillWanted(Set<String> ids) {
     }

@@ -87,12 +87,21 @@ public final class SimulatedRepairs implements NodeRepairs {
                 jobs.rebooted();
             }
             remaining = node.reboot();
-        } finally {
+        } catch (InterruptedException | RuntimeException e) {
             reporting.resume();
+            throw e;
         }
         String done = "node rebooted in " + HumanDurations.format(spec.rebootDelay()) + ": every GPU reset, no job left";
         return remaining.isEmpty() ? Outcome.succeeded(done, null)
                 : Outcome.failed(done + ", but " + String.join("; ", remaining), null);
+    }
+
+    /** The node reports again once the reboot's outcome is there to report, never before. */
+    @Override
+    public void recorded(AgentAction action) {
+        if (action.kind() == AgentAction.Kind.REBOOT) {
+            reporting.resume();
+        }
     }
 
     @Override
