@@ -21,6 +21,8 @@ import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.mig.MigProfile;
 import dev.vigil.gpu.mig.MigLayoutValidator;
 import dev.vigil.gpu.xid.XidCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -50,6 +52,8 @@ public final class SimulatedNode implements GpuBackend {
     public record Crash(int gpu, Integer gpuInstance, int xid) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedNode.class);
+
     private final String node;
     private final SimulatedSpec spec;
     private final NodeProfile profile;
@@ -61,7 +65,11 @@ public final class SimulatedNode implements GpuBackend {
     private final ArrayDeque<GpuEvent> events = new ArrayDeque<>();
     private final ArrayDeque<FaultSpec> scheduled;
     private volatile Runnable listener = () -> { };
-    private volatile Consumer<Crash> crashListener = crash -> { };
+    /** Until the simulated executor registers (and names the job), a crash is logged here. */
+    private volatile Consumer<Crash> crashListener = crash -> LOG.atWarn().addKeyValue("node", node())
+            .addKeyValue("gpu", crash.gpuInstance() == null ? String.valueOf(crash.gpu())
+                    : crash.gpu() + "/" + crash.gpuInstance())
+            .addKeyValue("xid", crash.xid()).log("simulated_workload_crashed");
     /** Crashes found under the lock, told to the crash listener once it is released. */
     private final List<Crash> crashes = new ArrayList<>();
     private volatile NodeInventory inventory;
@@ -171,7 +179,7 @@ public final class SimulatedNode implements GpuBackend {
         this.listener = listener;
     }
 
-    /** Registers the callback told of each workload a fault ends (the simulated executor's hook). */
+    /** Registers the callback told of each workload a fault ends (the simulated executor's hook), instead of the log line. */
     public void onCrash(Consumer<Crash> listener) {
         this.crashListener = listener;
     }
