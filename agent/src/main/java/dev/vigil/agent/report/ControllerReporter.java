@@ -130,8 +130,8 @@ public final class ControllerReporter implements AutoCloseable {
     private String applyError;
 
     /**
-     * @param fields the fields the sampler reads; a GPU's summary takes what it finds there
-     * @param events the agent's events, sent until the controller acknowledges them
+     * @param fields  the fields the sampler reads; a GPU's summary takes what it finds there
+     * @param events  the agent's events, sent until the controller acknowledges them
      * @param jobs    runs the allocations of each new desired state
      * @param actions carries out the repairs each desired state asks for
      * @param pause   holds reports back while the node (simulated) reboots
