@@ -153,30 +153,30 @@ class RepairActionsTest {
         FakeController ctl = fake();
         Agent agent = start("reset-node", ctl);
         inject(agent, "{\"gpu\": 5, \"kind\": \"ecc-dbe\"}");
-        within(Duration.ofSeconds(5), () -> !ctl.reports().isEmpty() && health(last(ctl), 5) == HealthState.FAILED);
+        within(Duration.ofSeconds(15), () -> !ctl.reports().isEmpty() && health(last(ctl), 5) == HealthState.FAILED);
 
         AgentAction reset = new AgentAction("run-1/2", AgentAction.Kind.GPU_RESET, 5, null, ASKED);
         ctl.desired = asking(2, reset);
-        within(Duration.ofSeconds(5), () -> reported(ctl, "run-1/2").map(r -> r.state() == State.RUNNING)
+        within(Duration.ofSeconds(15), () -> reported(ctl, "run-1/2").map(r -> r.state() == State.RUNNING)
                 .orElse(false));
-        within(Duration.ofSeconds(5), () -> ended(ctl, "run-1/2"));
+        within(Duration.ofSeconds(15), () -> ended(ctl, "run-1/2"));
         AgentActionResult result = reported(ctl, "run-1/2").orElseThrow();
         assertThat(result.state()).as(result.message()).isEqualTo(State.SUCCEEDED);
         assertThat(result.message()).isEqualTo("gpu 5 reset in 300ms");
         assertThat(result.kind()).isEqualTo(AgentAction.Kind.GPU_RESET);
         assertThat(result.started()).isNotNull();
         assertThat(result.finished()).isAfterOrEqualTo(result.started());
-        within(Duration.ofSeconds(5), () -> health(last(ctl), 5) == HealthState.HEALTHY);
+        within(Duration.ofSeconds(15), () -> health(last(ctl), 5) == HealthState.HEALTHY);
 
         // The desired state keeps asking until it has stored the result: the reset runs once.
         int before = ctl.reports().size();
-        within(Duration.ofSeconds(5), () -> ctl.reports().size() >= before + 3);
+        within(Duration.ofSeconds(15), () -> ctl.reports().size() >= before + 3);
         assertThat(logged("action_received", "run-1/2")).isEqualTo(1);
         assertThat(logged("action_finished", "run-1/2")).isEqualTo(1);
         assertThat(reported(ctl, "run-1/2")).contains(result);
 
         ctl.desired = asking(3);
-        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 3 && last(ctl).actions().isEmpty());
+        within(Duration.ofSeconds(15), () -> last(ctl).appliedVersion() == 3 && last(ctl).actions().isEmpty());
         JsonNode listed = Documents.json().readTree(CLIENT.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + agent.port() + "/v1/actions")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
@@ -193,7 +193,7 @@ class RepairActionsTest {
         FakeController ctl = fake();
         Agent agent = start("busy-node", ctl);
         ctl.desired = asking(2, new AgentAction("run-2/1", AgentAction.Kind.GPU_RESET, 1, null, ASKED));
-        within(Duration.ofSeconds(5), () -> ended(ctl, "run-2/1"));
+        within(Duration.ofSeconds(15), () -> ended(ctl, "run-2/1"));
         AgentActionResult result = reported(ctl, "run-2/1").orElseThrow();
         assertThat(result.state()).isEqualTo(State.FAILED);
         long pid = ((SimulatedNode) agent.backend()).processes(1).get(0).pid();
@@ -207,10 +207,10 @@ class RepairActionsTest {
         Agent agent = start("reboot-node", ctl);
         SimulatedNode gpus = (SimulatedNode) agent.backend();
         inject(agent, "{\"gpu\": 6, \"kind\": \"xid\", \"xid\": 79}");
-        within(Duration.ofSeconds(5), () -> !ctl.reports().isEmpty() && health(last(ctl), 6) == HealthState.FAILED);
+        within(Duration.ofSeconds(15), () -> !ctl.reports().isEmpty() && health(last(ctl), 6) == HealthState.FAILED);
 
         ctl.desired = asking(2, new AgentAction("run-3/2", AgentAction.Kind.REBOOT, null, null, ASKED));
-        within(Duration.ofSeconds(5), () -> ended(ctl, "run-3/2"));
+        within(Duration.ofSeconds(15), () -> ended(ctl, "run-3/2"));
         List<FakeController.Received> received = ctl.received;
         int firstEnded = 0;
         while (received.get(firstEnded).report().actions().stream().noneMatch(r -> r.state().ended())) {
@@ -224,7 +224,7 @@ class RepairActionsTest {
         assertThat(result.state()).isEqualTo(State.SUCCEEDED);
         assertThat(result.message()).isEqualTo("node rebooted in 1500ms: every GPU reset, no job left");
 
-        within(Duration.ofSeconds(5), () -> last(ctl).health().stream().allMatch(h -> h.state() == HealthState.HEALTHY));
+        within(Duration.ofSeconds(15), () -> last(ctl).health().stream().allMatch(h -> h.state() == HealthState.HEALTHY));
         assertThat(gpus.processes(0)).as("the jobs are gone").isEmpty();
         assertThat(gpus.processes(1)).isEmpty();
         assertThat(logged("action_received", "run-3/2")).isEqualTo(1);
@@ -237,7 +237,7 @@ class RepairActionsTest {
         inject(agent, "{\"gpu\": 4, \"kind\": \"ecc-dbe\"}");
         ctl.desired = asking(2, new AgentAction("run-4/1", AgentAction.Kind.HEALTH_CHECK, 3, 1, ASKED),
                 new AgentAction("run-4/2", AgentAction.Kind.HEALTH_CHECK, 4, 2, ASKED));
-        within(Duration.ofSeconds(5), () -> ended(ctl, "run-4/1") && ended(ctl, "run-4/2"));
+        within(Duration.ofSeconds(15), () -> ended(ctl, "run-4/1") && ended(ctl, "run-4/2"));
 
         AgentActionResult sound = reported(ctl, "run-4/1").orElseThrow();
         assertThat(sound.state()).as(sound.output()).isEqualTo(State.SUCCEEDED);
@@ -263,7 +263,7 @@ class RepairActionsTest {
         Allocation gang = new Allocation("j-000031", null, JobKind.TRAINING, List.of(5, 6),
                 List.of(uuids.get(5), uuids.get(6)), List.of(), List.of("python", "train.py"), null, Map.of(), 2, null);
         ctl.desired = new DesiredState(2, false, false, List.of(), false, 0, List.of(gang));
-        within(Duration.ofSeconds(5), () -> !gpus.processes(5).isEmpty() && !gpus.processes(6).isEmpty());
+        within(Duration.ofSeconds(15), () -> !gpus.processes(5).isEmpty() && !gpus.processes(6).isEmpty());
 
         inject(agent, "{\"gpu\": 6, \"kind\": \"xid\", \"xid\": 79}");
         assertThat(gpus.processes(5)).as("the job's other GPU runs on until the controller stops it").hasSize(1);
@@ -278,7 +278,7 @@ class RepairActionsTest {
 
         // A later desired state that still holds the job does not restart it on the crashed GPUs.
         ctl.desired = new DesiredState(3, true, false, List.of(), false, 0, List.of(gang));
-        within(Duration.ofSeconds(5), () -> last(ctl).appliedVersion() == 3);
+        within(Duration.ofSeconds(15), () -> last(ctl).appliedVersion() == 3);
         assertThat(gpus.processes(5)).isEmpty();
         assertThat(gpus.processes(6)).isEmpty();
     }
