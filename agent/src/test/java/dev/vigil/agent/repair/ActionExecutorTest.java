@@ -124,8 +124,10 @@ class ActionExecutorTest {
             assertThat(r.output()).isEqualTo("line 1\n");
             assertThat(r.finished()).isEqualTo(T0);
         });
-        Thread.sleep(50);
-        assertThat(repairs.ran).as("carried out once").containsExactly("run-1/2");
+        // One thread runs them in order: once a later action has run, no repeat of the first waits.
+        executor.requested(List.of(reset, reset("probe", 1)));
+        await(() -> state(executor, "probe").ended());
+        assertThat(repairs.ran).as("carried out once").containsExactly("run-1/2", "probe");
     }
 
     @Test
@@ -143,8 +145,9 @@ class ActionExecutorTest {
         assertThat(executor.all()).as("still listed for operators").extracting(AgentActionResult::id)
                 .containsExactly("a");
         assertThat(repairs.stillWanted).isEmpty();
-        executor.requested(List.of(reset("a", 0)));
-        assertThat(repairs.ran).as("an id seen before never runs again").containsExactly("a");
+        executor.requested(List.of(reset("a", 0), reset("probe", 1)));
+        await(() -> state(executor, "probe").ended());
+        assertThat(repairs.ran).as("an id seen before never runs again").containsExactly("a", "probe");
     }
 
     @Test
@@ -187,9 +190,12 @@ class ActionExecutorTest {
         AgentActionResult rebooted = new AgentActionResult("run-9/2", AgentAction.Kind.REBOOT, State.SUCCEEDED,
                 "node rebooted (boot b2)", null, null, T0);
         ActionExecutor executor = executor(List.of(rebooted));
+        repairs.release.countDown();
         executor.requested(List.of(new AgentAction("run-9/2", AgentAction.Kind.REBOOT, null, null, T0)));
         assertThat(executor.reported()).containsExactly(rebooted);
-        Thread.sleep(50);
-        assertThat(repairs.ran).isEmpty();
+        executor.requested(List.of(new AgentAction("run-9/2", AgentAction.Kind.REBOOT, null, null, T0),
+                reset("probe", 0)));
+        await(() -> state(executor, "probe").ended());
+        assertThat(repairs.ran).containsExactly("probe");
     }
 }
