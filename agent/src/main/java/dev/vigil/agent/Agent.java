@@ -5,12 +5,20 @@ import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.metrics.AgentMetrics;
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.repair.ActionExecutor;
+import dev.vigil.agent.repair.HostRepairs;
+import dev.vigil.agent.repair.NodeRepairs;
+import dev.vigil.agent.repair.ProcessCommandRunner;
+import dev.vigil.agent.repair.ReportingPause;
+import dev.vigil.agent.repair.SimulatedRepairs;
+import dev.vigil.agent.repair.SnapshotSource;
 import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.SamplingObserver;
 import dev.vigil.agent.sampling.Snapshot;
 import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.gpu.backend.GpuBackend;
@@ -30,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +61,11 @@ public final class Agent implements AutoCloseable {
     private final SystemdNotifier notifier;
     private final ScheduledExecutorService watchdog;
     private final ControllerReporter reporter;
+    private final ActionExecutor actions;
 
     private Agent(AgentConfig config, GpuBackend backend, Sampler sampler, AgentApi api, HttpServer server,
-                  SystemdNotifier notifier, ScheduledExecutorService watchdog, ControllerReporter reporter) {
+                  SystemdNotifier notifier, ScheduledExecutorService watchdog, ControllerReporter reporter,
+                  ActionExecutor actions) {
         this.config = config;
         this.backend = backend;
         this.sampler = sampler;
@@ -63,6 +74,7 @@ public final class Agent implements AutoCloseable {
         this.notifier = notifier;
         this.watchdog = watchdog;
         this.reporter = reporter;
+        this.actions = actions;
     }
 
     /** The version in the jar's manifest, or {@code dev} when run from classes. */
@@ -92,15 +104,33 @@ public final class Agent implements AutoCloseable {
         AgentMetrics metrics = new AgentMetrics(version(), backend.name());
         MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
         ControllerReporter reporter = null;
+        ActionExecutor actions = null;
         SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
+        // What the repairs read; the sampler publishes into it.
+        AtomicReference<Snapshot> latest = new AtomicReference<>();
         if (controller.enabled()) {
             metrics.reportingEnabled();
-            JobRunner jobs = simulated != null ? new SimulatedJobRunner(simulated) : JobRunner.RECORD_ONLY;
+            SimulatedJobRunner simulatedJobs = simulated != null ? new SimulatedJobRunner(simulated) : null;
+            JobRunner jobs = simulatedJobs != null ? simulatedJobs : JobRunner.RECORD_ONLY;
+            ReportingPause pause = new ReportingPause();
+            SnapshotSource snapshots = new SnapshotSource(latest::get, config.sampling().interval());
+            List<AgentActionResult> restored = List.of();
+            NodeRepairs repairs;
+            if (simulated != null) {
+                repairs = new SimulatedRepairs(simulated, evaluator, simulatedJobs, pause, snapshots, sampled, clock);
+            } else {
+                HostRepairs host = new HostRepairs(config.node(), backend, evaluator, new ProcessCommandRunner(),
+                        config.actions(), HostRepairs.BOOT_ID, snapshots, sampled, clock);
+                restored = host.restored();
+                repairs = host;
+            }
+            actions = new ActionExecutor(config.node(), repairs, clock, restored);
             try {
                 reporter = new ControllerReporter(config.node(), version(), controller, sampled, events,
-                        (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, clock);
+                        (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, pause, clock);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
+                actions.close();
                 backend.close();
                 throw e;
             }
@@ -120,6 +150,7 @@ public final class Agent implements AutoCloseable {
 
                     @Override
                     public void published(Snapshot snapshot) {
+                        latest.set(snapshot);
                         exporter.prepare(snapshot);
                         if (reporting != null) {
                             reporting.published(snapshot);
@@ -128,12 +159,15 @@ public final class Agent implements AutoCloseable {
                 });
         sampler.sampleOnce();
         AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
-                evaluator, simulated, reporter, clock, config.faultApi().readToken());
+                evaluator, simulated, reporter, actions, clock, config.faultApi().readToken());
         HttpServer server;
         try {
             server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())
                     .eventLoop(group).start(config.listenAddress());
         } catch (RuntimeException e) {
+            if (actions != null) {
+                actions.close();
+            }
             backend.close();
             throw e;
         }
@@ -146,7 +180,7 @@ public final class Agent implements AutoCloseable {
             reporter.start();
         }
         ScheduledExecutorService watchdog = startWatchdog(notifier, sampler, config.node());
-        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter);
+        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter, actions);
         notifier.ready(agent.statusLine());
         LOG.atInfo().addKeyValue("node", config.node()).addKeyValue("backend", backend.name())
                 .addKeyValue("gpus", backend.inventory().gpus().size()).addKeyValue("listen", server.address().getHostString() + ":" + server.port())
@@ -219,6 +253,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reporter != null) {
             reporter.close();
+        }
+        if (actions != null) {
+            actions.close();
         }
         server.close();
         sampler.close();

@@ -1,6 +1,7 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.repair.ActionExecutor;
 import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
@@ -42,7 +43,8 @@ import java.util.Map;
 /**
  * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node (with the controller's view
  * when the agent reports to one), /v1/events, /v1/gpus (health and processes, for the Slurm
- * prolog/epilog gate) and, on the simulated backend only, /v1/faults.
+ * prolog/epilog gate), /v1/actions (the repairs the controller asked for, read-only) and, on the
+ * simulated backend only, /v1/faults.
  */
 final class AgentApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
@@ -57,16 +59,18 @@ final class AgentApi {
     private final HealthEvaluator evaluator;
     private final SimulatedNode simulated;
     private final ControllerReporter reporter;
+    private final ActionExecutor actions;
     private final Clock clock;
     private final GpuBackend gpus;
     private final byte[] faultToken;
 
     /**
+     * @param actions    the repairs asked for, or null when the agent reports to no controller
      * @param faultToken the token the fault API wants, or null to take faults from loopback clients only
      */
     AgentApi(String node, GpuBackend gpus, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
              List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
-             Clock clock, String faultToken) {
+             ActionExecutor actions, Clock clock, String faultToken) {
         this.node = node;
         this.gpus = gpus;
         this.backend = gpus.name();
@@ -78,6 +82,7 @@ final class AgentApi {
         this.evaluator = evaluator;
         this.simulated = simulated;
         this.reporter = reporter;
+        this.actions = actions;
         this.clock = clock;
         this.faultToken = faultToken == null ? null : faultToken.getBytes(StandardCharsets.UTF_8);
     }
@@ -90,6 +95,7 @@ final class AgentApi {
                 .get("/v1/node", r -> Response.json(view(sampler.latest())))
                 .get("/v1/events", this::events)
                 .get("/v1/gpus", this::gpus)
+                .get("/v1/actions", this::actions)
                 .post("/v1/faults", this::inject)
                 .delete("/v1/faults", this::clear);
     }
@@ -198,6 +204,14 @@ final class AgentApi {
         }
         throw ProblemException.badRequest("index", text, "GPU indices of this node, 0 to " + (count - 1)
                 + ", separated by commas");
+    }
+
+    /** The repairs the controller asked for, oldest first, with how each went. */
+    private Response actions(Request request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("actions", actions == null ? List.of() : actions.all());
+        return Response.json(body);
     }
 
     private Response events(Request request) {

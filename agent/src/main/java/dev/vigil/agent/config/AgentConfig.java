@@ -47,10 +47,11 @@ import java.util.Set;
  * @param controller where the agent reports to; none by default
  * @param connections how many connections the agent's server holds, and how long an idle one stays open
  * @param faultApi   who may inject and clear faults on simulated GPUs
+ * @param actions    how the repairs the controller asks for run on real GPUs
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                           HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
-                          Controller controller, ConnectionLimits connections, FaultApi faultApi) {
+                          Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -81,13 +82,22 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         faultApi = faultApi == null ? FaultApi.LOOPBACK_ONLY : faultApi;
         InvalidValueException.require(faultApi == FaultApi.LOOPBACK_ONLY || backend == BackendKind.SIMULATED,
                 "faultApi", "(a faultApi section)", "only with backend: simulated (the fault API exists only there)");
+        actions = actions == null ? Actions.DEFAULTS : actions;
+    }
+
+    /** A config with the default connection limits, faults from this host only and the default repair commands. */
+    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
+                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
+                       Controller controller, ConnectionLimits connections, FaultApi faultApi) {
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, connections,
+                faultApi, null);
     }
 
     /** A config with the default connection limits and faults from this host only. */
     public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                        HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
                        Controller controller) {
-        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null, null);
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null, null, null);
     }
 
 
@@ -149,6 +159,37 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                 case "all" -> FieldCatalog.ALL;
                 default -> null;
             };
+        }
+    }
+
+    /**
+     * How the repairs the controller asks for (GPU reset, reboot, health check) run on real GPUs;
+     * simulated GPUs take their delays from the simulated section instead.
+     *
+     * @param stateDir  where the agent keeps what must outlive it: the reboot it asked for
+     * @param nvidiaSmi the nvidia-smi to reset a GPU with ({@code nvidia-smi -r -i N})
+     * @param dcgmi     the dcgmi to run diagnostics with ({@code dcgmi diag -r N -j})
+     * @param systemctl the systemctl to reboot with ({@code systemctl reboot})
+     * @param timeout   how long one such command may run before it is killed and the repair fails
+     */
+    public record Actions(Path stateDir, String nvidiaSmi, String dcgmi, String systemctl, Duration timeout) {
+        static final Actions DEFAULTS = new Actions(null, null, null, null, null);
+
+        public Actions {
+            stateDir = stateDir == null ? Path.of("/var/lib/vigil-agent") : stateDir;
+            nvidiaSmi = command(nvidiaSmi, "nvidia-smi", "nvidiaSmi");
+            dcgmi = command(dcgmi, "dcgmi", "dcgmi");
+            systemctl = command(systemctl, "systemctl", "systemctl");
+            timeout = timeout == null ? Duration.ofMinutes(30) : timeout;
+            InvalidValueException.require(timeout.compareTo(Duration.ofSeconds(1)) >= 0
+                    && timeout.compareTo(Duration.ofHours(4)) <= 0, "timeout", timeout, "from 1s to 4h");
+        }
+
+        private static String command(String value, String fallback, String field) {
+            String command = value == null ? fallback : value.strip();
+            InvalidValueException.require(!command.isEmpty() && command.chars().noneMatch(Character::isWhitespace),
+                    field, value, "a program name found on PATH, or an absolute path, without spaces");
+            return command;
         }
     }
 

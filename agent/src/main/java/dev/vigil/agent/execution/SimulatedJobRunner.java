@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * The simulated execution backend's agent side: an allocation runs as load on its simulated GPUs
  * (a training workload for a gang, an inference workload for a replica, on whole GPUs or on one
  * MIG instance), so /metrics shows utilization and power rise while the job runs and fall after.
+ * A fault that crashes the application ends the job's load on that GPU, as on real hardware; the
+ * job stays ended there until the controller takes it away (it requeues or fails it on the health
+ * and events the agent reports), so a crashed job never restarts by itself.
  */
 public final class SimulatedJobRunner implements JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedJobRunner.class);
@@ -40,6 +43,19 @@ public final class SimulatedJobRunner implements JobRunner {
 
     public SimulatedJobRunner(SimulatedNode node) {
         this.node = node;
+        node.onCrash(this::crashed);
+    }
+
+    /** A fault ended what ran on a GPU or MIG instance: one line naming the job it ended. */
+    private synchronized void crashed(SimulatedNode.Crash crash) {
+        Slot slot = new Slot(crash.gpu(), crash.gpuInstance());
+        LOG.atWarn().addKeyValue("node", node.node()).addKeyValue("job", running.getOrDefault(slot, "none"))
+                .addKeyValue("gpu", slot.toString()).addKeyValue("xid", crash.xid()).log("simulated_job_crashed");
+    }
+
+    /** The node rebooted: nothing runs on it any more, and nothing is remembered as running. */
+    public synchronized void rebooted() {
+        running.clear();
     }
 
     @Override

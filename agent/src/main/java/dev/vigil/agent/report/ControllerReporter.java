@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.execution.JobRunner;
+import dev.vigil.agent.repair.ActionExecutor;
+import dev.vigil.agent.repair.ReportingPause;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Snapshot;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.HumanDurations;
+import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.DesiredState;
 import dev.vigil.api.gpu.GpuDevice;
@@ -60,6 +63,10 @@ import java.util.stream.Collectors;
  * agent try the next at once, round robin, and it stays on the one that answers; a refusal (4xx)
  * is logged once and retried on schedule. The sampling thread only hands over snapshots: it
  * never waits on the network.
+ *
+ * <p>The repairs each reply asks for go to the {@link ActionExecutor}, which carries them out on
+ * its own thread; their results travel in every report while the desired state holds them, and a
+ * result that changes is reported at once. While a simulated reboot pauses reporting, nothing is sent.
  */
 public final class ControllerReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerReporter.class);
@@ -93,6 +100,8 @@ public final class ControllerReporter implements AutoCloseable {
     private final ReportBuilder builder;
     private final Observer observer;
     private final JobRunner jobs;
+    private final ActionExecutor actions;
+    private final ReportingPause pause;
     private final Clock clock;
     private final HttpClient client;
     private final String agentId = UUID.randomUUID().toString();
@@ -121,12 +130,15 @@ public final class ControllerReporter implements AutoCloseable {
     private String applyError;
 
     /**
-     * @param fields the fields the sampler reads; a GPU's summary takes what it finds there
-     * @param events the agent's events, sent until the controller acknowledges them
-     * @param jobs   runs the allocations of each new desired state
+     * @param fields  the fields the sampler reads; a GPU's summary takes what it finds there
+     * @param events  the agent's events, sent until the controller acknowledges them
+     * @param jobs    runs the allocations of each new desired state
+     * @param actions carries out the repairs each desired state asks for
+     * @param pause   holds reports back while the node (simulated) reboots
      */
     public ControllerReporter(String node, String agentVersion, AgentConfig.Controller config, FieldSet fields,
-                              EventLog events, Observer observer, JobRunner jobs, Clock clock) {
+                              EventLog events, Observer observer, JobRunner jobs, ActionExecutor actions,
+                              ReportingPause pause, Clock clock) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("no controller urls configured");
         }
@@ -140,6 +152,8 @@ public final class ControllerReporter implements AutoCloseable {
         this.builder = new ReportBuilder(fields);
         this.observer = observer;
         this.jobs = jobs;
+        this.actions = actions;
+        this.pause = pause;
         this.clock = clock;
         this.token = config.readToken();
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -147,6 +161,8 @@ public final class ControllerReporter implements AutoCloseable {
         this.status = new ControllerStatus(urls.get(current), agentId, null, null, null, 0, null);
         this.thread = new Thread(this::loop, "vigil-reporter-" + node);
         this.thread.setDaemon(true);
+        actions.onChange(this::wakeUp);
+        pause.onResume(this::wakeUp);
     }
 
     /** The fields a GPU's summary in the report is made of, to sample alongside the exported ones. */
@@ -199,6 +215,10 @@ public final class ControllerReporter implements AutoCloseable {
             if (!running) {
                 break;
             }
+            if (pause.paused()) {
+                next = System.nanoTime() + config.interval().toNanos();
+                continue;
+            }
             boolean more;
             try {
                 more = reportOnce();
@@ -238,8 +258,9 @@ public final class ControllerReporter implements AutoCloseable {
         boolean withInventory = !hash.equals(inventoryAcked);
         List<GpuEvent> pending = events.since(lastAckedSeq, MAX_EVENTS);
         long sentUpTo = pending.isEmpty() ? lastAckedSeq : pending.get(pending.size() - 1).seq();
+        List<AgentActionResult> results = actions.reported();
         AgentReport report = new AgentReport(agentId, agentVersion, hash, withInventory ? snapshot.inventory() : null,
-                snapshot.health(), builder.summaries(snapshot.sample()), pending, appliedVersion, applyError);
+                snapshot.health(), builder.summaries(snapshot.sample()), pending, appliedVersion, applyError, results);
         byte[] body;
         try {
             body = Documents.json().writeValueAsBytes(report);
@@ -392,6 +413,7 @@ public final class ControllerReporter implements AutoCloseable {
         lastRefusal = null;
         current = index;
         lastReport = clock.instant();
+        actions.requested(answer.actions());
         apply(answer, inventory);
         status = new ControllerStatus(url, agentId, lastReport, null, desired, appliedVersion, applyError);
     }

@@ -51,7 +51,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "backend, connections, controller, dcgm, faultApi, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "actions, backend, connections, controller, dcgm, faultApi, health, listen, node, nvml, sampling, simulated, xidWindow)");
         assertThat(error("connections: {max: 0}")).startsWith("agent.yaml: connections.max: \"0\" is not allowed "
                 + "(allowed: 1 to ");
         assertThat(error("connections: {max: 100, perClient: 200}"))
@@ -154,5 +154,37 @@ class AgentConfigTest {
         AgentConfig config = read("controller: {urls: [\"http://a:8080\"], token: vgl_s3cret}");
         assertThat(Documents.yaml().writeValueAsString(config)).contains("http://a:8080").doesNotContain("vgl_s3cret");
         assertThat(config.toString()).doesNotContain("vgl_s3cret");
+    }
+
+    @Test
+    void repairCommandsAndSimulatedDelaysHaveDefaultsAndBounds() {
+        AgentConfig defaults = read("");
+        assertThat(defaults.actions().stateDir()).isEqualTo(Path.of("/var/lib/vigil-agent"));
+        assertThat(defaults.actions().nvidiaSmi()).isEqualTo("nvidia-smi");
+        assertThat(defaults.actions().dcgmi()).isEqualTo("dcgmi");
+        assertThat(defaults.actions().systemctl()).isEqualTo("systemctl");
+        assertThat(defaults.actions().timeout()).isEqualTo(Duration.ofMinutes(30));
+
+        AgentConfig set = read("backend: simulated\nactions: {stateDir: /tmp/agent-state, nvidiaSmi: /opt/bin/nvidia-smi}\n"
+                + "simulated: {resetDelay: 500ms, rebootDelay: 20s, diagDuration: 0s}");
+        assertThat(set.actions().stateDir()).isEqualTo(Path.of("/tmp/agent-state"));
+        assertThat(set.actions().nvidiaSmi()).isEqualTo("/opt/bin/nvidia-smi");
+        assertThat(set.simulated().resetDelay()).isEqualTo(Duration.ofMillis(500));
+        assertThat(set.simulated().rebootDelay()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(set.simulated().diagDuration()).isZero();
+
+        assertThat(error("actions: {timeout: 5h}")).isEqualTo(
+                "agent.yaml: actions.timeout: \"5h\" is not allowed (allowed: from 1s to 4h)");
+        assertThat(error("actions: {dcgmi: \"dcgmi diag\"}")).startsWith(
+                "agent.yaml: actions.dcgmi: \"dcgmi diag\" is not allowed (allowed: a program name");
+        assertThat(error("backend: simulated\nsimulated: {rebootDelay: 1h}")).isEqualTo(
+                "agent.yaml: simulated.rebootDelay: \"1h\" is not allowed (allowed: from 0s to 10m)");
+    }
+
+    @Test
+    void theShippedConfigReadsAsTheDefaults() throws IOException {
+        Path shipped = Path.of("../cli/src/dist/conf/agent.yaml");
+        AgentConfig config = Documents.readYaml(Files.readString(shipped), AgentConfig.class, "agent.yaml");
+        assertThat(config.actions()).isEqualTo(read("").actions());
     }
 }

@@ -1,11 +1,13 @@
 package dev.vigil.gpu.simulated;
 
 import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.gpu.xid.XidCatalog;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.backend.FieldStatus;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldSet;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,61 @@ final class SimulatedGpu {
         } else {
             onInstances.remove(gpuInstance);
         }
+    }
+
+    /**
+     * Ends what runs on the whole GPU, or on one MIG instance of it, as a crash would.
+     *
+     * @return where something ran and is now gone: the MIG instances' ids, and null for the whole GPU
+     */
+    List<Integer> crash(Integer gpuInstance) {
+        List<Integer> ended = new ArrayList<>();
+        if (gpuInstance == null && wholeGpu != null && wholeGpu.kind() != WorkloadKind.IDLE) {
+            ended.add(null);
+        }
+        for (Map.Entry<Integer, Running> running : onInstances.entrySet()) {
+            boolean hit = gpuInstance == null || gpuInstance.equals(running.getKey());
+            if (hit && running.getValue().workload().kind() != WorkloadKind.IDLE) {
+                ended.add(running.getKey());
+            }
+        }
+        for (Integer slot : ended) {
+            stop(slot);
+        }
+        return ended;
+    }
+
+    /** The faults a diagnostic finds on this GPU now, in words; empty for a sound GPU. */
+    List<String> faults() {
+        List<String> found = new ArrayList<>();
+        if (lost) {
+            found.add("fallen off the bus");
+        }
+        if (lastXid != 0 && XidCatalog.lookup(lastXid).action().takesGpuOutOfService()) {
+            found.add("XID " + lastXid + " not repaired yet");
+        }
+        if (dbeVolatile > 0) {
+            found.add(dbeVolatile + " uncorrectable ECC error(s)");
+        }
+        if (remapPending) {
+            found.add("row remap pending");
+        }
+        if (remapFailure) {
+            found.add("row remapping failed");
+        }
+        if (retiredPending > 0) {
+            found.add(retiredPending + " page(s) pending retirement");
+        }
+        if (linksDown > 0) {
+            found.add(linksDown + " NVLink link(s) down");
+        }
+        if (thermalRunaway) {
+            found.add("thermal runaway");
+        }
+        if (powerBrake) {
+            found.add("power brake asserted");
+        }
+        return found;
     }
 
     boolean busy() {

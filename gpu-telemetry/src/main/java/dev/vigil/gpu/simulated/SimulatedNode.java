@@ -21,6 +21,8 @@ import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.mig.MigProfile;
 import dev.vigil.gpu.mig.MigLayoutValidator;
 import dev.vigil.gpu.xid.XidCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -29,16 +31,31 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
  * A simulated GPU server: the {@code simulated} backend. It is a real backend, not a mock: the
  * agent samples it through the same port as DCGM and NVML, and the simulated executor runs
  * workloads on it whose load shows in its telemetry. Faults come from the spec at their time
- * or from {@link #inject} at run time.
+ * or from {@link #inject} at run time. A fault that crashes an application (an XID whose repair
+ * takes the GPU out of service, or an application XID) ends the workload it hits, as on a real GPU.
  */
 public final class SimulatedNode implements GpuBackend {
+    /**
+     * A workload a fault ended.
+     *
+     * @param gpu         the GPU
+     * @param gpuInstance the MIG GPU instance it ran on, or null for the whole GPU
+     * @param xid         the XID that ended it
+     */
+    public record Crash(int gpu, Integer gpuInstance, int xid) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedNode.class);
+
     private final String node;
+    private final SimulatedSpec spec;
     private final NodeProfile profile;
     private final Clock clock;
     private final Instant start;
@@ -48,10 +65,18 @@ public final class SimulatedNode implements GpuBackend {
     private final ArrayDeque<GpuEvent> events = new ArrayDeque<>();
     private final ArrayDeque<FaultSpec> scheduled;
     private volatile Runnable listener = () -> { };
+    /** Until the simulated executor registers (and names the job), a crash is logged here. */
+    private volatile Consumer<Crash> crashListener = crash -> LOG.atWarn().addKeyValue("node", node())
+            .addKeyValue("gpu", crash.gpuInstance() == null ? String.valueOf(crash.gpu())
+                    : crash.gpu() + "/" + crash.gpuInstance())
+            .addKeyValue("xid", crash.xid()).log("simulated_workload_crashed");
+    /** Crashes found under the lock, told to the crash listener once it is released. */
+    private final List<Crash> crashes = new ArrayList<>();
     private volatile NodeInventory inventory;
 
     public SimulatedNode(String node, SimulatedSpec spec, Clock clock) {
         this.node = node;
+        this.spec = spec;
         this.profile = spec.profile();
         this.clock = clock;
         this.start = clock.instant();
@@ -93,6 +118,11 @@ public final class SimulatedNode implements GpuBackend {
         return profile;
     }
 
+    /** What the node was made from, its repair delays included. */
+    public SimulatedSpec spec() {
+        return spec;
+    }
+
     @Override
     public NodeInventory inventory() {
         return inventory;
@@ -127,23 +157,31 @@ public final class SimulatedNode implements GpuBackend {
         }
         if (fired) {
             listener.run();
+            tellCrashes();
         }
         return new NodeSample(now, entities);
     }
 
     @Override
     public List<GpuEvent> drainEvents() {
+        List<GpuEvent> drained;
         synchronized (lock) {
             fireDueFaults(clock.instant());
-            List<GpuEvent> drained = new ArrayList<>(events);
+            drained = new ArrayList<>(events);
             events.clear();
-            return drained;
         }
+        tellCrashes();
+        return drained;
     }
 
     @Override
     public void onEvent(Runnable listener) {
         this.listener = listener;
+    }
+
+    /** Registers the callback told of each workload a fault ends (the simulated executor's hook), instead of the log line. */
+    public void onCrash(Consumer<Crash> listener) {
+        this.crashListener = listener;
     }
 
     @Override
@@ -216,6 +254,34 @@ public final class SimulatedNode implements GpuBackend {
             apply(fault, clock.instant());
         }
         listener.run();
+        tellCrashes();
+    }
+
+    private void tellCrashes() {
+        List<Crash> told;
+        synchronized (lock) {
+            told = List.copyOf(crashes);
+            crashes.clear();
+        }
+        told.forEach(crashListener);
+    }
+
+    /** The faults a diagnostic of {@code gpu} finds now, in words; empty for a sound GPU. */
+    public List<String> faults(int gpu) {
+        requireGpu(gpu, "gpu");
+        synchronized (lock) {
+            return gpus[gpu].faults();
+        }
+    }
+
+    /**
+     * The node back from a reboot: every workload gone and every GPU reset (a lost GPU answers
+     * again). A row-remap failure stays, as after {@link #clearFaults}.
+     *
+     * @return what the reboot could not clear, one line per GPU
+     */
+    public List<String> reboot() {
+        return repair(null, "node reboot", true);
     }
 
     /**
@@ -226,6 +292,10 @@ public final class SimulatedNode implements GpuBackend {
      *         nothing is left
      */
     public List<String> clearFaults(Integer gpu) {
+        return repair(gpu, "GPU reset", false);
+    }
+
+    private List<String> repair(Integer gpu, String how, boolean endWork) {
         if (gpu != null) {
             requireGpu(gpu, "gpu");
         }
@@ -234,9 +304,12 @@ public final class SimulatedNode implements GpuBackend {
         synchronized (lock) {
             for (SimulatedGpu g : gpus) {
                 if (gpu == null || g.index == gpu) {
+                    if (endWork) {
+                        g.crash(null);
+                    }
                     g.reset();
                     events.add(new GpuEvent(0, now, g.index, uuids[g.index], null, null, GpuEvent.Kind.FAULT, null,
-                            Severity.INFO, RepairAction.NONE, "faults cleared on gpu " + g.index + " (GPU reset)"));
+                            Severity.INFO, RepairAction.NONE, "faults cleared on gpu " + g.index + " (" + how + ")"));
                     if (g.remapFailure) {
                         remaining.add("gpu " + g.index + ": row remapping failed, which a reset does not clear:"
                                 + " the GPU needs an RMA (replace=true simulates the new GPU)");
@@ -351,7 +424,15 @@ public final class SimulatedNode implements GpuBackend {
 
     private void xid(SimulatedGpu g, int code, Integer gpuInstance, Instant at) {
         g.lastXid = code;
+        RepairAction action = XidCatalog.lookup(code).action();
         events.add(XidCatalog.lookup(code).event(at, g.index, uuids[g.index], gpuInstance, gpuInstance == null ? null : 0));
+        // An application XID ends the application it names; a GPU out of service ends everything on it.
+        if (action == RepairAction.RESTART_APP || action.takesGpuOutOfService()) {
+            Integer hit = action == RepairAction.RESTART_APP ? gpuInstance : null;
+            for (Integer slot : g.crash(hit)) {
+                crashes.add(new Crash(g.index, slot, code));
+            }
+        }
     }
 
     private void setMig(int gpu, boolean enabled, List<MigPlacement> placements) {

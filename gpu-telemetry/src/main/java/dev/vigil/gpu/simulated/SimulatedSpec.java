@@ -7,6 +7,7 @@ import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.mig.MigPlanException;
 import dev.vigil.gpu.mig.MigPlanner;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,10 +19,20 @@ import java.util.List;
  * @param workloads what runs on its GPUs from the start
  * @param faults    faults to inject, each at a time after start
  * @param mig       MIG layouts to start in
+ * @param resetDelay   how long a GPU reset the controller asks for takes
+ * @param rebootDelay  how long a reboot the controller asks for keeps the node silent
+ * @param diagDuration how long a level-1 diagnostic takes (level 2 takes twice as long)
  */
 public record SimulatedSpec(NodeProfile profile, Long seed, List<Workload> workloads, List<FaultSpec> faults,
-                            List<MigSpec> mig) {
+                            List<MigSpec> mig, Duration resetDelay, Duration rebootDelay, Duration diagDuration) {
+    /** The longest simulated repair: a delay is there to be watched, not waited out. */
+    private static final Duration MAX_DELAY = Duration.ofMinutes(10);
+
     public SimulatedSpec {
+        // Short defaults: `vigil up` shows a whole repair loop in seconds.
+        resetDelay = delay(resetDelay, Duration.ofSeconds(2), "resetDelay");
+        rebootDelay = delay(rebootDelay, Duration.ofSeconds(5), "rebootDelay");
+        diagDuration = delay(diagDuration, Duration.ofSeconds(1), "diagDuration");
         profile = profile == null ? NodeProfile.HGX_H100_8 : profile;
         seed = seed == null ? 1L : seed;
         workloads = workloads == null ? List.of() : List.copyOf(workloads);
@@ -44,6 +55,19 @@ public record SimulatedSpec(NodeProfile profile, Long seed, List<Workload> workl
             }
             migPlacements(profile, mig.get(i), "mig[" + i + "].devices");
         }
+    }
+
+    /** A node with the default repair delays. */
+    public SimulatedSpec(NodeProfile profile, Long seed, List<Workload> workloads, List<FaultSpec> faults,
+                         List<MigSpec> mig) {
+        this(profile, seed, workloads, faults, mig, null, null, null);
+    }
+
+    private static Duration delay(Duration value, Duration fallback, String field) {
+        Duration delay = value == null ? fallback : value;
+        InvalidValueException.require(!delay.isNegative() && delay.compareTo(MAX_DELAY) <= 0, field, value,
+                "from 0s to 10m");
+        return delay;
     }
 
     /** The placements of a MIG spec on this profile's GPU model, or why there are none. */

@@ -274,4 +274,82 @@ class SimulatedNodeTest {
                 .hasMessage("workloads[0].gpus[1]: \"5\" is not allowed (allowed: a GPU index from 0 to 3 "
                         + "(pcie-l40s-4 has 4 GPUs))");
     }
+
+    @Test
+    void anXidThatTakesTheGpuOutOfServiceEndsTheWorkloadOnThatGpuOnly() {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of(Workload.of(WorkloadKind.TRAINING, List.of(2, 3))));
+        List<SimulatedNode.Crash> crashes = new java.util.ArrayList<>();
+        node.onCrash(crashes::add);
+        node.inject(FaultSpec.now(3, FaultKind.XID, 48));
+        assertThat(crashes).containsExactly(new SimulatedNode.Crash(3, null, 48));
+        assertThat(node.processes(3)).as("the job on the failed GPU is gone").isEmpty();
+        assertThat(node.processes(2)).as("the other GPU runs on").hasSize(1);
+
+        node.inject(FaultSpec.now(2, FaultKind.FALLEN_OFF_BUS, null));
+        assertThat(crashes).last().isEqualTo(new SimulatedNode.Crash(2, null, 79));
+    }
+
+    @Test
+    void anApplicationXidEndsTheWorkloadItNamesAndANvlinkXidEndsNothing() {
+        SimulatedNode node = new SimulatedNode("n1", new SimulatedSpec(NodeProfile.HGX_H100_8, 1L,
+                List.of(new Workload(List.of(7), 1, WorkloadKind.INFERENCE, null, null),
+                        new Workload(List.of(7), 2, WorkloadKind.INFERENCE, null, null),
+                        Workload.of(WorkloadKind.TRAINING, List.of(0))), List.of(),
+                List.of(new MigSpec(List.of(7), Map.of("3g.40gb", 2)))), clock);
+        List<SimulatedNode.Crash> crashes = new java.util.ArrayList<>();
+        node.onCrash(crashes::add);
+        node.inject(new FaultSpec(null, 7, FaultKind.XID, 13, 2, null));
+        assertThat(crashes).containsExactly(new SimulatedNode.Crash(7, 2, 13));
+        assertThat(node.processes(7)).extracting(GpuProcess::gpuInstanceId).containsExactly(1);
+
+        node.inject(FaultSpec.now(0, FaultKind.NVLINK_DOWN, null));
+        node.inject(FaultSpec.now(0, FaultKind.THERMAL_RUNAWAY, null));
+        assertThat(crashes).as("a degraded GPU still runs its job").hasSize(1);
+        assertThat(node.processes(0)).hasSize(1);
+    }
+
+    @Test
+    void aScheduledFaultEndsTheWorkloadWhenItFires() {
+        SimulatedNode node = new SimulatedNode("n1", new SimulatedSpec(NodeProfile.HGX_H100_8, 1L,
+                List.of(Workload.of(WorkloadKind.TRAINING, List.of(4))),
+                List.of(new FaultSpec(Duration.ofSeconds(10), 4, FaultKind.XID, 79, null, null)), List.of()), clock);
+        List<SimulatedNode.Crash> crashes = new java.util.ArrayList<>();
+        node.onCrash(crashes::add);
+        sampleAfter(node, Duration.ofSeconds(5));
+        assertThat(crashes).isEmpty();
+        sampleAfter(node, Duration.ofSeconds(6));
+        assertThat(crashes).containsExactly(new SimulatedNode.Crash(4, null, 79));
+    }
+
+    @Test
+    void aRebootEndsEveryWorkloadAndResetsEveryGpuButNotAFailedRowRemap() {
+        SimulatedNode node = node(NodeProfile.DGX_A100_8, 1, List.of(Workload.of(WorkloadKind.TRAINING, null)));
+        node.inject(FaultSpec.now(3, FaultKind.FALLEN_OFF_BUS, null));
+        node.inject(FaultSpec.now(1, FaultKind.ROW_REMAP_FAILURE, null));
+        node.inject(new FaultSpec(null, 5, FaultKind.NVLINK_DOWN, null, null, 4));
+        assertThat(node.faults(3)).containsExactly("fallen off the bus", "XID 79 not repaired yet");
+        assertThat(node.faults(5)).containsExactly("4 NVLink link(s) down");
+        assertThat(node.faults(0)).isEmpty();
+
+        assertThat(node.reboot()).singleElement().asString().contains("gpu 1", "row remapping failed");
+        for (int gpu = 0; gpu < 8; gpu++) {
+            assertThat(node.processes(gpu)).as("gpu %d runs nothing after the reboot", gpu).isEmpty();
+        }
+        assertThat(node.faults(3)).isEmpty();
+        assertThat(node.faults(5)).isEmpty();
+        assertThat(node.faults(1)).containsExactly("row remapping failed");
+        assertThat(node.sample(ALL).gpu(3).lost()).isFalse();
+        assertThat(node.inventory().gpus().get(5).nvlinkLinks()).isEqualTo(12);
+    }
+
+    @Test
+    void repairDelaysDefaultShortAndAreBounded() {
+        SimulatedSpec defaults = SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of());
+        assertThat(defaults.resetDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.rebootDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.diagDuration()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> new SimulatedSpec(null, null, null, null, null, null, Duration.ofMinutes(11), null))
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("rebootDelay")
+                .hasMessageContaining("from 0s to 10m");
+    }
 }
