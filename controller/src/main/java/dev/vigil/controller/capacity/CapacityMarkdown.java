@@ -1,5 +1,7 @@
 package dev.vigil.controller.capacity;
 
+import dev.vigil.api.binding.HumanDurations;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +108,7 @@ final class CapacityMarkdown {
             return NONE;
         }
         if (value.toSeconds() == 0) {
-            return value.toMillis() + "ms";
+            return HumanDurations.format(value);
         }
         StringBuilder text = new StringBuilder();
         long[] amounts = {value.toDays(), value.toHoursPart(), value.toMinutesPart(), value.toSecondsPart()};

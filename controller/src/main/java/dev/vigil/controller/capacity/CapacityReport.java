@@ -73,7 +73,7 @@ public record CapacityReport(Instant from, Instant to, Duration period, double g
     public static CapacityReport of(List<JobRecord> jobs, List<NodeRecord> nodes, Instant now, Duration period) {
         Instant from = now.minus(period);
         Map<String, NodeRecord> byName = nodes.stream()
-                .collect(Collectors.toMap(NodeRecord::name, Function.identity(), (a, b) -> b));
+                .collect(Collectors.toMap(NodeRecord::name, Function.identity()));
         JobModels models = new JobModels(byName);
         Map<String, Tally> tenants = new TreeMap<>();
         Map<String, Tally> modelTallies = new TreeMap<>();

@@ -65,7 +65,7 @@ public final class CapacityReports {
      * Returns whether it was taken.
      */
     public boolean send(CapacityReport report, URI webhook) {
-        String where = webhook.getScheme() + "://" + webhook.getAuthority(); // the path may hold a token
+        String where = where(webhook);
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(webhook).timeout(timeout).header("Content-Type", "application/json")
@@ -101,6 +101,11 @@ public final class CapacityReports {
         LOG.atWarn().addKeyValue("webhook", where).addKeyValue("attempts", attempt).addKeyValue("error", failure)
                 .log("capacity_report_not_sent");
         return false;
+    }
+
+    /** Scheme, host and port only: a webhook's path, query or user part often holds its secret. */
+    static String where(URI webhook) {
+        return webhook.getScheme() + "://" + webhook.getHost() + (webhook.getPort() == -1 ? "" : ":" + webhook.getPort());
     }
 
     private static String pretty(CapacityReport report) throws JsonProcessingException {

@@ -50,8 +50,7 @@ public record GpuOutOfService(String node, int gpu, String uuid, String model, H
         Optional<GpuDevice> device = JobModels.devices(node).stream().filter(d -> d.index() == gpu).findFirst();
         HealthReason failure = health == null ? null
                 : health.reasons().stream().filter(r -> r.state() == HealthState.FAILED).findFirst().orElse(null);
-        String uuid = health != null ? health.uuid() : cordon != null ? cordon.uuid()
-                : device.map(GpuDevice::uuid).orElse(null);
+        String uuid = health != null ? health.uuid() : cordon.uuid(); // one of them put it on the list
         Instant since = cordon != null ? cordon.since() : failure != null ? failure.since() : null;
         return new GpuOutOfService(node.name(), gpu, uuid, device.map(GpuDevice::model).orElse(null),
                 health == null ? null : health.state(), failure == null ? null : failure.message(), cordon != null,

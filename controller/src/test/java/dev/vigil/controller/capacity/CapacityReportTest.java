@@ -2,6 +2,7 @@ package dev.vigil.controller.capacity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.jobs.JobRecord;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static dev.vigil.controller.capacity.Fleet.A100;
@@ -85,7 +87,10 @@ class CapacityReportTest {
         JobRecord bare = new JobRecord("bare", training("t", 2, List.of(), 24), 0, JobState.SUCCEEDED, null, "",
                 hoursAgo(12), hoursAgo(10), hoursAgo(4), List.of(), 1, List.of());
 
-        assertThat(CapacityReport.of(List.of(bare), List.of(), NOW, CapacityReport.WEEK).gpuHours()).isEqualTo(12.0);
+        CapacityReport report = CapacityReport.of(List.of(bare), List.of(), NOW, CapacityReport.WEEK);
+
+        assertThat(report.gpuHours()).isEqualTo(12.0);
+        assertThat(report.queueing().p50()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test
@@ -124,6 +129,22 @@ class CapacityReportTest {
         assertThat(queueing.p50()).isEqualTo(Duration.ofMinutes(11));
         assertThat(queueing.p95()).isEqualTo(Duration.ofMinutes(20));
         assertThat(queueing.max()).isEqualTo(Duration.ofMinutes(21));
+    }
+
+    @Test
+    void theLongestWaitingJobWaitsSinceItsLastRequeue() {
+        List<JobRecord> waiting = List.of(
+                job("requeued", training("t", 1, List.of(), 1), JobState.PENDING, 20, List.of(),
+                        at(JobState.PLACED, 18), at(JobState.RUNNING, 18), at(JobState.PREEMPTED, 17),
+                        at(JobState.PENDING, 17)),
+                job("fresh", training("t", 1, List.of(), 1), JobState.PENDING, 6, List.of()),
+                job("admitted", training("t", 1, List.of(), 1), JobState.ADMITTED, 9, List.of(),
+                        at(JobState.ADMITTED, 8)));
+
+        Queueing queueing = CapacityReport.of(waiting, List.of(), NOW, CapacityReport.WEEK).queueing();
+
+        assertThat(queueing.waitingNow()).isEqualTo(3);
+        assertThat(queueing.longestWaiting()).isEqualTo(Duration.ofHours(17));
     }
 
     @Test
@@ -171,7 +192,11 @@ class CapacityReportTest {
         assertThat(report.gpusOutOfService()).containsExactly(
                 new GpuOutOfService("a100-1", 5, "GPU-a100-1-5", A100, null, null, true, "fan noise", hoursAgo(2)),
                 new GpuOutOfService("h100-1", 3, "GPU-h100-1-3", H100, HealthState.FAILED,
-                        "GPU has fallen off the bus (XID 79)", true, "XID 79 | fallen off the bus", XID_SEEN));
+                        "GPU has fallen off the bus (XID 79)", true, "XID 79 | fallen off the bus", XID_SEEN),
+                new GpuOutOfService("h100-1", 4, "GPU-h100-1-4", H100, HealthState.FAILED,
+                        "uncorrectable ECC error (double bit)", false, null, hoursAgo(5)),
+                new GpuOutOfService("h100-1", 7, "GPU-h100-1-7", H100, null, null, true, "burn-in test",
+                        hoursAgo(4)));
     }
 
     @Test
@@ -183,7 +208,7 @@ class CapacityReportTest {
     @Test
     void aFinishedJobsModelComesFromTheFleetProductItsSpecMatches() {
         JobModels models = new JobModels(Fleet.nodes().stream()
-                .collect(java.util.stream.Collectors.toMap(n -> n.name(), n -> n)));
+                .collect(Collectors.toMap(NodeRecord::name, n -> n)));
 
         assertThat(models.of(job("a", training("t", 1, List.of("a100"), 1), JobState.SUCCEEDED, 2, List.of())))
                 .isEqualTo(A100);

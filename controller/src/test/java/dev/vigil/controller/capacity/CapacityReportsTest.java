@@ -5,6 +5,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.JobTransition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,6 +85,8 @@ class CapacityReportsTest {
                 .contains("Growth: +160.0 %.")
                 .contains("| h100-1 | 3 | GPU-h100-1-3 | " + Fleet.H100 + " | failed | GPU has fallen off the bus (XID 79)"
                         + " | yes: XID 79 \\| fallen off the bus | 2026-12-05T21:00:00Z |")
+                .contains("| h100-1 | 4 | GPU-h100-1-4 | " + Fleet.H100 + " | failed | uncorrectable ECC error"
+                        + " (double bit) | no | 2026-12-05T19:00:00Z |")
                 .contains("| a100-1 | 5 | GPU-a100-1-5 | " + Fleet.A100 + " | — | — | yes: fan noise |")
                 .contains("| h100-2 | drained | 8 | rack maintenance | 2026-12-05T23:00:00Z |");
     }
@@ -92,6 +98,23 @@ class CapacityReportsTest {
         assertThat(md).contains("### By tenant\n\nNone.\n")
                 .contains("| 0 | — | — | — | 0 | — |")
                 .contains("Growth: no data for the period before.");
+    }
+
+    @Test
+    void waitsReadInWholeUnitsAndUnderASecondInMilliseconds() {
+        Instant submitted = Fleet.hoursAgo(30);
+        List<JobRecord> jobs = List.of(started("slow", submitted, submitted.plus(Duration.ofSeconds(93_784))),
+                started("quick", submitted, submitted.plusMillis(500)));
+
+        String md = CapacityMarkdown.render(CapacityReport.of(jobs, List.of(), Fleet.NOW, CapacityReport.WEEK));
+
+        assertThat(md).contains("| 2 | 500ms | 1d 2h 3m 4s | 1d 2h 3m 4s | 0 | — |");
+    }
+
+    private static JobRecord started(String id, Instant submitted, Instant running) {
+        return new JobRecord(id, Fleet.training("t", 1, List.of(), 1), 0, JobState.RUNNING, null, "", submitted,
+                running, null, List.of(), 1, List.of(new JobTransition(null, JobState.PENDING, "submitted", submitted),
+                new JobTransition(JobState.PENDING, JobState.RUNNING, "started", running)));
     }
 
     @Test
@@ -125,6 +148,35 @@ class CapacityReportsTest {
         assertThat(lines.get(0).getMessage()).isEqualTo("capacity_report_not_sent");
         assertThat(keyValues(lines.get(0))).containsEntry("error", "status 500").containsEntry("attempts", "2")
                 .containsEntry("webhook", "http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Test
+    void aWebhookHttpCannotReachIsLoggedNotThrown() {
+        List<ILoggingEvent> lines = logged(() -> assertThat(reports.send(report, URI.create("ftp://reports.example/in")))
+                .isFalse());
+
+        assertThat(lines).extracting(ILoggingEvent::getMessage).containsExactly("capacity_report_not_sent");
+        assertThat(keyValues(lines.get(0))).containsEntry("webhook", "ftp://reports.example");
+    }
+
+    @Test
+    void anInterruptedSendStopsAndKeepsTheInterrupt() throws Exception {
+        serve(200);
+        Thread.currentThread().interrupt();
+        try {
+            List<ILoggingEvent> lines = logged(() -> assertThat(reports.send(report, webhook("/hook"))).isFalse());
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            assertThat(keyValues(lines.get(0))).containsEntry("attempts", "1").containsEntry("error", "interrupted");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void theLogNamesTheWebhooksHostNotItsSecrets() {
+        assertThat(CapacityReports.where(URI.create("https://user:pass@hooks.example:8443/T0/B1/s3cret?token=x")))
+                .isEqualTo("https://hooks.example:8443");
+        assertThat(CapacityReports.where(URI.create("https://hooks.example/s3cret"))).isEqualTo("https://hooks.example");
     }
 
     @Test

@@ -40,7 +40,9 @@ import java.util.stream.IntStream;
  * old         nlp     H100   4     299 → 289 (the period before)    0          —      4 × 15h = 60 (before)
  * </pre>
  * Demand: 260 GPU-hours asked in the period, 100 the period before: +160 %. Idle: GPU 0 of h100-1
- * for 25 h, and the two MIG slices on GPU 0 of a100-1 for 14 h × 1/7 each: 29 GPU-hours.
+ * for 25 h (GPU 1 is at 5 %: not below), and the two MIG slices on GPU 0 of a100-1 for 14 h × 1/7
+ * each: 29 GPU-hours. Out of service: h100-1's GPU 3 (lost, cordoned), 4 (failed, not cordoned),
+ * 7 (cordoned, healthy); a100-1's GPU 5 (cordoned); h100-2 drained.
  */
 final class Fleet {
     static final Instant NOW = Instant.parse("2026-12-06T00:00:00Z");
@@ -83,12 +85,17 @@ final class Fleet {
                 RepairAction.REBOOT_NODE, 79, XID_SEEN);
         HealthReason thermal = new HealthReason("thermal", HealthState.DEGRADED, "thermal slowdown at 91 C",
                 RepairAction.NONE, null, XID_SEEN);
+        HealthReason dbe = new HealthReason("ecc-dbe", HealthState.FAILED, "uncorrectable ECC error (double bit)",
+                RepairAction.RESET_GPU, 48, hoursAgo(5));
         return List.of(
                 node("h100-1", H100).state(NodeState.READY)
-                        .gpus(List.of(summary(0, 0.0), summary(1, 90.0), summary(2, null)))
-                        .health(List.of(GpuHealth.of(3, "GPU-h100-1-3", List.of(lost))))
-                        .cordonedGpus(List.of(new CordonedGpu(3, "GPU-h100-1-3", "XID 79 | fallen off the bus",
-                                "reflex", XID_SEEN)))
+                        .gpus(List.of(summary(0, 0.0), summary(1, 5.0), summary(2, null)))
+                        .health(List.of(GpuHealth.of(2, "GPU-h100-1-2", List.of()),
+                                GpuHealth.of(3, "GPU-h100-1-3", List.of(lost)),
+                                GpuHealth.of(4, "GPU-h100-1-4", List.of(thermal, dbe))))
+                        .cordonedGpus(List.of(new CordonedGpu(7, "GPU-h100-1-7", "burn-in test", "bob", hoursAgo(4)),
+                                new CordonedGpu(3, "GPU-h100-1-3", "XID 79 | fallen off the bus", "reflex",
+                                        XID_SEEN)))
                         .build(),
                 node("a100-1", A100).state(NodeState.READY)
                         .gpus(List.of(summary(0, 2.0)))
