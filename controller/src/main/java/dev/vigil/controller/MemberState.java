@@ -17,7 +17,7 @@ import dev.vigil.controller.leader.LocalMembers;
 import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
-import dev.vigil.controller.runbooks.LeaderFleet;
+import dev.vigil.controller.runbooks.CapacityReporter;
 import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
@@ -197,12 +197,13 @@ final class MemberState {
                     return position == null ? null : position.leaf();
                 }
             };
-            LeaderFleet.Reports capacity = (id, now) -> { };
+            CapacityReporter capacity = new CapacityReporter(opened, config.runbooks(), dataDir);
             RunbookControl runbookLoop = new RunbookControl(events, opened, clock, config.runbooks(), runbooks, dataDir,
                     member.name(), alertLoop::ruleNames, alertLoop::firing, places, nodes, loop::vacate, capacity,
                     acting);
             runbookControl.set(runbookLoop);
             closing.add(runbookLoop);
+            closing.add(capacity);
             Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop, runbookLoop,
                     new Bootstrap(opened, tokens, adminFile, agentFile, clock), acting);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, controls, leadership));

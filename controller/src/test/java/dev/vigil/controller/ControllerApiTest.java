@@ -521,7 +521,17 @@ class ControllerApiTest {
                     + "\"comment\": \"matrix\"}", "operator"),
             new Call("DELETE", "/v1/silences/00000000-0000-0000-0000-000000000000", null, "operator"),
             new Call("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"status\": \"resolved\", "
-                    + "\"receiver\": \"vigil\", \"alerts\": []}", "operator"));
+                    + "\"receiver\": \"vigil\", \"alerts\": []}", "operator"),
+            new Call("GET", "/v1/runbooks", null, "viewer"),
+            new Call("GET", "/v1/runbooks/automation", null, "viewer"),
+            new Call("POST", "/v1/runbooks/reload", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/runbooks/resume", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/runbooks/gpu-fallen-off-bus/runs", "{\"node\": \"matrix-node\", \"dryRun\": true}",
+                    "operator"),
+            new Call("GET", "/v1/runs", null, "viewer"),
+            new Call("GET", "/v1/runs/run-999999", null, "viewer"),
+            new Call("POST", "/v1/runs/run-999999/approve", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("POST", "/v1/runs/run-999999/abort", "{\"reason\": \"matrix\"}", "operator"));
 
     private static boolean covers(String role, String needed) {
         List<String> ladder = List.of("viewer", "submitter", "operator", "admin");
@@ -539,7 +549,8 @@ class ControllerApiTest {
             coveredRoutes.add(call.method() + " " + call.path().replace("matrix-node", "{node}")
                     .replace("/gpus/0/", "/gpus/{gpu}/")
                     .replace("00000000-0000-0000-0000-000000000000", "{id}").replace("0000000000", "{id}")
-                    .replace("j-999999", "{id}").replace("0123456789abcdef", "{fingerprint}"));
+                    .replace("j-999999", "{id}").replace("0123456789abcdef", "{fingerprint}")
+                    .replace("run-999999", "{id}").replace("gpu-fallen-off-bus", "{name}"));
             assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
                     .as("%s %s without a token", call.method(), call.path()).isEqualTo(401);
             assertThat(controller.send(call.method(), call.path(), "vgl_0123456789_notarealsecretnotarealsecret",
@@ -735,13 +746,20 @@ class ControllerApiTest {
             new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", "
                     + "\"comment\": \"c\"}", "operator", 415, null),
             new Malformed("POST", "/v1/alertmanager/webhook", "{\"version\": \"4\", \"alerts\": []}", "operator",
-                    415, null));
+                    415, null),
+            new Malformed("POST", "/v1/runbooks/reload", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/runbooks/resume", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/runbooks/gpu-fallen-off-bus/runs", "{\"node\": \"strict-node\"}", "operator",
+                    415, null),
+            new Malformed("POST", "/v1/runs/run-1/approve", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/runs/run-1/abort", "{\"reason\": \"r\"}", "operator", 415, null));
 
     @Test
     void aBodyThatDoesNotSayItIsJsonIsA415OnEveryJsonRoute() throws Exception {
         new Agent("strict-node").report(true);
         assertThat(JSON_ROUTES.stream().map(r -> r.method() + " " + r.path().replace("strict-node", "{node}")
-                .replace("/gpus/0/", "/gpus/{gpu}/").replace("j-000001", "{id}")).toList())
+                .replace("/gpus/0/", "/gpus/{gpu}/").replace("j-000001", "{id}").replace("run-1", "{id}")
+                .replace("gpu-fallen-off-bus", "{name}")).toList())
                 .as("every POST route of the router that reads a body")
                 .containsExactlyInAnyOrderElementsOf(routes().stream().filter(r -> r.method().equals("POST"))
                         .map(r -> r.method() + " " + r.pattern()).toList());
