@@ -53,8 +53,9 @@ final class RunbookCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME", description = "The runbook, as 'vigil runbooks' lists it.")
         String name;
 
-        @Option(names = "--node", paramLabel = "NODE", required = true,
-                description = "The node to run it on, as 'vigil nodes' lists it.")
+        @Option(names = "--node", paramLabel = "NODE",
+                description = "The node to run it on, as 'vigil nodes' lists it (not for a fleet runbook such as "
+                        + "capacity-report).")
         String node;
 
         @Option(names = "--gpu", paramLabel = "GPU", description = "One GPU of the node (its index), for runbooks "

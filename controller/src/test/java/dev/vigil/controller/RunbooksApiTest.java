@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,6 +185,25 @@ class RunbooksApiTest {
         assertThat(controller.send("GET", "/v1/runs?state=sleeping", viewer, null).statusCode()).isEqualTo(400);
         assertThat(controller.send("POST", "/v1/runbooks/gpu-fallen-off-bus/runs", viewer,
                 "{\"node\": \"dry-1\"}").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void theCapacityReportRunsByHandOnTheFleetAndIsWrittenUnderTheDataDir() throws Exception {
+        HttpResponse<String> started = controller.send("POST", "/v1/runbooks/capacity-report/runs", admin,
+                "{\"reason\": \"monday came early\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        JsonNode run = Documents.json().readTree(started.body());
+        assertThat(run.get("target")).isNull();
+        assertThat(run.get("state").asText()).isEqualTo("succeeded");
+        await(Duration.ofSeconds(20), () -> {
+            try (var files = Files.list(dataDir.resolve("reports"))) {
+                return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("capacity-")).count() == 2;
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+        });
+        assertThat(controller.send("POST", "/v1/runbooks/capacity-report/runs", admin,
+                "{\"node\": \"dry-1\"}").statusCode()).isEqualTo(400);
     }
 
     @Test

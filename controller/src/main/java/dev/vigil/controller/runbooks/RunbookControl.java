@@ -308,7 +308,16 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
             return Outcomes.problem(invalid(new InvalidValueException("gpu", request.gpu(), "nothing: runbook "
                     + runbook.name() + " acts on " + runbook.target())));
         }
-        NodeRecord node = store.node(request.node()).orElse(null);
+        if (runbook.target().kind() == Target.Kind.FLEET) {
+            if (request.node() != null) {
+                return Outcomes.problem(invalid(new InvalidValueException("node", request.node(), "nothing: runbook "
+                        + runbook.name() + " acts on the fleet")));
+            }
+            RunRecord run = Runs.create(store.nextRunId(), runbook, null, request.dryRun() != null ? request.dryRun()
+                    : dryOverride(), "manual: " + request.reason(), caller.actor(), now);
+            return started(caller, request, runbook, run, now);
+        }
+        NodeRecord node = request.node() == null ? null : store.node(request.node()).orElse(null);
         if (node == null) {
             return Outcomes.problem(invalid(new InvalidValueException("node", request.node(),
                     "the name of a node the controller knows")));
@@ -322,10 +331,15 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
         RunRecord run = Runs.create(store.nextRunId(), runbook, new RunTarget(request.node(), request.gpu()),
                 request.dryRun() != null ? request.dryRun() : dryOverride(), "manual: " + request.reason(),
                 caller.actor(), now);
+        return started(caller, request, runbook, run, now);
+    }
+
+    private Outcome started(Caller caller, RunRequest request, Runbook runbook, RunRecord run, Instant now) {
         RunRecord started = advance(run, runbook, now);
         save(null, started);
         store.audit(caller.audited(now, request.reason(), 201, "run " + run.id() + " of runbook " + runbook.name()
-                + " on " + run.target() + (run.dryRun() ? " (dry run)" : "") + ": " + wire(started.state())));
+                + " on " + (run.target() == null ? "the fleet" : run.target()) + (run.dryRun() ? " (dry run)" : "")
+                + ": " + wire(started.state())));
         wake();
         return Outcomes.value(started);
     }
