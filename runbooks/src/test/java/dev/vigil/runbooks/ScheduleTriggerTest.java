@@ -3,6 +3,7 @@ package dev.vigil.runbooks;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.TimeZone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +26,17 @@ class ScheduleTriggerTest {
         assertThat(MONDAYS.missedSince(SUNDAY, Instant.parse("2026-12-30T00:00:00Z"))).isTrue();
         assertThat(MONDAYS.missedSince(null, SUNDAY)).isFalse();
         assertThat(new ScheduleTrigger("0 0 0 1 1 ? 2020").missedSince(SUNDAY, SUNDAY.plusSeconds(1))).isFalse();
+    }
+
+    @Test
+    void firesInUtcWhateverTheJvmsZone() {
+        TimeZone before = TimeZone.getDefault();
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+            assertThat(MONDAYS.nextAfter(SUNDAY)).isEqualTo(Instant.parse("2026-12-07T06:00:00Z"));
+        } finally {
+            TimeZone.setDefault(before);
+        }
     }
 
     @Test

@@ -165,7 +165,7 @@ public final class Runs {
                     + run.state().name().toLowerCase(Locale.ROOT));
         }
         List<StepRecord> steps = new ArrayList<>(run.steps());
-        if (run.step() < steps.size() && steps.get(run.step()).attempts() > 0) {
+        if (steps.get(run.step()).attempts() > 0) {
             steps.set(run.step(), ended(steps.get(run.step()), StepState.FAILED, "aborted by " + by, now));
         }
         RunRecord aborted = end(run, RunState.ABORTED, "aborted by " + by + ": " + reason, steps, now);

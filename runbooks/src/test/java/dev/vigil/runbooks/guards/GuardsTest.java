@@ -238,6 +238,13 @@ class GuardsTest {
         assertThat(limits.repeatWindow()).hasDays(7);
         assertThat(limits.breakerWindow()).hasMinutes(10);
         assertThat(Documents.readYaml("breakerMinNodes: 3", GuardLimits.class, "t").breakerLimit(4)).isEqualTo(3);
+        GuardLimits edges = Documents.readYaml("{remediationPercent: 100, breakerPercent: 100, breakerMinNodes: 1, "
+                + "breakerWindow: 1d, repeatLimit: 1, repeatWindow: 90d}", GuardLimits.class, "t");
+        assertThat(edges.remediationLimit(4)).isEqualTo(4);
+        assertThat(edges.breakerLimit(4)).isEqualTo(4);
+        GuardLimits low = Documents.readYaml("{remediationPercent: 1, breakerPercent: 1}", GuardLimits.class, "t");
+        assertThat(low.remediationLimit(200)).isEqualTo(2);
+        assertThat(low.breakerLimit(300)).isEqualTo(3);
         for (String bad : List.of("remediationPercent: 0", "remediationPercent: 101", "breakerPercent: 0",
                 "breakerPercent: 101", "breakerMinNodes: 0", "breakerWindow: 0s", "breakerWindow: 2d", "repeatLimit: 0",
                 "repeatWindow: 0s", "repeatWindow: 91d")) {

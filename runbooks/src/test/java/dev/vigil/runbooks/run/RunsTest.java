@@ -185,6 +185,17 @@ class RunsTest {
     }
 
     @Test
+    void oneApprovalLetsOneApproveStepPass() {
+        Runbook runbook = runbook("  - kind: approve\n  - {kind: approve, name: again}\n");
+
+        RunRecord run = Runs.advance(Runs.approve(started(runbook, NODE, T0), "alice", T0), runbook, fleet, T0);
+
+        assertThat(run.state()).isEqualTo(RunState.WAITING_APPROVAL);
+        assertThat(run.step()).isEqualTo(1);
+        assertThat(run.approvedBy()).isNull();
+    }
+
+    @Test
     void anApprovalThatNobodyGivesTimesOutAndFailsTheRunLeavingTheNodeCordoned() {
         Runbook runbook = runbook("  - {kind: approve, timeout: 1h}\n  - kind: return\n");
         RunRecord run = started(runbook, NODE, T0);
@@ -215,6 +226,8 @@ class RunsTest {
         assertThat(waiting.nextAttempt()).isEqualTo(T0.plusSeconds(11));
         assertThat(run.state()).isEqualTo(RunState.RUNNING);
         assertThat(run.reason()).contains("attempt 1 of 3");
+        assertThat(Runs.advance(run, runbook, fleet, T0.plusSeconds(10)).reason())
+                .isEqualTo("step reboot: attempt 2 at " + T0.plusSeconds(11));
 
         assertThat(Runs.advance(run, runbook, fleet, T0.plusSeconds(10)).steps().get(0)).isEqualTo(waiting);
         run = stored(Runs.advance(run, runbook, fleet, T0.plusSeconds(11)));

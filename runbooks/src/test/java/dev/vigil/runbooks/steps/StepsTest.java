@@ -39,6 +39,9 @@ class StepsTest {
 
         assertThat(fleet.calls).containsExactly("cordon sim-1 gpu 3", "cordon sim-1", "uncordon sim-1 gpu 3",
                 "resume sim-1");
+        assertThat(fleet.reasons).containsExactly("runbook:rb/run-7: runbook rb run run-7: cordon",
+                "runbook:rb/run-7: runbook rb run run-7: cordon", "runbook:rb/run-7: runbook rb run run-7: uncordon",
+                "runbook:rb/run-7: runbook rb run run-7: repaired, returned to service");
     }
 
     @Test
@@ -205,6 +208,7 @@ class StepsTest {
 
         assertThat(progress.output()).isEqualTo("notified: sim-1 gpu 3: rb run run-7");
         assertThat(fleet.calls).containsExactly("notify run-7/2/1 sim-1 gpu 3: rb run run-7");
+        assertThat(fleet.notes).containsExactly("runbook rb, run run-7, target sim-1 gpu 3");
     }
 
     @Test
@@ -212,7 +216,8 @@ class StepsTest {
         fleet.update("sim-1", node -> node.history(List.of(new Transition(NodeState.READY, NodeState.CORDONED,
                 "XID 79", "health-reflex", T0))));
 
-        new Notify("${node} needs an RMA", true).attempt(context(GPU, 1, T0));
+        assertThat(new Notify("${node} needs an RMA", true).attempt(context(GPU, 1, T0)))
+                .isEqualTo(new Progress(Progress.Status.DONE, "paged: sim-1 needs an RMA", "run-7/2/1"));
 
         assertThat(fleet.calls).hasSize(1);
         assertThat(fleet.calls.get(0)).startsWith("page run-7/2/1 sim-1 needs an RMA\n")
@@ -223,6 +228,7 @@ class StepsTest {
     void aFleetNotifyNamesTheFleet() {
         new Notify("capacity for ${node}", false).attempt(context(null, 1, T0));
         assertThat(fleet.calls).containsExactly("notify run-7/2/1 capacity for fleet");
+        assertThat(fleet.notes).containsExactly("runbook rb, run run-7");
     }
 
     @Test
