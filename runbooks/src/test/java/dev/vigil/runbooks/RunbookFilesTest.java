@@ -87,6 +87,7 @@ class RunbookFilesTest {
         assertThat(runbook.steps().get(1).backoffBefore(1)).hasSeconds(1);
         assertThat(runbook.steps().get(1).backoffBefore(3)).hasSeconds(4);
         assertThat(runbook.steps().get(2).level()).isEqualTo(2);
+        assertThat(runbook.steps().get(3).page()).isTrue();
         assertThat(runbook.repairs()).isTrue();
     }
 
@@ -180,7 +181,8 @@ class RunbookFilesTest {
         assertInvalid("a.yaml", "steps[0].kind", "missing", "one of cordon, uncordon, drain, wait, gpu-reset");
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - kind: notify\n    message: \"\"\n    page: false\n"
                 + "  - {kind: notify, message: hi, fallback: false}\n");
-        assertThat(RunbookFiles.load(dir, ALERTS)).hasSize(1);
+        assertThat(RunbookFiles.load(dir, ALERTS).get(0).runbook().steps()).extracting(step -> step.page())
+                .containsExactly(false, false);
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: wait}\n");
         assertInvalid("a.yaml", "steps[0].until", "missing", "node-reporting");
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: notify}\n");

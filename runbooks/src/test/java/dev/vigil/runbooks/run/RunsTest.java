@@ -390,6 +390,20 @@ class RunsTest {
     }
 
     @Test
+    void aRunWhoseRunbookChangedUnderItFailsLeavingTheNodeCordoned() {
+        Runbook before = runbook("  - kind: approve\n  - kind: return\n");
+        Runbook after = runbook("  - kind: approve\n  - kind: reboot\n  - kind: return\n");
+        RunRecord run = started(before, NODE, T0);
+
+        RunRecord failed = Runs.advance(run, after, fleet, T0.plusSeconds(1));
+
+        assertThat(failed.state()).isEqualTo(RunState.FAILED);
+        assertThat(failed.reason()).isEqualTo("runbook rb changed while the run was under way (its steps differ)");
+        assertThat(fleet.calls.get(0)).isEqualTo("cordon sim-1");
+        assertThat(fleet.calls("resume")).isEmpty();
+    }
+
+    @Test
     void aFleetRunReportsAndHasNoNodeToCordon() throws IOException {
         Runbook runbook = shipped("capacity-report", "active");
 
