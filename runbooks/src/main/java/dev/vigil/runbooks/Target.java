@@ -42,14 +42,6 @@ public record Target(Kind kind, Selector selector) {
         return new Target(Kind.SELECTOR, selector);
     }
 
-    public static Target node() {
-        return new Target(Kind.NODE, null);
-    }
-
-    public static Target gpu() {
-        return new Target(Kind.GPU, null);
-    }
-
     /** Whether a run's steps act on individual nodes (fleet runbooks only report). */
     public boolean actsOnNodes() {
         return kind != Kind.FLEET;

@@ -25,6 +25,10 @@ public final class FakeFleet implements Fleet {
     public final Set<RunTarget> busy = new HashSet<>();
     public final List<String> calls = new ArrayList<>();
     public final Map<String, BmcResult> bmc = new HashMap<>();
+    /** The actor and reason of each cordon, uncordon, drain, requeue and resume, in order. */
+    public final List<String> reasons = new ArrayList<>();
+    /** The details of each note. */
+    public final List<String> notes = new ArrayList<>();
     /** Requeue empties the target, as the controller's requeue does. */
     public boolean requeueEmpties = true;
 
@@ -66,21 +70,25 @@ public final class FakeFleet implements Fleet {
     @Override
     public void cordon(RunTarget target, String actor, String reason) {
         calls.add("cordon " + target);
+        reasons.add(actor + ": " + reason);
     }
 
     @Override
     public void uncordon(RunTarget target, String actor, String reason) {
         calls.add("uncordon " + target);
+        reasons.add(actor + ": " + reason);
     }
 
     @Override
     public void drain(RunTarget target, String actor, String reason) {
         calls.add("drain " + target);
+        reasons.add(actor + ": " + reason);
     }
 
     @Override
     public void requeue(RunTarget target, String actor, String reason) {
         calls.add("requeue " + target);
+        reasons.add(actor + ": " + reason);
         if (requeueEmpties) {
             busy.removeIf(b -> b.node().equals(target.node()) && (target.gpu() == null || target.gpu().equals(b.gpu())));
         }
@@ -89,6 +97,7 @@ public final class FakeFleet implements Fleet {
     @Override
     public void resume(RunTarget target, String actor, String reason) {
         calls.add("resume " + target);
+        reasons.add(actor + ": " + reason);
     }
 
     @Override
@@ -124,6 +133,7 @@ public final class FakeFleet implements Fleet {
     @Override
     public void notify(String id, String summary, String details) {
         calls.add("notify " + id + " " + summary);
+        notes.add(details);
     }
 
     @Override

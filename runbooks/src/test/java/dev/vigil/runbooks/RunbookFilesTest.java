@@ -74,6 +74,8 @@ class RunbookFilesTest {
         Runbook runbook = RunbookFiles.load(dir, ALERTS).get(0).runbook();
 
         assertThat(runbook.mode()).isEqualTo(Mode.ACTIVE);
+        assertThat(RunbookFiles.load(dir, ALERTS).get(0).summary(0).mode()).isEqualTo("active");
+        assertThat(runbook.description()).isEqualTo("every key");
         assertThat(runbook.guards().concurrency()).isEqualTo(3);
         assertThat(runbook.trigger().alert().matches("GpuNvlinkDown", Map.of("gpu", "3", "node", "n"))).isTrue();
         assertThat(runbook.trigger().alert().matches("GpuNvlinkDown", Map.of("gpu", "2"))).isFalse();
@@ -85,6 +87,7 @@ class RunbookFilesTest {
         assertThat(runbook.steps().get(1).backoffBefore(1)).hasSeconds(1);
         assertThat(runbook.steps().get(1).backoffBefore(3)).hasSeconds(4);
         assertThat(runbook.steps().get(2).level()).isEqualTo(2);
+        assertThat(runbook.steps().get(3).page()).isTrue();
         assertThat(runbook.repairs()).isTrue();
     }
 
@@ -95,6 +98,12 @@ class RunbookFilesTest {
         Runbook runbook = RunbookFiles.load(dir, ALERTS).get(0).runbook();
 
         assertThat(runbook.trigger()).isNull();
+        assertThat(runbook.description()).isEmpty();
+        RunbookFile file = RunbookFiles.load(dir, ALERTS).get(0);
+        assertThat(file.summary(0).trigger()).isEqualTo("manual");
+        assertThat(file.summary(0).mode()).isEqualTo("dry-run");
+        assertThat(file.summary(0).target()).isEqualTo("node");
+        assertThat(file.summary(0).file()).isEqualTo(dir.resolve("a.yaml").toString());
         assertThat(runbook.mode()).isEqualTo(Mode.DRY_RUN);
         assertThat(runbook.guards().concurrency()).isEqualTo(1);
         var reboot = runbook.steps().get(0);
@@ -169,7 +178,11 @@ class RunbookFilesTest {
         write("a.yaml", "name: a\ntarget: node\nsteps: []\n");
         assertInvalid("a.yaml", "steps", "at least one step");
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {name: x}\n");
-        assertInvalid("a.yaml", "steps[0].kind", "missing");
+        assertInvalid("a.yaml", "steps[0].kind", "missing", "one of cordon, uncordon, drain, wait, gpu-reset");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - kind: notify\n    message: \"\"\n    page: false\n"
+                + "  - {kind: notify, message: hi, fallback: false}\n");
+        assertThat(RunbookFiles.load(dir, ALERTS).get(0).runbook().steps()).extracting(step -> step.page())
+                .containsExactly(false, false);
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: wait}\n");
         assertInvalid("a.yaml", "steps[0].until", "missing", "node-reporting");
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: notify}\n");
@@ -221,7 +234,11 @@ class RunbookFilesTest {
     void aTriggerIsAnAlertOrASchedule() throws IOException {
         write("a.yaml", "name: a\ntarget: {selector: {pool: p}}\ntrigger:\n  alert: {name: GpuXidFatal}\n"
                 + "  schedule: {cron: \"0 0 6 ? * MON\"}\n" + STEPS);
-        assertInvalid("a.yaml", "trigger", "exactly one of alert, schedule");
+        assertInvalid("a.yaml", "trigger", "\"alert, schedule\"", "exactly one of alert, schedule");
+        write("a.yaml", "name: a\ntarget: node\ntrigger: {}\n" + STEPS);
+        assertInvalid("a.yaml", "trigger", "missing", "exactly one of alert, schedule");
+        write("a.yaml", "name: a\ntarget: node\ntrigger:\n  alert: {name: GpuXidFatal, matchers: {xid: \"\"}}\n" + STEPS);
+        assertInvalid("a.yaml", "trigger.alert.matchers.xid", "a label value to equal");
     }
 
     @Test
@@ -253,6 +270,37 @@ class RunbookFilesTest {
         assertInvalid("a.yaml", "steps[0].deadline", "\"1h\"", "less than the step's timeout (30m)");
         write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, timeout: 5}\n");
         assertInvalid("a.yaml", "steps[0].timeout", "\"5\"", "a duration with a unit");
+    }
+
+    @Test
+    void limitsAreInclusive() throws IOException {
+        String name = "x".repeat(64);
+        write("a.yaml", "name: " + "a".repeat(64) + "\ntarget: node\nsteps:\n  - {kind: cordon, name: " + name
+                + ", retries: 10, backoff: 1h, timeout: 7d}\n  - {kind: cordon, retries: 0, backoff: 0s}\n");
+        assertThat(RunbookFiles.load(dir, ALERTS).get(0).runbook().steps().get(0).name()).isEqualTo(name);
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, name: " + name + "x}\n");
+        assertInvalid("a.yaml", "steps[0].name", "1 to 64 characters");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, name: \" \"}\n");
+        assertInvalid("a.yaml", "steps[0].name", "1 to 64 characters");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, retries: -1}\n");
+        assertInvalid("a.yaml", "steps[0].retries", "\"-1\"");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, backoff: 1h1ms}\n");
+        assertInvalid("a.yaml", "steps[0].backoff", "0s to 1h");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: cordon, timeout: 7d1ms}\n");
+        assertInvalid("a.yaml", "steps[0].timeout", "at most 7d");
+        write("a.yaml", "name: a\ntarget: node\nsteps:\n  - {kind: drain, mode: allow-completion, deadline: 10m, "
+                + "timeout: 10m}\n");
+        assertInvalid("a.yaml", "steps[0].deadline", "less than the step's timeout");
+    }
+
+    @Test
+    void aTargetIsASelectorExactlyWhenItHasOne() {
+        Selector selector = new Selector("p", null, null, null, null);
+        assertThatThrownBy(() -> new Target(Target.Kind.NODE, selector)).hasMessageContaining("selector");
+        assertThatThrownBy(() -> new Target(Target.Kind.SELECTOR, null)).hasMessageContaining("selector");
+        assertThat(new Selector("p", "h100", "leaf-1", dev.vigil.api.cluster.NodeState.DRAINED,
+                Map.of("rack", "r2", "zone", "a"))).hasToString("selector{pool=p, model=h100, leaf=leaf-1, state=drained, "
+                + "rack=r2, zone=a}");
     }
 
     private void write(String name, String text) throws IOException {

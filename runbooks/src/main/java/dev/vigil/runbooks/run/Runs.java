@@ -72,6 +72,11 @@ public final class Runs {
         if (run.state().ended() || run.state() == RunState.QUEUED) {
             return run;
         }
+        if (!sameSteps(run, runbook)) {
+            // A reload changed the runbook under the run: its step indexes no longer mean what they did.
+            return handOver(run, RunState.FAILED, "runbook " + runbook.name()
+                    + " changed while the run was under way (its steps differ)", run.steps(), fleet, now);
+        }
         List<StepRecord> steps = new ArrayList<>(run.steps());
         String approvedBy = run.approvedBy();
         for (int index = run.step(); index < steps.size(); index++) {
@@ -165,12 +170,17 @@ public final class Runs {
                     + run.state().name().toLowerCase(Locale.ROOT));
         }
         List<StepRecord> steps = new ArrayList<>(run.steps());
-        if (run.step() < steps.size() && steps.get(run.step()).attempts() > 0) {
+        if (steps.get(run.step()).attempts() > 0) {
             steps.set(run.step(), ended(steps.get(run.step()), StepState.FAILED, "aborted by " + by, now));
         }
         RunRecord aborted = end(run, RunState.ABORTED, "aborted by " + by + ": " + reason, steps, now);
         withdrawEnded(aborted, fleet);
         return aborted;
+    }
+
+    private static boolean sameSteps(RunRecord run, Runbook runbook) {
+        return run.steps().stream().map(StepRecord::kind).toList()
+                .equals(runbook.steps().stream().map(step -> step.kind().wireName()).toList());
     }
 
     /** Ends the run failed or escalated: its target stays (or is put) cordoned, and people are paged. */

@@ -90,6 +90,7 @@ public record StepSpec(StepKind kind, String name, Duration timeout, Integer ret
         }
         if (kind == StepKind.NOTIFY) {
             InvalidValueException.required(message, "message", "the note's text");
+            page = page != null && page;
         }
         if (kind == StepKind.EXEC) {
             InvalidValueException.required(command, "command", "the command to run on the node");
@@ -126,7 +127,7 @@ public record StepSpec(StepKind kind, String name, Duration timeout, Integer ret
             case REBOOT -> new Reboot();
             case POWER_CYCLE -> new PowerCycle();
             case HEALTH_CHECK -> new HealthCheck(scope, level);
-            case NOTIFY -> new Notify(message, page != null && page);
+            case NOTIFY -> new Notify(message, page);
             case APPROVE -> new Approve();
             case EXEC -> new Exec(command);
             case RETURN -> new Return(scope);
