@@ -83,6 +83,7 @@ class SlurmBackendIT {
                   interval: 200ms
                   backend: slurm
                   pools: {first: [gpu01]}
+                runbooks: {mode: active, interval: 200ms}
                 fabric:
                   spines:
                     - name: spine
@@ -280,26 +281,55 @@ class SlurmBackendIT {
     }
 
     @Test
-    void anXid79OnAnAgentDrainsItsNodeInSlurmAtOnce() throws Exception {
-        SimulatedNode gpus = (SimulatedNode) AGENTS.get("gpu02").backend();
+    void anXid79DrainsItsNodeInSlurmRequeuesItsJobOnceAndTheRunbookReturnsAndResumesTheNode() throws Exception {
+        String id = submit("""
+                {"name": "it-xid79", "gpus": 8, "runtimeLimit": "10m", "command": ["sleep", "300"]}""");
+        String hit = null;
         try {
+            hit = awaitJob(id, "running").get("placements").get(0).get("node").asText();
+            SlurmJob before = slurmJobOf(id, hit);
+            String node = hit;
+            SimulatedNode gpus = (SimulatedNode) AGENTS.get(hit).backend();
             long injected = System.nanoTime();
             gpus.inject(FaultSpec.now(3, FaultKind.XID, 79));
             String drained = awaitValue(Duration.ofSeconds(10), () -> {
-                String line = sinfo("gpu02");
+                String line = sinfo(node);
                 return line.startsWith("drain") || line.startsWith("drng") ? line : null;
             });
             long millis = (System.nanoTime() - injected) / 1_000_000;
-            System.out.printf("XID 79 injected on gpu02 GPU 3 -> DRAIN in sinfo in %d ms (goal 3000 ms)%n", millis);
+            System.out.printf("XID 79 injected on %s GPU 3 -> DRAIN in sinfo in %d ms (goal 3000 ms)%n", hit, millis);
             assertThat(drained).startsWith("drain|vigil: health reflex: gpu 3: ").endsWith("(power-cycle)");
-            JsonNode node = vigilNode("gpu02");
-            assertThat(node.get("state").asText()).isEqualTo("cordoned");
-            assertThat(node.get("actor").asText()).isEqualTo("health-reflex");
+
+            // The job lost its GPU: its Slurm job is cancelled, and it runs once more, elsewhere.
+            await(Duration.ofSeconds(30), () -> job(id).get("attempts").asInt() == 2
+                    && job(id).get("state").asText().equals("running"));
+            JsonNode again = job(id);
+            assertThat(again.get("history").findValuesAsText("reason"))
+                    .anyMatch(r -> r.startsWith("requeued: gpu 3 of " + node + " failed: XID 79"));
+            String elsewhere = again.get("placements").get(0).get("node").asText();
+            assertThat(elsewhere).isNotEqualTo(hit);
+            await(Duration.ofSeconds(20), () -> slurm.job(before.id()).orElseThrow().state() == JobState.CANCELLED);
+            SlurmJob after = slurmJobOf(id, elsewhere);
+            assertThat(after.id()).isNotEqualTo(before.id());
+            assertThat(after.comment()).isEqualTo(before.comment().replace("/1", "/2"));
+
+            // The runbook drains, reboots (the simulated node), checks and returns it; Vigil resumes it in Slurm.
+            await(Duration.ofSeconds(60), () -> {
+                JsonNode runs = json("GET", "/v1/runs?runbook=gpu-fallen-off-bus&node=" + node, null);
+                return runs.size() > 0 && runs.get(0).get("state").asText().equals("succeeded");
+            });
+            await(Duration.ofSeconds(20), () -> sinfo(node).startsWith("idle|"));
+            await(Duration.ofSeconds(10), () -> vigilNode(node).get("state").asText().equals("ready"));
+            assertThat(audit()).anyMatch(a -> a.contains("resume " + node + " in slurm"));
+            assertThat(json("GET", "/v1/jobs?state=running", null).get("jobs").findValuesAsText("id"))
+                    .as("one attempt runs, never two").containsOnlyOnce(id);
         } finally {
-            gpus.clearFaults(3);
-            json("POST", "/v1/nodes/gpu02/uncordon", "{\"reason\": \"it: GPU 3 reseated\"}");
+            cancel(id);
+            if (hit != null) {
+                ((SimulatedNode) AGENTS.get(hit).backend()).clearFaults(3);
+                resumeIfDrained(hit);
+            }
         }
-        await(Duration.ofSeconds(10), () -> sinfo("gpu02").startsWith("idle|"));
     }
 
     @Test

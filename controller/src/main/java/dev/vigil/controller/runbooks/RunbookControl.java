@@ -1,8 +1,10 @@
 package dev.vigil.controller.runbooks;
 
 import dev.vigil.alerts.AlertView;
+import dev.vigil.alerts.AlertsConfig;
 import dev.vigil.alerts.fleet.Automation;
 import dev.vigil.alerts.fleet.RunbookRun;
+import dev.vigil.alerts.rules.Rule;
 import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
@@ -151,15 +153,34 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
 
     /**
      * Reads the runbooks: those of {@code runbooks.dir}, or the shipped ones (written under
-     * {@code dataDir}), with the config's mode over each file's own.
+     * {@code dataDir}), with the config's mode over each file's own. A shipped runbook whose alert
+     * the configured rules lack (an alerts file of the site's own) is left out, saying so in the
+     * log; in a directory of the site's own, such a runbook is an error.
      *
      * @throws InvalidDocumentException naming file, field and value (the controller does not start on one)
      */
     public static List<RunbookFile> read(RunbookSettings settings, Path dataDir, Set<String> alertNames) {
-        Path dir = settings.dir() != null ? settings.dir() : ShippedRunbooks.writeTo(dataDir.resolve(SHIPPED));
-        List<RunbookFile> loaded = RunbookFiles.load(dir, alertNames);
+        List<RunbookFile> loaded;
+        if (settings.dir() != null) {
+            loaded = RunbookFiles.load(settings.dir(), alertNames);
+        } else {
+            Set<String> shippedAlerts = AlertsConfig.defaults().rules().stream().map(Rule::alert)
+                    .collect(Collectors.toSet());
+            loaded = new ArrayList<>();
+            for (RunbookFile file : RunbookFiles.load(ShippedRunbooks.writeTo(dataDir.resolve(SHIPPED)), shippedAlerts)) {
+                String alert = file.runbook().trigger() == null || file.runbook().trigger().alert() == null ? null
+                        : file.runbook().trigger().alert().name();
+                if (alert == null || alertNames.contains(alert)) {
+                    loaded.add(file);
+                } else {
+                    LOG.atWarn().addKeyValue("runbook", file.runbook().name()).addKeyValue("alert", alert)
+                            .addKeyValue("why", "the configured alerts have no such rule")
+                            .log("shipped_runbook_left_out");
+                }
+            }
+        }
         if (settings.mode() == null) {
-            return loaded;
+            return List.copyOf(loaded);
         }
         return loaded.stream().map(file -> new RunbookFile(file.file(), withMode(file.runbook(), settings.mode())))
                 .toList();
