@@ -198,7 +198,7 @@ class RunbookCommandsTest {
         Run badDryRun = vigil("runbook", "run", "nvlink-degraded", "--node", "gpu-017", "--dry-run");
         Run unknown = vigil("runbook", "run", "no-such", "--node", "gpu-017");
         Run halted = vigil("runbook", "run", "gpu-fallen-off-bus", "--node", "gpu-017");
-        Run noNode = vigil("runbook", "run", "gpu-fallen-off-bus");
+        Run fleet = vigil("runbook", "run", "capacity-report");
 
         assertThat(badGpu.exit()).isEqualTo(2);
         assertThat(badGpu.err()).isEqualTo("vigil runbook run: 400 Invalid input: gpu: \"9\" is not allowed "
@@ -210,9 +210,10 @@ class RunbookCommandsTest {
         assertThat(halted.exit()).isEqualTo(1);
         assertThat(halted.err()).isEqualTo("vigil runbook run: 409 Conflict: automation is halted: 5 nodes cordoned "
                 + "within 10m\n");
-        assertThat(noNode.exit()).isEqualTo(2);
-        assertThat(noNode.err()).startsWith("vigil runbook run: missing required option: '--node=NODE'");
-        assertThat(controller.requests()).hasSize(4);
+        assertThat(controller.requests()).hasSize(5);
+        assertThat(controller.requests().get(4).path()).isEqualTo("/v1/runbooks/capacity-report/runs");
+        assertThat(controller.requests().get(4).body()).as("a fleet runbook names no node").doesNotContain("node");
+        assertThat(fleet.err()).doesNotContain("--node");
     }
 
     // --- vigil runs -----------------------------------------------------------------------------
