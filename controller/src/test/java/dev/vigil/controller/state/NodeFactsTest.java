@@ -1,5 +1,7 @@
 package dev.vigil.controller.state;
 
+import dev.vigil.api.cluster.AgentAction;
+import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
@@ -95,5 +97,21 @@ class NodeFactsTest {
         NodeFacts noInventory = NodeFacts.of(NODE.with().inventory(null).build());
         assertThat(noInventory.desired().needInventory()).isTrue();
         assertThat(noInventory.unchangedBy(steady())).isFalse();
+    }
+
+    @Test
+    void aRepairsOutcomeGoesToTheLeaderAndTheAskedRepairIsInTheDesiredState() {
+        AgentAction reboot = new AgentAction("run-1/1/1", AgentAction.Kind.REBOOT, null, null, NOW);
+        AgentActionResult done = new AgentActionResult("run-1/1/1", AgentAction.Kind.REBOOT,
+                AgentActionResult.State.SUCCEEDED, "rebooted", null, NOW, NOW);
+        NodeFacts asked = NodeFacts.of(NODE.with().actions(List.of(reboot)).build());
+        AgentReport reporting = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L, null,
+                List.of(done));
+
+        assertThat(asked.desired().actions()).containsExactly(reboot);
+        assertThat(asked.unchangedBy(reporting)).as("a new outcome").isFalse();
+        NodeFacts stored = NodeFacts.of(NODE.with().actions(List.of(reboot)).actionResults(List.of(done)).build());
+        assertThat(stored.unchangedBy(reporting)).as("the outcome stored already").isTrue();
+        assertThat(stored.unchangedBy(steady())).as("the agent no longer tells of it").isFalse();
     }
 }
