@@ -45,4 +45,27 @@ class FailedPreemptionTest {
         assertThat(scheduler.job("next").orElseThrow().waiting()).as("n0 and n4 are still taken")
                 .isEqualTo(WaitReason.ROOM);
     }
+
+    @Test
+    void aServiceEvictsNothingWhenAVictimsGpuWasCutIntoMigSlicesSinceAndTheReplicasNoLongerAllFit() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
+        for (String name : new String[]{"n0", "n1", "n2"}) {
+            scheduler.upsertNode(hgx(name, H100));
+        }
+        scheduler.submit("a", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.submit("b", Jobs.training(8).priority("low").preemptible().spec(), T0);
+        scheduler.submit("firm", Jobs.training(8).spec(), T0);
+        scheduler.schedule(T0);
+        String bOn = scheduler.job("b").orElseThrow().placements().get(0).node();
+        // What runs keeps running when a node's layout changes: "b" still holds its MIG GPU 0.
+        scheduler.upsertNode(Clusters.migHgx(bOn, 1));
+
+        scheduler.submit("svc", Jobs.inference(2, 8).priority("high").spec(), T0.plusSeconds(1));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(1));
+
+        // Evicting "a" and "b" frees 8 whole GPUs on one node and 7 on the other: one replica of 8, not two.
+        assertThat(cycle.decisions()).isEmpty();
+        assertThat(scheduler.job("a").orElseThrow().state()).isEqualTo(JobState.PLACED);
+        assertThat(scheduler.job("svc").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+    }
 }
