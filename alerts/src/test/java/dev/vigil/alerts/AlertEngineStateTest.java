@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -440,5 +441,19 @@ class AlertEngineStateTest {
         engine.createSilence(new SilenceRequest(node, T0.plusSeconds(60), null, Duration.ofHours(1), null, "a"), "x");
         engine.createSilence(new SilenceRequest(node, T0.plusSeconds(120), null, Duration.ofHours(1), null, "b"), "x");
         assertThat(engine.stats().activeSilences()).isEqualTo(1);
+    }
+
+    @Test
+    void manySilencesAreListedNewestFirstWhateverTheirRandomIds() {
+        // Ids are random, so the order they are kept in is too: with few silences it may be the
+        // newest-first order by chance (4 silences: one run in 24).
+        AlertEngine engine = engine(Duration.ofMinutes(1));
+        List<Matcher> node = List.of(Matcher.parse("node=\"gpu-07\""));
+        List<String> newestFirst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            newestFirst.add(0, engine.createSilence(new SilenceRequest(node, T0.plusSeconds(60L * i), null,
+                    Duration.ofHours(1), null, "s" + i), "x").id());
+        }
+        assertThat(engine.silences()).extracting(Silence::id).containsExactlyElementsOf(newestFirst);
     }
 }

@@ -20,11 +20,16 @@ class ReservationBudgetTest {
 
     /**
      * {@code nodes} nodes, each running a 7-GPU job until T0+2h and, all but the last, a 1-GPU job
-     * until T0+1h: one GPU is free, and no node is whole until a 7-GPU job ends. A two-node gang is
-     * then submitted: planning its reservation releases the 1-GPU jobs first, each a failed attempt
-     * once 16 GPUs are free, and finds room when the second 7-GPU job is released.
+     * until T0+1h: one GPU is free, and no node is whole until a 7-GPU job ends. A head job (a
+     * two-node gang unless given) is then submitted: planning the gang's reservation releases the
+     * 1-GPU jobs first, each a failed attempt once 16 GPUs are free, and finds room when the second
+     * 7-GPU job is released.
      */
     private static Scheduler fragmented(int nodes) {
+        return fragmented(nodes, Jobs.gang(2, 8));
+    }
+
+    private static Scheduler fragmented(int nodes, Jobs head) {
         Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
         for (int i = 0; i < nodes; i++) {
             scheduler.upsertNode(hgx(String.format("n%03d", i), H100));
@@ -38,7 +43,7 @@ class ReservationBudgetTest {
         }
         scheduler.schedule(T0);
         assertThat(scheduler.holding()).isEqualTo(2 * nodes - 1);
-        scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0.plusSeconds(1));
+        scheduler.submit("head", head.spec(), T0.plusSeconds(1));
         scheduler.schedule(T0.plusSeconds(1));
         return scheduler;
     }
@@ -46,12 +51,20 @@ class ReservationBudgetTest {
     @Test
     void aReservationNeedingFewerThan256AttemptsOnceEnoughGpusAreFreeIsFound() {
         // 262 nodes: 248 failed attempts (the 1-GPU jobs from the 15th on, then the first 7-GPU job).
-        assertThat(fragmented(262).job("gang").orElseThrow().reason())
+        assertThat(fragmented(262).job("head").orElseThrow().reason())
                 .isEqualTo("waiting for 2 nodes × 8 GPUs; reserved 2 nodes from 2026-11-22T10:00:00Z");
     }
 
     @Test
     void aReservationNeedingMoreThan256AttemptsIsGivenUpForTheCycle() {
-        assertThat(fragmented(300).job("gang").orElseThrow().reason()).isEqualTo("waiting for 2 nodes × 8 GPUs");
+        assertThat(fragmented(300).job("head").orElseThrow().reason()).isEqualTo("waiting for 2 nodes × 8 GPUs");
+    }
+
+    @Test
+    void forAOneNodeHeadOnlyAReleaseThatLeavesANodeWithRoomCostsAnAttempt() {
+        // 299 1-GPU jobs end first, each freeing one GPU on a node that stays 7 GPUs full: tried, they
+        // would use up the 256 attempts before the first 7-GPU job's release frees a whole node.
+        assertThat(fragmented(300, Jobs.training(8)).job("head").orElseThrow().reason())
+                .isEqualTo("waiting for 8 GPUs on one node; reserved 1 node from 2026-11-22T10:00:00Z");
     }
 }

@@ -271,4 +271,30 @@ class ConditionTest {
             assertThat(f.annotations()).containsEntry("summary", "ml n1");
         });
     }
+
+    @Test
+    void anXidOnAHeldGpuNamesItsModelJobAndTenant() {
+        FleetNode n1 = gpu(node("n1", 8), 3, g -> allocated(xid(g, 79, RepairAction.POWER_CYCLE, NOW), "job-9", "nlp"));
+        assertThat(new Condition.Xid(List.of(79), null, null).evaluate(fleet(n1), NOW)).singleElement()
+                .satisfies(c -> assertThat(c.annotations()).containsEntry("model", "NVIDIA H100 80GB HBM3")
+                        .containsEntry("job", "job-9").containsEntry("tenant", "nlp"));
+    }
+
+    @Test
+    void temperatureIsInDegreesAbove0AndBelow150() {
+        assertThat(refusal(() -> new Condition.GpuTemperature(0.0)).field()).isEqualTo("above");
+        assertThat(refusal(() -> new Condition.GpuTemperature(150.0)).field()).isEqualTo("above");
+        assertThat(new Condition.GpuTemperature(0.5).above()).isEqualTo(0.5);
+        assertThat(new Condition.GpuTemperature(149.0).above()).isEqualTo(149.0);
+    }
+
+    @Test
+    void heldGpusAreNotFreeCapacity() {
+        FleetNode n1 = node("n1", 4);
+        for (int i = 0; i < 3; i++) {
+            n1 = gpu(n1, i, g -> allocated(g, "job-1", "nlp"));
+        }
+        assertThat(new Condition.FleetCapacity(30.0).evaluate(fleet(n1), NOW)).as("1 of 4 free, 3 held")
+                .singleElement().satisfies(c -> assertThat(c.annotations()).containsEntry("free", "1"));
+    }
 }

@@ -79,4 +79,15 @@ class HostlistTest {
                     });
         }
     }
+
+    @Test
+    void aRangeOfMoreThanAHundredThousandHostsIsRefusedBeforeAnyOfItIsExpanded() {
+        // Expanded host by host, the range would first reach the malformed group after it and be refused
+        // for that instead.
+        for (String big : new String[]{"n[0-100000]x[2-1]", "n[0-999999999999]x[2-1]"}) {
+            assertThatThrownBy(() -> Hostlist.expand(big, "nodes")).as(big)
+                    .isInstanceOfSatisfying(InvalidValueException.class, e -> assertThat(e.allowed())
+                            .isEqualTo(ALLOWED + "; at most 100000 hosts in all"));
+        }
+    }
 }
