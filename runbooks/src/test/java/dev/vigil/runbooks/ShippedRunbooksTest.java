@@ -20,7 +20,7 @@ class ShippedRunbooksTest {
                     ShippedRunbooks.FILES);
         }
 
-        ShippedRunbooks.writeTo(dir.resolve("runbooks"));
+        assertThat(ShippedRunbooks.writeTo(dir.resolve("runbooks"))).isEqualTo(dir.resolve("runbooks"));
 
         for (String file : ShippedRunbooks.FILES) {
             assertThat(dir.resolve("runbooks").resolve(file)).hasSameTextualContentAs(shipped.resolve(file));
