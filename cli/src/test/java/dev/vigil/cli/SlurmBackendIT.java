@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -503,14 +504,6 @@ class SlurmBackendIT {
         return Documents.json().readTree(response.body());
     }
 
-    private static void await(Duration limit, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!check.holds()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
     private static <T> T awaitValue(Duration limit, Value<T> value) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         for (T found = value.get(); ; found = value.get()) {
@@ -520,11 +513,6 @@ class SlurmBackendIT {
             assertThat(System.nanoTime()).as("nothing within %s", limit).isLessThan(deadline);
             Thread.sleep(5);
         }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
     }
 
     @FunctionalInterface

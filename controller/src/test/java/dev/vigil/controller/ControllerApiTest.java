@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ControllerApiTest {
@@ -118,19 +119,6 @@ class ControllerApiTest {
     private static JsonNode change(String name, String action, String reason) throws Exception {
         return controller.json("POST", "/v1/nodes/" + name + "/" + action, TOKENS.get("operator"),
                 "{\"reason\": \"" + reason + "\"}");
-    }
-
-    private static void await(Duration limit, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!check.holds()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
     }
 
     @Test

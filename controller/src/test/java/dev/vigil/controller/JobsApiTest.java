@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -122,19 +123,6 @@ class JobsApiTest {
         Set<String> nodes = new HashSet<>();
         job.get("placements").forEach(p -> nodes.add(p.get("node").asText()));
         return nodes;
-    }
-
-    private static void await(Duration limit, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!check.holds()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -81,16 +82,4 @@ class JobsRestoreTest {
         }
     }
 
-    private static void await(Duration limit, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!check.holds()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
-    }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -146,19 +147,6 @@ class RunbookFailoverTest {
     private static String field(TestController member, String path, String token, String field) throws Exception {
         HttpResponse<String> answer = member.send("GET", path, token, null);
         return answer.statusCode() == 200 ? Documents.json().readTree(answer.body()).path(field).asText() : null;
-    }
-
-    private static void await(Duration limit, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!check.holds()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
     }
 
     @Test
