@@ -8,7 +8,6 @@ import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.JobTransition;
 import dev.vigil.api.jobs.Placement;
-import dev.vigil.api.jobs.Topology;
 import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.Job.Held;
