@@ -181,8 +181,8 @@ public final class AlertEngine implements AutoCloseable {
     /**
      * Takes alerts from Alertmanager's webhook: a firing one fires here (Alertmanager already
      * waited its {@code for}), a resolved one resolves. Vigil's own alerts coming back (pushed to
-     * Alertmanager, which sends them to Vigil's receiver) have a fingerprint Vigil's rules own,
-     * and are left out rather than notified twice.
+     * Alertmanager, which sends them to Vigil's receiver) have a fingerprint Vigil's rules (or a
+     * raised alert) own, and are left out rather than notified twice.
      *
      * @return how many were taken (the rest were Vigil's own, or resolutions of alerts Vigil never had)
      */
@@ -193,7 +193,7 @@ public final class AlertEngine implements AutoCloseable {
             TreeMap<String, String> labels = new TreeMap<>(received.labels());
             String fingerprint = Fingerprint.of(labels);
             Alert previous = alerts.get(fingerprint);
-            if (previous != null && previous.fromRule()) {
+            if (previous != null && !Alert.ALERTMANAGER.equals(previous.source())) {
                 continue;
             }
             Alert next;
@@ -217,6 +217,45 @@ public final class AlertEngine implements AutoCloseable {
                 .log("alertmanager_webhook_received");
         afterChanges(now);
         return taken;
+    }
+
+    /**
+     * Raises an alert of Vigil's own, not from a rule (a runbook's note or page): it fires now and
+     * is routed, grouped, silenced and notified like any other, until {@link #clear} resolves it.
+     * Raising one that fires already changes nothing.
+     */
+    public synchronized void raise(Map<String, String> labels, Map<String, String> annotations) {
+        Instant now = clock.instant();
+        TreeMap<String, String> sorted = new TreeMap<>(labels);
+        String fingerprint = Fingerprint.of(sorted);
+        Alert previous = alerts.get(fingerprint);
+        if (previous != null && previous.firing()) {
+            return;
+        }
+        apply(previous, new Alert(fingerprint, sorted, annotations, 0, AlertState.FIRING, Alert.RAISED, now, now, now,
+                null, null), now);
+        afterChanges(now);
+    }
+
+    /**
+     * Resolves the raised alerts that fire with every label of {@code matching}.
+     *
+     * @return how many it resolved
+     */
+    public synchronized int clear(Map<String, String> matching) {
+        Instant now = clock.instant();
+        int resolved = 0;
+        for (Alert alert : new ArrayList<>(alerts.values())) {
+            if (Alert.RAISED.equals(alert.source()) && alert.firing()
+                    && alert.labels().entrySet().containsAll(matching.entrySet())) {
+                apply(alert, alert.resolvedAt(now), now);
+                resolved++;
+            }
+        }
+        if (resolved > 0) {
+            afterChanges(now);
+        }
+        return resolved;
     }
 
     private void apply(Alert previous, Alert next, Instant now) {

@@ -18,6 +18,7 @@ import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
 import dev.vigil.controller.runbooks.CapacityReporter;
+import dev.vigil.controller.runbooks.LeaderFleet;
 import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
@@ -200,7 +201,17 @@ final class MemberState {
             CapacityReporter capacity = new CapacityReporter(opened, config.runbooks(), dataDir);
             RunbookControl runbookLoop = new RunbookControl(events, opened, clock, config.runbooks(), runbooks, dataDir,
                     member.name(), alertLoop::ruleNames, alertLoop::firing, places, nodes, loop::vacate, capacity,
-                    acting);
+                    new LeaderFleet.Telling() {
+                        @Override
+                        public void raise(Map<String, String> labels, Map<String, String> annotations) {
+                            alertLoop.raise(labels, annotations);
+                        }
+
+                        @Override
+                        public void clear(Map<String, String> matching) {
+                            alertLoop.clear(matching);
+                        }
+                    }, acting);
             runbookControl.set(runbookLoop);
             closing.add(runbookLoop);
             closing.add(capacity);

@@ -47,6 +47,7 @@ class RunbooksApiTest {
                   pools:
                     bus: ["bus-[1-2]"]
                     dry: [dry-1]
+                    rma: [rma-1]
                 runbooks:
                   mode: active
                   interval: 200ms
@@ -192,6 +193,39 @@ class RunbooksApiTest {
         });
         assertThat(controller.send("POST", "/v1/runbooks/capacity-report/runs", admin,
                 "{\"node\": \"dry-1\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aRunbooksPageReachesTheReceiversAsAnAlertUntilTheNodeIsBackInService() throws Exception {
+        agent("rma-1");
+        HttpResponse<String> started = controller.send("POST", "/v1/runbooks/rma/runs", admin,
+                "{\"node\": \"rma-1\", \"gpu\": 2, \"reason\": \"row remap failed\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        String run = Documents.json().readTree(started.body()).get("id").asText();
+
+        await(Duration.ofSeconds(20), () -> page("rma-1") != null && "firing".equals(page("rma-1").get("state").asText()));
+        JsonNode page = page("rma-1");
+        assertThat(page.get("labels").get("run").asText()).isEqualTo(run);
+        assertThat(page.get("labels").get("runbook").asText()).isEqualTo("rma");
+        assertThat(page.get("labels").get("severity").asText()).isEqualTo("critical");
+        assertThat(page.get("annotations").get("summary").asText())
+                .isEqualTo("rma-1 GPU 2: row remapping failed; the GPU needs an RMA (run " + run + ")");
+        assertThat(node("rma-1").get("state").asText()).isEqualTo("cordoned");
+
+        controller.json("POST", "/v1/nodes/rma-1/uncordon", admin, "{\"reason\": \"GPU 2 replaced\"}");
+
+        await(Duration.ofSeconds(20), () -> "resolved".equals(page("rma-1").get("state").asText()));
+    }
+
+    /** The RunbookPage alert raised for {@code node}, or null. */
+    private static JsonNode page(String node) throws Exception {
+        for (JsonNode alert : controller.json("GET", "/v1/alerts", viewer, null).get("alerts")) {
+            if (alert.get("name").asText().equals("RunbookPage") && node.equals(alert.get("labels").path("node")
+                    .asText())) {
+                return alert;
+            }
+        }
+        return null;
     }
 
     @Test

@@ -31,6 +31,8 @@ public record Alert(String fingerprint, SortedMap<String, String> labels, Map<St
                     Instant resolvedAt, String generatorUrl) {
     public static final String RULE = "rule";
     public static final String ALERTMANAGER = "alertmanager";
+    /** An alert Vigil raised itself, not from a rule: a runbook's note or page. */
+    public static final String RAISED = "raised";
 
     public Alert {
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));

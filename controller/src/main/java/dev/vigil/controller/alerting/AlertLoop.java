@@ -148,6 +148,24 @@ public final class AlertLoop implements Alerting, NodeListener, AutoCloseable {
                 .toList();
     }
 
+    /** Raises an alert of Vigil's own (a runbook's note or page); nothing while no engine runs here. */
+    public void raise(Map<String, String> labels, Map<String, String> annotations) {
+        loop.requireLoop();
+        AlertEngine current = engine;
+        if (current != null) {
+            current.raise(labels, annotations);
+        }
+    }
+
+    /** Resolves the raised alerts that carry every label of {@code matching}. */
+    public void clear(Map<String, String> matching) {
+        loop.requireLoop();
+        AlertEngine current = engine;
+        if (current != null) {
+            current.clear(matching);
+        }
+    }
+
     /** Counts for the metrics, or null while no engine runs here. */
     public AlertStats stats() {
         AlertEngine current = engine;

@@ -7,6 +7,7 @@ import dev.vigil.api.cluster.Role;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.runbooks.RunRecord;
 import dev.vigil.api.runbooks.RunTarget;
 import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.leader.Mutation;
@@ -21,10 +22,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The runbooks' port on the leader: each step acts through the same control classes an operator's
@@ -33,11 +37,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LeaderFleet implements Fleet {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderFleet.class);
+    /** The raised alerts a step's note and page become. */
+    static final String NOTE = "RunbookNote";
+    static final String PAGE = "RunbookPage";
 
     /** Drains a GPU: what runs there is stopped and requeued (the jobs' control does it). */
     @FunctionalInterface
     public interface Vacate {
         void vacate(String node, int gpu, String why);
+    }
+
+    /** Tells people: raises an alert of Vigil's own, routed to the receivers, or resolves such alerts. */
+    public interface Telling {
+        void raise(Map<String, String> labels, Map<String, String> annotations);
+
+        void clear(Map<String, String> matching);
     }
 
     /** Produces the capacity report off the leader's thread. */
@@ -51,17 +65,23 @@ public final class LeaderFleet implements Fleet {
     private final Vacate jobs;
     private final Bmc bmc;
     private final Reports reports;
+    private final Telling telling;
+    private final Function<String, Optional<RunRecord>> runs;
     private final Clock clock;
     private final String member;
     /** Notes and pages already told (ids), so that a step advanced again does not tell twice. */
     private final Set<String> told = ConcurrentHashMap.newKeySet();
 
-    LeaderFleet(Store store, NodeControl nodes, Vacate jobs, Bmc bmc, Reports reports, Clock clock, String member) {
+    /** @param runs the runs not ended and the recent ones, by id (a note names its run's runbook and node) */
+    LeaderFleet(Store store, NodeControl nodes, Vacate jobs, Bmc bmc, Reports reports, Telling telling,
+                Function<String, Optional<RunRecord>> runs, Clock clock, String member) {
         this.store = store;
         this.nodes = nodes;
         this.jobs = jobs;
         this.bmc = bmc;
         this.reports = reports;
+        this.telling = telling;
+        this.runs = runs;
         this.clock = clock;
         this.member = member;
     }
@@ -139,12 +159,12 @@ public final class LeaderFleet implements Fleet {
 
     @Override
     public void notify(String id, String summary, String details) {
-        tell(id, Severity.INFO, "runbook_note", summary, details);
+        tell(id, false, summary, details);
     }
 
     @Override
     public void page(String id, String summary, String details) {
-        tell(id, Severity.CRITICAL, "runbook_page", summary, details);
+        tell(id, true, summary, details);
     }
 
     @Override
@@ -155,17 +175,36 @@ public final class LeaderFleet implements Fleet {
     }
 
     /**
-     * A note or a page goes into the event log ({@code vigil events}) and the log; the alert rules
-     * {@code RunbookFailed} and {@code AutomationHalted} page through the receivers from the stored
-     * runs and breaker, so a page survives a leader change.
+     * A note or a page goes into the event log ({@code vigil events}) and the log. A step's note or
+     * page (its id is the step's, {@code <run>/<step>/<attempt>}) is also raised as an alert,
+     * {@code RunbookNote} (info; resolved when the run ends) or {@code RunbookPage} (critical;
+     * resolved when the node is back in service), so it reaches the receivers like any alert.
+     * The pages for a failed or escalated run and for the breaker are the rules' to send
+     * ({@code RunbookFailed}, {@code AutomationHalted}), from the stored runs: not raised twice.
      */
-    private void tell(String id, Severity severity, String event, String summary, String details) {
+    private void tell(String id, boolean page, String summary, String details) {
         if (!told.add(id)) {
             return;
         }
-        store.append(new ClusterEvent(0, clock.instant(), null, null, "runbook", severity, RepairAction.NONE, summary,
-                "runbook"));
-        LOG.atInfo().addKeyValue("id", id).addKeyValue("summary", summary).addKeyValue("details", details).log(event);
+        store.append(new ClusterEvent(0, clock.instant(), null, null, "runbook", page ? Severity.CRITICAL
+                : Severity.INFO, RepairAction.NONE, summary, "runbook"));
+        LOG.atInfo().addKeyValue("id", id).addKeyValue("summary", summary).addKeyValue("details", details)
+                .log(page ? "runbook_page" : "runbook_note");
+        String[] parts = id.split("/");
+        if (parts.length != 3) {
+            return;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("alertname", page ? PAGE : NOTE);
+        labels.put("severity", page ? "critical" : "info");
+        labels.put("run", parts[0]);
+        runs.apply(parts[0]).ifPresent(run -> {
+            labels.put("runbook", run.runbook());
+            if (run.target() != null) {
+                labels.put("node", run.target().node());
+            }
+        });
+        telling.raise(labels, Map.of("summary", summary, "description", details == null ? "" : details));
     }
 
     private void change(RunTarget target, NodeAction action, String actor, String reason) {

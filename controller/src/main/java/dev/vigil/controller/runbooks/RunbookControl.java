@@ -11,6 +11,7 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.runbooks.AutomationStatus;
 import dev.vigil.api.runbooks.RunRecord;
@@ -103,6 +104,7 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
     private final Guards guards;
     private final LeaderFleet fleet;
     private final Bmc bmc;
+    private final LeaderFleet.Telling telling;
     private final Schedules schedules;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile List<RunbookFile> books;
@@ -130,11 +132,13 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
      * @param firing     the alerts firing now on this member's engine (empty unless it leads)
      * @param vacate     drains one GPU: stops and requeues what runs there
      * @param reports    writes (and sends) the capacity report, off the loop
+     * @param telling    raises and resolves the alerts a step's note or page becomes
      */
     public RunbookControl(EventLoop loop, Store store, Clock clock, RunbookSettings settings, List<RunbookFile> books,
                           Path dataDir, String member, Supplier<Set<String>> alertNames,
                           Supplier<List<AlertView>> firing, Places places, NodeControl nodes,
-                          LeaderFleet.Vacate vacate, LeaderFleet.Reports reports, BooleanSupplier acting) {
+                          LeaderFleet.Vacate vacate, LeaderFleet.Reports reports, LeaderFleet.Telling telling,
+                          BooleanSupplier acting) {
         this.loop = loop;
         this.store = store;
         this.clock = clock;
@@ -147,7 +151,9 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
         this.acting = acting;
         this.guards = new Guards(settings.guards());
         this.bmc = new Bmc(settings.bmc());
-        this.fleet = new LeaderFleet(store, nodes, vacate, bmc, reports, clock, member);
+        this.telling = telling;
+        this.fleet = new LeaderFleet(store, nodes, vacate, bmc, reports, telling,
+                id -> Optional.ofNullable(runs.get(id)), clock, member);
         this.schedules = new Schedules(member, name -> loop.post("runbook-schedule", () -> scheduled(name)));
     }
 
@@ -232,6 +238,10 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
     public void changed(NodeRecord old, NodeRecord next) {
         if (!leading) {
             return;
+        }
+        if (next.state() == NodeState.READY && (old == null || old.state() != NodeState.READY)) {
+            // Back in service: the pages its runs raised have been acted on.
+            telling.clear(Map.of("alertname", LeaderFleet.PAGE, "node", next.name()));
         }
         for (Cordoning cordoning : cordoningsOf(next)) {
             boolean before = old != null && cordoningsOf(old).stream().anyMatch(c -> c.at().equals(cordoning.at()));
@@ -601,6 +611,9 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
                     .addKeyValue("name", now.name()).addKeyValue("state", wire(now.state()))
                     .addKeyValue("attempt", now.attempts()).addKeyValue("dry_run", after.dryRun())
                     .addKeyValue("output", now.output()).log("runbook_step");
+        }
+        if (after.state().ended()) {
+            telling.clear(Map.of("alertname", LeaderFleet.NOTE, "run", after.id()));
         }
         if (after.state().ended() && after.target() != null) {
             // An ended run asks its agent for nothing more.
