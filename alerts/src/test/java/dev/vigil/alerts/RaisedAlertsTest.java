@@ -39,6 +39,9 @@ class RaisedAlertsTest {
     @Test
     void aRaisedAlertFiresAtOnceOnceAndStaysThroughEvaluationsUntilCleared() {
         engine.raise(PAGE, Map.of("summary", "rma: gpu-07 GPU 2 to the vendor"));
+        assertThat(raised()).singleElement().satisfies(alert -> assertThat(alert.notifications())
+                .as("told through the route's receiver at once").extracting(AlertView.Notified::receiver)
+                .containsExactly("log"));
         clock.advance(Duration.ofSeconds(5));
         engine.raise(PAGE, Map.of("summary", "again"));
         engine.evaluate(fleet(node("gpu-07", 4)));
@@ -46,6 +49,7 @@ class RaisedAlertsTest {
         assertThat(raised()).singleElement().satisfies(alert -> {
             assertThat(alert.state()).isEqualTo(AlertState.FIRING);
             assertThat(alert.firedAt()).isEqualTo(T0);
+
             assertThat(alert.annotations()).containsEntry("summary", "rma: gpu-07 GPU 2 to the vendor");
             assertThat(alert.labels()).containsAllEntriesOf(PAGE);
         });
