@@ -243,13 +243,19 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
             // Back in service: the pages its runs raised have been acted on.
             telling.clear(Map.of("alertname", LeaderFleet.PAGE, "node", next.name()));
         }
+        boolean cordoned = false;
         for (Cordoning cordoning : cordoningsOf(next)) {
             boolean before = old != null && cordoningsOf(old).stream().anyMatch(c -> c.at().equals(cordoning.at()));
             if (!before) {
                 cordonings.add(cordoning);
+                cordoned = true;
             }
         }
-        wake();
+        // Most node changes concern no run: only a new cordon (the breaker) or a run's own node wakes the runs.
+        if (cordoned || runs.values().stream().anyMatch(r -> !r.state().ended() && r.target() != null
+                && r.target().node().equals(next.name()))) {
+            wake();
+        }
     }
 
     /** The node's cordon, and each GPU's, that the health reflex or a runbook made. */
@@ -633,7 +639,7 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
 
     /** When the reflex and runbooks cordoned more nodes than the breaker allows, automation halts until resumed. */
     private void tripBreaker(Instant now) {
-        if (breaker.halted()) {
+        if (breaker.halted() || cordonings.isEmpty()) {
             return;
         }
         Optional<String> tripped = guards.breaker(fleetView(), now);
