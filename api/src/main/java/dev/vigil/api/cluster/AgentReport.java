@@ -5,6 +5,7 @@ import dev.vigil.api.binding.TextFields;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.mig.GpuMigStatus;
 
 import java.util.List;
 
@@ -22,11 +23,13 @@ import java.util.List;
  * @param appliedVersion the desired-state version the agent has applied
  * @param applyError     why the agent could not apply the desired state, or null
  * @param actions        how the repairs the desired state asked for went (running or ended)
+ * @param mig            how the MIG targets of the desired state stand, one per GPU with a target
  */
 public record AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory, List<GpuHealth> health,
                           List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion, String applyError,
-                          List<AgentActionResult> actions) {
+                          List<AgentActionResult> actions, List<GpuMigStatus> mig) {
     public AgentReport {
+        mig = mig == null ? List.of() : List.copyOf(mig);
         InvalidValueException.required(agentId, "agentId", "the agent process's id");
         InvalidValueException.required(inventoryHash, "inventoryHash", "the hash of the agent's inventory");
         TextFields.line(agentId, "agentId", 128);
@@ -45,6 +48,14 @@ public record AgentReport(String agentId, String agentVersion, String inventoryH
                        List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
                        String applyError) {
         this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
-                List.of());
+                List.of(), List.of());
+    }
+
+    /** A report with no MIG target to tell of. */
+    public AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
+                       List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
+                       String applyError, List<AgentActionResult> actions) {
+        this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
+                actions, List.of());
     }
 }

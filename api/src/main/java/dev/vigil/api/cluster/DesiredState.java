@@ -1,6 +1,7 @@
 package dev.vigil.api.cluster;
 
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.mig.GpuMigTarget;
 
 import java.util.List;
 
@@ -15,11 +16,13 @@ import java.util.List;
  * @param lastEventSeq  the highest agent event sequence number the controller has stored
  * @param allocations   the jobs that run on the node, down to GPUs and MIG instances
  * @param actions       repairs to carry out (each id once), until their results are stored
+ * @param mig           the MIG layouts its GPUs must be brought to and kept in (GPUs not listed are left alone)
  */
 public record DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
                            boolean needInventory, long lastEventSeq, List<Allocation> allocations,
-                           List<AgentAction> actions) {
+                           List<AgentAction> actions, List<GpuMigTarget> mig) {
     public DesiredState {
+        mig = mig == null ? List.of() : List.copyOf(mig);
         cordonedGpus = cordonedGpus == null ? List.of() : List.copyOf(cordonedGpus);
         allocations = allocations == null ? List.of() : List.copyOf(allocations);
         actions = actions == null ? List.of() : List.copyOf(actions);
@@ -28,6 +31,13 @@ public record DesiredState(long version, boolean cordoned, boolean drain, List<S
     /** A desired state that asks for no repair. */
     public DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
                         boolean needInventory, long lastEventSeq, List<Allocation> allocations) {
-        this(version, cordoned, drain, cordonedGpus, needInventory, lastEventSeq, allocations, List.of());
+        this(version, cordoned, drain, cordonedGpus, needInventory, lastEventSeq, allocations, List.of(), List.of());
+    }
+
+    /** A desired state that asks for no MIG layout. */
+    public DesiredState(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
+                        boolean needInventory, long lastEventSeq, List<Allocation> allocations,
+                        List<AgentAction> actions) {
+        this(version, cordoned, drain, cordonedGpus, needInventory, lastEventSeq, allocations, actions, List.of());
     }
 }

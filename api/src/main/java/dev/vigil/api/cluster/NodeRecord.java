@@ -3,6 +3,8 @@ package dev.vigil.api.cluster;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.GpuMigStatus;
 
 import java.time.Instant;
 import java.util.List;
@@ -37,6 +39,8 @@ import java.util.TreeSet;
  * @param execution     the node as its execution backend (Slurm) sees it, or null when none reports on it
  * @param actions       repairs its agent is asked to carry out (in its desired state)
  * @param actionResults how its agent reports those repairs went
+ * @param mig           each GPU's MIG layout as asked for, and where its change is
+ * @param migReported   how its agent last reported the MIG targets it holds
  */
 public record NodeRecord(String name, NodeState state, String reason, String actor, Instant since, Instant lastReport,
                          String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
@@ -44,8 +48,10 @@ public record NodeRecord(String name, NodeState state, String reason, String act
                          boolean drain, long version,
                          long appliedVersion, String applyError, long lastEventSeq, List<Transition> history,
                          List<Allocation> allocations, ExecutionNode execution, List<AgentAction> actions,
-                         List<AgentActionResult> actionResults) {
+                         List<AgentActionResult> actionResults, List<GpuMig> mig, List<GpuMigStatus> migReported) {
     public NodeRecord {
+        mig = mig == null ? List.of() : List.copyOf(mig);
+        migReported = migReported == null ? List.of() : List.copyOf(migReported);
         actions = actions == null ? List.of() : List.copyOf(actions);
         actionResults = actionResults == null ? List.of() : List.copyOf(actionResults);
         health = health == null ? List.of() : List.copyOf(health);
@@ -105,6 +111,8 @@ public record NodeRecord(String name, NodeState state, String reason, String act
         private ExecutionNode execution;
         private List<AgentAction> actions;
         private List<AgentActionResult> actionResults;
+        private List<GpuMig> mig;
+        private List<GpuMigStatus> migReported;
 
         private Builder(String name) {
             this.name = name;
@@ -135,6 +143,8 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             this.execution = from.execution;
             this.actions = from.actions;
             this.actionResults = from.actionResults;
+            this.mig = from.mig;
+            this.migReported = from.migReported;
         }
 
         public Builder state(NodeState value) {
@@ -252,8 +262,18 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             return this;
         }
 
+        public Builder mig(List<GpuMig> value) {
+            this.mig = value;
+            return this;
+        }
+
+        public Builder migReported(List<GpuMigStatus> value) {
+            this.migReported = value;
+            return this;
+        }
+
         public NodeRecord build() {
-            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution, actions, actionResults);
+            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution, actions, actionResults, mig, migReported);
         }
     }
 }

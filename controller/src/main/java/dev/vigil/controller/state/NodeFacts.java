@@ -8,6 +8,8 @@ import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.GpuMigStatus;
 
 import java.util.List;
 import java.util.Objects;
@@ -18,27 +20,30 @@ import java.util.Objects;
  */
 public record NodeFacts(NodeState state, String agentId, String agentVersion, String inventoryHash,
                         List<GpuHealth> health, long appliedVersion, String applyError,
-                        List<AgentActionResult> actionResults, DesiredState desired) {
+                        List<AgentActionResult> actionResults, List<GpuMigStatus> migReported,
+                        DesiredState desired) {
     public NodeFacts {
+        migReported = migReported == null ? List.of() : List.copyOf(migReported);
         health = health == null ? List.of() : List.copyOf(health);
         actionResults = actionResults == null ? List.of() : List.copyOf(actionResults);
     }
 
     public static NodeFacts of(NodeRecord node) {
         return new NodeFacts(node.state(), node.agentId(), node.agentVersion(), node.inventoryHash(), node.health(),
-                node.appliedVersion(), node.applyError(), node.actionResults(), desired(node));
+                node.appliedVersion(), node.applyError(), node.actionResults(), node.migReported(), desired(node));
     }
 
     /** What the node's agent is told to hold; the inventory is asked for until the node has one. */
     public static DesiredState desired(NodeRecord node) {
         return new DesiredState(node.version(), node.cordoned(), node.drain(),
                 node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), node.inventory() == null,
-                node.lastEventSeq(), node.allocations(), node.actions());
+                node.lastEventSeq(), node.allocations(), node.actions(),
+                node.mig().stream().filter(m -> m.phase().sent()).map(GpuMig::target).toList());
     }
 
     /**
      * Whether {@code report} changes nothing the leader keeps: the same agent process and version,
-     * inventory, health, applied desired state and repairs' results, no event not stored yet, and a node that counts
+     * inventory, health, applied desired state, repairs' results and MIG statuses, no event not stored yet, and a node that counts
      * as reporting. Such a report only refreshes the node's vital signs.
      */
     public boolean unchangedBy(AgentReport report) {
@@ -53,6 +58,6 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
         return report.agentId().equals(agentId) && Objects.equals(report.agentVersion(), agentVersion)
                 && report.inventoryHash().equals(inventoryHash) && report.health().equals(health)
                 && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError)
-                && report.actions().equals(actionResults);
+                && report.actions().equals(actionResults) && report.mig().equals(migReported);
     }
 }
