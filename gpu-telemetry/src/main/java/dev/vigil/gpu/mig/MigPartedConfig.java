@@ -4,6 +4,10 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,6 +54,21 @@ public final class MigPartedConfig {
         Documents.readYaml(file, MigPartedDocument.VersionOnly.class);
         return new MigPartedConfig(file.toString(),
                 complete(Documents.readYaml(file, MigPartedDocument.class), file.toString()));
+    }
+
+    /** Where {@link #shipped()} reads from; the distribution installs the same file as {@code conf/mig.yaml}. */
+    public static final String SHIPPED = "dev/vigil/gpu/mig/mig-configs.yaml";
+
+    /** The configs Vigil ships ({@code all-disabled}, {@code all-1g.10gb}, {@code all-balanced}...). */
+    public static MigPartedConfig shipped() {
+        try (InputStream in = MigPartedConfig.class.getClassLoader().getResourceAsStream(SHIPPED)) {
+            if (in == null) {
+                throw new IllegalStateException("the shipped MIG configs are missing from the classpath: " + SHIPPED);
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + SHIPPED);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the shipped MIG configs " + SHIPPED, e);
+        }
     }
 
     private static MigPartedDocument complete(MigPartedDocument document, String source) {
