@@ -2,6 +2,7 @@ package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.gpu.mig.MigPartedConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,10 +51,19 @@ class DistributionIT {
         assertThat(listing.exit()).isZero();
         String version = DIST.getFileName().toString();
         assertThat(listing.output()).contains(version + "/bin/vigil", version + "/conf/agent.yaml",
-                version + "/conf/logback.xml", version + "/conf/alerts.yaml", version + "/systemd/vigil-agent.service",
+                version + "/conf/logback.xml", version + "/conf/alerts.yaml", version + "/conf/mig.yaml",
+                version + "/systemd/vigil-agent.service",
                 version + "/lib/vigil-agent-", version + "/lib/netty-codec-http-");
         assertThat(listing.output().lines().filter(l -> l.endsWith("/bin/vigil")).findFirst().orElseThrow())
                 .startsWith("-rwxr-xr-x");
+    }
+
+    @Test
+    void theShippedMigConfigsAreTheOnesVigilReadsFromItsClasspath() throws Exception {
+        try (var shipped = DistributionIT.class.getClassLoader().getResourceAsStream(MigPartedConfig.SHIPPED)) {
+            assertThat(Files.readString(DIST.resolve("conf/mig.yaml")))
+                    .isEqualTo(new String(shipped.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
