@@ -11,6 +11,7 @@ import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.metrics.ControllerMetrics;
 import dev.vigil.controller.metrics.SchedulerMetrics;
 import dev.vigil.controller.rest.ControllerApi;
+import dev.vigil.controller.mig.MigConfigs;
 import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.controller.state.Store;
@@ -92,9 +93,11 @@ public final class Controller implements AutoCloseable {
         // A bad runbook file stops the controller before anything starts, like a bad config or alerts file.
         List<RunbookFile> runbooks = RunbookControl.read(config.runbooks(), config.dataDir(),
                 alerts.rules().stream().map(Rule::alert).collect(Collectors.toSet()));
+        MigConfigs migConfigs = MigConfigs.load(config.mig());
         ClusterMember member = ClusterMember.start(config, viewCheck);
         SchedulerMetrics scheduling = new SchedulerMetrics();
-        MemberState state = new MemberState(member, config, alerts, runbooks, clock, scheduling, events);
+        MemberState state = new MemberState(member, config, alerts, runbooks, migConfigs, clock, scheduling,
+                events);
         LeaderClient leader = new LeaderClient(member);
         ReportIntake reports = new ReportIntake(state::store, leader, clock);
         ControllerMetrics metrics = new ControllerMetrics(
@@ -158,7 +161,7 @@ public final class Controller implements AutoCloseable {
             public String version() {
                 return Controller.version();
             }
-        }, metrics::reported);
+        }, metrics::reported, migConfigs);
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {

@@ -17,6 +17,8 @@ import dev.vigil.controller.leader.LocalMembers;
 import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.NodeListener;
 import dev.vigil.controller.leader.Tokens;
+import dev.vigil.controller.mig.MigConfigs;
+import dev.vigil.controller.mig.MigControl;
 import dev.vigil.controller.runbooks.CapacityReporter;
 import dev.vigil.controller.runbooks.LeaderFleet;
 import dev.vigil.controller.runbooks.RunbookControl;
@@ -72,14 +74,19 @@ final class MemberState {
     private volatile RunbookControl remediation;
     private volatile EventLoop eventLoop;
     private final List<RunbookFile> runbooks;
+    private final MigConfigs migConfigs;
 
     private final EventLoop.Listener events;
 
-    /** @param runbooks the runbooks as read at start ({@link RunbookControl#read}) */
+    /**
+     * @param runbooks   the runbooks as read at start ({@link RunbookControl#read})
+     * @param migConfigs the named MIG configs as read at start
+     */
     MemberState(ClusterMember member, ControllerConfig config, AlertsConfig alerts, List<RunbookFile> runbooks,
-                Clock clock, SchedulerLoop.Observer scheduling, EventLoop.Listener events) {
+                MigConfigs migConfigs, Clock clock, SchedulerLoop.Observer scheduling, EventLoop.Listener events) {
         this.events = events;
         this.runbooks = runbooks;
+        this.migConfigs = migConfigs;
         this.member = member;
         this.config = config;
         this.alerts = alerts;
@@ -171,8 +178,10 @@ final class MemberState {
                     opened, clock, this::jobs, () -> runbookControl.get() == null ? RunbookFacts.NONE
                     : runbookControl.get().facts(), acting);
             NodeListener toRunbooks = (old, next) -> runbookControl.get().changed(old, next);
-            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop, toRunbooks)
-                    : NodeListener.all(nodeChanges, alertLoop, toRunbooks, slurmSync::changed);
+            AtomicReference<MigControl> migControl = new AtomicReference<>();
+            NodeListener toMig = (old, next) -> migControl.get().changed(old, next);
+            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig)
+                    : NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig, slurmSync::changed);
             NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events);
             List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(nodes)));
             if (slurmSync != null) {
@@ -215,7 +224,10 @@ final class MemberState {
             runbookControl.set(runbookLoop);
             closing.add(runbookLoop);
             closing.add(capacity);
-            Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop, runbookLoop,
+            MigControl migLoop = new MigControl(events, opened, clock, config.mig(), migConfigs, nodes, loop::reclaim,
+                    poolOf, acting);
+            migControl.set(migLoop);
+            Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop, runbookLoop, migLoop,
                     new Bootstrap(opened, tokens, adminFile, agentFile, clock), acting);
             LocalMembers.register(member.ignite().name(), new LocalMembers.Parts(member, controls, leadership));
             eventLoop = events;

@@ -7,6 +7,8 @@ import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.controller.config.MigSettings;
+import dev.vigil.controller.mig.MigConfigs;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.ReportIntake;
 import dev.vigil.controller.rest.ControllerApi;
@@ -454,7 +456,7 @@ class ControllerApiTest {
             public String version() {
                 throw new UnsupportedOperationException();
             }
-        }, nanos -> { }).router().routes();
+        }, nanos -> { }, MigConfigs.load(MigSettings.defaults())).router().routes();
     }
 
     @Test

@@ -9,6 +9,11 @@ import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.mig.GpuMigStatus;
+import dev.vigil.api.mig.GpuMigTarget;
+import dev.vigil.api.mig.MigPhase;
+import dev.vigil.gpu.backend.GpuBackendException;
+import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.health.HealthEvaluator;
@@ -59,6 +64,10 @@ final class FakeAgent implements AutoCloseable {
     private final Map<String, AgentActionResult> actions = new LinkedHashMap<>();
     /** Every repair carried out, by id, in order. */
     final List<String> carriedOut = new CopyOnWriteArrayList<>();
+    /** How each MIG target of the desired state went, by GPU. */
+    private final Map<Integer, GpuMigStatus> mig = new LinkedHashMap<>();
+    /** When set, every MIG change fails with this message. */
+    volatile String migRefusal;
     /** How long a reboot keeps the node silent. */
     volatile Duration rebootTime = Duration.ofMillis(500);
     private volatile long silentUntil;
@@ -109,8 +118,10 @@ final class FakeAgent implements AutoCloseable {
         inventory = new NodeInventory(inventory.node(), gpuBackend, inventory.driverVersion(), inventory.gpus(),
                 inventory.topology());
         List<GpuHealth> health = evaluator.evaluate(inventory, sample, fresh);
-        AgentReport report = new AgentReport(agentId, "test", "hash-" + node, inventory, health, List.of(),
-                List.copyOf(unacknowledged), applied, applyError, List.copyOf(actions.values()));
+        // The hash follows the inventory, as the agent's does: a new MIG layout is a new inventory.
+        AgentReport report = new AgentReport(agentId, "test", "hash-" + node + "-" + Integer.toHexString(
+                inventory.gpus().hashCode()), inventory, health, List.of(), List.copyOf(unacknowledged), applied,
+                applyError, List.copyOf(actions.values()), List.copyOf(mig.values()));
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
         if (answer.statusCode() == 200) {
@@ -121,7 +132,39 @@ final class FakeAgent implements AutoCloseable {
                 applied = desired.get("version").asLong();
             }
             carryOut(Documents.json().convertValue(desired.path("actions"), AgentAction[].class), health);
+            reconcile(Documents.json().convertValue(desired.path("mig"), GpuMigTarget[].class));
         }
+    }
+
+    /**
+     * Brings each GPU to its MIG target at once, as the agent does on simulated GPUs, and says how it
+     * went while the target is asked; {@link #migRefusal} makes every apply fail with that message.
+     */
+    private void reconcile(GpuMigTarget[] targets) {
+        Map<Integer, GpuMigStatus> next = new LinkedHashMap<>();
+        for (GpuMigTarget target : targets) {
+            GpuMigStatus old = mig.get(target.gpu());
+            if (old != null && old.version() == target.version()) {
+                next.put(target.gpu(), old);
+                continue;
+            }
+            Instant now = Instant.now();
+            String refusal = migRefusal;
+            try {
+                if (refusal != null) {
+                    throw new GpuBackendException(GpuBackendException.Reason.REFUSED, refusal);
+                }
+                gpus.applyMig(target.gpu(), target.enabled(), target.instances().stream()
+                        .map(slot -> new MigPlacement(slot.profile(), slot.start())).toList());
+                next.put(target.gpu(), new GpuMigStatus(target.gpu(), target.version(), MigPhase.SUCCESS,
+                        "applied: " + target.describe(), now));
+            } catch (GpuBackendException e) {
+                next.put(target.gpu(), new GpuMigStatus(target.gpu(), target.version(), MigPhase.FAILED,
+                        e.getMessage(), now));
+            }
+        }
+        mig.clear();
+        mig.putAll(next);
     }
 
     /**

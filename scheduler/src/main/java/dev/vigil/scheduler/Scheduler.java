@@ -189,15 +189,27 @@ public final class Scheduler {
      * @return stops for what ran on the GPU (and for the gangs' other nodes)
      */
     public List<Decision> gpuFailed(String node, int gpu, String why, Instant now) {
+        return reclaimGpu(node, gpu, false, "gpu " + gpu + " of " + node + " failed: " + why, now);
+    }
+
+    /**
+     * GPU {@code gpu} of {@code node} is wanted empty (its MIG layout is about to change): the jobs on it
+     * lose it as on a failure — a gang is requeued, a replica replaced — or, with {@code preemptibleOnly},
+     * only the jobs that said they may be preempted.
+     *
+     * @return stops for what left the GPU (and for the gangs' other nodes)
+     */
+    public List<Decision> reclaimGpu(String node, int gpu, boolean preemptibleOnly, String reason, Instant now) {
         Node n = state.node(node);
         if (n == null) {
             return List.of();
         }
         fairShare.accrue(now, heldByTenant);
         List<Decision> decisions = new ArrayList<>();
-        String reason = "gpu " + gpu + " of " + node + " failed: " + why;
         for (Job job : new ArrayList<>(holding)) {
-            lose(job, onGpu(n, gpu), reason, now, decisions);
+            if (!preemptibleOnly || job.spec.preemptible()) {
+                lose(job, onGpu(n, gpu), reason, now, decisions);
+            }
         }
         return decisions;
     }

@@ -39,11 +39,12 @@ import java.util.Set;
  * @param alerts      where the alert rules, receivers and routing are
  * @param connections how many connections the REST API holds, and how long an idle one stays open
  * @param runbooks    which runbooks the leader runs, and within which guards
+ * @param mig         the named MIG configs, the phases' timeouts, and layouts that follow demand
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
                                SlurmSettings slurm, Alerts alerts, ConnectionLimits connections,
-                               RunbookSettings runbooks) {
+                               RunbookSettings runbooks, MigSettings mig) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -72,6 +73,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         alerts = alerts == null ? new Alerts(null) : alerts;
         connections = connections == null ? ConnectionLimits.defaults() : connections;
         runbooks = runbooks == null ? RunbookSettings.defaults() : runbooks;
+        mig = mig == null ? MigSettings.defaults() : mig;
     }
 
     public static ControllerConfig load(Path file) {
@@ -79,7 +81,8 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
     }
 
     /**
-     * This config as read from {@code file}: a relative {@code alerts.file} or {@code runbooks.dir} is beside it, and
+     * This config as read from {@code file}: a relative {@code alerts.file}, {@code runbooks.dir} or
+     * {@code mig.configs} is beside it, and
      * without one, an {@code alerts.yaml} beside it is the alerts file when there is one.
      */
     public ControllerConfig besideFile(Path file) {
@@ -90,7 +93,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 : new RunbookSettings(dir.resolve(runbooks.dir()), runbooks.mode(), runbooks.guards(),
                 runbooks.interval(), runbooks.bmc(), runbooks.reports(), runbooks.reportWebhook());
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
-                slurm, new Alerts(rules), connections, besideRunbooks);
+                slurm, new Alerts(rules), connections, besideRunbooks, mig.beside(dir));
     }
 
     /** This member's entry in {@code cluster.members}. */

@@ -28,6 +28,7 @@ public final class Controls {
     private final JobScheduling jobs;
     private final Alerting alerts;
     private final Remediation runbooks;
+    private final MigLayouts mig;
     private final Bootstrap bootstrap;
     private final BooleanSupplier acting;
     /** Loop thread only. */
@@ -39,7 +40,8 @@ public final class Controls {
      * @param acting whether this member may act now (quorum, not paused): sweeps wait otherwise
      */
     public Controls(EventLoop loop, Store store, Clock clock, NodeControl nodes, Tokens tokens, JobScheduling jobs,
-                    Alerting alerts, Remediation runbooks, Bootstrap bootstrap, BooleanSupplier acting) {
+                    Alerting alerts, Remediation runbooks, MigLayouts mig, Bootstrap bootstrap,
+                    BooleanSupplier acting) {
         this.loop = loop;
         this.store = store;
         this.clock = clock;
@@ -48,6 +50,7 @@ public final class Controls {
         this.jobs = jobs;
         this.alerts = alerts;
         this.runbooks = runbooks;
+        this.mig = mig;
         this.bootstrap = bootstrap;
         this.acting = acting;
     }
@@ -64,6 +67,7 @@ public final class Controls {
         jobs.startLeading();
         alerts.startLeading();
         runbooks.startLeading();
+        mig.startLeading();
         leading = true;
         sweeps = loop.every("sweep", SWEEP, this::sweep);
     }
@@ -75,6 +79,7 @@ public final class Controls {
         jobs.stopLeading();
         alerts.stopLeading();
         runbooks.stopLeading();
+        mig.stopLeading();
     }
 
     /**
@@ -126,6 +131,9 @@ public final class Controls {
         }
         if (mutation instanceof Mutation.RunbookMutation runbook) {
             return runbooks.apply(runbook);
+        }
+        if (mutation instanceof Mutation.MigMutation change) {
+            return mig.apply(change);
         }
         Mutation.Refused refused = (Mutation.Refused) mutation;
         store.audit(refused.caller().audited(clock.instant(), refused.detail(), refused.status(), refused.result()));

@@ -7,6 +7,7 @@ import dev.vigil.alerts.suppression.SilenceRequest;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.mig.MigRequest;
 import dev.vigil.api.runbooks.RunRequest;
 
 import java.util.Locale;
@@ -32,6 +33,7 @@ import java.util.Locale;
         @JsonSubTypes.Type(value = Mutation.AbortRun.class, name = "abort-run"),
         @JsonSubTypes.Type(value = Mutation.ResumeAutomation.class, name = "resume-automation"),
         @JsonSubTypes.Type(value = Mutation.ReloadRunbooks.class, name = "reload-runbooks"),
+        @JsonSubTypes.Type(value = Mutation.SetMig.class, name = "set-mig"),
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
@@ -115,6 +117,20 @@ public sealed interface Mutation {
     /** The mutations the runbooks' control applies. */
     sealed interface RunbookMutation extends Mutation permits StartRun, ApproveRun, AbortRun, ResumeAutomation,
             ReloadRunbooks {
+    }
+
+    /**
+     * Puts GPUs of a node (or of every node of a pool) into a named MIG config; the answer is the
+     * node's layouts (a list of them for a pool).
+     *
+     * @param node the node, or null for a pool
+     * @param pool the pool, or null for a node
+     */
+    record SetMig(String node, String pool, MigRequest request, Caller caller) implements MigMutation {
+    }
+
+    /** The mutations the MIG control applies. */
+    sealed interface MigMutation extends Mutation permits SetMig {
     }
 
     /** A mutating request refused before it reached the leader (auth, input): audited all the same. */

@@ -20,6 +20,7 @@ import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.mig.GpuMig;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.NodeObservations;
 import dev.vigil.controller.state.NodeFacts;
@@ -149,7 +150,8 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
                 .inventoryHash(inventoryHash).inventory(inventory).health(report.health()).gpus(report.gpus())
                 .cordoned(cordoned).cordonedGpus(cordonedGpus).drain(old != null && old.drain()).version(version)
                 .appliedVersion(report.appliedVersion()).applyError(report.applyError()).lastEventSeq(lastEventSeq)
-                .allocations(allocations).execution(execution).actionResults(report.actions()).build();
+                .allocations(allocations).execution(execution).actionResults(report.actions()).migReported(report.mig())
+                .build();
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);
@@ -288,6 +290,29 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
             return;
         }
         store.put(old.with().actions(old.actions().stream().filter(a -> !a.id().equals(id)).toList()).build());
+    }
+
+    /**
+     * Replaces a node's MIG records (the MIG control's write). When the layouts its agent is told to
+     * hold change, the desired-state version goes up by one: records newly sent carry
+     * {@code version() + 1} of the node they were read from.
+     *
+     * @return the node as stored afterwards; empty for a node the controller does not know
+     */
+    public Optional<NodeRecord> changeMig(String node, List<GpuMig> mig) {
+        loop.requireLoop();
+        NodeRecord old = store.node(node).orElse(null);
+        if (old == null) {
+            return Optional.empty();
+        }
+        if (mig.equals(old.mig())) {
+            return Optional.of(old);
+        }
+        boolean resent = !NodeFacts.desired(old).mig().equals(NodeFacts.desired(old.with().mig(mig).build()).mig());
+        NodeRecord next = old.with().mig(mig).version(old.version() + (resent ? 1 : 0)).build();
+        store.put(next);
+        nodes.changed(old, next);
+        return Optional.of(next);
     }
 
     /**

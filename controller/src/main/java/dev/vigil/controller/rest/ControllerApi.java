@@ -27,6 +27,7 @@ import dev.vigil.api.jobs.JobState;
 import dev.vigil.api.jobs.JobSummary;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.mig.MigConfigs;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.NodeAction;
@@ -109,6 +110,7 @@ public final class ControllerApi {
     private final ReportTimer reportTimer;
     private final AlertRoutes alerts;
     private final RunbookRoutes runbooks;
+    private final MigRoutes mig;
 
     /** Told how long each agent report took, for the controller's metrics. */
     @FunctionalInterface
@@ -116,13 +118,14 @@ public final class ControllerApi {
         void reported(long nanos);
     }
 
-    public ControllerApi(Member member, ReportTimer reportTimer) {
+    public ControllerApi(Member member, ReportTimer reportTimer, MigConfigs migConfigs) {
         this.member = member;
         this.authenticator = new Authenticator(member::store);
         this.openApi = openApiDocument();
         this.reportTimer = reportTimer;
         this.alerts = new AlertRoutes(member::leader, this::caller);
         this.runbooks = new RunbookRoutes(member::leader, member::store, this::caller);
+        this.mig = new MigRoutes(member::leader, member::store, migConfigs, this::caller);
     }
 
     public Router router() {
@@ -173,7 +176,12 @@ public final class ControllerApi {
                 .get("/v1/runs", read(Role.VIEWER, runbooks::runs))
                 .get("/v1/runs/{id}", read(Role.VIEWER, runbooks::run))
                 .post("/v1/runs/{id}/approve", write(Role.OPERATOR, runbooks::approve))
-                .post("/v1/runs/{id}/abort", write(Role.OPERATOR, runbooks::abort));
+                .post("/v1/runs/{id}/abort", write(Role.OPERATOR, runbooks::abort))
+                .get("/v1/mig", read(Role.VIEWER, mig::fleet))
+                .get("/v1/mig/configs", read(Role.VIEWER, mig::configs))
+                .get("/v1/nodes/{node}/mig", read(Role.VIEWER, mig::node))
+                .put("/v1/nodes/{node}/mig", write(Role.OPERATOR, mig::setNode))
+                .put("/v1/pools/{pool}/mig", write(Role.OPERATOR, mig::setPool));
     }
 
     private Response ready(Request request) {

@@ -7,6 +7,8 @@ import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.MigPhase;
 import dev.vigil.scheduler.topology.NodeCapacity;
 
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
  * UUIDs, NVLink domains, NUMA nodes, MIG instances), each GPU's health and cordon, and the node's
  * state. Only a ready node takes new work; only a healthy, uncordoned GPU does (a degraded GPU
  * is unhealthy too: new work would start on a GPU that already shows a fault), and none that a
- * job Vigil did not launch holds (another user's Slurm job).
+ * job Vigil did not launch holds (another user's Slurm job), none whose MIG layout is changing, and
+ * none in MIG mode without instances (it can run nothing).
  */
 final class NodeCapacities {
     /** NVLink domains of GPUs outside any domain start here, one each: a PCIe GPU reaches no peer over NVLink. */
@@ -48,12 +51,16 @@ final class NodeCapacities {
         }
         Set<String> cordoned = node.cordonedGpus().stream().map(CordonedGpu::uuid).collect(Collectors.toSet());
         Set<Integer> foreign = node.foreignGpus();
+        Set<Integer> reconfiguring = node.mig().stream().filter(m -> m.phase().changing()).map(GpuMig::gpu)
+                .collect(Collectors.toSet());
         Map<Integer, HealthState> health = node.health().stream()
                 .collect(Collectors.toMap(GpuHealth::gpu, GpuHealth::state, (a, b) -> a.worse(b)));
         List<NodeCapacity.Gpu> gpus = new ArrayList<>();
         for (GpuDevice device : node.inventory().gpus()) {
             boolean usable = health.getOrDefault(device.index(), HealthState.HEALTHY) == HealthState.HEALTHY
-                    && !cordoned.contains(device.uuid()) && !foreign.contains(device.index());
+                    && !cordoned.contains(device.uuid()) && !foreign.contains(device.index())
+                    && !reconfiguring.contains(device.index())
+                    && (device.mig() == null || !device.mig().enabled() || !device.mig().instances().isEmpty());
             List<NodeCapacity.MigSlice> slices = new ArrayList<>();
             if (device.mig() != null && device.mig().enabled()) {
                 for (MigInstance instance : device.mig().instances()) {
@@ -75,7 +82,14 @@ final class NodeCapacities {
                 || !old.cordonedGpus().equals(next.cordonedGpus())
                 || !Objects.equals(old.inventoryHash(), next.inventoryHash())
                 || !old.foreignGpus().equals(next.foreignGpus())
+                || !migPhases(old).equals(migPhases(next))
                 || !healthStates(old).equals(healthStates(next));
+    }
+
+    private static Map<Integer, MigPhase> migPhases(NodeRecord node) {
+        Map<Integer, MigPhase> phases = new HashMap<>();
+        node.mig().forEach(m -> phases.put(m.gpu(), m.phase()));
+        return phases;
     }
 
     private static Map<Integer, HealthState> healthStates(NodeRecord node) {

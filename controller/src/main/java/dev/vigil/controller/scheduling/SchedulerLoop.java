@@ -195,6 +195,21 @@ public final class SchedulerLoop implements JobScheduling {
         wake();
     }
 
+    /**
+     * Requeues what runs on GPU {@code gpu} of {@code node} (only the preemptible jobs when
+     * {@code preemptibleOnly}): its MIG layout is about to change.
+     */
+    public void reclaim(String node, int gpu, boolean preemptibleOnly, String why) {
+        loop.requireLoop();
+        if (scheduler == null) {
+            return;
+        }
+        List<Decision> stops = scheduler.reclaimGpu(node, gpu, preemptibleOnly, why, clock.instant());
+        persist(ACTOR);
+        carryOut(stops);
+        wake();
+    }
+
     /** The jobs as of the last change, for the alert rules and the metrics; empty unless this member leads. */
     public JobsView jobs() {
         return view;

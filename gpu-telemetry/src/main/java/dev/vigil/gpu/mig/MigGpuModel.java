@@ -84,6 +84,11 @@ public enum MigGpuModel {
         return displayName;
     }
 
+    /** A GPU of this model as NVML and mig-parted name it: its first product name and PCI device id. */
+    public NodeGpu representative(int index) {
+        return new NodeGpu(index, "NVIDIA " + productNames.get(0), deviceIds.get(0));
+    }
+
     /** Every GPU-instance profile, smallest first. */
     public List<MigProfile> profiles() {
         return profiles;
