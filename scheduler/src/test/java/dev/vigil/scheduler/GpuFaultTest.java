@@ -151,4 +151,24 @@ class GpuFaultTest {
         assertThat(stops).extracting(Decision::job).containsExactly("service");
         assertThat(scheduler.job("service").orElseThrow().state()).isEqualTo(JobState.PENDING);
     }
+
+    @Test
+    void aGpuReclaimedForAMigChangeTakesOnlyPreemptibleJobsUnlessForced() {
+        scheduler.submit("spot", Jobs.training(1).preemptible().spec(), T0);
+        scheduler.submit("steady", Jobs.training(1).spec(), T0);
+        Placement spot = running("spot");
+        scheduler.running("steady", T0);
+        Placement steady = scheduler.job("steady").orElseThrow().placements().get(0);
+
+        assertThat(scheduler.reclaimGpu(steady.node(), steady.gpus().get(0), true, "mig change", T0)).isEmpty();
+        List<Decision> spotStops = scheduler.reclaimGpu(spot.node(), spot.gpus().get(0), true, "mig change", T0);
+
+        assertThat(spotStops).extracting(Decision::job).containsExactly("spot");
+        assertThat(scheduler.job("spot").orElseThrow().reason()).isEqualTo("requeued: mig change");
+        assertThat(scheduler.job("steady").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(scheduler.reclaimGpu(steady.node(), steady.gpus().get(0), false, "forced", T0))
+                .extracting(Decision::job).containsExactly("steady");
+        assertThat(scheduler.job("steady").orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(scheduler.reclaimGpu("nowhere", 0, false, "forced", T0)).isEmpty();
+    }
 }

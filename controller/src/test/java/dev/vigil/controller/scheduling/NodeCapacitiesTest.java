@@ -12,6 +12,8 @@ import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.NodeTopology;
 import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.MigPhase;
 import dev.vigil.scheduler.topology.NodeCapacity;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +116,20 @@ class NodeCapacitiesTest {
     }
 
     @Test
+    void aGpuWhoseMigLayoutChangesAndOneInMigModeWithoutInstancesTakeNoWork() {
+        NodeRecord node = node(List.of(gpu(0, 0), gpu(1, 0), gpu(2, 0), gpu(3, 0, new MigStatus(true, true, List.of()))),
+                null).state(NodeState.READY).mig(List.of(mig(0, MigPhase.DRAINING), mig(1, MigPhase.SUCCESS),
+                mig(2, MigPhase.FAILED))).build();
+
+        assertThat(NodeCapacities.of(node, null).gpus()).extracting(NodeCapacity.Gpu::usable)
+                .containsExactly(false, true, true, false);
+        for (MigPhase phase : List.of(MigPhase.PENDING, MigPhase.APPLYING, MigPhase.RESET_REQUIRED)) {
+            NodeRecord changing = node.with().mig(List.of(mig(1, phase))).build();
+            assertThat(NodeCapacities.of(changing, null).gpus().get(1).usable()).as(phase.wire()).isFalse();
+        }
+    }
+
+    @Test
     void aNewNodeMatters() {
         assertThat(NodeCapacities.matters(null, NodeRecord.named("n").build())).isTrue();
     }
@@ -138,6 +154,13 @@ class NodeCapacitiesTest {
         assertThat(NodeCapacities.matters(old, full().execution(null).build())).isTrue();
         assertThat(NodeCapacities.matters(old, full().health(List.of(health(0, HealthState.FAILED))).build()))
                 .isTrue();
+        assertThat(NodeCapacities.matters(old, full().mig(List.of(mig(0, MigPhase.DRAINING))).build())).isTrue();
+        assertThat(NodeCapacities.matters(full().mig(List.of(mig(0, MigPhase.DRAINING))).build(),
+                full().mig(List.of(mig(0, MigPhase.APPLYING))).build())).isTrue();
+    }
+
+    private static GpuMig mig(int gpu, MigPhase phase) {
+        return new GpuMig(gpu, "all-1g.10gb", true, List.of(), phase, null, Instant.EPOCH, null, false, "ops", 0);
     }
 
     @Test

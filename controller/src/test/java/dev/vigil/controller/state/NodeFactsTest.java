@@ -15,6 +15,11 @@ import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
+import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.GpuMigStatus;
+import dev.vigil.api.mig.GpuMigTarget;
+import dev.vigil.api.mig.MigPhase;
+import dev.vigil.api.mig.MigSlot;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -112,6 +117,25 @@ class NodeFactsTest {
         assertThat(asked.unchangedBy(reporting)).as("a new outcome").isFalse();
         NodeFacts stored = NodeFacts.of(NODE.with().actions(List.of(reboot)).actionResults(List.of(done)).build());
         assertThat(stored.unchangedBy(reporting)).as("the outcome stored already").isTrue();
+        assertThat(stored.unchangedBy(steady())).as("the agent no longer tells of it").isFalse();
+    }
+
+    @Test
+    void aMigStatusGoesToTheLeaderAndOnlySentLayoutsAreInTheDesiredState() {
+        List<MigSlot> slots = List.of(new MigSlot("3g.40gb", 0), new MigSlot("3g.40gb", 4));
+        GpuMig applying = new GpuMig(6, "all-3g.40gb", true, slots, MigPhase.APPLYING, "sent", NOW, NOW, false, "ops", 5);
+        GpuMig draining = new GpuMig(7, "all-3g.40gb", true, slots, MigPhase.DRAINING, "waiting", NOW, NOW, false,
+                "ops", 0);
+        GpuMig failed = new GpuMig(5, "all-3g.40gb", true, slots, MigPhase.FAILED, "no", NOW, null, false, "ops", 4);
+        GpuMigStatus done = new GpuMigStatus(6, 5, MigPhase.SUCCESS, "applied", NOW);
+        NodeFacts asked = NodeFacts.of(NODE.with().mig(List.of(applying, draining, failed)).build());
+        AgentReport reporting = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L, null,
+                List.of(), List.of(done));
+
+        assertThat(asked.desired().mig()).containsExactly(new GpuMigTarget(6, "all-3g.40gb", true, slots, 5));
+        assertThat(asked.unchangedBy(reporting)).as("a new status").isFalse();
+        NodeFacts stored = NodeFacts.of(NODE.with().mig(List.of(applying)).migReported(List.of(done)).build());
+        assertThat(stored.unchangedBy(reporting)).as("the status stored already").isTrue();
         assertThat(stored.unchangedBy(steady())).as("the agent no longer tells of it").isFalse();
     }
 }
