@@ -521,7 +521,14 @@ class ControllerApiTest {
             new Call("GET", "/v1/runs", null, "viewer"),
             new Call("GET", "/v1/runs/run-999999", null, "viewer"),
             new Call("POST", "/v1/runs/run-999999/approve", "{\"reason\": \"matrix\"}", "operator"),
-            new Call("POST", "/v1/runs/run-999999/abort", "{\"reason\": \"matrix\"}", "operator"));
+            new Call("POST", "/v1/runs/run-999999/abort", "{\"reason\": \"matrix\"}", "operator"),
+            new Call("GET", "/v1/mig", null, "viewer"),
+            new Call("GET", "/v1/mig/configs", null, "viewer"),
+            new Call("GET", "/v1/nodes/matrix-node/mig", null, "viewer"),
+            new Call("PUT", "/v1/nodes/matrix-node/mig", "{\"config\": \"all-disabled\", \"reason\": \"matrix\"}",
+                    "operator"),
+            new Call("PUT", "/v1/pools/matrix-pool/mig", "{\"config\": \"all-disabled\", \"reason\": \"matrix\"}",
+                    "operator"));
 
     private static boolean covers(String role, String needed) {
         List<String> ladder = List.of("viewer", "submitter", "operator", "admin");
@@ -540,7 +547,8 @@ class ControllerApiTest {
                     .replace("/gpus/0/", "/gpus/{gpu}/")
                     .replace("00000000-0000-0000-0000-000000000000", "{id}").replace("0000000000", "{id}")
                     .replace("j-999999", "{id}").replace("0123456789abcdef", "{fingerprint}")
-                    .replace("run-999999", "{id}").replace("gpu-fallen-off-bus", "{name}"));
+                    .replace("run-999999", "{id}").replace("gpu-fallen-off-bus", "{name}")
+                    .replace("matrix-pool", "{pool}"));
             assertThat(controller.send(call.method(), call.path(), null, call.body()).statusCode())
                     .as("%s %s without a token", call.method(), call.path()).isEqualTo(401);
             assertThat(controller.send(call.method(), call.path(), "vgl_0123456789_notarealsecretnotarealsecret",
