@@ -170,6 +170,19 @@ class VigilCommandTest {
     }
 
     @Test
+    void theShippedControllerConfigsMigExampleBindsWhenUncommented() throws IOException {
+        String shipped = Files.readString(Path.of("src/dist/conf/controller.yaml"));
+        String section = shipped.substring(shipped.indexOf("\n# mig:") + 1);
+        String example = section.substring(0, section.indexOf("\n\n")).lines()
+                .filter(line -> !line.matches("#\\s*#.*"))
+                .map(line -> line.replaceFirst("^# ?", "")).collect(Collectors.joining("\n"));
+        ControllerConfig config = Documents.readYaml(example, ControllerConfig.class, "the mig: example");
+        assertThat(config.mig().configs()).isEqualTo(Path.of("mig.yaml"));
+        assertThat(config.mig().drainTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.mig().auto().maxGpusChangingAtOnce()).isEqualTo(2);
+    }
+
+    @Test
     void checkPrintsTheConfigAsTheAgentReadsIt() {
         Run check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
         assertThat(check.exit()).isZero();

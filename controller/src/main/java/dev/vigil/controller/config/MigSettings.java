@@ -21,10 +21,10 @@ public record MigSettings(Path configs, Duration drainTimeout, Duration applyTim
     public MigSettings {
         drainTimeout = drainTimeout == null ? Duration.ofMinutes(30) : drainTimeout;
         InvalidValueException.require(drainTimeout.compareTo(Duration.ZERO) >= 0
-                && drainTimeout.compareTo(Duration.ofDays(7)) <= 0, "mig.drainTimeout", drainTimeout, "from 0s to 7d");
+                && drainTimeout.compareTo(Duration.ofDays(7)) <= 0, "drainTimeout", drainTimeout, "from 0s to 7d");
         applyTimeout = applyTimeout == null ? Duration.ofMinutes(10) : applyTimeout;
         InvalidValueException.require(applyTimeout.compareTo(Duration.ofSeconds(10)) >= 0
-                && applyTimeout.compareTo(Duration.ofHours(6)) <= 0, "mig.applyTimeout", applyTimeout, "from 10s to 6h");
+                && applyTimeout.compareTo(Duration.ofHours(6)) <= 0, "applyTimeout", applyTimeout, "from 10s to 6h");
         auto = auto == null ? new Auto(null, null, null, null) : auto;
     }
 
@@ -52,12 +52,12 @@ public record MigSettings(Path configs, Duration drainTimeout, Duration applyTim
             enabled = enabled != null && enabled;
             interval = interval == null ? Duration.ofMinutes(1) : interval;
             InvalidValueException.require(interval.compareTo(Duration.ofSeconds(1)) >= 0
-                    && interval.compareTo(Duration.ofHours(24)) <= 0, "mig.auto.interval", interval, "from 1s to 24h");
+                    && interval.compareTo(Duration.ofHours(24)) <= 0, "interval", interval, "from 1s to 24h");
             maxGpusChangingAtOnce = maxGpusChangingAtOnce == null ? 2 : maxGpusChangingAtOnce;
             InvalidValueException.require(maxGpusChangingAtOnce >= 1 && maxGpusChangingAtOnce <= 1024,
-                    "mig.auto.maxGpusChangingAtOnce", maxGpusChangingAtOnce, "1 to 1024");
+                    "maxGpusChangingAtOnce", maxGpusChangingAtOnce, "1 to 1024");
             minIdle = minIdle == null ? 1 : minIdle;
-            InvalidValueException.require(minIdle >= 0 && minIdle <= 1024, "mig.auto.minIdle", minIdle, "0 to 1024");
+            InvalidValueException.require(minIdle >= 0 && minIdle <= 1024, "minIdle", minIdle, "0 to 1024");
         }
     }
 }

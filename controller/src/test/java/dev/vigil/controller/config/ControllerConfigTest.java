@@ -41,6 +41,25 @@ class ControllerConfigTest {
     }
 
     @Test
+    void theMigSectionBindsWithSafeDefaultsAndItsErrorsNameTheKey() {
+        MigSettings defaults = read("").mig();
+        assertThat(defaults.configs()).as("the shipped configs").isNull();
+        assertThat(defaults.drainTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(defaults.applyTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.auto().enabled()).as("layouts change when operators say so").isFalse();
+        MigSettings set = read("mig: {drainTimeout: 2h, applyTimeout: 15m, auto: {enabled: true, interval: 30s, "
+                + "maxGpusChangingAtOnce: 4, minIdle: 0}}").mig();
+        assertThat(set.auto()).isEqualTo(new MigSettings.Auto(true, Duration.ofSeconds(30), 4, 0));
+        assertThat(set.drainTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(error("mig: {drainTimeout: 8d}")).isEqualTo(
+                "controller.yaml: mig.drainTimeout: \"192h\" is not allowed (allowed: from 0s to 7d)");
+        assertThat(error("mig: {applyTimeout: 1s}")).contains("mig.applyTimeout: \"1s\"", "from 10s to 6h");
+        assertThat(error("mig: {auto: {maxGpusChangingAtOnce: 0}}")).contains("mig.auto.maxGpusChangingAtOnce: \"0\"");
+        assertThat(error("mig: {auto: {minIdle: -1}}")).contains("mig.auto.minIdle");
+        assertThat(error("mig: {config: mig.yaml}")).contains("unknown key \"mig.config\"");
+    }
+
+    @Test
     void withoutSchedulerOrFabricNoBackendIsChosenForJobsAndAllNodesAreUnderOneLeaf() {
         ControllerConfig config = read("member: c1");
         assertThat(config.scheduler().interval()).isEqualTo(Duration.ofSeconds(1));
