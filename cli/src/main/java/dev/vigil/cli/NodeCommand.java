@@ -7,6 +7,7 @@ import dev.vigil.api.cluster.Transition;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthReason;
+import dev.vigil.api.mig.GpuMig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -84,6 +85,8 @@ final class NodeCommand extends ApiCommand {
                     why.add("cordoned by " + cordon.actor() + " " + Table.ago(cordon.since(), now) + ": "
                             + cordon.reason());
                 }
+                node.mig().stream().filter(m -> m.gpu() == device.index() && m.phase().changing()).findFirst()
+                        .ifPresent(m -> why.add("MIG " + m.phase().wire() + " to " + m.config() + ": " + m.message()));
                 gpus.row(device.index(), device.model(), health == null ? "healthy" : Table.wire(health.state()),
                         health == null ? "none" : Table.wire(health.action()), Table.yesNo(cordon != null),
                         vitals == null ? null : unit(vitals.utilization(), "%"),
@@ -91,6 +94,16 @@ final class NodeCommand extends ApiCommand {
                         vitals == null ? null : unit(vitals.power(), "W"), String.join("; ", why));
             }
             gpus.print(out);
+        }
+        if (!node.mig().isEmpty()) {
+            out.println();
+            out.println("MIG layouts (vigil mig show " + node.name() + "):");
+            Table mig = new Table("GPU", "CONFIG", "PHASE", "SINCE", "DEADLINE", "MESSAGE");
+            for (GpuMig layout : node.mig()) {
+                mig.row(layout.gpu(), layout.config(), layout.phase().wire(), Table.ago(layout.since(), now),
+                        layout.deadline() == null ? null : Table.time(layout.deadline()), layout.message());
+            }
+            mig.print(out);
         }
         List<Transition> history = node.history();
         if (!history.isEmpty() && transitions > 0) {

@@ -110,6 +110,25 @@ class OperatorCommandsTest {
     // --- reading the fleet --------------------------------------------------------------------
 
     @Test
+    void nodeShowsTheMigChangeOfEachGpuAndWhatItWaitsFor() throws Exception {
+        report("gpu-mig", null);
+        HttpResponse<String> set = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(url + "/v1/nodes/gpu-mig/mig"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"config\": \"all-1g.10gb\", \"gpus\": [6]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+
+        Run node = run("node", "gpu-mig", "--url", url, "--token", admin);
+
+        assertThat(node.exit()).as(node.err()).isZero();
+        assertThat(node.out()).containsPattern("(?m)^6  +" + model + "  +healthy  +none  +no  .*MIG applying to "
+                        + "all-1g\\.10gb: sent to the agent: MIG on: 1g\\.10gb@0, ")
+                .contains("MIG layouts (vigil mig show gpu-mig):")
+                .containsPattern("(?m)^6  +all-1g\\.10gb  +applying  +\\d+s ago  +\\S+Z  +sent to the agent");
+    }
+
+    @Test
     void nodesNodeAndGpusShowAReportedNodeAsTablesAndAsJson() throws Exception {
         report("gpu-b", 3);
 

@@ -142,6 +142,12 @@ class MigApiTest {
         await(Duration.ofSeconds(10), () -> "draining".equals(phase("idle-1", 6)));
         assertThat(gpu("idle-1", 6).get("change").get("message").asText())
                 .contains("waiting for job " + service.get("id").asText(), "(--force requeues instead)");
+        String waiting = submit("{\"name\": \"late\", \"kind\": \"inference\", \"replicas\": 1, "
+                + "\"migProfile\": \"1g.10gb\", \"pool\": \"idle\", \"waitForNodes\": true}").get("id").asText();
+        await(Duration.ofSeconds(10), () -> controller.json("GET", "/v1/jobs/" + waiting + "/why", TOKENS.get("vic"),
+                null).get("details").toString().contains("MIG: gpu 6 of idle-1 takes no work while it changes to "
+                + "all-disabled (draining: waiting for job " + service.get("id").asText()));
+        controller.json("POST", "/v1/jobs/" + waiting + "/cancel", TOKENS.get("olga"), "{\"reason\": \"seen\"}");
         controller.json("POST", "/v1/jobs/" + service.get("id").asText() + "/cancel", TOKENS.get("olga"),
                 "{\"reason\": \"moving to whole GPUs\"}");
         await(Duration.ofSeconds(10), () -> "success".equals(phase("idle-1", 6)) && "success".equals(phase("idle-1", 7)));

@@ -178,6 +178,20 @@ public final class MigControl implements MigLayouts {
         return new NodeMig(node.name(), gpus);
     }
 
+    /** One line per GPU whose layout is changing, for {@code vigil why}: where, to what, and what it waits for. */
+    public static List<String> reconfiguring(List<NodeRecord> nodes) {
+        List<String> lines = new ArrayList<>();
+        for (NodeRecord node : nodes) {
+            for (GpuMig mig : node.mig()) {
+                if (mig.phase().changing()) {
+                    lines.add("MIG: gpu " + mig.gpu() + " of " + node.name() + " takes no work while it changes to "
+                            + mig.config() + " (" + mig.phase().wire() + ": " + mig.message() + ")");
+                }
+            }
+        }
+        return lines;
+    }
+
     private void tick() {
         if (!acting.getAsBoolean()) {
             return;

@@ -17,6 +17,7 @@ import dev.vigil.controller.config.BackendName;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.leader.Caller;
+import dev.vigil.controller.mig.MigControl;
 import dev.vigil.controller.leader.EventLoop;
 import dev.vigil.controller.leader.JobScheduling;
 import dev.vigil.controller.leader.Mutation;
@@ -165,7 +166,7 @@ public final class SchedulerLoop implements JobScheduling {
         }
         Optional<WhyPending> why = scheduler.why(job);
         if (why.isPresent()) {
-            return Outcomes.value(why.get());
+            return Outcomes.value(withReconfiguring(why.get()));
         }
         JobRecord stored = store.job(job).orElse(null);
         if (stored == null) {
@@ -193,6 +194,23 @@ public final class SchedulerLoop implements JobScheduling {
         persist(ACTOR);
         carryOut(stops);
         wake();
+    }
+
+    /** A waiting job's answer with the GPUs of its pool whose MIG layout is changing, and what each waits for. */
+    private WhyPending withReconfiguring(WhyPending why) {
+        if (why.state().holdsGpus()) {
+            return why;
+        }
+        String pool = scheduler.job(why.job()).map(r -> r.spec().pool()).orElse(null);
+        List<String> changing = MigControl.reconfiguring(store.nodes().stream()
+                .filter(n -> pool == null || pool.equals(poolOf.get(n.name()))).toList());
+        if (changing.isEmpty()) {
+            return why;
+        }
+        List<String> details = new ArrayList<>(why.details());
+        details.addAll(changing);
+        return new WhyPending(why.job(), why.state(), why.reason(), why.summary(), details, why.position(),
+                why.queued());
     }
 
     /**
