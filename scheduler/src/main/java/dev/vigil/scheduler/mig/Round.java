@@ -108,14 +108,14 @@ final class Round {
         String profile = job.migProfile();
         int need = job.units();
         for (Gpu gpu : gpus) {
-            if (need > 0 && gpu.target == null && gpu.allows(job)) {
+            if (gpu.target == null && gpu.allows(job)) {
                 int taken = take(gpu, profile, need);
                 gpu.claimed |= taken > 0;
                 need -= taken;
             }
         }
         for (Gpu gpu : gpus) {
-            if (need > 0 && gpu.target != null && gpu.allows(job)) {
+            if (gpu.target != null && gpu.allows(job)) {
                 need -= serve(gpu, job, take(gpu, profile, need));
             }
         }
@@ -148,9 +148,10 @@ final class Round {
         }
         Map<String, List<Gpu>> convertible = byNode(g -> !g.state.whole() && g.convertible() && g.allows(job)
                 && advisor.whole(g.state.model()).isPresent());
+        // A stable sort of names in order: ties stay by name.
         List<String> nodes = new ArrayList<>(convertible.keySet());
         nodes.sort(Comparator.comparingInt((String n) -> -(free.getOrDefault(n, List.of()).size()
-                + convertible.get(n).size())).thenComparing(n -> n));
+                + convertible.get(n).size())));
         for (String node : nodes) {
             List<Gpu> onNode = free.getOrDefault(node, new ArrayList<>());
             List<Gpu> mig = convertible.get(node);
@@ -187,9 +188,10 @@ final class Round {
                     fitting.add(node);
                 }
             }
+            // A stable sort of names in order: ties stay by name.
             fitting.sort(Comparator.comparingInt((String n) -> Math.max(0, perNode - free.getOrDefault(n, List.of())
                     .size())).thenComparingInt(n -> -(free.getOrDefault(n, List.of()).size()
-                    + mig.getOrDefault(n, List.of()).size())).thenComparing(n -> n));
+                    + mig.getOrDefault(n, List.of()).size())));
             if (fitting.size() < job.groups()) {
                 continue;
             }

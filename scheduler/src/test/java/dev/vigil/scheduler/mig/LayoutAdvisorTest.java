@@ -101,7 +101,8 @@ class LayoutAdvisorTest {
     @Test
     void layoutsOfferingAProfileEquallyOftenGoByConfigName() {
         Layout other = new Layout("a-other-1g", SEVEN_1G);
-        LayoutAdvisor advisor = new LayoutAdvisor(Map.of(A100, List.of(OFF, ALL_1G, other)),
+        Layout fewer = new Layout("a-0-fewer", List.of(ONE_G));
+        LayoutAdvisor advisor = new LayoutAdvisor(Map.of(A100, List.of(OFF, ALL_1G, fewer, other)),
                 new LayoutAdvisor.Settings(8, 0));
 
         assertThat(advisor.propose(wholeNode("n", 1, 0), List.of(slices("s", 1, 1))))
@@ -556,5 +557,97 @@ class LayoutAdvisorTest {
         assertThat(BALANCED.count("7g.80gb")).isZero();
         assertThat(OFF.whole()).isTrue();
         assertThat(BALANCED.whole()).isFalse();
+    }
+
+    @Test
+    void idleMigGpusAloneCountTowardsMinIdle() {
+        List<GpuState> gpus = List.of(whole("n", 0, true), whole("n", 1, true), sliced("n", 2, true),
+                sliced("n", 3, true));
+
+        assertThat(advisor(8, 1).propose(gpus, List.of(gang("g", 1, 4, 1)))).isEmpty();
+        assertThat(advisor(8, 0).propose(gpus, List.of(gang("g", 1, 4, 1)))).hasSize(1);
+    }
+
+    @Test
+    void minIdleCountsWhatEarlierGangsChanged() {
+        List<GpuState> gpus = List.of(sliced("a", 0, true), sliced("a", 1, true), sliced("b", 0, true),
+                sliced("b", 1, true));
+
+        assertThat(advisor(8, 2).propose(gpus, List.of(gang("g1", 1, 2, 2), gang("g2", 1, 2, 1))))
+                .extracting(Proposal::node).containsExactly("a");
+    }
+
+    @Test
+    void freeGpusPlannedForOneReplicaJobAreNotFreeForTheNext() {
+        List<GpuState> gpus = List.of(whole("a", 0, true), whole("a", 1, true), sliced("b", 0, true),
+                sliced("b", 1, true));
+
+        assertThat(advisor().propose(gpus, List.of(new Waiting("r", null, 2, List.of(), Duration.ZERO, 2, false))))
+                .isEmpty();
+        assertThat(advisor().propose(gpus, List.of(new Waiting("r", null, 2, List.of(), Duration.ofMinutes(2), 2,
+                false), new Waiting("s", null, 1, List.of(), Duration.ofMinutes(1))))).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.node()).isEqualTo("b");
+                    assertThat(p.gpus()).containsExactly(0);
+                });
+    }
+
+    @Test
+    void aFreeGpuJoinsOnlyTheFirstGroupItCompletes() {
+        List<GpuState> gpus = List.of(whole("a", 0, true), sliced("a", 1, true), sliced("a", 2, true),
+                sliced("a", 3, true));
+
+        assertThat(advisor().propose(gpus, List.of(new Waiting("r", null, 4, List.of(), Duration.ZERO, 2, false))))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.gpus()).containsExactly(1, 2, 3);
+                    assertThat(p.serves()).isEqualTo(4);
+                });
+    }
+
+    @Test
+    void aGangNeverChangesGpusOfAModelItDoesNotAllow() {
+        List<GpuState> gpus = List.of(sliced("a", 0, true), sliced("a", 1, true));
+
+        assertThat(advisor().propose(gpus, List.of(new Waiting("g", null, 2, List.of("h100"), Duration.ZERO, 2,
+                true)))).isEmpty();
+    }
+
+    @Test
+    void aGangTakesTheNodeWithMostIdleAmongThoseNeedingEqualChanges() {
+        List<GpuState> gpus = List.of(whole("a", 0, true), sliced("a", 1, true), whole("b", 0, true),
+                sliced("b", 1, true), sliced("b", 2, true), sliced("b", 3, true));
+
+        assertThat(advisor().propose(gpus, List.of(gang("g", 1, 2, 1)))).extracting(Proposal::node)
+                .containsExactly("b");
+    }
+
+    @Test
+    void modelsNeedingEqualChangesGoByName() {
+        List<GpuState> gpus = List.of(whole("a", 0, true), sliced("a", 1, true),
+                new GpuState("h", 0, H100, "all-disabled", List.of(), true, true),
+                new GpuState("h", 1, H100, "all-1g.10gb", SEVEN_1G, true, true));
+
+        assertThat(advisor().propose(gpus, List.of(gang("g", 1, 2, 1)))).extracting(Proposal::node)
+                .containsExactly("a");
+    }
+
+    @Test
+    void aProposalNamesOnlyTheProfilesItServes() {
+        List<Proposal> proposals = advisor(1, 0).propose(wholeNode("n", 2, 0), List.of(slices("s", 1, 5),
+                new Waiting("t", THREE_G, 1, List.of(), Duration.ofMinutes(1))));
+
+        assertThat(proposals).singleElement().satisfies(p -> assertThat(p.why()).isEqualTo("1 job waits for "
+                + "1×1g.10gb (oldest 5m), 0 such slices free; GPU 0 of n idle whole; all-1g.10gb gives 7×1g.10gb each"));
+    }
+
+    @Test
+    void aWholeGpuProposalCountsOnlyWholeGpuWorkOnItsModel() {
+        List<GpuState> gpus = List.of(sliced("n", 0, true), sliced("n", 1, false));
+
+        List<Proposal> proposals = advisor().propose(gpus, List.of(new Waiting("w", null, 1, List.of(),
+                Duration.ofMinutes(3)), slices("s", 9, 1), new Waiting("h", null, 4, List.of("h100"), Duration.ZERO)));
+
+        assertThat(proposals).singleElement().satisfies(p -> assertThat(p.why()).startsWith("1 job waits for 1 whole "
+                + "GPU (oldest 3m); 0 whole GPUs free; GPU 0 of n"));
     }
 }
