@@ -57,6 +57,8 @@ final class Round {
     private final List<Gpu> gpus = new ArrayList<>();
     private final int idleWhole;
     private final int idleSliced;
+    /** Idle changeable GPUs of each node when the call began: nodes with most go first, all through the call. */
+    private final Map<String, Integer> idleOnNode = new TreeMap<>();
     private int budget;
     private int toSliced;
     private int toWhole;
@@ -67,6 +69,7 @@ final class Round {
         gpus.sort(BY_NODE_AND_INDEX);
         this.idleWhole = (int) gpus.stream().filter(Gpu::freeWhole).count();
         this.idleSliced = (int) gpus.stream().filter(g -> !g.state.whole() && g.convertible()).count();
+        gpus.stream().filter(Gpu::convertible).forEach(g -> idleOnNode.merge(g.state.node(), 1, Integer::sum));
         this.budget = Math.max(0, advisor.settings().maxGpusChangingAtOnce() - changingNow);
     }
 
@@ -148,10 +151,8 @@ final class Round {
         }
         Map<String, List<Gpu>> convertible = byNode(g -> !g.state.whole() && g.convertible() && g.allows(job)
                 && advisor.whole(g.state.model()).isPresent());
-        // A stable sort of names in order: ties stay by name.
         List<String> nodes = new ArrayList<>(convertible.keySet());
-        nodes.sort(Comparator.comparingInt((String n) -> -(free.getOrDefault(n, List.of()).size()
-                + convertible.get(n).size())));
+        nodes.sort(mostIdleFirst());
         for (String node : nodes) {
             List<Gpu> onNode = free.getOrDefault(node, new ArrayList<>());
             List<Gpu> mig = convertible.get(node);
@@ -188,10 +189,8 @@ final class Round {
                     fitting.add(node);
                 }
             }
-            // A stable sort of names in order: ties stay by name.
             fitting.sort(Comparator.comparingInt((String n) -> Math.max(0, perNode - free.getOrDefault(n, List.of())
-                    .size())).thenComparingInt(n -> -(free.getOrDefault(n, List.of()).size()
-                    + mig.getOrDefault(n, List.of()).size())));
+                    .size())).thenComparing(mostIdleFirst()));
             if (fitting.size() < job.groups()) {
                 continue;
             }
@@ -292,12 +291,18 @@ final class Round {
         return nodes;
     }
 
-    /** {@code candidates} of the nodes with most of them first, then by node name and index: GPUs of a node together. */
-    private static List<Gpu> nodesWithMostFirst(List<Gpu> candidates) {
-        Map<String, Integer> perNode = new TreeMap<>();
-        candidates.forEach(g -> perNode.merge(g.state.node(), 1, Integer::sum));
+    /** {@code candidates} of the nodes with most idle GPUs first, then by node name and index: GPUs of a node together. */
+    private List<Gpu> nodesWithMostFirst(List<Gpu> candidates) {
         List<Gpu> order = new ArrayList<>(candidates);
-        order.sort(Comparator.comparingInt((Gpu g) -> -perNode.get(g.state.node())).thenComparing(BY_NODE_AND_INDEX));
+        order.sort(Comparator.comparing((Gpu g) -> g.state.node(), mostIdleFirst()).thenComparing(BY_NODE_AND_INDEX));
         return order;
+    }
+
+    /**
+     * Node names, those with most idle GPUs when the call began first (every node planned on has some); the lists
+     * sorted with it are in name order and sorts are stable, so ties go by name.
+     */
+    private Comparator<String> mostIdleFirst() {
+        return Comparator.comparingInt(node -> -idleOnNode.get(node));
     }
 }
