@@ -6,7 +6,6 @@ import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.sim.FifoFirstFit;
 import dev.vigil.sim.Report;
-import dev.vigil.sim.SimScheduler;
 import dev.vigil.sim.Simulation;
 import dev.vigil.sim.VigilScheduler;
 import dev.vigil.sim.Workload;
@@ -83,6 +82,9 @@ final class SimCommand implements Callable<Integer> {
     /** Which baseline runs beside Vigil. */
     enum Baseline { FIFO, NONE }
 
+    /** MIG layouts: the cluster file's, or following demand. */
+    enum Mig { STATIC, AUTO }
+
     @Spec
     CommandSpec spec;
 
@@ -148,11 +150,39 @@ final class SimCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Baseline baseline;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", order = 12,
+    @Option(names = "--mig", paramLabel = "LAYOUTS", defaultValue = "static", order = 12,
+            description = "static (the cluster file's MIG layouts) or auto (every --mig-interval of virtual time, "
+                    + "idle GPUs change layout to follow what waits, as the controller's mig.auto does; Vigil's "
+                    + "scheduler only, the baseline keeps static layouts) (default: ${DEFAULT-VALUE}).")
+    Mig mig;
+
+    @Option(names = "--compare-mig", order = 13,
+            description = "Run Vigil's scheduler with static and with auto MIG layouts, side by side.")
+    boolean compareMig;
+
+    @Option(names = "--mig-interval", paramLabel = "DURATION", defaultValue = "5m", order = 14,
+            description = "With auto layouts: how often they are reconsidered (default: ${DEFAULT-VALUE}).")
+    String migInterval;
+
+    @Option(names = "--mig-change", paramLabel = "DURATION", defaultValue = "60s", order = 15,
+            description = "With auto layouts: how long a GPU's layout change takes, without work (default: "
+                    + "${DEFAULT-VALUE}).")
+    String migChange;
+
+    @Option(names = "--mig-max-changing", paramLabel = "N", defaultValue = "8", order = 16,
+            description = "With auto layouts: at most N GPUs changing at once (default: ${DEFAULT-VALUE}).")
+    int migMaxChanging;
+
+    @Option(names = "--mig-min-idle", paramLabel = "N", defaultValue = "0", order = 17,
+            description = "With auto layouts: a change leaves at least N idle GPUs of each kind, whole and sliced "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int migMinIdle;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", order = 18,
             description = "table or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
-    @Option(names = {"-q", "--quiet"}, order = 13, description = "No progress on stderr.")
+    @Option(names = {"-q", "--quiet"}, order = 19, description = "No progress on stderr.")
     boolean quiet;
 
     @Override
@@ -162,10 +192,14 @@ final class SimCommand implements Callable<Integer> {
         Trace trace;
         RuntimeLimitRule rule;
         Simulation.Options options;
+        Simulation.Options auto;
         try {
             rule = RuntimeLimitRule.parse(runtimeLimit);
             options = new Simulation.Options(HumanDurations.parse(cycleInterval, "--cycle-interval"),
                     quiet ? Simulation.Progress.NONE : new ProgressLines(err));
+            auto = new Simulation.Options(options.cycleInterval(), options.progress(), new Simulation.MigAuto(
+                    HumanDurations.parse(migInterval, "--mig-interval"), HumanDurations.parse(migChange, "--mig-change"),
+                    migMaxChanging, migMinIdle));
             simCluster = SimCluster.load(cluster);
             trace = input.trace != null ? TraceFormat.read(input.trace, format(), rule, simCluster)
                     : Generator.generate(mix(), jobs, seed, HumanDurations.parse(span, "--span"), rule);
@@ -185,14 +219,15 @@ final class SimCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
-        List<Function<SimCluster, SimScheduler>> schedulers = new ArrayList<>();
-        schedulers.add(VigilScheduler::new);
-        if (baseline == Baseline.FIFO) {
-            schedulers.add(FifoFirstFit::new);
-        }
         List<Report> reports = new ArrayList<>();
-        for (Function<SimCluster, SimScheduler> make : schedulers) {
-            reports.add(Simulation.run(simCluster, workload, make.apply(simCluster), options));
+        if (compareMig || mig == Mig.STATIC) {
+            reports.add(Simulation.run(simCluster, workload, new VigilScheduler(simCluster), options));
+        }
+        if (compareMig || mig == Mig.AUTO) {
+            reports.add(Simulation.run(simCluster, workload, new VigilScheduler(simCluster), auto));
+        }
+        if (baseline == Baseline.FIFO) {
+            reports.add(Simulation.run(simCluster, workload, new FifoFirstFit(simCluster), options));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (output == Output.JSON) {
@@ -247,6 +282,12 @@ final class SimCommand implements Callable<Integer> {
         settings.put("runtimeLimit", runtimeLimit);
         settings.put("arrivalSpeedup", arrivalSpeedup);
         settings.put("cycleInterval", cycleInterval);
+        if (showsMig()) {
+            settings.put("migInterval", migInterval);
+            settings.put("migChange", migChange);
+            settings.put("migMaxChanging", migMaxChanging);
+            settings.put("migMinIdle", migMinIdle);
+        }
         document.put("settings", settings);
         document.put("runs", reports);
         return document;
@@ -261,14 +302,22 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "trace     %s (%s): %,d rows, %,d jobs replayed%n", trace.source(),
                 trace.format().wireName(), trace.rows(), workload.jobs().size());
         workload.skipped().forEach((why, count) -> out.printf(Locale.ROOT, "          left out %,d: %s%n", count, why));
-        out.printf(Locale.ROOT, "settings  %sruntime limit %s; %s%n%n", arrivalSpeedup == 1 ? ""
+        out.printf(Locale.ROOT, "settings  %sruntime limit %s; %s%n", arrivalSpeedup == 1 ? ""
                         : String.format(Locale.ROOT, "arrivals %sx faster; ", number(arrivalSpeedup)),
                 rule.factor() != null ? rule + " the real duration where the trace gives none" : rule,
                 options.cycleInterval().isZero() ? "a cycle after every instant with events"
                         : "a cycle at most every " + HumanDurations.format(options.cycleInterval())
                         + " of virtual time");
+        if (showsMig()) {
+            out.printf(Locale.ROOT, "mig       auto: every %s, a change takes %s, at most %d GPU%s changing, %d idle of "
+                            + "each kind kept%n", migInterval, migChange, migMaxChanging, migMaxChanging == 1 ? "" : "s",
+                    migMinIdle);
+        }
+        out.println();
         List<String> headers = new ArrayList<>(List.of("MEASURE"));
-        reports.forEach(r -> headers.add(r.scheduler().toUpperCase(Locale.ROOT)));
+        reports.forEach(r -> headers.add(r.scheduler().toUpperCase(Locale.ROOT)
+                + (showsMig() && r.scheduler().equals("vigil") ? " (MIG " + r.mig().toUpperCase(Locale.ROOT) + ")"
+                : "")));
         Table table = new Table(headers.toArray(String[]::new));
         row(table, reports, "jobs", r -> count(r.jobs()));
         row(table, reports, "completed", r -> count(r.completed()));
@@ -283,12 +332,21 @@ final class SimCommand implements Callable<Integer> {
         row(table, reports, "multi-node on fewest leaves", r -> r.multiNodeJobs() == 0 ? "no multi-node jobs"
                 : String.format(Locale.ROOT, "%.1f %% (%,d of %,d)", r.onFewestLeavesPercent(), r.onFewestLeaves(),
                 r.multiNodeJobs()));
+        if (showsMig()) {
+            row(table, reports, "MIG layout changes", r -> r.mig().equals("auto")
+                    ? count(r.migChanges()) + (r.migChanges() == 1 ? " GPU" : " GPUs")
+                    : "static");
+        }
         row(table, reports, "preemptions", r -> count(r.preemptions()));
         row(table, reports, "placements", r -> count(r.placements()));
         row(table, reports, "decisions/s", r -> String.format(Locale.ROOT, "%,.0f (%,d cycles, %.2f s deciding)",
                 r.decisionsPerSecond(), r.cycles(), r.schedulingSeconds()));
         row(table, reports, "wall time", r -> String.format(Locale.ROOT, "%.2f s", r.wallSeconds()));
         table.print(out);
+    }
+
+    private boolean showsMig() {
+        return compareMig || mig == Mig.AUTO;
     }
 
     private static void row(Table table, List<Report> reports, String measure, Function<Report, String> cell) {

@@ -157,6 +157,48 @@ class SimCommandTest {
     }
 
     /** The cells of the table row that starts with {@code measure}: split on runs of two or more spaces. */
+    /**
+     * One node of four A100s, two of them in seven 1g.10gb slices; 20 one-slice services for an hour at 0 s: 6 wait.
+     * Static layouts: they wait the hour. Auto: at 5 m one idle whole GPU becomes 7 slices, ready at 6 m.
+     */
+    @Test
+    void compareMigPutsStaticAndAutoLayoutsSideBySide() throws IOException {
+        Path mig = dir.resolve("mig.yaml");
+        Files.writeString(mig, """
+                groups:
+                  - name: a
+                    model: NVIDIA A100-SXM4-80GB
+                    count: 1
+                    nodesPerLeaf: 1
+                    gpusPerNode: 4
+                    mig: {gpus: 2, profile: 1g.10gb, instances: 7}
+                """);
+        StringBuilder rows = new StringBuilder("id,submit,duration,kind,replicas,migProfile\n");
+        for (int i = 0; i < 20; i++) {
+            rows.append("s").append(i).append(",0,3600,inference,1,1g.10gb\n");
+        }
+        Path services = dir.resolve("services.csv");
+        Files.writeString(services, rows);
+
+        Run run = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--compare-mig",
+                "--baseline", "none", "--mig-interval", "5m", "--mig-change", "1m");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).contains("mig       auto: every 5m, a change takes 1m, at most 8 GPUs changing, 0 idle of each "
+                + "kind kept");
+        assertThat(cells(lines, "MEASURE")).containsExactly("MEASURE", "VIGIL (MIG STATIC)", "VIGIL (MIG AUTO)");
+        assertThat(cells(lines, "queueing average")).containsExactly("queueing average", "18m00s", "1m48s");
+        assertThat(cells(lines, "MIG layout changes")).containsExactly("MIG layout changes", "static", "1 GPU");
+        Run json = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--mig", "auto",
+                "--baseline", "none", "-o", "json");
+        JsonNode document = Documents.json().readTree(json.out());
+        assertThat(document.at("/runs/0/mig").asText()).isEqualTo("auto");
+        assertThat(document.at("/runs/0/migChanges").asInt()).isEqualTo(1);
+        assertThat(document.at("/settings/migInterval").asText()).isEqualTo("5m");
+        assertThat(document.at("/runs/1").isMissingNode()).isTrue();
+    }
+
     private static List<String> cells(List<String> lines, String measure) {
         return lines.stream().filter(l -> l.startsWith(measure + "  ")).findFirst()
                 .map(l -> List.of(l.split(" {2,}"))).orElseThrow(() -> new AssertionError("no row " + measure));

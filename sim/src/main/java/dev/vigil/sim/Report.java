@@ -25,11 +25,13 @@ import java.util.Arrays;
  * @param schedulingSeconds       wall time spent deciding
  * @param decisionsPerSecond      placements per second of deciding
  * @param wallSeconds             wall time of the whole replay
+ * @param mig                     static (the cluster file's MIG layouts) or auto (layouts that follow demand)
+ * @param migChanges              GPU layout changes begun (auto only)
  */
 public record Report(String scheduler, int jobs, int completed, int killed, int unfinished, double makespanSeconds,
                      Summary jctSeconds, Summary queueingSeconds, double gpuAllocationPercent, int multiNodeJobs,
                      int onFewestLeaves, int preemptions, int placements, int cycles, double schedulingSeconds,
-                     double decisionsPerSecond, double wallSeconds) {
+                     double decisionsPerSecond, double wallSeconds, String mig, int migChanges) {
 
     /** Share of multi-node gangs placed on the fewest leaves, in percent; null when there were none. */
     public Double onFewestLeavesPercent() {

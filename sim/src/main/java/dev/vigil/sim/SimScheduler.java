@@ -1,6 +1,7 @@
 package dev.vigil.sim;
 
 import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.topology.NodeCapacity;
 import dev.vigil.sim.trace.TraceJob;
 
 import java.time.Instant;
@@ -28,6 +29,16 @@ public sealed interface SimScheduler permits VigilScheduler, FifoFirstFit {
     Round schedule(Instant now);
 
     void running(String id, Instant now);
+
+    /** Whether it places MIG slices as slices, so that changing layouts matters to it. */
+    default boolean changesLayouts() {
+        return false;
+    }
+
+    /** A node's GPUs changed (a MIG layout change begun or done); only when it {@link #changesLayouts()}. */
+    default void upsertNode(NodeCapacity node) {
+        throw new UnsupportedOperationException(name() + " keeps static layouts");
+    }
 
     /** The job ended: ran to its end, or (not {@code succeeded}) was killed at its runtime limit. */
     void finished(String id, boolean succeeded, Instant now);

@@ -5,6 +5,9 @@ import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.mig.LayoutAdvisor;
+import dev.vigil.scheduler.mig.Proposal;
+import dev.vigil.scheduler.mig.Waiting;
 import dev.vigil.sim.cluster.ClusterFile;
 import dev.vigil.sim.cluster.SimCluster;
 
@@ -16,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 
 /**
  * Replays a workload on a simulated cluster in virtual time. Events are arrivals and completions;
@@ -38,12 +42,42 @@ public final class Simulation {
     /**
      * @param cycleInterval the least virtual time between two cycles (zero: a cycle after every instant with events)
      * @param progress      told how far the replay is
+     * @param mig           demand-driven MIG layouts, or null for static ones (the cluster file's)
      */
-    public record Options(Duration cycleInterval, Progress progress) {
+    public record Options(Duration cycleInterval, Progress progress, MigAuto mig) {
         public Options {
             InvalidValueException.require(!cycleInterval.isNegative(), "cycleInterval", cycleInterval,
                     "0s or more");
         }
+
+        /** Static MIG layouts. */
+        public Options(Duration cycleInterval, Progress progress) {
+            this(cycleInterval, progress, null);
+        }
+    }
+
+    /**
+     * Demand-driven MIG layouts: every {@code interval} of virtual time while work waits, the
+     * {@link LayoutAdvisor}'s proposals are carried out on the cluster's idle GPUs; a GPU changing
+     * takes no work for {@code change}. Only for a scheduler that {@link SimScheduler#changesLayouts()
+     * places on MIG slices}; others keep the static layouts.
+     *
+     * @param interval    how often the advisor is asked
+     * @param change      how long a layout change takes
+     * @param maxChanging at most this many GPUs changing at once
+     * @param minIdle     idle GPUs of each kind (whole, sliced) a change must leave
+     */
+    public record MigAuto(Duration interval, Duration change, int maxChanging, int minIdle) {
+        public MigAuto {
+            InvalidValueException.require(interval.toMillis() > 0, "interval", interval, "more than 0s");
+            InvalidValueException.require(!change.isNegative(), "change", change, "0s or more");
+            InvalidValueException.require(maxChanging >= 1, "maxChanging", maxChanging, "1 or more");
+            InvalidValueException.require(minIdle >= 0, "minIdle", minIdle, "0 or more");
+        }
+    }
+
+    /** A layout change that ends at {@code at}. */
+    private record Change(long at, long seq, Proposal proposal) {
     }
 
     private record Completion(long at, int job, int attempt) {
@@ -72,6 +106,15 @@ public final class Simulation {
     private int placements;
     private int cycles;
     private long nanos;
+    /** With demand-driven layouts (else null): the GPUs' layouts and holders, and the jobs' placements. */
+    private final MigFleet fleet;
+    private final LayoutAdvisor advisor;
+    private final List<List<Placement>> held;
+    /** Submitted jobs that wait for GPUs (services short of replicas included). */
+    private final TreeSet<Integer> unplaced = new TreeSet<>();
+    private final PriorityQueue<Change> changes = new PriorityQueue<>(
+            Comparator.comparingLong(Change::at).thenComparingLong(Change::seq));
+    private long changeSeq;
 
     private Simulation(SimCluster cluster, Workload workload, SimScheduler scheduler, Options options) {
         this.cluster = cluster;
@@ -79,6 +122,19 @@ public final class Simulation {
         this.scheduler = scheduler;
         this.options = options;
         int n = jobs.size();
+        if (options.mig() != null && scheduler.changesLayouts()) {
+            fleet = new MigFleet(cluster);
+            advisor = new LayoutAdvisor(fleet.layouts(), new LayoutAdvisor.Settings(options.mig().maxChanging(),
+                    options.mig().minIdle()));
+            held = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                held.add(new ArrayList<>());
+            }
+        } else {
+            fleet = null;
+            advisor = null;
+            held = null;
+        }
         firstStart = new long[n];
         finish = new long[n];
         killed = new boolean[n];
@@ -104,24 +160,43 @@ public final class Simulation {
         long lastCycle = Long.MIN_VALUE / 2;
         boolean dirty = false;
         now = jobs.isEmpty() ? 0 : submit(0);
+        long nextTick = fleet == null ? Long.MAX_VALUE : now + options.mig().interval().toMillis();
+        // A tick alone keeps the replay going only while something happened since the last one.
+        boolean activeSinceTick = true;
         while (true) {
             long arrival = next < jobs.size() ? submit(next) : Long.MAX_VALUE;
             long completion = completions.isEmpty() ? Long.MAX_VALUE : completions.peek().at();
-            long event = Math.min(arrival, completion);
+            long changed = changes.isEmpty() ? Long.MAX_VALUE : changes.peek().at();
+            long event = Math.min(Math.min(arrival, completion), changed);
             long cycle = dirty ? Math.max(now, lastCycle + interval) : Long.MAX_VALUE;
-            if (event == Long.MAX_VALUE && cycle == Long.MAX_VALUE) {
+            long tick = fleet != null && !unplaced.isEmpty()
+                    && (event != Long.MAX_VALUE || cycle != Long.MAX_VALUE || activeSinceTick)
+                    ? Math.max(now, nextTick) : Long.MAX_VALUE;
+            if (event == Long.MAX_VALUE && cycle == Long.MAX_VALUE && tick == Long.MAX_VALUE) {
                 break;
             }
-            if (event <= cycle) {
+            if (event <= cycle && event <= tick) {
                 advance(event);
                 // Completions first, so work arriving at the same instant sees their GPUs free.
                 while (!completions.isEmpty() && completions.peek().at() == event) {
                     complete(completions.poll());
                 }
+                while (!changes.isEmpty() && changes.peek().at() == event) {
+                    scheduler.upsertNode(fleet.end(changes.poll().proposal()));
+                }
                 while (next < jobs.size() && submit(next) == event) {
+                    if (fleet != null) {
+                        unplaced.add(next);
+                    }
                     scheduler.submit(jobs.get(next++).job(), instant(event));
                 }
                 dirty = true;
+                activeSinceTick = true;
+            } else if (cycle > tick) {
+                advance(tick);
+                changeLayouts();
+                nextTick = tick + options.mig().interval().toMillis();
+                activeSinceTick = false;
             } else {
                 advance(cycle);
                 SimScheduler.Round round = scheduler.schedule(instant(cycle));
@@ -130,10 +205,57 @@ public final class Simulation {
                 lastCycle = cycle;
                 // A stopped job is requeued after the cycle that stopped it: another cycle may place it.
                 dirty = apply(round.decisions());
+                activeSinceTick = true;
                 options.progress().update(scheduler.name(), finished, jobs.size(), now);
             }
         }
         return report((System.nanoTime() - wallStart) / 1e9);
+    }
+
+    /** Asks the advisor and begins the changes it proposes. */
+    private void changeLayouts() {
+        List<Waiting> waiting = new ArrayList<>();
+        for (int job : unplaced) {
+            JobSpec spec = jobs.get(job).job().spec();
+            Duration waited = Duration.ofMillis(now - submit(job));
+            String id = jobs.get(job).job().id();
+            if (spec.kind() == JobKind.TRAINING) {
+                waiting.add(new Waiting(id, null, spec.gpus(), spec.models(), waited, spec.gpusPerNode(), true));
+            } else if (spec.migProfile() != null) {
+                waiting.add(new Waiting(id, spec.migProfile(), spec.replicas() - held.get(job).size(), spec.models(),
+                        waited));
+            } else {
+                int perReplica = spec.gpusPerNode() == null ? 1 : spec.gpusPerNode();
+                waiting.add(new Waiting(id, null, (spec.replicas() - held.get(job).size()) * perReplica,
+                        spec.models(), waited, perReplica, false));
+            }
+        }
+        for (Proposal proposal : advisor.propose(fleet.states(), waiting, fleet.changing())) {
+            scheduler.upsertNode(fleet.begin(proposal));
+            changes.add(new Change(now + options.mig().change().toMillis(), changeSeq++, proposal));
+        }
+    }
+
+    /** Keeps the placements of demand-driven layouts up to date, and which jobs still wait. */
+    private void placed(int job, List<Placement> placements, boolean start) {
+        if (fleet == null) {
+            return;
+        }
+        if (start) {
+            held.get(job).addAll(placements);
+            fleet.take(placements);
+        } else {
+            held.get(job).removeAll(placements);
+            fleet.release(placements);
+        }
+        JobSpec spec = jobs.get(job).job().spec();
+        boolean shortOf = spec.kind() == JobKind.TRAINING ? held.get(job).isEmpty()
+                : held.get(job).size() < spec.replicas();
+        if (shortOf && finish[job] < 0) {
+            unplaced.add(job);
+        } else {
+            unplaced.remove(job);
+        }
     }
 
     private long submit(int job) {
@@ -158,11 +280,13 @@ public final class Simulation {
             if (decision instanceof Decision.Start start) {
                 placements++;
                 hold(job, milli(start.placements(), start.spec()));
+                placed(job, start.placements(), true);
                 if (!running[job]) {
                     started(job, start);
                 }
             } else if (decision instanceof Decision.Stop stop) {
                 hold(job, -milli(stop.placements(), jobs.get(job).job().spec()));
+                placed(job, stop.placements(), false);
                 if (heldMilli[job] == 0 && running[job]) {
                     running[job] = false;
                     attempt[job]++;
@@ -202,6 +326,9 @@ public final class Simulation {
         finish[job] = now;
         finished++;
         hold(job, -heldMilli[job]);
+        if (fleet != null) {
+            placed(job, List.copyOf(held.get(job)), false);
+        }
         scheduler.finished(jobs.get(job).job().id(), ranToEnd, instant(now));
     }
 
@@ -251,7 +378,8 @@ public final class Simulation {
         return new Report(scheduler.name(), jobs.size(), completed, killedCount, jobs.size() - completed - killedCount,
                 makespan / 1000.0, Report.Summary.of(unbox(jct)), Report.Summary.of(unbox(queueing)),
                 capacity == 0 ? 0 : 100 * allocatedMilliMillis / capacity, multiNode, onFewestLeaves, preemptions,
-                placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds);
+                placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds,
+                fleet == null ? "static" : "auto", fleet == null ? 0 : fleet.changed());
     }
 
     private static double[] unbox(List<Double> values) {

@@ -2,6 +2,7 @@ package dev.vigil.sim;
 
 import dev.vigil.scheduler.Cycle;
 import dev.vigil.scheduler.Scheduler;
+import dev.vigil.scheduler.topology.NodeCapacity;
 import dev.vigil.sim.cluster.SimCluster;
 import dev.vigil.sim.trace.TraceJob;
 
@@ -34,6 +35,16 @@ public final class VigilScheduler implements SimScheduler {
         // The controller persists what changed after each cycle; here that is only dropped, to keep memory flat.
         scheduler.takeChanged();
         return new Round(cycle.decisions(), nanos);
+    }
+
+    @Override
+    public boolean changesLayouts() {
+        return true;
+    }
+
+    @Override
+    public void upsertNode(NodeCapacity node) {
+        scheduler.upsertNode(node);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.vigil.sim.trace.MigSlices;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +24,8 @@ import java.util.Set;
  * above them, and the scheduler policy.
  */
 public final class SimCluster implements MigSlices {
+    /** The config that turns MIG off. */
+    public static final String MIG_OFF = "all-disabled";
     private final String name;
     private final List<NodeCapacity> nodes;
     private final Fabric fabric;
@@ -33,10 +36,14 @@ public final class SimCluster implements MigSlices {
     private final int gpus;
     /** MIG profiles offered, by GPU model. */
     private final Map<String, List<String>> migProfiles;
+    /** The MIG configs each model with MIG groups may take, for demand-driven layouts. */
+    private final Map<String, List<dev.vigil.scheduler.mig.Layout>> migLayouts;
 
     private SimCluster(String name, List<NodeCapacity> nodes, List<List<String>> leaves, int leavesPerSpine,
-                       SchedulerPolicy policy, Map<String, List<String>> migProfiles) {
+                       SchedulerPolicy policy, Map<String, List<String>> migProfiles,
+                       Map<String, List<dev.vigil.scheduler.mig.Layout>> migLayouts) {
         this.name = name;
+        this.migLayouts = migLayouts;
         this.nodes = List.copyOf(nodes);
         this.policy = policy;
         this.migProfiles = migProfiles;
@@ -75,6 +82,7 @@ public final class SimCluster implements MigSlices {
         List<NodeCapacity> nodes = new ArrayList<>();
         List<List<String>> leaves = new ArrayList<>();
         Map<String, List<String>> migProfiles = new LinkedHashMap<>();
+        Map<String, List<dev.vigil.scheduler.mig.Layout>> migLayouts = new LinkedHashMap<>();
         for (ClusterFile.NodeGroup group : file.groups()) {
             int width = Math.max(2, String.valueOf(group.nodes() - 1).length());
             for (int i = 0; i < group.nodes(); i++) {
@@ -88,6 +96,7 @@ public final class SimCluster implements MigSlices {
                 if (!profiles.contains(group.mig().profile())) {
                     profiles.add(group.mig().profile());
                 }
+                addLayouts(migLayouts, group.model(), group.mig());
             }
         }
         if (file.nodeList() != null) {
@@ -113,7 +122,22 @@ public final class SimCluster implements MigSlices {
             }
         }
         int perSpine = file.leavesPerSpine() == null ? Integer.MAX_VALUE : file.leavesPerSpine();
-        return new SimCluster(name, nodes, leaves, perSpine, file.scheduler(), migProfiles);
+        return new SimCluster(name, nodes, leaves, perSpine, file.scheduler(), migProfiles, migLayouts);
+    }
+
+    /**
+     * A model's configs: {@value #MIG_OFF}, and for each MIG group's profile {@code all-PROFILE} with as many
+     * instances as that group's GPUs have (the first group of a model and profile names it).
+     */
+    private static void addLayouts(Map<String, List<dev.vigil.scheduler.mig.Layout>> layouts, String model,
+                                   ClusterFile.Mig mig) {
+        List<dev.vigil.scheduler.mig.Layout> ofModel = layouts.computeIfAbsent(model, m -> new ArrayList<>(
+                List.of(new dev.vigil.scheduler.mig.Layout(MIG_OFF, List.of()))));
+        String config = "all-" + mig.profile();
+        if (ofModel.stream().noneMatch(l -> l.config().equals(config))) {
+            ofModel.add(new dev.vigil.scheduler.mig.Layout(config, Collections.nCopies(mig.instances(),
+                    mig.profile())));
+        }
     }
 
     /** The {@code i}-th node of a group goes on a fresh leaf every {@code perLeaf} nodes. */
@@ -169,6 +193,18 @@ public final class SimCluster implements MigSlices {
 
     public String name() {
         return name;
+    }
+
+    /** The MIG configs of each model that has MIG groups; other models keep their GPUs as they are. */
+    public Map<String, List<dev.vigil.scheduler.mig.Layout>> migLayouts() {
+        return migLayouts;
+    }
+
+    /** The config a GPU of {@code model} with these slices is in, or null when no config of the model matches. */
+    public String migConfigOf(String model, List<NodeCapacity.MigSlice> slices) {
+        List<String> profiles = slices.stream().map(NodeCapacity.MigSlice::profile).toList();
+        return migLayouts.getOrDefault(model, List.of()).stream().filter(l -> l.slices().equals(profiles))
+                .map(dev.vigil.scheduler.mig.Layout::config).findFirst().orElse(null);
     }
 
     public List<NodeCapacity> nodes() {
