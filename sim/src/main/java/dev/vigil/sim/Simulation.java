@@ -216,19 +216,8 @@ public final class Simulation {
     private void changeLayouts() {
         List<Waiting> waiting = new ArrayList<>();
         for (int job : unplaced) {
-            JobSpec spec = jobs.get(job).job().spec();
-            Duration waited = Duration.ofMillis(now - submit(job));
-            String id = jobs.get(job).job().id();
-            if (spec.kind() == JobKind.TRAINING) {
-                waiting.add(new Waiting(id, null, spec.gpus(), spec.models(), waited, spec.gpusPerNode(), true));
-            } else if (spec.migProfile() != null) {
-                waiting.add(new Waiting(id, spec.migProfile(), spec.replicas() - held.get(job).size(), spec.models(),
-                        waited));
-            } else {
-                int perReplica = spec.gpusPerNode() == null ? 1 : spec.gpusPerNode();
-                waiting.add(new Waiting(id, null, (spec.replicas() - held.get(job).size()) * perReplica,
-                        spec.models(), waited, perReplica, false));
-            }
+            waiting.add(Waiting.of(jobs.get(job).job().id(), jobs.get(job).job().spec(), held.get(job).size(),
+                    Duration.ofMillis(now - submit(job))));
         }
         for (Proposal proposal : advisor.propose(fleet.states(), waiting, fleet.changing())) {
             scheduler.upsertNode(fleet.begin(proposal));

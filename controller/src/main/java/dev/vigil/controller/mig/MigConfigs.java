@@ -11,8 +11,10 @@ import dev.vigil.gpu.mig.MigPartedConfig;
 import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.mig.MigPlanException;
 import dev.vigil.gpu.mig.NodeGpu;
+import dev.vigil.scheduler.mig.Layout;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +81,33 @@ public final class MigConfigs {
         Map<Integer, MigGpuPlan> plans = new LinkedHashMap<>();
         file.plan(name, nodeGpus).forEach(plan -> plans.put(plan.gpu().index(), plan));
         return plans;
+    }
+
+    /**
+     * What each config makes of each GPU model among {@code gpus}, by product name: the layouts the advisor
+     * may choose from. A config that fits a model not is left out for it.
+     */
+    Map<String, List<Layout>> layouts(Collection<GpuDevice> gpus) {
+        Map<String, List<Layout>> byModel = new LinkedHashMap<>();
+        for (GpuDevice gpu : gpus) {
+            if (byModel.containsKey(gpu.model())) {
+                continue;
+            }
+            List<Layout> layouts = new ArrayList<>();
+            NodeGpu one = new NodeGpu(0, gpu.model(), gpu.pciDeviceId() == null ? "" : gpu.pciDeviceId());
+            for (String name : names()) {
+                try {
+                    MigGpuPlan plan = file.plan(name, List.of(one)).get(0);
+                    if (plan.action() != MigGpuPlan.Action.KEEP_CURRENT) {
+                        layouts.add(new Layout(name, plan.placements().stream().map(MigPlacement::profile).toList()));
+                    }
+                } catch (MigPlanException e) {
+                    // Not a layout this model can take.
+                }
+            }
+            byModel.put(gpu.model(), layouts);
+        }
+        return byModel;
     }
 
     /** {@code MIG off}, {@code MIG on: 7×1g.10gb} or {@code MIG on: 2×1g.10gb, 1×3g.40gb}. */

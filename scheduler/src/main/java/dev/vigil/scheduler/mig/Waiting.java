@@ -1,5 +1,8 @@
 package dev.vigil.scheduler.mig;
 
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobSpec;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,24 @@ public record Waiting(String job, String migProfile, int units, List<String> mod
     /** Slices, or whole GPUs with no node constraint and no gang: any unit starts on its own. */
     public Waiting(String job, String migProfile, int units, List<String> models, Duration waited) {
         this(job, migProfile, units, models, waited, 1, false);
+    }
+
+    /**
+     * What a queued job still waits for: a gang's GPUs in groups of its GPUs per node, a service's missing
+     * replicas as slices or as groups of its GPUs per replica.
+     *
+     * @param placedReplicas the replicas of a service that run already
+     */
+    public static Waiting of(String id, JobSpec spec, int placedReplicas, Duration waited) {
+        if (spec.kind() == JobKind.TRAINING) {
+            return new Waiting(id, null, spec.gpus(), spec.models(), waited, spec.gpusPerNode(), true);
+        }
+        int missing = spec.replicas() - placedReplicas;
+        if (spec.migProfile() != null) {
+            return new Waiting(id, spec.migProfile(), missing, spec.models(), waited);
+        }
+        int perReplica = spec.gpusPerNode() == null ? 1 : spec.gpusPerNode();
+        return new Waiting(id, null, missing * perReplica, spec.models(), waited, perReplica, false);
     }
 
     /** Whether it may use GPUs of {@code model}: the scheduler's rule, a wanted name is part of it, ignoring case. */
