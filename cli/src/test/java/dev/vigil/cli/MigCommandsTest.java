@@ -246,6 +246,45 @@ class MigCommandsTest {
     }
 
     @Test
+    void setWaitEndsWhenSomeoneAsksTheGpuForAnotherConfigAndSaysSo() throws Exception {
+        String node = "/v1/nodes/gpu-017/mig";
+        GpuMig other = new GpuMig(6, "all-disabled", false, List.of(), MigPhase.DRAINING, "waits for j-000042", T0,
+                T0.plusSeconds(600), false, "bob", 0);
+        controller.answer("PUT " + node, 200, twoGpus(MigPhase.DRAINING, "waits for j-000042", MigPhase.SUCCESS))
+                .answer("GET " + node, 200, new NodeMig("gpu-017", List.of(new GpuLayout(6, H100, true, "MIG off",
+                        other), new GpuLayout(7, H100, true, SLICES, change(7, MigPhase.SUCCESS, "applied", null)))));
+
+        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
+
+        assertThat(set.exit()).isEqualTo(1);
+        assertThat(set.err()).isEqualTo("vigil mig set: GPU 6 of gpu-017 replaced: the GPU was asked for all-disabled "
+                + "since\n");
+        assertThat(controller.requests()).hasSize(2);
+    }
+
+    @Test
+    void setWaitForAPoolFollowsEveryNodeWithAChange() throws Exception {
+        controller.answer("PUT /v1/pools/inference/mig", 200, List.of(
+                        new NodeMig("gpu-017", List.of(new GpuLayout(0, H100, true, "MIG off",
+                                change(0, MigPhase.APPLYING, "sent to the agent", T0.plusSeconds(300))))),
+                        new NodeMig("gpu-018", List.of(new GpuLayout(0, H100, true, SLICES,
+                                change(0, MigPhase.SUCCESS, "already in the layout", null))))))
+                .answer("GET /v1/nodes/gpu-017/mig", 200, new NodeMig("gpu-017", List.of(new GpuLayout(0, H100, true,
+                        SLICES, change(0, MigPhase.SUCCESS, "applied", null)))))
+                .answer("GET /v1/nodes/gpu-018/mig", 200, new NodeMig("gpu-018", List.of(new GpuLayout(0, H100, true,
+                        SLICES, change(0, MigPhase.SUCCESS, "already in the layout", null)))));
+
+        Run set = vigil("mig", "set", "--pool", "inference", "all-1g.10gb", "--wait");
+
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).containsPattern("(?m)^\\S+Z +gpu-017 +0 +applying +sent to the agent")
+                .containsPattern("(?m)^\\S+Z +gpu-018 +0 +success +already in the layout$")
+                .containsPattern("(?m)^\\S+Z +gpu-017 +0 +success +applied$");
+        assertThat(controller.requests()).extracting(StandInController.Request::path).containsExactly(
+                "/v1/pools/inference/mig", "/v1/nodes/gpu-017/mig", "/v1/nodes/gpu-018/mig");
+    }
+
+    @Test
     void setWaitAsJsonPrintsTheNodeOncePerChange() throws Exception {
         String node = "/v1/nodes/gpu-017/mig";
         controller.answer("PUT " + node, 200, twoGpus(MigPhase.APPLYING, "sent to the agent", MigPhase.SUCCESS))
