@@ -146,14 +146,20 @@ final class ControllerClient {
 
     /** POSTs {@code body} as JSON: a map, or a wire type. */
     Answer post(String path, Object body) throws Failure, InterruptedException {
-        byte[] json;
+        return send(request(path).header("Content-Type", "application/json").POST(json(body)));
+    }
+
+    /** PUTs {@code body} as JSON: a wire type that replaces what the path holds. */
+    Answer put(String path, Object body) throws Failure, InterruptedException {
+        return send(request(path).header("Content-Type", "application/json").PUT(json(body)));
+    }
+
+    private static HttpRequest.BodyPublisher json(Object body) {
         try {
-            json = Documents.json().writeValueAsBytes(body);
+            return HttpRequest.BodyPublishers.ofByteArray(Documents.json().writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the request body", e);
         }
-        return send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)));
     }
 
     Answer delete(String path) throws Failure, InterruptedException {

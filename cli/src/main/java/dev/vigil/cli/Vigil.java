@@ -47,6 +47,11 @@ import picocli.CommandLine.Command;
                 "  vigil runbook run NAME --node N [--dry-run]    start one by hand",
                 "  vigil run approve|abort ID    decide a run that waits for approval, or stop one",
                 "",
+                "MIG layouts (named configs in conf/mig.yaml):",
+                "  vigil mig configs             the configs and their layout on each GPU model",
+                "  vigil mig set NODE CONFIG [--gpus 6,7] --wait    drain what must move, apply, follow the change",
+                "  vigil mig show [NODE]         each GPU's layout, and where its change is; vigil mig plan: proposals",
+                "",
                 "Slurm:",
                 "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
                 "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
@@ -65,7 +70,7 @@ import picocli.CommandLine.Command;
                 GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 AlertsCommand.class, AlertCommand.class, SilenceCommand.class, RunbooksCommand.class,
-                RunbookCommand.class, RunsCommand.class, RunCommand.class, SlurmCommand.class,
+                RunbookCommand.class, RunsCommand.class, RunCommand.class, MigCommand.class, SlurmCommand.class,
                 SimCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {

@@ -3,6 +3,7 @@ package dev.vigil.slurm.conf;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.gpu.CpuList;
 import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.NodeTopology;
 import dev.vigil.api.gpu.NvlinkPeer;
@@ -19,21 +20,26 @@ import java.util.stream.Collectors;
 
 /**
  * gres.conf lines for one node, from the GPU inventory its agent reported: one line per GPU,
- * {@code NodeName=N Name=gpu Type=h100 File=/dev/nvidia0 Cores=0-55 Links=-1,18,...}.
+ * {@code NodeName=N Name=gpu Type=h100 File=/dev/nvidia0 Cores=0-55 Links=-1,18,...}, and for a GPU
+ * in MIG mode one line per MIG instance, {@code NodeName=N Name=gpu Type=a100_1g.10gb
+ * MultipleFiles=/dev/nvidia0,/dev/nvidia-caps/nvidia-cap66,/dev/nvidia-caps/nvidia-cap67}.
  *
  * <ul>
- *   <li>Lines go in PCI bus order: Slurm numbers a node's GPUs that way, and {@code Links=} is
- *       a vector in that numbering.</li>
+ *   <li>Lines go in PCI bus order, a MIG GPU's instances by the memory slice they start at: Slurm
+ *       numbers a node's GPUs (and MIG instances) in the file's order, and {@code Links=} is a
+ *       vector in that numbering.</li>
  *   <li>{@code Cores=} lists Slurm's logical core ids (core 0 is the first core of the first
  *       socket, hyperthreads not counted) of the socket the GPU hangs off. Slurm binds GPUs to
  *       CPUs per socket (or per NUMA node with {@code SlurmdParameters=numa_node_as_socket}), so
  *       anything finer is not accepted for job allocation.</li>
  *   <li>{@code Links=} counts the NVLink links to every GPU, -1 for the GPU itself and 0 for
- *       none; left out on a node without NVLink.</li>
+ *       none (a MIG instance has no NVLink peer); left out on a node without NVLink.</li>
+ *   <li>A MIG instance's files are its GPU's device file and the driver's capability devices for
+ *       its GPU instance and its compute instance (see {@link MigMinors}).</li>
  * </ul>
  *
  * @param node  the node
- * @param lines one per GPU, in Slurm's order
+ * @param lines one per GPU (per MIG instance for a GPU in MIG mode), in Slurm's order
  * @param notes what a person should know about these lines (written as comments)
  */
 public record GresConf(String node, List<Line> lines, List<String> notes) {
@@ -43,16 +49,20 @@ public record GresConf(String node, List<Line> lines, List<String> notes) {
     }
 
     /**
-     * One GPU.
+     * One GPU, or one MIG instance of a GPU in MIG mode.
      *
-     * @param gpu   the driver's index
-     * @param type  the GRES type, e.g. {@code h100}
-     * @param file  its device file
-     * @param cores Slurm's logical cores of its socket, e.g. {@code 0-55}; null when unknown
-     * @param links NVLink links to each GPU in Slurm's order (-1: itself); empty without NVLink
+     * @param gpu           the driver's index
+     * @param type          the GRES type, e.g. {@code h100}, or {@code a100_1g.10gb} for a MIG instance
+     * @param file          the GPU's device file; null for a MIG instance
+     * @param multipleFiles for a MIG instance, the GPU's device file and the capability devices of its
+     *                      GPU instance and compute instance; empty for a whole GPU
+     * @param cores         Slurm's logical cores of its socket, e.g. {@code 0-55}; null when unknown
+     * @param links         NVLink links to each line's device in Slurm's order (-1: itself); empty without NVLink
      */
-    public record Line(int gpu, String type, String file, String cores, List<Integer> links) {
+    public record Line(int gpu, String type, String file, List<String> multipleFiles, String cores,
+                       List<Integer> links) {
         public Line {
+            multipleFiles = List.copyOf(multipleFiles);
             links = List.copyOf(links);
         }
     }
@@ -93,36 +103,85 @@ public record GresConf(String node, List<Line> lines, List<String> notes) {
      */
     public static GresConf of(NodeInventory inventory, Options options) {
         List<String> notes = new ArrayList<>();
-        List<GpuDevice> gpus = busOrder(inventory);
         Map<Integer, String> coresOfGpu = cores(inventory, options, notes);
-        boolean nvlink = gpus.stream().anyMatch(g -> !g.nvlinkPeers().isEmpty());
+        List<Device> devices = devices(inventory);
+        boolean nvlink = inventory.gpus().stream().anyMatch(g -> !g.nvlinkPeers().isEmpty());
+        String capPrefix = options.devicePrefix().substring(0, options.devicePrefix().lastIndexOf('/') + 1)
+                + "nvidia-caps/nvidia-cap";
         List<Line> lines = new ArrayList<>();
-        for (GpuDevice gpu : gpus) {
+        for (Device device : devices) {
+            GpuDevice gpu = device.gpu();
             List<Integer> links = new ArrayList<>();
             if (nvlink) {
-                for (GpuDevice other : gpus) {
-                    links.add(other.index() == gpu.index() ? -1 : gpu.nvlinkPeers().stream()
-                            .filter(p -> p.gpu() == other.index()).mapToInt(NvlinkPeer::links).sum());
+                for (Device other : devices) {
+                    links.add(other == device ? -1 : device.instance() != null || other.instance() != null ? 0
+                            : gpu.nvlinkPeers().stream().filter(p -> p.gpu() == other.gpu().index())
+                            .mapToInt(NvlinkPeer::links).sum());
                 }
             }
-            if (gpu.mig() != null && gpu.mig().enabled()) {
-                notes.add("GPU " + gpu.index() + " is in MIG mode: this line gives Slurm the whole GPU; for its MIG "
-                        + "slices use AutoDetect=nvml");
+            String type = options.type() != null ? options.type() : type(gpu.model());
+            String file = options.devicePrefix() + gpu.index();
+            if (device.instance() == null) {
+                lines.add(new Line(gpu.index(), type, file, List.of(), coresOfGpu.get(gpu.index()), links));
+            } else {
+                int gpuInstance = device.instance().gpuInstanceId();
+                lines.add(new Line(gpu.index(), type + "_" + device.instance().profile(), null,
+                        List.of(file, capPrefix + MigMinors.gpuInstance(gpu.index(), gpuInstance),
+                                capPrefix + MigMinors.computeInstance(gpu.index(), gpuInstance, 0)),
+                        coresOfGpu.get(gpu.index()), links));
             }
-            lines.add(new Line(gpu.index(), options.type() != null ? options.type() : type(gpu.model()),
-                    options.devicePrefix() + gpu.index(), coresOfGpu.get(gpu.index()), links));
         }
+        migNotes(inventory, notes);
         return new GresConf(inventory.node(), lines, notes);
+    }
+
+    /** A line's device: a whole GPU (no instance) or one MIG instance of it. */
+    private record Device(GpuDevice gpu, MigInstance instance) {
+    }
+
+    /** The node's devices in Slurm's order: GPUs in bus order, a MIG GPU's instances by start slice. */
+    private static List<Device> devices(NodeInventory inventory) {
+        List<Device> devices = new ArrayList<>();
+        for (GpuDevice gpu : busOrder(inventory)) {
+            if (!migMode(gpu)) {
+                devices.add(new Device(gpu, null));
+                continue;
+            }
+            gpu.mig().instances().stream()
+                    .sorted(Comparator.comparingInt(MigInstance::start).thenComparingInt(MigInstance::gpuInstanceId))
+                    .forEach(instance -> devices.add(new Device(gpu, instance)));
+        }
+        return devices;
+    }
+
+    private static boolean migMode(GpuDevice gpu) {
+        return gpu.mig() != null && gpu.mig().enabled();
+    }
+
+    private static void migNotes(NodeInventory inventory, List<String> notes) {
+        List<GpuDevice> mig = inventory.gpus().stream().filter(GresConf::migMode).toList();
+        if (mig.isEmpty()) {
+            return;
+        }
+        mig.stream().filter(gpu -> gpu.mig().instances().isEmpty()).forEach(gpu -> notes.add("GPU "
+                + gpu.index() + " is in MIG mode without MIG instances: Slurm gets nothing of it until it has some"));
+        notes.add("a GPU in MIG mode has one line per MIG instance; its nvidia-cap files are the driver's fixed "
+                + "minors (/proc/driver/nvidia-caps/mig-minors) for /dev/nvidiaN's N, compute instance 0");
+        notes.add("MIG layouts change these lines and the Gres= counts: drain the node in Slurm before a change "
+                + "('scontrol update NodeName=" + inventory.node() + " State=DRAIN Reason=mig'), then write gres.conf "
+                + "and slurm.conf again, restart slurmd and resume it");
     }
 
     /**
      * How Slurm numbers the node's GPUs: entry {@code i} is the index (as the driver and Vigil
-     * number them) of the GPU Slurm calls {@code i} in a job's {@code IDX:} list, its
+     * number them) of the GPU that Slurm's GPU {@code i} is on, in a job's {@code IDX:} list, its
      * {@code SLURM_JOB_GPUS} and (without device cgroups) {@code CUDA_VISIBLE_DEVICES}. Slurm numbers
-     * GPUs in gres.conf's order, which is PCI bus order as {@link #of} writes it.
+     * GPUs in gres.conf's order, which is PCI bus order as {@link #of} writes it; a GPU in MIG mode
+     * is there once per MIG instance (Slurm's GPU {@code i} is then one of its instances), not at all
+     * without instances.
      */
     public static List<Integer> slurmOrder(NodeInventory inventory) {
-        return busOrder(inventory).stream().map(GpuDevice::index).toList();
+        return devices(inventory).stream().map(device -> device.gpu().index()).toList();
     }
 
     private static List<GpuDevice> busOrder(NodeInventory inventory) {
@@ -247,8 +306,12 @@ public record GresConf(String node, List<Line> lines, List<String> notes) {
             text.append("# ").append(note).append(".\n");
         }
         for (Line line : lines) {
-            text.append("NodeName=").append(node).append(" Name=gpu Type=").append(line.type())
-                    .append(" File=").append(line.file());
+            text.append("NodeName=").append(node).append(" Name=gpu Type=").append(line.type());
+            if (line.multipleFiles().isEmpty()) {
+                text.append(" File=").append(line.file());
+            } else {
+                text.append(" MultipleFiles=").append(String.join(",", line.multipleFiles()));
+            }
             if (line.cores() != null) {
                 text.append(" Cores=").append(line.cores());
             }

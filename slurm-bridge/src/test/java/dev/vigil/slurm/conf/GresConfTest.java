@@ -2,6 +2,8 @@ package dev.vigil.slurm.conf;
 
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.NodeTopology;
 import dev.vigil.api.gpu.NvlinkPeer;
@@ -119,13 +121,97 @@ class GresConfTest {
 
     @Test
     void whatTheInventoryDoesNotSayIsLeftOutAndSaid() {
-        GpuDevice mig = Inventories.gpu(0, "NVIDIA A100-SXM4-80GB", "00000000:07:00.0", null, null, List.of(), true);
-        GresConf conf = GresConf.of(new NodeInventory("a1", "nvml", "570", List.of(mig),
+        GpuDevice gpu = Inventories.gpu(0, "NVIDIA A100-SXM4-80GB", "00000000:07:00.0", null, null, List.of(), false);
+        GresConf conf = GresConf.of(new NodeInventory("a1", "nvml", "570", List.of(gpu),
                 new NodeTopology("none", List.of(), List.of(), List.of())), GresConf.Options.defaults());
         assertThat(conf.lines().get(0).cores()).isNull();
         assertThat(conf.render()).contains("NodeName=a1 Name=gpu Type=a100 File=/dev/nvidia0\n")
                 .contains("# the inventory has no NUMA nodes with CPU lists: Cores= is left out")
-                .contains("# GPU 0 is in MIG mode");
+                .doesNotContain("MIG");
+    }
+
+    // --- MIG ----------------------------------------------------------------------------------
+
+    /** Two NVLinked A100s: GPU 0 whole, GPU 1 in all-balanced (instances listed as NVML does, not by slice). */
+    private static NodeInventory a100WithOneGpuSliced() {
+        GpuDevice whole = new GpuDevice(0, "GPU-0", "NVIDIA A100-SXM4-80GB", "00000000:07:00.0", "0x20B210DE", 81920,
+                0, "0-31", 12, List.of(new NvlinkPeer(1, 12)), new MigStatus(true, false, List.of()));
+        GpuDevice sliced = new GpuDevice(1, "GPU-1", "NVIDIA A100-SXM4-80GB", "00000000:0F:00.0", "0x20B210DE", 81920,
+                0, "0-31", 12, List.of(new NvlinkPeer(0, 12)), new MigStatus(true, true, List.of(
+                new MigInstance(1, "3g.40gb", 4, 4, "MIG-a", 40192),
+                new MigInstance(5, "2g.20gb", 0, 2, "MIG-b", 19968),
+                new MigInstance(13, "1g.10gb", 2, 1, "MIG-c", 9856),
+                new MigInstance(14, "1g.10gb", 3, 1, "MIG-d", 9856))));
+        return new NodeInventory("a100-1", "nvml", "570", List.of(whole, sliced), new NodeTopology("nvlink",
+                List.of(List.of(0, 1)), List.of(), List.of(new NodeTopology.NumaNode(0, "0-31", List.of(0, 1)))));
+    }
+
+    @Test
+    void aGpuInMigModeGetsOneLinePerMigInstanceWithItsCapabilityDevicesAndSlurmConfCountsThem() {
+        String text = GresConf.of(a100WithOneGpuSliced(), GresConf.Options.defaults()).render();
+        assertThat(text).isEqualTo("""
+                # gres.conf lines for a100-1, written by 'vigil slurm gres-conf' from the node's GPU inventory.
+                # slurm.conf must give the node Gres=gpu:a100:1,gpu:a100_2g.20gb:1,gpu:a100_1g.10gb:2,gpu:a100_3g.40gb:1 \
+                (and GresTypes=gpu).
+                # Cores= are Slurm's logical core ids of the GPU's socket: 1 socket(s) of 16 cores, 2 threads per core.
+                # a GPU in MIG mode has one line per MIG instance; its nvidia-cap files are the driver's fixed minors \
+                (/proc/driver/nvidia-caps/mig-minors) for /dev/nvidiaN's N, compute instance 0.
+                # MIG layouts change these lines and the Gres= counts: drain the node in Slurm before a change \
+                ('scontrol update NodeName=a100-1 State=DRAIN Reason=mig'), then write gres.conf and slurm.conf again, \
+                restart slurmd and resume it.
+                NodeName=a100-1 Name=gpu Type=a100 File=/dev/nvidia0 Cores=0-15 Links=-1,0,0,0,0
+                NodeName=a100-1 Name=gpu Type=a100_2g.20gb MultipleFiles=/dev/nvidia1,/dev/nvidia-caps/nvidia-cap183,\
+                /dev/nvidia-caps/nvidia-cap184 Cores=0-15 Links=0,-1,0,0,0
+                NodeName=a100-1 Name=gpu Type=a100_1g.10gb MultipleFiles=/dev/nvidia1,/dev/nvidia-caps/nvidia-cap255,\
+                /dev/nvidia-caps/nvidia-cap256 Cores=0-15 Links=0,0,-1,0,0
+                NodeName=a100-1 Name=gpu Type=a100_1g.10gb MultipleFiles=/dev/nvidia1,/dev/nvidia-caps/nvidia-cap264,\
+                /dev/nvidia-caps/nvidia-cap265 Cores=0-15 Links=0,0,0,-1,0
+                NodeName=a100-1 Name=gpu Type=a100_3g.40gb MultipleFiles=/dev/nvidia1,/dev/nvidia-caps/nvidia-cap147,\
+                /dev/nvidia-caps/nvidia-cap148 Cores=0-15 Links=0,0,0,0,-1
+                """);
+    }
+
+    @Test
+    void withoutMigTheNvlinkedGpusKeepTheirLinks() {
+        NodeInventory unsliced = a100WithOneGpuSliced();
+        GpuDevice gpu1 = unsliced.gpus().get(1);
+        NodeInventory whole = new NodeInventory("a100-1", "nvml", "570", List.of(unsliced.gpus().get(0),
+                new GpuDevice(1, "GPU-1", gpu1.model(), gpu1.pciBusId(), gpu1.pciDeviceId(), gpu1.memoryMiB(), 0,
+                        "0-31", 12, gpu1.nvlinkPeers(), new MigStatus(true, false, List.of()))), unsliced.topology());
+        assertThat(GresConf.of(whole, GresConf.Options.defaults()).lines()).extracting(GresConf.Line::links)
+                .containsExactly(List.of(-1, 12), List.of(12, -1));
+    }
+
+    @Test
+    void migLinesFollowTheDevicePrefixAndTheTypeOption() {
+        GresConf conf = GresConf.of(a100WithOneGpuSliced(), new GresConf.Options("/tmp/lab/dev/nvidia", "a100_sxm",
+                null, null));
+        GresConf.Line slice = conf.lines().get(1);
+        assertThat(slice.type()).isEqualTo("a100_sxm_2g.20gb");
+        assertThat(slice.file()).isNull();
+        assertThat(slice.multipleFiles()).containsExactly("/tmp/lab/dev/nvidia1",
+                "/tmp/lab/dev/nvidia-caps/nvidia-cap183", "/tmp/lab/dev/nvidia-caps/nvidia-cap184");
+        assertThat(conf.lines().get(0).multipleFiles()).isEmpty();
+        assertThat(conf.lines().get(0).file()).isEqualTo("/tmp/lab/dev/nvidia0");
+    }
+
+    @Test
+    void slurmNumbersEachMigInstanceAsAGpuOnItsParent() {
+        // Slurm's GPU 0 is GPU 0; its GPUs 1-4 are GPU 1's four instances
+        assertThat(GresConf.slurmOrder(a100WithOneGpuSliced())).containsExactly(0, 1, 1, 1, 1);
+    }
+
+    @Test
+    void aGpuInMigModeWithoutInstancesGetsNoLineAndANote() {
+        GpuDevice empty = Inventories.gpu(0, "NVIDIA H100 80GB HBM3", "00000000:18:00.0", null, null, List.of(), true);
+        GpuDevice whole = Inventories.gpu(1, "NVIDIA H100 80GB HBM3", "00000000:2A:00.0", null, null, List.of(), false);
+        NodeInventory node = new NodeInventory("h1", "nvml", "570", List.of(empty, whole),
+                new NodeTopology("none", List.of(), List.of(), List.of()));
+        GresConf conf = GresConf.of(node, GresConf.Options.defaults());
+        assertThat(conf.lines()).extracting(GresConf.Line::gpu).containsExactly(1);
+        assertThat(conf.notes()).contains("GPU 0 is in MIG mode without MIG instances: Slurm gets nothing of it until "
+                + "it has some");
+        assertThat(GresConf.slurmOrder(node)).containsExactly(1);
     }
 
     @Test
