@@ -161,7 +161,7 @@ public final class Controller implements AutoCloseable {
             public String version() {
                 return Controller.version();
             }
-        }, metrics::reported, migConfigs);
+        }, metrics::reported, migConfigs, config.mig().auto().limits(), config.scheduler().poolOf());
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {

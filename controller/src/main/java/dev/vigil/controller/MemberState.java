@@ -225,7 +225,7 @@ final class MemberState {
             closing.add(runbookLoop);
             closing.add(capacity);
             MigControl migLoop = new MigControl(events, opened, clock, config.mig(), migConfigs, nodes, loop::reclaim,
-                    poolOf, acting);
+                    poolOf, member.name(), acting);
             migControl.set(migLoop);
             Controls controls = new Controls(events, opened, clock, nodes, tokens, loop, alertLoop, runbookLoop, migLoop,
                     new Bootstrap(opened, tokens, adminFile, agentFile, clock), acting);

@@ -456,7 +456,8 @@ class ControllerApiTest {
             public String version() {
                 throw new UnsupportedOperationException();
             }
-        }, nanos -> { }, MigConfigs.load(MigSettings.defaults())).router().routes();
+        }, nanos -> { }, MigConfigs.load(MigSettings.defaults()),
+                MigSettings.defaults().auto().limits(), Map.of()).router().routes();
     }
 
     @Test
@@ -524,6 +525,7 @@ class ControllerApiTest {
             new Call("POST", "/v1/runs/run-999999/abort", "{\"reason\": \"matrix\"}", "operator"),
             new Call("GET", "/v1/mig", null, "viewer"),
             new Call("GET", "/v1/mig/configs", null, "viewer"),
+            new Call("GET", "/v1/mig/plan", null, "viewer"),
             new Call("GET", "/v1/nodes/matrix-node/mig", null, "viewer"),
             new Call("PUT", "/v1/nodes/matrix-node/mig", "{\"config\": \"all-disabled\", \"reason\": \"matrix\"}",
                     "operator"),

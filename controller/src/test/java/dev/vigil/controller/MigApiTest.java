@@ -45,6 +45,7 @@ class MigApiTest {
                     drain: [drain-1]
                     refuse: [refuse-1]
                     bad: [bad-1, bad-l40s]
+                    plan: [plan-1]
                 """);
         String admin = controller.token("admin");
         TOKENS.put("admin", admin);
@@ -241,5 +242,28 @@ class MigApiTest {
                 "{\"config\": \"all-1g.10gb\"}");
         assertThat(unknownPool.statusCode()).isEqualTo(404);
         assertThat(unknownPool.body()).contains("has no node with a MIG-capable GPU");
+    }
+
+    @Test
+    void thePlanProposesSlicesForWaitingSliceWorkOnIdleWholeGpusOfItsPoolWithTheNumbers() throws Exception {
+        agent("plan-1", NodeProfile.HGX_H100_8);
+        String waiting = submit("{\"name\": \"chat\", \"kind\": \"inference\", \"replicas\": 10, "
+                + "\"migProfile\": \"1g.10gb\", \"pool\": \"plan\", \"waitForNodes\": true}").get("id").asText();
+
+        JsonNode plan = controller.json("GET", "/v1/mig/plan", TOKENS.get("vic"), null);
+
+        JsonNode proposal = null;
+        for (JsonNode p : plan) {
+            assertThat(p.get("node").asText()).as("only nodes of the waiting job's pool").isEqualTo("plan-1");
+            proposal = p;
+        }
+        assertThat(proposal).as(plan.toString()).isNotNull();
+        assertThat(proposal.get("to").asText()).isEqualTo("all-1g.10gb");
+        assertThat(proposal.get("from").asText()).isEqualTo("current");
+        assertThat(proposal.get("gpus")).hasSize(2);
+        assertThat(proposal.get("serves").asInt()).isEqualTo(10);
+        assertThat(proposal.get("why").asText()).contains("10×1g.10gb");
+        controller.json("POST", "/v1/jobs/" + waiting + "/cancel", TOKENS.get("olga"), "{\"reason\": \"planned\"}");
+        assertThat(controller.json("GET", "/v1/mig/plan", TOKENS.get("vic"), null)).isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.scheduler.mig.LayoutAdvisor;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,11 @@ public record MigSettings(Path configs, Duration drainTimeout, Duration applyTim
                     "maxGpusChangingAtOnce", maxGpusChangingAtOnce, "1 to 1024");
             minIdle = minIdle == null ? 1 : minIdle;
             InvalidValueException.require(minIdle >= 0 && minIdle <= 1024, "minIdle", minIdle, "0 to 1024");
+        }
+
+        /** The limits proposals keep to, whether shown ({@code vigil mig plan}) or applied. */
+        public LayoutAdvisor.Settings limits() {
+            return new LayoutAdvisor.Settings(maxGpusChangingAtOnce, minIdle);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.vigil.api.Problem;
 import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.cluster.Role;
 import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
@@ -11,6 +12,7 @@ import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.mig.GpuLayout;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.MigPhase;
+import dev.vigil.api.mig.MigProposal;
 import dev.vigil.api.mig.MigRequest;
 import dev.vigil.api.mig.MigSlot;
 import dev.vigil.api.mig.NodeMig;
@@ -54,6 +56,8 @@ import java.util.stream.Collectors;
 public final class MigControl implements MigLayouts {
     private static final Logger LOG = LoggerFactory.getLogger(MigControl.class);
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** Who {@code mig.auto}'s changes are audited as. */
+    static final String AUTO = "mig-auto";
 
     /** How the scheduler takes jobs off a GPU. */
     @FunctionalInterface
@@ -70,12 +74,16 @@ public final class MigControl implements MigLayouts {
     private final Reclaimer reclaimer;
     private final Map<String, String> poolOf;
     private final BooleanSupplier acting;
+    private final String member;
     /** Nodes with a GPU whose change is in flight. Loop thread only. */
     private final Set<String> changing = new HashSet<>();
     private Future<?> ticks = CompletableFuture.completedFuture(null);
+    private Future<?> autoTicks = CompletableFuture.completedFuture(null);
 
+    /** @param member this member's name, for the audit of what {@code mig.auto} changes */
     public MigControl(EventLoop loop, Store store, Clock clock, MigSettings settings, MigConfigs configs,
-                      NodeControl nodes, Reclaimer reclaimer, Map<String, String> poolOf, BooleanSupplier acting) {
+                      NodeControl nodes, Reclaimer reclaimer, Map<String, String> poolOf, String member,
+                      BooleanSupplier acting) {
         this.loop = loop;
         this.store = store;
         this.clock = clock;
@@ -85,6 +93,7 @@ public final class MigControl implements MigLayouts {
         this.reclaimer = reclaimer;
         this.poolOf = Map.copyOf(poolOf);
         this.acting = acting;
+        this.member = member;
     }
 
     @Override
@@ -97,12 +106,16 @@ public final class MigControl implements MigLayouts {
             }
         }
         ticks = loop.every("mig", TICK, this::tick);
+        if (settings.auto().enabled()) {
+            autoTicks = loop.every("mig-auto", settings.auto().interval(), this::followDemand);
+        }
     }
 
     @Override
     public void stopLeading() {
         loop.requireLoop();
         ticks.cancel(false);
+        autoTicks.cancel(false);
         changing.clear();
     }
 
@@ -190,6 +203,23 @@ public final class MigControl implements MigLayouts {
             }
         }
         return lines;
+    }
+
+    /**
+     * {@code mig.auto}: applies what {@code vigil mig plan} proposes, within its limits, as an operator's
+     * request would be (audited as {@code mig-auto}). Proposals only name idle GPUs, so nothing drains.
+     */
+    private void followDemand() {
+        if (!acting.getAsBoolean()) {
+            return;
+        }
+        List<MigProposal> proposals = MigDemand.plan(store.nodes(), store.jobs(), poolOf, configs,
+                settings.auto().limits(), clock.instant());
+        for (MigProposal proposal : proposals) {
+            Caller auto = new Caller(AUTO, Role.OPERATOR, "controller", member, "mig auto", null);
+            apply(new Mutation.SetMig(proposal.node(), null, new MigRequest(proposal.to(), proposal.gpus(), null, false,
+                    "mig.auto: " + proposal.why()), auto));
+        }
     }
 
     private void tick() {

@@ -21,9 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What waits and what idles, from the stored nodes and jobs, as the {@link LayoutAdvisor} takes
@@ -33,35 +36,53 @@ public final class MigDemand {
     private MigDemand() {
     }
 
-    /** The layout changes that would let waiting work start on idle GPUs, with the numbers behind each. */
-    public static List<MigProposal> plan(List<NodeRecord> nodes, List<JobRecord> jobs, MigConfigs configs,
-                                         LayoutAdvisor.Settings limits, Instant now) {
-        List<GpuState> gpus = new ArrayList<>();
+    /**
+     * The layout changes that would let waiting work start on idle GPUs, with the numbers behind each.
+     * The advisor knows no pools: it is asked once per pool (that pool's nodes and the jobs that ask for
+     * it), then once for the jobs that name no pool over every node, each time with the GPUs already
+     * proposed counted as changing.
+     *
+     * @param poolOf each node's pool (nodes in none are left out)
+     */
+    public static List<MigProposal> plan(List<NodeRecord> nodes, List<JobRecord> jobs, Map<String, String> poolOf,
+                                         MigConfigs configs, LayoutAdvisor.Settings limits, Instant now) {
         List<GpuDevice> devices = new ArrayList<>();
         int changing = 0;
         for (NodeRecord node : nodes) {
-            if (node.inventory() == null) {
-                continue;
-            }
-            changing += (int) node.mig().stream().filter(m -> m.phase().changing()).count();
-            for (GpuDevice device : node.inventory().gpus()) {
-                devices.add(device);
-                gpus.add(state(node, device));
-            }
-        }
-        List<Waiting> waiting = new ArrayList<>();
-        for (JobRecord job : jobs) {
-            int placed = job.placements().size();
-            boolean short_ = !job.state().finished() && (!job.state().holdsGpus()
-                    || job.spec().kind() == JobKind.INFERENCE && placed < job.spec().replicas());
-            if (short_) {
-                Instant since = job.submitted() == null ? now : job.submitted();
-                waiting.add(Waiting.of(job.id(), job.spec(), job.state().holdsGpus() ? placed : 0,
-                        Duration.between(since, now)));
+            if (node.inventory() != null) {
+                devices.addAll(node.inventory().gpus());
+                changing += (int) node.mig().stream().filter(m -> m.phase().changing()).count();
             }
         }
         LayoutAdvisor advisor = new LayoutAdvisor(configs.layouts(devices), limits);
-        return advisor.propose(gpus, waiting, changing).stream().map(MigDemand::proposal).toList();
+        Map<String, List<Waiting>> waitingByPool = new TreeMap<>(Comparator.nullsLast(Comparator.naturalOrder()));
+        for (JobRecord job : jobs) {
+            int placed = job.placements().size();
+            boolean waits = !job.state().finished() && (!job.state().holdsGpus()
+                    || job.spec().kind() == JobKind.INFERENCE && placed < job.spec().replicas());
+            if (waits) {
+                Instant since = job.submitted() == null ? now : job.submitted();
+                waitingByPool.computeIfAbsent(job.spec().pool(), p -> new ArrayList<>()).add(Waiting.of(job.id(),
+                        job.spec(), job.state().holdsGpus() ? placed : 0, Duration.between(since, now)));
+            }
+        }
+        List<Proposal> proposals = new ArrayList<>();
+        Set<String> proposed = new HashSet<>();
+        for (Map.Entry<String, List<Waiting>> pool : waitingByPool.entrySet()) {
+            List<GpuState> gpus = new ArrayList<>();
+            for (NodeRecord node : nodes) {
+                if (node.inventory() != null && (pool.getKey() == null || pool.getKey().equals(poolOf.get(node.name())))) {
+                    node.inventory().gpus().forEach(device -> gpus.add(state(node, device,
+                            proposed.contains(node.name() + "/" + device.index()))));
+                }
+            }
+            for (Proposal proposal : advisor.propose(gpus, pool.getValue(), changing)) {
+                proposals.add(proposal);
+                changing += proposal.gpus().size();
+                proposal.gpus().forEach(gpu -> proposed.add(proposal.node() + "/" + gpu));
+            }
+        }
+        return proposals.stream().map(MigDemand::proposal).toList();
     }
 
     private static MigProposal proposal(Proposal p) {
@@ -70,7 +91,7 @@ public final class MigDemand {
     }
 
     /** A GPU as the advisor sees it: its layout, whether anything holds it, and whether it may change now. */
-    private static GpuState state(NodeRecord node, GpuDevice device) {
+    private static GpuState state(NodeRecord node, GpuDevice device, boolean proposed) {
         Optional<GpuMig> record = node.mig().stream().filter(m -> m.gpu() == device.index()).findFirst();
         boolean migOn = device.mig() != null && device.mig().enabled();
         List<String> slices = migOn ? device.mig().instances().stream().map(MigInstance::profile).toList() : List.of();
@@ -88,7 +109,7 @@ public final class MigDemand {
         boolean changeable = node.state() == NodeState.READY && healthy && !cordoned
                 && device.mig() != null && device.mig().capable()
                 && !node.foreignGpus().contains(device.index())
-                && record.map(m -> !m.phase().changing()).orElse(true);
+                && record.map(m -> !m.phase().changing()).orElse(true) && !proposed;
         List<String> free = migOn ? device.mig().instances().stream()
                 .filter(i -> !heldInstances.contains(i.gpuInstanceId())).map(MigInstance::profile).toList() : List.of();
         String config = record.filter(m -> m.phase() == MigPhase.SUCCESS).map(GpuMig::config).orElse(null);

@@ -28,6 +28,7 @@ import dev.vigil.api.jobs.JobSummary;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.mig.MigConfigs;
+import dev.vigil.scheduler.mig.LayoutAdvisor;
 import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.NodeAction;
@@ -46,6 +47,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -118,14 +120,21 @@ public final class ControllerApi {
         void reported(long nanos);
     }
 
-    public ControllerApi(Member member, ReportTimer reportTimer, MigConfigs migConfigs) {
+    /**
+     * @param migConfigs the named MIG configs
+     * @param migLimits  the limits MIG proposals keep to ({@code mig.auto})
+     * @param poolOf     each node's pool, for MIG proposals
+     */
+    public ControllerApi(Member member, ReportTimer reportTimer, MigConfigs migConfigs,
+                         LayoutAdvisor.Settings migLimits, Map<String, String> poolOf) {
         this.member = member;
         this.authenticator = new Authenticator(member::store);
         this.openApi = openApiDocument();
         this.reportTimer = reportTimer;
         this.alerts = new AlertRoutes(member::leader, this::caller);
         this.runbooks = new RunbookRoutes(member::leader, member::store, this::caller);
-        this.mig = new MigRoutes(member::leader, member::store, migConfigs, this::caller);
+        this.mig = new MigRoutes(member::leader, member::store, migConfigs, migLimits, poolOf, Clock.systemUTC(),
+                this::caller);
     }
 
     public Router router() {
@@ -179,6 +188,7 @@ public final class ControllerApi {
                 .post("/v1/runs/{id}/abort", write(Role.OPERATOR, runbooks::abort))
                 .get("/v1/mig", read(Role.VIEWER, mig::fleet))
                 .get("/v1/mig/configs", read(Role.VIEWER, mig::configs))
+                .get("/v1/mig/plan", read(Role.VIEWER, mig::plan))
                 .get("/v1/nodes/{node}/mig", read(Role.VIEWER, mig::node))
                 .put("/v1/nodes/{node}/mig", write(Role.OPERATOR, mig::setNode))
                 .put("/v1/pools/{pool}/mig", write(Role.OPERATOR, mig::setPool));

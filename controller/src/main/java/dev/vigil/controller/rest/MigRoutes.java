@@ -8,13 +8,17 @@ import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.mig.MigConfigs;
 import dev.vigil.controller.mig.MigControl;
+import dev.vigil.controller.mig.MigDemand;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.ProblemException;
 import dev.vigil.http.Request;
 import dev.vigil.http.Response;
+import dev.vigil.scheduler.mig.LayoutAdvisor;
 
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -28,14 +32,30 @@ final class MigRoutes {
     private final Supplier<LeaderClient> leader;
     private final Supplier<Store> store;
     private final MigConfigs configs;
+    private final LayoutAdvisor.Settings limits;
+    private final Map<String, String> poolOf;
+    private final Clock clock;
     private final BiFunction<Request, Identity, Caller> caller;
 
-    MigRoutes(Supplier<LeaderClient> leader, Supplier<Store> store, MigConfigs configs,
-              BiFunction<Request, Identity, Caller> caller) {
+    /**
+     * @param limits the {@code mig.auto} limits proposals keep to, shown or applied
+     * @param poolOf each node's pool
+     */
+    MigRoutes(Supplier<LeaderClient> leader, Supplier<Store> store, MigConfigs configs, LayoutAdvisor.Settings limits,
+              Map<String, String> poolOf, Clock clock, BiFunction<Request, Identity, Caller> caller) {
         this.leader = leader;
         this.store = store;
         this.configs = configs;
+        this.limits = limits;
+        this.poolOf = Map.copyOf(poolOf);
+        this.clock = clock;
         this.caller = caller;
+    }
+
+    /** {@code GET /v1/mig/plan}: the changes that would let waiting work start on idle GPUs. */
+    Response plan(Request request, Identity who) {
+        Store stored = store.get();
+        return Response.json(MigDemand.plan(stored.nodes(), stored.jobs(), poolOf, configs, limits, clock.instant()));
     }
 
     /** {@code GET /v1/mig/configs}. */
