@@ -5,10 +5,7 @@ import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.gpu.GpuDevice;
-import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuProcess;
-import dev.vigil.api.gpu.RepairAction;
-import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.mig.GpuMigTarget;
 import dev.vigil.api.mig.MigPhase;
@@ -16,9 +13,7 @@ import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +58,7 @@ public final class MigReconciler implements AutoCloseable {
     private final MigJournal journal;
     private final boolean allowReset;
     private final Duration applyTimeout;
-    private final EventLog events;
+    private final PhaseChanges phases;
     private final Clock clock;
     private final ExecutorService worker;
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -73,10 +68,8 @@ public final class MigReconciler implements AutoCloseable {
     private final Map<Integer, Held> held = new TreeMap<>();
     private volatile Runnable onChange = () -> { };
 
-    // Owned by the MIG thread.
+    /** The GPU being changed, for the journal; owned by the MIG thread. */
     private Integer applying;
-    private MigJournal.Contents written;
-    private String journalError;
 
     /** A target and where it stands; {@code changeStarted} is when its current change began (for the timeout). */
     private record Held(GpuMigTarget target, MigPhase phase, String message, Instant since, Instant changeStarted,
@@ -104,7 +97,7 @@ public final class MigReconciler implements AutoCloseable {
         this.journal = journal;
         this.allowReset = allowReset;
         this.applyTimeout = applyTimeout;
-        this.events = events;
+        this.phases = new PhaseChanges(node, events, clock);
         this.clock = clock;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "vigil-mig-" + node);
@@ -119,7 +112,7 @@ public final class MigReconciler implements AutoCloseable {
      */
     public static MigReconciler create(String node, GpuBackend backend, GpuReset reset, Path stateDir,
                                        boolean allowReset, Duration applyTimeout, EventLog events, Clock clock) {
-        MigJournal journal = stateDir == null ? MigJournal.none() : MigJournal.in(stateDir);
+        MigJournal journal = stateDir == null ? MigJournal.none(node) : MigJournal.in(node, stateDir);
         return new MigReconciler(node, backend, reset, journal, allowReset, applyTimeout, events, clock);
     }
 
@@ -133,14 +126,7 @@ public final class MigReconciler implements AutoCloseable {
      * restart cut is finished, instances a reboot lost are made again.
      */
     public void start() {
-        MigJournal.Contents journaled;
-        try {
-            journaled = journal.read();
-        } catch (IOException | RuntimeException e) {
-            LOG.atWarn().addKeyValue("node", node).addKeyValue("file", journal.file())
-                    .addKeyValue("error", e.getMessage()).log("mig_journal_unreadable");
-            journaled = MigJournal.Contents.EMPTY;
-        }
+        MigJournal.Contents journaled = journal.load();
         Instant now = clock.instant();
         synchronized (lock) {
             for (MigJournal.Entry entry : journaled.held()) {
@@ -414,41 +400,20 @@ public final class MigReconciler implements AutoCloseable {
         return next;
     }
 
-    /** A phase change: a log line, an event, and (from the caller) a report at once. */
+    /** A phase change: a log line and an event (and, from the caller, a report at once). */
     private void told(GpuMigTarget target, MigPhase from, Held to) {
-        boolean bad = to.phase() == MigPhase.FAILED || to.phase() == MigPhase.RESET_REQUIRED;
-        String fromWire = from == null ? "none" : from.wire();
-        LoggingEventBuilder log = bad ? LOG.atWarn() : LOG.atInfo();
-        log.addKeyValue("node", node).addKeyValue("gpu", target.gpu()).addKeyValue("version", target.version())
-                .addKeyValue("config", target.config()).addKeyValue("from", fromWire)
-                .addKeyValue("to", to.phase().wire()).addKeyValue("message", to.message()).log("mig_phase");
         GpuDevice device = device(target.gpu());
-        events.append(List.of(new GpuEvent(0, clock.instant(), target.gpu(), device == null ? null : device.uuid(),
-                null, null, GpuEvent.Kind.FAULT, null, bad ? Severity.WARNING : Severity.INFO, RepairAction.NONE,
-                "mig gpu " + target.gpu() + ": " + fromWire + " -> " + to.phase().wire() + " (" + to.message() + ")")));
+        phases.told(target, from, to.phase(), to.message(), device == null ? null : device.uuid());
     }
 
-    /** Writes the journal when what it would hold changed; a failure is logged (once) and changes nothing else. */
+    /** The journal as the targets and the change in flight now stand. */
     private void persist() {
         MigJournal.Contents contents;
         synchronized (lock) {
             contents = new MigJournal.Contents(held.values().stream()
                     .map(h -> new MigJournal.Entry(h.target(), h.phase(), h.message())).toList(), applying);
         }
-        if (contents.equals(written)) {
-            return;
-        }
-        try {
-            journal.write(contents);
-            written = contents;
-            journalError = null;
-        } catch (IOException | RuntimeException e) {
-            if (!String.valueOf(e.getMessage()).equals(journalError)) {
-                LOG.atWarn().addKeyValue("node", node).addKeyValue("file", journal.file())
-                        .addKeyValue("error", String.valueOf(e.getMessage())).log("mig_journal_unwritable");
-                journalError = String.valueOf(e.getMessage());
-            }
-        }
+        journal.save(contents);
     }
 
     private GpuDevice device(int gpu) {

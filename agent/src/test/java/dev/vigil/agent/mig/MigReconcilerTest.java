@@ -81,7 +81,7 @@ class MigReconcilerTest {
     }
 
     private MigReconciler reconciler(GpuBackend backend, GpuReset reset, boolean allowReset, Path state) {
-        MigReconciler reconciler = new MigReconciler("n1", backend, reset, MigJournal.in(state), allowReset, TIMEOUT,
+        MigReconciler reconciler = new MigReconciler("n1", backend, reset, MigJournal.in("n1", state), allowReset, TIMEOUT,
                 events, clock);
         reconciler.onChange(changes::incrementAndGet);
         reconcilers.add(reconciler);
@@ -345,6 +345,20 @@ class MigReconcilerTest {
                 .containsExactly("4g.40gb", "3g.40gb");
         assertThat(eventMessages()).contains("mig gpu 4: success -> applying (GPU 4 shows MIG off; applying MIG on: "
                 + "4g.40gb@0, 3g.40gb@4 again)");
+    }
+
+    @Test
+    void aJournalThatCannotBeReadOrWrittenDoesNotStopTheChange() throws Exception {
+        Files.writeString(dir.resolve(MigJournal.FILE), "{not json");
+        SimulatedNode node = h100(List.of(), List.of());
+        MigReconciler unreadable = reconciler(node, resetting(node), true, dir);
+        assertThat(unreadable.statuses()).as("nothing taken from a broken journal").isEmpty();
+        unreadable.close();
+
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        MigReconciler unwritable = reconciler(node, resetting(node), true, notADirectory);
+        unwritable.requested(List.of(target(0, 1, "7g.80gb@0")));
+        awaitPhase(unwritable, 0, MigPhase.SUCCESS);
     }
 
     @Test
