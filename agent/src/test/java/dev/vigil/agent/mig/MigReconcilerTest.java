@@ -230,6 +230,16 @@ class MigReconcilerTest {
     }
 
     @Test
+    void aGpuWithoutMigOrNotOnTheNodeFailsItsTarget() throws Exception {
+        SimulatedNode l40s = new SimulatedNode("n1", SimulatedSpec.of(NodeProfile.PCIE_L40S_4, 1L, List.of()), clock);
+        MigReconciler reconciler = reconciler(l40s);
+        reconciler.requested(List.of(target(1, 1, "1g.10gb@0"), target(9, 1)));
+        assertThat(awaitPhase(reconciler, 1, MigPhase.FAILED).message())
+                .isEqualTo("GPU 1 (NVIDIA L40S) does not support MIG");
+        assertThat(awaitPhase(reconciler, 9, MigPhase.FAILED).message()).isEqualTo("no GPU 9 on this node");
+    }
+
+    @Test
     void aSuccessThatDriftsIsAppliedAgain() throws Exception {
         SimulatedNode node = h100(List.of(), List.of());
         MigReconciler reconciler = reconciler(node);
