@@ -5,6 +5,8 @@ import dev.vigil.agent.execution.JobRunner;
 import dev.vigil.agent.execution.SimulatedJobRunner;
 import dev.vigil.agent.metrics.AgentMetrics;
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.mig.GpuReset;
+import dev.vigil.agent.mig.MigReconciler;
 import dev.vigil.agent.repair.ActionExecutor;
 import dev.vigil.agent.repair.HostRepairs;
 import dev.vigil.agent.repair.NodeRepairs;
@@ -33,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -62,10 +65,11 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService watchdog;
     private final ControllerReporter reporter;
     private final ActionExecutor actions;
+    private final MigReconciler mig;
 
     private Agent(AgentConfig config, GpuBackend backend, Sampler sampler, AgentApi api, HttpServer server,
                   SystemdNotifier notifier, ScheduledExecutorService watchdog, ControllerReporter reporter,
-                  ActionExecutor actions) {
+                  ActionExecutor actions, MigReconciler mig) {
         this.config = config;
         this.backend = backend;
         this.sampler = sampler;
@@ -75,6 +79,7 @@ public final class Agent implements AutoCloseable {
         this.watchdog = watchdog;
         this.reporter = reporter;
         this.actions = actions;
+        this.mig = mig;
     }
 
     /** The version in the jar's manifest, or {@code dev} when run from classes. */
@@ -105,6 +110,7 @@ public final class Agent implements AutoCloseable {
         MetricsExporter exporter = new MetricsExporter(config.node(), sampled, exported, metrics);
         ControllerReporter reporter = null;
         ActionExecutor actions = null;
+        MigReconciler mig = null;
         SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         // What the repairs read; the sampler publishes into it.
         AtomicReference<Snapshot> latest = new AtomicReference<>();
@@ -125,17 +131,23 @@ public final class Agent implements AutoCloseable {
                 repairs = host;
             }
             actions = new ActionExecutor(config.node(), repairs, clock, restored);
+            mig = MigReconciler.create(config.node(), backend, GpuReset.through(repairs, clock),
+                    migStateDir(config, simulated != null), config.mig().allowReset(), config.mig().applyTimeout(),
+                    events, clock);
+            exporter.migPhases(mig::statuses);
             try {
                 reporter = new ControllerReporter(config.node(), version(), controller, sampled, events,
-                        (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, pause, clock);
+                        (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, mig, pause, clock);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
+                mig.close();
                 actions.close();
                 backend.close();
                 throw e;
             }
         }
         ControllerReporter reporting = reporter;
+        MigReconciler reconciling = mig;
         Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
                 config.sampling().interval(), config.xidWindow(), new SamplingObserver() {
                     @Override
@@ -154,18 +166,20 @@ public final class Agent implements AutoCloseable {
                         exporter.prepare(snapshot);
                         if (reporting != null) {
                             reporting.published(snapshot);
+                            reconciling.sampled();
                         }
                     }
                 });
         sampler.sampleOnce();
         AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
-                evaluator, simulated, reporter, actions, clock, config.faultApi().readToken());
+                evaluator, simulated, reporter, actions, mig, clock, config.faultApi().readToken());
         HttpServer server;
         try {
             server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())
                     .eventLoop(group).start(config.listenAddress());
         } catch (RuntimeException e) {
             if (actions != null) {
+                mig.close();
                 actions.close();
             }
             backend.close();
@@ -177,10 +191,12 @@ public final class Agent implements AutoCloseable {
         }
         sampler.start();
         if (reporter != null) {
+            // The journaled MIG targets are taken up before the controller answers.
+            mig.start();
             reporter.start();
         }
         ScheduledExecutorService watchdog = startWatchdog(notifier, sampler, config.node());
-        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter, actions);
+        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter, actions, mig);
         notifier.ready(agent.statusLine());
         LOG.atInfo().addKeyValue("node", config.node()).addKeyValue("backend", backend.name())
                 .addKeyValue("gpus", backend.inventory().gpus().size()).addKeyValue("listen", server.address().getHostString() + ":" + server.port())
@@ -190,6 +206,17 @@ public final class Agent implements AutoCloseable {
                 .addKeyValue("max_connections", config.connections().max())
                 .log("agent_started");
         return agent;
+    }
+
+    /**
+     * Where the MIG reconciler journals: {@code mig.stateDir}, else {@code actions.stateDir} on real GPUs;
+     * simulated GPUs do not outlive the agent, so they keep no journal unless one is configured.
+     */
+    private static Path migStateDir(AgentConfig config, boolean simulated) {
+        if (config.mig().stateDir() != null) {
+            return config.mig().stateDir();
+        }
+        return simulated ? null : config.actions().stateDir();
     }
 
     /**
@@ -253,6 +280,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reporter != null) {
             reporter.close();
+        }
+        if (mig != null) {
+            mig.close();
         }
         if (actions != null) {
             actions.close();

@@ -1,6 +1,7 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.mig.MigReconciler;
 import dev.vigil.agent.repair.ActionExecutor;
 import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.sampling.EventLog;
@@ -60,17 +61,19 @@ final class AgentApi {
     private final SimulatedNode simulated;
     private final ControllerReporter reporter;
     private final ActionExecutor actions;
+    private final MigReconciler mig;
     private final Clock clock;
     private final GpuBackend gpus;
     private final byte[] faultToken;
 
     /**
      * @param actions    the repairs asked for, or null when the agent reports to no controller
+     * @param mig        the MIG reconciler, or null when the agent reports to no controller
      * @param faultToken the token the fault API wants, or null to take faults from loopback clients only
      */
     AgentApi(String node, GpuBackend gpus, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
              List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
-             ActionExecutor actions, Clock clock, String faultToken) {
+             ActionExecutor actions, MigReconciler mig, Clock clock, String faultToken) {
         this.node = node;
         this.gpus = gpus;
         this.backend = gpus.name();
@@ -83,6 +86,7 @@ final class AgentApi {
         this.simulated = simulated;
         this.reporter = reporter;
         this.actions = actions;
+        this.mig = mig;
         this.clock = clock;
         this.faultToken = faultToken == null ? null : faultToken.getBytes(StandardCharsets.UTF_8);
     }
@@ -116,7 +120,8 @@ final class AgentApi {
     NodeView view(Snapshot snapshot) {
         List<String> reasons = snapshot.notReadyReasons(clock.instant(), maxAge());
         return new NodeView(node, backend, snapshot.sampledAt(), reasons.isEmpty(), reasons, snapshot.inventory(),
-                snapshot.health(), omitted(snapshot), reporter == null ? null : reporter.status());
+                snapshot.health(), omitted(snapshot), reporter == null ? null : reporter.status(),
+                mig == null ? List.of() : mig.statuses());
     }
 
     private List<NodeView.OmittedField> omitted(Snapshot snapshot) {

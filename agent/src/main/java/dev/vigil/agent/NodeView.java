@@ -3,6 +3,7 @@ package dev.vigil.agent;
 import dev.vigil.agent.report.ControllerStatus;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.mig.GpuMigStatus;
 
 import java.time.Instant;
 import java.util.List;
@@ -21,10 +22,11 @@ import java.util.List;
  * @param omittedFields fields left out of /metrics, grouped by field and reason
  * @param controller    the controller the agent reports to, when, the last error and the desired
  *                      state; absent when no controller is configured
+ * @param mig           how each GPU with a MIG target stands: phase, what the agent did or waits for, since when
  */
 public record NodeView(String node, String backend, Instant sampledAt, boolean ready, List<String> notReady,
                        NodeInventory inventory, List<GpuHealth> health, List<OmittedField> omittedFields,
-                       ControllerStatus controller) {
+                       ControllerStatus controller, List<GpuMigStatus> mig) {
 
     /**
      * A field /metrics leaves out for some GPUs or MIG instances.

@@ -48,10 +48,12 @@ import java.util.Set;
  * @param connections how many connections the agent's server holds, and how long an idle one stays open
  * @param faultApi   who may inject and clear faults on simulated GPUs
  * @param actions    how the repairs the controller asks for run on real GPUs
+ * @param mig        how the agent brings its GPUs to the MIG layouts the controller asks for
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                           HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
-                          Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions) {
+                          Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions,
+                          Mig mig) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -83,6 +85,15 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
         InvalidValueException.require(faultApi == FaultApi.LOOPBACK_ONLY || backend == BackendKind.SIMULATED,
                 "faultApi", "(a faultApi section)", "only with backend: simulated (the fault API exists only there)");
         actions = actions == null ? Actions.DEFAULTS : actions;
+        mig = mig == null ? Mig.DEFAULTS : mig;
+    }
+
+    /** A config with the default MIG settings. */
+    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
+                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
+                       Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions) {
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, connections,
+                faultApi, actions, null);
     }
 
     /** A config with the default connection limits, faults from this host only and the default repair commands. */
@@ -90,14 +101,15 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                        HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
                        Controller controller, ConnectionLimits connections, FaultApi faultApi) {
         this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, connections,
-                faultApi, null);
+                faultApi, null, null);
     }
 
     /** A config with the default connection limits and faults from this host only. */
     public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                        HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
                        Controller controller) {
-        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null, null, null);
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, null, null, null,
+                null);
     }
 
 
@@ -190,6 +202,29 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
             InvalidValueException.require(!command.isEmpty() && command.chars().noneMatch(Character::isWhitespace),
                     field, value, "a program name found on PATH, or an absolute path, without spaces");
             return command;
+        }
+    }
+
+    /**
+     * How the agent brings its GPUs to the MIG layouts of the controller's desired state.
+     *
+     * @param allowReset   whether the agent may reset a GPU itself when its MIG mode change waits for a
+     *                     reset (only while no process uses it); when not, the change stays reset-required
+     * @param applyTimeout how long a change may wait (for processes to exit, for a reset) before it fails
+     *                     with the reason it was waiting for
+     * @param stateDir     where the agent journals the layouts it holds, to finish a change a restart cut
+     *                     and recreate instances a reboot lost; by default {@code actions.stateDir} (on
+     *                     simulated GPUs, which do not outlive the agent, no journal unless this is set)
+     */
+    public record Mig(Boolean allowReset, Duration applyTimeout, Path stateDir) {
+        static final Mig DEFAULTS = new Mig(null, null, null);
+
+        public Mig {
+            allowReset = allowReset == null ? Boolean.TRUE : allowReset;
+            applyTimeout = applyTimeout == null ? Duration.ofMinutes(5) : applyTimeout;
+            InvalidValueException.require(applyTimeout.compareTo(Duration.ofSeconds(1)) >= 0
+                    && applyTimeout.compareTo(Duration.ofHours(1)) <= 0, "applyTimeout", applyTimeout,
+                    "from 1s to 1h");
         }
     }
 

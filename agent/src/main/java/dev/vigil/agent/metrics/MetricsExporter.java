@@ -6,6 +6,7 @@ import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.fields.AgentFamilies;
 import dev.vigil.gpu.fields.Field;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Renders /metrics in Prometheus' text format with dcgm-exporter's metric names and labels, so its
@@ -59,6 +61,7 @@ public final class MetricsExporter {
     private byte[] body = new byte[0];
     private NodeInventory labelledFrom;
     private final Map<Long, Labels> labels = new HashMap<>();
+    private volatile Supplier<List<GpuMigStatus>> migStatuses;
 
     /**
      * @param hostname the {@code Hostname} label
@@ -72,6 +75,14 @@ public final class MetricsExporter {
         this.exported = exported.stream().filter(f -> f.type() != MetricType.LABEL).toList();
         this.driverVersionLabel = exported.contains(FieldCatalog.DRIVER_VERSION);
         this.own = own;
+    }
+
+    /**
+     * Exports {@code vigil_mig_phase} from now on, one series per GPU with a MIG target (an agent that
+     * reports to a controller).
+     */
+    public void migPhases(Supplier<List<GpuMigStatus>> statuses) {
+        this.migStatuses = statuses;
     }
 
     public String contentType() {
@@ -144,6 +155,10 @@ public final class MetricsExporter {
         }
         families.add(xidCounts(snapshot, inventory));
         families.add(health(snapshot, inventory));
+        Supplier<List<GpuMigStatus>> mig = migStatuses;
+        if (mig != null) {
+            families.add(migPhases(mig.get(), inventory));
+        }
         return families;
     }
 
@@ -191,6 +206,16 @@ public final class MetricsExporter {
                         family.add(base.add("state", state), current ? 1 : 0);
                     }
                 });
+        return family;
+    }
+
+    private GpuFamily migPhases(List<GpuMigStatus> statuses, NodeInventory inventory) {
+        GpuFamily family = new GpuFamily(AgentFamilies.MIG_PHASE,
+                "1 for the phase of the GPU's MIG target (applying, success, failed, reset-required).", "gauge");
+        statuses.stream().filter(status -> status.gpu() < inventory.gpus().size())
+                .sorted(Comparator.comparingInt(GpuMigStatus::gpu))
+                .forEach(status -> family.add(gpuLabels(inventory.gpus().get(status.gpu()), inventory)
+                        .add("phase", status.phase().wire()), 1));
         return family;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.execution.JobRunner;
+import dev.vigil.agent.mig.MigReconciler;
 import dev.vigil.agent.repair.ActionExecutor;
 import dev.vigil.agent.repair.ReportingPause;
 import dev.vigil.agent.sampling.EventLog;
@@ -66,7 +67,9 @@ import java.util.stream.Collectors;
  *
  * <p>The repairs each reply asks for go to the {@link ActionExecutor}, which carries them out on
  * its own thread; their results travel in every report while the desired state holds them, and a
- * result that changes is reported at once. While a simulated reboot pauses reporting, nothing is sent.
+ * result that changes is reported at once. The MIG targets of each reply go to the {@link MigReconciler}
+ * in the same way; every report carries how each target stands, and a phase change is reported at
+ * once. While a simulated reboot pauses reporting, nothing is sent.
  */
 public final class ControllerReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerReporter.class);
@@ -101,6 +104,7 @@ public final class ControllerReporter implements AutoCloseable {
     private final Observer observer;
     private final JobRunner jobs;
     private final ActionExecutor actions;
+    private final MigReconciler mig;
     private final ReportingPause pause;
     private final Clock clock;
     private final HttpClient client;
@@ -134,11 +138,12 @@ public final class ControllerReporter implements AutoCloseable {
      * @param events  the agent's events, sent until the controller acknowledges them
      * @param jobs    runs the allocations of each new desired state
      * @param actions carries out the repairs each desired state asks for
+     * @param mig     brings the GPUs to the MIG layouts each desired state asks for
      * @param pause   holds reports back while the node (simulated) reboots
      */
     public ControllerReporter(String node, String agentVersion, AgentConfig.Controller config, FieldSet fields,
                               EventLog events, Observer observer, JobRunner jobs, ActionExecutor actions,
-                              ReportingPause pause, Clock clock) {
+                              MigReconciler mig, ReportingPause pause, Clock clock) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("no controller urls configured");
         }
@@ -153,6 +158,7 @@ public final class ControllerReporter implements AutoCloseable {
         this.observer = observer;
         this.jobs = jobs;
         this.actions = actions;
+        this.mig = mig;
         this.pause = pause;
         this.clock = clock;
         this.token = config.readToken();
@@ -162,6 +168,7 @@ public final class ControllerReporter implements AutoCloseable {
         this.thread = new Thread(this::loop, "vigil-reporter-" + node);
         this.thread.setDaemon(true);
         actions.onChange(this::wakeUp);
+        mig.onChange(this::wakeUp);
         pause.onResume(this::wakeUp);
     }
 
@@ -260,7 +267,8 @@ public final class ControllerReporter implements AutoCloseable {
         long sentUpTo = pending.isEmpty() ? lastAckedSeq : pending.get(pending.size() - 1).seq();
         List<AgentActionResult> results = actions.reported();
         AgentReport report = new AgentReport(agentId, agentVersion, hash, withInventory ? snapshot.inventory() : null,
-                snapshot.health(), builder.summaries(snapshot.sample()), pending, appliedVersion, applyError, results);
+                snapshot.health(), builder.summaries(snapshot.sample()), pending, appliedVersion, applyError, results,
+                mig.statuses());
         byte[] body;
         try {
             body = Documents.json().writeValueAsBytes(report);
@@ -414,6 +422,7 @@ public final class ControllerReporter implements AutoCloseable {
         current = index;
         lastReport = clock.instant();
         actions.requested(answer.actions());
+        mig.requested(answer.mig());
         apply(answer, inventory);
         status = new ControllerStatus(url, agentId, lastReport, null, desired, appliedVersion, applyError);
     }

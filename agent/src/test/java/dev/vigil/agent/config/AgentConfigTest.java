@@ -51,7 +51,8 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "actions, backend, connections, controller, dcgm, faultApi, health, listen, node, nvml, sampling, simulated, xidWindow)");
+                + "actions, backend, connections, controller, dcgm, faultApi, health, listen, mig, node, nvml, sampling, simulated, "
+                + "xidWindow)");
         assertThat(error("connections: {max: 0}")).startsWith("agent.yaml: connections.max: \"0\" is not allowed "
                 + "(allowed: 1 to ");
         assertThat(error("connections: {max: 100, perClient: 200}"))
@@ -179,6 +180,26 @@ class AgentConfigTest {
                 "agent.yaml: actions.dcgmi: \"dcgmi diag\" is not allowed (allowed: a program name");
         assertThat(error("backend: simulated\nsimulated: {rebootDelay: 1h}")).isEqualTo(
                 "agent.yaml: simulated.rebootDelay: \"1h\" is not allowed (allowed: from 0s to 10m)");
+    }
+
+    @Test
+    void migSettingsHaveDefaultsAndBounds() {
+        AgentConfig defaults = read("");
+        assertThat(defaults.mig().allowReset()).isTrue();
+        assertThat(defaults.mig().applyTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.mig().stateDir()).as("actions.stateDir, decided by the agent").isNull();
+
+        AgentConfig set = read("mig: {allowReset: false, applyTimeout: 20m, stateDir: /tmp/mig-state}");
+        assertThat(set.mig().allowReset()).isFalse();
+        assertThat(set.mig().applyTimeout()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(set.mig().stateDir()).isEqualTo(Path.of("/tmp/mig-state"));
+
+        assertThat(error("mig: {applyTimeout: 2h}")).isEqualTo(
+                "agent.yaml: mig.applyTimeout: \"2h\" is not allowed (allowed: from 1s to 1h)");
+        assertThat(error("mig: {applyTimeout: 500ms}")).contains("mig.applyTimeout: \"500ms\"");
+        assertThat(error("mig: {allowReset: maybe}")).contains("mig.allowReset").contains("maybe");
+        assertThat(error("mig: {allowResets: true}")).contains("unknown key \"mig.allowResets\"")
+                .contains("allowReset, applyTimeout, stateDir");
     }
 
     @Test

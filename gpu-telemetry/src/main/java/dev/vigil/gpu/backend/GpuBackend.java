@@ -34,7 +34,8 @@ public interface GpuBackend extends AutoCloseable {
 
     /**
      * Puts {@code gpu} into the given MIG mode and layout. Refused ({@link GpuBackendException.Reason#REFUSED})
-     * while the GPU has processes.
+     * while the GPU has processes; {@link GpuBackendException.Reason#RESET_REQUIRED} when the MIG mode
+     * switch waits for a GPU reset (the instances are created by a call after the reset).
      */
     void applyMig(int gpu, boolean enabled, List<MigPlacement> placements) throws GpuBackendException;
 

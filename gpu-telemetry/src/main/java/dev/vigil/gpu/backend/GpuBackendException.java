@@ -16,6 +16,11 @@ public final class GpuBackendException extends Exception {
         DRIVER_ERROR,
         /** A request the backend refuses as it stands (e.g. MIG change while processes run). */
         REFUSED,
+        /**
+         * The change is taken but waits for a GPU reset (or a reboot) to take effect: NVML's MIG mode
+         * switch on GPUs that cannot switch live. Nothing is wrong; someone must reset the GPU.
+         */
+        RESET_REQUIRED,
         /** The backend cannot do this at all. */
         NOT_SUPPORTED
     }

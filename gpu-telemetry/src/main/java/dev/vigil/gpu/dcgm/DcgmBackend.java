@@ -439,12 +439,47 @@ public final class DcgmBackend implements GpuBackend {
         return companion.processes(gpu);
     }
 
-    /** Done by the companion; DCGM's view of the instances is rebuilt at the next sample. */
+    /**
+     * Done by the companion while DCGM watches nothing: MIG instances are DCGM entities, and the change
+     * destroys and creates them under the group's watches. So the watches go first, and after the change
+     * (whether it worked or not: a failed one may have destroyed instances) the entities are found again,
+     * the group made anew and the sampled fields watched again; when that fails, the next sample tries
+     * again. Sampling and the event thread wait for the change (it takes seconds).
+     */
     @Override
     public void applyMig(int gpu, boolean enabled, List<MigPlacement> placements) throws GpuBackendException {
-        companion.applyMig(gpu, enabled, placements);
         synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the DCGM backend of " + node + " is closed");
+            }
+            FieldSet watched = latest == null ? null : latest.fields();
+            closeLatest();
+            if (session != null) {
+                session.tearDown();
+            }
             entitiesChanged = true;
+            try {
+                companion.applyMig(gpu, enabled, placements);
+            } finally {
+                watchAgain(watched);
+            }
+        }
+    }
+
+    /** After a MIG change: the new entities, and the fields that were watched before it. */
+    private void watchAgain(FieldSet watched) {
+        if (session == null) {
+            return; // reconnecting: the new session finds the entities
+        }
+        try {
+            rebuildEntities();
+            if (watched != null) {
+                watching(watched);
+            }
+        } catch (DcgmCallException | GpuBackendException e) {
+            entitiesChanged = true;
+            LOG.atWarn().addKeyValue("node", node).addKeyValue("error", e.getMessage())
+                    .log("dcgm_watch_after_mig_change_failed");
         }
     }
 

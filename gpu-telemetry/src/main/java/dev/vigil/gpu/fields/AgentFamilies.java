@@ -18,6 +18,11 @@ public final class AgentFamilies {
     public static final String XID_ERRORS_COUNT = "DCGM_EXP_XID_ERRORS_COUNT";
     /** 1 for a GPU's current health state, 0 for the others. */
     public static final String GPU_HEALTH_STATE = "vigil_gpu_health_state";
+    /**
+     * 1 for the phase of a GPU's MIG target ({@code phase} label: applying, success, failed,
+     * reset-required), one series per GPU with a target. Only on an agent that reports to a controller.
+     */
+    public static final String MIG_PHASE = "vigil_mig_phase";
     /** The agent's version and GPU backend. */
     public static final String INFO = "vigil_agent_info";
     public static final String SAMPLE_DURATION = "vigil_agent_sample_duration_seconds";
@@ -28,8 +33,8 @@ public final class AgentFamilies {
     /** Only on an agent that reports to a controller. */
     public static final String REPORT_DURATION = "vigil_agent_report_duration_seconds";
 
-    public static final List<String> ALL = List.of(XID_ERRORS_COUNT, GPU_HEALTH_STATE, INFO, SAMPLE_DURATION,
-            SCRAPE_DURATION, BACKEND_ERRORS, REPORTS, REPORT_DURATION);
+    public static final List<String> ALL = List.of(XID_ERRORS_COUNT, GPU_HEALTH_STATE, MIG_PHASE, INFO,
+            SAMPLE_DURATION, SCRAPE_DURATION, BACKEND_ERRORS, REPORTS, REPORT_DURATION);
 
     private AgentFamilies() {
     }

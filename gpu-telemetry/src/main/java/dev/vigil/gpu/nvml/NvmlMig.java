@@ -113,15 +113,13 @@ final class NvmlMig {
                     + " while a client holds the GPU; stop its clients (including persistence daemons) and retry");
         }
         if (activation == Nvml.ERROR_RESET_REQUIRED) {
-            throw refused(gpu, "MIG " + (enabled ? "on" : "off") + " is pending: a GPU reset is needed to apply it "
-                    + "(nvidia-smi -r -i " + gpu.index + ", or reboot the node)");
+            throw resetRequired(gpu, enabled);
         }
         NvmlException.check(rc, step);
         NvmlException.check(activation, step);
         NvmlException.check(Nvml.nvmlDeviceGetMigMode(gpu.handle, status, status.share(4)), "read MIG mode");
         if ((status.getInt(0) == Nvml.MIG_ENABLE) != enabled) {
-            throw refused(gpu, "MIG " + (enabled ? "on" : "off") + " is pending: a GPU reset is needed to apply it "
-                    + "(nvidia-smi -r -i " + gpu.index + ", or reboot the node)");
+            throw resetRequired(gpu, enabled);
         }
         gpu.migEnabled = enabled;
     }
@@ -187,6 +185,13 @@ final class NvmlMig {
             }
         }
         throw new NvmlException(step + " (none spans " + profile.computeSlices() + " slices)", Nvml.ERROR_NOT_SUPPORTED);
+    }
+
+    /** The mode is pending in the driver: a GPU reset (or a reboot) makes it current. */
+    private static GpuBackendException resetRequired(NvmlGpu gpu, boolean enabled) {
+        return new GpuBackendException(GpuBackendException.Reason.RESET_REQUIRED, "GPU " + gpu.index + ": MIG "
+                + (enabled ? "on" : "off") + " is pending: a GPU reset is needed to apply it (nvidia-smi -r -i "
+                + gpu.index + ", or reboot the node)");
     }
 
     private static GpuBackendException refused(NvmlGpu gpu, String why) {

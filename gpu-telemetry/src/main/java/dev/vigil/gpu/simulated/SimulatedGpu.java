@@ -45,6 +45,7 @@ final class SimulatedGpu {
     private final Map<Integer, Running> onInstances = new LinkedHashMap<>();
     private List<MigInstance> migInstances = List.of();
     private boolean migEnabled;
+    private Boolean migPending;
 
     private long second = Long.MIN_VALUE;
     private double util;
@@ -188,14 +189,27 @@ final class SimulatedGpu {
         return running == null ? null : running.workload();
     }
 
+    /** The mode and instances as of now; a mode set now supersedes one that was pending. */
     void setMig(boolean enabled, List<MigInstance> instances) {
         migEnabled = enabled;
+        migPending = null;
         migInstances = List.copyOf(instances);
         onInstances.keySet().retainAll(instances.stream().map(MigInstance::gpuInstanceId).toList());
     }
 
     boolean migEnabled() {
         return migEnabled;
+    }
+
+    /** A MIG mode switch the driver took but that waits for a reset: instances go now, the mode at the reset. */
+    void pendMigMode(boolean enabled) {
+        setMig(migEnabled, List.of());
+        migPending = enabled;
+    }
+
+    /** MIG instances are not kept across a reboot (the mode is). */
+    void dropMigInstances() {
+        setMig(migEnabled, List.of());
     }
 
     List<MigInstance> migInstances() {
@@ -454,6 +468,9 @@ final class SimulatedGpu {
         recoveryAction = 0;
         remapPending = false;
         retiredPending = 0;
+        if (migPending != null) {
+            setMig(migPending, List.of());
+        }
     }
 
     /** A new GPU in this one's place: a reset's worth, and no lifetime of errors behind it. */

@@ -227,8 +227,28 @@ public final class SimulatedNode implements GpuBackend {
             throw new GpuBackendException(GpuBackendException.Reason.REFUSED,
                     "GPU " + gpu + ": illegal MIG layout: " + String.join("; ", problems));
         }
+        synchronized (lock) {
+            if (enabled != gpus[gpu].migEnabled() && modeSwitchWaitsForReset(gpu)) {
+                gpus[gpu].pendMigMode(enabled);
+                inventory = buildInventory();
+                throw new GpuBackendException(GpuBackendException.Reason.RESET_REQUIRED, "GPU " + gpu + ": MIG "
+                        + (enabled ? "on" : "off") + " is pending: a GPU reset is needed to apply it (nvidia-smi -r -i "
+                        + gpu + ", or reboot the node)");
+            }
+        }
         setMig(gpu, enabled, enabled ? placements : List.of());
         inventory = buildInventory();
+    }
+
+    /**
+     * Whether switching {@code gpu}'s MIG mode waits for a GPU reset, as NVML's activation status says on
+     * real GPUs: on an A100 the new mode is pending until the GPU is reset; a Hopper (H100, H200) switches
+     * at once, its MIG mode being held by the driver (reference note: "Hopper MIG enablement is
+     * driver-held").
+     */
+    private boolean modeSwitchWaitsForReset(int gpu) {
+        MigGpuModel model = migModel(gpu);
+        return model == MigGpuModel.A100_40GB || model == MigGpuModel.A100_80GB;
     }
 
     /** Starts {@code workload} on a GPU (or one of its MIG instances); the simulated executor's hook. */
@@ -275,8 +295,9 @@ public final class SimulatedNode implements GpuBackend {
     }
 
     /**
-     * The node back from a reboot: every workload gone and every GPU reset (a lost GPU answers
-     * again). A row-remap failure stays, as after {@link #clearFaults}.
+     * The node back from a reboot: every workload gone, every GPU reset (a lost GPU answers
+     * again, a pending MIG mode takes effect) and its MIG instances gone, the mode kept, as on real
+     * GPUs. A row-remap failure stays, as after {@link #clearFaults}.
      *
      * @return what the reboot could not clear, one line per GPU
      */
@@ -285,7 +306,8 @@ public final class SimulatedNode implements GpuBackend {
     }
 
     /**
-     * Repairs GPUs as a GPU reset would: faults gone, volatile counters cleared. A row-remap
+     * Repairs GPUs as a GPU reset would: faults gone, volatile counters cleared, a pending MIG mode
+     * switched to (with no instances). A row-remap
      * failure stays: that GPU needs an RMA ({@link #replace}). {@code gpu} null repairs every GPU.
      *
      * @return what the reset could not clear, one line per GPU ("gpu 2: row remapping failed ..."); empty when
@@ -308,6 +330,9 @@ public final class SimulatedNode implements GpuBackend {
                         g.crash(null);
                     }
                     g.reset();
+                    if (endWork) {
+                        g.dropMigInstances();
+                    }
                     events.add(new GpuEvent(0, now, g.index, uuids[g.index], null, null, GpuEvent.Kind.FAULT, null,
                             Severity.INFO, RepairAction.NONE, "faults cleared on gpu " + g.index + " (" + how + ")"));
                     if (g.remapFailure) {

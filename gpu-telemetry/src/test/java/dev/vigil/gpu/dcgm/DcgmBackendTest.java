@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The DCGM backend through its real JNA binding against the fake libdcgm.so.4
@@ -440,19 +441,39 @@ class DcgmBackendTest {
     }
 
     @Test
-    void aMigChangeThroughTheCompanionRebuildsTheEntitiesAtTheNextSample() throws Exception {
+    void aMigChangeRunsWithNothingWatchedAndWatchesTheNewEntitiesAfterIt() throws Exception {
         StubCompanion companion = StubCompanion.of(fake, GPUS);
         DcgmBackend backend = open(embedded(), companion, Duration.ofSeconds(1));
         assertThat(backend.sample(ALL).entities()).hasSize(GPUS);
+        assertThat(fake.fake_dcgm_live("watches")).as("the XID field and the sampled fields").isEqualTo(2);
         fake.fake_dcgm_add_gpu_instance(0, 30, 7, 0, 8);
         backend.applyMig(index(0), true, List.of(new MigPlacement("7g.80gb", 0)));
-        assertThat(companion.migChanges()).containsExactly(index(0) + ":true:1");
+        assertThat(companion.migChanges()).containsExactly(index(0) + ":true:1 watches=0");
+        assertThat(fake.fake_dcgm_live("groups")).isEqualTo(1);
+        assertThat(fake.groups().get(0).entities()).as("the new instance is in the group").contains("4:30");
+        assertThat(fake.fake_dcgm_live("watches")).as("watched again before the next sample").isEqualTo(2);
+        assertThat(fake.watches()).anySatisfy(w -> assertThat(w.fields()).hasSize(ALL.size()));
+        long groupsMade = fake.fake_dcgm_calls("dcgmGroupCreate");
         NodeSample sample = backend.sample(ALL);
         assertThat(sample.entities()).hasSize(GPUS + 1);
         assertThat(sample.entities().get(GPUS).gpuInstanceId()).isEqualTo(7);
-        assertThat(fake.fake_dcgm_live("groups")).isEqualTo(1);
+        assertThat(fake.fake_dcgm_calls("dcgmGroupCreate")).as("the sample found it all set up").isEqualTo(groupsMade);
+    }
+
+    @Test
+    void aMigChangeThatFailsStillWatchesTheEntitiesItLeft() throws Exception {
+        StubCompanion companion = StubCompanion.of(fake, GPUS);
+        DcgmBackend backend = open(embedded(), companion, Duration.ofSeconds(1));
+        backend.sample(ALL);
+        fake.fake_dcgm_add_gpu_instance(0, 30, 7, 0, 8);
+        companion.migFailures().add(new GpuBackendException(GpuBackendException.Reason.DRIVER_ERROR,
+                "GPU 1: MIG change failed at step 'create the compute instance of 7g.80gb at 0'"));
+        GpuBackendException e = catchThrowableOfType(GpuBackendException.class,
+                () -> backend.applyMig(index(0), true, List.of(new MigPlacement("7g.80gb", 0))));
+        assertThat(e.getMessage()).contains("create the compute instance");
         assertThat(fake.fake_dcgm_live("watches")).isEqualTo(2);
         assertThat(fake.groups().get(0).entities()).contains("4:30");
+        assertThat(backend.sample(ALL).entities()).hasSize(GPUS + 1);
     }
 
     // ---- XIDs ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.NodeTopology;
 import dev.vigil.gpu.backend.GpuBackend;
+import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.backend.NodeSample;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.mig.MigPlacement;
@@ -17,9 +18,11 @@ import java.util.List;
 /**
  * The NVML side of a node as the DCGM backend sees it: the inventory built from the GPUs the
  * fake DCGM reports, with indices in the reverse order of DCGM's GPU ids, so a mapping that does
- * not go by UUID shows. Records the MIG changes asked of it.
+ * not go by UUID shows. Records the MIG changes asked of it, each with the DCGM watches live while
+ * it ran, and fails the next change with an exception put in {@code migFailures}.
  */
-record StubCompanion(NodeInventory inventory, List<String> migChanges) implements GpuBackend {
+record StubCompanion(NodeInventory inventory, FakeDcgm fake, List<String> migChanges,
+                     List<GpuBackendException> migFailures) implements GpuBackend {
 
     /** Every fake GPU, DCGM id {@code g} at index {@code gpus - 1 - g}. */
     static StubCompanion of(FakeDcgm fake, int gpus) {
@@ -41,7 +44,8 @@ record StubCompanion(NodeInventory inventory, List<String> migChanges) implement
         }
         devices.sort((a, b) -> Integer.compare(a.index(), b.index()));
         return new StubCompanion(new NodeInventory("node-1", "nvml", "550.54.15", devices,
-                new NodeTopology("nvswitch", List.of(), List.of(), List.of())), new ArrayList<>());
+                new NodeTopology("nvswitch", List.of(), List.of(), List.of())), fake, new ArrayList<>(),
+                new ArrayList<>());
     }
 
     /** The index the companion gives DCGM GPU {@code dcgmId}. */
@@ -74,8 +78,11 @@ record StubCompanion(NodeInventory inventory, List<String> migChanges) implement
     }
 
     @Override
-    public void applyMig(int gpu, boolean enabled, List<MigPlacement> placements) {
-        migChanges.add(gpu + ":" + enabled + ":" + placements.size());
+    public void applyMig(int gpu, boolean enabled, List<MigPlacement> placements) throws GpuBackendException {
+        migChanges.add(gpu + ":" + enabled + ":" + placements.size() + " watches=" + fake.fake_dcgm_live("watches"));
+        if (!migFailures.isEmpty()) {
+            throw migFailures.remove(0);
+        }
     }
 
     @Override

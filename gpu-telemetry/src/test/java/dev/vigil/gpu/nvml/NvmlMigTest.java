@@ -128,15 +128,87 @@ class NvmlMigTest {
             fake.set(1, "mig_activation", Nvml.ERROR_RESET_REQUIRED);
             GpuBackendException reset = catchThrowableOfType(GpuBackendException.class,
                     () -> backend.applyMig(1, true, List.of(new MigPlacement("7g.80gb", 0))));
-            assertThat(reset.reason()).isEqualTo(Reason.REFUSED);
-            assertThat(reset.getMessage()).contains("GPU reset is needed");
+            assertThat(reset.reason()).isEqualTo(Reason.RESET_REQUIRED);
+            assertThat(reset.getMessage()).isEqualTo("GPU 1: MIG on is pending: a GPU reset is needed to apply it "
+                    + "(nvidia-smi -r -i 1, or reboot the node)");
             assertThat(fake.mig(1)).isEmpty();
+            assertThat(fake.calls("nvmlDeviceCreateGpuInstanceWithPlacement")).as("nothing created on the old mode")
+                    .isZero();
 
             fake.fail(4, "nvmlDeviceSetMigMode", Nvml.ERROR_NO_PERMISSION);
             GpuBackendException permission = catchThrowableOfType(GpuBackendException.class,
                     () -> backend.applyMig(4, true, List.of()));
             assertThat(permission.reason()).isEqualTo(Reason.NO_PERMISSION);
             assertThat(permission.getMessage()).contains("set MIG mode on");
+        }
+    }
+
+    @Test
+    void aLayoutIsTakenDownComputeInstancesFirstWithoutTouchingTheMode() throws Exception {
+        FakeNvml fake = FakeNvml.reset();
+        try (NvmlBackend backend = FakeNvml.open()) {
+            backend.applyMig(6, true, MigPlanner.plan(H100, Map.of("1g.10gb", 7)));
+            long computeDestroyed = fake.calls("nvmlComputeInstanceDestroy");
+            long gpuDestroyed = fake.calls("nvmlGpuInstanceDestroy");
+            long modeSets = fake.calls("nvmlDeviceSetMigMode");
+
+            backend.applyMig(6, true, List.of(new MigPlacement("3g.40gb", 0), new MigPlacement("3g.40gb", 4)));
+            assertThat(fake.calls("nvmlComputeInstanceDestroy") - computeDestroyed).isEqualTo(7);
+            assertThat(fake.calls("nvmlGpuInstanceDestroy") - gpuDestroyed).isEqualTo(7);
+            assertThat(fake.calls("nvmlDeviceSetMigMode")).as("MIG was on already").isEqualTo(modeSets);
+            assertThat(fake.mig(6)).isEqualTo("9@0+4/1;9@4+4/1");
+        }
+    }
+
+    @Test
+    void aFailureWhileDestroyingNamesTheStepAndLeavesTheModeAsItWas() throws Exception {
+        FakeNvml fake = FakeNvml.reset();
+        try (NvmlBackend backend = FakeNvml.open()) {
+            backend.applyMig(4, true, List.of(new MigPlacement("3g.40gb", 0), new MigPlacement("3g.40gb", 4)));
+            fake.fail(4, "nvmlGpuInstanceDestroy", Nvml.ERROR_UNKNOWN);
+            GpuBackendException e = catchThrowableOfType(GpuBackendException.class,
+                    () -> backend.applyMig(4, false, List.of()));
+            assertThat(e.reason()).isEqualTo(Reason.DRIVER_ERROR);
+            assertThat(e.getMessage()).contains("GPU 4", "step 'destroy a 3g.40gb GPU instance'",
+                    "the GPU may be left partly configured");
+            assertThat(fake.mig(4)).as("the compute instance of the first went, both GPU instances stay")
+                    .isEqualTo("9@0+4/0;9@4+4/1");
+            assertThat(backend.inventory().gpus().get(4).mig().enabled()).isTrue();
+
+            fake.fail(4, "nvmlGpuInstanceDestroy", 0);
+            backend.applyMig(4, false, List.of());
+            assertThat(backend.inventory().gpus().get(4).mig()).isEqualTo(new MigStatus(true, false, List.of()));
+        }
+    }
+
+    @Test
+    void aModeSwitchThatFailsAfterTheInstancesWentLeavesNoneBehind() throws Exception {
+        FakeNvml fake = FakeNvml.reset();
+        try (NvmlBackend backend = FakeNvml.open()) {
+            backend.applyMig(2, true, List.of(new MigPlacement("7g.80gb", 0)));
+            fake.fail(2, "nvmlDeviceSetMigMode", Nvml.ERROR_UNKNOWN);
+            GpuBackendException e = catchThrowableOfType(GpuBackendException.class,
+                    () -> backend.applyMig(2, false, List.of()));
+            assertThat(e.getMessage()).contains("step 'set MIG mode off'");
+            assertThat(fake.mig(2)).isEmpty();
+            MigStatus left = backend.inventory().gpus().get(2).mig();
+            assertThat(left.enabled()).isTrue();
+            assertThat(left.instances()).isEmpty();
+        }
+    }
+
+    @Test
+    void processesOnAMigInstanceRefuseTheChangeToo() throws Exception {
+        FakeNvml fake = FakeNvml.reset();
+        try (NvmlBackend backend = FakeNvml.open()) {
+            backend.applyMig(1, true, List.of(new MigPlacement("7g.80gb", 0)));
+            int gpuInstance = backend.inventory().gpus().get(1).mig().instances().get(0).gpuInstanceId();
+            fake.fake_nvml_add_process(1, 5151, FakeNvml.MIB, gpuInstance, 0);
+            GpuBackendException e = catchThrowableOfType(GpuBackendException.class,
+                    () -> backend.applyMig(1, false, List.of()));
+            assertThat(e.reason()).isEqualTo(Reason.REFUSED);
+            assertThat(e.getMessage()).contains("pids [5151]");
+            assertThat(fake.mig(1)).as("untouched").isEqualTo("0@0+8/1");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.backend.FieldStatus;
 import dev.vigil.gpu.backend.GpuBackendException;
@@ -264,6 +265,59 @@ class SimulatedNodeTest {
         SimulatedNode l40s = new SimulatedNode("l", SimulatedSpec.of(NodeProfile.PCIE_L40S_4, 1, List.of()), clock);
         assertThatThrownBy(() -> l40s.applyMig(0, true, List.of()))
                 .extracting(e -> ((GpuBackendException) e).reason()).isEqualTo(GpuBackendException.Reason.NOT_SUPPORTED);
+    }
+
+    @Test
+    void anA100sMigModeSwitchWaitsForAGpuResetWithItsInstancesGone() throws GpuBackendException {
+        SimulatedNode node = new SimulatedNode("a", new SimulatedSpec(NodeProfile.DGX_A100_8, 1L, List.of(),
+                List.of(), List.of(new MigSpec(List.of(6), Map.of("1g.10gb", 7)))), clock);
+        assertThatThrownBy(() -> node.applyMig(6, false, List.of()))
+                .isInstanceOf(GpuBackendException.class)
+                .hasMessage("GPU 6: MIG off is pending: a GPU reset is needed to apply it (nvidia-smi -r -i 6, "
+                        + "or reboot the node)")
+                .extracting(e -> ((GpuBackendException) e).reason())
+                .isEqualTo(GpuBackendException.Reason.RESET_REQUIRED);
+        MigStatus pending = node.inventory().gpus().get(6).mig();
+        assertThat(pending.enabled()).as("the mode waits for the reset").isTrue();
+        assertThat(pending.instances()).as("the instances went before the mode switch").isEmpty();
+
+        node.clearFaults(6);
+        assertThat(node.inventory().gpus().get(6).mig()).isEqualTo(new MigStatus(true, false, List.of()));
+
+        assertThatThrownBy(() -> node.applyMig(6, true, List.of(new MigPlacement("7g.80gb", 0))))
+                .extracting(e -> ((GpuBackendException) e).reason())
+                .isEqualTo(GpuBackendException.Reason.RESET_REQUIRED);
+        node.applyMig(6, false, List.of());
+        node.clearFaults(6);
+        assertThat(node.inventory().gpus().get(6).mig().enabled())
+                .as("asking for the current mode cancels the pending switch").isFalse();
+
+        assertThatThrownBy(() -> node.applyMig(6, true, List.of(new MigPlacement("7g.80gb", 0))))
+                .isInstanceOf(GpuBackendException.class);
+        node.reboot();
+        assertThat(node.inventory().gpus().get(6).mig().enabled()).as("a reboot resets the GPU too").isTrue();
+        node.applyMig(6, true, List.of(new MigPlacement("7g.80gb", 0)));
+        assertThat(node.inventory().gpus().get(6).mig().instances()).extracting(MigInstance::profile)
+                .containsExactly("7g.80gb");
+    }
+
+    @Test
+    void anH100SwitchesItsMigModeAtOnce() throws GpuBackendException {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of());
+        node.applyMig(2, true, List.of(new MigPlacement("7g.80gb", 0)));
+        assertThat(node.inventory().gpus().get(2).mig().instances()).hasSize(1);
+        node.applyMig(2, false, List.of());
+        assertThat(node.inventory().gpus().get(2).mig()).isEqualTo(new MigStatus(true, false, List.of()));
+    }
+
+    @Test
+    void aRebootLosesTheMigInstancesButKeepsTheMode() {
+        SimulatedNode node = new SimulatedNode("h", new SimulatedSpec(NodeProfile.HGX_H100_8, 1L, List.of(),
+                List.of(), List.of(new MigSpec(List.of(7), Map.of("3g.40gb", 2)))), clock);
+        node.clearFaults(7);
+        assertThat(node.inventory().gpus().get(7).mig().instances()).as("a reset keeps them").hasSize(2);
+        node.reboot();
+        assertThat(node.inventory().gpus().get(7).mig()).isEqualTo(new MigStatus(true, true, List.of()));
     }
 
     @Test
