@@ -331,10 +331,10 @@ public final class MigControl implements MigLayouts {
             List<MigSlot> slots = plan.placements().stream().map(p -> new MigSlot(p.profile(), p.start())).toList();
             GpuMig old = records.get(device.index());
             if (old != null && old.phase() == MigPhase.SUCCESS && old.enabled() == plan.migEnabled()
-                    && old.instances().equals(slots) && holds(device, plan)) {
+                    && old.instances().equals(slots) && MigSteps.holds(device, plan.migEnabled(), slots)) {
                 continue;
             }
-            if (holds(device, plan)) {
+            if (MigSteps.holds(device, plan.migEnabled(), slots)) {
                 records.put(device.index(), new GpuMig(device.index(), request.config(), plan.migEnabled(), slots,
                         MigPhase.APPLYING, "already in this layout", now, now.plus(settings.applyTimeout()),
                         request.force(), actor, node.version() + 1));
@@ -353,22 +353,6 @@ public final class MigControl implements MigLayouts {
                     + ": mig-config " + request.config() + " selects none of its GPUs", null));
         }
         return records.values().stream().sorted(Comparator.comparingInt(GpuMig::gpu)).toList();
-    }
-
-    /** Whether the GPU is in the plan's layout now: the same mode and the same instances at the same starts. */
-    static boolean holds(GpuDevice device, MigGpuPlan plan) {
-        boolean enabled = device.mig() != null && device.mig().enabled();
-        if (enabled != plan.migEnabled()) {
-            return false;
-        }
-        if (!enabled) {
-            return true;
-        }
-        List<String> actual = device.mig().instances().stream().map(i -> i.profile() + "@" + i.start()).sorted()
-                .toList();
-        List<String> wanted = plan.placements().stream().map(p -> new MigSlot(p.profile(), p.start()).toString())
-                .sorted().toList();
-        return actual.equals(wanted);
     }
 
     private static String describeGpus(List<GpuMig> mig) {

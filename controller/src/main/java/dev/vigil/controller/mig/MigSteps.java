@@ -2,9 +2,11 @@ package dev.vigil.controller.mig;
 
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.mig.MigPhase;
+import dev.vigil.api.mig.MigSlot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -127,8 +129,12 @@ final class MigSteps {
             GpuMigStatus said = status.get();
             switch (said.phase()) {
                 case SUCCESS -> {
-                    return mig.in(MigPhase.SUCCESS, said.message() == null ? "applied: " + mig.target().describe()
-                            : said.message(), now, null);
+                    // The scheduler takes the GPU's slices from the inventory: success once it shows them.
+                    if (inventoryHolds(node, mig)) {
+                        return mig.in(MigPhase.SUCCESS, said.message() == null ? "applied: " + mig.target().describe()
+                                : said.message(), now, null);
+                    }
+                    mig = withMessage(mig, "applied by the agent; waiting for its inventory to show it");
                 }
                 case FAILED -> {
                     return mig.in(MigPhase.FAILED, said.message(), now, null);
@@ -148,6 +154,23 @@ final class MigSteps {
         return mig.in(MigPhase.FAILED, "the agent did not apply the layout by " + mig.deadline()
                 + (node.state() == NodeState.UNKNOWN ? " (the node stopped reporting)" : "")
                 + (mig.message() == null ? "" : "; last: " + mig.message()), now, null);
+    }
+
+    /** Whether the node's inventory shows the GPU in the record's layout. */
+    static boolean inventoryHolds(NodeRecord node, GpuMig mig) {
+        return node.inventory() != null && node.inventory().gpus().stream().filter(g -> g.index() == mig.gpu())
+                .anyMatch(device -> holds(device, mig.enabled(), mig.instances()));
+    }
+
+    /** Whether the GPU is in a layout now: the same mode and the same instances at the same starts. */
+    static boolean holds(GpuDevice device, boolean enabled, List<MigSlot> instances) {
+        boolean on = device.mig() != null && device.mig().enabled();
+        if (on != enabled) {
+            return false;
+        }
+        List<String> actual = !on ? List.of() : device.mig().instances().stream()
+                .map(i -> new MigSlot(i.profile(), i.start()).toString()).sorted().toList();
+        return actual.equals(instances.stream().map(MigSlot::toString).sorted().toList());
     }
 
     /** The agent's word on this record's version of the layout. */

@@ -3,6 +3,9 @@ package dev.vigil.controller.mig;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.MigInstance;
+import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
@@ -32,8 +35,11 @@ class MigStepsTest {
 
     private static NodeRecord node(NodeState state, List<GpuMig> mig, List<Allocation> allocations,
                                    List<GpuMigStatus> reported) {
+        GpuDevice sliced = new GpuDevice(6, "GPU-6", "NVIDIA H100 80GB HBM3", "00000000:16:00.0", "0x233010DE",
+                81_920, 0, "0-55", 18, List.of(), new MigStatus(true, true, List.of(
+                new MigInstance(1, "3g.40gb", 0, 4, "MIG-1", 40_448), new MigInstance(2, "3g.40gb", 4, 4, "MIG-2", 40_448))));
         return NodeRecord.named("n1").state(state).version(7)
-                .inventory(new NodeInventory("n1", "simulated", "550", List.of(), null))
+                .inventory(new NodeInventory("n1", "simulated", "550", List.of(sliced), null))
                 .mig(mig).allocations(allocations).migReported(reported).build();
     }
 
@@ -180,5 +186,23 @@ class MigStepsTest {
         assertThat(failed.phase()).isEqualTo(MigPhase.FAILED);
         assertThat(failed.message()).isEqualTo("the agent could not keep the layout: recreating after a reboot "
                 + "failed: NVML error");
+    }
+
+    @Test
+    void theAgentsSuccessCountsOnceTheInventoryShowsTheLayout() {
+        GpuMig whole = new GpuMig(6, "all-disabled", false, List.of(), MigPhase.APPLYING, "sent", T0, T0.plus(APPLY),
+                false, "olga", 8);
+        NodeRecord stale = node(NodeState.READY, List.of(whole), List.of(),
+                List.of(new GpuMigStatus(6, 8, MigPhase.SUCCESS, "applied: MIG off", T0)));
+
+        GpuMig waiting = MigSteps.advance(stale, APPLY, T0.plusSeconds(1)).mig().get(0);
+
+        assertThat(waiting.phase()).isEqualTo(MigPhase.APPLYING);
+        assertThat(waiting.message()).isEqualTo("applied by the agent; waiting for its inventory to show it");
+        GpuMig other = new GpuMig(5, "all-disabled", false, List.of(), MigPhase.APPLYING, "sent", T0, T0.plus(APPLY),
+                false, "olga", 8);
+        NodeRecord noSuchGpu = node(NodeState.READY, List.of(other), List.of(),
+                List.of(new GpuMigStatus(5, 8, MigPhase.SUCCESS, "applied", T0)));
+        assertThat(MigSteps.advance(noSuchGpu, APPLY, T0).mig().get(0).phase()).isEqualTo(MigPhase.APPLYING);
     }
 }
