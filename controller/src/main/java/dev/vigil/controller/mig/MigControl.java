@@ -251,8 +251,12 @@ public final class MigControl implements MigLayouts {
         NodeRecord stored = nodes.changeMig(name, step.mig()).orElse(node);
         for (MigSteps.Transition moved : step.transitions()) {
             boolean failed = moved.to() == MigPhase.FAILED || moved.to() == MigPhase.RESET_REQUIRED;
+            // Slurm's gres.conf lists a node's MIG instances: it must be written again after a change.
+            String slurm = moved.to() == MigPhase.SUCCESS && stored.execution() != null
+                    && "slurm".equals(stored.execution().backend())
+                    ? "; Slurm's gres.conf must list the new instances: vigil slurm gres-conf " + name : "";
             String message = "mig gpu " + moved.gpu() + " of " + name + ": " + moved.from().wire() + " -> "
-                    + moved.to().wire() + (moved.message() == null ? "" : ": " + moved.message());
+                    + moved.to().wire() + (moved.message() == null ? "" : ": " + moved.message()) + slurm;
             store.append(new ClusterEvent(0, now, name, moved.gpu(), "mig", failed ? Severity.WARNING : Severity.INFO,
                     RepairAction.NONE, message, "mig"));
             LOG.atInfo().addKeyValue("node", name).addKeyValue("gpu", moved.gpu())
