@@ -28,6 +28,11 @@ import java.util.TreeSet;
  * running and plans its completion at now + its real duration, or at its runtime limit if that
  * comes first (then the job is killed: finished, failed); on a stop (a preemption) it forgets that
  * completion, and the job, requeued by the scheduler, runs from its beginning when it starts again.
+ *
+ * <p>With demand-driven MIG layouts ({@link Options#mig()}), every interval of virtual time while
+ * work waits the {@link LayoutAdvisor} is asked, after that instant's cycle; the GPUs it proposes
+ * leave the scheduler's view (no slices, not usable) until their change ends, an event like the
+ * others, when they come back in the new layout.
  */
 public final class Simulation {
     /** Told how far a replay is, after each cycle; throttling is the listener's business. */

@@ -650,4 +650,23 @@ class LayoutAdvisorTest {
         assertThat(proposals).singleElement().satisfies(p -> assertThat(p.why()).startsWith("1 job waits for 1 whole "
                 + "GPU (oldest 3m); 0 whole GPUs free; GPU 0 of n"));
     }
+
+    @Test
+    void aReplicaJobTakesOnlyTheFreeGpusItNeeds() {
+        List<GpuState> gpus = List.of(whole("a", 0, true), whole("a", 1, true), sliced("b", 0, true));
+
+        assertThat(advisor().propose(gpus, List.of(new Waiting("r", null, 1, List.of(), Duration.ofMinutes(2)),
+                new Waiting("s", null, 1, List.of(), Duration.ofMinutes(1))))).isEmpty();
+    }
+
+    @Test
+    void aGpuChangedIntoSlicesIsNoWholeGpuForLaterWork() {
+        List<Proposal> proposals = advisor().propose(wholeNode("n", 1, 0), List.of(slices("s", 3, 5),
+                new Waiting("w", null, 1, List.of(), Duration.ofMinutes(1))));
+
+        assertThat(proposals).singleElement().satisfies(p -> {
+            assertThat(p.toConfig()).isEqualTo("all-1g.10gb");
+            assertThat(p.serves()).isEqualTo(3);
+        });
+    }
 }
