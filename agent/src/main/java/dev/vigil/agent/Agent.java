@@ -171,6 +171,9 @@ public final class Agent implements AutoCloseable {
                     }
                 });
         sampler.sampleOnce();
+        if (mig != null) {
+            mig.onApplied(sampler::wakeUp);
+        }
         AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
                 evaluator, simulated, reporter, actions, mig, clock, config.faultApi().readToken());
         HttpServer server;

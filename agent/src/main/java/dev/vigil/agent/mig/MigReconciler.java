@@ -67,6 +67,7 @@ public final class MigReconciler implements AutoCloseable {
     /** By GPU index; the records are replaced, never changed. */
     private final Map<Integer, Held> held = new TreeMap<>();
     private volatile Runnable onChange = () -> { };
+    private volatile Runnable onApplied = () -> { };
 
     /** The GPU being changed, for the journal; owned by the MIG thread. */
     private Integer applying;
@@ -114,6 +115,11 @@ public final class MigReconciler implements AutoCloseable {
                                        boolean allowReset, Duration applyTimeout, EventLog events, Clock clock) {
         MigJournal journal = stateDir == null ? MigJournal.none(node) : MigJournal.in(node, stateDir);
         return new MigReconciler(node, backend, reset, journal, allowReset, applyTimeout, events, clock);
+    }
+
+    /** Registers the callback run after every attempt to change a GPU (the sampler's "sample now"). */
+    public void onApplied(Runnable listener) {
+        this.onApplied = listener;
     }
 
     /** Registers the callback run whenever a target's phase changes (the reporter's "report now"). */
@@ -302,6 +308,8 @@ public final class MigReconciler implements AutoCloseable {
             backend.applyMig(target.gpu(), target.enabled(), MigLayouts.placements(target));
         } finally {
             applying = null;
+            // The GPU's instances changed (or may have): the next report should carry them, not wait a sample.
+            onApplied.run();
         }
     }
 

@@ -115,6 +115,7 @@ public final class ControllerReporter implements AutoCloseable {
     private volatile Snapshot latest;
     /** The health the last report carried (or is carrying); compared on the sampling thread. */
     private volatile List<GpuHealth> lastSentHealth;
+    private volatile NodeInventory lastSentInventory;
     /** The newest event when the last report was built; a later one asks for a report at once. */
     private volatile long lastSeenEventSeq;
     private volatile ControllerStatus status;
@@ -197,11 +198,17 @@ public final class ControllerReporter implements AutoCloseable {
         }
     }
 
-    /** Whether {@code snapshot}'s health or the event log moved on since the last report was built. */
+    /**
+     * Whether {@code snapshot}'s health, the event log or the inventory (a new MIG layout, a link down)
+     * moved on since the last report was built.
+     */
     private boolean newSinceLastReport(Snapshot snapshot) {
         List<GpuHealth> sent = lastSentHealth;
+        NodeInventory inventory = lastSentInventory;
         return sent != null && (ReportBuilder.healthDiffers(snapshot.health(), sent)
-                || events.lastSeq() > lastSeenEventSeq);
+                || events.lastSeq() > lastSeenEventSeq
+                // Backends keep one inventory object until it changes: the equality check runs only then.
+                || snapshot.inventory() != inventory && !Objects.equals(snapshot.inventory(), inventory));
     }
 
     /** How the agent stands with the controller, for /v1/node. */
@@ -261,6 +268,7 @@ public final class ControllerReporter implements AutoCloseable {
         // Read before the events are: one appended in between goes now and asks for one more report, never none.
         lastSeenEventSeq = events.lastSeq();
         lastSentHealth = snapshot.health();
+        lastSentInventory = snapshot.inventory();
         String hash = builder.inventoryHash(snapshot.inventory());
         boolean withInventory = !hash.equals(inventoryAcked);
         List<GpuEvent> pending = events.since(lastAckedSeq, MAX_EVENTS);

@@ -18,6 +18,7 @@ import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
+import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.simulated.MigSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
@@ -274,6 +275,20 @@ class ControllerReporterTest {
                 .orElseThrow();
         assertThat(ReportBuilder.healthDiffers(report.health(), before))
                 .as("XID 13 leaves every GPU's health as it was: the event alone asked for the report").isFalse();
+    }
+
+    @Test
+    void aNewInventoryIsReportedAtOnceNotAtTheNextInterval() throws Exception {
+        FakeController ctl = fake(TOKEN);
+        Agent agent = start("new-layout-node", controller(List.of(ctl.url()), Duration.ofMinutes(1)));
+        within(Duration.ofSeconds(5), () -> ctl.reports().size() == 2 && last(ctl).appliedVersion() == 1);
+
+        ((SimulatedNode) agent.backend()).applyMig(6, true, List.of(new MigPlacement("3g.40gb", 0),
+                new MigPlacement("3g.40gb", 4)));
+
+        // The report interval is a minute: within the wait, only a report asked for at once carries the layout.
+        within(Duration.ofSeconds(20), () -> ctl.reports().stream().anyMatch(r -> r.inventory() != null
+                && r.inventory().gpus().get(6).mig().instances().size() == 2));
     }
 
     private static boolean carriesXid13(AgentReport report) {
