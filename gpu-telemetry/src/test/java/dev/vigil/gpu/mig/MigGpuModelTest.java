@@ -152,4 +152,15 @@ class MigGpuModelTest {
         assertThat(MigGpuModel.H200_141GB.unknownProfile("1g.10gb")).isEqualTo(
                 "unknown profile 1g.10gb on H200-141GB (profiles: 1g.18gb, 1g.18gb+me, 1g.35gb, 2g.35gb, 3g.71gb, 4g.71gb, 7g.141gb)");
     }
+
+    @Test
+    void aRepresentativeGpuIsRecognisedAsItsModelByDeviceIdAndByName() {
+        for (MigGpuModel model : MigGpuModel.values()) {
+            NodeGpu gpu = model.representative(3);
+            assertThat(gpu.index()).isEqualTo(3);
+            assertThat(gpu.productName()).startsWith("NVIDIA ");
+            assertThat(MigGpuModel.forPciDeviceId(gpu.pciDeviceId())).contains(model);
+            assertThat(MigGpuModel.forProductName(gpu.productName())).contains(model);
+        }
+    }
 }
