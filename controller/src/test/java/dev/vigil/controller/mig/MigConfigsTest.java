@@ -10,7 +10,10 @@ import dev.vigil.gpu.mig.MigPartedConfig;
 import dev.vigil.gpu.mig.MigPlanException;
 import dev.vigil.scheduler.mig.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,5 +98,27 @@ class MigConfigsTest {
         assertThat(MigConfigs.describe(new MigStatus(true, true, List.of(new MigInstance(1, "3g.40gb", 0, 4, "MIG-a", 1),
                 new MigInstance(2, "1g.10gb", 4, 1, "MIG-b", 1), new MigInstance(3, "1g.10gb", 5, 1, "MIG-c", 1)))))
                 .isEqualTo("MIG on: 1×3g.40gb, 2×1g.10gb");
+    }
+
+    @Test
+    void aConfigFileNamedInTheSettingsIsReadAndAnEntryForAGpuAnHgxBoardLacksIsNotOffered(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("mig.yaml");
+        Files.writeString(file, """
+                version: v1
+                mig-configs:
+                  ninth-gpu:
+                    - devices: [8]
+                      mig-enabled: false
+                  first-gpu:
+                    - devices: [0]
+                      mig-enabled: false
+                """);
+
+        MigConfigs configs = MigConfigs.load(new MigSettings(file, null, null, null));
+
+        assertThat(configs.names()).containsExactly("ninth-gpu", "first-gpu");
+        assertThat(configs.summaries().get(0).layouts()).as("an 8-GPU board has no GPU 8").isEmpty();
+        assertThat(configs.summaries().get(1).layouts()).hasSize(4);
     }
 }

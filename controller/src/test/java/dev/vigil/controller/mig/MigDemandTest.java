@@ -1,14 +1,22 @@
 package dev.vigil.controller.mig;
 
+import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuDevice;
+import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.MigStatus;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.MigPhase;
 import dev.vigil.api.mig.MigProposal;
@@ -88,5 +96,112 @@ class MigDemandTest {
         assertThat(MigDemand.plan(List.of(node("a-1", List.of())), List.of(), Map.of(), CONFIGS, LIMITS, NOW)).isEmpty();
         assertThat(MigDemand.plan(List.of(node("a-1", List.of())), List.of(done), Map.of(), CONFIGS, LIMITS, NOW))
                 .isEmpty();
+    }
+
+    @Test
+    void onlyHealthyUncordonedMigCapableGpusOfReadyNodesThatNoOneElseHoldsAreProposed() {
+        NodeRecord node = node("a-1", List.of());
+        List<GpuDevice> gpus = new ArrayList<>(node.inventory().gpus());
+        GpuDevice noMig = gpus.get(1);
+        gpus.set(1, new GpuDevice(1, noMig.uuid(), noMig.model(), noMig.pciBusId(), noMig.pciDeviceId(),
+                noMig.memoryMiB(), 0, "0-55", 18, List.of(), MigStatus.notCapable()));
+        List<GpuHealth> health = new ArrayList<>();
+        for (int gpu = 0; gpu < 8; gpu++) {
+            health.add(new GpuHealth(gpu, "a-1-GPU-" + gpu, gpu == 0 ? HealthState.DEGRADED : HealthState.HEALTHY,
+                    RepairAction.NONE, List.of()));
+        }
+        NodeRecord fleet = node.with().inventory(new NodeInventory("a-1", "simulated", "550", gpus, null))
+                .health(health)
+                .cordonedGpus(List.of(new CordonedGpu(2, "a-1-GPU-2", "fan", "ops", NOW)))
+                .execution(new ExecutionNode("slurm", "mixed", true, false, null, null, null,
+                        List.of(new ExecutionNode.ForeignJob("77", "x", "bob", List.of(3))), false))
+                .mig(List.of(new GpuMig(4, "all-3g.40gb", true, List.of(), MigPhase.FAILED, "no", NOW, null, false,
+                        "ops", 1)))
+                .allocations(List.of(new Allocation("j-9", null, JobKind.TRAINING, List.of(5, 6), List.of(), List.of(),
+                        List.of(), null, null, 1, null)))
+                .build();
+
+        List<MigProposal> proposals = MigDemand.plan(List.of(fleet), List.of(slices("j-1", 14, null)), Map.of(),
+                CONFIGS, LIMITS, NOW);
+
+        assertThat(proposals).flatExtracting(MigProposal::gpus).as("0 degraded, 1 no MIG, 2 cordoned, 3 foreign, "
+                + "5-6 held").containsExactlyInAnyOrder(4, 7);
+        assertThat(MigDemand.plan(List.of(fleet.with().state(NodeState.CORDONED).build()),
+                List.of(slices("j-1", 14, null)), Map.of(), CONFIGS, LIMITS, NOW)).as("a cordoned node").isEmpty();
+    }
+
+    @Test
+    void aServiceShortOfReplicasWaitsForTheRestAndFreeSlicesOfAPartlyUsedGpuCount() {
+        NodeRecord node = node("a-1", List.of());
+        List<GpuDevice> gpus = new ArrayList<>(node.inventory().gpus());
+        List<MigInstance> seven = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            seven.add(new MigInstance(i + 1, "1g.10gb", i, 1, "MIG-" + i, 9_728));
+        }
+        GpuDevice zero = gpus.get(0);
+        gpus.set(0, new GpuDevice(0, zero.uuid(), zero.model(), zero.pciBusId(), zero.pciDeviceId(), zero.memoryMiB(),
+                0, "0-55", 18, List.of(), new MigStatus(true, true, seven)));
+        NodeRecord sliced = node.with().inventory(new NodeInventory("a-1", "simulated", "550", gpus, null))
+                .mig(List.of(new GpuMig(0, "all-1g.10gb", true, List.of(), MigPhase.SUCCESS, "applied", NOW, null,
+                        false, "ops", 3)))
+                .allocations(List.of(new Allocation("j-1", 0, JobKind.INFERENCE, List.of(0), List.of(), List.of(1),
+                        List.of(), null, null, 1, null)))
+                .build();
+        JobRecord running = slices("j-1", 7, null);
+        running = new JobRecord("j-1", running.spec(), 0, JobState.RUNNING, null, "running", null, NOW, null,
+                List.of(new Placement("a-1", List.of(0), List.of(), List.of(1), 0)), 1, List.of(), "alice");
+
+        assertThat(MigDemand.plan(List.of(sliced), List.of(running), Map.of(), CONFIGS, LIMITS, NOW))
+                .as("6 replicas missing, 6 free slices on GPU 0").isEmpty();
+        JobRecord wider = new JobRecord("j-1", slices("j-1", 13, null).spec(), 0, JobState.RUNNING, null, "running",
+                null, NOW, null, running.placements(), 1, List.of(), "alice");
+        List<MigProposal> more = MigDemand.plan(List.of(sliced), List.of(wider), Map.of(), CONFIGS, LIMITS, NOW);
+        assertThat(more).singleElement().satisfies(p -> {
+            assertThat(p.serves()).isEqualTo(6);
+            assertThat(p.gpus()).doesNotContain(0);
+        });
+        JobRecord training = new JobRecord("j-2", new JobSpec("t", JobKind.TRAINING, null, null, null, null, 8, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null), 0, JobState.RUNNING,
+                null, "running", NOW, NOW, null, List.of(), 1, List.of(), "alice");
+        assertThat(MigDemand.plan(List.of(sliced), List.of(training), Map.of(), CONFIGS, LIMITS, NOW))
+                .as("a running gang waits for nothing").isEmpty();
+    }
+
+    @Test
+    void aGpuInAConfigIsProposedFromItAndPoolsAfterTheFirstSeeItsGpusAsTaken() {
+        NodeRecord node = node("a-1", List.of());
+        List<GpuDevice> gpus = new ArrayList<>(node.inventory().gpus());
+        for (int gpu = 0; gpu < 8; gpu++) {
+            List<MigInstance> two = List.of(new MigInstance(1, "3g.40gb", 0, 4, "MIG-a" + gpu, 40_448),
+                    new MigInstance(2, "3g.40gb", 4, 4, "MIG-b" + gpu, 40_448));
+            GpuDevice g = gpus.get(gpu);
+            gpus.set(gpu, new GpuDevice(gpu, g.uuid(), g.model(), g.pciBusId(), g.pciDeviceId(), g.memoryMiB(), 0,
+                    "0-55", 18, List.of(), new MigStatus(true, true, two)));
+        }
+        List<GpuMig> configs = new ArrayList<>();
+        for (int gpu = 0; gpu < 8; gpu++) {
+            configs.add(new GpuMig(gpu, "all-3g.40gb", true, List.of(), MigPhase.SUCCESS, "applied", NOW, null, false,
+                    "ops", 2));
+        }
+        NodeRecord sliced = node.with().inventory(new NodeInventory("a-1", "simulated", "550", gpus, null))
+                .mig(configs).build();
+        JobRecord whole = new JobRecord("j-3", new JobSpec("t", JobKind.TRAINING, null, null, null, null, 1, null,
+                null, null, null, null, null, null, null, null, "a", null, null, null, null), 0, JobState.PENDING,
+                null, "waiting", NOW, null, null, List.of(), 0, List.of(), "alice");
+        JobRecord anyPool = new JobRecord("j-4", new JobSpec("t", JobKind.TRAINING, null, null, null, null, 1, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null), 0, JobState.PENDING,
+                null, "waiting", NOW, null, null, List.of(), 0, List.of(), "alice");
+
+        List<MigProposal> proposals = MigDemand.plan(List.of(sliced), List.of(whole, anyPool), Map.of("a-1", "a"),
+                CONFIGS, new LayoutAdvisor.Settings(2, 0), NOW);
+
+        assertThat(proposals).hasSize(2);
+        assertThat(proposals).allSatisfy(p -> {
+            assertThat(p.from()).isEqualTo("all-3g.40gb");
+            assertThat(p.to()).isEqualTo("all-disabled");
+        });
+        assertThat(proposals.get(0).gpus()).doesNotContainAnyElementsOf(proposals.get(1).gpus());
+        assertThat(MigDemand.plan(List.of(sliced), List.of(whole, anyPool), Map.of("a-1", "a"), CONFIGS,
+                new LayoutAdvisor.Settings(1, 0), NOW)).as("the second pool counts the first's change").hasSize(1);
     }
 }

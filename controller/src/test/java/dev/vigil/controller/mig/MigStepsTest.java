@@ -205,4 +205,22 @@ class MigStepsTest {
                 List.of(new GpuMigStatus(5, 8, MigPhase.SUCCESS, "applied", T0)));
         assertThat(MigSteps.advance(noSuchGpu, APPLY, T0).mig().get(0).phase()).isEqualTo(MigPhase.APPLYING);
     }
+
+    @Test
+    void aJobAndForeignWorkAreBothNamedAndAnInventoryInAnotherModeOrMissingHoldsNoLayout() {
+        NodeRecord both = node(NodeState.READY, List.of(record(6, MigPhase.DRAINING, T0.plusSeconds(60), false, 0)),
+                List.of(on("j1", 6)), List.of()).with()
+                .execution(new ExecutionNode("slurm", "allocated", true, false, null, null, null,
+                        List.of(new ExecutionNode.ForeignJob("4711", "train", "bob", List.of(6))), false)).build();
+        assertThat(MigSteps.advance(both, APPLY, T0).mig().get(0).message()).startsWith("waiting for job j1 and work "
+                + "Vigil did not launch (another user's Slurm job) to leave GPU 6");
+
+        GpuMig off = new GpuMig(6, "all-disabled", false, List.of(), MigPhase.APPLYING, "sent", T0, T0.plus(APPLY),
+                false, "olga", 8);
+        NodeRecord sliced = node(NodeState.READY, List.of(off), List.of(), List.of());
+        assertThat(MigSteps.inventoryHolds(sliced, off)).as("MIG on in the inventory, off asked").isFalse();
+        assertThat(MigSteps.inventoryHolds(sliced, record(6, MigPhase.APPLYING, null, false, 8))).isTrue();
+        assertThat(MigSteps.inventoryHolds(sliced.with().inventory(null).build(),
+                record(6, MigPhase.APPLYING, null, false, 8))).isFalse();
+    }
 }
