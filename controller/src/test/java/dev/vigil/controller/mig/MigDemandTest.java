@@ -165,6 +165,10 @@ class MigDemandTest {
                 null, "running", NOW, NOW, null, List.of(), 1, List.of(), "alice");
         assertThat(MigDemand.plan(List.of(sliced), List.of(training), Map.of(), CONFIGS, LIMITS, NOW))
                 .as("a running gang waits for nothing").isEmpty();
+        JobRecord full = new JobRecord("j-1", slices("j-1", 1, null).spec(), 0, JobState.RUNNING, null, "running",
+                null, NOW, null, running.placements(), 1, List.of(), "alice");
+        assertThat(MigDemand.plan(List.of(sliced), List.of(full), Map.of(), CONFIGS, LIMITS, NOW))
+                .as("a service with every replica placed waits for nothing").isEmpty();
     }
 
     @Test
@@ -180,8 +184,8 @@ class MigDemandTest {
         }
         List<GpuMig> configs = new ArrayList<>();
         for (int gpu = 0; gpu < 8; gpu++) {
-            configs.add(new GpuMig(gpu, "all-3g.40gb", true, List.of(), MigPhase.SUCCESS, "applied", NOW, null, false,
-                    "ops", 2));
+            configs.add(new GpuMig(gpu, gpu < 4 ? "all-balanced" : "all-3g.40gb", true, List.of(),
+                    gpu < 4 ? MigPhase.FAILED : MigPhase.SUCCESS, "applied", NOW, null, false, "ops", 2));
         }
         NodeRecord sliced = node.with().inventory(new NodeInventory("a-1", "simulated", "550", gpus, null))
                 .mig(configs).build();
@@ -197,9 +201,10 @@ class MigDemandTest {
 
         assertThat(proposals).hasSize(2);
         assertThat(proposals).allSatisfy(p -> {
-            assertThat(p.from()).isEqualTo("all-3g.40gb");
+            assertThat(p.from()).as("a failed change is no config the GPU is in").isIn("all-3g.40gb", "current");
             assertThat(p.to()).isEqualTo("all-disabled");
         });
+        assertThat(proposals).anySatisfy(p -> assertThat(p.from()).isEqualTo("current"));
         assertThat(proposals.get(0).gpus()).doesNotContainAnyElementsOf(proposals.get(1).gpus());
         assertThat(MigDemand.plan(List.of(sliced), List.of(whole, anyPool), Map.of("a-1", "a"), CONFIGS,
                 new LayoutAdvisor.Settings(1, 0), NOW)).as("the second pool counts the first's change").hasSize(1);

@@ -220,6 +220,11 @@ class MigStepsTest {
         NodeRecord sliced = node(NodeState.READY, List.of(off), List.of(), List.of());
         assertThat(MigSteps.inventoryHolds(sliced, off)).as("MIG on in the inventory, off asked").isFalse();
         assertThat(MigSteps.inventoryHolds(sliced, record(6, MigPhase.APPLYING, null, false, 8))).isTrue();
+        assertThat(MigSteps.inventoryHolds(sliced, record(5, MigPhase.APPLYING, null, false, 8)))
+                .as("GPU 6 holds the layout, GPU 5 is not in the inventory").isFalse();
+        GpuMig sevenSlices = new GpuMig(6, "all-1g.10gb", true, List.of(new MigSlot("1g.10gb", 0)), MigPhase.APPLYING,
+                "sent", T0, T0.plus(APPLY), false, "olga", 8);
+        assertThat(MigSteps.inventoryHolds(sliced, sevenSlices)).as("MIG on both, other instances").isFalse();
         assertThat(MigSteps.inventoryHolds(sliced.with().inventory(null).build(),
                 record(6, MigPhase.APPLYING, null, false, 8))).isFalse();
     }
