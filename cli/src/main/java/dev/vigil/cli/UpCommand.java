@@ -412,6 +412,13 @@ final class UpCommand implements Callable<Integer> {
         out.printf("  ./vigil runbooks                              # every runbook, and the circuit breaker%n");
         out.printf("  ./vigil runbook run gpu-reset-needed --node %s --gpu 1 --dry-run   # what it would do%n",
                 agents.get(0).node());
+        agents.stream().filter(a -> a.node().equals(nodeName(NodeProfile.DGX_A100_8, 2))).findFirst().ifPresent(a -> {
+                    out.printf("%nMIG layouts (the scheduler drains changing GPUs, the agent applies the layout):%n");
+                    out.printf("  ./vigil mig set %s all-disabled --gpus 6,7 --wait   # slices to whole GPUs%n", a.node());
+                    out.printf("  ./vigil mig set %s all-1g.10gb --gpus 6,7 --wait    # and back%n", a.node());
+                    out.printf("  ./vigil mig show %s    ./vigil mig plan              # layouts; what demand proposes%n",
+                            a.node());
+                });
         out.printf("%nAlerts (the shipped rules, told as log lines%s):%n", alertWebhook == null ? ""
                 : " and as Alertmanager's webhook body to " + alertWebhook);
         out.printf("  ./vigil alerts                                # GpuXidFatal fires for the XID 79 above%n");

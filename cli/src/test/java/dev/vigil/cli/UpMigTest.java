@@ -21,9 +21,9 @@ import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * MIG layouts on {@code vigil up}, through the CLI as an operator types it: sim-a100-2's GPUs 6-7
- * go from seven 1g.10gb slices to whole GPUs (the agents reset the A100s themselves) and back while
- * the demo service runs on slices elsewhere, and a slice job lands on the new slices.
+ * MIG layouts on {@code vigil up}, through the CLI as its banner prints the commands: sim-a100-2's
+ * GPUs 6-7 go from seven 1g.10gb slices to whole GPUs (the agents reset the A100s themselves) and
+ * back while the demo service runs on slices elsewhere, and a slice job lands on the new slices.
  */
 class UpMigTest {
     private final Map<String, String> environment = new HashMap<>();
@@ -81,8 +81,13 @@ class UpMigTest {
             Run elsewhere = vigil("mig", "set", "sim-a100-1", "all-1g.10gb", "--gpus", "0", "--reason",
                     "slices for the demo service", "--wait");
             assertThat(elsewhere.exit()).as(elsewhere.out() + elsewhere.err()).isZero();
-            Run whole = vigil("mig", "set", "sim-a100-2", "all-disabled", "--gpus", "6,7", "--reason",
-                    "whole GPUs for a while", "--wait");
+            List<String> printed = banner.toString().lines().map(String::strip)
+                    .filter(line -> line.startsWith("./vigil mig set ")).map(line -> line.replaceFirst("\\s+#.*", ""))
+                    .toList();
+            assertThat(printed).containsExactly("./vigil mig set sim-a100-2 all-disabled --gpus 6,7 --wait",
+                    "./vigil mig set sim-a100-2 all-1g.10gb --gpus 6,7 --wait");
+            Run whole = vigil((printed.get(0).substring("./vigil ".length()) + " --reason whole-GPUs-for-a-while")
+                    .split(" "));
             assertThat(whole.exit()).as(whole.out() + whole.err()).isZero();
             JsonNode a1002 = json("mig", "show", "sim-a100-2", "-o", "json").get("gpus");
             assertThat(a1002.get(6).get("actual").asText()).isEqualTo("MIG off");
@@ -95,8 +100,7 @@ class UpMigTest {
             assertThat(json("job", service, "-o", "json").get("placements").findValuesAsText("node"))
                     .containsOnly("sim-a100-1");
 
-            Run back = vigil("mig", "set", "sim-a100-2", "all-1g.10gb", "--gpus", "6,7", "--reason",
-                    "slices again", "--wait");
+            Run back = vigil((printed.get(1).substring("./vigil ".length()) + " --reason slices-again").split(" "));
             assertThat(back.exit()).as(back.out() + back.err()).isZero();
             assertThat(json("mig", "show", "sim-a100-2", "-o", "json").get("gpus").get(7).get("actual").asText())
                     .isEqualTo("MIG on: 7×1g.10gb");
@@ -116,7 +120,7 @@ class UpMigTest {
             assertThat(node.out()).contains("MIG layouts (vigil mig show sim-a100-2):")
                     .containsPattern("(?m)^6  +all-1g\\.10gb  +success  ");
             List<String> audit = json("audit", "-o", "json").findValuesAsText("detail");
-            assertThat(audit).contains("whole GPUs for a while", "slices again");
+            assertThat(audit).contains("whole-GPUs-for-a-while", "slices-again");
         }
     }
 }
