@@ -1,0 +1,24 @@
+package dev.vigil.agent.placement;
+
+import java.util.Objects;
+
+/**
+ * Who a GPU process is.
+ *
+ * @param pid                the host PID
+ * @param uid                its real user id, or -1 when unknown
+ * @param command            its command name ({@code comm}), or empty when unknown
+ * @param owner              what it belongs to
+ * @param cudaVisibleDevices its {@code CUDA_VISIBLE_DEVICES}, a hint only, or null when unset or unreadable
+ */
+public record ProcessIdentity(long pid, int uid, String command, Owner owner, String cudaVisibleDevices) {
+    public ProcessIdentity {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(owner, "owner");
+    }
+
+    /** The user as shown to operators: the uid, as names would need the node's user database. */
+    public String user() {
+        return uid < 0 ? "unknown" : String.valueOf(uid);
+    }
+}
