@@ -58,6 +58,11 @@ public final class SimulatedJobRunner implements JobRunner {
         running.clear();
     }
 
+    /** The Vigil job running on a GPU (or one of its MIG instances), or null when none runs there. */
+    public synchronized String jobOn(int gpu, Integer gpuInstance) {
+        return running.get(new Slot(gpu, gpuInstance));
+    }
+
     @Override
     public synchronized String apply(List<Allocation> allocations) {
         List<String> errors = new ArrayList<>();

@@ -15,5 +15,12 @@ public enum FaultKind {
     /** The GPU falls off the bus: XID 79 and every field unreadable. */
     FALLEN_OFF_BUS,
     /** The board's power brake is asserted (a PSU problem): clocks collapse, HW power brake reason set. */
-    POWER_BRAKE
+    POWER_BRAKE,
+    /** A process of no job appears on the GPU (a forgotten notebook, a miner); a GPU reset ends it. */
+    ROGUE_PROCESS,
+    /**
+     * A process of the workload running on another GPU of the node appears on this GPU (a job ignoring its
+     * {@code CUDA_VISIBLE_DEVICES}); a GPU reset ends it.
+     */
+    OVERREACH_PROCESS
 }

@@ -20,7 +20,8 @@ public record FaultSpec(Duration at, Integer gpu, FaultKind kind, Integer xid, I
         InvalidValueException.required(gpu, "gpu", "the GPU's index");
         InvalidValueException.require(gpu >= 0, "gpu", gpu, "a GPU index, 0 or more");
         InvalidValueException.required(kind, "kind",
-                "one of xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus, power-brake");
+                "one of xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus, power-brake,"
+                        + " rogue-process, overreach-process");
         if (kind == FaultKind.XID) {
             InvalidValueException.required(xid, "xid", "the XID number, e.g. 79");
             InvalidValueException.require(xid > 0 && xid < 1000, "xid", xid, "an XID number from 1 to 999");

@@ -30,6 +30,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -52,7 +55,27 @@ public final class SimulatedNode implements GpuBackend {
     public record Crash(int gpu, Integer gpuInstance, int xid) {
     }
 
+    /**
+     * Whose a process on a simulated GPU is, for the agent's placement checks (a real node asks /proc).
+     *
+     * @param command     its command name
+     * @param uid         the user it runs as
+     * @param gpu         the GPU whose workload it belongs to, or null for a process of no workload
+     * @param gpuInstance the MIG GPU instance of that workload, or null for a whole GPU
+     */
+    public record ProcessOrigin(String command, int uid, Integer gpu, Integer gpuInstance) {
+    }
+
+    /** A process a fault put on a GPU, outside the workloads. */
+    private record StrayProcess(int gpu, Integer gpuInstance, ProcessOrigin origin) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedNode.class);
+    /** Workloads run as this user; stray processes as another one. */
+    private static final int WORKLOAD_UID = 1000;
+    private static final int STRAY_UID = 1001;
+    private static final long STRAY_MEMORY_MIB = 1024;
+    private static final long FIRST_STRAY_PID = 30_000;
 
     private final String node;
     private final SimulatedSpec spec;
@@ -73,6 +96,8 @@ public final class SimulatedNode implements GpuBackend {
     /** Crashes found under the lock, told to the crash listener once it is released. */
     private final List<Crash> crashes = new ArrayList<>();
     private volatile NodeInventory inventory;
+    private final Map<Long, StrayProcess> strays = new TreeMap<>();
+    private long nextStrayPid = FIRST_STRAY_PID;
 
     public SimulatedNode(String node, SimulatedSpec spec, Clock clock) {
         this.node = node;
@@ -205,8 +230,45 @@ public final class SimulatedNode implements GpuBackend {
                             0, Math.round(workload.typicalMemory() * instance.memoryMiB())));
                 }
             }
+            strays.forEach((pid, stray) -> {
+                if (stray.gpu() == gpu) {
+                    processes.add(new GpuProcess(pid, gpu, stray.gpuInstance(), stray.gpuInstance() == null ? null : 0,
+                            STRAY_MEMORY_MIB));
+                }
+            });
             return processes;
         }
+    }
+
+    /** Whose process {@code pid} is, or empty when no such process runs on this node's GPUs. */
+    public Optional<ProcessOrigin> origin(long pid) {
+        synchronized (lock) {
+            StrayProcess stray = strays.get(pid);
+            if (stray != null) {
+                return Optional.of(stray.origin());
+            }
+            for (SimulatedGpu g : gpus) {
+                if (g.lost) {
+                    continue;
+                }
+                Workload whole = g.wholeGpuWorkload();
+                if (pid == pid(g.index, null) && whole != null && whole.kind() != WorkloadKind.IDLE) {
+                    return Optional.of(workloadOrigin(whole, g.index, null));
+                }
+                for (MigInstance instance : g.migInstances()) {
+                    Workload workload = g.instanceWorkload(instance.gpuInstanceId());
+                    if (pid == pid(g.index, instance.gpuInstanceId()) && workload != null
+                            && workload.kind() != WorkloadKind.IDLE) {
+                        return Optional.of(workloadOrigin(workload, g.index, instance.gpuInstanceId()));
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static ProcessOrigin workloadOrigin(Workload workload, int gpu, Integer gpuInstance) {
+        return new ProcessOrigin(workload.kind().name().toLowerCase(), WORKLOAD_UID, gpu, gpuInstance);
     }
 
     @Override
@@ -330,6 +392,7 @@ public final class SimulatedNode implements GpuBackend {
                         g.crash(null);
                     }
                     g.reset();
+                    strays.values().removeIf(stray -> stray.gpu() == g.index);
                     if (endWork) {
                         g.dropMigInstances();
                     }
@@ -395,6 +458,12 @@ public final class SimulatedNode implements GpuBackend {
                         "1 to " + g.model.nvlinkLinks());
             }
         }
+        if (fault.kind() == FaultKind.OVERREACH_PROCESS) {
+            synchronized (lock) {
+                InvalidValueException.require(overreachFrom(fault.gpu()).isPresent(), "kind", "overreach-process",
+                        "a fault with a workload to overreach from: no other GPU of this node runs one");
+            }
+        }
         if (fault.gpuInstance() != null) {
             boolean exists = g.migInstances().stream().anyMatch(m -> m.gpuInstanceId() == fault.gpuInstance());
             InvalidValueException.require(exists, "gpuInstance", fault.gpuInstance(), "a MIG GPU instance of GPU "
@@ -444,7 +513,31 @@ public final class SimulatedNode implements GpuBackend {
                 g.lost = true;
             }
             case POWER_BRAKE -> g.powerBrake = true;
+            case ROGUE_PROCESS -> strays.put(nextStrayPid++, new StrayProcess(g.index, fault.gpuInstance(),
+                    new ProcessOrigin("rogue", STRAY_UID, null, null)));
+            case OVERREACH_PROCESS -> overreachFrom(g.index).ifPresent(origin ->
+                    strays.put(nextStrayPid++, new StrayProcess(g.index, fault.gpuInstance(), origin)));
         }
+    }
+
+    /** The workload on another GPU that an overreaching process on {@code gpu} belongs to: the first one found. */
+    private Optional<ProcessOrigin> overreachFrom(int gpu) {
+        for (SimulatedGpu other : gpus) {
+            if (other.index == gpu || other.lost) {
+                continue;
+            }
+            Workload whole = other.wholeGpuWorkload();
+            if (whole != null && whole.kind() != WorkloadKind.IDLE) {
+                return Optional.of(workloadOrigin(whole, other.index, null));
+            }
+            for (MigInstance instance : other.migInstances()) {
+                Workload workload = other.instanceWorkload(instance.gpuInstanceId());
+                if (workload != null && workload.kind() != WorkloadKind.IDLE) {
+                    return Optional.of(workloadOrigin(workload, other.index, instance.gpuInstanceId()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private void xid(SimulatedGpu g, int code, Integer gpuInstance, Instant at) {

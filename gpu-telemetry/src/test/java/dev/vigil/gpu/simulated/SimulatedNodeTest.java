@@ -406,4 +406,54 @@ class SimulatedNodeTest {
                 .isInstanceOf(InvalidValueException.class).hasMessageContaining("rebootDelay")
                 .hasMessageContaining("from 0s to 10m");
     }
+
+    @Test
+    void aRogueProcessIsNobodysAndAResetOfItsGpuEndsIt() {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of(Workload.of(WorkloadKind.TRAINING, List.of(0))));
+
+        node.inject(FaultSpec.now(3, FaultKind.ROGUE_PROCESS, null));
+        node.inject(FaultSpec.now(4, FaultKind.ROGUE_PROCESS, null));
+
+        GpuProcess rogue = node.processes(3).get(0);
+        assertThat(node.processes(3)).containsExactly(new GpuProcess(rogue.pid(), 3, null, null, 1024));
+        assertThat(node.origin(rogue.pid())).contains(new SimulatedNode.ProcessOrigin("rogue", 1001, null, null));
+        assertThat(node.drainEvents()).extracting(GpuEvent::message).contains("injected fault: rogue-process on gpu 3");
+        assertThat(node.clearFaults(3)).isEmpty();
+        assertThat(node.processes(3)).isEmpty();
+        assertThat(node.origin(rogue.pid())).isEmpty();
+        assertThat(node.processes(4)).as("a reset of GPU 3 leaves GPU 4's process").hasSize(1);
+    }
+
+    @Test
+    void anOverreachingProcessBelongsToTheWorkloadOfAnotherGpu() {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of(Workload.of(WorkloadKind.TRAINING, List.of(2))));
+        long workloadPid = node.processes(2).get(0).pid();
+
+        node.inject(FaultSpec.now(5, FaultKind.OVERREACH_PROCESS, null));
+
+        GpuProcess overreach = node.processes(5).get(0);
+        assertThat(overreach.pid()).isNotEqualTo(workloadPid);
+        assertThat(node.origin(overreach.pid())).contains(new SimulatedNode.ProcessOrigin("training", 1000, 2, null));
+        assertThat(node.origin(workloadPid)).contains(new SimulatedNode.ProcessOrigin("training", 1000, 2, null));
+        assertThat(node.origin(12345)).isEmpty();
+    }
+
+    @Test
+    void anOverreachingProcessNeedsAWorkloadOnAnotherGpu() {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of(Workload.of(WorkloadKind.TRAINING, List.of(5))));
+
+        assertThatThrownBy(() -> node.inject(FaultSpec.now(5, FaultKind.OVERREACH_PROCESS, null)))
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("no other GPU of this node runs one");
+        assertThat(node.processes(5)).hasSize(1);
+    }
+
+    @Test
+    void aRebootEndsStrayProcesses() {
+        SimulatedNode node = node(NodeProfile.HGX_H100_8, 1, List.of());
+        node.inject(FaultSpec.now(1, FaultKind.ROGUE_PROCESS, null));
+
+        node.reboot();
+
+        assertThat(node.processes(1)).isEmpty();
+    }
 }
