@@ -15,6 +15,12 @@ import dev.vigil.agent.repair.ReportingPause;
 import dev.vigil.agent.repair.SimulatedRepairs;
 import dev.vigil.agent.repair.SnapshotSource;
 import dev.vigil.agent.report.ControllerReporter;
+import dev.vigil.agent.placement.Attribution;
+import dev.vigil.agent.placement.PlacementEnforcer;
+import dev.vigil.agent.placement.PlacementRules;
+import dev.vigil.agent.placement.ProcAttribution;
+import dev.vigil.agent.placement.SimulatedAttribution;
+import dev.vigil.agent.report.ControllerStatus;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
 import dev.vigil.agent.sampling.SamplingObserver;
@@ -66,10 +72,11 @@ public final class Agent implements AutoCloseable {
     private final ControllerReporter reporter;
     private final ActionExecutor actions;
     private final MigReconciler mig;
+    private final PlacementEnforcer placement;
 
     private Agent(AgentConfig config, GpuBackend backend, Sampler sampler, AgentApi api, HttpServer server,
                   SystemdNotifier notifier, ScheduledExecutorService watchdog, ControllerReporter reporter,
-                  ActionExecutor actions, MigReconciler mig) {
+                  ActionExecutor actions, MigReconciler mig, PlacementEnforcer placement) {
         this.config = config;
         this.backend = backend;
         this.sampler = sampler;
@@ -80,6 +87,7 @@ public final class Agent implements AutoCloseable {
         this.reporter = reporter;
         this.actions = actions;
         this.mig = mig;
+        this.placement = placement;
     }
 
     /** The version in the jar's manifest, or {@code dev} when run from classes. */
@@ -111,6 +119,7 @@ public final class Agent implements AutoCloseable {
         ControllerReporter reporter = null;
         ActionExecutor actions = null;
         MigReconciler mig = null;
+        PlacementEnforcer placement = null;
         SimulatedNode simulated = backend instanceof SimulatedNode node ? node : null;
         // What the repairs read; the sampler publishes into it.
         AtomicReference<Snapshot> latest = new AtomicReference<>();
@@ -138,6 +147,8 @@ public final class Agent implements AutoCloseable {
             try {
                 reporter = new ControllerReporter(config.node(), version(), controller, sampled, events,
                         (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, mig, pause, clock);
+                placement = placementEnforcer(config, backend, simulated, simulatedJobs, reporter, events, clock);
+                exporter.placementCounts(placement::counts);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
                 mig.close();
@@ -148,6 +159,7 @@ public final class Agent implements AutoCloseable {
         }
         ControllerReporter reporting = reporter;
         MigReconciler reconciling = mig;
+        PlacementEnforcer enforcing = placement;
         Sampler sampler = new Sampler(config.node(), backend, sampled, evaluator, events,
                 config.sampling().interval(), config.xidWindow(), new SamplingObserver() {
                     @Override
@@ -167,6 +179,7 @@ public final class Agent implements AutoCloseable {
                         if (reporting != null) {
                             reporting.published(snapshot);
                             reconciling.sampled();
+                            enforcing.sampled();
                         }
                     }
                 });
@@ -175,13 +188,15 @@ public final class Agent implements AutoCloseable {
             mig.onApplied(sampler::wakeUp);
         }
         AgentApi api = new AgentApi(config.node(), backend, sampler, events, exporter, sampled, exported,
-                evaluator, simulated, reporter, actions, mig, clock, config.faultApi().readToken());
+                evaluator, simulated, reporter, actions, mig, placement == null ? List::of : placement::gpus, clock,
+                config.faultApi().readToken());
         HttpServer server;
         try {
             server = HttpServer.serving(api.router()).maxBodyBytes(MAX_BODY_BYTES).limits(config.connections())
                     .eventLoop(group).start(config.listenAddress());
         } catch (RuntimeException e) {
             if (actions != null) {
+                placement.close();
                 mig.close();
                 actions.close();
             }
@@ -199,7 +214,8 @@ public final class Agent implements AutoCloseable {
             reporter.start();
         }
         ScheduledExecutorService watchdog = startWatchdog(notifier, sampler, config.node());
-        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter, actions, mig);
+        Agent agent = new Agent(config, backend, sampler, api, server, notifier, watchdog, reporter, actions, mig,
+                placement);
         notifier.ready(agent.statusLine());
         LOG.atInfo().addKeyValue("node", config.node()).addKeyValue("backend", backend.name())
                 .addKeyValue("gpus", backend.inventory().gpus().size()).addKeyValue("listen", server.address().getHostString() + ":" + server.port())
@@ -209,6 +225,24 @@ public final class Agent implements AutoCloseable {
                 .addKeyValue("max_connections", config.connections().max())
                 .log("agent_started");
         return agent;
+    }
+
+    /** Placement enforcement, {@code report} policy: /proc on real GPUs, the simulator's word on simulated ones. */
+    private static PlacementEnforcer placementEnforcer(AgentConfig config, GpuBackend backend, SimulatedNode simulated,
+                                                       SimulatedJobRunner simulatedJobs, ControllerReporter reporter,
+                                                       EventLog events, Clock clock) {
+        AgentConfig.Placement settings = config.placement();
+        Attribution attribution = simulated != null ? new SimulatedAttribution(simulated, simulatedJobs)
+                : new ProcAttribution(settings.procRoot());
+        List<String> system = new ArrayList<>(settings.system());
+        if (simulated != null) {
+            system.add(SimulatedAttribution.BACKGROUND);
+        }
+        PlacementRules rules = new PlacementRules(system, ProcessHandle.current().pid(), settings.grace());
+        return new PlacementEnforcer(config.node(), backend, attribution, () -> {
+            ControllerStatus.Desired desired = reporter.status().desired();
+            return desired == null ? List.of() : desired.allocations();
+        }, rules, events, clock);
     }
 
     /**
@@ -283,6 +317,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reporter != null) {
             reporter.close();
+        }
+        if (placement != null) {
+            placement.close();
         }
         if (mig != null) {
             mig.close();

@@ -1,6 +1,7 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.metrics.MetricsExporter;
+import dev.vigil.agent.placement.GpuPlacement;
 import dev.vigil.agent.mig.MigReconciler;
 import dev.vigil.agent.repair.ActionExecutor;
 import dev.vigil.agent.report.ControllerReporter;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node (with the controller's view
@@ -62,6 +64,7 @@ final class AgentApi {
     private final ControllerReporter reporter;
     private final ActionExecutor actions;
     private final MigReconciler mig;
+    private final Supplier<List<GpuPlacement>> placement;
     private final Clock clock;
     private final GpuBackend gpus;
     private final byte[] faultToken;
@@ -69,11 +72,13 @@ final class AgentApi {
     /**
      * @param actions    the repairs asked for, or null when the agent reports to no controller
      * @param mig        the MIG reconciler, or null when the agent reports to no controller
+     * @param placement  each GPU's processes and verdicts as of the last enforcement pass
      * @param faultToken the token the fault API wants, or null to take faults from loopback clients only
      */
     AgentApi(String node, GpuBackend gpus, Sampler sampler, EventLog events, MetricsExporter exporter, FieldSet sampled,
              List<Field> exported, HealthEvaluator evaluator, SimulatedNode simulated, ControllerReporter reporter,
-             ActionExecutor actions, MigReconciler mig, Clock clock, String faultToken) {
+             ActionExecutor actions, MigReconciler mig, Supplier<List<GpuPlacement>> placement, Clock clock,
+             String faultToken) {
         this.node = node;
         this.gpus = gpus;
         this.backend = gpus.name();
@@ -87,6 +92,7 @@ final class AgentApi {
         this.reporter = reporter;
         this.actions = actions;
         this.mig = mig;
+        this.placement = placement;
         this.clock = clock;
         this.faultToken = faultToken == null ? null : faultToken.getBytes(StandardCharsets.UTF_8);
     }
@@ -121,7 +127,7 @@ final class AgentApi {
         List<String> reasons = snapshot.notReadyReasons(clock.instant(), maxAge());
         return new NodeView(node, backend, snapshot.sampledAt(), reasons.isEmpty(), reasons, snapshot.inventory(),
                 snapshot.health(), omitted(snapshot), reporter == null ? null : reporter.status(),
-                mig == null ? List.of() : mig.statuses());
+                mig == null ? List.of() : mig.statuses(), placement.get());
     }
 
     private List<NodeView.OmittedField> omitted(Snapshot snapshot) {

@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.placement.GpuPlacement;
 import dev.vigil.agent.report.ControllerStatus;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
@@ -23,10 +24,13 @@ import java.util.List;
  * @param controller    the controller the agent reports to, when, the last error and the desired
  *                      state; absent when no controller is configured
  * @param mig           how each GPU with a MIG target stands: phase, what the agent did or waits for, since when
+ * @param placement     each GPU's processes with owner, job and verdict (GPUs without processes left out; empty
+ *                      when the agent reports to no controller)
  */
 public record NodeView(String node, String backend, Instant sampledAt, boolean ready, List<String> notReady,
                        NodeInventory inventory, List<GpuHealth> health, List<OmittedField> omittedFields,
-                       ControllerStatus controller, List<GpuMigStatus> mig) {
+                       ControllerStatus controller, List<GpuMigStatus> mig,
+                       List<GpuPlacement> placement) {
 
     /**
      * A field /metrics leaves out for some GPUs or MIG instances.

@@ -1,6 +1,7 @@
 package dev.vigil.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.vigil.agent.placement.PlacementRules;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.gpu.dcgm.DcgmSettings;
@@ -49,11 +50,12 @@ import java.util.Set;
  * @param faultApi   who may inject and clear faults on simulated GPUs
  * @param actions    how the repairs the controller asks for run on real GPUs
  * @param mig        how the agent brings its GPUs to the MIG layouts the controller asks for
+ * @param placement  how the agent judges the processes on its GPUs against its allocations
  */
 public record AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
                           HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
                           Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions,
-                          Mig mig) {
+                          Mig mig, Placement placement) {
 
     public AgentConfig {
         node = node == null || node.isBlank() ? localHostName() : node;
@@ -86,6 +88,16 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
                 "faultApi", "(a faultApi section)", "only with backend: simulated (the fault API exists only there)");
         actions = actions == null ? Actions.DEFAULTS : actions;
         mig = mig == null ? Mig.DEFAULTS : mig;
+        placement = placement == null ? Placement.DEFAULTS : placement;
+    }
+
+    /** A config with the default placement settings. */
+    public AgentConfig(String node, String listen, BackendKind backend, Sampling sampling, Duration xidWindow,
+                       HealthThresholds health, DcgmSettings dcgm, NvmlSettings nvml, SimulatedSpec simulated,
+                       Controller controller, ConnectionLimits connections, FaultApi faultApi, Actions actions,
+                       Mig mig) {
+        this(node, listen, backend, sampling, xidWindow, health, dcgm, nvml, simulated, controller, connections,
+                faultApi, actions, mig, null);
     }
 
     /** A config with the default MIG settings. */
@@ -225,6 +237,30 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
             InvalidValueException.require(applyTimeout.compareTo(Duration.ofSeconds(1)) >= 0
                     && applyTimeout.compareTo(Duration.ofHours(1)) <= 0, "applyTimeout", applyTimeout,
                     "from 1s to 1h");
+        }
+    }
+
+    /**
+     * Placement enforcement with the {@code report} policy: each process on a GPU is attributed to its job and
+     * judged against the node's allocations (on simulated GPUs the simulator says whose a process is).
+     *
+     * @param procRoot where /proc is (a test lays out a fake tree)
+     * @param grace    how long after an allocation starts or ends on a GPU its processes are not judged
+     * @param system   command or systemd unit names always allowed (replaces the default list)
+     */
+    public record Placement(Path procRoot, Duration grace, List<String> system) {
+        static final Placement DEFAULTS = new Placement(null, null, null);
+
+        public Placement {
+            procRoot = procRoot == null ? Path.of("/proc") : procRoot;
+            grace = grace == null ? PlacementRules.DEFAULT_GRACE : grace;
+            InvalidValueException.require(!grace.isNegative() && grace.compareTo(Duration.ofHours(1)) <= 0, "grace",
+                    grace, "from 0s to 1h");
+            system = system == null ? PlacementRules.DEFAULT_SYSTEM : List.copyOf(system);
+            for (String name : system) {
+                InvalidValueException.require(name != null && !name.isBlank(), "system", name,
+                        "a command or unit name");
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.NodeInventory;
+import dev.vigil.agent.placement.Verdict;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.fields.AgentFamilies;
@@ -62,6 +63,7 @@ public final class MetricsExporter {
     private NodeInventory labelledFrom;
     private final Map<Long, Labels> labels = new HashMap<>();
     private volatile Supplier<List<GpuMigStatus>> migStatuses;
+    private volatile Supplier<Map<Integer, Map<Verdict, Integer>>> placementCounts;
 
     /**
      * @param hostname the {@code Hostname} label
@@ -83,6 +85,11 @@ public final class MetricsExporter {
      */
     public void migPhases(Supplier<List<GpuMigStatus>> statuses) {
         this.migStatuses = statuses;
+    }
+
+    /** Exports {@code vigil_gpu_processes} from now on: per GPU and verdict, how many processes it has. */
+    public void placementCounts(Supplier<Map<Integer, Map<Verdict, Integer>>> counts) {
+        this.placementCounts = counts;
     }
 
     public String contentType() {
@@ -159,6 +166,10 @@ public final class MetricsExporter {
         if (mig != null) {
             families.add(migPhases(mig.get(), inventory));
         }
+        Supplier<Map<Integer, Map<Verdict, Integer>>> placement = placementCounts;
+        if (placement != null) {
+            families.add(processes(placement.get(), inventory));
+        }
         return families;
     }
 
@@ -216,6 +227,18 @@ public final class MetricsExporter {
                 .sorted(Comparator.comparingInt(GpuMigStatus::gpu))
                 .forEach(status -> family.add(gpuLabels(inventory.gpus().get(status.gpu()), inventory)
                         .add("phase", status.phase().wire()), 1));
+        return family;
+    }
+
+    private GpuFamily processes(Map<Integer, Map<Verdict, Integer>> counts, NodeInventory inventory) {
+        GpuFamily family = new GpuFamily(AgentFamilies.GPU_PROCESSES,
+                "Processes on the GPU per placement verdict (allowed, overreach, rogue, system, unjudged).", "gauge");
+        counts.forEach((gpu, byVerdict) -> {
+            if (gpu < inventory.gpus().size()) {
+                Labels base = gpuLabels(inventory.gpus().get(gpu), inventory);
+                byVerdict.forEach((verdict, count) -> family.add(base.add("verdict", verdict.wire()), count));
+            }
+        });
         return family;
     }
 

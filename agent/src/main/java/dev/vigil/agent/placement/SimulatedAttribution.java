@@ -7,9 +7,15 @@ import java.util.Optional;
 
 /**
  * Attribution on simulated GPUs, where there is no /proc to read: the simulated node says which GPU's workload a
- * process belongs to (none for a rogue one), and the simulated job runner which Vigil job runs that workload.
+ * process belongs to (none for a rogue one), and the simulated job runner which Vigil job runs that workload. A
+ * workload no job runs is the simulated node's configured background load: it belongs to the unit
+ * {@value #BACKGROUND_UNIT}, which the agent counts as system on simulated GPUs.
  */
 public final class SimulatedAttribution implements Attribution {
+    /** The system name of the simulated node's configured workloads. */
+    public static final String BACKGROUND = "simulated-workload";
+    private static final String BACKGROUND_UNIT = BACKGROUND + ".service";
+
     private final SimulatedNode node;
     private final SimulatedJobRunner jobs;
 
@@ -21,8 +27,11 @@ public final class SimulatedAttribution implements Attribution {
     @Override
     public Optional<ProcessIdentity> identify(long pid) {
         return node.origin(pid).map(origin -> {
-            String job = origin.gpu() == null ? null : jobs.jobOn(origin.gpu(), origin.gpuInstance());
-            Owner owner = job == null ? Owner.UNKNOWN : Owner.vigilJob(job);
+            Owner owner = Owner.UNKNOWN;
+            if (origin.gpu() != null) {
+                String job = jobs.jobOn(origin.gpu(), origin.gpuInstance());
+                owner = job == null ? Owner.unit(BACKGROUND_UNIT) : Owner.vigilJob(job);
+            }
             return new ProcessIdentity(pid, origin.uid(), origin.command(), owner, null);
         });
     }

@@ -51,7 +51,7 @@ class AgentConfigTest {
     @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThat(error("samplng: {interval: 1s}")).startsWith("agent.yaml: unknown key \"samplng\" (allowed keys: "
-                + "actions, backend, connections, controller, dcgm, faultApi, health, listen, mig, node, nvml, sampling, simulated, "
+                + "actions, backend, connections, controller, dcgm, faultApi, health, listen, mig, node, nvml, placement, sampling, simulated, "
                 + "xidWindow)");
         assertThat(error("connections: {max: 0}")).startsWith("agent.yaml: connections.max: \"0\" is not allowed "
                 + "(allowed: 1 to ");
@@ -200,6 +200,26 @@ class AgentConfigTest {
         assertThat(error("mig: {allowReset: maybe}")).contains("mig.allowReset").contains("maybe");
         assertThat(error("mig: {allowResets: true}")).contains("unknown key \"mig.allowResets\"")
                 .contains("allowReset, applyTimeout, stateDir");
+    }
+
+    @Test
+    void placementSettingsHaveDefaultsAndBoundsAndAreStrict() {
+        AgentConfig defaults = read("");
+        assertThat(defaults.placement().procRoot()).isEqualTo(Path.of("/proc"));
+        assertThat(defaults.placement().grace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.placement().system())
+                .containsExactly("nv-hostengine", "nvidia-persistenced", "nv-fabricmanager", "dcgm-exporter");
+
+        AgentConfig set = read("placement: {procRoot: /host/proc, grace: 5s, system: [my-daemon]}");
+        assertThat(set.placement().procRoot()).isEqualTo(Path.of("/host/proc"));
+        assertThat(set.placement().grace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(set.placement().system()).containsExactly("my-daemon");
+
+        assertThat(error("placement: {grace: 2h}")).isEqualTo(
+                "agent.yaml: placement.grace: \"2h\" is not allowed (allowed: from 0s to 1h)");
+        assertThat(error("placement: {system: [\"\"]}")).contains("placement.system");
+        assertThat(error("placement: {policy: kill}")).contains("unknown key \"placement.policy\"")
+                .contains("grace, procRoot, system");
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.vigil.gpu.simulated.MutableClock;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
+import dev.vigil.gpu.simulated.Workload;
+import dev.vigil.gpu.simulated.WorkloadKind;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -45,6 +47,21 @@ class SimulatedAttributionTest {
         long pid = node.processes(6).get(0).pid();
 
         assertThat(attribution.identify(pid).orElseThrow().owner()).isEqualTo(Owner.vigilJob("train-a"));
+    }
+
+    @Test
+    void aConfiguredWorkloadNoJobRunsIsTheSimulatorsBackgroundUnit() {
+        SimulatedNode loaded = new SimulatedNode("n2", SimulatedSpec.of(NodeProfile.HGX_H100_8, 1,
+                List.of(Workload.of(WorkloadKind.TRAINING, List.of(3)))),
+                new MutableClock(Instant.parse("2026-12-06T12:00:00Z")));
+        Attribution background = new SimulatedAttribution(loaded, new SimulatedJobRunner(loaded));
+        long pid = loaded.processes(3).get(0).pid();
+
+        ProcessIdentity identity = background.identify(pid).orElseThrow();
+
+        assertThat(identity.owner()).isEqualTo(Owner.unit("simulated-workload.service"));
+        assertThat(new PlacementRules(List.of(SimulatedAttribution.BACKGROUND), 1, java.time.Duration.ZERO)
+                .isSystem(identity)).isTrue();
     }
 
     @Test

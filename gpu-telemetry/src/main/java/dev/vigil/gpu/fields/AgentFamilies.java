@@ -23,6 +23,11 @@ public final class AgentFamilies {
      * reset-required), one series per GPU with a target. Only on an agent that reports to a controller.
      */
     public static final String MIG_PHASE = "vigil_mig_phase";
+    /**
+     * Processes on a GPU per placement verdict ({@code verdict} label: allowed, overreach, rogue, system,
+     * unjudged), one series per GPU and verdict it has. Only on an agent that reports to a controller.
+     */
+    public static final String GPU_PROCESSES = "vigil_gpu_processes";
     /** The agent's version and GPU backend. */
     public static final String INFO = "vigil_agent_info";
     public static final String SAMPLE_DURATION = "vigil_agent_sample_duration_seconds";
@@ -33,7 +38,7 @@ public final class AgentFamilies {
     /** Only on an agent that reports to a controller. */
     public static final String REPORT_DURATION = "vigil_agent_report_duration_seconds";
 
-    public static final List<String> ALL = List.of(XID_ERRORS_COUNT, GPU_HEALTH_STATE, MIG_PHASE, INFO,
+    public static final List<String> ALL = List.of(XID_ERRORS_COUNT, GPU_HEALTH_STATE, MIG_PHASE, GPU_PROCESSES, INFO,
             SAMPLE_DURATION, SCRAPE_DURATION, BACKEND_ERRORS, REPORTS, REPORT_DURATION);
 
     private AgentFamilies() {
