@@ -9,36 +9,15 @@ import dev.vigil.gpu.mig.MigGpuModel;
 import dev.vigil.gpu.mig.MigLayoutValidator;
 import dev.vigil.gpu.mig.MigPlacement;
 
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** A GPU's MIG state against its target: whether it holds it, what is wrong with it, and both in words. */
+/** A GPU's MIG state against its target: what is wrong with it, and both in words ({@link GpuMigTarget#heldBy} says whether it holds it). */
 final class MigLayouts {
-    private static final Comparator<MigSlot> BY_START = Comparator.comparingInt(MigSlot::start)
-            .thenComparing(MigSlot::profile);
-
     private MigLayouts() {
-    }
-
-    /**
-     * Whether {@code mig} is the target: the same mode and, with MIG on, the same instances (profile and
-     * start, in any order), each with its compute instance (an instance without one, left by a change
-     * cut in the middle, has no MIG device and does not count).
-     */
-    static boolean holds(MigStatus mig, GpuMigTarget target) {
-        if (mig.enabled() != target.enabled()) {
-            return false;
-        }
-        if (mig.instances().stream().anyMatch(i -> i.uuid() == null)) {
-            return false;
-        }
-        List<MigSlot> actual = mig.instances().stream().map(i -> new MigSlot(i.profile(), i.start()))
-                .sorted(BY_START).toList();
-        return actual.equals(target.instances().stream().sorted(BY_START).toList());
     }
 
     /** The target's instances as the backend takes them, in the target's (creation) order. */

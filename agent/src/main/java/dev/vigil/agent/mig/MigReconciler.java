@@ -244,7 +244,7 @@ public final class MigReconciler implements AutoCloseable {
             fail(current, "no GPU " + target.gpu() + " on this node");
             return;
         }
-        if (MigLayouts.holds(device.mig(), target)) {
+        if (target.heldBy(device.mig())) {
             if (current.phase() != MigPhase.SUCCESS) {
                 move(current, MigPhase.SUCCESS, MigLayouts.summary(target));
             }
@@ -359,7 +359,7 @@ public final class MigReconciler implements AutoCloseable {
     /** After the backend took the change: success when the GPU shows it, else another try at the next sample. */
     private void applied(Held current) {
         GpuDevice device = device(current.target().gpu());
-        if (device != null && MigLayouts.holds(device.mig(), current.target())) {
+        if (device != null && current.target().heldBy(device.mig())) {
             move(current, MigPhase.SUCCESS, MigLayouts.summary(current.target()));
         } else {
             move(current, MigPhase.APPLYING, "applied, but GPU " + current.target().gpu() + " shows "

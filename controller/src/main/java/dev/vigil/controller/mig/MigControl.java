@@ -11,6 +11,7 @@ import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.mig.GpuLayout;
 import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.mig.GpuMigTarget;
 import dev.vigil.api.mig.MigPhase;
 import dev.vigil.api.mig.MigProposal;
 import dev.vigil.api.mig.MigRequest;
@@ -335,10 +336,10 @@ public final class MigControl implements MigLayouts {
             List<MigSlot> slots = plan.placements().stream().map(p -> new MigSlot(p.profile(), p.start())).toList();
             GpuMig old = records.get(device.index());
             if (old != null && old.phase() == MigPhase.SUCCESS && old.enabled() == plan.migEnabled()
-                    && old.instances().equals(slots) && MigSteps.holds(device, plan.migEnabled(), slots)) {
+                    && old.instances().equals(slots) && new GpuMigTarget(device.index(), request.config(), plan.migEnabled(), slots, 0).heldBy(device.mig())) {
                 continue;
             }
-            if (MigSteps.holds(device, plan.migEnabled(), slots)) {
+            if (new GpuMigTarget(device.index(), request.config(), plan.migEnabled(), slots, 0).heldBy(device.mig())) {
                 records.put(device.index(), new GpuMig(device.index(), request.config(), plan.migEnabled(), slots,
                         MigPhase.APPLYING, "already in this layout", now, now.plus(settings.applyTimeout()),
                         request.force(), actor, node.version() + 1));

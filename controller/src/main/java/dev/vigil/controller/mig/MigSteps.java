@@ -2,11 +2,9 @@ package dev.vigil.controller.mig;
 
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
-import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.mig.MigPhase;
-import dev.vigil.api.mig.MigSlot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -159,18 +157,7 @@ final class MigSteps {
     /** Whether the node's inventory shows the GPU in the record's layout. */
     static boolean inventoryHolds(NodeRecord node, GpuMig mig) {
         return node.inventory() != null && node.inventory().gpus().stream().filter(g -> g.index() == mig.gpu())
-                .anyMatch(device -> holds(device, mig.enabled(), mig.instances()));
-    }
-
-    /** Whether the GPU is in a layout now: the same mode and the same instances at the same starts. */
-    static boolean holds(GpuDevice device, boolean enabled, List<MigSlot> instances) {
-        boolean on = device.mig() != null && device.mig().enabled();
-        if (on != enabled) {
-            return false;
-        }
-        List<String> actual = !on ? List.of() : device.mig().instances().stream()
-                .map(i -> new MigSlot(i.profile(), i.start()).toString()).sorted().toList();
-        return actual.equals(instances.stream().map(MigSlot::toString).sorted().toList());
+                .anyMatch(device -> mig.target().heldBy(device.mig()));
     }
 
     /** The agent's word on this record's version of the layout. */
