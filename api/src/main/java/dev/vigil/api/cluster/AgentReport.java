@@ -6,6 +6,7 @@ import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.mig.GpuMigStatus;
+import dev.vigil.api.placement.JudgedProcess;
 
 import java.util.List;
 
@@ -24,11 +25,14 @@ import java.util.List;
  * @param applyError     why the agent could not apply the desired state, or null
  * @param actions        how the repairs the desired state asked for went (running or ended)
  * @param mig            how the MIG targets of the desired state stand, one per GPU with a target
+ * @param placement      every process on the node's GPUs, attributed and judged (as of the agent's last pass)
  */
 public record AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory, List<GpuHealth> health,
                           List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion, String applyError,
-                          List<AgentActionResult> actions, List<GpuMigStatus> mig) {
+                          List<AgentActionResult> actions, List<GpuMigStatus> mig,
+                          List<JudgedProcess> placement) {
     public AgentReport {
+        placement = placement == null ? List.of() : List.copyOf(placement);
         mig = mig == null ? List.of() : List.copyOf(mig);
         InvalidValueException.required(agentId, "agentId", "the agent process's id");
         InvalidValueException.required(inventoryHash, "inventoryHash", "the hash of the agent's inventory");
@@ -48,7 +52,7 @@ public record AgentReport(String agentId, String agentVersion, String inventoryH
                        List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
                        String applyError) {
         this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
-                List.of(), List.of());
+                List.of(), List.of(), List.of());
     }
 
     /** A report with no MIG target to tell of. */
@@ -56,6 +60,14 @@ public record AgentReport(String agentId, String agentVersion, String inventoryH
                        List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
                        String applyError, List<AgentActionResult> actions) {
         this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
-                actions, List.of());
+                actions, List.of(), List.of());
+    }
+
+    /** A report with no process to tell of. */
+    public AgentReport(String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
+                       List<GpuHealth> health, List<GpuSummary> gpus, List<GpuEvent> events, Long appliedVersion,
+                       String applyError, List<AgentActionResult> actions, List<GpuMigStatus> mig) {
+        this(agentId, agentVersion, inventoryHash, inventory, health, gpus, events, appliedVersion, applyError,
+                actions, mig, List.of());
     }
 }
