@@ -182,7 +182,9 @@ final class MemberState {
             NodeListener toMig = (old, next) -> migControl.get().changed(old, next);
             NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig)
                     : NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig, slurmSync::changed);
-            NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events);
+            Map<String, String> poolOfNode = config.scheduler().poolOf();
+            NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events,
+                    node -> config.placement().policy(poolOfNode.get(node)));
             List<ExecutionBackend> backends = new ArrayList<>(List.of(new SimulatedBackend(nodes)));
             if (slurmSync != null) {
                 SlurmBackend slurm = new SlurmBackend(config.slurm(), opened.clusterId(), nodes, nodes, slurmSync,

@@ -12,6 +12,7 @@ import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.mig.GpuMigTarget;
 import dev.vigil.api.mig.MigPhase;
+import dev.vigil.api.placement.JudgedProcess;
 import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.mig.MigPlacement;
 import dev.vigil.gpu.fields.FieldCatalog;
@@ -68,6 +69,8 @@ final class FakeAgent implements AutoCloseable {
     private final Map<Integer, GpuMigStatus> mig = new LinkedHashMap<>();
     /** When set, every MIG change fails with this message. */
     volatile String migRefusal;
+    /** The processes on its GPUs with their verdicts, as this agent reports them. */
+    volatile List<JudgedProcess> processes = List.of();
     /** How long a reboot keeps the node silent. */
     volatile Duration rebootTime = Duration.ofMillis(500);
     private volatile long silentUntil;
@@ -121,7 +124,7 @@ final class FakeAgent implements AutoCloseable {
         // The hash follows the inventory, as the agent's does: a new MIG layout is a new inventory.
         AgentReport report = new AgentReport(agentId, "test", "hash-" + node + "-" + Integer.toHexString(
                 inventory.gpus().hashCode()), inventory, health, List.of(), List.copyOf(unacknowledged), applied,
-                applyError, List.copyOf(actions.values()), List.copyOf(mig.values()));
+                applyError, List.copyOf(actions.values()), List.copyOf(mig.values()), processes);
         HttpResponse<String> answer = controller.send("POST", "/v1/agents/" + node + "/report", token,
                 Documents.json().writeValueAsString(report), Duration.ofSeconds(2));
         if (answer.statusCode() == 200) {

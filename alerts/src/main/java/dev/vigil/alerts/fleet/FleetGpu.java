@@ -2,6 +2,7 @@ package dev.vigil.alerts.fleet;
 
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.placement.JudgedProcess;
 
 import java.util.List;
 
@@ -21,13 +22,23 @@ import java.util.List;
  * @param utilization percent busy
  * @param cordoned    no new work may land on it (itself or its node)
  * @param allocation  the job that holds it, or null when free
+ * @param violations  processes on it its agent judged overreach or rogue, with what it did about them
  */
 public record FleetGpu(int index, String uuid, String model, HealthState health, List<HealthReason> reasons,
                        List<XidSeen> recentXids, Double temperature, Double power, Double utilization,
-                       boolean cordoned, GpuAllocation allocation) {
+                       boolean cordoned, GpuAllocation allocation, List<JudgedProcess> violations) {
     public FleetGpu {
+        violations = violations == null ? List.of() : List.copyOf(violations);
         health = health == null ? HealthState.HEALTHY : health;
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
         recentXids = recentXids == null ? List.of() : List.copyOf(recentXids);
+    }
+
+    /** A GPU without placement violations. */
+    public FleetGpu(int index, String uuid, String model, HealthState health, List<HealthReason> reasons,
+                    List<XidSeen> recentXids, Double temperature, Double power, Double utilization,
+                    boolean cordoned, GpuAllocation allocation) {
+        this(index, uuid, model, health, reasons, recentXids, temperature, power, utilization, cordoned, allocation,
+                List.of());
     }
 }

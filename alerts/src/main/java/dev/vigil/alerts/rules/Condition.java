@@ -14,6 +14,8 @@ import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.api.runbooks.RunState;
 
 import java.time.Duration;
@@ -261,6 +263,59 @@ public sealed interface Condition {
                         facts.put("threshold", Template.number(below));
                         put(facts, "model", gpu.model());
                         found.add(new Candidate(labels, facts, gpu.utilization()));
+                    }
+                }
+            }
+            return found;
+        }
+    }
+
+    /**
+     * A process runs on a GPU its job was not given (overreach) or belongs to no job there (rogue), as the node's
+     * agent judged it: one candidate per process, for as long as it runs there. With {@code verdicts}, only those.
+     */
+    record PlacementViolation(List<PlacementVerdict> verdicts) implements Condition {
+        public PlacementViolation {
+            verdicts = verdicts == null || verdicts.isEmpty() ? List.of(PlacementVerdict.OVERREACH,
+                    PlacementVerdict.ROGUE) : List.copyOf(verdicts);
+            for (int i = 0; i < verdicts.size(); i++) {
+                InvalidValueException.require(verdicts.get(i).violation(), "verdicts[" + i + "]",
+                        verdicts.get(i).wire(), "overreach or rogue");
+            }
+        }
+
+        @Override
+        public List<String> labels() {
+            return List.of("node", "gpu", "uuid", "pid");
+        }
+
+        @Override
+        public List<String> facts() {
+            return List.of("verdict", "user", "command", "owner", "job", "enforcement", "since", "model");
+        }
+
+        @Override
+        public List<Candidate> evaluate(Fleet fleet, Instant now) {
+            List<Candidate> found = new ArrayList<>();
+            for (FleetNode node : fleet.nodes()) {
+                for (FleetGpu gpu : node.gpus()) {
+                    for (JudgedProcess process : gpu.violations()) {
+                        if (!verdicts.contains(process.verdict())) {
+                            continue;
+                        }
+                        Map<String, String> labels = gpuLabels(node, gpu);
+                        labels.put("pid", Long.toString(process.pid()));
+                        Map<String, String> facts = new LinkedHashMap<>();
+                        put(facts, "verdict", process.verdict().wire());
+                        put(facts, "user", process.user());
+                        put(facts, "command", process.command());
+                        put(facts, "owner", process.owner());
+                        facts.put("job", process.job() == null ? "none" : process.job());
+                        put(facts, "enforcement", process.enforcement() == null ? null
+                                : process.enforcement().wire());
+                        put(facts, "since", process.since());
+                        put(facts, "model", gpu.model());
+                        found.add(new Candidate(labels, facts, process.pid()));
                     }
                 }
             }

@@ -13,9 +13,9 @@ public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.G
                    Condition.GpuPower gpuPower, Condition.NodeUnreachable nodeUnreachable, Condition.GpuIdle gpuIdle,
                    Condition.JobPending jobPending, Condition.TenantQuota tenantQuota,
                    Condition.FleetCapacity fleetCapacity, Condition.RunbookFailed runbookFailed,
-                   Condition.AutomationHalted automationHalted) {
+                   Condition.AutomationHalted automationHalted, Condition.PlacementViolation placementViolation) {
     static final String KINDS = "exactly one of xid, gpuHealth, gpuTemperature, gpuPower, nodeUnreachable, gpuIdle, "
-            + "jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted";
+            + "jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted, placementViolation";
 
     public When {
         List<String> given = new ArrayList<>();
@@ -30,6 +30,7 @@ public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.G
         add(given, "fleetCapacity", fleetCapacity);
         add(given, "runbookFailed", runbookFailed);
         add(given, "automationHalted", automationHalted);
+        add(given, "placementViolation", placementViolation);
         InvalidValueException.require(given.size() == 1, "", given.isEmpty() ? null : String.join(", ", given), KINDS);
     }
 
@@ -44,13 +45,14 @@ public record When(Condition.Xid xid, Condition.GpuHealth gpuHealth, Condition.G
                 condition instanceof Condition.TenantQuota c ? c : null,
                 condition instanceof Condition.FleetCapacity c ? c : null,
                 condition instanceof Condition.RunbookFailed c ? c : null,
-                condition instanceof Condition.AutomationHalted c ? c : null);
+                condition instanceof Condition.AutomationHalted c ? c : null,
+                condition instanceof Condition.PlacementViolation c ? c : null);
     }
 
     /** The one condition given. */
     public Condition condition() {
         for (Condition condition : new Condition[]{xid, gpuHealth, gpuTemperature, gpuPower, nodeUnreachable, gpuIdle,
-                jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted}) {
+                jobPending, tenantQuota, fleetCapacity, runbookFailed, automationHalted, placementViolation}) {
             if (condition != null) {
                 return condition;
             }

@@ -5,6 +5,8 @@ import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.GpuMigStatus;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementPolicy;
 
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +43,10 @@ import java.util.TreeSet;
  * @param actionResults how its agent reports those repairs went
  * @param mig           each GPU's MIG layout as asked for, and where its change is
  * @param migReported   how its agent last reported the MIG targets it holds
+ * @param placement     what its agent does about placement violations (its pool's policy, in its desired state)
+ * @param violations    the processes its agent last judged overreach or rogue, with what it did about them
+ * @param processes     every process on its GPUs, attributed and judged, as last reported (a vital sign: laid
+ *                      over the stored record when read, like {@code gpus})
  */
 public record NodeRecord(String name, NodeState state, String reason, String actor, Instant since, Instant lastReport,
                          String agentId, String agentVersion, String inventoryHash, NodeInventory inventory,
@@ -48,8 +54,12 @@ public record NodeRecord(String name, NodeState state, String reason, String act
                          boolean drain, long version,
                          long appliedVersion, String applyError, long lastEventSeq, List<Transition> history,
                          List<Allocation> allocations, ExecutionNode execution, List<AgentAction> actions,
-                         List<AgentActionResult> actionResults, List<GpuMig> mig, List<GpuMigStatus> migReported) {
+                         List<AgentActionResult> actionResults, List<GpuMig> mig, List<GpuMigStatus> migReported,
+                         PlacementPolicy placement, List<JudgedProcess> violations, List<JudgedProcess> processes) {
     public NodeRecord {
+        placement = placement == null ? PlacementPolicy.REPORT : placement;
+        violations = violations == null ? List.of() : List.copyOf(violations);
+        processes = processes == null ? List.of() : List.copyOf(processes);
         mig = mig == null ? List.of() : List.copyOf(mig);
         migReported = migReported == null ? List.of() : List.copyOf(migReported);
         actions = actions == null ? List.of() : List.copyOf(actions);
@@ -113,6 +123,9 @@ public record NodeRecord(String name, NodeState state, String reason, String act
         private List<AgentActionResult> actionResults;
         private List<GpuMig> mig;
         private List<GpuMigStatus> migReported;
+        private PlacementPolicy placement;
+        private List<JudgedProcess> violations;
+        private List<JudgedProcess> processes;
 
         private Builder(String name) {
             this.name = name;
@@ -145,6 +158,9 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             this.actionResults = from.actionResults;
             this.mig = from.mig;
             this.migReported = from.migReported;
+            this.placement = from.placement;
+            this.violations = from.violations;
+            this.processes = from.processes;
         }
 
         public Builder state(NodeState value) {
@@ -272,8 +288,24 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             return this;
         }
 
+        public Builder placement(PlacementPolicy value) {
+            this.placement = value;
+            return this;
+        }
+
+        public Builder violations(List<JudgedProcess> value) {
+            this.violations = value;
+            return this;
+        }
+
+        public Builder processes(List<JudgedProcess> value) {
+            this.processes = value;
+            return this;
+        }
+
         public NodeRecord build() {
-            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution, actions, actionResults, mig, migReported);
+            return new NodeRecord(name, state, reason, actor, since, lastReport, agentId, agentVersion, inventoryHash, inventory, health, gpus, cordoned, cordonedGpus, drain, version, appliedVersion, applyError, lastEventSeq, history, allocations, execution, actions, actionResults, mig, migReported,
+                    placement, violations, processes);
         }
     }
 }

@@ -103,7 +103,7 @@ final class FleetSnapshot {
             GpuSummary readings = vitals.gpus().stream().filter(s -> s.gpu() == gpu.index()).findFirst().orElse(null);
             gpus.add(readings == null ? gpu : new FleetGpu(gpu.index(), gpu.uuid(), gpu.model(), gpu.health(),
                     gpu.reasons(), gpu.recentXids(), readings.temperature(), readings.power(), readings.utilization(),
-                    gpu.cordoned(), gpu.allocation()));
+                    gpu.cordoned(), gpu.allocation(), gpu.violations()));
         }
         return new FleetNode(node.name(), node.state(), vitals.lastReport(), gpus);
     }
@@ -173,7 +173,7 @@ final class FleetSnapshot {
                     : new GpuAllocation(gpu.allocation().job(), tenantOf.apply(gpu.allocation().job()));
             gpus.add(new FleetGpu(gpu.index(), gpu.uuid(), gpu.model(), gpu.health(), gpu.reasons(),
                     byGpu.getOrDefault(gpu.index(), List.of()), gpu.temperature(), gpu.power(), gpu.utilization(),
-                    gpu.cordoned(), allocation));
+                    gpu.cordoned(), allocation, gpu.violations()));
         }
         return new FleetNode(node.name(), node.state(), node.lastReport(), gpus);
     }
@@ -205,7 +205,8 @@ final class FleetSnapshot {
                         readings == null ? null : readings.temperature(), readings == null ? null : readings.power(),
                         readings == null ? null : readings.utilization(),
                         record.unschedulable() || cordoned.contains(device.uuid()),
-                        job == null ? null : new GpuAllocation(job, null)));
+                        job == null ? null : new GpuAllocation(job, null),
+                        record.violations().stream().filter(p -> p.gpu() == device.index()).toList()));
             }
         }
         return new FleetNode(record.name(), record.state(), record.lastReport(), gpus);
@@ -215,7 +216,7 @@ final class FleetSnapshot {
         List<FleetGpu> gpus = new ArrayList<>(node.gpus().size());
         for (FleetGpu gpu : node.gpus()) {
             gpus.add(new FleetGpu(gpu.index(), gpu.uuid(), gpu.model(), gpu.health(), gpu.reasons(), gpu.recentXids(),
-                    null, null, null, gpu.cordoned(), gpu.allocation()));
+                    null, null, null, gpu.cordoned(), gpu.allocation(), gpu.violations()));
         }
         return new FleetNode(node.name(), node.state(), null, gpus);
     }

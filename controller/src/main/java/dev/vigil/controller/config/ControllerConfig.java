@@ -40,11 +40,13 @@ import java.util.Set;
  * @param connections how many connections the REST API holds, and how long an idle one stays open
  * @param runbooks    which runbooks the leader runs, and within which guards
  * @param mig         the named MIG configs, the phases' timeouts, and layouts that follow demand
+ * @param placement   what node agents do about processes on GPUs their jobs were not given, per node pool
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
                                SlurmSettings slurm, Alerts alerts, ConnectionLimits connections,
-                               RunbookSettings runbooks, MigSettings mig) {
+                               RunbookSettings runbooks, MigSettings mig,
+                               PlacementSettings placement) {
 
     public ControllerConfig {
         member = member == null || member.isBlank() ? localHostName() : member;
@@ -74,6 +76,8 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         connections = connections == null ? ConnectionLimits.defaults() : connections;
         runbooks = runbooks == null ? RunbookSettings.defaults() : runbooks;
         mig = mig == null ? MigSettings.defaults() : mig;
+        placement = placement == null ? PlacementSettings.defaults() : placement;
+        placement.checkPools(scheduler.pools().keySet());
     }
 
     public static ControllerConfig load(Path file) {
@@ -93,7 +97,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 : new RunbookSettings(dir.resolve(runbooks.dir()), runbooks.mode(), runbooks.guards(),
                 runbooks.interval(), runbooks.bmc(), runbooks.reports(), runbooks.reportWebhook());
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
-                slurm, new Alerts(rules), connections, besideRunbooks, mig.beside(dir));
+                slurm, new Alerts(rules), connections, besideRunbooks, mig.beside(dir), placement);
     }
 
     /** This member's entry in {@code cluster.members}. */

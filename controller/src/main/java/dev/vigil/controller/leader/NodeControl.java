@@ -21,8 +21,11 @@ import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.mig.GpuMig;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.controller.placement.PlacementReflex;
 import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.controller.state.NodeVitals;
 import dev.vigil.controller.state.Store;
@@ -37,6 +40,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,19 +69,34 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
     private final Duration nodeTimeout;
     private final NodeListener nodes;
     private final EventLoop loop;
+    private final Function<String, PlacementPolicy> placementOf;
     private Instant leadingSince;
 
-    public NodeControl(Store store, Clock clock, Duration nodeTimeout, NodeListener nodes, EventLoop loop) {
+    /**
+     * @param placementOf each node's placement policy (its pool's), for its desired state
+     */
+    public NodeControl(Store store, Clock clock, Duration nodeTimeout, NodeListener nodes, EventLoop loop,
+                       Function<String, PlacementPolicy> placementOf) {
         this.store = store;
         this.clock = clock;
         this.nodeTimeout = nodeTimeout;
         this.nodes = nodes;
         this.loop = loop;
+        this.placementOf = placementOf;
     }
 
-    /** This member just became leader: every node gets a full timeout to report before it is unknown. */
+    /**
+     * This member just became leader: every node gets a full timeout to report before it is unknown, and the
+     * placement policy of the config it started with (a changed policy reaches the agent with a new version).
+     */
     void startLeading() {
         leadingSince = clock.instant();
+        for (NodeRecord node : store.nodes()) {
+            PlacementPolicy policy = placementOf.apply(node.name());
+            if (!policy.equals(node.placement())) {
+                store.put(node.with().placement(policy).version(node.version() + 1).build());
+            }
+        }
     }
 
     /** An agent's report that a member could not answer alone; the answer is the node's desired state. */
@@ -133,6 +152,17 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
             }
         }
 
+        List<JudgedProcess> violations = NodeFacts.violations(report);
+        PlacementReflex.Step placement = PlacementReflex.apply(name, inventory,
+                old == null ? List.of() : old.violations(), violations, cordonedGpus, now);
+        cordonedGpus = new ArrayList<>(placement.cordonedGpus());
+        placement.events().forEach(store::append);
+        placement.audits().forEach(store::audit);
+        placement.audits().forEach(entry -> LOG.atWarn().addKeyValue("node", name)
+                .addKeyValue("action", entry.action()).addKeyValue("what", entry.detail())
+                .addKeyValue("result", entry.result()).log("placement_action"));
+        PlacementPolicy policy = placementOf.apply(name);
+
         List<Allocation> allocations = old == null ? List.of() : old.allocations();
         ExecutionNode execution = old == null ? null : old.execution();
         NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null, busy(allocations,
@@ -142,7 +172,8 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
             actor = "agent";
         }
         long version = old == null ? 1 : old.version();
-        if (old != null && (cordoned != old.cordoned() || !cordonedGpus.equals(old.cordonedGpus()))) {
+        if (old != null && (cordoned != old.cordoned() || !cordonedGpus.equals(old.cordonedGpus())
+                || !policy.equals(old.placement()))) {
             version++;
         }
         NodeRecord next = (old == null ? NodeRecord.named(name).since(now) : old.with()).state(state).reason(reason)
@@ -151,7 +182,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
                 .cordoned(cordoned).cordonedGpus(cordonedGpus).drain(old != null && old.drain()).version(version)
                 .appliedVersion(report.appliedVersion()).applyError(report.applyError()).lastEventSeq(lastEventSeq)
                 .allocations(allocations).execution(execution).actionResults(report.actions()).migReported(report.mig())
-                .build();
+                .placement(policy).violations(violations).processes(report.placement()).build();
         next = transition(old, next, now);
         if (!next.equals(old)) {
             store.put(next);

@@ -35,7 +35,7 @@ public final class ReportIntake {
     /** The node's desired state, for its agent to apply. */
     public DesiredState take(String node, AgentReport report, Caller caller) {
         Store state = store.get();
-        state.put(node, new NodeVitals(clock.instant(), report.gpus()));
+        state.put(node, new NodeVitals(clock.instant(), report.gpus(), report.placement()));
         Optional<NodeFacts> facts = state.facts(node);
         if (facts.isPresent() && facts.get().unchangedBy(report)) {
             answeredHere.increment();

@@ -24,6 +24,9 @@ import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementVerdict;
+import dev.vigil.api.placement.PlacementViolation;
 import dev.vigil.api.jobs.JobSummary;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.controller.leader.Caller;
@@ -157,6 +160,7 @@ public final class ControllerApi {
                 .post("/v1/nodes/{node}/drain", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.DRAIN)))
                 .post("/v1/nodes/{node}/resume", write(Role.OPERATOR, (r, who) -> nodeChange(r, who, NodeAction.RESUME)))
                 .get("/v1/gpus", read(Role.VIEWER, this::gpus))
+                .get("/v1/violations", read(Role.VIEWER, this::violations))
                 .get("/v1/events", read(Role.VIEWER, this::events))
                 .get("/v1/audit", read(Role.ADMIN, this::audit))
                 .post("/v1/agents/{node}/report", write(Role.AGENT, this::report))
@@ -316,10 +320,31 @@ public final class ControllerApi {
                         health == null ? HealthState.HEALTHY : health.state(),
                         health == null ? RepairAction.NONE : health.action(),
                         health == null ? null : health.reasons().stream().map(HealthReason::message).findFirst()
-                                .orElse(null), cordonReason != null, cordonReason, allocation(node, device.index())));
+                                .orElse(null), cordonReason != null, cordonReason, allocation(node, device.index()),
+                        node.processes().stream().filter(p -> p.gpu() == device.index()).toList()));
             }
         }
         return Response.json(Map.of("gpus", gpus));
+    }
+
+    /** Processes on GPUs their jobs were not given, fleet-wide or on one node, as the agents last judged them. */
+    private Response violations(Request request, Identity who) {
+        String only = request.queryParam("node");
+        String asked = request.queryParam("verdict");
+        PlacementVerdict verdict = asked == null ? null : Arrays.stream(PlacementVerdict.values())
+                .filter(v -> v.violation() && v.wire().equals(asked)).findFirst()
+                .orElseThrow(() -> ProblemException.badRequest("verdict", asked, "overreach or rogue"));
+        List<PlacementViolation> found = new ArrayList<>();
+        for (NodeRecord node : only == null ? member.store().nodes() : List.of(node(only))) {
+            for (JudgedProcess process : node.violations()) {
+                if (verdict == null || process.verdict() == verdict) {
+                    String uuid = node.inventory() == null ? null : node.inventory().gpus().stream()
+                            .filter(d -> d.index() == process.gpu()).map(GpuDevice::uuid).findFirst().orElse(null);
+                    found.add(PlacementViolation.of(node.name(), uuid, process));
+                }
+            }
+        }
+        return Response.json(Map.of("violations", found));
     }
 
     /**

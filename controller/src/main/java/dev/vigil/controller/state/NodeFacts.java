@@ -10,6 +10,7 @@ import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.GpuMigStatus;
+import dev.vigil.api.placement.JudgedProcess;
 
 import java.util.List;
 import java.util.Objects;
@@ -21,8 +22,9 @@ import java.util.Objects;
 public record NodeFacts(NodeState state, String agentId, String agentVersion, String inventoryHash,
                         List<GpuHealth> health, long appliedVersion, String applyError,
                         List<AgentActionResult> actionResults, List<GpuMigStatus> migReported,
-                        DesiredState desired) {
+                        List<JudgedProcess> violations, DesiredState desired) {
     public NodeFacts {
+        violations = violations == null ? List.of() : List.copyOf(violations);
         migReported = migReported == null ? List.of() : List.copyOf(migReported);
         health = health == null ? List.of() : List.copyOf(health);
         actionResults = actionResults == null ? List.of() : List.copyOf(actionResults);
@@ -30,7 +32,8 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
 
     public static NodeFacts of(NodeRecord node) {
         return new NodeFacts(node.state(), node.agentId(), node.agentVersion(), node.inventoryHash(), node.health(),
-                node.appliedVersion(), node.applyError(), node.actionResults(), node.migReported(), desired(node));
+                node.appliedVersion(), node.applyError(), node.actionResults(), node.migReported(), node.violations(),
+                desired(node));
     }
 
     /** What the node's agent is told to hold; the inventory is asked for until the node has one. */
@@ -38,13 +41,14 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
         return new DesiredState(node.version(), node.cordoned(), node.drain(),
                 node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), node.inventory() == null,
                 node.lastEventSeq(), node.allocations(), node.actions(),
-                node.mig().stream().filter(m -> m.phase().sent()).map(GpuMig::target).toList());
+                node.mig().stream().filter(m -> m.phase().sent()).map(GpuMig::target).toList(), node.placement());
     }
 
     /**
      * Whether {@code report} changes nothing the leader keeps: the same agent process and version,
-     * inventory, health, applied desired state, repairs' results and MIG statuses, no event not stored yet, and a node that counts
-     * as reporting. Such a report only refreshes the node's vital signs.
+     * inventory, health, applied desired state, repairs' results, MIG statuses and placement violations (the
+     * processes alone are vital signs), no event not stored yet, and a node that counts as reporting. Such a
+     * report only refreshes the node's vital signs.
      */
     public boolean unchangedBy(AgentReport report) {
         if (state == NodeState.UNKNOWN || desired.needInventory() || report.inventory() != null) {
@@ -58,6 +62,12 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
         return report.agentId().equals(agentId) && Objects.equals(report.agentVersion(), agentVersion)
                 && report.inventoryHash().equals(inventoryHash) && report.health().equals(health)
                 && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError)
-                && report.actions().equals(actionResults) && report.mig().equals(migReported);
+                && report.actions().equals(actionResults) && report.mig().equals(migReported)
+                && violations(report).equals(violations);
+    }
+
+    /** The processes a report judges overreach or rogue. */
+    public static List<JudgedProcess> violations(AgentReport report) {
+        return report.placement().stream().filter(JudgedProcess::violating).toList();
     }
 }

@@ -222,7 +222,7 @@ public final class Store {
         if (latest == null || node.lastReport() != null && !latest.lastReport().isAfter(node.lastReport())) {
             return node;
         }
-        return node.with().lastReport(latest.lastReport()).gpus(latest.gpus()).build();
+        return node.with().lastReport(latest.lastReport()).gpus(latest.gpus()).processes(latest.processes()).build();
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.vigil.controller.config;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.api.placement.PlacementAction;
+import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.http.ConnectionLimits;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,35 @@ class ControllerConfigTest {
         assertThat(config.scheduler().poolOf()).containsEntry("gpu-003", "inference").doesNotContainKey("gpu-005");
         assertThat(config.fabric().positions().get("gpu-extra")).isEqualTo(new Fabric.Position("leaf-2", "spine-1"));
         assertThat(config.fabric().positions()).hasSize(9);
+    }
+
+    @Test
+    void placementPoliciesBindPerPoolAndAPoolTheSchedulerDoesNotKnowIsRefused() {
+        ControllerConfig config = read("""
+                member: c1
+                scheduler:
+                  pools:
+                    inference: ["gpu-[001-004]"]
+                    training: ["gpu-[005-008]"]
+                placement:
+                  action: cordon-gpu
+                  pools:
+                    inference: {action: kill, killGrace: 5s}
+                """);
+        assertThat(config.placement().policy("inference"))
+                .isEqualTo(new PlacementPolicy(PlacementAction.KILL, Duration.ofSeconds(5)));
+        assertThat(config.placement().policy("training")).isEqualTo(new PlacementPolicy(PlacementAction.CORDON_GPU,
+                PlacementPolicy.DEFAULT_KILL_GRACE));
+        assertThat(config.placement().policy(null).action()).isEqualTo(PlacementAction.CORDON_GPU);
+        assertThat(read("member: c1").placement().policy(null)).as("report by default").isEqualTo(PlacementPolicy.REPORT);
+
+        assertThat(error("""
+                scheduler: {pools: {inference: [gpu-1]}}
+                placement: {pools: {infrence: {action: kill}}}
+                """)).contains("placement.pools.infrence").contains("one of scheduler.pools: [inference]");
+        assertThat(error("placement: {action: shoot}")).contains("placement.action").contains("shoot")
+                .contains("report").contains("cordon-gpu");
+        assertThat(error("placement: {killGrace: 1h}")).contains("placement.killGrace").contains("from 0s to 10m");
     }
 
     @Test

@@ -20,8 +20,14 @@ import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.mig.GpuMigTarget;
 import dev.vigil.api.mig.MigPhase;
 import dev.vigil.api.mig.MigSlot;
+import dev.vigil.api.placement.Enforcement;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementAction;
+import dev.vigil.api.placement.PlacementPolicy;
+import dev.vigil.api.placement.PlacementVerdict;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -137,5 +143,30 @@ class NodeFactsTest {
         NodeFacts stored = NodeFacts.of(NODE.with().mig(List.of(applying)).migReported(List.of(done)).build());
         assertThat(stored.unchangedBy(reporting)).as("the status stored already").isTrue();
         assertThat(stored.unchangedBy(steady())).as("the agent no longer tells of it").isFalse();
+    }
+
+    @Test
+    void aNewViolationOrActionGoesToTheLeaderWhileProcessesAloneAreVitalSignsAndThePolicyIsInTheDesiredState() {
+        JudgedProcess allowed = new JudgedProcess(0, null, 900, "1002", "python3", "job:train-a", "train-a",
+                PlacementVerdict.ALLOWED, null, null);
+        JudgedProcess rogue = new JudgedProcess(0, null, 901, "1001", "xmrig", "unknown", null, PlacementVerdict.ROGUE,
+                Enforcement.SIGTERM_SENT, NOW);
+        PlacementPolicy kill = new PlacementPolicy(PlacementAction.KILL, Duration.ofSeconds(5));
+        NodeFacts stored = NodeFacts.of(NODE.with().placement(kill).violations(List.of(rogue)).build());
+        assertThat(stored.desired().placement()).isEqualTo(kill);
+        assertThat(NodeFacts.of(NODE).desired().placement()).as("the default").isEqualTo(PlacementPolicy.REPORT);
+
+        AgentReport both = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L, null,
+                List.of(), List.of(), List.of(allowed, rogue));
+        assertThat(NodeFacts.violations(both)).containsExactly(rogue);
+        assertThat(stored.unchangedBy(both)).as("the violation stored already").isTrue();
+        AgentReport killed = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L, null,
+                List.of(), List.of(), List.of(allowed, new JudgedProcess(0, null, 901, "1001", "xmrig", "unknown", null,
+                PlacementVerdict.ROGUE, Enforcement.SIGKILL_SENT, NOW)));
+        assertThat(stored.unchangedBy(killed)).as("a new action").isFalse();
+        assertThat(stored.unchangedBy(steady())).as("the violation ended").isFalse();
+        AgentReport onlyAllowed = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L,
+                null, List.of(), List.of(), List.of(allowed));
+        assertThat(FACTS.unchangedBy(onlyAllowed)).as("processes alone are vital signs").isTrue();
     }
 }
