@@ -26,8 +26,10 @@ import java.util.Locale;
                 "",
                 "Its state, the reason, who put it there and since when; its agent and",
                 "when it last reported; each GPU with its health, the repair it calls for,",
-                "whether it is cordoned and why, and its vital signs; and the node's",
-                "latest state transitions.",
+                "whether it is cordoned and why, and its vital signs; the",
+                "processes on its GPUs with their job and its agent's verdict (allowed,",
+                "overreach, rogue, system, unjudged) and what the placement policy did; and the",
+                "node's latest state transitions.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil node gpu-017",
@@ -94,6 +96,14 @@ final class NodeCommand extends ApiCommand {
                         vitals == null ? null : unit(vitals.power(), "W"), String.join("; ", why));
             }
             gpus.print(out);
+        }
+        if (!node.processes().isEmpty()) {
+            out.println();
+            out.println("Processes on its GPUs (as its agent last judged them; policy "
+                    + node.placement().action().wire() + "):");
+            Table processes = ProcessTable.table(false);
+            ProcessTable.rows(processes, null, node.processes());
+            processes.print(out);
         }
         if (!node.mig().isEmpty()) {
             out.println();

@@ -67,7 +67,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
-                GpusCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
+                GpusCommand.class, ViolationsCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 AlertsCommand.class, AlertCommand.class, SilenceCommand.class, RunbooksCommand.class,
                 RunbookCommand.class, RunsCommand.class, RunCommand.class, MigCommand.class, SlurmCommand.class,

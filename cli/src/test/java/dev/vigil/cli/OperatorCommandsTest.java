@@ -151,10 +151,10 @@ class OperatorCommandsTest {
         Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
         assertThat(gpus.out().lines()).hasSize(9).first().asString()
-                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +JOB +WHY");
-        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +-  +"
+                .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +JOB +PROCESSES +WHY");
+        assertThat(gpus.out()).containsPattern("(?m)^gpu-b  +3  +" + model + "  +failed  +reset-gpu  +yes  +-  +-  +"
                 + "XID 48: double-bit ECC error; health reflex: gpu 3")
-                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-  +-$");
+                .containsPattern("(?m)^gpu-b  +7  +" + model + "  +healthy  +none  +no  +-  +-  +-$");
 
         JsonNode nodesJson = json(run("nodes", "-o", "json", "--url", url, "--token", admin));
         JsonNode b = find(nodesJson.get("nodes"), "name", "gpu-b");
