@@ -3,6 +3,8 @@ package dev.vigil.cli;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.config.BackendKind;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.api.placement.PlacementAction;
+import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
@@ -180,6 +182,20 @@ class VigilCommandTest {
         assertThat(config.mig().configs()).isEqualTo(Path.of("mig.yaml"));
         assertThat(config.mig().drainTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.mig().auto().maxGpusChangingAtOnce()).isEqualTo(2);
+    }
+
+    @Test
+    void theShippedControllerConfigsPlacementExampleBindsWhenUncommented() throws IOException {
+        String shipped = Files.readString(Path.of("src/dist/conf/controller.yaml"));
+        String section = shipped.substring(shipped.indexOf("\n# placement:") + 1);
+        String example = section.substring(0, section.indexOf("\n\n")).lines()
+                .map(line -> line.replaceFirst("^# ?", "")).collect(Collectors.joining("\n"));
+        ControllerConfig config = Documents.readYaml("scheduler: {pools: {inference: [gpu-1], shared: [gpu-2]}}\n"
+                + example, ControllerConfig.class, "the placement: example");
+        assertThat(config.placement().policy("inference"))
+                .isEqualTo(new PlacementPolicy(PlacementAction.KILL, Duration.ofSeconds(30)));
+        assertThat(config.placement().policy("shared").action()).isEqualTo(PlacementAction.CORDON_GPU);
+        assertThat(config.placement().policy(null)).isEqualTo(PlacementPolicy.REPORT);
     }
 
     @Test

@@ -1,0 +1,143 @@
+package dev.vigil.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.api.binding.Documents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.vigil.testsupport.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Placement enforcement on {@code vigil up}: a rogue process put on a GPU of the running demo gang is, within
+ * 2 s, a violation event and the alert GpuPlacementViolation; {@code vigil violations}, {@code vigil gpus
+ * --processes} and {@code vigil node} name it next to the gang's own processes; once it ends, all clears.
+ */
+class UpPlacementTest {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Map<String, String> environment = new HashMap<>();
+
+    @BeforeEach
+    void isolateTheEnvironment() {
+        environment.put("VIGIL_CONTEXT", "/nonexistent/vigil-context.yaml");
+        ContextFile.environment = environment::get;
+    }
+
+    @AfterEach
+    void restoreTheEnvironment() {
+        ContextFile.environment = System::getenv;
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run vigil(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Vigil.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static JsonNode json(String... args) throws Exception {
+        Run run = vigil(args);
+        assertThat(run.exit()).as(run.err()).isZero();
+        return Documents.json().readTree(run.out());
+    }
+
+    @Test
+    void aRogueProcessOnTheDemoGangsGpuIsAnEventAndAnAlertWithin2sAndTheCommandsNameIt() throws Exception {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs("--ephemeral", "--base-port", "0", "--controller-port", "0", "--h100", "2",
+                "--a100", "0", "--l40s", "0");
+        StringWriter banner = new StringWriter();
+        try (UpCommand.Running running = up.start(new AgentConfig.Sampling(Duration.ofMillis(500), null),
+                new PrintWriter(banner, true))) {
+            Matcher export = Pattern.compile("export VIGIL_URL=(\\S+) VIGIL_TOKEN=(\\S+)").matcher(banner.toString());
+            assertThat(export.find()).as(banner.toString()).isTrue();
+            environment.put("VIGIL_URL", export.group(1));
+            environment.put("VIGIL_TOKEN", export.group(2));
+            String submit = banner.toString().lines().map(String::strip)
+                    .filter(line -> line.startsWith("./vigil submit --name demo-train")).findFirst().orElseThrow()
+                    .replace("--duration 20s", "--duration 5m");
+            Run submitted = vigil(submit.substring("./vigil ".length()).split(" "));
+            assertThat(submitted.exit()).as(submitted.err()).isZero();
+            Matcher id = Pattern.compile("^submitted (j-\\d+) ").matcher(submitted.out());
+            assertThat(id.find()).as(submitted.out()).isTrue();
+            String gang = id.group(1);
+            await(Duration.ofSeconds(20), () -> json("job", gang, "-o", "json").get("state").asText()
+                    .equals("running"));
+            await(Duration.ofSeconds(10), () -> json("gpus", "--node", "sim-h100-1", "-o", "json").get("gpus").get(3)
+                    .path("processes").findValuesAsText("verdict").contains("allowed"));
+
+            URI faults = URI.create(agentUrl(banner.toString(), "sim-h100-1") + "/v1/faults");
+            HttpResponse<String> injected = CLIENT.send(HttpRequest.newBuilder(faults)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"gpu\": 3, \"kind\": \"rogue-process\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(injected.statusCode()).as(injected.body()).isEqualTo(202);
+            await(Duration.ofSeconds(2), () -> violationEvent() && firing());
+
+            Run violations = vigil("violations");
+            assertThat(violations.exit()).as(violations.err()).isZero();
+            assertThat(violations.out()).containsPattern("(?m)^sim-h100-1  +3  +\\d+  +1001  +\\S+  +\\S+  +-  +rogue  +"
+                    + "reported  +\\d+s ago$");
+            Run processes = vigil("gpus", "--node", "sim-h100-1", "--processes");
+            assertThat(processes.exit()).as(processes.err()).isZero();
+            assertThat(processes.out()).containsPattern("(?m)^sim-h100-1  +3  +\\d+  .*  +" + gang + "  +allowed  +-$")
+                    .containsPattern("(?m)^sim-h100-1  +3  +\\d+  .*  +-  +rogue  +reported$");
+            assertThat(vigil("gpus", "--node", "sim-h100-1").out()).containsPattern("(?m)^sim-h100-1  +3  .*"
+                    + "1 allowed, 1 ROGUE");
+            assertThat(vigil("node", "sim-h100-1").out()).contains("Processes on its GPUs (as its agent last judged "
+                    + "them; policy report):");
+
+            HttpResponse<String> ended = CLIENT.send(HttpRequest.newBuilder(URI.create(faults + "?gpu=3")).DELETE()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ended.statusCode()).as(ended.body()).isLessThan(300);
+            await(Duration.ofSeconds(10), () -> json("violations", "-o", "json").get("violations").isEmpty()
+                    && !firing());
+        }
+    }
+
+    private static boolean violationEvent() throws Exception {
+        return json("events", "--node", "sim-h100-1", "-o", "json").get("events").findValuesAsText("message").stream()
+                .anyMatch(m -> m.startsWith("placement rogue on gpu 3"));
+    }
+
+    private static boolean firing() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (JsonNode alert : json("alerts", "--state", "firing", "-o", "json").get("alerts")) {
+            if (alert.path("labels").path("node").asText().equals("sim-h100-1")
+                    && alert.path("labels").path("gpu").asText().equals("3")) {
+                names.add(alert.path("name").asText());
+            }
+        }
+        return names.contains("GpuPlacementViolation");
+    }
+
+    /** The node's agent's base URL, as the banner lists its /metrics. */
+    private static String agentUrl(String banner, String node) {
+        Matcher url = Pattern.compile("(?m)^  " + node + " .*(http://\\S+)/metrics$").matcher(banner);
+        assertThat(url.find()).as(banner).isTrue();
+        return url.group(1);
+    }
+}
