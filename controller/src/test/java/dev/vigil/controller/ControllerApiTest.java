@@ -493,6 +493,7 @@ class ControllerApiTest {
             new Call("POST", "/v1/nodes/matrix-node/drain", "{\"reason\": \"matrix\"}", "operator"),
             new Call("POST", "/v1/nodes/matrix-node/resume", "{\"reason\": \"matrix\"}", "operator"),
             new Call("GET", "/v1/gpus", null, "viewer"),
+            new Call("GET", "/v1/violations", null, "viewer"),
             new Call("GET", "/v1/events", null, "viewer"),
             new Call("GET", "/v1/audit", null, "admin"),
             new Call("POST", "/v1/agents/matrix-node/report",
