@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,4 +84,50 @@ class JobsRestoreTest {
         }
     }
 
+    @Test
+    void aRestartedControllerKeepsEachTenantsFairShareUsage() throws Exception {
+        String config = """
+                nodeTimeout: 30s
+                scheduler:
+                  interval: 200ms
+                  backend: simulated
+                  policy:
+                    tenants: [{name: heavy, shares: 1}, {name: light, shares: 1}]
+                """;
+        TestController first = TestController.start(dataDir, config, true);
+        String admin = first.token("admin");
+        FakeAgent agent = new FakeAgent(first, first.token("agent"), "share-1",
+                SimulatedSpec.of(NodeProfile.HGX_H100_8, 1, List.of()));
+        String waiting;
+        try {
+            await(Duration.ofSeconds(10), () -> "ready".equals(first.json("GET", "/v1/nodes/share-1", admin, null)
+                    .get("state").asText()));
+            String used = first.json("POST", "/v1/jobs", admin, "{\"tenant\": \"heavy\", \"gpus\": 8, "
+                    + "\"duration\": \"2s\"}").get("id").asText();
+            await(Duration.ofSeconds(15), () -> "succeeded".equals(first.json("GET", "/v1/jobs/" + used, admin, null)
+                    .get("state").asText()));
+            waiting = first.json("POST", "/v1/jobs", admin, "{\"tenant\": \"heavy\", \"gpus\": 8, "
+                    + "\"models\": [\"B200\"], \"waitForNodes\": true}").get("id").asText();
+            assertThat(factor(first, admin, waiting)).as("heavy used all there was").isEqualTo("0.250");
+        } finally {
+            first.close();
+        }
+
+        TestController second = TestController.start(dataDir, config, true);
+        agent.reportTo(second);
+        try {
+            assertThat(factor(second, admin, waiting)).as("the usage survived the restart").isEqualTo("0.250");
+        } finally {
+            agent.close();
+            second.close();
+        }
+    }
+
+    /** The fair-share factor {@code vigil why} gives a job's tenant. */
+    private static String factor(TestController controller, String token, String job) throws Exception {
+        String details = controller.json("GET", "/v1/jobs/" + job + "/why", token, null).get("details").toString();
+        Matcher factor = Pattern.compile("fair-share factor (\\d\\.\\d{3})").matcher(details);
+        assertThat(factor.find()).as(details).isTrue();
+        return factor.group(1);
+    }
 }

@@ -1069,6 +1069,16 @@ public final class Scheduler {
         return fairShare.factors(shares);
     }
 
+    /** Each tenant's decayed usage in GPU-seconds, as of the last change: stored so that a new leader goes on from it. */
+    public Map<String, Double> fairShareUsage() {
+        return fairShare.snapshot();
+    }
+
+    /** A new leader's scheduler takes the usage the old one stored ({@code asOf}), before its jobs are restored. */
+    public void restoreFairShareUsage(Map<String, Double> gpuSeconds, Instant asOf) {
+        fairShare.restore(gpuSeconds, asOf);
+    }
+
     /** The jobs that changed since the last call, as records to persist or report. */
     public List<JobRecord> takeChanged() {
         List<JobRecord> records = new ArrayList<>(changed.size());

@@ -66,6 +66,8 @@ import java.util.function.BooleanSupplier;
 public final class SchedulerLoop implements JobScheduling {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerLoop.class);
     private static final String ACTOR = "scheduler";
+    /** How often the fair-share usage is stored while jobs run: what a failover may lose of it. */
+    private static final Duration USAGE_EVERY = Duration.ofSeconds(5);
 
     /** Told about each cycle and each placement, for the controller's metrics. */
     public interface Observer {
@@ -97,6 +99,8 @@ public final class SchedulerLoop implements JobScheduling {
 
     // Owned by the event loop's thread.
     private Scheduler scheduler;
+    /** When the fair-share usage was last stored; null until this leader stores it. */
+    private Instant usageStored;
     private final Map<String, NodeCapacity> upserted = new HashMap<>();
     private final Set<String> failedNodes = new HashSet<>();
     /** Per node, the GPUs out of service by a fault (whose jobs were told once). */
@@ -237,6 +241,12 @@ public final class SchedulerLoop implements JobScheduling {
     private void persist(String actor) {
         List<JobRecord> changed = scheduler.takeChanged();
         log.persist(changed, actor);
+        Instant now = clock.instant();
+        // When jobs change (a job ended: its usage is final) and at least every few seconds while they run.
+        if (!changed.isEmpty() || usageStored == null || !now.isBefore(usageStored.plus(USAGE_EVERY))) {
+            store.put(new Store.FairShareUsage(scheduler.fairShareUsage(), now));
+            usageStored = now;
+        }
         if (!changed.isEmpty() || view == JobsView.EMPTY) {
             view = new JobsView(scheduler.waiting(), scheduler.heldMilliByTenant(), quotas);
             observer.published(view);
@@ -248,6 +258,8 @@ public final class SchedulerLoop implements JobScheduling {
         Instant now = clock.instant();
         Scheduler restored = new Scheduler(settings.policy(), fabric,
                 spec -> BackendName.SIMULATED.equals(backendName(spec)));
+        store.fairShareUsage().ifPresent(usage -> restored.restoreFairShareUsage(usage.gpuSeconds(), usage.asOf()));
+        usageStored = null;
         upserted.clear();
         failedNodes.clear();
         failedGpus.clear();

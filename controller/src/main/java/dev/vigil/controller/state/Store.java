@@ -64,6 +64,7 @@ public final class Store {
     private static final String JOB_SEQ = "job_seq";
     private static final String RUN_SEQ = "run_seq";
     private static final String BREAKER = "breaker";
+    private static final String FAIR_SHARE = "fair-share";
     /** Runbook runs kept once ended (with every step), newest first. */
     public static final int ENDED_RUNS_KEPT = 10_000;
 
@@ -85,7 +86,7 @@ public final class Store {
     /** Each job's summary beside it, so that listing reads a little JSON per job, not its history. */
     private final IgniteCache<String, String> jobSummaries;
     private final IgniteCache<String, String> runs;
-    /** The runbooks' circuit breaker, under one key. */
+    /** Leader-wide state under one key each: the runbooks' circuit breaker, the scheduler's fair-share usage. */
     private final IgniteCache<String, String> automation;
     private final Counters counters;
     private final String clusterId;
@@ -401,6 +402,26 @@ public final class Store {
     public void put(Breaker breaker) {
         writerCheck.run();
         automation.put(BREAKER, write(breaker));
+    }
+
+    /** The scheduler's fair-share usage as the leader last stored it, if ever. */
+    public Optional<FairShareUsage> fairShareUsage() {
+        return Optional.ofNullable(automation.get(FAIR_SHARE)).map(json -> read(json, FairShareUsage.class));
+    }
+
+    public void put(FairShareUsage usage) {
+        writerCheck.run();
+        automation.put(FAIR_SHARE, write(usage));
+    }
+
+    /**
+     * Each tenant's decayed GPU-seconds as of {@code asOf}: what orders the queue between tenants, stored so that a
+     * new leader does not start every tenant from nothing (a heavy user would jump the queue after a failover).
+     */
+    public record FairShareUsage(Map<String, Double> gpuSeconds, Instant asOf) {
+        public FairShareUsage {
+            gpuSeconds = gpuSeconds == null ? Map.of() : Map.copyOf(gpuSeconds);
+        }
     }
 
     /**
