@@ -177,7 +177,7 @@ class JobCommandsTest {
         await(() -> run(vic, "why", id).out().contains("waiting for: no-matching-nodes"));
         Run why = run(vic, "why", id);
         assertThat(why.out()).startsWith(id + " is admitted, waiting for: no-matching-nodes\n"
-                + "  no node has a GPU model matching B200\n  position ").contains("  - priority 500; tenant research: fair-share factor 1.000");
+                + "  no node has a GPU model matching B200\n  position ").contains("  - priority 500 (class normal); tenant research: fair-share factor 1.000");
         JsonNode whyJson = Documents.json().readTree(run(vic, "why", id, "-o", "json").out());
         assertThat(whyJson.get("reason").asText()).isEqualTo("no-matching-nodes");
 

@@ -380,7 +380,9 @@ public final class Scheduler {
         InvalidValueException.require(!jobs.containsKey(id), "id", id, "an id no unfinished job has");
         Tenant tenant = policy.tenant(spec.tenant());
         PriorityClass priority = policy.priorityClass(spec.priorityClass());
-        Job job = new Job(id, spec, form(spec), tenant, priority.value(), now, seq++);
+        // The record keeps the class's name, the default's too: what the job was given, whatever the default becomes.
+        JobSpec named = spec.withPriorityClass(priority.name());
+        Job job = new Job(id, named, form(named), tenant, priority.value(), now, seq++);
         job.history.add(new JobTransition(null, JobState.PENDING, "submitted", now));
         jobs.put(id, job);
         shares.putIfAbsent(tenant.name(), tenant.shares());

@@ -67,7 +67,7 @@ class WhyTest {
         scheduler.submit("l", Jobs.training(8).tenant("light").spec(), T0);
 
         assertThat(scheduler.why("h").orElseThrow().details().get(0)).isEqualTo(
-                "priority 500; tenant heavy: fair-share factor 1.000, 0.0 GPU-hours of recent use, 2.0 shares");
+                "priority 500 (class normal); tenant heavy: fair-share factor 1.000, 0.0 GPU-hours of recent use, 2.0 shares");
         assertThat(scheduler.why("l").orElseThrow().details().get(0)).endsWith(", 1.0 share");
     }
 

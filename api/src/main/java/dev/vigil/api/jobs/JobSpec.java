@@ -131,6 +131,13 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
                 replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null, null);
     }
 
+    /** This spec naming {@code name} as its priority class: what a job got when it named none (the default). */
+    public JobSpec withPriorityClass(String name) {
+        return new JobSpec(this.name, kind, tenant, queue, name, preemptible, gpus, nodes, gpusPerNode, models,
+                migProfile, replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env,
+                waitForNodes, maxRetries);
+    }
+
     /** nodes × GPUs per node from whichever sizes were given. */
     private static int[] trainingShape(Integer gpus, Integer nodes, Integer gpusPerNode) {
         if (nodes != null || gpusPerNode != null) {
