@@ -127,6 +127,10 @@ class ControllerConfigTest {
                 scheduler: {pools: {inference: [gpu-1]}}
                 placement: {pools: {infrence: {action: kill}}}
                 """)).contains("placement.pools.infrence").contains("one of scheduler.pools: [inference]");
+        assertThat(error("""
+                scheduler: {pools: {inference: [gpu-1]}}
+                placement: {pools: {inference: null}}
+                """)).contains("placement.pools.inference").contains("a policy, e.g. {action: kill, killGrace: 10s}");
         assertThat(error("placement: {action: shoot}")).contains("placement.action").contains("shoot")
                 .contains("report").contains("cordon-gpu");
         assertThat(error("placement: {killGrace: 1h}")).contains("placement.killGrace").contains("from 0s to 10m");
