@@ -149,6 +149,7 @@ public final class Agent implements AutoCloseable {
                         (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, mig, pause, clock);
                 placement = placementEnforcer(config, backend, simulated, simulatedJobs, reporter, events, clock);
                 exporter.placementCounts(placement::counts);
+                reporter.placement(placement::processes);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
                 mig.close();

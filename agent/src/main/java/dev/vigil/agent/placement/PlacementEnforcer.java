@@ -8,6 +8,9 @@ import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.placement.Enforcement;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import org.slf4j.Logger;
@@ -47,9 +50,9 @@ public final class PlacementEnforcer implements AutoCloseable {
     private final AllocationChanges changes = new AllocationChanges();
     private final ExecutorService thread;
     private final AtomicBoolean pending = new AtomicBoolean();
-    /** PIDs reported as violating and still violating: reported again only after they stopped. */
-    private final Set<Long> reported = new HashSet<>();
-    private volatile List<Judgement> latest = List.of();
+    /** When each PID still violating was first seen violating: reported again only after it stopped. */
+    private final Map<Long, Instant> violatingSince = new HashMap<>();
+    private volatile List<JudgedProcess> latest = List.of();
 
     public PlacementEnforcer(String node, GpuBackend backend, Attribution attribution,
                              Supplier<List<Allocation>> allocations, PlacementRules rules, EventLog events,
@@ -89,7 +92,7 @@ public final class PlacementEnforcer implements AutoCloseable {
     }
 
     /** One enforcement pass; returns its judgements (also kept for {@link #gpus} and {@link #counts}). */
-    public List<Judgement> pass() {
+    public List<JudgedProcess> pass() {
         Instant now = clock.instant();
         NodeInventory inventory = backend.inventory();
         List<GpuProcess> processes = new ArrayList<>();
@@ -109,61 +112,75 @@ public final class PlacementEnforcer implements AutoCloseable {
         List<Allocation> held = allocations.get();
         List<Judgement> judgements = PlacementJudge.judge(processes, identities, held,
                 changes.observe(held, now), rules, now);
-        report(judgements, inventory, now);
-        latest = judgements;
-        return judgements;
+        List<JudgedProcess> judged = report(judgements, inventory, now);
+        latest = judged;
+        return judged;
     }
 
-    private synchronized void report(List<Judgement> judgements, NodeInventory inventory, Instant now) {
-        Set<Long> violating = new HashSet<>();
+    private synchronized List<JudgedProcess> report(List<Judgement> judgements, NodeInventory inventory,
+                                                    Instant now) {
+        Set<Long> stillViolating = new HashSet<>();
         List<GpuEvent> added = new ArrayList<>();
+        List<JudgedProcess> judged = new ArrayList<>(judgements.size());
         for (Judgement judgement : judgements) {
             if (!judgement.verdict().violation()) {
+                judged.add(judgement.judged(null, null));
                 continue;
             }
             long pid = judgement.identity().pid();
-            violating.add(pid);
-            if (reported.add(pid)) {
-                added.add(violation(judgement, inventory, now));
+            Instant since = violatingSince.get(pid);
+            if (since == null) {
+                since = now;
+                added.add(violation(judgement.judged(Enforcement.REPORTED, now), inventory));
             }
+            violatingSince.put(pid, since);
+            stillViolating.add(pid);
+            judged.add(judgement.judged(Enforcement.REPORTED, since));
         }
-        reported.retainAll(violating);
+        violatingSince.keySet().retainAll(stillViolating);
         events.append(added);
+        return judged;
     }
 
-    private GpuEvent violation(Judgement judgement, NodeInventory inventory, Instant now) {
-        ProcessIdentity identity = judgement.identity();
-        GpuProcess process = judgement.process();
-        String job = judgement.job() == null ? "none" : judgement.job();
+    private GpuEvent violation(JudgedProcess process, NodeInventory inventory) {
+        String job = process.job() == null ? "none" : process.job();
         LOG.atWarn().addKeyValue("node", node).addKeyValue("gpu", process.gpu())
-                .addKeyValue("verdict", judgement.verdict().wire()).addKeyValue("pid", identity.pid())
-                .addKeyValue("user", identity.user()).addKeyValue("command", identity.command())
-                .addKeyValue("owner", identity.owner().wire()).addKeyValue("job", job)
+                .addKeyValue("verdict", process.verdict().wire()).addKeyValue("pid", process.pid())
+                .addKeyValue("user", process.user()).addKeyValue("command", process.command())
+                .addKeyValue("owner", process.owner()).addKeyValue("job", job)
                 .log("placement_violation");
-        String uuid = process.gpu() < inventory.gpus().size() ? inventory.gpus().get(process.gpu()).uuid() : null;
-        return new GpuEvent(0, now, process.gpu(), uuid, process.gpuInstanceId(), process.computeInstanceId(),
-                GpuEvent.Kind.FAULT, null, Severity.WARNING, RepairAction.NONE,
-                "placement " + judgement.verdict().wire() + " on gpu " + process.gpu() + ": pid " + identity.pid()
-                        + " user " + identity.user() + " command " + identity.command() + " owner "
-                        + identity.owner().wire() + " job " + job);
+        return event(process, inventory, process.since(), process.verdict().wire());
+    }
+
+    /** {@code placement <what> on gpu N: pid P user U command C owner O job J}: what the controller audits. */
+    private static GpuEvent event(JudgedProcess process, NodeInventory inventory, Instant at, String what) {
+        int gpu = process.gpu();
+        String uuid = gpu < inventory.gpus().size() ? inventory.gpus().get(gpu).uuid() : null;
+        return new GpuEvent(0, at, gpu, uuid, process.gpuInstance(), null, GpuEvent.Kind.FAULT, null,
+                Severity.WARNING, RepairAction.NONE, "placement " + what + " on gpu " + gpu + ": pid " + process.pid()
+                + " user " + process.user() + " command " + process.command() + " owner " + process.owner()
+                + " job " + (process.job() == null ? "none" : process.job()));
+    }
+
+    /** Every process on every GPU, judged, as of the last pass: what the agent reports to the controller. */
+    public List<JudgedProcess> processes() {
+        return latest;
     }
 
     /** Each GPU's processes with their verdicts, as of the last pass; GPUs without processes are left out. */
     public List<GpuPlacement> gpus() {
-        Map<Integer, List<GpuPlacement.ProcessView>> byGpu = new TreeMap<>();
-        for (Judgement judgement : latest) {
-            byGpu.computeIfAbsent(judgement.process().gpu(), gpu -> new ArrayList<>())
-                    .add(GpuPlacement.ProcessView.of(judgement));
+        Map<Integer, List<JudgedProcess>> byGpu = new TreeMap<>();
+        for (JudgedProcess process : latest) {
+            byGpu.computeIfAbsent(process.gpu(), gpu -> new ArrayList<>()).add(process);
         }
         return byGpu.entrySet().stream().map(e -> new GpuPlacement(e.getKey(), e.getValue())).toList();
     }
 
     /** How many processes each GPU has per verdict, as of the last pass. */
-    public Map<Integer, Map<Verdict, Integer>> counts() {
-        Map<Integer, Map<Verdict, Integer>> counts = new TreeMap<>();
-        for (Judgement judgement : latest) {
-            counts.computeIfAbsent(judgement.process().gpu(), gpu -> new TreeMap<>())
-                    .merge(judgement.verdict(), 1, Integer::sum);
+    public Map<Integer, Map<PlacementVerdict, Integer>> counts() {
+        Map<Integer, Map<PlacementVerdict, Integer>> counts = new TreeMap<>();
+        for (JudgedProcess process : latest) {
+            counts.computeIfAbsent(process.gpu(), gpu -> new TreeMap<>()).merge(process.verdict(), 1, Integer::sum);
         }
         return counts;
     }

@@ -1,0 +1,24 @@
+package dev.vigil.agent.placement;
+
+/**
+ * Text read from /proc made fit for the wire and the logs: whatever a process names itself, one line without
+ * control characters, cut to the field's length, and a word rather than nothing.
+ */
+final class WireText {
+    static final String UNKNOWN = "unknown";
+
+    private WireText() {
+    }
+
+    static String line(String raw, int max) {
+        StringBuilder kept = new StringBuilder(Math.min(raw.length(), max));
+        for (int i = 0; i < raw.length() && kept.length() < max; i++) {
+            char c = raw.charAt(i);
+            if (!Character.isISOControl(c)) {
+                kept.append(c);
+            }
+        }
+        String line = kept.toString().strip();
+        return line.isEmpty() ? UNKNOWN : line;
+    }
+}
