@@ -484,7 +484,7 @@ public final class ControllerReporter implements AutoCloseable {
      */
     private void apply(DesiredState answer, NodeInventory inventory) {
         ControllerStatus.Desired next = new ControllerStatus.Desired(answer.version(), answer.cordoned(),
-                answer.drain(), answer.cordonedGpus(), answer.allocations());
+                answer.drain(), answer.cordonedGpus(), answer.allocations(), answer.placement());
         if (next.equals(desired) && appliedVersion == answer.version()) {
             return;
         }
@@ -519,6 +519,7 @@ public final class ControllerReporter implements AutoCloseable {
         LOG.atInfo().addKeyValue("node", node).addKeyValue("version", answer.version())
                 .addKeyValue("cordoned", answer.cordoned()).addKeyValue("drain", answer.drain())
                 .addKeyValue("cordonedGpus", String.join(",", answer.cordonedGpus()))
+                .addKeyValue("placement", answer.placement().action().wire())
                 .addKeyValue("allocations", answer.allocations().stream().map(Allocation::job).distinct()
                         .collect(Collectors.joining(","))).log("desired_state_applied");
     }

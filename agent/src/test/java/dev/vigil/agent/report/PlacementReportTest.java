@@ -18,6 +18,8 @@ import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.placement.Enforcement;
 import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementAction;
+import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
@@ -82,13 +84,17 @@ class PlacementReportTest {
     }
 
     private FakeController runningTrainA(SimulatedNode node) {
+        return runningTrainA(node, null);
+    }
+
+    private FakeController runningTrainA(SimulatedNode node, PlacementPolicy policy) {
         FakeController ctl = FakeController.start(TOKEN);
         resources.add(ctl);
         List<String> uuids = List.of(node.inventory().gpus().get(0).uuid(), node.inventory().gpus().get(1).uuid());
         Allocation trainA = new Allocation("train-a", null, JobKind.TRAINING, List.of(0, 1), uuids, List.of(),
                 List.of("train"), null, Map.of(), 1, null);
         ctl.desired = new DesiredState(1, false, false, List.of(), false, 0, List.of(trainA), List.of(), List.of(),
-                null);
+                policy);
         return ctl;
     }
 
@@ -205,5 +211,26 @@ class PlacementReportTest {
                 "overreach", 1));
         assertThat(placementEvents(ctl).get(0).message()).matches(
                 "placement overreach on gpu 4: pid \\d+ user 1000 command training owner job:train-a job train-a");
+    }
+
+    @Test
+    void theKillPolicyFromTheDesiredStateEndsARogueProcess() throws Exception {
+        SimulatedNode probe = new SimulatedNode("sim-h100-1", spec(), Clock.systemUTC());
+        FakeController ctl = runningTrainA(probe, new PlacementPolicy(PlacementAction.KILL, Duration.ofSeconds(5)));
+        Agent agent = start(ctl);
+        within(Duration.ofSeconds(10), () -> hasSeries(metrics(agent), 0, "allowed", 1));
+
+        assertThat(send(agent, "POST", "/v1/faults", "{\"gpu\": 3, \"kind\": \"rogue-process\"}").statusCode())
+                .isEqualTo(202);
+
+        within(Duration.ofSeconds(2), () -> placementEvents(ctl).size() >= 2);
+        assertThat(placementEvents(ctl)).extracting(GpuEvent::message).satisfiesExactly(
+                m -> assertThat(m).matches("placement rogue on gpu 3: pid \\d+ user 1001 command rogue owner unknown"
+                        + " job none"),
+                m -> assertThat(m).matches("placement sigterm-sent on gpu 3: pid \\d+ user 1001 command rogue owner"
+                        + " unknown job none"));
+        // The simulated stray obeys SIGTERM: gone from the GPU.
+        within(Duration.ofSeconds(2), () -> !metrics(agent).contains("verdict=\"rogue\""));
+        assertThat(agent.backend().processes(3)).isEmpty();
     }
 }
