@@ -57,6 +57,8 @@ public final class PlacementEnforcer implements AutoCloseable {
     private final AtomicBoolean pending = new AtomicBoolean();
     /** Each PID violating as of the last pass: reported again only after it stopped violating. */
     private final Map<Long, Violation> violations = new HashMap<>();
+    /** Who each PID listed in the last pass is. */
+    private Map<Long, ProcessIdentity> known = Map.of();
     private volatile List<JudgedProcess> latest = List.of();
 
     public PlacementEnforcer(String node, GpuBackend backend, Attribution attribution,
@@ -110,18 +112,38 @@ public final class PlacementEnforcer implements AutoCloseable {
                 // A GPU that does not answer has its own health event; its processes are judged once it answers.
             }
         }
-        Map<Long, ProcessIdentity> identities = new HashMap<>();
-        for (GpuProcess process : processes) {
-            if (!identities.containsKey(process.pid())) {
-                attribution.identify(process.pid()).ifPresent(identity -> identities.put(process.pid(), identity));
-            }
-        }
+        Map<Long, ProcessIdentity> identities = identify(processes);
         List<Allocation> held = allocations.get();
         List<Judgement> judgements = PlacementJudge.judge(processes, identities, held,
                 changes.observe(held, now), rules, now);
         List<JudgedProcess> judged = enforce(judgements, inventory, policy.get(), now);
         latest = judged;
         return judged;
+    }
+
+    /**
+     * Who each listed PID is: /proc is read for the PIDs not listed in the last pass only, a PID that left every
+     * GPU is forgotten. A PID listed in two passes in a row is taken for the same process: for another process to
+     * get it in between, the old one must have ended and the kernel handed out every other PID meanwhile; before a
+     * signal the start time is checked all the same ({@link Attribution#sameProcess}).
+     */
+    private Map<Long, ProcessIdentity> identify(List<GpuProcess> processes) {
+        Map<Long, ProcessIdentity> identities = new HashMap<>();
+        for (GpuProcess process : processes) {
+            long pid = process.pid();
+            if (identities.containsKey(pid)) {
+                continue;
+            }
+            ProcessIdentity identity = known.get(pid);
+            if (identity == null) {
+                identity = attribution.identify(pid).orElse(null);
+            }
+            if (identity != null) {
+                identities.put(pid, identity);
+            }
+        }
+        known = identities;
+        return identities;
     }
 
     /**

@@ -38,8 +38,14 @@ public final class PlacementJudge {
 
     private static Judgement judge(GpuProcess process, ProcessIdentity identity, List<Allocation> allocations,
                                    Map<Integer, Instant> changedAt, PlacementRules rules, Instant now) {
-        List<Allocation> owned = allocations.stream().filter(a -> belongsTo(identity.owner(), a)).toList();
-        String job = owned.isEmpty() ? null : owned.get(0).job();
+        String job = null;
+        boolean holds = false;
+        for (Allocation allocation : allocations) {
+            if (belongsTo(identity.owner(), allocation)) {
+                job = job == null ? allocation.job() : job;
+                holds = holds || holds(allocation, process);
+            }
+        }
         if (rules.isSystem(identity)) {
             return new Judgement(process, identity, PlacementVerdict.SYSTEM, job);
         }
@@ -47,10 +53,9 @@ public final class PlacementJudge {
         if (changed != null && now.isBefore(changed.plus(rules.grace()))) {
             return new Judgement(process, identity, PlacementVerdict.UNJUDGED, job);
         }
-        if (owned.isEmpty()) {
+        if (job == null) {
             return new Judgement(process, identity, PlacementVerdict.ROGUE, null);
         }
-        boolean holds = owned.stream().anyMatch(a -> holds(a, process));
         return new Judgement(process, identity, holds ? PlacementVerdict.ALLOWED : PlacementVerdict.OVERREACH, job);
     }
 
@@ -58,7 +63,7 @@ public final class PlacementJudge {
     private static boolean belongsTo(Owner owner, Allocation allocation) {
         return switch (owner.kind()) {
             case VIGIL_JOB -> owner.id().equals(allocation.job());
-            case SLURM_JOB, POD -> owner.wire().equals(allocation.backendJob());
+            case SLURM_JOB, POD -> owner.isWire(allocation.backendJob());
             case UNIT, UNKNOWN -> false;
         };
     }

@@ -11,6 +11,9 @@ final class WireText {
     }
 
     static String line(String raw, int max) {
+        if (clean(raw, max)) {
+            return raw;
+        }
         StringBuilder kept = new StringBuilder(Math.min(raw.length(), max));
         for (int i = 0; i < raw.length() && kept.length() < max; i++) {
             char c = raw.charAt(i);
@@ -20,5 +23,19 @@ final class WireText {
         }
         String line = kept.toString().strip();
         return line.isEmpty() ? UNKNOWN : line;
+    }
+
+    /** The usual case, checked without copying: already a non-empty line that fits. */
+    private static boolean clean(String raw, int max) {
+        if (raw.isEmpty() || raw.length() > max || Character.isWhitespace(raw.charAt(0))
+                || Character.isWhitespace(raw.charAt(raw.length() - 1))) {
+            return false;
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            if (Character.isISOControl(raw.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

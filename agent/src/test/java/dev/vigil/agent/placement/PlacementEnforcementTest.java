@@ -182,8 +182,48 @@ class PlacementEnforcementTest {
         clock.advance(KILL_GRACE);
         enforcer.pass();
 
-        assertThat(signals.sent).doesNotContain("KILL " + stubborn.pid());
+        assertThat(signals.sent).containsExactly("TERM " + stubborn.pid());
+        assertThat(placementMessages()).hasSize(2);
         assertThat(stubborn.isAlive()).isTrue();
+    }
+
+    @Test
+    void procIsReadOncePerProcessWhileItStaysOnTheGpusAndAfreshOnceItLeft() {
+        List<Long> read = new CopyOnWriteArrayList<>();
+        ProcAttribution proc = new ProcAttribution(root);
+        enforcer.close();
+        enforcer = new PlacementEnforcer("n1", backend, new Attribution() {
+            @Override
+            public java.util.Optional<ProcessIdentity> identify(long pid) {
+                read.add(pid);
+                return proc.identify(pid);
+            }
+
+            @Override
+            public boolean sameProcess(ProcessIdentity identity) {
+                return proc.sameProcess(identity);
+            }
+        }, List::of, policy::get, signals, PlacementRules.defaults(ProcessHandle.current().pid()), events, clock);
+        this.proc.process(777, SESSION, 1001, "miner").started(777, "miner", 1);
+        GpuProcess onOne = new GpuProcess(777, 1, null, null, 1024);
+        GpuProcess onTwo = new GpuProcess(777, 2, null, null, 1024);
+        backend.processes.addAll(List.of(onOne, onTwo));
+
+        enforcer.pass();
+        enforcer.pass();
+        assertThat(read).containsExactly(777L);
+
+        backend.processes.clear();
+        enforcer.pass();
+        this.proc.process(777, TRAIN_A, 1000, "python3");
+        backend.processes.add(onOne);
+        enforcer.pass();
+
+        assertThat(read).containsExactly(777L, 777L);
+        assertThat(enforcer.processes()).singleElement().satisfies(p -> {
+            assertThat(p.command()).isEqualTo("python3");
+            assertThat(p.owner()).isEqualTo("slurm:1234");
+        });
     }
 
     @Test
