@@ -66,7 +66,7 @@ class PlacementEnforcementTest {
     @BeforeEach
     void setUp() {
         logs.start();
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).addAppender(logs);
+        ((Logger) LoggerFactory.getLogger(Violations.class)).addAppender(logs);
         SimulatedNode gpus = new SimulatedNode("n1", new SimulatedSpec(NodeProfile.HGX_H100_8, 5L, null, null, null),
                 clock);
         backend = new ListedProcesses(gpus.inventory());
@@ -82,7 +82,7 @@ class PlacementEnforcementTest {
 
     @AfterEach
     void tearDown() {
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger(Violations.class)).detachAppender(logs);
         enforcer.close();
         children.forEach(Process::destroyForcibly);
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.config.BackendKind;
-import dev.vigil.agent.placement.PlacementEnforcer;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.cluster.AgentReport;
@@ -56,12 +55,12 @@ class PlacementReportTest {
     @BeforeEach
     void captureLogs() {
         logs.start();
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).addAppender(logs);
+        ((Logger) LoggerFactory.getLogger("dev.vigil.agent.placement")).addAppender(logs);
     }
 
     @AfterEach
     void stop() throws Exception {
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger("dev.vigil.agent.placement")).detachAppender(logs);
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
