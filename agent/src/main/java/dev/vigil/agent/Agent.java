@@ -18,8 +18,11 @@ import dev.vigil.agent.report.ControllerReporter;
 import dev.vigil.agent.placement.Attribution;
 import dev.vigil.agent.placement.PlacementEnforcer;
 import dev.vigil.agent.placement.PlacementRules;
+import dev.vigil.agent.placement.ProcessHandleSignals;
 import dev.vigil.agent.placement.ProcAttribution;
+import dev.vigil.agent.placement.Signals;
 import dev.vigil.agent.placement.SimulatedAttribution;
+import dev.vigil.agent.placement.SimulatedSignals;
 import dev.vigil.agent.report.ControllerStatus;
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.agent.sampling.Sampler;
@@ -29,6 +32,7 @@ import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
+import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import dev.vigil.gpu.fields.Field;
@@ -149,6 +153,7 @@ public final class Agent implements AutoCloseable {
                         (result, nanos) -> metrics.reported(result.wire(), nanos), jobs, actions, mig, pause, clock);
                 placement = placementEnforcer(config, backend, simulated, simulatedJobs, reporter, events, clock);
                 exporter.placementCounts(placement::counts);
+                reporter.placement(placement::processes);
             } catch (RuntimeException e) {
                 // The token file went away since the config was read.
                 mig.close();
@@ -227,13 +232,18 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
-    /** Placement enforcement, {@code report} policy: /proc on real GPUs, the simulator's word on simulated ones. */
+    /**
+     * Placement enforcement: /proc and real signals on real GPUs, the simulator's word and its stray processes on
+     * simulated ones; the allocations and the policy from the controller's desired state ({@code report} before
+     * the first one).
+     */
     private static PlacementEnforcer placementEnforcer(AgentConfig config, GpuBackend backend, SimulatedNode simulated,
                                                        SimulatedJobRunner simulatedJobs, ControllerReporter reporter,
                                                        EventLog events, Clock clock) {
         AgentConfig.Placement settings = config.placement();
         Attribution attribution = simulated != null ? new SimulatedAttribution(simulated, simulatedJobs)
                 : new ProcAttribution(settings.procRoot());
+        Signals signals = simulated != null ? new SimulatedSignals(simulated) : new ProcessHandleSignals();
         List<String> system = new ArrayList<>(settings.system());
         if (simulated != null) {
             system.add(SimulatedAttribution.BACKGROUND);
@@ -242,7 +252,10 @@ public final class Agent implements AutoCloseable {
         return new PlacementEnforcer(config.node(), backend, attribution, () -> {
             ControllerStatus.Desired desired = reporter.status().desired();
             return desired == null ? List.of() : desired.allocations();
-        }, rules, events, clock);
+        }, () -> {
+            ControllerStatus.Desired desired = reporter.status().desired();
+            return desired == null ? PlacementPolicy.REPORT : desired.placement();
+        }, signals, rules, events, clock);
     }
 
     /**

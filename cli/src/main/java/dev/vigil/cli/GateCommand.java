@@ -33,7 +33,9 @@ import java.util.stream.Collectors;
                 "Ask this node's agent whether a Slurm job may start on its GPUs (--prolog: every GPU of the job",
                 "is healthy) or left them clean (--epilog: no process is left on them). Exit status 0 when so;",
                 "otherwise 1 and one line on stderr saying which GPU and why. Slurm drains the node when a prolog",
-                "or epilog fails, and puts the job back in the queue after a failed prolog.",
+                "or epilog fails, and puts the job back in the queue after a failed prolog. A process left behind",
+                "is named with what the agent's placement check knows of it: user, command, owner (slurm:JOB,",
+                "pod:UID, unit:NAME), Vigil job and verdict (allowed, overreach, rogue, system, unjudged).",
                 "",
                 "The job's GPUs come from $SLURM_JOB_GPUS (else $CUDA_VISIBLE_DEVICES), as Slurm numbers them:",
                 "in gres.conf's order, which is PCI bus order as 'vigil slurm gres-conf' writes it. An agent that",
@@ -93,8 +95,8 @@ final class GateCommand implements Callable<Integer> {
         }
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(wait).build();
         try {
-            NodeInventory inventory = Documents.json().treeToValue(get(http, "/v1/node", wait).get("inventory"),
-                    NodeInventory.class);
+            JsonNode node = get(http, "/v1/node", wait);
+            NodeInventory inventory = Documents.json().treeToValue(node.get("inventory"), NodeInventory.class);
             List<Integer> order = GresConf.slurmOrder(inventory);
             Set<Integer> indices = new LinkedHashSet<>();
             for (int gpu : slurmGpus) {
@@ -109,7 +111,7 @@ final class GateCommand implements Callable<Integer> {
                     .collect(Collectors.joining(",")), wait).get("gpus");
             List<String> problems = new ArrayList<>();
             for (JsonNode status : statuses) {
-                String problem = phase.prolog ? unhealthy(status) : leftBehind(status);
+                String problem = phase.prolog ? unhealthy(status) : leftBehind(status, node.path("placement"));
                 if (problem != null) {
                     problems.add(problem);
                 }
@@ -168,8 +170,11 @@ final class GateCommand implements Callable<Integer> {
                 + reason + " (" + action + ")";
     }
 
-    /** What a job left on a GPU; null when nothing. */
-    private static String leftBehind(JsonNode status) {
+    /**
+     * What a job left on a GPU, each process with who it is and the agent's verdict when the agent has judged it
+     * (its {@code /v1/node} placement); null when nothing is left.
+     */
+    private static String leftBehind(JsonNode status, JsonNode placement) {
         int gpu = status.get("gpu").asInt();
         if (!status.path("processError").isNull() && !status.path("processError").isMissingNode()) {
             return "GPU " + gpu + ": its processes cannot be read: " + status.get("processError").asText();
@@ -178,10 +183,28 @@ final class GateCommand implements Callable<Integer> {
         if (processes.isEmpty()) {
             return null;
         }
-        List<String> pids = new ArrayList<>();
-        processes.forEach(p -> pids.add(p.get("pid").asLong() + " (" + p.get("usedMemoryMiB").asLong() + " MiB)"));
+        List<String> left = new ArrayList<>();
+        processes.forEach(p -> left.add("pid " + p.get("pid").asLong() + " (" + p.get("usedMemoryMiB").asLong()
+                + " MiB" + attribution(placement, gpu, p.get("pid").asLong()) + ")"));
         return "GPU " + gpu + " still has " + processes.size() + " process" + (processes.size() == 1 ? "" : "es")
-                + " after the job: pid " + String.join(", ", pids);
+                + " after the job: " + String.join(", ", left);
+    }
+
+    /** {@code , user U, command C, owner O, job J, verdict V} from the agent's last placement pass, or nothing. */
+    private static String attribution(JsonNode placement, int gpu, long pid) {
+        for (JsonNode onGpu : placement) {
+            if (onGpu.path("gpu").asInt(-1) != gpu) {
+                continue;
+            }
+            for (JsonNode judged : onGpu.path("processes")) {
+                if (judged.path("pid").asLong() == pid) {
+                    return ", user " + judged.path("user").asText() + ", command " + judged.path("command").asText()
+                            + ", owner " + judged.path("owner").asText() + ", job "
+                            + judged.path("job").asText("none") + ", verdict " + judged.path("verdict").asText();
+                }
+            }
+        }
+        return "";
     }
 
     private JsonNode get(HttpClient http, String path, Duration wait) throws IOException, InterruptedException {

@@ -4,6 +4,8 @@ import dev.vigil.agent.Agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
+import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.gpu.simulated.FaultKind;
 import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
@@ -11,6 +13,9 @@ import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 import dev.vigil.gpu.simulated.Workload;
 import dev.vigil.gpu.simulated.WorkloadKind;
+import dev.vigil.http.HttpServer;
+import dev.vigil.http.Response;
+import dev.vigil.http.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,6 +112,45 @@ class GateCommandTest {
         assertThat(left.err().lines()).singleElement().satisfies(line -> assertThat(line)
                 .startsWith("vigil gate: epilog of job 4712 on gpu07: GPU 4 still has 1 process after the job: pid ")
                 .contains("; GPU 5 still has 1 process after the job: pid ").doesNotContain("GPU 6"));
+    }
+
+    @Test
+    void theEpilogNamesWhoEachProcessLeftBehindIsWhenTheAgentJudgedIt() throws Exception {
+        agent.close();
+        // An agent judges its processes once it reports to a controller: this one answers with no allocation.
+        HttpServer controller = HttpServer.serving(new Router().post("/v1/agents/{node}/report", request ->
+                Response.json(new DesiredState(1, false, false, List.of(), false, 0, List.of()))))
+                .start(new InetSocketAddress("127.0.0.1", 0));
+        try {
+            SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of(Workload.of(
+                    WorkloadKind.TRAINING, List.of(4, 5))));
+            gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
+            agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
+                    new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
+                    new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
+                            null, Duration.ofMillis(200), Duration.ofSeconds(2)), null, null, null, null,
+                    new AgentConfig.Placement(null, Duration.ZERO, null)), gpus, Clock.systemUTC(), null,
+                    SystemdNotifier.disabled());
+            gpus.inject(FaultSpec.now(5, FaultKind.ROGUE_PROCESS, null));
+            long rogue = gpus.processes(5).stream().mapToLong(GpuProcess::pid).max().orElseThrow();
+            long training = gpus.processes(4).get(0).pid();
+            environment.put("SLURM_JOB_ID", "4713");
+            environment.put("SLURM_JOB_GPUS", "4,5");
+
+            await(() -> gate("--epilog").err().contains("verdict rogue"));
+
+            Run left = gate("--epilog");
+            assertThat(left.exit()).isEqualTo(1);
+            assertThat(left.err().lines()).singleElement().satisfies(line -> assertThat(line)
+                    .startsWith("vigil gate: epilog of job 4713 on gpu07: GPU 4 still has 1 process after the job: pid "
+                            + training + " (")
+                    .contains(" MiB, user 1000, command training, owner unit:simulated-workload.service, job none,"
+                            + " verdict system); GPU 5 still has 2 processes after the job: pid ")
+                    .endsWith(", pid " + rogue + " (1024 MiB, user 1001, command rogue, owner unknown, job none,"
+                            + " verdict rogue)"));
+        } finally {
+            controller.close();
+        }
     }
 
     @Test

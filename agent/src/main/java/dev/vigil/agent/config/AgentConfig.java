@@ -241,8 +241,9 @@ public record AgentConfig(String node, String listen, BackendKind backend, Sampl
     }
 
     /**
-     * Placement enforcement with the {@code report} policy: each process on a GPU is attributed to its job and
-     * judged against the node's allocations (on simulated GPUs the simulator says whose a process is).
+     * Placement enforcement: each process on a GPU is attributed to its job and judged against the node's
+     * allocations (on simulated GPUs the simulator says whose a process is). What is done about a violation is the
+     * node pool's policy, from the desired state.
      *
      * @param procRoot where /proc is (a test lays out a fake tree)
      * @param grace    how long after an allocation starts or ends on a GPU its processes are not judged

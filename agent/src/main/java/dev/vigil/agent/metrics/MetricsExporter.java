@@ -6,7 +6,7 @@ import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.MigInstance;
 import dev.vigil.api.gpu.NodeInventory;
-import dev.vigil.agent.placement.Verdict;
+import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.gpu.backend.EntitySample;
 import dev.vigil.gpu.fields.AgentFamilies;
@@ -63,7 +63,7 @@ public final class MetricsExporter {
     private NodeInventory labelledFrom;
     private final Map<Long, Labels> labels = new HashMap<>();
     private volatile Supplier<List<GpuMigStatus>> migStatuses;
-    private volatile Supplier<Map<Integer, Map<Verdict, Integer>>> placementCounts;
+    private volatile Supplier<Map<Integer, Map<PlacementVerdict, Integer>>> placementCounts;
 
     /**
      * @param hostname the {@code Hostname} label
@@ -88,7 +88,7 @@ public final class MetricsExporter {
     }
 
     /** Exports {@code vigil_gpu_processes} from now on: per GPU and verdict, how many processes it has. */
-    public void placementCounts(Supplier<Map<Integer, Map<Verdict, Integer>>> counts) {
+    public void placementCounts(Supplier<Map<Integer, Map<PlacementVerdict, Integer>>> counts) {
         this.placementCounts = counts;
     }
 
@@ -166,7 +166,7 @@ public final class MetricsExporter {
         if (mig != null) {
             families.add(migPhases(mig.get(), inventory));
         }
-        Supplier<Map<Integer, Map<Verdict, Integer>>> placement = placementCounts;
+        Supplier<Map<Integer, Map<PlacementVerdict, Integer>>> placement = placementCounts;
         if (placement != null) {
             families.add(processes(placement.get(), inventory));
         }
@@ -230,7 +230,7 @@ public final class MetricsExporter {
         return family;
     }
 
-    private GpuFamily processes(Map<Integer, Map<Verdict, Integer>> counts, NodeInventory inventory) {
+    private GpuFamily processes(Map<Integer, Map<PlacementVerdict, Integer>> counts, NodeInventory inventory) {
         GpuFamily family = new GpuFamily(AgentFamilies.GPU_PROCESSES,
                 "Processes on the GPU per placement verdict (allowed, overreach, rogue, system, unjudged).", "gauge");
         counts.forEach((gpu, byVerdict) -> {

@@ -36,4 +36,14 @@ public record Owner(OwnerKind kind, String id) {
     public String wire() {
         return kind == OwnerKind.UNKNOWN ? kind.wire() : kind.wire() + ":" + id;
     }
+
+    /** Whether {@code wire} is this owner's {@link #wire()}, without building it (the judge asks for each process). */
+    public boolean isWire(String wire) {
+        if (kind == OwnerKind.UNKNOWN) {
+            return kind.wire().equals(wire);
+        }
+        String prefix = kind.wire();
+        return wire != null && wire.length() == prefix.length() + 1 + id.length() && wire.startsWith(prefix)
+                && wire.charAt(prefix.length()) == ':' && wire.endsWith(id);
+    }
 }

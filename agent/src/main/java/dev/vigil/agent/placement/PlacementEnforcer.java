@@ -2,12 +2,12 @@ package dev.vigil.agent.placement;
 
 import dev.vigil.agent.sampling.EventLog;
 import dev.vigil.api.gpu.GpuDevice;
-import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.api.gpu.NodeInventory;
-import dev.vigil.api.gpu.RepairAction;
-import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementPolicy;
+import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.backend.GpuBackendException;
 import org.slf4j.Logger;
@@ -17,10 +17,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,10 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * The {@code report} policy: after each sample, on its own thread (never on the scrape or sampling path), judges
- * every process on every GPU and reports each new violation once per PID: an event (which reaches the controller in
- * the agent's reports) and a {@code placement_violation} log line. A pass asked for while one runs is folded into
- * one more pass.
+ * Placement enforcement: after each sample, on its own thread (never on the scrape or sampling path), judges every
+ * process on every GPU against the node's allocations and hands the violations to the node pool's policy
+ * ({@link Violations}). A pass asked for while one runs is folded into one more pass. The last pass is what the
+ * agent reports, shows on {@code /v1/node} and counts in {@code vigil_gpu_processes}.
  */
 public final class PlacementEnforcer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementEnforcer.class);
@@ -41,25 +39,27 @@ public final class PlacementEnforcer implements AutoCloseable {
     private final GpuBackend backend;
     private final Attribution attribution;
     private final Supplier<List<Allocation>> allocations;
+    private final Supplier<PlacementPolicy> policy;
     private final PlacementRules rules;
-    private final EventLog events;
     private final Clock clock;
     private final AllocationChanges changes = new AllocationChanges();
     private final ExecutorService thread;
     private final AtomicBoolean pending = new AtomicBoolean();
-    /** PIDs reported as violating and still violating: reported again only after they stopped. */
-    private final Set<Long> reported = new HashSet<>();
-    private volatile List<Judgement> latest = List.of();
+    private final Violations violations;
+    /** Who each PID listed in the last pass is. */
+    private Map<Long, ProcessIdentity> known = Map.of();
+    private volatile List<JudgedProcess> latest = List.of();
 
     public PlacementEnforcer(String node, GpuBackend backend, Attribution attribution,
-                             Supplier<List<Allocation>> allocations, PlacementRules rules, EventLog events,
-                             Clock clock) {
+                             Supplier<List<Allocation>> allocations, Supplier<PlacementPolicy> policy,
+                             Signals signals, PlacementRules rules, EventLog events, Clock clock) {
         this.node = node;
         this.backend = backend;
         this.attribution = attribution;
         this.allocations = allocations;
+        this.policy = policy;
+        this.violations = new Violations(node, attribution, signals, events);
         this.rules = rules;
-        this.events = events;
         this.clock = clock;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vigil-placement-" + node);
@@ -89,7 +89,7 @@ public final class PlacementEnforcer implements AutoCloseable {
     }
 
     /** One enforcement pass; returns its judgements (also kept for {@link #gpus} and {@link #counts}). */
-    public List<Judgement> pass() {
+    public synchronized List<JudgedProcess> pass() {
         Instant now = clock.instant();
         NodeInventory inventory = backend.inventory();
         List<GpuProcess> processes = new ArrayList<>();
@@ -100,70 +100,59 @@ public final class PlacementEnforcer implements AutoCloseable {
                 // A GPU that does not answer has its own health event; its processes are judged once it answers.
             }
         }
-        Map<Long, ProcessIdentity> identities = new HashMap<>();
-        for (GpuProcess process : processes) {
-            if (!identities.containsKey(process.pid())) {
-                attribution.identify(process.pid()).ifPresent(identity -> identities.put(process.pid(), identity));
-            }
-        }
+        Map<Long, ProcessIdentity> identities = identify(processes);
         List<Allocation> held = allocations.get();
         List<Judgement> judgements = PlacementJudge.judge(processes, identities, held,
                 changes.observe(held, now), rules, now);
-        report(judgements, inventory, now);
-        latest = judgements;
-        return judgements;
+        List<JudgedProcess> judged = violations.enforce(judgements, inventory, policy.get(), now);
+        latest = judged;
+        return judged;
     }
 
-    private synchronized void report(List<Judgement> judgements, NodeInventory inventory, Instant now) {
-        Set<Long> violating = new HashSet<>();
-        List<GpuEvent> added = new ArrayList<>();
-        for (Judgement judgement : judgements) {
-            if (!judgement.verdict().violation()) {
+    /**
+     * Who each listed PID is: /proc is read for the PIDs not listed in the last pass only, a PID that left every
+     * GPU is forgotten. A PID listed in two passes in a row is taken for the same process: for another process to
+     * get it in between, the old one must have ended and the kernel handed out every other PID meanwhile; before a
+     * signal the start time is checked all the same ({@link Attribution#sameProcess}).
+     */
+    private Map<Long, ProcessIdentity> identify(List<GpuProcess> processes) {
+        Map<Long, ProcessIdentity> identities = new HashMap<>();
+        for (GpuProcess process : processes) {
+            long pid = process.pid();
+            if (identities.containsKey(pid)) {
                 continue;
             }
-            long pid = judgement.identity().pid();
-            violating.add(pid);
-            if (reported.add(pid)) {
-                added.add(violation(judgement, inventory, now));
+            ProcessIdentity identity = known.get(pid);
+            if (identity == null) {
+                identity = attribution.identify(pid).orElse(null);
+            }
+            if (identity != null) {
+                identities.put(pid, identity);
             }
         }
-        reported.retainAll(violating);
-        events.append(added);
+        known = identities;
+        return identities;
     }
 
-    private GpuEvent violation(Judgement judgement, NodeInventory inventory, Instant now) {
-        ProcessIdentity identity = judgement.identity();
-        GpuProcess process = judgement.process();
-        String job = judgement.job() == null ? "none" : judgement.job();
-        LOG.atWarn().addKeyValue("node", node).addKeyValue("gpu", process.gpu())
-                .addKeyValue("verdict", judgement.verdict().wire()).addKeyValue("pid", identity.pid())
-                .addKeyValue("user", identity.user()).addKeyValue("command", identity.command())
-                .addKeyValue("owner", identity.owner().wire()).addKeyValue("job", job)
-                .log("placement_violation");
-        String uuid = process.gpu() < inventory.gpus().size() ? inventory.gpus().get(process.gpu()).uuid() : null;
-        return new GpuEvent(0, now, process.gpu(), uuid, process.gpuInstanceId(), process.computeInstanceId(),
-                GpuEvent.Kind.FAULT, null, Severity.WARNING, RepairAction.NONE,
-                "placement " + judgement.verdict().wire() + " on gpu " + process.gpu() + ": pid " + identity.pid()
-                        + " user " + identity.user() + " command " + identity.command() + " owner "
-                        + identity.owner().wire() + " job " + job);
+    /** Every process on every GPU, judged, as of the last pass: what the agent reports to the controller. */
+    public List<JudgedProcess> processes() {
+        return latest;
     }
 
     /** Each GPU's processes with their verdicts, as of the last pass; GPUs without processes are left out. */
     public List<GpuPlacement> gpus() {
-        Map<Integer, List<GpuPlacement.ProcessView>> byGpu = new TreeMap<>();
-        for (Judgement judgement : latest) {
-            byGpu.computeIfAbsent(judgement.process().gpu(), gpu -> new ArrayList<>())
-                    .add(GpuPlacement.ProcessView.of(judgement));
+        Map<Integer, List<JudgedProcess>> byGpu = new TreeMap<>();
+        for (JudgedProcess process : latest) {
+            byGpu.computeIfAbsent(process.gpu(), gpu -> new ArrayList<>()).add(process);
         }
         return byGpu.entrySet().stream().map(e -> new GpuPlacement(e.getKey(), e.getValue())).toList();
     }
 
     /** How many processes each GPU has per verdict, as of the last pass. */
-    public Map<Integer, Map<Verdict, Integer>> counts() {
-        Map<Integer, Map<Verdict, Integer>> counts = new TreeMap<>();
-        for (Judgement judgement : latest) {
-            counts.computeIfAbsent(judgement.process().gpu(), gpu -> new TreeMap<>())
-                    .merge(judgement.verdict(), 1, Integer::sum);
+    public Map<Integer, Map<PlacementVerdict, Integer>> counts() {
+        Map<Integer, Map<PlacementVerdict, Integer>> counts = new TreeMap<>();
+        for (JudgedProcess process : latest) {
+            counts.computeIfAbsent(process.gpu(), gpu -> new TreeMap<>()).merge(process.verdict(), 1, Integer::sum);
         }
         return counts;
     }

@@ -2,6 +2,7 @@ package dev.vigil.agent.placement;
 
 import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.placement.PlacementVerdict;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,27 +38,32 @@ public final class PlacementJudge {
 
     private static Judgement judge(GpuProcess process, ProcessIdentity identity, List<Allocation> allocations,
                                    Map<Integer, Instant> changedAt, PlacementRules rules, Instant now) {
-        List<Allocation> owned = allocations.stream().filter(a -> belongsTo(identity.owner(), a)).toList();
-        String job = owned.isEmpty() ? null : owned.get(0).job();
+        String job = null;
+        boolean holds = false;
+        for (Allocation allocation : allocations) {
+            if (belongsTo(identity.owner(), allocation)) {
+                job = job == null ? allocation.job() : job;
+                holds = holds || holds(allocation, process);
+            }
+        }
         if (rules.isSystem(identity)) {
-            return new Judgement(process, identity, Verdict.SYSTEM, job);
+            return new Judgement(process, identity, PlacementVerdict.SYSTEM, job);
         }
         Instant changed = changedAt.get(process.gpu());
         if (changed != null && now.isBefore(changed.plus(rules.grace()))) {
-            return new Judgement(process, identity, Verdict.UNJUDGED, job);
+            return new Judgement(process, identity, PlacementVerdict.UNJUDGED, job);
         }
-        if (owned.isEmpty()) {
-            return new Judgement(process, identity, Verdict.ROGUE, null);
+        if (job == null) {
+            return new Judgement(process, identity, PlacementVerdict.ROGUE, null);
         }
-        boolean holds = owned.stream().anyMatch(a -> holds(a, process));
-        return new Judgement(process, identity, holds ? Verdict.ALLOWED : Verdict.OVERREACH, job);
+        return new Judgement(process, identity, holds ? PlacementVerdict.ALLOWED : PlacementVerdict.OVERREACH, job);
     }
 
     /** A Slurm job or pod matches by the backend's id ({@code slurm:1234}); a job the agent runs by its Vigil id. */
     private static boolean belongsTo(Owner owner, Allocation allocation) {
         return switch (owner.kind()) {
             case VIGIL_JOB -> owner.id().equals(allocation.job());
-            case SLURM_JOB, POD -> owner.wire().equals(allocation.backendJob());
+            case SLURM_JOB, POD -> owner.isWire(allocation.backendJob());
             case UNIT, UNKNOWN -> false;
         };
     }

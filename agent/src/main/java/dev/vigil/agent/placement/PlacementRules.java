@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * What the judge needs besides the node's state.
  *
- * @param system   command or systemd unit names (without {@code .service}) that are always {@link Verdict#SYSTEM}
+ * @param system   command or systemd unit names (without {@code .service}) that are always {@code system}
  * @param agentPid the agent's own PID, always system
  * @param grace    how long after an allocation starts or ends on a GPU its processes are not judged
  */

@@ -35,4 +35,10 @@ public final class SimulatedAttribution implements Attribution {
             return new ProcessIdentity(pid, origin.uid(), origin.command(), owner, null);
         });
     }
+
+    /** Simulated PIDs are not reused while the agent runs: the process is the same while the node has it. */
+    @Override
+    public boolean sameProcess(ProcessIdentity identity) {
+        return node.origin(identity.pid()).isPresent();
+    }
 }

@@ -21,6 +21,7 @@ import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.NodeInventory;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.placement.JudgedProcess;
 import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldSet;
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -119,6 +121,7 @@ public final class ControllerReporter implements AutoCloseable {
     /** The newest event when the last report was built; a later one asks for a report at once. */
     private volatile long lastSeenEventSeq;
     private volatile ControllerStatus status;
+    private volatile Supplier<List<JudgedProcess>> placement = List::of;
 
     // Owned by the reporting thread.
     private String token;
@@ -211,6 +214,11 @@ public final class ControllerReporter implements AutoCloseable {
                 || snapshot.inventory() != inventory && !Objects.equals(snapshot.inventory(), inventory));
     }
 
+    /** Where each report takes the node's judged GPU processes from (placement enforcement's last pass). */
+    public void placement(Supplier<List<JudgedProcess>> processes) {
+        this.placement = processes;
+    }
+
     /** How the agent stands with the controller, for /v1/node. */
     public ControllerStatus status() {
         return status;
@@ -276,7 +284,7 @@ public final class ControllerReporter implements AutoCloseable {
         List<AgentActionResult> results = actions.reported();
         AgentReport report = new AgentReport(agentId, agentVersion, hash, withInventory ? snapshot.inventory() : null,
                 snapshot.health(), builder.summaries(snapshot.sample()), pending, appliedVersion, applyError, results,
-                mig.statuses());
+                mig.statuses(), placement.get());
         byte[] body;
         try {
             body = Documents.json().writeValueAsBytes(report);
@@ -476,7 +484,7 @@ public final class ControllerReporter implements AutoCloseable {
      */
     private void apply(DesiredState answer, NodeInventory inventory) {
         ControllerStatus.Desired next = new ControllerStatus.Desired(answer.version(), answer.cordoned(),
-                answer.drain(), answer.cordonedGpus(), answer.allocations());
+                answer.drain(), answer.cordonedGpus(), answer.allocations(), answer.placement());
         if (next.equals(desired) && appliedVersion == answer.version()) {
             return;
         }
@@ -511,6 +519,7 @@ public final class ControllerReporter implements AutoCloseable {
         LOG.atInfo().addKeyValue("node", node).addKeyValue("version", answer.version())
                 .addKeyValue("cordoned", answer.cordoned()).addKeyValue("drain", answer.drain())
                 .addKeyValue("cordonedGpus", String.join(",", answer.cordonedGpus()))
+                .addKeyValue("placement", answer.placement().action().wire())
                 .addKeyValue("allocations", answer.allocations().stream().map(Allocation::job).distinct()
                         .collect(Collectors.joining(","))).log("desired_state_applied");
     }

@@ -2,9 +2,11 @@ package dev.vigil.agent.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.placement.PlacementPolicy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How the agent stands with the controller, for {@code GET /v1/node}'s {@code controller}
@@ -30,12 +32,14 @@ public record ControllerStatus(String url, String agentId, Instant lastReport, S
      * @param drain        work should leave the node
      * @param cordonedGpus UUIDs of GPUs no new work may land on
      * @param allocations  the jobs that run on the node, down to GPUs and MIG instances
+     * @param placement    what the agent does about processes that violate placement
      */
     public record Desired(long version, boolean cordoned, boolean drain, List<String> cordonedGpus,
-                          List<Allocation> allocations) {
+                          List<Allocation> allocations, PlacementPolicy placement) {
         public Desired {
             cordonedGpus = List.copyOf(cordonedGpus);
             allocations = List.copyOf(allocations);
+            Objects.requireNonNull(placement, "placement");
         }
     }
 }

@@ -28,6 +28,12 @@ final class FakeProc {
         return this;
     }
 
+    /** The process's {@code stat}, its start time (clock ticks after boot) in field 22. */
+    FakeProc started(long pid, String command, long startTime) {
+        return write(pid, "stat", pid + " (" + command + ") S 1 " + pid + " " + pid + " 0 -1 4194560 120 0 0 0 3 1 0 0"
+                + " 20 0 1 0 " + startTime + " 10485760 300 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 3 0 0\n");
+    }
+
     FakeProc write(long pid, String file, String content) {
         try {
             Path dir = Files.createDirectories(root.resolve(Long.toString(pid)));

@@ -3,6 +3,7 @@ package dev.vigil.agent.placement;
 import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.placement.PlacementVerdict;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,50 +39,50 @@ class PlacementJudgeTest {
     static Stream<Arguments> verdicts() {
         return Stream.of(
                 Arguments.of("slurm job on its GPU", 0, null, identity(1, "python3", Owner.slurmJob("1234")),
-                        Verdict.ALLOWED, "train-a"),
+                        PlacementVerdict.ALLOWED, "train-a"),
                 Arguments.of("slurm job on its other GPU", 1, null, identity(1, "python3", Owner.slurmJob("1234")),
-                        Verdict.ALLOWED, "train-a"),
+                        PlacementVerdict.ALLOWED, "train-a"),
                 Arguments.of("agent-run job on its GPU", 2, null, identity(2, "sim", Owner.vigilJob("sim-b")),
-                        Verdict.ALLOWED, "sim-b"),
+                        PlacementVerdict.ALLOWED, "sim-b"),
                 Arguments.of("slurm job on a GPU of another job", 2, null, identity(3, "python3",
-                        Owner.slurmJob("1234")), Verdict.OVERREACH, "train-a"),
+                        Owner.slurmJob("1234")), PlacementVerdict.OVERREACH, "train-a"),
                 Arguments.of("slurm job on a GPU nobody holds", 4, null, identity(3, "python3",
-                        Owner.slurmJob("1234")), Verdict.OVERREACH, "train-a"),
+                        Owner.slurmJob("1234")), PlacementVerdict.OVERREACH, "train-a"),
                 Arguments.of("agent-run job on another GPU", 0, null, identity(4, "sim", Owner.vigilJob("sim-b")),
-                        Verdict.OVERREACH, "sim-b"),
+                        PlacementVerdict.OVERREACH, "sim-b"),
                 Arguments.of("slice job in its instance", 3, 5, identity(5, "infer", Owner.slurmJob("77")),
-                        Verdict.ALLOWED, "slice-c"),
+                        PlacementVerdict.ALLOWED, "slice-c"),
                 Arguments.of("slice job in another instance", 3, 1, identity(5, "infer", Owner.slurmJob("77")),
-                        Verdict.OVERREACH, "slice-c"),
+                        PlacementVerdict.OVERREACH, "slice-c"),
                 Arguments.of("whole-GPU job in an instance of its GPU", 0, 1, identity(1, "python3",
-                        Owner.slurmJob("1234")), Verdict.ALLOWED, "train-a"),
+                        Owner.slurmJob("1234")), PlacementVerdict.ALLOWED, "train-a"),
                 Arguments.of("unknown owner on a held GPU", 0, null, identity(6, "xmrig", Owner.UNKNOWN),
-                        Verdict.ROGUE, null),
+                        PlacementVerdict.ROGUE, null),
                 Arguments.of("unknown owner on a free GPU", 4, null, identity(6, "xmrig", Owner.UNKNOWN),
-                        Verdict.ROGUE, null),
+                        PlacementVerdict.ROGUE, null),
                 Arguments.of("slurm job not allocated here", 0, null, identity(7, "python3", Owner.slurmJob("999")),
-                        Verdict.ROGUE, null),
+                        PlacementVerdict.ROGUE, null),
                 Arguments.of("pod not allocated here", 0, null, identity(8, "python3",
-                        Owner.pod("1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")), Verdict.ROGUE, null),
+                        Owner.pod("1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")), PlacementVerdict.ROGUE, null),
                 Arguments.of("user unit", 0, null, identity(9, "jupyter", Owner.unit("jupyter.service")),
-                        Verdict.ROGUE, null),
+                        PlacementVerdict.ROGUE, null),
                 Arguments.of("persistenced by its truncated comm", 0, null, identity(10, "nvidia-persiste",
-                        Owner.UNKNOWN), Verdict.SYSTEM, null),
+                        Owner.UNKNOWN), PlacementVerdict.SYSTEM, null),
                 Arguments.of("fabric manager by its unit", 4, null, identity(11, "fm",
-                        Owner.unit("nv-fabricmanager.service")), Verdict.SYSTEM, null),
+                        Owner.unit("nv-fabricmanager.service")), PlacementVerdict.SYSTEM, null),
                 Arguments.of("hostengine by its comm", 1, null, identity(12, "nv-hostengine", Owner.UNKNOWN),
-                        Verdict.SYSTEM, null),
+                        PlacementVerdict.SYSTEM, null),
                 Arguments.of("dcgm-exporter in a pod", 2, null, identity(13, "dcgm-exporter",
-                        Owner.pod("1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")), Verdict.SYSTEM, null),
+                        Owner.pod("1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")), PlacementVerdict.SYSTEM, null),
                 Arguments.of("the agent itself", 3, null, identity(AGENT_PID, "java", Owner.UNKNOWN),
-                        Verdict.SYSTEM, null),
+                        PlacementVerdict.SYSTEM, null),
                 Arguments.of("a longer name is not a system one", 0, null, identity(14, "nv-hostengine2",
-                        Owner.UNKNOWN), Verdict.ROGUE, null));
+                        Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("verdicts")
-    void verdict(String name, int gpu, Integer instance, ProcessIdentity identity, Verdict verdict, String job) {
+    void verdict(String name, int gpu, Integer instance, ProcessIdentity identity, PlacementVerdict verdict, String job) {
         GpuProcess process = new GpuProcess(identity.pid(), gpu, instance, instance == null ? null : 0, 100);
 
         List<Judgement> judgements = PlacementJudge.judge(List.of(process), Map.of(identity.pid(), identity),
@@ -109,9 +110,9 @@ class PlacementJudgeTest {
         Duration grace = RULES.grace();
 
         assertThat(verdicts(List.of(onZero, onOne), rogue, Map.of(0, NOW.minus(grace).plusMillis(1))))
-                .containsExactly(Verdict.UNJUDGED, Verdict.ROGUE);
-        assertThat(verdicts(List.of(onZero), rogue, Map.of(0, NOW.minus(grace)))).containsExactly(Verdict.ROGUE);
-        assertThat(verdicts(List.of(onZero), rogue, Map.of(0, NOW))).containsExactly(Verdict.UNJUDGED);
+                .containsExactly(PlacementVerdict.UNJUDGED, PlacementVerdict.ROGUE);
+        assertThat(verdicts(List.of(onZero), rogue, Map.of(0, NOW.minus(grace)))).containsExactly(PlacementVerdict.ROGUE);
+        assertThat(verdicts(List.of(onZero), rogue, Map.of(0, NOW))).containsExactly(PlacementVerdict.UNJUDGED);
     }
 
     @Test
@@ -119,7 +120,7 @@ class PlacementJudgeTest {
         ProcessIdentity hostengine = identity(12, "nv-hostengine", Owner.UNKNOWN);
 
         assertThat(verdicts(List.of(new GpuProcess(12, 0, null, null, 1)), hostengine, Map.of(0, NOW)))
-                .containsExactly(Verdict.SYSTEM);
+                .containsExactly(PlacementVerdict.SYSTEM);
     }
 
     @Test
@@ -130,10 +131,10 @@ class PlacementJudgeTest {
         assertThat(PlacementJudge.judge(List.of(process, new GpuProcess(13, 4, null, null, 1)),
                 Map.of(12L, identity(12, "nv-hostengine", Owner.UNKNOWN), 13L, identity(13, "my-daemon",
                         Owner.UNKNOWN)), ALLOCATIONS, Map.of(), rules, NOW))
-                .extracting(Judgement::verdict).containsExactly(Verdict.ROGUE, Verdict.SYSTEM);
+                .extracting(Judgement::verdict).containsExactly(PlacementVerdict.ROGUE, PlacementVerdict.SYSTEM);
     }
 
-    private static List<Verdict> verdicts(List<GpuProcess> processes, ProcessIdentity identity,
+    private static List<PlacementVerdict> verdicts(List<GpuProcess> processes, ProcessIdentity identity,
                                           Map<Integer, Instant> changedAt) {
         return PlacementJudge.judge(processes, Map.of(identity.pid(), identity), ALLOCATIONS, changedAt, RULES, NOW)
                 .stream().map(Judgement::verdict).toList();

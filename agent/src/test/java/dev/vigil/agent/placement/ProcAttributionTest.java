@@ -121,4 +121,45 @@ class ProcAttributionTest {
         assertThat(new ProcAttribution(root).identify(998)).isEmpty();
         assertThat(Files.list(root).map(p -> p.getFileName().toString()).toList()).isEqualTo(List.of("998"));
     }
+
+    @Test
+    void theStartTimeIsField22OfStatWhateverTheCommandHoldsAndTellsAReusedPid() {
+        FakeProc proc = new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x");
+        proc.started(4242, "a) b (c", 123456);
+        ProcAttribution attribution = new ProcAttribution(root);
+        ProcessIdentity identity = attribution.identify(4242).orElseThrow();
+
+        assertThat(identity.startTime()).isEqualTo(123456);
+        assertThat(attribution.sameProcess(identity)).isTrue();
+
+        proc.started(4242, "x", 123999);
+        assertThat(attribution.sameProcess(identity)).as("another process got the PID").isFalse();
+    }
+
+    @Test
+    void aProcessWithoutAReadableStartTimeIsNeverTakenForTheSameProcess() {
+        FakeProc proc = new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x");
+        ProcAttribution attribution = new ProcAttribution(root);
+        ProcessIdentity noStat = attribution.identify(4242).orElseThrow();
+        assertThat(noStat.startTime()).isEqualTo(-1);
+        assertThat(attribution.sameProcess(noStat)).isFalse();
+
+        proc.write(4242, "stat", "4242 (x) S 1 2 3\n");
+        assertThat(attribution.identify(4242).orElseThrow().startTime()).as("too few fields").isEqualTo(-1);
+        proc.write(4242, "stat", "4242 x S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21\n");
+        assertThat(attribution.identify(4242).orElseThrow().startTime()).as("no command").isEqualTo(-1);
+        proc.write(4242, "stat", "4242 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 soon 20 21\n");
+        assertThat(attribution.identify(4242).orElseThrow().startTime()).as("not a number").isEqualTo(-1);
+    }
+
+    @Test
+    void aGoneProcessIsNotTheSameProcess() {
+        FakeProc proc = new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x").started(4242, "x", 7);
+        ProcAttribution attribution = new ProcAttribution(root);
+        ProcessIdentity identity = attribution.identify(4242).orElseThrow();
+
+        proc.write(4242, "stat", "");
+        assertThat(attribution.sameProcess(identity)).isFalse();
+        assertThat(attribution.identify(4243)).isEmpty();
+    }
 }

@@ -108,7 +108,8 @@ final class FakeController implements AutoCloseable {
         }
         DesiredState d = desired;
         return Response.json(new DesiredState(d.version(), d.cordoned(), d.drain(), new ArrayList<>(d.cordonedGpus()),
-                needInventory, ackEvents ? lastEventSeq : 0, d.allocations(), d.actions(), d.mig()));
+                needInventory, ackEvents ? lastEventSeq : 0, d.allocations(), d.actions(), d.mig(),
+                d.placement()));
     }
 
     /** Stops answering; connections to its port are refused from then on. Closing twice is fine. */

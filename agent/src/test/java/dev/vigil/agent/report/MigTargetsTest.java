@@ -99,7 +99,7 @@ class MigTargetsTest {
     }
 
     private static DesiredState asking(long version, GpuMigTarget... targets) {
-        return new DesiredState(version, false, false, List.of(), false, 0, List.of(), List.of(), List.of(targets));
+        return new DesiredState(version, false, false, List.of(), false, 0, List.of(), List.of(), List.of(targets), null);
     }
 
     private static Optional<GpuMigStatus> reported(FakeController ctl, int gpu) {

@@ -7,14 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.config.BackendKind;
-import dev.vigil.agent.placement.PlacementEnforcer;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.binding.Documents;
+import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.DesiredState;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.placement.Enforcement;
+import dev.vigil.api.placement.JudgedProcess;
+import dev.vigil.api.placement.PlacementAction;
+import dev.vigil.api.placement.PlacementPolicy;
+import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
@@ -50,12 +55,12 @@ class PlacementReportTest {
     @BeforeEach
     void captureLogs() {
         logs.start();
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).addAppender(logs);
+        ((Logger) LoggerFactory.getLogger("dev.vigil.agent.placement")).addAppender(logs);
     }
 
     @AfterEach
     void stop() throws Exception {
-        ((Logger) LoggerFactory.getLogger(PlacementEnforcer.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger("dev.vigil.agent.placement")).detachAppender(logs);
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
@@ -78,12 +83,17 @@ class PlacementReportTest {
     }
 
     private FakeController runningTrainA(SimulatedNode node) {
+        return runningTrainA(node, null);
+    }
+
+    private FakeController runningTrainA(SimulatedNode node, PlacementPolicy policy) {
         FakeController ctl = FakeController.start(TOKEN);
         resources.add(ctl);
         List<String> uuids = List.of(node.inventory().gpus().get(0).uuid(), node.inventory().gpus().get(1).uuid());
         Allocation trainA = new Allocation("train-a", null, JobKind.TRAINING, List.of(0, 1), uuids, List.of(),
                 List.of("train"), null, Map.of(), 1, null);
-        ctl.desired = new DesiredState(1, false, false, List.of(), false, 0, List.of(trainA), List.of(), List.of());
+        ctl.desired = new DesiredState(1, false, false, List.of(), false, 0, List.of(trainA), List.of(), List.of(),
+                policy);
         return ctl;
     }
 
@@ -110,6 +120,13 @@ class PlacementReportTest {
 
     private static List<GpuEvent> placementEvents(FakeController ctl) {
         return ctl.stored.stream().filter(e -> e.message().startsWith("placement ")).toList();
+    }
+
+    /** The rogue process in the controller's last report, or null. */
+    private static JudgedProcess reportedRogue(FakeController ctl) {
+        List<AgentReport> reports = ctl.reports();
+        return reports.isEmpty() ? null : reports.get(reports.size() - 1).placement().stream()
+                .filter(p -> p.verdict() == PlacementVerdict.ROGUE).findFirst().orElse(null);
     }
 
     private static String metrics(Agent agent) throws Exception {
@@ -144,6 +161,30 @@ class PlacementReportTest {
         assertThat(gpu1.get("gpu").asInt()).isEqualTo(1);
         assertThat(gpu1.get("processes").findValuesAsText("verdict")).containsExactlyInAnyOrder("allowed", "rogue");
         assertThat(gpu1.get("processes").findValuesAsText("job")).contains("train-a");
+        JsonNode shown = gpu1.get("processes").findParents("verdict").stream()
+                .filter(p -> p.get("verdict").asText().equals("rogue")).findFirst().orElseThrow();
+        assertThat(shown.get("enforcement").asText()).isEqualTo("reported");
+        assertThat(shown.get("since").asText()).isNotBlank();
+        assertThat(shown.get("command").asText()).isEqualTo("rogue");
+
+        // The controller gets every judged process in each report, the rogue one as /v1/node shows it.
+        within(Duration.ofSeconds(2), () -> reportedRogue(ctl) != null);
+        JudgedProcess reported = reportedRogue(ctl);
+        assertThat(reported.pid()).isEqualTo(shown.get("pid").asLong());
+        assertThat(reported.gpu()).isEqualTo(1);
+        assertThat(reported.user()).isEqualTo("1001");
+        assertThat(reported.owner()).isEqualTo("unknown");
+        assertThat(reported.job()).isNull();
+        assertThat(reported.enforcement()).isEqualTo(Enforcement.REPORTED);
+        assertThat(reported.since()).isNotNull();
+        assertThat(ctl.reports().get(ctl.reports().size() - 1).placement())
+                .filteredOn(p -> p.verdict() == PlacementVerdict.ALLOWED)
+                .allSatisfy(p -> {
+                    assertThat(p.job()).isEqualTo("train-a");
+                    assertThat(p.enforcement()).isNull();
+                    assertThat(p.since()).isNull();
+                })
+                .extracting(JudgedProcess::gpu).contains(0, 1);
         assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().equals("placement_violation")).hasSize(1);
 
         // Passes go on; the same PID is not reported again.
@@ -169,5 +210,26 @@ class PlacementReportTest {
                 "overreach", 1));
         assertThat(placementEvents(ctl).get(0).message()).matches(
                 "placement overreach on gpu 4: pid \\d+ user 1000 command training owner job:train-a job train-a");
+    }
+
+    @Test
+    void theKillPolicyFromTheDesiredStateEndsARogueProcess() throws Exception {
+        SimulatedNode probe = new SimulatedNode("sim-h100-1", spec(), Clock.systemUTC());
+        FakeController ctl = runningTrainA(probe, new PlacementPolicy(PlacementAction.KILL, Duration.ofSeconds(5)));
+        Agent agent = start(ctl);
+        within(Duration.ofSeconds(10), () -> hasSeries(metrics(agent), 0, "allowed", 1));
+
+        assertThat(send(agent, "POST", "/v1/faults", "{\"gpu\": 3, \"kind\": \"rogue-process\"}").statusCode())
+                .isEqualTo(202);
+
+        within(Duration.ofSeconds(2), () -> placementEvents(ctl).size() >= 2);
+        assertThat(placementEvents(ctl)).extracting(GpuEvent::message).satisfiesExactly(
+                m -> assertThat(m).matches("placement rogue on gpu 3: pid \\d+ user 1001 command rogue owner unknown"
+                        + " job none"),
+                m -> assertThat(m).matches("placement sigterm-sent on gpu 3: pid \\d+ user 1001 command rogue owner"
+                        + " unknown job none"));
+        // The simulated stray obeys SIGTERM: gone from the GPU.
+        within(Duration.ofSeconds(2), () -> !metrics(agent).contains("verdict=\"rogue\""));
+        assertThat(agent.backend().processes(3)).isEmpty();
     }
 }

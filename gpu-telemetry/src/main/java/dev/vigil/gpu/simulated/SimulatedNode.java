@@ -240,6 +240,16 @@ public final class SimulatedNode implements GpuBackend {
         }
     }
 
+    /**
+     * Ends a stray process (one a {@code rogue-process} or {@code overreach-process} fault put on a GPU), as a
+     * signal would end a real one; false when no stray process has that PID.
+     */
+    public boolean endStray(long pid) {
+        synchronized (lock) {
+            return strays.remove(pid) != null;
+        }
+    }
+
     /** Whose process {@code pid} is, or empty when no such process runs on this node's GPUs. */
     public Optional<ProcessOrigin> origin(long pid) {
         synchronized (lock) {
