@@ -66,6 +66,9 @@ import java.util.stream.Stream;
                 "  vigil up --alert-webhook http://127.0.0.1:9000/hooks/vigil   # also POST alerts there",
                 "  vigil up --ephemeral --base-port 0 --controller-port 0   # keep nothing on disk, any free ports"})
 final class UpCommand implements Callable<Integer> {
+    /** How long after a job starts or ends on a GPU its processes are not judged, on the demo's simulated agents. */
+    static final Duration DEMO_PLACEMENT_GRACE = Duration.ofSeconds(3);
+
     @Spec
     CommandSpec spec;
 
@@ -213,8 +216,11 @@ final class UpCommand implements Callable<Integer> {
                 for (int i = 1; i <= group.getValue(); i++) {
                     String name = nodeName(group.getKey(), i);
                     SimulatedSpec spec = simulatedSpec(group.getKey(), i, seed);
+                    // Simulated jobs start their processes at once: a short placement grace lets a demo's rogue
+                    // process be judged seconds after its gang started, not half a minute.
                     AgentConfig config = new AgentConfig(name, bind + ":" + (basePort == 0 ? 0 : basePort + index),
-                            BackendKind.SIMULATED, sampling, null, null, null, null, spec, reporting);
+                            BackendKind.SIMULATED, sampling, null, null, null, null, spec, reporting, null, null, null,
+                            null, new AgentConfig.Placement(null, DEMO_PLACEMENT_GRACE, null));
                     SimulatedNode backend = new SimulatedNode(name, spec, Clock.systemUTC());
                     Agent agent = Agent.start(config, backend, Clock.systemUTC(), loop, SystemdNotifier.disabled());
                     agents.add(agent);
