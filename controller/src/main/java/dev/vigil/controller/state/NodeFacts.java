@@ -4,15 +4,21 @@ import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.mig.GpuMig;
 import dev.vigil.api.mig.GpuMigStatus;
 import dev.vigil.api.placement.JudgedProcess;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -40,7 +46,7 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
     public static DesiredState desired(NodeRecord node) {
         return new DesiredState(node.version(), node.cordoned(), node.drain(),
                 node.cordonedGpus().stream().map(CordonedGpu::uuid).toList(), node.inventory() == null,
-                node.lastEventSeq(), node.allocations(), node.actions(),
+                node.lastEventSeq(), withForeignJobs(node), node.actions(),
                 node.mig().stream().filter(m -> m.phase().sent()).map(GpuMig::target).toList(), node.placement());
     }
 
@@ -64,6 +70,26 @@ public record NodeFacts(NodeState state, String agentId, String agentVersion, St
                 && report.appliedVersion() == appliedVersion && Objects.equals(report.applyError(), applyError)
                 && report.actions().equals(actionResults) && report.mig().equals(migReported)
                 && violations(report).equals(violations);
+    }
+
+    /**
+     * The node's allocations and, as allocations of their own ({@code slurm:ID}), the Slurm jobs Vigil did not
+     * launch: the agent's placement judge must know whose GPUs those are, or their processes would be rogue.
+     */
+    private static List<Allocation> withForeignJobs(NodeRecord node) {
+        if (node.execution() == null || node.execution().foreignJobs().isEmpty() || node.inventory() == null) {
+            return node.allocations();
+        }
+        Map<Integer, String> uuids = new HashMap<>();
+        node.inventory().gpus().forEach(gpu -> uuids.put(gpu.index(), gpu.uuid()));
+        List<Allocation> all = new ArrayList<>(node.allocations());
+        for (ExecutionNode.ForeignJob job : node.execution().foreignJobs()) {
+            List<Integer> gpus = job.gpus().stream().filter(uuids::containsKey).toList();
+            String id = "slurm:" + job.id();
+            all.add(new Allocation(id, null, JobKind.TRAINING, gpus, gpus.stream().map(uuids::get).toList(),
+                    List.of(), List.of(), null, Map.of(), 0, id));
+        }
+        return all;
     }
 
     /** The processes a report judges overreach or rogue. */

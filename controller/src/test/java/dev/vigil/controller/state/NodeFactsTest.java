@@ -5,9 +5,11 @@ import dev.vigil.api.cluster.AgentActionResult;
 import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.GpuSummary;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.gpu.GpuDevice;
 import dev.vigil.api.gpu.GpuEvent;
 import dev.vigil.api.gpu.GpuHealth;
 import dev.vigil.api.gpu.HealthReason;
@@ -168,5 +170,25 @@ class NodeFactsTest {
         AgentReport onlyAllowed = new AgentReport("agent-1", "1.0", "h1", null, HEALTHY, List.of(), List.of(), 4L,
                 null, List.of(), List.of(), List.of(allowed));
         assertThat(FACTS.unchangedBy(onlyAllowed)).as("processes alone are vital signs").isTrue();
+    }
+
+    @Test
+    void slurmJobsVigilDidNotLaunchAreAllocationsOfTheirOwnInTheDesiredState() {
+        NodeInventory two = new NodeInventory("n1", "nvml", "550", List.of(device(0), device(1)), null);
+        NodeRecord node = NODE.with().inventory(two).execution(new ExecutionNode("slurm", "mixed", true, false, null,
+                null, null, List.of(new ExecutionNode.ForeignJob("812", "train", "alice", List.of(1, 5))), false))
+                .build();
+        assertThat(NodeFacts.of(node).desired().allocations()).singleElement().satisfies(allocation -> {
+            assertThat(allocation.job()).isEqualTo("slurm:812");
+            assertThat(allocation.backendJob()).isEqualTo("slurm:812");
+            assertThat(allocation.gpus()).as("a GPU the inventory lacks is left out").containsExactly(1);
+            assertThat(allocation.uuids()).containsExactly("GPU-1");
+        });
+        assertThat(NodeFacts.of(NODE).desired().allocations()).isEmpty();
+    }
+
+    private static GpuDevice device(int index) {
+        return new GpuDevice(index, "GPU-" + index, "NVIDIA H100 80GB HBM3", "00000000:1" + index + ":00.0",
+                "0x233010DE", 81_920, 0, "0-55", 18, List.of(), null);
     }
 }
