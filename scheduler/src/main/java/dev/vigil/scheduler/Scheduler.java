@@ -531,7 +531,7 @@ public final class Scheduler {
             Iterator<Job> order = queue.ordered(factors());
             while (order.hasNext() && examined < policy.maxJobsPerCycle()) {
                 Job job = order.next();
-                if (state.nothingFree() && !mayPreempt(job)) {
+                if (state.nothingFree() && !mayPreempt(job) && !mayReclaim(job)) {
                     // Nothing is free and no job from here on may evict: the rest of the queue would only
                     // be told again why it waits. Those never told are told now.
                     explainUnexamined(now, decisions, done);
@@ -566,6 +566,11 @@ public final class Scheduler {
     private boolean mayPreempt(Job job) {
         return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
                 && preemptibleByPriority.firstKey() < job.priority;
+    }
+
+    /** Whether {@code job}'s tenant may take back quota its cohort borrowed (see {@link #reclaim}). */
+    private boolean mayReclaim(Job job) {
+        return policy.preemption() && job.tenant.cohort() != null;
     }
 
     /**
@@ -636,6 +641,10 @@ public final class Scheduler {
         }
         if (verdict != null) {
             waitFor(job, verdict.reason(), verdict.why(), now);
+            return;
+        }
+        if (plan && mayReclaim(job) && reclaim(job, models, avoidReserved, now, decisions)) {
+            memoEpoch++;
             return;
         }
         if (plan && mayPreempt(job) && preempt(job, models, avoidReserved, now, decisions)) {
@@ -912,6 +921,68 @@ public final class Scheduler {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted), finding no
+     * free GPUs because other tenants of its cohort borrowed that quota, gets it back. Their jobs are evicted (preemptible or not: borrowed
+     * quota is lent, not given), lowest priority and most recently placed first, each only while its tenant still
+     * borrows, until the job fits quota and GPUs; when that is not enough, nothing is evicted.
+     */
+    private boolean reclaim(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
+        for (int model : models) {
+            String name = state.modelName(model);
+            if (!quotas.withinNominal(job.tenant, name, job.training() ? totalMilli(job.spec) : unitMilli(job.spec))) {
+                continue;
+            }
+            List<Job> borrowers = new ArrayList<>();
+            for (Job running : holding) {
+                if (running.tenant != job.tenant && job.tenant.cohort().equals(running.tenant.cohort())
+                        && running.wholeGpus() && running.held.get(0).node().model() == model) {
+                    borrowers.add(running);
+                }
+            }
+            borrowers.sort(Comparator.comparingInt((Job r) -> r.priority)
+                    .thenComparing((Job r) -> r.placedAt, Comparator.reverseOrder()).thenComparingLong(r -> r.seq));
+            List<Job> released = new ArrayList<>();
+            Choice choice = null;
+            for (Job borrower : borrowers) {
+                if (!quotas.borrowing(borrower.tenant, name)) {
+                    continue;
+                }
+                suspend(borrower);
+                charge(borrower, -1);
+                released.add(borrower);
+                int count = admissible(job, model);
+                choice = count == 0 ? null : place(job, model, count, filter(job, avoidReserved));
+                if (choice != null) {
+                    break;
+                }
+            }
+            for (Job borrower : released) {
+                resume(borrower);
+                charge(borrower, 1);
+            }
+            if (choice == null) {
+                continue;
+            }
+            for (Job borrower : released) {
+                String key = job.tenant.quotaKey(name);
+                evict(borrower, "reclaimed: tenant " + job.tenant.name() + " needs its own "
+                        + (Tenant.ANY_MODEL.equals(key) ? "" : key + " ") + "quota back for job " + job.id + " (tenant " + borrower.tenant.name() + " borrowed it in cohort "
+                        + job.tenant.cohort() + ")", now, decisions);
+            }
+            bind(job, model, choice, now, decisions);
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a running job's GPUs against its tenant's quota again ({@code sign} 1) or gives them back (-1). */
+    private void charge(Job job, int sign) {
+        for (Held held : job.held) {
+            quotas.charge(job.tenant, held.model(), sign * held.milli());
+        }
     }
 
     private static boolean overlaps(Job running, Choice choice) {

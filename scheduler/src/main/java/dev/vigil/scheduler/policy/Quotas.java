@@ -65,6 +65,18 @@ public final class Quotas {
         return null;
     }
 
+    /** Whether {@code milli} more of {@code model} stays within the tenant's own nominal quota (no borrowing). */
+    public boolean withinNominal(Tenant tenant, String model, long milli) {
+        String key = tenant.quotaKey(model);
+        return tenant.limited() && key != null && used(tenant.name(), key) + milli <= tenant.quota().get(key) * 1000L;
+    }
+
+    /** Whether the tenant holds more of {@code model} than its nominal quota: what it holds beyond is borrowed. */
+    public boolean borrowing(Tenant tenant, String model) {
+        String key = tenant.quotaKey(model);
+        return tenant.limited() && key != null && used(tenant.name(), key) > tenant.quota().get(key) * 1000L;
+    }
+
     /** Counts {@code milli} of {@code model} against the tenant (negative: gives it back). */
     public void charge(Tenant tenant, String model, long milli) {
         if (!tenant.limited()) {
