@@ -25,6 +25,7 @@ import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
+import dev.vigil.controller.kubernetes.KubernetesBackend;
 import dev.vigil.controller.slurm.SlurmBackend;
 import dev.vigil.controller.slurm.SlurmNodeSync;
 import dev.vigil.controller.state.IgniteAlertStore;
@@ -192,6 +193,11 @@ final class MemberState {
                 backends.add(slurm);
                 closing.add(slurm);
                 closing.add(slurmSync);
+            }
+            if (config.kubernetes() != null) {
+                KubernetesBackend kubernetes = new KubernetesBackend(config.kubernetes(), nodes, clock);
+                backends.add(kubernetes);
+                closing.add(kubernetes);
             }
             SchedulerLoop loop = new SchedulerLoop(events, opened, clock, config.scheduler(), config.fabric(),
                     backends, nodeChanges, acting, scheduling);
