@@ -195,7 +195,7 @@ final class MemberState {
                 closing.add(slurmSync);
             }
             if (config.kubernetes() != null) {
-                KubernetesBackend kubernetes = new KubernetesBackend(config.kubernetes(), nodes, clock);
+                KubernetesBackend kubernetes = new KubernetesBackend(config.kubernetes(), nodes, nodes, clock);
                 backends.add(kubernetes);
                 closing.add(kubernetes);
             }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -126,14 +127,14 @@ public final class Kubernetes implements AutoCloseable {
     public KubeNode cordon(String node) {
         Node edited = call("cordon node " + node, () -> client.nodes().withName(node).edit(current -> {
             NodeBuilder next = new NodeBuilder(current);
-            boolean alreadyCordoned = Boolean.TRUE.equals(current.getSpec().getUnschedulable());
-            if (!alreadyCordoned) {
-                next.editSpec().withUnschedulable(true).endSpec()
+            NodeSpec spec = current.getSpec() == null ? new NodeSpec() : current.getSpec();
+            if (!Boolean.TRUE.equals(spec.getUnschedulable())) {
+                next.editOrNewSpec().withUnschedulable(true).endSpec()
                         .editMetadata().addToAnnotations(VigilLabels.CORDONED_BY_VIGIL, "true").endMetadata();
             }
-            if (current.getSpec().getTaints() == null || current.getSpec().getTaints().stream()
+            if (spec.getTaints() == null || spec.getTaints().stream()
                     .noneMatch(t -> VigilLabels.UNHEALTHY_TAINT.equals(t.getKey()))) {
-                next.editSpec().addToTaints(new TaintBuilder().withKey(VigilLabels.UNHEALTHY_TAINT)
+                next.editOrNewSpec().addToTaints(new TaintBuilder().withKey(VigilLabels.UNHEALTHY_TAINT)
                         .withEffect(NO_SCHEDULE).build()).endSpec();
             }
             return next.build();
@@ -150,10 +151,10 @@ public final class Kubernetes implements AutoCloseable {
             NodeBuilder next = new NodeBuilder(current);
             Map<String, String> annotations = current.getMetadata().getAnnotations();
             if (annotations != null && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL)) {
-                next.editSpec().withUnschedulable(null).endSpec()
+                next.editOrNewSpec().withUnschedulable(null).endSpec()
                         .editMetadata().removeFromAnnotations(VigilLabels.CORDONED_BY_VIGIL).endMetadata();
             }
-            List<Taint> taints = current.getSpec().getTaints();
+            List<Taint> taints = current.getSpec() == null ? null : current.getSpec().getTaints();
             if (taints != null) {
                 next.editSpec().withTaints(taints.stream()
                         .filter(t -> !VigilLabels.UNHEALTHY_TAINT.equals(t.getKey())).toList()).endSpec();

@@ -227,6 +227,14 @@ class KubernetesTest {
     }
 
     @Test
+    void aNodeWithoutASpecIsCordonedAndUncordonedToo() {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("bare").endMetadata().build()).create();
+
+        assertThat(kubernetes.cordon("bare").cordonedByVigil()).isTrue();
+        assertThat(kubernetes.uncordon("bare").unschedulable()).isFalse();
+    }
+
+    @Test
     void cordoningANodeThatIsNotThereSaysSo() {
         assertThatThrownBy(() -> kubernetes.cordon("gpu-99")).isInstanceOfSatisfying(KubernetesException.class,
                 e -> assertThat(e.status()).isEqualTo(404)).hasMessageContaining("cordon node gpu-99");

@@ -1,16 +1,19 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.api.cluster.ExecutionNode;
+import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
-import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.controller.config.BackendName;
 import dev.vigil.controller.config.KubernetesSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.PodPhase;
@@ -48,6 +51,10 @@ import java.util.concurrent.Executors;
  * deleted outside Vigil, or a pod whose node left the cluster gives the job back to the scheduler,
  * which requeues a gang and replaces a replica.
  *
+ * <p>Each listing also says how Kubernetes sees the nodes Vigil knows ({@link NodeObservations}):
+ * a node NotReady, or cordoned or tainted by someone else, is one Vigil cordons too (and uncordons
+ * when Kubernetes takes work there again); GPU pods other schedulers put there count as used.
+ *
  * <p>Creates, binds, deletes and listings run on the {@link PodWorker}'s thread: the scheduler
  * loop, which alone calls this class, never waits on the API server. Node names are the same in
  * Kubernetes and in Vigil (the agent reports under the node's name).
@@ -63,6 +70,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final KubernetesSettings settings;
     private final Kubernetes kubernetes;
     private final DesiredAllocations nodes;
+    private final NodeObservations observations;
     private final PodWorker worker;
     private final ExecutorService ownThread;
     /** What this backend launched, by key: {@code job/gang} or {@code job/r<replica>}. */
@@ -107,20 +115,23 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     }
 
     /** Connects with the section's kubeconfig (or in-cluster account) and works on a thread of its own. */
-    public KubernetesBackend(KubernetesSettings settings, DesiredAllocations nodes, Clock clock) {
-        this(settings, Kubernetes.connect(settings.kubeconfig()), nodes, clock, Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "vigil-kubernetes");
-            t.setDaemon(true);
-            return t;
-        }));
+    public KubernetesBackend(KubernetesSettings settings, DesiredAllocations nodes, NodeObservations observations,
+                             Clock clock) {
+        this(settings, Kubernetes.connect(settings.kubeconfig()), nodes, observations, clock,
+                Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "vigil-kubernetes");
+                    t.setDaemon(true);
+                    return t;
+                }));
     }
 
     /** @param worker where requests to the API server run (a test's runs them at once) */
-    KubernetesBackend(KubernetesSettings settings, Kubernetes kubernetes, DesiredAllocations nodes, Clock clock,
-                      Executor worker) {
+    KubernetesBackend(KubernetesSettings settings, Kubernetes kubernetes, DesiredAllocations nodes,
+                      NodeObservations observations, Clock clock, Executor worker) {
         this.settings = settings;
         this.kubernetes = kubernetes;
         this.nodes = nodes;
+        this.observations = observations;
         this.worker = new PodWorker(kubernetes, clock, worker);
         this.ownThread = worker instanceof ExecutorService service ? service : null;
         this.incarnation = Long.toString(clock.millis() / 1000 % 1_000_000, 36);
@@ -237,6 +248,33 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (Launch launch : List.copyOf(launches.values())) {
             if (launches.containsKey(launch.key)) {
                 follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
+            }
+        }
+        // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
+        observeNodes(view);
+    }
+
+    /**
+     * Records how Kubernetes sees each node Vigil knows: NotReady, a cordon or taint by someone else
+     * (the leader then cordons the node in Vigil, and lifts that when Kubernetes takes work there
+     * again), and other schedulers' GPU pods, whose GPUs the scheduler leaves alone.
+     */
+    private void observeNodes(PodWorker.View view) {
+        Map<String, List<GpuPod>> foreign = new HashMap<>();
+        view.foreign().forEach(p -> foreign.computeIfAbsent(p.node(), n -> new ArrayList<>()).add(p));
+        for (KubeNode kubeNode : view.nodes()) {
+            NodeRecord node = nodes.node(kubeNode.name()).orElse(null);
+            if (node == null) {
+                continue;
+            }
+            List<Allocation> vigils = node.allocations().stream().filter(KubernetesBackend::ours).toList();
+            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
+            ExecutionNode before = node.execution();
+            boolean imposed = node.cordoned() && before != null && before.imposedCordon();
+            boolean cordonMoves = !now.available() && !now.byVigil() && !node.cordoned()
+                    || imposed && (now.available() || now.byVigil());
+            if (cordonMoves || !now.sameAs(before)) {
+                observations.observed(node.name(), now, view.asked());
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.KubernetesException;
@@ -42,8 +43,8 @@ final class PodWorker {
     record Failed(String key, String reason, boolean retryable) implements Outcome {
     }
 
-    /** The API server's pods and nodes, listed after {@code asked}. */
-    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes) {
+    /** The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods. */
+    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign) {
     }
 
     private final Kubernetes kubernetes;
@@ -124,7 +125,7 @@ final class PodWorker {
         executor.execute(() -> {
             try {
                 Instant asked = clock.instant();
-                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes());
+                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods());
             } catch (KubernetesException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");

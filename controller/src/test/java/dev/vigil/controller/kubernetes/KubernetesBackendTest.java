@@ -12,12 +12,15 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.controller.config.KubernetesSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.scheduler.Decision;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -79,8 +82,9 @@ class KubernetesBackendTest {
     }
 
     /** The nodes' allocations as the leader stores them: n1 and n2. */
-    private static final class Nodes implements DesiredAllocations {
+    private static final class Nodes implements DesiredAllocations, NodeObservations {
         final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
+        final List<String> observed = new CopyOnWriteArrayList<>();
 
         Nodes() {
             for (String name : List.of("n1", "n2")) {
@@ -105,6 +109,17 @@ class KubernetesBackendTest {
         @Override
         public List<NodeRecord> allocated() {
             return records.values().stream().filter(n -> !n.allocations().isEmpty()).toList();
+        }
+
+        /** Stores the view, and cordons the node when someone else's view keeps work off it, as the leader does. */
+        @Override
+        public void observed(String node, ExecutionNode view, Instant asked) {
+            observed.add(node + ": " + view.state() + (view.available() ? "" : " unavailable")
+                    + (view.byVigil() ? " by vigil" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
+                    + view.foreignJobs().stream().map(j -> " " + j.id() + j.gpus()).reduce("", String::concat));
+            boolean imposed = !view.available() && !view.byVigil();
+            records.computeIfPresent(node, (name, old) -> old.with().cordoned(imposed)
+                    .execution(view.imposing(imposed)).build());
         }
     }
 
@@ -137,11 +152,12 @@ class KubernetesBackendTest {
     void start() {
         for (String name : List.of("n1", "n2")) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
-                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .addToAllocatable("nvidia.com/gpu", new Quantity("8")).endStatus()
                     .build()).create();
         }
         backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1)),
-                new Kubernetes(client), nodes, new Ticking(), Runnable::run);
+                new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
         backend.adopt(List.of(), Instant.EPOCH);
     }
 
@@ -335,6 +351,40 @@ class KubernetesBackendTest {
         phase("j-000008-a2-0", "Succeeded", null, 0);
         poll();
         assertThat(events.said).containsExactly("succeeded j-000008: its 1 pod succeeded");
+    }
+
+    @Test
+    void howKubernetesSeesTheNodesIsRecordedOtherSchedulersGpuPodsIncludedAndOnlyWhenItChanges() {
+        expectBinding("j-000010-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000010", gang(2, 1), List.of(on("n1", 6, 7)), 1));
+        phase("j-000010-a1-0", "Running", null, null);
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("notebook").withNamespace("lab")
+                .endMetadata().withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("x")
+                .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("2")).endResources().endContainer()
+                .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        client.nodes().withName("n2").editStatus(n -> new NodeBuilder(n).editStatus().editFirstCondition()
+                .withStatus("False").endCondition().endStatus().build());
+
+        poll();
+
+        assertThat(nodes.observed).containsExactlyInAnyOrder(
+                "n1: ready lab/notebook[5, 4]",
+                "n2: notready unavailable (its kubelet is NotReady)");
+        poll();
+        assertThat(nodes.observed).as("nothing changed: nothing new to record").hasSize(2);
+
+        client.nodes().withName("n2").edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(true)
+                .addNewTaint().withKey("example.com/maintenance").withEffect("NoSchedule").endTaint().endSpec()
+                .build());
+        client.nodes().withName("n2").editStatus(n -> new NodeBuilder(n).editStatus().editFirstCondition()
+                .withStatus("True").endCondition().endStatus().build());
+        new Kubernetes(client).cordon("n1");
+        poll();
+
+        assertThat(nodes.observed).hasSize(4).contains(
+                "n2: ready+cordoned unavailable (cordoned outside Vigil (spec.unschedulable); tainted "
+                        + "example.com/maintenance:NoSchedule)",
+                "n1: ready+cordoned unavailable by vigil (cordoned by Vigil) lab/notebook[5, 4]");
     }
 
     @Test

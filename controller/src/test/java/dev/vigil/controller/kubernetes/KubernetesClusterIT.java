@@ -91,7 +91,7 @@ class KubernetesClusterIT {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                 .build()).create();
         backend = new KubernetesBackend(new KubernetesSettings(Path.of(kubeconfig), null, namespace,
-                Duration.ofMillis(500)), new StoredNodes(node), Clock.systemUTC());
+                Duration.ofMillis(500)), new StoredNodes(node), (name, view, asked) -> { }, Clock.systemUTC());
         backend.adopt(List.of(), Instant.now());
     }
 
