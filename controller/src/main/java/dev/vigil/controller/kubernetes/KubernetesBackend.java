@@ -114,15 +114,14 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
     }
 
-    /** Connects with the section's kubeconfig (or in-cluster account) and works on a thread of its own. */
+    /** Works on a thread of its own, over the node sync's connection. */
     public KubernetesBackend(KubernetesSettings settings, DesiredAllocations nodes, NodeObservations observations,
-                             Clock clock) {
-        this(settings, Kubernetes.connect(settings.kubeconfig()), nodes, observations, clock,
-                Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "vigil-kubernetes");
-                    t.setDaemon(true);
-                    return t;
-                }));
+                             KubernetesNodeSync sync, Clock clock) {
+        this(settings, sync.kubernetes(), nodes, observations, clock, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vigil-kubernetes");
+            t.setDaemon(true);
+            return t;
+        }));
     }
 
     /** @param worker where requests to the API server run (a test's runs them at once) */
@@ -443,11 +442,11 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         seen = null;
     }
 
+    /** Stops its thread; the connection is the node sync's to close. */
     @Override
     public void close() {
         if (ownThread != null) {
             ownThread.shutdownNow();
         }
-        kubernetes.close();
     }
 }

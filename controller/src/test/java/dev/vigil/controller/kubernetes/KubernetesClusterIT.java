@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -91,7 +92,8 @@ class KubernetesClusterIT {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                 .build()).create();
         backend = new KubernetesBackend(new KubernetesSettings(Path.of(kubeconfig), null, namespace,
-                Duration.ofMillis(500)), new StoredNodes(node), (name, view, asked) -> { }, Clock.systemUTC());
+                Duration.ofMillis(500)), kubernetes, new StoredNodes(node), (name, view, asked) -> { },
+                Clock.systemUTC(), Executors.newSingleThreadExecutor());
         backend.adopt(List.of(), Instant.now());
     }
 
