@@ -63,10 +63,11 @@ public final class KubernetesNodeSync implements NodeListener, AutoCloseable {
                 LOG.atInfo().addKeyValue("node", node).addKeyValue("action", cordon ? "cordon" : "uncordon")
                         .addKeyValue("reason", next.reason()).addKeyValue("actor", next.actor())
                         .log("kubernetes_node_synced");
-            } catch (KubernetesException e) {
-                // A node Kubernetes does not have is not Kubernetes' to cordon.
+            } catch (RuntimeException e) {
+                // A node Kubernetes does not have (404) is not Kubernetes' to cordon.
                 LOG.atWarn().addKeyValue("node", node).addKeyValue("action", cordon ? "cordon" : "uncordon")
-                        .addKeyValue("status", e.status()).addKeyValue("error", e.getMessage())
+                        .addKeyValue("status", e instanceof KubernetesException k ? k.status() : 0)
+                        .addKeyValue("error", e.getMessage())
                         .log("kubernetes_node_sync_failed");
             }
         });

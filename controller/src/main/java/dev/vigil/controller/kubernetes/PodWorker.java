@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,9 +75,11 @@ final class PodWorker {
                 for (PodRequest pod : pods) {
                     created.add(kubernetes.create(pod));
                 }
-            } catch (KubernetesException e) {
+            } catch (RuntimeException e) {
+                // Anything but an answer of the API server (the client closed, a body it could not read) is not
+                // worth asking again; either way the launch must end, or it would stay placed forever.
                 tearDown(key, created);
-                outcomes.add(new Failed(key, e.getMessage(), e.retryable()));
+                outcomes.add(new Failed(key, e.getMessage(), e instanceof KubernetesException k && k.retryable()));
                 return;
             }
             try {
@@ -84,7 +87,7 @@ final class PodWorker {
                     VigilPod pod = created.get(i);
                     kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
                 }
-            } catch (KubernetesException e) {
+            } catch (RuntimeException e) {
                 tearDown(key, created);
                 // Whatever the status, the pods are gone: placing the launch again is sound.
                 outcomes.add(new Failed(key, e.getMessage(), true));
@@ -108,7 +111,7 @@ final class PodWorker {
     private void delete(String key, String namespace, String pod) {
         try {
             kubernetes.delete(namespace, pod);
-        } catch (KubernetesException e) {
+        } catch (RuntimeException e) {
             // The next listing shows it again as an orphan, and its delete is asked again.
             LOG.atWarn().addKeyValue("key", key).addKeyValue("pod", namespace + "/" + pod)
                     .addKeyValue("error", e.getMessage()).log("kubernetes_delete_failed");
@@ -116,7 +119,7 @@ final class PodWorker {
     }
 
     /** Asks for a new listing unless one is under way or the last was asked less than {@code every} ago. */
-    void refresh(java.time.Duration every) {
+    void refresh(Duration every) {
         Instant now = clock.instant();
         if (now.isBefore(lastAsked.plus(every)) || !listing.compareAndSet(false, true)) {
             return;
@@ -126,7 +129,7 @@ final class PodWorker {
             try {
                 Instant asked = clock.instant();
                 latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods());
-            } catch (KubernetesException e) {
+            } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");
             } finally {
