@@ -224,7 +224,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                         .addKeyValue("pods", bound.pods().size()).log("kubernetes_bound");
             } else {
                 PodWorker.Failed failed = (PodWorker.Failed) outcome;
-                launches.remove(launch.key);
+                launch.pods = null;   // the worker deleted them already
                 if (failed.retryable()) {
                     lose(launch, "could not place its pods, deleted them all: " + failed.reason(), now, listener);
                 } else {
