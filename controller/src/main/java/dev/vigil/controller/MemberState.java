@@ -25,6 +25,8 @@ import dev.vigil.controller.runbooks.RunbookControl;
 import dev.vigil.controller.scheduling.JobsView;
 import dev.vigil.controller.scheduling.NodeChanges;
 import dev.vigil.controller.scheduling.SchedulerLoop;
+import dev.vigil.controller.kubernetes.KubernetesBackend;
+import dev.vigil.controller.kubernetes.KubernetesNodeSync;
 import dev.vigil.controller.slurm.SlurmBackend;
 import dev.vigil.controller.slurm.SlurmNodeSync;
 import dev.vigil.controller.state.IgniteAlertStore;
@@ -180,8 +182,16 @@ final class MemberState {
             NodeListener toRunbooks = (old, next) -> runbookControl.get().changed(old, next);
             AtomicReference<MigControl> migControl = new AtomicReference<>();
             NodeListener toMig = (old, next) -> migControl.get().changed(old, next);
-            NodeListener listener = slurmSync == null ? NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig)
-                    : NodeListener.all(nodeChanges, alertLoop, toRunbooks, toMig, slurmSync::changed);
+            KubernetesNodeSync kubernetesSync = config.kubernetes() == null ? null
+                    : new KubernetesNodeSync(config.kubernetes());
+            List<NodeListener> listeners = new ArrayList<>(List.of(nodeChanges, alertLoop, toRunbooks, toMig));
+            if (slurmSync != null) {
+                listeners.add(slurmSync::changed);
+            }
+            if (kubernetesSync != null) {
+                listeners.add(kubernetesSync);
+            }
+            NodeListener listener = NodeListener.all(listeners.toArray(NodeListener[]::new));
             Map<String, String> poolOfNode = config.scheduler().poolOf();
             NodeControl nodes = new NodeControl(opened, clock, config.nodeTimeout(), listener, events,
                     node -> config.placement().policy(poolOfNode.get(node)));
@@ -192,6 +202,13 @@ final class MemberState {
                 backends.add(slurm);
                 closing.add(slurm);
                 closing.add(slurmSync);
+            }
+            if (kubernetesSync != null) {
+                KubernetesBackend kubernetes = new KubernetesBackend(config.kubernetes(), nodes, nodes, kubernetesSync,
+                        clock);
+                backends.add(kubernetes);
+                closing.add(kubernetes);
+                closing.add(kubernetesSync);
             }
             SchedulerLoop loop = new SchedulerLoop(events, opened, clock, config.scheduler(), config.fabric(),
                     backends, nodeChanges, acting, scheduling);

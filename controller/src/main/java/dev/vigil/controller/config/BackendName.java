@@ -8,7 +8,9 @@ public final class BackendName {
     public static final String SIMULATED = "simulated";
     /** A Slurm cluster through slurmrestd. */
     public static final String SLURM = "slurm";
-    public static final List<String> ALL = List.of(SIMULATED, SLURM);
+    /** A Kubernetes cluster: pods Vigil binds to the nodes it chose. */
+    public static final String KUBERNETES = "kubernetes";
+    public static final List<String> ALL = List.of(SIMULATED, SLURM, KUBERNETES);
 
     private BackendName() {
     }

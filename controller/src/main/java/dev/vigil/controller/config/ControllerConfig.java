@@ -36,6 +36,7 @@ import java.util.Set;
  * @param scheduler   how the leader schedules jobs: how often, on which backend, with which policy
  * @param fabric      the network above the nodes (spines, leaves, nodes), for topology-aware placement
  * @param slurm       the slurm execution backend: where Slurm is and how jobs map to it; absent for none
+ * @param kubernetes  the kubernetes execution backend: which cluster, which namespace; absent for none
  * @param alerts      where the alert rules, receivers and routing are
  * @param connections how many connections the REST API holds, and how long an idle one stays open
  * @param runbooks    which runbooks the leader runs, and within which guards
@@ -44,8 +45,8 @@ import java.util.Set;
  */
 public record ControllerConfig(String member, String listen, Path dataDir, Cluster cluster, Duration nodeTimeout,
                                Tls tls, BootstrapTokens tokens, Scheduling scheduler, Fabric fabric,
-                               SlurmSettings slurm, Alerts alerts, ConnectionLimits connections,
-                               RunbookSettings runbooks, MigSettings mig,
+                               SlurmSettings slurm, KubernetesSettings kubernetes, Alerts alerts,
+                               ConnectionLimits connections, RunbookSettings runbooks, MigSettings mig,
                                PlacementSettings placement) {
 
     public ControllerConfig {
@@ -72,6 +73,9 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
         InvalidValueException.require(!BackendName.SLURM.equals(scheduler.backend()) || slurm != null,
                 "scheduler.backend", scheduler.backend(), BackendName.SIMULATED + ", or " + BackendName.SLURM
                         + " together with a slurm: section saying where slurmrestd is");
+        InvalidValueException.require(!BackendName.KUBERNETES.equals(scheduler.backend()) || kubernetes != null,
+                "scheduler.backend", scheduler.backend(), BackendName.KUBERNETES
+                        + " together with a kubernetes: section saying which cluster (kubeconfig or inCluster)");
         alerts = alerts == null ? new Alerts(null) : alerts;
         connections = connections == null ? ConnectionLimits.defaults() : connections;
         runbooks = runbooks == null ? RunbookSettings.defaults() : runbooks;
@@ -97,7 +101,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 : new RunbookSettings(dir.resolve(runbooks.dir()), runbooks.mode(), runbooks.guards(),
                 runbooks.interval(), runbooks.bmc(), runbooks.reports(), runbooks.reportWebhook());
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
-                slurm, new Alerts(rules), connections, besideRunbooks, mig.beside(dir), placement);
+                slurm, kubernetes, new Alerts(rules), connections, besideRunbooks, mig.beside(dir), placement);
     }
 
     /** This member's entry in {@code cluster.members}. */

@@ -1,0 +1,452 @@
+package dev.vigil.controller.kubernetes;
+
+import dev.vigil.api.cluster.ExecutionNode;
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.BackendName;
+import dev.vigil.controller.config.KubernetesSettings;
+import dev.vigil.controller.execution.DesiredAllocations;
+import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.k8s.GpuPod;
+import dev.vigil.k8s.KubeNode;
+import dev.vigil.k8s.Kubernetes;
+import dev.vigil.k8s.PodPhase;
+import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.VigilPod;
+import dev.vigil.scheduler.Decision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
+/**
+ * The {@code kubernetes} backend: each placed job becomes pods with {@code schedulerName: vigil}
+ * that Vigil binds itself to the nodes the scheduler chose, a training gang's pods together in
+ * one go; when any of them cannot be created or bound, all of them are deleted and the gang is
+ * requeued: never half-placed, and holding no quota while not placed. An inference replica is
+ * a pod of its own that restarts when it exits.
+ *
+ * <p>State mapping, from the pods' phases and container statuses at each listing: every pod of a
+ * job Running (or a gang's pod Succeeded) makes it running; every pod of a gang Succeeded
+ * succeeds it; a pod Failed because its container did fails it, with the reason and exit code; a
+ * pod the kubelet refused or evicted ({@code UnexpectedAdmissionError}, {@code Evicted}, …), a pod
+ * deleted outside Vigil, or a pod whose node left the cluster gives the job back to the scheduler,
+ * which requeues a gang and replaces a replica.
+ *
+ * <p>Each listing also says how Kubernetes sees the nodes Vigil knows ({@link NodeObservations}):
+ * a node NotReady, or cordoned or tainted by someone else, is one Vigil cordons too (and uncordons
+ * when Kubernetes takes work there again); GPU pods other schedulers put there count as used.
+ *
+ * <p>Creates, binds, deletes and listings run on the {@link PodWorker}'s thread: the scheduler
+ * loop, which alone calls this class, never waits on the API server. Node names are the same in
+ * Kubernetes and in Vigil (the agent reports under the node's name).
+ */
+public final class KubernetesBackend implements ExecutionBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesBackend.class);
+    /** What this backend puts before a pod's namespace/name in an allocation's backend job. */
+    static final String RUNS_AS = BackendName.KUBERNETES + ":";
+    /** Pod reasons that say the kubelet or the node, not the job's code, ended the pod. */
+    private static final Set<String> NOT_THE_JOBS_FAULT = Set.of("UnexpectedAdmissionError", "Evicted",
+            "NodeLost", "NodeAffinity", "Shutdown", "Terminated", "OutOfcpu", "OutOfmemory", "Preempting");
+
+    private final KubernetesSettings settings;
+    private final Kubernetes kubernetes;
+    private final DesiredAllocations nodes;
+    private final NodeObservations observations;
+    private final PodWorker worker;
+    private final ExecutorService ownThread;
+    /** What this backend launched, by key: {@code job/gang} or {@code job/r<replica>}. */
+    private final Map<String, Launch> launches = new LinkedHashMap<>();
+    /** Jobs that could not even be made pods, and why: failed at the next poll. */
+    private final Map<String, String> unlaunchable = new LinkedHashMap<>();
+    /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
+    private final String incarnation;
+    private long launched;
+    private PodWorker.View seen;
+
+    /** One gang or one replica. Owned by the scheduler loop's thread. */
+    private static final class Launch {
+        final String key;
+        final String job;
+        final JobSpec spec;
+        final int attempt;
+        final List<Placement> placements;
+        /** Its pods' names, one per placement, in order. */
+        List<String> pods;
+        /** When its pods were bound; null while the worker creates them, or while taken over and not yet seen. */
+        Instant bound;
+        /** Taken over from another leader: its pods are looked for by label in a listing asked for after this. */
+        Instant lookFrom;
+        boolean running;
+
+        Launch(String job, JobSpec spec, int attempt, List<Placement> placements) {
+            this.job = job;
+            this.spec = spec;
+            this.attempt = attempt;
+            this.placements = List.copyOf(placements);
+            this.key = key(job, placements.get(0).replica());
+        }
+
+        static String key(String job, Integer replica) {
+            return job + "/" + (replica == null ? "gang" : "r" + replica);
+        }
+
+        List<String> nodeNames() {
+            return placements.stream().map(Placement::node).toList();
+        }
+    }
+
+    /** Works on a thread of its own, over the node sync's connection. */
+    public KubernetesBackend(KubernetesSettings settings, DesiredAllocations nodes, NodeObservations observations,
+                             KubernetesNodeSync sync, Clock clock) {
+        this(settings, sync.kubernetes(), nodes, observations, clock, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vigil-kubernetes");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** @param worker where requests to the API server run (a test's runs them at once) */
+    KubernetesBackend(KubernetesSettings settings, Kubernetes kubernetes, DesiredAllocations nodes,
+                      NodeObservations observations, Clock clock, Executor worker) {
+        this.settings = settings;
+        this.kubernetes = kubernetes;
+        this.nodes = nodes;
+        this.observations = observations;
+        this.worker = new PodWorker(kubernetes, clock, worker);
+        this.ownThread = worker instanceof ExecutorService service ? service : null;
+        this.incarnation = Long.toString(clock.millis() / 1000 % 1_000_000, 36);
+    }
+
+    @Override
+    public String name() {
+        return BackendName.KUBERNETES;
+    }
+
+    @Override
+    public void check(JobSpec spec) {
+        PodRequests.check(spec);
+    }
+
+    @Override
+    public void start(Decision.Start start) {
+        if (start.spec().kind() == JobKind.TRAINING) {
+            launch(new Launch(start.job(), start.spec(), start.attempt(), start.placements()));
+        } else {
+            for (Placement placement : start.placements()) {
+                launch(new Launch(start.job(), start.spec(), start.attempt(), List.of(placement)));
+            }
+        }
+    }
+
+    private void launch(Launch launch) {
+        List<PodRequest> requests;
+        try {
+            requests = PodRequests.of(settings.namespace(), launch.job, launch.spec, launch.attempt,
+                    launch.placements, incarnation + Long.toString(launched++, 36));
+        } catch (IllegalArgumentException e) {
+            unlaunchable.put(launch.job, "cannot be a pod: " + e.getMessage());
+            return;
+        }
+        launch.pods = requests.stream().map(PodRequest::name).toList();
+        launches.put(launch.key, launch);
+        worker.launch(launch.key, requests, launch.nodeNames());
+        LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                .addKeyValue("pods", String.join(",", launch.pods))
+                .addKeyValue("nodes", String.join(",", launch.nodeNames())).log("kubernetes_launch");
+    }
+
+    @Override
+    public void stop(Decision.Stop stop) {
+        for (Launch launch : List.copyOf(launches.values())) {
+            if (launch.job.equals(stop.job()) && stop.placements().stream().anyMatch(p -> covers(launch, p))) {
+                withdraw(launch);
+                LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                        .addKeyValue("reason", stop.reason()).log("kubernetes_stop");
+            }
+        }
+    }
+
+    private static boolean covers(Launch launch, Placement placement) {
+        return launch.placements.stream().anyMatch(p -> p.node().equals(placement.node())
+                && Objects.equals(p.replica(), placement.replica()));
+    }
+
+    /** Deletes a launch's pods and takes its allocations off its nodes. */
+    private void withdraw(Launch launch) {
+        launches.remove(launch.key);
+        if (launch.pods != null) {
+            worker.delete(launch.key, settings.namespace(), launch.pods);
+        }
+        if (launch.running) {
+            for (Placement placement : launch.placements) {
+                nodes.change(placement.node(), current -> current.stream()
+                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
+                        .toList());
+            }
+        }
+    }
+
+    @Override
+    public void poll(Instant now, Listener listener) {
+        for (Map.Entry<String, String> refused : List.copyOf(unlaunchable.entrySet())) {
+            launches.values().stream().filter(l -> l.job.equals(refused.getKey())).findFirst()
+                    .ifPresentOrElse(l -> end(l, false, refused.getValue(), now, listener),
+                            () -> listener.finished(refused.getKey(), false, refused.getValue(), now));
+        }
+        unlaunchable.clear();
+        for (PodWorker.Outcome outcome : worker.take()) {
+            Launch launch = launches.get(outcome.key());
+            if (launch == null) {
+                continue;   // stopped meanwhile: its pods' delete is queued behind the launch
+            }
+            if (outcome instanceof PodWorker.Bound bound) {
+                launch.bound = bound.at();
+                LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                        .addKeyValue("pods", bound.pods().size()).log("kubernetes_bound");
+            } else {
+                PodWorker.Failed failed = (PodWorker.Failed) outcome;
+                launch.pods = null;   // the worker deleted them already
+                if (failed.retryable()) {
+                    lose(launch, "could not place its pods, deleted them all: " + failed.reason(), now, listener);
+                } else {
+                    end(launch, false, "Kubernetes refused its pods: " + failed.reason(), now, listener);
+                }
+            }
+        }
+        worker.refresh(settings.poll());
+        PodWorker.View view = worker.latest();
+        if (view == null || view == seen) {
+            return;
+        }
+        seen = view;
+        Set<String> nodeNames = new HashSet<>(view.nodes().stream().map(KubeNode::name).toList());
+        Map<String, List<VigilPod>> byJob = new HashMap<>();
+        for (VigilPod pod : view.pods()) {
+            byJob.computeIfAbsent(pod.job(), j -> new ArrayList<>()).add(pod);
+        }
+        deleteOrphans(view);
+        for (Launch launch : List.copyOf(launches.values())) {
+            if (launches.containsKey(launch.key)) {
+                follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
+            }
+        }
+        // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
+        observeNodes(view);
+    }
+
+    /**
+     * Records how Kubernetes sees each node Vigil knows: NotReady, a cordon or taint by someone else
+     * (the leader then cordons the node in Vigil, and lifts that when Kubernetes takes work there
+     * again), and other schedulers' GPU pods, whose GPUs the scheduler leaves alone.
+     */
+    private void observeNodes(PodWorker.View view) {
+        Map<String, List<GpuPod>> foreign = new HashMap<>();
+        view.foreign().forEach(p -> foreign.computeIfAbsent(p.node(), n -> new ArrayList<>()).add(p));
+        for (KubeNode kubeNode : view.nodes()) {
+            NodeRecord node = nodes.node(kubeNode.name()).orElse(null);
+            if (node == null) {
+                continue;
+            }
+            List<Allocation> vigils = node.allocations().stream().filter(KubernetesBackend::ours).toList();
+            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
+            ExecutionNode before = node.execution();
+            boolean imposed = node.cordoned() && before != null && before.imposedCordon();
+            boolean cordonMoves = !now.available() && !now.byVigil() && !node.cordoned()
+                    || imposed && (now.available() || now.byVigil());
+            if (cordonMoves || !now.sameAs(before)) {
+                observations.observed(node.name(), now, view.asked());
+            }
+        }
+    }
+
+    /** Deletes Vigil's pods that no launch claims: a previous leader's, of jobs that ended or moved since. */
+    private void deleteOrphans(PodWorker.View view) {
+        Set<String> claimed = new HashSet<>();
+        launches.values().stream().filter(l -> l.pods != null).forEach(l -> claimed.addAll(l.pods));
+        for (VigilPod pod : view.pods()) {
+            boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()));
+            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()) {
+                worker.delete("orphan", pod.namespace(), List.of(pod.name()));
+                LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("job", pod.job())
+                        .addKeyValue("phase", pod.phase()).log("kubernetes_orphan_deleted");
+            }
+        }
+    }
+
+    private void follow(Launch launch, PodWorker.View view, List<VigilPod> jobPods, Set<String> nodeNames,
+                        Instant now, Listener listener) {
+        if (launch.pods == null) {
+            if (view.asked().isBefore(launch.lookFrom)) {
+                return;
+            }
+            if (!adopted(launch, jobPods)) {
+                lose(launch, "its pods are gone: deleted while no leader watched", now, listener);
+                return;
+            }
+        } else if (launch.bound == null || view.asked().isBefore(launch.bound)) {
+            return;   // being created and bound, or this listing is older than the binding
+        }
+        List<VigilPod> pods = new ArrayList<>();
+        for (String name : launch.pods) {
+            VigilPod pod = jobPods.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+            if (pod == null) {
+                lose(launch, "pod " + settings.namespace() + "/" + name + " was deleted outside Vigil", now, listener);
+                return;
+            }
+            pods.add(pod);
+        }
+        for (VigilPod pod : pods) {
+            String where = "pod " + pod.namespace() + "/" + pod.name();
+            if (pod.node() != null && !nodeNames.contains(pod.node())) {
+                lose(launch, where + ": its node " + pod.node() + " left the cluster", now, listener);
+                return;
+            }
+            if (pod.phase() == PodPhase.FAILED) {
+                String reason = pod.reason() == null ? "failed" : pod.reason();
+                if (NOT_THE_JOBS_FAULT.contains(reason.split(":", 2)[0])) {
+                    lose(launch, where + " ended by Kubernetes: " + reason, now, listener);
+                } else {
+                    end(launch, false, where + " failed: " + reason
+                            + (pod.exitCode() == null ? "" : ", exit " + pod.exitCode()), now, listener);
+                }
+                return;
+            }
+        }
+        boolean allUp = pods.stream().allMatch(p -> p.phase() == PodPhase.RUNNING || p.phase() == PodPhase.SUCCEEDED);
+        if (allUp) {
+            started(launch, now, listener);
+        }
+        if (pods.stream().allMatch(p -> p.phase() == PodPhase.SUCCEEDED)) {
+            end(launch, true, "its " + pods.size() + (pods.size() == 1 ? " pod" : " pods") + " succeeded", now,
+                    listener);
+        }
+    }
+
+    /** A taken-over launch finds its pods by their labels: the job, its attempt and, for a replica, its number. */
+    private boolean adopted(Launch launch, List<VigilPod> jobPods) {
+        Integer replica = launch.placements.get(0).replica();
+        List<String> found = new ArrayList<>();
+        for (Placement placement : launch.placements) {
+            jobPods.stream().filter(p -> p.attempt() == launch.attempt && !p.deleting()
+                            && Objects.equals(p.replica(), replica) && placement.node().equals(p.node())
+                            && !found.contains(p.name()))
+                    .findFirst().ifPresent(p -> found.add(p.name()));
+        }
+        if (found.size() != launch.placements.size()) {
+            return false;
+        }
+        launch.pods = List.copyOf(found);
+        launch.bound = launch.lookFrom;
+        return true;
+    }
+
+    /** Every pod of the launch runs: its allocations go onto its nodes, and once every launch of the job runs, so does the job. */
+    private void started(Launch launch, Instant now, Listener listener) {
+        if (launch.running) {
+            return;
+        }
+        launch.running = true;
+        for (int i = 0; i < launch.placements.size(); i++) {
+            Placement placement = launch.placements.get(i);
+            Allocation allocation = Allocation.of(launch.job, launch.spec, placement)
+                    .runAs(RUNS_AS + settings.namespace() + "/" + launch.pods.get(i));
+            nodes.change(placement.node(), current -> {
+                List<Allocation> next = new ArrayList<>(current.stream()
+                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
+                        .toList());
+                next.add(allocation);
+                return next;
+            });
+        }
+        if (launches.values().stream().filter(l -> l.job.equals(launch.job)).allMatch(l -> l.running)) {
+            listener.running(launch.job, now);
+        }
+    }
+
+    /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */
+    private void end(Launch ended, boolean succeeded, String reason, Instant now, Listener listener) {
+        withdraw(ended);
+        for (Launch launch : List.copyOf(launches.values())) {
+            if (launch.job.equals(ended.job)) {
+                withdraw(launch);
+            }
+        }
+        LOG.atInfo().addKeyValue("job", ended.job).addKeyValue("succeeded", succeeded)
+                .addKeyValue("reason", reason).log("kubernetes_job_ended");
+        listener.finished(ended.job, succeeded, reason, now);
+    }
+
+    /** The launch cannot go on where it was placed: its pods go, and the scheduler requeues the gang or replaces the replica. */
+    private void lose(Launch launch, String reason, Instant now, Listener listener) {
+        withdraw(launch);
+        LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                .addKeyValue("nodes", String.join(",", launch.nodeNames())).addKeyValue("reason", reason)
+                .log("kubernetes_requeue");
+        listener.lost(launch.job, launch.nodeNames(), reason, now);
+    }
+
+    @Override
+    public void adopt(List<JobRecord> holding, Instant now) {
+        launches.clear();
+        unlaunchable.clear();
+        seen = null;
+        Set<String> held = new HashSet<>(holding.stream().map(JobRecord::id).toList());
+        for (NodeRecord node : nodes.allocated()) {
+            if (node.allocations().stream().anyMatch(a -> ours(a) && !held.contains(a.job()))) {
+                nodes.change(node.name(), current -> current.stream().filter(a -> !ours(a) || held.contains(a.job()))
+                        .toList());
+            }
+        }
+        for (JobRecord job : holding) {
+            List<List<Placement>> parts = job.spec().kind() == JobKind.TRAINING ? List.of(job.placements())
+                    : job.placements().stream().map(List::of).toList();
+            for (List<Placement> part : parts) {
+                Launch launch = new Launch(job.id(), job.spec(), job.attempts(), part);
+                launch.lookFrom = now;
+                launch.running = job.state() == JobState.RUNNING;
+                launches.put(launch.key, launch);
+            }
+        }
+        LOG.atInfo().addKeyValue("jobs", holding.size()).addKeyValue("launches", launches.size())
+                .log("kubernetes_adopted");
+    }
+
+    private static boolean ours(Allocation allocation) {
+        return allocation.backendJob() != null && allocation.backendJob().startsWith(RUNS_AS);
+    }
+
+    @Override
+    public void stopLeading() {
+        worker.forget();
+        launches.clear();
+        unlaunchable.clear();
+        seen = null;
+    }
+
+    /** Stops its thread; the connection is the node sync's to close. */
+    @Override
+    public void close() {
+        if (ownThread != null) {
+            ownThread.shutdownNow();
+        }
+    }
+}

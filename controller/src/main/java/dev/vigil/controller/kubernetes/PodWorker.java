@@ -1,0 +1,161 @@
+package dev.vigil.controller.kubernetes;
+
+import dev.vigil.k8s.GpuPod;
+import dev.vigil.k8s.KubeNode;
+import dev.vigil.k8s.Kubernetes;
+import dev.vigil.k8s.KubernetesException;
+import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.VigilPod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Talks to the API server for the Kubernetes backend, off the scheduler loop: launches (create
+ * then bind a launch's pods, or none), deletes and listings run on its executor in the order
+ * asked, and what came of them is collected for the loop to take.
+ */
+final class PodWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(PodWorker.class);
+
+    /** What came of a launch. */
+    sealed interface Outcome {
+        String key();
+    }
+
+    /** Every pod of the launch was created and bound to its node. */
+    record Bound(String key, List<VigilPod> pods, Instant at) implements Outcome {
+    }
+
+    /**
+     * The launch could not be made whole and none of its pods is left.
+     *
+     * @param retryable placing it again may work (a bind refused, no answer); false: the API server
+     *                  refused the pod itself (forbidden, invalid), and would again
+     */
+    record Failed(String key, String reason, boolean retryable) implements Outcome {
+    }
+
+    /** The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods. */
+    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign) {
+    }
+
+    private final Kubernetes kubernetes;
+    private final Clock clock;
+    private final Executor executor;
+    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean listing = new AtomicBoolean();
+    private volatile View latest;
+    private volatile Instant lastAsked = Instant.MIN;
+
+    PodWorker(Kubernetes kubernetes, Clock clock, Executor executor) {
+        this.kubernetes = kubernetes;
+        this.clock = clock;
+        this.executor = executor;
+    }
+
+    /**
+     * Creates the pods, then binds each to its node: all in one go, so a gang is never half-placed.
+     * When any create or bind fails, the pods made so far are deleted and the launch fails.
+     *
+     * @param nodes each pod's node, in the order of {@code pods}
+     */
+    void launch(String key, List<PodRequest> pods, List<String> nodes) {
+        executor.execute(() -> {
+            List<VigilPod> created = new ArrayList<>();
+            try {
+                for (PodRequest pod : pods) {
+                    created.add(kubernetes.create(pod));
+                }
+            } catch (RuntimeException e) {
+                // Anything but an answer of the API server (the client closed, a body it could not read) is not
+                // worth asking again; either way the launch must end, or it would stay placed forever.
+                tearDown(key, created);
+                outcomes.add(new Failed(key, e.getMessage(), e instanceof KubernetesException k && k.retryable()));
+                return;
+            }
+            try {
+                for (int i = 0; i < created.size(); i++) {
+                    VigilPod pod = created.get(i);
+                    kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
+                }
+            } catch (RuntimeException e) {
+                tearDown(key, created);
+                // Whatever the status, the pods are gone: placing the launch again is sound.
+                outcomes.add(new Failed(key, e.getMessage(), true));
+                return;
+            }
+            outcomes.add(new Bound(key, List.copyOf(created), clock.instant()));
+        });
+    }
+
+    private void tearDown(String key, List<VigilPod> created) {
+        for (VigilPod pod : created) {
+            delete(key, pod.namespace(), pod.name());
+        }
+    }
+
+    /** Deletes pods (those already gone are fine). */
+    void delete(String key, String namespace, List<String> pods) {
+        executor.execute(() -> pods.forEach(pod -> delete(key, namespace, pod)));
+    }
+
+    private void delete(String key, String namespace, String pod) {
+        try {
+            kubernetes.delete(namespace, pod);
+        } catch (RuntimeException e) {
+            // The next listing shows it again as an orphan, and its delete is asked again.
+            LOG.atWarn().addKeyValue("key", key).addKeyValue("pod", namespace + "/" + pod)
+                    .addKeyValue("error", e.getMessage()).log("kubernetes_delete_failed");
+        }
+    }
+
+    /** Asks for a new listing unless one is under way or the last was asked less than {@code every} ago. */
+    void refresh(Duration every) {
+        Instant now = clock.instant();
+        if (now.isBefore(lastAsked.plus(every)) || !listing.compareAndSet(false, true)) {
+            return;
+        }
+        lastAsked = now;
+        executor.execute(() -> {
+            try {
+                Instant asked = clock.instant();
+                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods());
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
+                        .log("kubernetes_list_failed");
+            } finally {
+                listing.set(false);
+            }
+        });
+    }
+
+    /** The newest listing, or null before the first. */
+    View latest() {
+        return latest;
+    }
+
+    /** The outcomes since the last call, oldest first. */
+    List<Outcome> take() {
+        List<Outcome> taken = new ArrayList<>();
+        for (Outcome outcome = outcomes.poll(); outcome != null; outcome = outcomes.poll()) {
+            taken.add(outcome);
+        }
+        return taken;
+    }
+
+    /** Drops what came back: this member no longer leads, and the next leader adopts by label. */
+    void forget() {
+        outcomes.clear();
+        latest = null;
+        lastAsked = Instant.MIN;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.vigil.controller.kubernetes;
+
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.JobState;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.controller.config.KubernetesSettings;
+import dev.vigil.controller.execution.DesiredAllocations;
+import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.api.cluster.ExecutionNode;
+import dev.vigil.k8s.Kubernetes;
+import dev.vigil.scheduler.Decision;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The kubernetes backend against fabric8's mock API server (CRUD, with expectations for the
+ * bindings it does not implement). The backend's worker runs each request at once here, so a
+ * start has created and bound its pods when it returns.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesBackendTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NS = "vigil-jobs";
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+    private final Nodes nodes = new Nodes();
+    private final Events events = new Events();
+    private KubernetesBackend backend;
+
+    /** Each reading is a second after the last: every poll may list again, and sees what came before. */
+    private static final class Ticking extends Clock {
+        private final AtomicLong seconds = new AtomicLong();
+
+        @Override
+        public Instant instant() {
+            return Instant.EPOCH.plusSeconds(seconds.incrementAndGet());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** The nodes' allocations as the leader stores them: n1 and n2. */
+    private static final class Nodes implements DesiredAllocations, NodeObservations {
+        final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
+        final List<String> observed = new CopyOnWriteArrayList<>();
+
+        Nodes() {
+            for (String name : List.of("n1", "n2")) {
+                records.put(name, NodeRecord.named(name).state(NodeState.READY).reason("ready").actor("agent")
+                        .since(Instant.EPOCH).lastReport(Instant.EPOCH).version(1).build());
+            }
+        }
+
+        @Override
+        public Optional<NodeRecord> change(String node, UnaryOperator<List<Allocation>> change) {
+            NodeRecord old = records.get(node);
+            NodeRecord next = old.with().version(old.version() + 1).allocations(change.apply(old.allocations())).build();
+            records.put(node, next);
+            return Optional.of(next);
+        }
+
+        @Override
+        public Optional<NodeRecord> node(String node) {
+            return Optional.ofNullable(records.get(node));
+        }
+
+        @Override
+        public List<NodeRecord> allocated() {
+            return records.values().stream().filter(n -> !n.allocations().isEmpty()).toList();
+        }
+
+        /** Stores the view, and cordons the node when someone else's view keeps work off it, as the leader does. */
+        @Override
+        public void observed(String node, ExecutionNode view, Instant asked) {
+            observed.add(node + ": " + view.state() + (view.available() ? "" : " unavailable")
+                    + (view.byVigil() ? " by vigil" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
+                    + view.foreignJobs().stream().map(j -> " " + j.id() + j.gpus()).reduce("", String::concat));
+            boolean imposed = !view.available() && !view.byVigil();
+            records.computeIfPresent(node, (name, old) -> old.with().cordoned(imposed)
+                    .execution(view.imposing(imposed)).build());
+        }
+    }
+
+    /** What the backend told the scheduler loop. */
+    private static final class Events implements ExecutionBackend.Listener {
+        final List<String> said = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void running(String job, Instant at) {
+            said.add("running " + job);
+        }
+
+        @Override
+        public void finished(String job, boolean succeeded, String reason, Instant at) {
+            said.add((succeeded ? "succeeded " : "failed ") + job + ": " + reason);
+        }
+
+        @Override
+        public void lost(String job, Collection<String> on, String reason, Instant at) {
+            said.add("lost " + job + " on " + on + ": " + reason);
+        }
+
+        @Override
+        public boolean rebind(String job, Placement actual) {
+            throw new AssertionError("the kubernetes backend never moves a placement");
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        for (String name : List.of("n1", "n2")) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .addToAllocatable("nvidia.com/gpu", new Quantity("8")).endStatus()
+                    .build()).create();
+        }
+        backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1)),
+                new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
+        backend.adopt(List.of(), Instant.EPOCH);
+    }
+
+    private static JobSpec gang(int gpus, int nodes) {
+        return new JobSpec("train", JobKind.TRAINING, "research", null, null, null, null, nodes, gpus / nodes, null, null,
+                null, null, null, null, null, null, "kubernetes", List.of("torchrun", "train.py"), "pytorch:2.4", null);
+    }
+
+    private static Placement on(String node, int... gpus) {
+        List<Integer> indices = java.util.stream.IntStream.of(gpus).boxed().toList();
+        return new Placement(node, indices, indices.stream().map(i -> "GPU-" + node + "-" + i).toList(), List.of(),
+                null);
+    }
+
+    /** Expects the binding of {@code pod}, answers {@code status}, and records the body it was sent. */
+    private void expectBinding(String pod, int status, List<String> bodies) {
+        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/binding")
+                .andReply(status, request -> {
+                    bodies.add(request.getUtf8Body());
+                    return status == 201 ? Map.of("kind", "Status", "apiVersion", "v1", "status", "Success")
+                            : Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", status,
+                            "message", "Operation cannot be fulfilled on pods/binding \"" + pod
+                                    + "\": pod " + pod + " is already assigned to node \"n9\"");
+                }).once();
+    }
+
+    private Pod pod(String name) {
+        return client.pods().inNamespace(NS).withName(name).get();
+    }
+
+    private void phase(String pod, String phase, String reason, Integer exitCode) {
+        client.pods().inNamespace(NS).withName(pod).editStatus(p -> {
+            PodBuilder next = new PodBuilder(p).editOrNewStatus().withPhase(phase).withReason(reason).endStatus();
+            if (exitCode != null) {
+                next.editStatus().addNewContainerStatus().withName("main").withNewState().withNewTerminated()
+                        .withExitCode(exitCode).withReason("Error").endTerminated().endState().endContainerStatus()
+                        .endStatus();
+            }
+            return next.build();
+        });
+    }
+
+    private void poll() {
+        backend.poll(Instant.EPOCH, events);
+    }
+
+    @Test
+    void aGangsPodsAreCreatedForVigilAndBoundTogetherToTheirNodesThenRunAndSucceed() throws Exception {
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("j-000001-a1-0", 201, bindings);
+        expectBinding("j-000001-a1-1", 201, bindings);
+
+        backend.start(new Decision.Start("j-000001", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 2, 3)), 1));
+
+        assertThat(bindings).hasSize(2);
+        String uid0 = pod("j-000001-a1-0").getMetadata().getUid();
+        String uid1 = pod("j-000001-a1-1").getMetadata().getUid();
+        assertThat(JSON.readTree(bindings.get(0))).isEqualTo(JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Binding",
+                 "metadata": {"name": "j-000001-a1-0", "namespace": "vigil-jobs", "uid": "%s"},
+                 "target": {"apiVersion": "v1", "kind": "Node", "name": "n1"}}""".formatted(uid0)));
+        assertThat(JSON.readTree(bindings.get(1))).isEqualTo(JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Binding",
+                 "metadata": {"name": "j-000001-a1-1", "namespace": "vigil-jobs", "uid": "%s"},
+                 "target": {"apiVersion": "v1", "kind": "Node", "name": "n2"}}""".formatted(uid1)));
+        Pod first = pod("j-000001-a1-0");
+        assertThat(first.getSpec().getSchedulerName()).isEqualTo("vigil");
+        assertThat(first.getMetadata().getLabels()).containsEntry("vigil.dev/gang", "j-000001");
+        assertThat(first.getMetadata().getAnnotations()).containsEntry("vigil.dev/gang-size", "2")
+                .containsEntry("vigil.dev/tenant", "research");
+        assertThat(first.getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
+                .hasToString("2");
+
+        poll();
+        assertThat(events.said).as("bound, not running yet").isEmpty();
+        phase("j-000001-a1-0", "Running", null, null);
+        poll();
+        assertThat(events.said).as("one pod of two runs").isEmpty();
+        phase("j-000001-a1-1", "Running", null, null);
+        poll();
+        assertThat(events.said).containsExactly("running j-000001");
+        assertThat(nodes.records.get("n2").allocations()).singleElement().satisfies(a -> {
+            assertThat(a.job()).isEqualTo("j-000001");
+            assertThat(a.gpus()).containsExactly(2, 3);
+            assertThat(a.backendJob()).isEqualTo("kubernetes:vigil-jobs/j-000001-a1-1");
+        });
+
+        phase("j-000001-a1-0", "Succeeded", null, 0);
+        poll();
+        assertThat(events.said).as("one pod of two done").hasSize(1);
+        phase("j-000001-a1-1", "Succeeded", null, 0);
+        poll();
+        assertThat(events.said).containsExactly("running j-000001", "succeeded j-000001: its 2 pods succeeded");
+        assertThat(nodes.allocated()).isEmpty();
+        assertThat(client.pods().inNamespace(NS).list().getItems()).as("cleaned up").isEmpty();
+    }
+
+    @Test
+    void aGangWithABindRefusedIsDeletedWholeAndRequeuedNeverHalfPlaced() {
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("j-000002-a1-0", 201, bindings);
+        expectBinding("j-000002-a1-1", 409, bindings);
+
+        backend.start(new Decision.Start("j-000002", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+
+        assertThat(bindings).as("both binds were asked").hasSize(2);
+        assertThat(client.pods().inNamespace(NS).list().getItems()).as("the bound pod went with the other")
+                .isEmpty();
+        poll();
+        assertThat(events.said).singleElement().asString()
+                .startsWith("lost j-000002 on [n1, n2]: could not place its pods, deleted them all: "
+                        + "bind pod vigil-jobs/j-000002-a1-1 to node n2")
+                .contains("already assigned");
+        poll();
+        assertThat(events.said).as("said once").hasSize(1);
+    }
+
+    @Test
+    void aPodTheKubeletRefusedRequeuesTheGangAndOneWhoseContainerFailedFailsIt() {
+        expectBinding("j-000003-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000004-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000003", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+        backend.start(new Decision.Start("j-000004", gang(2, 1), List.of(on("n2", 0, 1)), 1));
+
+        phase("j-000003-a1-0", "Failed", "UnexpectedAdmissionError", null);
+        phase("j-000004-a1-0", "Failed", null, 3);
+        poll();
+
+        assertThat(events.said).containsExactlyInAnyOrder(
+                "lost j-000003 on [n1]: pod vigil-jobs/j-000003-a1-0 ended by Kubernetes: UnexpectedAdmissionError",
+                "failed j-000004: pod vigil-jobs/j-000004-a1-0 failed: Error, exit 3");
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aGangWhoseNodeLeftTheClusterOrWhosePodWasDeletedIsRequeued() {
+        expectBinding("j-000005-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000006-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000005", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+        backend.start(new Decision.Start("j-000006", gang(2, 1), List.of(on("n2", 0, 1)), 1));
+        // The mock does not bind: the node a real binding sets is set here.
+        client.pods().inNamespace(NS).withName("j-000005-a1-0").edit(p -> new PodBuilder(p).editSpec()
+                .withNodeName("n1").endSpec().build());
+        client.nodes().withName("n1").delete();
+        client.pods().inNamespace(NS).withName("j-000006-a1-0").delete();
+
+        poll();
+
+        assertThat(events.said).containsExactlyInAnyOrder(
+                "lost j-000005 on [n1]: pod vigil-jobs/j-000005-a1-0: its node n1 left the cluster",
+                "lost j-000006 on [n2]: pod vigil-jobs/j-000006-a1-0 was deleted outside Vigil");
+    }
+
+    @Test
+    void aStopDeletesTheGangsPodsAndFreesItsNodes() {
+        expectBinding("j-000007-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000007", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+        phase("j-000007-a1-0", "Running", null, null);
+        poll();
+        assertThat(nodes.allocated()).hasSize(1);
+
+        backend.stop(new Decision.Stop("j-000007", List.of(on("n1", 0, 1)), "cancelled by alice"));
+
+        assertThat(pod("j-000007-a1-0")).isNull();
+        assertThat(nodes.allocated()).isEmpty();
+        poll();
+        assertThat(events.said).containsExactly("running j-000007");
+    }
+
+    @Test
+    void aNewLeaderAdoptsThePodsOfTheJobsItHoldsByTheirLabelsAndDeletesTheRest() {
+        expectBinding("j-000008-a2-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000009-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000008", gang(2, 1), List.of(on("n1", 0, 1)), 2));
+        backend.start(new Decision.Start("j-000009", gang(2, 1), List.of(on("n2", 0, 1)), 1));
+        for (String pod : List.of("j-000008-a2-0", "j-000009-a1-0")) {
+            client.pods().inNamespace(NS).withName(pod).edit(p -> new PodBuilder(p).editSpec()
+                    .withNodeName(pod.startsWith("j-000008") ? "n1" : "n2").endSpec().build());
+            phase(pod, "Running", null, null);
+        }
+        backend.stopLeading();
+
+        JobRecord held = new JobRecord("j-000008", gang(2, 1), 500, JobState.RUNNING, null, "running", Instant.EPOCH,
+                Instant.EPOCH, null, List.of(on("n1", 0, 1)), 2, List.of());
+        backend.adopt(List.of(held), Instant.EPOCH);
+        poll();
+
+        assertThat(events.said).as("still running: nothing to say").isEmpty();
+        assertThat(pod("j-000008-a2-0")).isNotNull();
+        assertThat(pod("j-000009-a1-0")).as("no held job claims it").isNull();
+        phase("j-000008-a2-0", "Succeeded", null, 0);
+        poll();
+        assertThat(events.said).containsExactly("succeeded j-000008: its 1 pod succeeded");
+    }
+
+    @Test
+    void howKubernetesSeesTheNodesIsRecordedOtherSchedulersGpuPodsIncludedAndOnlyWhenItChanges() {
+        expectBinding("j-000010-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000010", gang(2, 1), List.of(on("n1", 6, 7)), 1));
+        phase("j-000010-a1-0", "Running", null, null);
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("notebook").withNamespace("lab")
+                .endMetadata().withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("x")
+                .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("2")).endResources().endContainer()
+                .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        client.nodes().withName("n2").editStatus(n -> new NodeBuilder(n).editStatus().editFirstCondition()
+                .withStatus("False").endCondition().endStatus().build());
+
+        poll();
+
+        assertThat(nodes.observed).containsExactlyInAnyOrder(
+                "n1: ready lab/notebook[5, 4]",
+                "n2: notready unavailable (its kubelet is NotReady)");
+        poll();
+        assertThat(nodes.observed).as("nothing changed: nothing new to record").hasSize(2);
+
+        client.nodes().withName("n2").edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(true)
+                .addNewTaint().withKey("example.com/maintenance").withEffect("NoSchedule").endTaint().endSpec()
+                .build());
+        client.nodes().withName("n2").editStatus(n -> new NodeBuilder(n).editStatus().editFirstCondition()
+                .withStatus("True").endCondition().endStatus().build());
+        new Kubernetes(client).cordon("n1");
+        poll();
+
+        assertThat(nodes.observed).hasSize(4).contains(
+                "n2: ready+cordoned unavailable (cordoned outside Vigil (spec.unschedulable); tainted "
+                        + "example.com/maintenance:NoSchedule)",
+                "n1: ready+cordoned unavailable by vigil (cordoned by Vigil) lab/notebook[5, 4]");
+    }
+
+    @Test
+    void aJobWithoutAnImageIsRefusedBeforeItIsQueued() {
+        JobSpec noImage = new JobSpec("train", JobKind.TRAINING, null, null, null, null, null, 1, 2, null, null, null,
+                null, null, null, null, null, "kubernetes", List.of("sleep", "1"), null, null);
+        assertThatThrownBy(() -> backend.check(noImage)).isInstanceOfSatisfying(InvalidValueException.class,
+                e -> assertThat(e.field()).isEqualTo("image")).hasMessageContaining("container image");
+    }
+}

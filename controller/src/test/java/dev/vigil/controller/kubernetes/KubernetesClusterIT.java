@@ -1,0 +1,230 @@
+package dev.vigil.controller.kubernetes;
+
+import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobKind;
+import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.controller.config.KubernetesSettings;
+import dev.vigil.controller.execution.DesiredAllocations;
+import dev.vigil.controller.execution.ExecutionBackend;
+import dev.vigil.k8s.EvictionOutcome;
+import dev.vigil.k8s.KubeNode;
+import dev.vigil.k8s.Kubernetes;
+import dev.vigil.k8s.KubernetesException;
+import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.VigilPod;
+import dev.vigil.scheduler.Decision;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The scenarios of {@link KubernetesBackendTest} and the bridge's binding, eviction and cordon,
+ * against the real cluster {@code VIGIL_KUBECONFIG} names (kind or k3s: docs/kubernetes.md says how
+ * to start one). Each test works in a namespace of its own, deleted afterwards. The cluster needs
+ * no GPU: the first Ready node is told it has {@code nvidia.com/gpu} (an extended resource the
+ * kubelet then admits pods against), and that is taken back afterwards. The pods run
+ * {@code VIGIL_K8S_TEST_IMAGE} (default {@code busybox:1.36}), which the nodes must be able to pull.
+ * Without the variable each test is skipped with the reason; {@code VIGIL_REQUIRE_KUBERNETES=1}
+ * makes that a failure, for a CI that has a cluster.
+ */
+class KubernetesClusterIT {
+    static final String NOT_SET = "VIGIL_KUBECONFIG not set: no Kubernetes cluster here (kind or k3s; see "
+            + "docs/kubernetes.md)";
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    private final String image = System.getenv().getOrDefault("VIGIL_K8S_TEST_IMAGE", "busybox:1.36");
+    private final List<String> said = new CopyOnWriteArrayList<>();
+    private KubernetesClient client;
+    private Kubernetes kubernetes;
+    private String namespace;
+    private String node;
+    private boolean advertised;
+    private KubernetesBackend backend;
+
+    @BeforeEach
+    void cluster() {
+        String kubeconfig = System.getenv("VIGIL_KUBECONFIG");
+        boolean set = kubeconfig != null && !kubeconfig.isBlank();
+        if (!set && "1".equals(System.getenv("VIGIL_REQUIRE_KUBERNETES"))) {
+            fail("VIGIL_REQUIRE_KUBERNETES=1 but " + NOT_SET);
+        }
+        assumeTrue(set, NOT_SET);
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Path.of(kubeconfig).toFile())).build();
+        kubernetes = new Kubernetes(client);
+        node = kubernetes.nodes().stream().filter(n -> Boolean.TRUE.equals(n.ready()) && !n.unschedulable())
+                .map(KubeNode::name).findFirst().orElseThrow(() -> new AssertionError("no Ready, schedulable node in "
+                        + kubernetes.server()));
+        if (!kubernetes.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow()
+                .gpusAllocatable().containsKey("nvidia.com/gpu")) {
+            client.nodes().withName(node).editStatus(n -> new NodeBuilder(n).editStatus()
+                    .addToCapacity("nvidia.com/gpu", new Quantity("4")).endStatus().build());
+            advertised = true;
+        }
+        namespace = "vigil-it-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+                .build()).create();
+        backend = new KubernetesBackend(new KubernetesSettings(Path.of(kubeconfig), null, namespace,
+                Duration.ofMillis(500)), kubernetes, new StoredNodes(node), (name, view, asked) -> { },
+                Clock.systemUTC(), Executors.newSingleThreadExecutor());
+        backend.adopt(List.of(), Instant.now());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (client == null) {
+            return;
+        }
+        backend.close();
+        client.namespaces().withName(namespace).delete();
+        if (advertised) {
+            client.nodes().withName(node).editStatus(n -> new NodeBuilder(n).editStatus()
+                    .removeFromCapacity("nvidia.com/gpu").endStatus().build());
+        }
+        client.close();
+    }
+
+    /** The nodes as the leader would store them: the one node under test. */
+    private static final class StoredNodes implements DesiredAllocations {
+        final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
+
+        StoredNodes(String node) {
+            records.put(node, NodeRecord.named(node).state(NodeState.READY).reason("ready").actor("agent")
+                    .since(Instant.EPOCH).lastReport(Instant.EPOCH).version(1).build());
+        }
+
+        @Override
+        public Optional<NodeRecord> change(String node, UnaryOperator<List<Allocation>> change) {
+            return Optional.ofNullable(records.computeIfPresent(node, (name, old) -> old.with()
+                    .version(old.version() + 1).allocations(change.apply(old.allocations())).build()));
+        }
+
+        @Override
+        public Optional<NodeRecord> node(String node) {
+            return Optional.ofNullable(records.get(node));
+        }
+
+        @Override
+        public List<NodeRecord> allocated() {
+            return records.values().stream().filter(n -> !n.allocations().isEmpty()).toList();
+        }
+    }
+
+    private final ExecutionBackend.Listener listener = new ExecutionBackend.Listener() {
+        @Override
+        public void running(String job, Instant at) {
+            said.add("running " + job);
+        }
+
+        @Override
+        public void finished(String job, boolean succeeded, String reason, Instant at) {
+            said.add((succeeded ? "succeeded " : "failed ") + job + ": " + reason);
+        }
+
+        @Override
+        public void lost(String job, Collection<String> nodes, String reason, Instant at) {
+            said.add("lost " + job + " on " + nodes + ": " + reason);
+        }
+
+        @Override
+        public boolean rebind(String job, Placement actual) {
+            throw new AssertionError("the kubernetes backend never moves a placement");
+        }
+    };
+
+    private void pollUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("not within " + PATIENCE + "; said " + said).isLessThan(deadline);
+            backend.poll(Instant.now(), listener);
+            Thread.sleep(200);
+        }
+    }
+
+    private JobSpec gang(String... command) {
+        return new JobSpec("it", JobKind.TRAINING, "research", null, null, null, null, 2, 1, null, null, null, null,
+                null, null, null, null, "kubernetes", List.of(command), image, null);
+    }
+
+    private Placement onTheNode(int gpu) {
+        return new Placement(node, List.of(gpu), List.of("GPU-" + gpu), List.of(), null);
+    }
+
+    @Test
+    void aGangsTwoPodsAreBoundTogetherRunAndSucceed() throws Exception {
+        backend.start(new Decision.Start("j-000001", gang("sh", "-c", "sleep 3"),
+                List.of(onTheNode(0), onTheNode(1)), 1));
+
+        pollUntil(() -> said.contains("running j-000001"));
+        assertThat(kubernetes.podsOf("j-000001")).extracting(VigilPod::node).containsExactly(node, node);
+        pollUntil(() -> said.size() == 2);
+        assertThat(said.get(1)).isEqualTo("succeeded j-000001: its 2 pods succeeded");
+    }
+
+    @Test
+    void aGangWithAPodThatCannotBeMadeLeavesNoPodBehindAndIsRequeued() throws Exception {
+        // A pod already holds the name of the gang's second pod: its create is refused (409).
+        kubernetes.create(new PodRequest(namespace, "j-000002-a1-1", "someone-else", 1, null, 1, null, null, null,
+                image, List.of("sleep", "60"), Map.of(), 1, null, false));
+
+        backend.start(new Decision.Start("j-000002", gang("sleep", "60"), List.of(onTheNode(0), onTheNode(1)), 1));
+
+        pollUntil(() -> !said.isEmpty());
+        assertThat(said.get(0)).startsWith("lost j-000002 on [" + node + ", " + node + "]: could not place its pods");
+        pollUntil(() -> kubernetes.podsOf("j-000002").isEmpty());
+    }
+
+    @Test
+    void aBoundPodCannotBeBoundAgainAndAnEvictionRemovesIt() throws Exception {
+        VigilPod pod = kubernetes.create(new PodRequest(namespace, "p0", "j-000003", 1, "j-000003", 1, null, null,
+                null, image, List.of("sleep", "600"), Map.of(), 1, null, false));
+        kubernetes.bind(namespace, "p0", pod.uid(), node);
+
+        assertThatThrownBy(() -> kubernetes.bind(namespace, "p0", pod.uid(), node))
+                .isInstanceOfSatisfying(KubernetesException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThat(kubernetes.evict(namespace, "p0")).isEqualTo(EvictionOutcome.EVICTED);
+        pollUntil(() -> kubernetes.podsOf("j-000003").stream().allMatch(VigilPod::deleting));
+        assertThat(kubernetes.evict(namespace, "no-such-pod")).isEqualTo(EvictionOutcome.GONE);
+    }
+
+    @Test
+    void vigilsCordonIsUndoneAndNothingElse() {
+        KubeNode cordoned = kubernetes.cordon(node);
+        try {
+            assertThat(cordoned.unschedulable()).isTrue();
+            assertThat(cordoned.cordonedByVigil()).isTrue();
+            assertThat(cordoned.taintedByVigil()).isTrue();
+        } finally {
+            KubeNode uncordoned = kubernetes.uncordon(node);
+            assertThat(uncordoned.unschedulable()).isFalse();
+            assertThat(uncordoned.taintedByVigil()).isFalse();
+        }
+    }
+}

@@ -1,0 +1,421 @@
+package dev.vigil.k8s;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What Vigil asks of one Kubernetes cluster. Every call is a blocking request to the API server;
+ * a refusal or no answer is a {@link KubernetesException} with the HTTP status. Thread-safe, as
+ * fabric8's client is.
+ */
+public final class Kubernetes implements AutoCloseable {
+    private static final String NO_SCHEDULE = "NoSchedule";
+
+    private final KubernetesClient client;
+    /**
+     * The same client without fabric8's own retries: an eviction a PodDisruptionBudget refuses (429)
+     * is an answer to pass on at once, not a reason to ask again ten times with growing pauses.
+     */
+    private final KubernetesClient askingOnce;
+
+    /** Over a client made elsewhere (a test's mock server); {@link #close} closes it. */
+    public Kubernetes(KubernetesClient client) {
+        this.client = client;
+        this.askingOnce = client.newClient(new RequestConfigBuilder().withRequestRetryBackoffLimit(0).build())
+                .adapt(KubernetesClient.class);
+    }
+
+    /**
+     * Connects with a kubeconfig file (its current context), or from inside the cluster with the
+     * pod's service account when {@code kubeconfig} is null.
+     */
+    public static Kubernetes connect(Path kubeconfig) {
+        Config config = kubeconfig == null ? Config.autoConfigure(null)
+                : Config.fromKubeconfig(kubeconfig.toFile());
+        return new Kubernetes(new KubernetesClientBuilder().withConfig(config).build());
+    }
+
+    /** The API server's address. */
+    public String server() {
+        return client.getMasterUrl().toString();
+    }
+
+    /** Creates a pod, unbound: nothing runs until {@link #bind} names its node. Returns it as created. */
+    public VigilPod create(PodRequest request) {
+        Pod pod = call("create pod " + request.namespace() + "/" + request.name(),
+                () -> client.pods().inNamespace(request.namespace()).resource(PodSpecs.of(request)).create());
+        return PodSpecs.read(pod);
+    }
+
+    /**
+     * Binds a pod to a node through its {@code pods/binding} subresource, the way any scheduler
+     * does: the kubelet of that node then admits and starts it. The pod's uid makes sure a pod
+     * deleted and made again under the same name is not bound in its place.
+     */
+    public void bind(String namespace, String pod, String uid, String node) {
+        Binding binding = new BindingBuilder()
+                .withNewMetadata().withName(pod).withNamespace(namespace).withUid(uid).endMetadata()
+                .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
+                .build();
+        call("bind pod " + namespace + "/" + pod + " to node " + node,
+                () -> client.raw("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/binding", "POST", binding));
+    }
+
+    /**
+     * Asks the Eviction API ({@code policy/v1}) to evict a pod: unlike a delete, it respects the
+     * pod's PodDisruptionBudgets.
+     */
+    public EvictionOutcome evict(String namespace, String pod) {
+        Eviction eviction = new EvictionBuilder()
+                .withNewMetadata().withName(pod).withNamespace(namespace).endMetadata().build();
+        try {
+            boolean evicted = call("evict pod " + namespace + "/" + pod,
+                    () -> askingOnce.pods().inNamespace(namespace).withName(pod).evict(eviction));
+            return evicted ? EvictionOutcome.EVICTED : EvictionOutcome.BLOCKED;
+        } catch (KubernetesException e) {
+            if (e.status() == 404) {
+                return EvictionOutcome.GONE;
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes a pod (with its own grace period); returns false when there was none. */
+    public boolean delete(String namespace, String pod) {
+        return !call("delete pod " + namespace + "/" + pod,
+                () -> client.pods().inNamespace(namespace).withName(pod).delete()).isEmpty();
+    }
+
+    /**
+     * Cordons a node for Vigil: the taint {@value VigilLabels#UNHEALTHY_TAINT}{@code :NoSchedule}
+     * is added, and {@code spec.unschedulable} is set
+     * unless someone else already set it (then it stays theirs to clear).
+     */
+    public KubeNode cordon(String node) {
+        Node edited = call("cordon node " + node, () -> client.nodes().withName(node).edit(current -> {
+            NodeBuilder next = new NodeBuilder(current);
+            NodeSpec spec = current.getSpec() == null ? new NodeSpec() : current.getSpec();
+            if (!Boolean.TRUE.equals(spec.getUnschedulable())) {
+                next.editOrNewSpec().withUnschedulable(true).endSpec()
+                        .editMetadata().addToAnnotations(VigilLabels.CORDONED_BY_VIGIL, "true").endMetadata();
+            }
+            if (spec.getTaints() == null || spec.getTaints().stream()
+                    .noneMatch(t -> VigilLabels.UNHEALTHY_TAINT.equals(t.getKey()))) {
+                next.editOrNewSpec().addToTaints(new TaintBuilder().withKey(VigilLabels.UNHEALTHY_TAINT)
+                        .withEffect(NO_SCHEDULE).build()).endSpec();
+            }
+            return next.build();
+        }));
+        return NodeViews.read(edited);
+    }
+
+    /**
+     * Undoes Vigil's cordon only: its taint goes, and {@code spec.unschedulable} is cleared when
+     * Vigil set it; someone else's cordon stays.
+     */
+    public KubeNode uncordon(String node) {
+        Node edited = call("uncordon node " + node, () -> client.nodes().withName(node).edit(current -> {
+            NodeBuilder next = new NodeBuilder(current);
+            Map<String, String> annotations = current.getMetadata().getAnnotations();
+            if (annotations != null && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL)) {
+                next.editOrNewSpec().withUnschedulable(null).endSpec()
+                        .editMetadata().removeFromAnnotations(VigilLabels.CORDONED_BY_VIGIL).endMetadata();
+            }
+            List<Taint> taints = current.getSpec() == null ? null : current.getSpec().getTaints();
+            if (taints != null) {
+                next.editSpec().withTaints(taints.stream()
+                        .filter(t -> !VigilLabels.UNHEALTHY_TAINT.equals(t.getKey())).toList()).endSpec();
+            }
+            return next.build();
+        }));
+        return NodeViews.read(edited);
+    }
+
+    /** Every node. */
+    public List<KubeNode> nodes() {
+        return call("list nodes", () -> client.nodes().list()).getItems().stream().map(NodeViews::read).toList();
+    }
+
+    /** Every pod Vigil placed, in every namespace. */
+    public List<VigilPod> vigilPods() {
+        return call("list Vigil's pods", () -> client.pods().inAnyNamespace().withLabel(VigilLabels.JOB).list())
+                .getItems().stream().filter(PodSpecs::vigils).map(PodSpecs::read).toList();
+    }
+
+    /** Vigil's pods of one job. */
+    public List<VigilPod> podsOf(String job) {
+        return call("list pods of job " + job,
+                () -> client.pods().inAnyNamespace().withLabel(VigilLabels.JOB, job).list())
+                .getItems().stream().filter(PodSpecs::vigils).map(PodSpecs::read).toList();
+    }
+
+    /**
+     * Pods another scheduler put on a node that hold GPUs and have not finished: what Vigil must
+     * count as used. Lists every pod: the API server cannot select on resource requests.
+     */
+    public List<GpuPod> foreignGpuPods() {
+        List<GpuPod> found = new ArrayList<>();
+        for (Pod pod : call("list pods", () -> client.pods().inAnyNamespace().list()).getItems()) {
+            if (PodSpecs.vigils(pod) || pod.getSpec().getNodeName() == null
+                    || PodPhase.of(pod.getStatus() == null ? null : pod.getStatus().getPhase()).finished()) {
+                continue;
+            }
+            Map<String, Integer> gpus = PodSpecs.gpuResources(pod);
+            if (!gpus.isEmpty()) {
+                found.add(new GpuPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        pod.getSpec().getNodeName(), gpus));
+            }
+        }
+        return found;
+    }
+
+    /** What a watch of Vigil's pods reports. Called on the client's thread: hand the news on, do not block. */
+    public interface PodListener {
+        /** A pod of Vigil's was added or changed ({@code deleted} false), or is gone (true). */
+        void changed(VigilPod pod, boolean deleted);
+
+        /** The watch ended (the API server closed it, e.g. its resource version is too old): list again and re-watch. */
+        void closed(String reason);
+    }
+
+    /** Watches Vigil's pods in every namespace until the returned handle is closed. */
+    public AutoCloseable watchVigilPods(PodListener listener) {
+        Watch watch = call("watch Vigil's pods", () -> client.pods().inAnyNamespace().withLabel(VigilLabels.JOB)
+                .watch(new Watcher<Pod>() {
+                    @Override
+                    public void eventReceived(Action action, Pod pod) {
+                        if (action != Action.BOOKMARK && action != Action.ERROR && PodSpecs.vigils(pod)) {
+                            listener.changed(PodSpecs.read(pod), action == Action.DELETED);
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                        listener.closed(cause.getMessage());
+                    }
+                }));
+        return watch::close;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private static <T> T call(String what, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (KubernetesClientException e) {
+            String status = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : Objects.requireNonNullElse(e.getMessage(), e.toString());
+            throw new KubernetesException(what + ": " + status, e.getCode(), e);
+        }
+    }
+
+    /** How Vigil's pods are written and read. */
+    static final class PodSpecs {
+        private PodSpecs() {
+        }
+
+        static Pod of(PodRequest request) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put(VigilLabels.JOB, request.job());
+            labels.put(VigilLabels.ATTEMPT, Integer.toString(request.attempt()));
+            labels.put("app.kubernetes.io/managed-by", "vigil");
+            if (request.gang() != null) {
+                labels.put(VigilLabels.GANG, request.gang());
+            }
+            if (request.replica() != null) {
+                labels.put(VigilLabels.REPLICA, request.replica().toString());
+            }
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put(VigilLabels.GANG_SIZE, Integer.toString(request.gangSize()));
+            if (request.tenant() != null) {
+                annotations.put(VigilLabels.TENANT, request.tenant());
+            }
+            if (request.priorityClass() != null) {
+                annotations.put(VigilLabels.PRIORITY_CLASS, request.priorityClass());
+            }
+            Map.Entry<String, Integer> gpu = request.gpuResource();
+            Map<String, Quantity> limits = Map.of(gpu.getKey(), new Quantity(gpu.getValue().toString()));
+            List<EnvVar> env = request.env().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+            return new PodBuilder()
+                    .withNewMetadata().withName(request.name()).withNamespace(request.namespace())
+                    .withLabels(labels).withAnnotations(annotations).endMetadata()
+                    .withNewSpec()
+                    .withSchedulerName(VigilLabels.SCHEDULER_NAME)
+                    .withRestartPolicy(request.restart() ? "Always" : "Never")
+                    .addNewContainer().withName("main").withImage(request.image())
+                    .withCommand(request.command().isEmpty() ? null : request.command())
+                    .withEnv(env.isEmpty() ? null : env)
+                    // Extended resources: requests equal limits, the device plugin counts limits.
+                    .withNewResources().withLimits(limits).endResources()
+                    .endContainer()
+                    .endSpec()
+                    .build();
+        }
+
+        static boolean vigils(Pod pod) {
+            return pod.getSpec() != null && VigilLabels.SCHEDULER_NAME.equals(pod.getSpec().getSchedulerName());
+        }
+
+        static VigilPod read(Pod pod) {
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of()
+                    : pod.getMetadata().getLabels();
+            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+            return new VigilPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    pod.getMetadata().getUid(), labels.get(VigilLabels.JOB), number(labels.get(VigilLabels.ATTEMPT), 0),
+                    labels.containsKey(VigilLabels.REPLICA) ? number(labels.get(VigilLabels.REPLICA), null) : null,
+                    pod.getSpec() == null ? null : pod.getSpec().getNodeName(), PodPhase.of(phase), reason(pod),
+                    exitCode(pod), pod.getMetadata().getDeletionTimestamp() != null);
+        }
+
+        private static Integer number(String text, Integer otherwise) {
+            try {
+                return text == null ? otherwise : Integer.valueOf(text);
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+
+        private static List<ContainerStatus> statuses(Pod pod) {
+            return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of()
+                    : pod.getStatus().getContainerStatuses();
+        }
+
+        /** The pod's own reason first (the kubelet's: UnexpectedAdmissionError, Evicted), else a container's. */
+        private static String reason(Pod pod) {
+            if (pod.getStatus() != null && pod.getStatus().getReason() != null) {
+                String message = pod.getStatus().getMessage();
+                return pod.getStatus().getReason() + (message == null ? "" : ": " + message);
+            }
+            for (ContainerStatus status : statuses(pod)) {
+                if (status.getState() == null) {
+                    continue;
+                }
+                if (status.getState().getTerminated() != null && status.getState().getTerminated().getReason() != null) {
+                    return status.getState().getTerminated().getReason();
+                }
+                if (status.getState().getWaiting() != null && status.getState().getWaiting().getReason() != null) {
+                    return status.getState().getWaiting().getReason();
+                }
+            }
+            return null;
+        }
+
+        private static Integer exitCode(Pod pod) {
+            for (ContainerStatus status : statuses(pod)) {
+                ContainerStateTerminated terminated = status.getState() == null ? null
+                        : status.getState().getTerminated();
+                if (terminated != null) {
+                    return terminated.getExitCode();
+                }
+            }
+            return null;
+        }
+
+        /** GPU resources as the kubelet counts them: the larger of the containers' sum and each init container's. */
+        static Map<String, Integer> gpuResources(Pod pod) {
+            Map<String, Integer> sum = new HashMap<>();
+            for (Container container : pod.getSpec().getContainers()) {
+                gpus(container).forEach((resource, count) -> sum.merge(resource, count, Integer::sum));
+            }
+            if (pod.getSpec().getInitContainers() != null) {
+                for (Container init : pod.getSpec().getInitContainers()) {
+                    gpus(init).forEach((resource, count) -> sum.merge(resource, count, Math::max));
+                }
+            }
+            sum.values().removeIf(count -> count == 0);
+            return sum;
+        }
+
+        /** A container's GPU resources: its limits (which the device plugin counts), else its requests. */
+        private static Map<String, Integer> gpus(Container container) {
+            Map<String, Integer> gpus = new HashMap<>();
+            if (container.getResources() == null) {
+                return gpus;
+            }
+            // limits last: where both are given, they win
+            for (Map<String, Quantity> amounts : Arrays.asList(container.getResources().getRequests(),
+                    container.getResources().getLimits())) {
+                if (amounts != null) {
+                    amounts.forEach((resource, quantity) -> {
+                        if (VigilLabels.isGpuResource(resource)) {
+                            gpus.put(resource, quantity.getNumericalAmount().intValue());
+                        }
+                    });
+                }
+            }
+            return gpus;
+        }
+    }
+
+    /** How nodes are read. */
+    static final class NodeViews {
+        private NodeViews() {
+        }
+
+        static KubeNode read(Node node) {
+            Boolean ready = null;
+            if (node.getStatus() != null && node.getStatus().getConditions() != null) {
+                for (NodeCondition condition : node.getStatus().getConditions()) {
+                    if ("Ready".equals(condition.getType())) {
+                        ready = "True".equals(condition.getStatus()) ? Boolean.TRUE
+                                : "False".equals(condition.getStatus()) ? Boolean.FALSE : null;
+                    }
+                }
+            }
+            Map<String, String> annotations = node.getMetadata().getAnnotations() == null ? Map.of()
+                    : node.getMetadata().getAnnotations();
+            boolean unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+            List<String> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
+                    : node.getSpec().getTaints().stream().map(t -> t.getKey()
+                    + (t.getValue() == null || t.getValue().isEmpty() ? "" : "=" + t.getValue())
+                    + ":" + t.getEffect()).toList();
+            Map<String, Integer> gpus = new HashMap<>();
+            if (node.getStatus() != null && node.getStatus().getAllocatable() != null) {
+                node.getStatus().getAllocatable().forEach((resource, quantity) -> {
+                    if (VigilLabels.isGpuResource(resource)) {
+                        gpus.put(resource, quantity.getNumericalAmount().intValue());
+                    }
+                });
+            }
+            return new KubeNode(node.getMetadata().getName(), ready, unschedulable,
+                    unschedulable && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL), taints, gpus);
+        }
+    }
+}
