@@ -143,7 +143,10 @@ class ControllerConfigTest {
         assertThat(error("scheduler: {interval: 10ms}")).isEqualTo(
                 "controller.yaml: scheduler.interval: \"10ms\" is not allowed (allowed: from 100ms to 1m)");
         assertThat(error("scheduler: {backend: kubernetes}")).isEqualTo(
-                "controller.yaml: scheduler.backend: \"kubernetes\" is not allowed (allowed: one of simulated, slurm)");
+                "controller.yaml: scheduler.backend: \"kubernetes\" is not allowed (allowed: kubernetes together with "
+                        + "a kubernetes: section saying which cluster (kubeconfig or inCluster))");
+        assertThat(error("scheduler: {backend: nomad}")).contains("scheduler.backend: \"nomad\" is not allowed")
+                .contains("simulated").contains("slurm").contains("kubernetes");
         assertThat(error("scheduler: {backend: slurm}")).isEqualTo(
                 "controller.yaml: scheduler.backend: \"slurm\" is not allowed (allowed: simulated, or slurm together "
                         + "with a slurm: section saying where slurmrestd is)");
