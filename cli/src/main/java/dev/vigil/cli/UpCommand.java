@@ -425,12 +425,19 @@ final class UpCommand implements Callable<Integer> {
                     out.printf("  ./vigil mig show %s    ./vigil mig plan              # layouts; what demand proposes%n",
                             a.node());
                 });
+        Agent stray = agents.get(Math.min(1, agents.size() - 1));
+        out.printf("%nPlacement (every process on a GPU judged against the job that holds it):%n");
+        out.printf("  curl -s -X POST %s:%d/v1/faults -H 'content-type: application/json' \\%n", bind, stray.port());
+        out.printf("       -d '{\"gpu\": 2, \"kind\": \"rogue-process\"}'   # a process of no job on GPU 2 of %s%n",
+                stray.node());
+        out.printf("  ./vigil violations                            # who it is; GpuPlacementViolation fires%n");
+        out.printf("  ./vigil gpus --node %s --processes   # each process with its job and verdict%n", stray.node());
         out.printf("%nAlerts (the shipped rules, told as log lines%s):%n", alertWebhook == null ? ""
                 : " and as Alertmanager's webhook body to " + alertWebhook);
         out.printf("  ./vigil alerts                                # GpuXidFatal fires for the XID 79 above%n");
         out.printf("  ./vigil silence add --matcher 'node=%s' --duration 1h --comment 'demo'%n", agents.get(0).node());
         out.printf("%nFault kinds: xid, ecc-dbe, row-remap-failure, thermal-runaway, nvlink-down, fallen-off-bus,"
-                + " power-brake.%nState: %s%s. Ctrl-C stops everything.%n%n", state,
+                + " power-brake, rogue-process, overreach-process.%nState: %s%s. Ctrl-C stops everything.%n%n", state,
                 ephemeral ? " (removed at exit)" : "");
         out.flush();
     }

@@ -26,9 +26,10 @@ import static dev.vigil.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Placement enforcement on {@code vigil up}: a rogue process put on a GPU of the running demo gang is, within
- * 2 s, a violation event and the alert GpuPlacementViolation; {@code vigil violations}, {@code vigil gpus
- * --processes} and {@code vigil node} name it next to the gang's own processes; once it ends, all clears.
+ * Placement enforcement on {@code vigil up}, as its banner shows it: a rogue process put on a GPU of the running
+ * demo gang is, within 2 s, a violation event and the alert GpuPlacementViolation; {@code vigil violations},
+ * {@code vigil gpus --processes} and {@code vigil node} name it next to the gang's own processes; once it ends,
+ * all clears.
  */
 class UpPlacementTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -86,58 +87,56 @@ class UpPlacementTest {
             String gang = id.group(1);
             await(Duration.ofSeconds(20), () -> json("job", gang, "-o", "json").get("state").asText()
                     .equals("running"));
-            await(Duration.ofSeconds(10), () -> json("gpus", "--node", "sim-h100-1", "-o", "json").get("gpus").get(3)
+            Matcher stray = Pattern.compile("curl -s -X POST (\\S+)/v1/faults [^\\n]*\\n\\s+-d '(\\{\"gpu\": (\\d+), "
+                    + "\"kind\": \"rogue-process\"})'\\s+# a process of no job on GPU \\d+ of (\\S+)").matcher(banner.toString());
+            assertThat(stray.find()).as(banner.toString()).isTrue();
+            String node = stray.group(4);
+            int gpu = Integer.parseInt(stray.group(3));
+            await(Duration.ofSeconds(10), () -> json("gpus", "--node", node, "-o", "json").get("gpus").get(gpu)
                     .path("processes").findValuesAsText("verdict").contains("allowed"));
 
-            URI faults = URI.create(agentUrl(banner.toString(), "sim-h100-1") + "/v1/faults");
+            URI faults = URI.create("http://" + stray.group(1) + "/v1/faults");
             HttpResponse<String> injected = CLIENT.send(HttpRequest.newBuilder(faults)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"gpu\": 3, \"kind\": \"rogue-process\"}")).build(),
+                    .POST(HttpRequest.BodyPublishers.ofString(stray.group(2))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(injected.statusCode()).as(injected.body()).isEqualTo(202);
-            await(Duration.ofSeconds(2), () -> violationEvent() && firing());
+            await(Duration.ofSeconds(2), () -> violationEvent(node, gpu) && firing(node, gpu));
 
             Run violations = vigil("violations");
             assertThat(violations.exit()).as(violations.err()).isZero();
-            assertThat(violations.out()).containsPattern("(?m)^sim-h100-1  +3  +\\d+  +1001  +\\S+  +\\S+  +-  +rogue  +"
+            assertThat(violations.out()).containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  +1001  +\\S+  +\\S+  +-  +rogue  +"
                     + "reported  +\\d+s ago$");
-            Run processes = vigil("gpus", "--node", "sim-h100-1", "--processes");
+            Run processes = vigil("gpus", "--node", node, "--processes");
             assertThat(processes.exit()).as(processes.err()).isZero();
-            assertThat(processes.out()).containsPattern("(?m)^sim-h100-1  +3  +\\d+  .*  +" + gang + "  +allowed  +-$")
-                    .containsPattern("(?m)^sim-h100-1  +3  +\\d+  .*  +-  +rogue  +reported$");
-            assertThat(vigil("gpus", "--node", "sim-h100-1").out()).containsPattern("(?m)^sim-h100-1  +3  .*"
+            assertThat(processes.out()).containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  .*  +" + gang
+                    + "  +allowed  +-$").containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  .*  +-  +rogue  +reported$");
+            assertThat(vigil("gpus", "--node", node).out()).containsPattern("(?m)^" + node + "  +" + gpu + "  .*"
                     + "1 allowed, 1 ROGUE");
-            assertThat(vigil("node", "sim-h100-1").out()).contains("Processes on its GPUs (as its agent last judged "
+            assertThat(vigil("node", node).out()).contains("Processes on its GPUs (as its agent last judged "
                     + "them; policy report):");
 
-            HttpResponse<String> ended = CLIENT.send(HttpRequest.newBuilder(URI.create(faults + "?gpu=3")).DELETE()
+            HttpResponse<String> ended = CLIENT.send(HttpRequest.newBuilder(URI.create(faults + "?gpu=" + gpu)).DELETE()
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ended.statusCode()).as(ended.body()).isLessThan(300);
             await(Duration.ofSeconds(10), () -> json("violations", "-o", "json").get("violations").isEmpty()
-                    && !firing());
+                    && !firing(node, gpu));
         }
     }
 
-    private static boolean violationEvent() throws Exception {
-        return json("events", "--node", "sim-h100-1", "-o", "json").get("events").findValuesAsText("message").stream()
-                .anyMatch(m -> m.startsWith("placement rogue on gpu 3"));
+    private static boolean violationEvent(String node, int gpu) throws Exception {
+        return json("events", "--node", node, "-o", "json").get("events").findValuesAsText("message").stream()
+                .anyMatch(m -> m.startsWith("placement rogue on gpu " + gpu));
     }
 
-    private static boolean firing() throws Exception {
+    private static boolean firing(String node, int gpu) throws Exception {
         List<String> names = new ArrayList<>();
         for (JsonNode alert : json("alerts", "--state", "firing", "-o", "json").get("alerts")) {
-            if (alert.path("labels").path("node").asText().equals("sim-h100-1")
-                    && alert.path("labels").path("gpu").asText().equals("3")) {
+            if (alert.path("labels").path("node").asText().equals(node)
+                    && alert.path("labels").path("gpu").asText().equals(String.valueOf(gpu))) {
                 names.add(alert.path("name").asText());
             }
         }
         return names.contains("GpuPlacementViolation");
-    }
-
-    /** The node's agent's base URL, as the banner lists its /metrics. */
-    private static String agentUrl(String banner, String node) {
-        Matcher url = Pattern.compile("(?m)^  " + node + " .*(http://\\S+)/metrics$").matcher(banner);
-        assertThat(url.find()).as(banner).isTrue();
-        return url.group(1);
     }
 }
