@@ -94,6 +94,9 @@ for ((n = 1; n <= COUNT; n++)); do
 #!/bin/sh
 # stand-in nvidia-smi of the Vigil test hosts: an 8-GPU H100 node, driver 550.127.05
 case "$*" in
+  *--query-gpu=pci.bus_id\ *)
+    i=0
+    while [ $i -lt 8 ]; do printf '00000000:%02X:00.0\n' $((0x18 + i * 16)); i=$((i + 1)); done ;;
   *--query-gpu=*)
     i=0
     while [ $i -lt 8 ]; do
