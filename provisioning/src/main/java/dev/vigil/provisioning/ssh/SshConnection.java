@@ -57,18 +57,23 @@ public final class SshConnection implements AutoCloseable {
                 running.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (IOException e) {
                 if (client.isConnected() && running.isOpen()) {
-                    throw new SshFailure(SshFailure.Reason.TIMEOUT, target.name(), "'" + command + "' did not end within "
+                    throw new SshFailure(SshFailure.Reason.TIMEOUT, target.name(), "'" + shortened(command) + "' did not end within "
                             + Ssh.seconds(timeout), e);
                 }
-                throw lost("while '" + command + "' ran", e);
+                throw lost("while '" + shortened(command) + "' ran", e);
             }
             Integer status = running.getExitStatus();
             return new CommandResult(status == null ? -1 : status, out.text(), err.text());
         } catch (SshFailure e) {
             throw e;
         } catch (IOException e) {
-            throw lost("before '" + command + "' could start", e);
+            throw lost("before '" + shortened(command) + "' could start", e);
         }
+    }
+
+    /** A command line for a message: its first 60 characters. */
+    static String shortened(String command) {
+        return command.length() <= 60 ? command : command.substring(0, 60) + "...";
     }
 
     /** Uploads a local file to {@code remote} (replacing it) with the given mode. */

@@ -85,6 +85,7 @@ public final class TestHosts {
 
     /** A copy of the hosts' pinned keys in {@code dir}, for a test that may add to it or spoil it. */
     public static Path knownHostsCopy(Path dir) throws IOException {
+        Files.createDirectories(dir);
         return Files.copy(Path.of(environment().get("VIGIL_TESTHOSTS_KNOWN_HOSTS")), dir.resolve("known_hosts"));
     }
 
