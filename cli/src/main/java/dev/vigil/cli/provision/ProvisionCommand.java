@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "(~/.config/vigil/known_hosts). A host's first contact needs --accept-new-host-keys or",
                 "--host-key-fingerprint HOST=SHA256:...; a changed key always fails, naming both fingerprints.",
                 ""},
-        subcommands = {PreflightCommand.class, InstallCommand.class},
+        subcommands = {PreflightCommand.class, InstallCommand.class, UpgradeCommand.class},
         footer = {"", "Examples:",
                 "  vigil provision preflight hosts.txt --accept-new-host-keys",
                 "  vigil provision install hosts.txt --controller http://ctl-1:8080 --token-file agent.token"})

@@ -63,4 +63,24 @@ class ProvisionCommandTest {
         assertThat(out.toString()).contains("\"host\" : \"127.0.0.1\"").contains("\"status\" : \"fail\"")
                 .contains("\"check\" : \"ssh\"").contains("cannot connect to ops@127.0.0.1:1");
     }
+
+    @Test
+    void anUpgradesDryRunPrintsTheCanaryAndTheBatches() throws Exception {
+        Path dist = Files.writeString(dir.resolve("vigil-1.5.0.tar.gz"), "");
+        String hosts = String.join(",", java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> "gpu-0" + i).toList());
+
+        assertThat(run("upgrade", hosts, "--to", "1.5.0", "--distribution", dist.toString(), "--dry-run")).isZero();
+        assertThat(out.toString()).contains("1 (canary)  1      gpu-01\n")
+                .contains("2           1      gpu-02\n").contains("3           2      gpu-03,gpu-04\n")
+                .contains("5           2      gpu-07,gpu-08\n").contains("more than 0 failure(s)");
+    }
+
+    @Test
+    void anUpgradeRefusesADistributionOfAnotherVersion() throws Exception {
+        Path dist = Files.writeString(dir.resolve("vigil-1.4.0.tar.gz"), "");
+
+        assertThat(run("upgrade", "gpu-01", "--to", "1.5.0", "--distribution", dist.toString(), "--dry-run"))
+                .isEqualTo(ProvisionExit.CONFIG);
+        assertThat(err.toString()).contains("is version 1.4.0, not --to 1.5.0");
+    }
 }

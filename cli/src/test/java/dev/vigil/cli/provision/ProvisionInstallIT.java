@@ -12,7 +12,10 @@ import dev.vigil.provisioning.testhosts.TestHosts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -24,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reports to a controller in this JVM, reached over the hosts' bridge; done is the controller's
  * word that each node is ready.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProvisionInstallIT {
     @TempDir
     static Path dir;
@@ -78,14 +83,12 @@ class ProvisionInstallIT {
     }
 
     @Test
+    @Order(1)
     void bringsASimulatedAgentUpOnEveryTestHostUntilTheControllerShowsItReady() throws Exception {
         Map<String, String> env = TestHosts.environment();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new ProvisionCommand()).setCaseInsensitiveEnumValuesAllowed(true);
-        command.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-
-        int status = command.execute("install", env.get("VIGIL_TESTHOSTS_FILE"),
+        int status = provision(out, err, "install", env.get("VIGIL_TESTHOSTS_FILE"),
                 "--distribution", System.getProperty("vigil.tarball"),
                 "--controller", url, "--agent-token-file", dir.resolve("data/agent.token").toString(),
                 "--token", Files.readString(dir.resolve("data/admin.token")).strip(),
@@ -106,6 +109,52 @@ class ProvisionInstallIT {
         try (SshConnection host = new Ssh(TestHosts.settings(dir.resolve("kh2"))).connect(TestHosts.targets().get(0))) {
             assertThat(host.run("stat -c %a vigil/etc/agent.yaml").stdout().strip()).isEqualTo("600");
         }
+    }
+
+    /**
+     * A release whose agent never comes up: the canary fails, the rollout halts, and the hosts
+     * after it keep the agent they run.
+     */
+    @Test
+    @Order(2)
+    void aRollingUpgradeHaltsAtTheFirstFailingBatch() throws Exception {
+        Map<String, String> env = TestHosts.environment();
+        Path broken = dir.resolve("dist/vigil-9.9.9.tar.gz");
+        Path bin = Files.createDirectories(dir.resolve("dist/vigil-9.9.9/bin"));
+        Files.writeString(bin.resolve("vigil"), "#!/bin/sh\necho 'a release that never starts' >&2\nexit 1\n");
+        bin.resolve("vigil").toFile().setExecutable(true);
+        Process tar = new ProcessBuilder("tar", "-czf", broken.toString(), "-C", dir.resolve("dist").toString(), "vigil-9.9.9")
+                .inheritIO().start();
+        assertThat(tar.waitFor()).isZero();
+        String admin = Files.readString(dir.resolve("data/admin.token")).strip();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int status = provision(out, err, "upgrade", env.get("VIGIL_TESTHOSTS_FILE"), "--to", "9.9.9",
+                "--distribution", broken.toString(), "--batches", "1,50%", "--max-fail", "0", "--url", url, "--token", admin,
+                "--prefix", "vigil", "--no-systemd", "--ready-timeout", "5s", "--drain-timeout", "30s",
+                "-i", env.get("VIGIL_TESTHOSTS_KEY"), "--known-hosts", TestHosts.knownHostsCopy(dir.resolve("kh3")).toString(),
+                "-o", "json");
+
+        assertThat(status).as(out + "\n" + err).isEqualTo(ProvisionExit.FAILED);
+        JsonNode batches = Documents.json().readTree(out.toString());
+        assertThat(batches.get(0).path("halted").asBoolean()).isTrue();
+        assertThat(batches.get(0).at("/results/0/ok").asBoolean()).isFalse();
+        assertThat(batches.get(1).path("results")).isEmpty();
+        ControllerRest rest = new ControllerRest(url, admin);
+        List<SshTarget> targets = TestHosts.targets();
+        // the canary stays drained; the others were not touched and run the agent they had
+        assertThat(rest.node(targets.get(0).name()).state()).isEqualTo("drained");
+        for (SshTarget untouched : targets.subList(1, targets.size())) {
+            assertThat(rest.node(untouched.name()).state()).isEqualTo("ready");
+            assertThat(rest.node(untouched.name()).agentVersion()).isNotEqualTo("9.9.9");
+        }
+    }
+
+    private static int provision(StringWriter out, StringWriter err, String... args) {
+        CommandLine command = new CommandLine(new ProvisionCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        command.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        return command.execute(args);
     }
 
     private static int freePort() throws IOException {

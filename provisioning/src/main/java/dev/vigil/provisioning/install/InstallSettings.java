@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * @param prefix         where it goes on the host: {@code releases/vigil-VERSION/}, {@code current}
  *                       (a link to the running release), {@code etc/agent.yaml}, {@code state/}; relative
  *                       to the login user's home when not absolute
- * @param controllerUrls the controller members the agent reports to
- * @param agentToken     the agent's API token (role agent), written into agent.yaml (mode 0600)
+ * @param controllerUrls the controller members the agent reports to (an upgrade keeps agent.yaml: none)
+ * @param agentToken     the agent's API token (role agent), written into agent.yaml (mode 0600); null for an upgrade
  * @param backend        the agent's GPU backend: auto, dcgm, nvml or simulated
  * @param agentPort      the port the agent listens on
  * @param service        how the agent runs
@@ -41,12 +41,6 @@ public record InstallSettings(Path distribution, String prefix, List<String> con
         if (!TARBALL.matcher(distribution.getFileName().toString()).matches()) {
             throw new IllegalArgumentException("distribution " + distribution + ": allowed vigil-VERSION.tar.gz, "
                     + "as the build makes it (cli/target)");
-        }
-        if (controllerUrls.isEmpty()) {
-            throw new IllegalArgumentException("at least one controller URL");
-        }
-        if (agentToken == null || agentToken.isBlank()) {
-            throw new IllegalArgumentException("the agent token is empty");
         }
     }
 

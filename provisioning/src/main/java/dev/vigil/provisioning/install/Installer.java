@@ -43,8 +43,15 @@ public final class Installer {
         this.sha256 = sha256(settings);
     }
 
-    /** Installs on every host, at most {@code parallel} at once; results in the hosts' order. */
+    /**
+     * Installs on every host, at most {@code parallel} at once; results in the hosts' order.
+     *
+     * @throws IllegalArgumentException when the settings name no controller or no agent token
+     */
     public List<InstallResult> install(List<SshTarget> targets, int parallel) throws InterruptedException {
+        if (settings.controllerUrls().isEmpty() || settings.agentToken() == null || settings.agentToken().isBlank()) {
+            throw new IllegalArgumentException("an install needs the controller URLs and the agent token");
+        }
         return Fleet.map(targets, parallel, target -> run(target, true));
     }
 
@@ -79,11 +86,11 @@ public final class Installer {
             progress.step("start");
             start(host, prefix);
             progress.step("ready");
-            String why = awaitReady(target.name());
+            String why = awaitAgent(target.name(), configure);
             if (why != null) {
                 return progress.failed(why + "; " + logTail(host, prefix));
             }
-            return progress.done(settings.version() + " ready");
+            return progress.done(settings.version() + (configure ? " ready" : " reporting"));
         } catch (SshFailure e) {
             return progress.failed(e.getMessage());
         } catch (IOException e) {
@@ -126,8 +133,11 @@ public final class Installer {
         }
     }
 
-    /** Null once the controller shows the node ready with this version; else why not, at the timeout. */
-    private String awaitReady(String node) throws IOException, InterruptedException {
+    /**
+     * Null once the controller shows the node's agent with this version, and the node ready when
+     * {@code ready} (an upgraded node may be drained: the rollout returns it); else why not, at the timeout.
+     */
+    private String awaitAgent(String node, boolean ready) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
         ControllerNodes.Node seen = null;
         IOException unreachable = null;
@@ -135,7 +145,8 @@ public final class Installer {
             try {
                 seen = controller.node(node);
                 unreachable = null;
-                if (seen != null && "ready".equals(seen.state()) && settings.version().equals(seen.agentVersion())) {
+                if (seen != null && settings.version().equals(seen.agentVersion())
+                        && (ready ? "ready".equals(seen.state()) : !"unknown".equals(seen.state()))) {
                     return null;
                 }
             } catch (IOException e) {
@@ -143,7 +154,8 @@ public final class Installer {
             }
             Thread.sleep(POLL.toMillis());
         }
-        String waited = "not ready after " + settings.readyTimeout().toSeconds() + " s: ";
+        String waited = "agent " + settings.version() + " not " + (ready ? "ready" : "reporting") + " after "
+                + settings.readyTimeout().toSeconds() + " s: ";
         if (unreachable != null) {
             return waited + "the controller does not answer (" + unreachable.getMessage() + ")";
         }
