@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "(~/.config/vigil/known_hosts). A host's first contact needs --accept-new-host-keys or",
                 "--host-key-fingerprint HOST=SHA256:...; a changed key always fails, naming both fingerprints.",
                 ""},
-        subcommands = {PreflightCommand.class, InstallCommand.class, UpgradeCommand.class},
+        subcommands = {PreflightCommand.class, InstallCommand.class, UpgradeCommand.class,
+                AnsibleInventoryCommand.class},
         footer = {"", "Examples:",
                 "  vigil provision preflight hosts.txt --accept-new-host-keys",
                 "  vigil provision install hosts.txt --controller http://ctl-1:8080 --token-file agent.token"})

@@ -2,6 +2,7 @@ package dev.vigil.provisioning.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.provisioning.inventory.AnsibleInventory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +44,23 @@ public final class ControllerRest implements ControllerNodes {
         JsonNode node = body(answer);
         return new Node(node.path("name").asText(name), node.path("state").asText(null),
                 node.path("agentVersion").asText(null));
+    }
+
+    /** Every node, as an Ansible inventory needs it: one GET for the list, one per node for its details. */
+    public List<AnsibleInventory.Node> inventoryNodes() throws IOException, InterruptedException {
+        List<AnsibleInventory.Node> nodes = new ArrayList<>();
+        for (JsonNode summary : body(send(request("/v1/nodes").GET())).path("nodes")) {
+            String name = summary.path("name").asText();
+            JsonNode node = body(send(request("/v1/nodes/" + segment(name)).GET()));
+            nodes.add(new AnsibleInventory.Node(name, text(summary.path("model")),
+                    node.path("execution").isObject() ? text(node.at("/execution/backend")) : "none",
+                    text(node.at("/inventory/backend")), text(node.path("state"))));
+        }
+        return nodes;
+    }
+
+    private static String text(JsonNode value) {
+        return value.isMissingNode() || value.isNull() ? null : value.asText();
     }
 
     @Override
