@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "ansible-inventory",
         mixinStandardHelpOptions = true,
         description = {
-                "Print an Ansible inventory (INI) of the fleet, from the controller's nodes (GET /v1/nodes).",
+                "Print an Ansible inventory (INI) of the fleet from the controller's nodes.",
                 "",
+                "The nodes come from GET /v1/nodes and each node's record.",
                 "Every node is in gpu_nodes (what ansible/gpu_nodes.yml targets) and in one group of each kind:",
                 "  model_*         its GPU model, e.g. model_nvidia_h100_80gb_hbm3",
                 "  backend_*       its execution backend: slurm, kubernetes, none",
