@@ -1,11 +1,11 @@
 package dev.vigil.provisioning.preflight;
 
+import dev.vigil.provisioning.Fleet;
 import dev.vigil.provisioning.ssh.CommandResult;
 import dev.vigil.provisioning.ssh.Ssh;
 import dev.vigil.provisioning.ssh.SshConnection;
 import dev.vigil.provisioning.ssh.SshFailure;
 import dev.vigil.provisioning.ssh.SshTarget;
-import dev.vigil.provisioning.Fleet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

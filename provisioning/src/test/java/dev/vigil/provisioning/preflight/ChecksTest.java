@@ -168,4 +168,34 @@ class ChecksTest {
         assertThat(HostReport.unreachable("gpu-01", "gpu-01: refused").checks())
                 .containsExactly(CheckResult.fail("ssh", "gpu-01: refused"));
     }
+
+    @Test
+    void everyCheckRunsInItsOrderOnAWholeAnswer() {
+        Probe probe = Probe.parse("### os\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n### os exit=0\n"
+                + "### kernel\n6.1.0-28-amd64\n### kernel exit=0\n### gpus\n" + HGX + "### gpus exit=0\n");
+
+        List<CheckResult> results = Checks.all(probe, new Checks.Context(9400, 1000, 8));
+
+        assertThat(results).extracting(CheckResult::check).containsExactly("os", "kernel", "driver", "persistence", "dcgm",
+                "fabric-manager", "numa", "infiniband", "clock", "disk", "agent-port");
+        assertThat(results.get(1)).isEqualTo(CheckResult.pass("kernel", "6.1.0-28-amd64"));
+        assertThat(results.get(2).status()).isEqualTo(Status.PASS);
+        assertThat(Checks.kernel(new Probe.Section(127, "")).status()).isEqualTo(Status.FAIL);
+        assertThat(Checks.kernel(ok(" \n")).status()).isEqualTo(Status.FAIL);
+    }
+
+    @Test
+    void limitsAreInclusiveOnTheGoodSide() {
+        assertThat(Checks.clock(ok("1000\nyes\n"), 1005)).isEqualTo(CheckResult.warn("clock",
+                "off by about 5 s from this machine, NTP synchronized"));
+        assertThat(Checks.clock(ok("1000\nno\n"), 1000).detail()).isEqualTo(
+                "off by about 0 s from this machine; no NTP sync reported (timedatectl, chronyc)");
+        String df = "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 1 1 %d 1%% /\n";
+        assertThat(Checks.disk(ok(df.formatted(Checks.DISK_FAIL_KIB))).status()).isEqualTo(Status.WARN);
+        assertThat(Checks.disk(ok(df.formatted(Checks.DISK_WARN_KIB))).status()).isEqualTo(Status.PASS);
+        String branch = gpuLines("NVIDIA H100 80GB HBM3", "535.216.03", "Enabled", 1);
+        assertThat(Checks.driver(ok(branch), gpus(branch), null).status()).isEqualTo(Status.PASS);
+        String eightPcie = gpuLines("NVIDIA L40S", "550.127.05", "Enabled", 8);
+        assertThat(Checks.fabricManager(new Probe.Section(1, ""), gpus(eightPcie)).status()).isEqualTo(Status.PASS);
+    }
 }
