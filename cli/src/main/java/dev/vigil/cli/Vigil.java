@@ -71,7 +71,7 @@ import picocli.CommandLine.Command;
                 SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
                 AlertsCommand.class, AlertCommand.class, SilenceCommand.class, RunbooksCommand.class,
                 RunbookCommand.class, RunsCommand.class, RunCommand.class, MigCommand.class, SlurmCommand.class,
-                SimCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                SimCommand.class, dev.vigil.cli.provision.ProvisionCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,27 @@
+package dev.vigil.provisioning.ssh;
+
+import java.util.Map;
+
+/**
+ * What may happen when a host has no key pinned yet: nothing (the default: connecting fails and
+ * says how to allow it), any key is pinned ({@code --accept-new-host-keys}, trust on first use),
+ * or only the key whose fingerprint the operator got out of band (from the console, the
+ * provisioning system) is.
+ *
+ * @param acceptAny    pin whatever key the host offers
+ * @param fingerprints per host name or address, the {@code SHA256:...} fingerprint its key must have
+ */
+public record FirstContact(boolean acceptAny, Map<String, String> fingerprints) {
+    public static final FirstContact REFUSE = new FirstContact(false, Map.of());
+    public static final FirstContact ACCEPT_ANY = new FirstContact(true, Map.of());
+
+    public FirstContact {
+        fingerprints = Map.copyOf(fingerprints);
+    }
+
+    /** The fingerprint expected for the target, by its name or its address; null when none was given. */
+    String expected(SshTarget target) {
+        String byName = fingerprints.get(target.name());
+        return byName != null ? byName : fingerprints.get(target.address());
+    }
+}
