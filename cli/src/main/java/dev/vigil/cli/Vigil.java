@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import dev.vigil.cli.provision.ProvisionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
                 "Operate the fleet through a controller's REST API:",
                 "  vigil context set --url URL --token-file FILE    once: where, and your token",
                 "  vigil nodes                   every node's state (vigil node NAME: one)",
-                "  vigil gpus                    every GPU's health, and if work may land",
+                "  vigil gpus                    every GPU's health, if work may land, its processes' verdicts",
+                "  vigil violations              processes on GPUs their jobs were not given (overreach, rogue)",
                 "  vigil cordon NAME --reason TEXT    also uncordon, drain, resume",
                 "  vigil events --follow         what happens in the fleet, as it happens",
                 "  vigil members                 controller members, leader and quorum",
@@ -56,6 +58,11 @@ import picocli.CommandLine.Command;
                 "  vigil slurm gres-conf NODE    gres.conf lines from a node's GPU inventory",
                 "  vigil slurm topology-conf     topology.conf from Vigil's fabric (or --import one)",
                 "",
+                "Bring hosts into the fleet over SSH (docs/provisioning.md):",
+                "  vigil provision preflight HOSTS --accept-new-host-keys    driver, GPUs, DCGM, fabric manager, IB, clock",
+                "  vigil provision install HOSTS --distribution F --controller URL --agent-token-file F",
+                "  vigil provision upgrade HOSTS --to V --distribution F --dry-run    a canary, then batches",
+                "",
                 "Plan capacity and try policies without a cluster:",
                 "  vigil sim --cluster FILE --trace FILE    replay a trace in virtual time, Vigil vs FIFO first-fit",
                 "",
@@ -67,11 +74,12 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, AgentCommand.class, ControllerCommand.class, ProbeCommand.class,
                 ContextCommand.class, NodesCommand.class, NodeCommand.class, NodeChangeCommand.Cordon.class,
                 NodeChangeCommand.Uncordon.class, NodeChangeCommand.Drain.class, NodeChangeCommand.Resume.class,
-                GpusCommand.class, ViolationsCommand.class, EventsCommand.class, MembersCommand.class, AuditCommand.class, TokenCommand.class,
-                SubmitCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WhyCommand.class,
-                AlertsCommand.class, AlertCommand.class, SilenceCommand.class, RunbooksCommand.class,
-                RunbookCommand.class, RunsCommand.class, RunCommand.class, MigCommand.class, SlurmCommand.class,
-                SimCommand.class, dev.vigil.cli.provision.ProvisionCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                GpusCommand.class, ViolationsCommand.class, EventsCommand.class, MembersCommand.class,
+                AuditCommand.class, TokenCommand.class, SubmitCommand.class, JobsCommand.class, JobCommand.class,
+                CancelCommand.class, WhyCommand.class, AlertsCommand.class, AlertCommand.class, SilenceCommand.class,
+                RunbooksCommand.class, RunbookCommand.class, RunsCommand.class, RunCommand.class, MigCommand.class,
+                SlurmCommand.class, ProvisionCommand.class, SimCommand.class, VersionCommand.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil help COMMAND' for a command's options and examples."})
 public final class Vigil implements Runnable {
     @CommandLine.Spec
