@@ -59,7 +59,7 @@ final class Violations {
             Violation violation = thisPass.get(pid);
             if (violation == null) {
                 violation = violations.get(pid);
-                if (violation == null || violation.identity.startTime() != judgement.identity().startTime()) {
+                if (violation == null) {
                     violation = new Violation(judgement.identity(), now);
                     added.add(violation(judgement.judged(Enforcement.REPORTED, now), inventory));
                 }

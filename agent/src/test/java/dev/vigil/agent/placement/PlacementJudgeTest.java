@@ -77,7 +77,9 @@ class PlacementJudgeTest {
                 Arguments.of("the agent itself", 3, null, identity(AGENT_PID, "java", Owner.UNKNOWN),
                         PlacementVerdict.SYSTEM, null),
                 Arguments.of("a longer name is not a system one", 0, null, identity(14, "nv-hostengine2",
-                        Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
+                        Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
+                Arguments.of("a short prefix of a system name is not one (only a 15-character comm is cut)", 0, null,
+                        identity(15, "nv-host", Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
     }
 
     @ParameterizedTest(name = "{0}")
