@@ -79,7 +79,9 @@ class PlacementJudgeTest {
                 Arguments.of("a longer name is not a system one", 0, null, identity(14, "nv-hostengine2",
                         Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
                 Arguments.of("a short prefix of a system name is not one (only a 15-character comm is cut)", 0, null,
-                        identity(15, "nv-host", Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
+                        identity(15, "nv-host", Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
+                Arguments.of("a cut comm that starts no system name is not one", 0, null,
+                        identity(16, "python3-trainer", Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
     }
 
     @ParameterizedTest(name = "{0}")

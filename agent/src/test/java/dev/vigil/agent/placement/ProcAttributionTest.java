@@ -169,6 +169,8 @@ class ProcAttributionTest {
         new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x").write(4242, "status", "Uid:\tnobody\n");
 
         assertThat(new ProcAttribution(root).identify(4242).orElseThrow().uid()).isEqualTo(-1);
+        new FakeProc(root).write(4242, "status", "Name:\tx\nState:\tR (running)\n");
+        assertThat(new ProcAttribution(root).identify(4242).orElseThrow().uid()).as("no Uid line").isEqualTo(-1);
     }
 
     @Test
