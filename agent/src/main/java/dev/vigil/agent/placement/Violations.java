@@ -33,6 +33,7 @@ final class Violations {
     private final EventLog events;
     /** Each PID violating as of the last pass: reported again only after it stopped violating. */
     private final Map<Long, Violation> violations = new HashMap<>();
+    private final ReportedProcesses reported = new ReportedProcesses();
 
     Violations(String node, Attribution attribution, Signals signals, EventLog events) {
         this.node = node;
@@ -52,7 +53,7 @@ final class Violations {
         List<JudgedProcess> judged = new ArrayList<>(judgements.size());
         for (Judgement judgement : judgements) {
             if (!judgement.verdict().violation()) {
-                judged.add(judgement.judged(null, null));
+                judged.add(reported.of(judgement, null, null));
                 continue;
             }
             long pid = judgement.identity().pid();
@@ -66,10 +67,11 @@ final class Violations {
                 thisPass.put(pid, violation);
                 act(violation, judgement, policy, inventory, now, added);
             }
-            judged.add(judgement.judged(violation.enforcement, violation.since));
+            judged.add(reported.of(judgement, violation.enforcement, violation.since));
         }
         violations.clear();
         violations.putAll(thisPass);
+        reported.passed();
         events.append(added);
         return judged;
     }

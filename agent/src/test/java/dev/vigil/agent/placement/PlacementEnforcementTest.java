@@ -256,9 +256,11 @@ class PlacementEnforcementTest {
         Process rogue = sleeping(1, SESSION);
 
         enforcer.pass();
+        JudgedProcess first = judged(rogue);
         clock.advance(Duration.ofMinutes(5));
         enforcer.pass();
 
+        assertThat(judged(rogue)).as("unchanged: the same report").isSameAs(first);
         assertThat(judged(rogue).enforcement()).isEqualTo(Enforcement.REPORTED);
         assertThat(judged(rogue).since()).isEqualTo(T0);
         assertThat(placementMessages()).singleElement().asString().startsWith("placement rogue on gpu 1");
