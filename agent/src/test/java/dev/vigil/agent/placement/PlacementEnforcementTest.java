@@ -252,6 +252,20 @@ class PlacementEnforcementTest {
     }
 
     @Test
+    void aSampleRunsAPassOnTheEnforcersThread() throws Exception {
+        Process rogue = sleeping(1, SESSION);
+
+        enforcer.sampled();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (enforcer.processes().isEmpty()) {
+            assertThat(System.nanoTime()).as("no pass within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(judged(rogue).verdict()).isEqualTo(PlacementVerdict.ROGUE);
+    }
+
+    @Test
     void theReportPolicyLeavesTheProcessRunning() throws Exception {
         Process rogue = sleeping(1, SESSION);
 
