@@ -24,8 +24,9 @@ import java.util.List;
  * @param controller    the controller the agent reports to, when, the last error and the desired
  *                      state; absent when no controller is configured
  * @param mig           how each GPU with a MIG target stands: phase, what the agent did or waits for, since when
- * @param placement     each GPU's processes with owner, job and verdict (GPUs without processes left out; empty
- *                      when the agent reports to no controller)
+ * @param placement     each GPU's processes as the agent reports them: owner, job, verdict and, for a violation,
+ *                      what was done since when (GPUs without processes left out; empty when the agent reports to
+ *                      no controller)
  */
 public record NodeView(String node, String backend, Instant sampledAt, boolean ready, List<String> notReady,
                        NodeInventory inventory, List<GpuHealth> health, List<OmittedField> omittedFields,

@@ -17,6 +17,7 @@ public record PlacementRules(List<String> system, long agentPid, Duration grace)
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     /** The kernel keeps 15 characters of a command name ({@code TASK_COMM_LEN} 16 with the NUL). */
     private static final int COMM_LENGTH = 15;
+    private static final String SERVICE = ".service";
 
     public PlacementRules {
         system = List.copyOf(system);
@@ -33,11 +34,17 @@ public record PlacementRules(List<String> system, long agentPid, Duration grace)
         }
         String unit = identity.owner().kind() == OwnerKind.UNIT ? identity.owner().id() : null;
         for (String name : system) {
-            if (commandIs(identity.command(), name) || (name + ".service").equals(unit)) {
+            if (commandIs(identity.command(), name) || isService(unit, name)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@code unit} is {@code <name>.service} (checked without building the name: once per process and name). */
+    private static boolean isService(String unit, String name) {
+        return unit != null && unit.length() == name.length() + SERVICE.length() && unit.startsWith(name)
+                && unit.endsWith(SERVICE);
     }
 
     private static boolean commandIs(String command, String name) {

@@ -33,6 +33,7 @@ final class Violations {
     private final EventLog events;
     /** Each PID violating as of the last pass: reported again only after it stopped violating. */
     private final Map<Long, Violation> violations = new HashMap<>();
+    private final ReportedProcesses reported = new ReportedProcesses();
 
     Violations(String node, Attribution attribution, Signals signals, EventLog events) {
         this.node = node;
@@ -52,24 +53,25 @@ final class Violations {
         List<JudgedProcess> judged = new ArrayList<>(judgements.size());
         for (Judgement judgement : judgements) {
             if (!judgement.verdict().violation()) {
-                judged.add(judgement.judged(null, null));
+                judged.add(reported.of(judgement, null, null));
                 continue;
             }
             long pid = judgement.identity().pid();
             Violation violation = thisPass.get(pid);
             if (violation == null) {
                 violation = violations.get(pid);
-                if (violation == null || violation.identity.startTime() != judgement.identity().startTime()) {
+                if (violation == null) {
                     violation = new Violation(judgement.identity(), now);
                     added.add(violation(judgement.judged(Enforcement.REPORTED, now), inventory));
                 }
                 thisPass.put(pid, violation);
                 act(violation, judgement, policy, inventory, now, added);
             }
-            judged.add(judgement.judged(violation.enforcement, violation.since));
+            judged.add(reported.of(judgement, violation.enforcement, violation.since));
         }
         violations.clear();
         violations.putAll(thisPass);
+        reported.passed();
         events.append(added);
         return judged;
     }

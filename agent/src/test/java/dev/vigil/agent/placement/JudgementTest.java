@@ -40,6 +40,9 @@ class JudgementTest {
     void aCommandWithoutANameIsUnknownAndControlCharactersAreDropped() {
         assertThat(judged("", Owner.UNKNOWN, PlacementVerdict.ROGUE).command()).isEqualTo("unknown");
         assertThat(judged("\n\t", Owner.UNKNOWN, PlacementVerdict.ROGUE).command()).isEqualTo("unknown");
+        assertThat(judged(" python3", Owner.UNKNOWN, PlacementVerdict.ROGUE).command()).isEqualTo("python3");
+        assertThat(judged("python3 ", Owner.UNKNOWN, PlacementVerdict.ROGUE).command()).isEqualTo("python3");
+        assertThat(judged("pyth\u007fon", Owner.UNKNOWN, PlacementVerdict.ROGUE).command()).isEqualTo("python");
         assertThat(judged("evil\nplacement_violation\u001b[2J", Owner.UNKNOWN, PlacementVerdict.ROGUE).command())
                 .isEqualTo("evilplacement_violation[2J");
         assertThat(judged("x".repeat(300), Owner.unit("a\u0007b.service"), PlacementVerdict.ROGUE))
@@ -47,6 +50,12 @@ class JudgementTest {
                     assertThat(p.command()).hasSize(256);
                     assertThat(p.owner()).isEqualTo("unit:ab.service");
                 });
+    }
+
+    @Test
+    void rootIsUidZero() {
+        assertThat(new Judgement(ON_GPU_2, new ProcessIdentity(4242, 0, "x", Owner.UNKNOWN, null),
+                PlacementVerdict.ROGUE, null).judged(Enforcement.REPORTED, SINCE).user()).isEqualTo("0");
     }
 
     @Test

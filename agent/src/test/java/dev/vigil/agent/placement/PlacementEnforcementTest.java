@@ -144,7 +144,8 @@ class PlacementEnforcementTest {
         assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().equals("placement_action")).singleElement()
                 .satisfies(e -> assertThat(e.getKeyValuePairs()).map(kv -> kv.key + "=" + kv.value).contains(
                         "action=sigterm-sent",
-                        "pid=" + rogue.pid(), "user=1001", "command=sleep", "job=none", "gpu=1"));
+                        "pid=" + rogue.pid(), "user=1001", "command=sleep", "job=none", "gpu=1")
+                        .noneMatch(kv -> kv.startsWith("reason=")));
     }
 
     @Test
@@ -227,13 +228,53 @@ class PlacementEnforcementTest {
     }
 
     @Test
+    void aProcessThatStoppedViolatingIsReportedAgainWhenItViolatesAgain() throws Exception {
+        Process rogue = sleeping(1, SESSION);
+        GpuProcess listed = backend.processes.get(0);
+        assertThat(enforcer.pass()).isEqualTo(enforcer.processes()).hasSize(1);
+
+        backend.processes.clear();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(enforcer.pass()).isEmpty();
+        backend.processes.add(listed);
+        clock.advance(Duration.ofSeconds(1));
+        enforcer.pass();
+
+        assertThat(placementMessages()).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("placement rogue on gpu 1"));
+        assertThat(judged(rogue).since()).isEqualTo(T0.plusSeconds(2));
+        assertThat(events.since(0, 100)).allSatisfy(e -> {
+            assertThat(e.uuid()).isEqualTo(backend.inventory().gpus().get(1).uuid());
+            assertThat(e.gpu()).isEqualTo(1);
+        });
+        assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().equals("placement_violation")).hasSize(2)
+                .allSatisfy(e -> assertThat(e.getKeyValuePairs()).map(kv -> kv.key + "=" + kv.value)
+                        .contains("verdict=rogue", "job=none", "pid=" + rogue.pid(), "command=sleep"));
+    }
+
+    @Test
+    void aSampleRunsAPassOnTheEnforcersThread() throws Exception {
+        Process rogue = sleeping(1, SESSION);
+
+        enforcer.sampled();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (enforcer.processes().isEmpty()) {
+            assertThat(System.nanoTime()).as("no pass within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(judged(rogue).verdict()).isEqualTo(PlacementVerdict.ROGUE);
+    }
+
+    @Test
     void theReportPolicyLeavesTheProcessRunning() throws Exception {
         Process rogue = sleeping(1, SESSION);
 
         enforcer.pass();
+        JudgedProcess first = judged(rogue);
         clock.advance(Duration.ofMinutes(5));
         enforcer.pass();
 
+        assertThat(judged(rogue)).as("unchanged: the same report").isSameAs(first);
         assertThat(judged(rogue).enforcement()).isEqualTo(Enforcement.REPORTED);
         assertThat(judged(rogue).since()).isEqualTo(T0);
         assertThat(placementMessages()).singleElement().asString().startsWith("placement rogue on gpu 1");
@@ -319,6 +360,20 @@ class PlacementEnforcementTest {
     }
 
     @Test
+    void aGpuMarkedForCordonGetsItsProcessKilledOnceThePolicyTurnsToKill() throws Exception {
+        policy.set(new PlacementPolicy(PlacementAction.CORDON_GPU, null));
+        Process rogue = sleeping(1, SESSION);
+        enforcer.pass();
+        assertThat(judged(rogue).enforcement()).isEqualTo(Enforcement.CORDON_GPU);
+
+        policy.set(kill());
+        enforcer.pass();
+
+        assertThat(ends(rogue)).isTrue();
+        assertThat(judged(rogue).enforcement()).isEqualTo(Enforcement.SIGTERM_SENT);
+    }
+
+    @Test
     void aSignalThatFailsIsReportedWithItsReasonAndNotRetried() throws Exception {
         policy.set(kill());
         Process rogue = sleeping(1, SESSION);
@@ -347,6 +402,9 @@ class PlacementEnforcementTest {
         assertThat(judged(rogue).enforcement()).isEqualTo(Enforcement.SIGNAL_FAILED);
         assertThat(placementMessages()).last().isEqualTo("placement signal-failed on gpu 1: pid " + rogue.pid()
                 + " user 1001 command sleep owner unit:session-3.scope job none: not permitted to signal it");
+        assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().equals("placement_action")).singleElement()
+                .satisfies(e -> assertThat(e.getKeyValuePairs()).map(kv -> kv.key + "=" + kv.value)
+                        .contains("action=signal-failed", "reason=not permitted to signal it"));
         assertThat(rogue.isAlive()).isTrue();
     }
 

@@ -77,7 +77,17 @@ class PlacementJudgeTest {
                 Arguments.of("the agent itself", 3, null, identity(AGENT_PID, "java", Owner.UNKNOWN),
                         PlacementVerdict.SYSTEM, null),
                 Arguments.of("a longer name is not a system one", 0, null, identity(14, "nv-hostengine2",
-                        Owner.UNKNOWN), PlacementVerdict.ROGUE, null));
+                        Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
+                Arguments.of("a short prefix of a system name is not one (only a 15-character comm is cut)", 0, null,
+                        identity(15, "nv-host", Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
+                Arguments.of("a cut comm that starts no system name is not one", 0, null,
+                        identity(16, "python3-trainer", Owner.UNKNOWN), PlacementVerdict.ROGUE, null),
+                Arguments.of("a scope named like a system service is not one", 4, null, identity(17, "fm",
+                        Owner.unit("nv-fabricmanager.scope")), PlacementVerdict.ROGUE, null),
+                Arguments.of("a service whose name only starts like a system one is not one", 4, null,
+                        identity(18, "fm", Owner.unit("nv-fabricmanager2.service")), PlacementVerdict.ROGUE, null),
+                Arguments.of("a service whose name only ends like a system one is not one", 4, null,
+                        identity(19, "fm", Owner.unit("xv-fabricmanager.service")), PlacementVerdict.ROGUE, null));
     }
 
     @ParameterizedTest(name = "{0}")

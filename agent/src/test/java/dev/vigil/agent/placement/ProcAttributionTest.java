@@ -153,6 +153,27 @@ class ProcAttributionTest {
     }
 
     @Test
+    void startTimeZeroAndAStatEndingAtField22AreRead() {
+        FakeProc proc = new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x").started(4242, "x", 0);
+        ProcAttribution attribution = new ProcAttribution(root);
+        ProcessIdentity bootTime = attribution.identify(4242).orElseThrow();
+        assertThat(bootTime.startTime()).isZero();
+        assertThat(attribution.sameProcess(bootTime)).isTrue();
+
+        proc.write(4242, "stat", "4242 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 555\n");
+        assertThat(attribution.identify(4242).orElseThrow().startTime()).isEqualTo(555);
+    }
+
+    @Test
+    void anUnreadableUidIsUnknown() {
+        new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x").write(4242, "status", "Uid:\tnobody\n");
+
+        assertThat(new ProcAttribution(root).identify(4242).orElseThrow().uid()).isEqualTo(-1);
+        new FakeProc(root).write(4242, "status", "Name:\tx\nState:\tR (running)\n");
+        assertThat(new ProcAttribution(root).identify(4242).orElseThrow().uid()).as("no Uid line").isEqualTo(-1);
+    }
+
+    @Test
     void aGoneProcessIsNotTheSameProcess() {
         FakeProc proc = new FakeProc(root).process(4242, "0::/user.slice\n", 1000, "x").started(4242, "x", 7);
         ProcAttribution attribution = new ProcAttribution(root);

@@ -37,6 +37,20 @@ class SimulatedSignalsTest {
     }
 
     @Test
+    void aStrayProcessEndsOnSigkillAndIsThenNoLongerTheSameProcess() throws Exception {
+        node.inject(FaultSpec.now(4, FaultKind.ROGUE_PROCESS, null));
+        long pid = node.processes(4).get(0).pid();
+        Attribution attribution = new SimulatedAttribution(node, new SimulatedJobRunner(node));
+        ProcessIdentity identity = attribution.identify(pid).orElseThrow();
+        assertThat(attribution.sameProcess(identity)).isTrue();
+
+        assertThat(signals.kill(pid)).isTrue();
+
+        assertThat(node.processes(4)).isEmpty();
+        assertThat(attribution.sameProcess(identity)).isFalse();
+    }
+
+    @Test
     void aWorkloadsProcessBelongsToItsJobAndIsNotSignalled() {
         new SimulatedJobRunner(node).apply(List.of(new Allocation("train-a", null, JobKind.TRAINING, List.of(1),
                 List.of(), List.of(), List.of("train"), null, Map.of(), 1, null)));
