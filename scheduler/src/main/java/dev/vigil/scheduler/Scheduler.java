@@ -924,10 +924,10 @@ public final class Scheduler {
     }
 
     /**
-     * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted), finding no
-     * free GPUs because other tenants of its cohort borrowed that quota, gets it back. Their jobs are evicted (preemptible or not: borrowed
-     * quota is lent, not given), lowest priority and most recently placed first, each only while its tenant still
-     * borrows, until the job fits quota and GPUs; when that is not enough, nothing is evicted.
+     * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted) that finds no
+     * free GPUs because other tenants of its cohort borrowed that quota gets it back. Their jobs are evicted
+     * (preemptible or not: borrowed quota is lent, not given), lowest priority and most recently placed first, each
+     * only while its tenant still borrows, until the job fits; when that is not enough, nothing is evicted.
      */
     private boolean reclaim(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
         for (int model : models) {
@@ -944,45 +944,37 @@ public final class Scheduler {
             }
             borrowers.sort(Comparator.comparingInt((Job r) -> r.priority)
                     .thenComparing((Job r) -> r.placedAt, Comparator.reverseOrder()).thenComparingLong(r -> r.seq));
+            int count = admissible(job, model);
+            Map<String, Long> given = new HashMap<>();
             List<Job> released = new ArrayList<>();
             Choice choice = null;
             for (Job borrower : borrowers) {
-                if (!quotas.borrowing(borrower.tenant, name)) {
+                // What a tenant released so far is no longer borrowed: back within its own quota, it keeps the rest.
+                if (quotas.borrowed(borrower.tenant, name) <= given.getOrDefault(borrower.tenant.name(), 0L)) {
                     continue;
                 }
                 suspend(borrower);
-                charge(borrower, -1);
+                given.merge(borrower.tenant.name(), borrower.heldMilli(), Long::sum);
                 released.add(borrower);
-                int count = admissible(job, model);
-                choice = count == 0 ? null : place(job, model, count, filter(job, avoidReserved));
+                choice = place(job, model, count, filter(job, avoidReserved));
                 if (choice != null) {
                     break;
                 }
             }
-            for (Job borrower : released) {
-                resume(borrower);
-                charge(borrower, 1);
-            }
+            released.forEach(this::resume);
             if (choice == null) {
                 continue;
             }
+            String key = job.tenant.quotaKey(name);
             for (Job borrower : released) {
-                String key = job.tenant.quotaKey(name);
                 evict(borrower, "reclaimed: tenant " + job.tenant.name() + " needs its own "
-                        + (Tenant.ANY_MODEL.equals(key) ? "" : key + " ") + "quota back for job " + job.id + " (tenant " + borrower.tenant.name() + " borrowed it in cohort "
-                        + job.tenant.cohort() + ")", now, decisions);
+                        + (Tenant.ANY_MODEL.equals(key) ? "" : key + " ") + "quota back for job " + job.id + " (tenant "
+                        + borrower.tenant.name() + " borrowed it in cohort " + job.tenant.cohort() + ")", now, decisions);
             }
             bind(job, model, choice, now, decisions);
             return true;
         }
         return false;
-    }
-
-    /** Counts a running job's GPUs against its tenant's quota again ({@code sign} 1) or gives them back (-1). */
-    private void charge(Job job, int sign) {
-        for (Held held : job.held) {
-            quotas.charge(job.tenant, held.model(), sign * held.milli());
-        }
     }
 
     private static boolean overlaps(Job running, Choice choice) {

@@ -96,4 +96,64 @@ class ReclaimTest {
         assertThat(off.schedule(T0.plusSeconds(20)).decisions()).isEmpty();
         assertThat(off.job("borrowed").orElseThrow().state()).isEqualTo(JobState.PLACED);
     }
+
+    /** research, vision and idle in cohort lab; free in none (unlimited); one 8-GPU node each. */
+    private static Scheduler withOutsider(int researchQuota, int visionQuota, int idleQuota, int nodes) {
+        Tenant research = new Tenant("research", null, "lab", Map.of("H100", researchQuota), null);
+        Tenant vision = new Tenant("vision", null, "lab", Map.of("H100", visionQuota), null);
+        Tenant idle = new Tenant("idle", null, "lab", Map.of("H100", idleQuota), null);
+        Tenant free = new Tenant("free", null, null, Map.of("H100", 64), null);
+        Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, null, true, null, null, null,
+                List.of(research, vision, idle, free)), Fabric.none());
+        for (int i = 0; i < nodes; i++) {
+            scheduler.upsertNode(hgx("n" + i, H100));
+        }
+        return scheduler;
+    }
+
+    @Test
+    void onlyWhatTheJobNeedsIsReclaimedTheLatestBorrowedJobFirst() {
+        Scheduler scheduler = withOutsider(12, 4, 0, 2);
+        scheduler.submit("b1", Jobs.training(8).tenant("vision").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("b2", Jobs.training(8).tenant("vision").spec(), T0.plusSeconds(10));
+        scheduler.schedule(T0.plusSeconds(10));
+        scheduler.submit("mine", Jobs.training(8).tenant("research").spec(), T0.plusSeconds(20));
+
+        assertThat(scheduler.schedule(T0.plusSeconds(20)).decisions()).filteredOn(d -> d instanceof Decision.Stop)
+                .extracting(d -> ((Decision.Stop) d).job()).containsExactly("b2");
+        assertThat(scheduler.job("b1").orElseThrow().state()).as("still borrowing, but not needed")
+                .isEqualTo(JobState.PLACED);
+        assertThat(scheduler.job("mine").orElseThrow().reason()).doesNotContain("reserved");
+    }
+
+    @Test
+    void whenEvictingTheBorrowersCannotMakeRoomNothingIsEvictedAndTheyKeepTheirGpus() {
+        Scheduler scheduler = withOutsider(16, 4, 0, 2);
+        scheduler.submit("outsider", Jobs.training(8).tenant("free").spec(), T0);
+        scheduler.submit("borrowed", Jobs.training(8).tenant("vision").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("gang", Jobs.gang(2, 8).tenant("research").spec(), T0.plusSeconds(10));
+
+        assertThat(scheduler.schedule(T0.plusSeconds(10)).decisions()).as("vision's node alone is not enough")
+                .isEmpty();
+        assertThat(scheduler.job("borrowed").orElseThrow().state()).isEqualTo(JobState.PLACED);
+        scheduler.submit("late", Jobs.training(8).tenant("free").spec(), T0.plusSeconds(15));
+        assertThat(scheduler.schedule(T0.plusSeconds(15)).decisions()).as("no GPU was left free by the attempt")
+                .isEmpty();
+    }
+
+    @Test
+    void aJobBeyondItsOwnQuotaThatTheCohortCouldLendEvictsNobodyAndWaitsForRoom() {
+        Scheduler scheduler = withOutsider(4, 4, 8, 2);
+        scheduler.submit("outsider", Jobs.training(8).tenant("free").spec(), T0);
+        scheduler.submit("borrowed", Jobs.training(8).tenant("vision").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("more", Jobs.training(8).tenant("research").spec(), T0.plusSeconds(10));
+
+        assertThat(scheduler.schedule(T0.plusSeconds(10)).decisions()).as("research would borrow, not reclaim")
+                .isEmpty();
+        assertThat(scheduler.job("more").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.job("borrowed").orElseThrow().state()).isEqualTo(JobState.PLACED);
+    }
 }

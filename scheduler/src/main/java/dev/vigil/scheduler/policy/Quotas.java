@@ -71,10 +71,10 @@ public final class Quotas {
         return tenant.limited() && key != null && used(tenant.name(), key) + milli <= tenant.quota().get(key) * 1000L;
     }
 
-    /** Whether the tenant holds more of {@code model} than its nominal quota: what it holds beyond is borrowed. */
-    public boolean borrowing(Tenant tenant, String model) {
+    /** How much of {@code model} the tenant holds beyond its nominal quota (borrowed from its cohort), 0 when none. */
+    public long borrowed(Tenant tenant, String model) {
         String key = tenant.quotaKey(model);
-        return tenant.limited() && key != null && used(tenant.name(), key) > tenant.quota().get(key) * 1000L;
+        return !tenant.limited() || key == null ? 0 : Math.max(0, used(tenant.name(), key) - tenant.quota().get(key) * 1000L);
     }
 
     /** Counts {@code milli} of {@code model} against the tenant (negative: gives it back). */
