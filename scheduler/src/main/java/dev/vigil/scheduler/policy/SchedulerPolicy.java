@@ -56,7 +56,7 @@ public record SchedulerPolicy(Integer maxJobsPerCycle, Boolean backfill, Boolean
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
         unique(tenants.stream().map(Tenant::name).toList(), "tenants");
         localityWait = localityWait == null ? DEFAULT_LOCALITY_WAIT : localityWait;
-        InvalidValueException.require(!localityWait.isNegative(), "localityWait", localityWait, "0s or more, e.g. 10m");
+        InvalidValueException.require(!localityWait.isNegative(), "localityWait", localityWait, "0s or more, e.g. 30m");
     }
 
     /** A policy with the default locality wait. */

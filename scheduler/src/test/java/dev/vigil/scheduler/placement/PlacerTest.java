@@ -219,6 +219,64 @@ class PlacerTest {
     }
 
     @Test
+    void aGangOverSeveralLeavesEndsOnTheBestFittingLeafSoARoomierOneStaysWhole() {
+        // Leaves a, b, c with 4, 3 and 2 free nodes. Five nodes need two leaves: all of a, and one node more,
+        // from c (the smallest leaf that holds the rest), not from b, which stays whole for a 3-node gang.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-3]"), leaf("b", "b[0-2]"),
+                leaf("c", "c[0-1]")))), concat(hgxs("a", 4), hgxs("b", 3), hgxs("c", 2)));
+        Placer placer = new Placer(state);
+
+        Choice five = placer.gang(0, 5, 8, null, NodeFilter.NONE);
+
+        assertThat(nodes(five)).containsExactly("a0", "a1", "a2", "a3", "c0");
+        assertThat(five.leaves()).isEqualTo(2);
+        // Six: all of a and two more; c and b both hold two, and c, the smaller, gives them.
+        assertThat(nodes(placer.gang(0, 6, 8, null, NodeFilter.NONE)))
+                .containsExactly("a0", "a1", "a2", "a3", "c0", "c1");
+        // Seven: all of a and three more, which only b holds.
+        assertThat(nodes(placer.gang(0, 7, 8, null, NodeFilter.NONE)))
+                .containsExactly("a0", "a1", "a2", "a3", "b0", "b1", "b2");
+    }
+
+    @Test
+    void aGangHeldToOneLeafDoesNotSpreadEvenUnpreferred() {
+        // a has one free node, b two of three: two nodes fit on b; three only across leaves.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-1]"), leaf("b", "b[0-2]")))),
+                concat(hgxs("a", 2), hgxs("b", 3)));
+        take(state, "a0", 8);
+        take(state, "b0", 1);
+        Placer placer = new Placer(state);
+
+        assertThat(nodes(placer.gang(0, 2, 8, null, 1, NodeFilter.NONE))).containsExactly("b1", "b2");
+        assertThat(placer.gang(0, 3, 8, null, 1, NodeFilter.NONE)).isNull();
+        assertThat(placer.gang(0, 3, 8, null, 2, NodeFilter.NONE).leaves()).isEqualTo(2);
+        // A required limit of one leaf holds however many the caller allows.
+        assertThat(placer.gang(0, 3, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), 2, NodeFilter.NONE))
+                .isNull();
+    }
+
+    @Test
+    void aSingleNodeJobTakesABestFittingNodeUnderTheFullestLeaf() {
+        // a0 (leaf a) and b0 (leaf b) each have 4 GPUs taken; a1 has 2 taken. Free GPUs: leaf a 4 + 6 = 10, b 4 + 8
+        // = 12.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("a", "a[0-1]")))),
+                hgx("b0", 8), hgx("b1", 8), hgx("a0", 8), hgx("a1", 8));
+        take(state, "a0", 4);
+        take(state, "b0", 4);
+        take(state, "a1", 2);
+        Placer placer = new Placer(state);
+
+        // 4 GPUs: a0 and b0 fit best (4 free); a0, under the fuller leaf, though b0 comes first.
+        assertThat(nodes(placer.gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("a0");
+        // 8 GPUs: only b1 has them.
+        assertThat(nodes(placer.gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("b1");
+        // 5 GPUs: a1 (6 free) fits best, before b1 (8).
+        assertThat(nodes(placer.gang(0, 1, 5, null, NodeFilter.NONE))).containsExactly("a1");
+        // With a0 filtered out, the fullest leaf's node of that size is gone: b0, the next in order.
+        assertThat(nodes(placer.gang(0, 1, 4, null, node -> node.name.equals("a0")))).containsExactly("b0");
+    }
+
+    @Test
     void aGangOfPcieNodesTakesGpusAcrossNvlinkDomains() {
         ClusterState state = cluster(Fabric.none(), pcie("p0"), pcie("p1"));
 
