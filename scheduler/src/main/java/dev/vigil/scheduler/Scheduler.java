@@ -708,9 +708,8 @@ public final class Scheduler {
     private int leafLimit(Job job, int model, Instant now) {
         JobSpec spec = job.spec;
         Duration wait = policy.localityWait();
-        boolean oneLeafRequired = spec.topology() != null && spec.topology().required()
-                && spec.topology().leafLimit() == 1;
-        if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1 || oneLeafRequired
+        // A gang whose topology requires one leaf is held to one anyway: the limit changes nothing for it.
+        if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1
                 || job.localitySince != null && !now.isBefore(job.localitySince.plus(wait))) {
             return Integer.MAX_VALUE;
         }

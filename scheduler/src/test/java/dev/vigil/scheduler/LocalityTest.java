@@ -164,4 +164,37 @@ class LocalityTest {
         // Two leaves would hold it idle; now it takes three at once rather than wait for two to drain.
         assertThat(nodes(wide)).containsExactlyInAnyOrder("n1", "n3", "n4", "n5");
     }
+    @Test
+    void aGangPastItsWaitStartsInTheCycleAnotherOfItsFormBeginsToWait() {
+        // No backfill: no reservation keeps either gang off nodes. "early" starts waiting at T0 (n1 and n3 free).
+        Scheduler scheduler = oneFreeNodeUnderEachLeaf(new SchedulerPolicy(null, false, null, null, null, null, null));
+        scheduler.submit("early", Jobs.gang(2, 8).spec(), T0);
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+
+        // 40 minutes on, "urgent" (same form, first by priority) begins its wait; "early", past its own, takes n1, n3.
+        Instant later = T0.plus(Duration.ofMinutes(40));
+        scheduler.submit("urgent", Jobs.gang(2, 8).priority("high").spec(), later);
+        Decision.Start early = starts(scheduler.schedule(later)).get(0);
+
+        assertThat(early.job()).isEqualTo("early");
+        assertThat(nodes(early)).containsExactlyInAnyOrder("n1", "n3");
+        assertThat(scheduler.job("urgent").orElseThrow().reason()).contains("takes them from 2026-11-22T09:10:00Z");
+    }
+
+    @Test
+    void aGangThatFitsNowhereDoesNotStartItsWaitThoughAnotherOfItsFormCannotStartEither() {
+        // No backfill. "early" begins to wait at T0; at T0 + 10 minutes "s" takes n1 (leaf-01, tied with leaf-02,
+        // comes first): only n3 is free.
+        Scheduler scheduler = oneFreeNodeUnderEachLeaf(new SchedulerPolicy(null, false, null, null, null, null, null));
+        scheduler.submit("early", Jobs.gang(2, 8).spec(), T0);
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+        assertThat(place(scheduler, "s", 8, T0.plus(Duration.ofMinutes(10)))).isEqualTo("n1");
+        scheduler.submit("late", Jobs.gang(2, 8).spec(), T0.plus(Duration.ofMinutes(20)));
+
+        // At T0 + 30 minutes "early" is past its wait and fits nowhere; "late" fits nowhere either: it does not
+        // begin to wait for a leaf.
+        assertThat(starts(scheduler.schedule(T0.plus(Duration.ofMinutes(30))))).isEmpty();
+
+        assertThat(scheduler.job("late").orElseThrow().reason()).isEqualTo("waiting for 2 nodes × 8 GPUs");
+    }
 }

@@ -277,6 +277,30 @@ class PlacerTest {
     }
 
     @Test
+    void aGangThatFitsOneLeafTakesTheBestFittingLeafOfAnySpine() {
+        // Spine s1's leaf a has 3 nodes, spine s2's leaf b 2: a 2-node gang fills b and leaves a whole.
+        ClusterState state = cluster(new Fabric(List.of(spine("s1", leaf("a", "a[0-2]")), spine("s2", leaf("b", "b[0-1]")))),
+                concat(hgxs("a", 3), hgxs("b", 2)));
+
+        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("b0", "b1");
+    }
+
+    @Test
+    void aLeafWithoutANodeOfTheSizeIsPassedOverEvenWhenFullest() {
+        // Leaves a, b, c: a's nodes hold 2 + 2 free GPUs (fullest, but no node with 4), b has 4 + 8, c 4 + 4. Four
+        // GPUs: c0 under c, the fuller of the leaves with such a node, not b0, the first such node.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("c", "c[0-1]"),
+                leaf("a", "a[0-1]")))), concat(hgxs("b", 2), hgxs("c", 2), hgxs("a", 2)));
+        take(state, "b0", 4);
+        take(state, "c0", 4);
+        take(state, "c1", 4);
+        take(state, "a0", 6);
+        take(state, "a1", 6);
+
+        assertThat(nodes(new Placer(state).gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("c0");
+    }
+
+    @Test
     void aGangOfPcieNodesTakesGpusAcrossNvlinkDomains() {
         ClusterState state = cluster(Fabric.none(), pcie("p0"), pcie("p1"));
 
