@@ -20,8 +20,8 @@ import java.util.Map;
  *   <li>a gang takes the fewest leaf switches that can hold it (under one spine when it can), the
  *       best-fitting leaf among equals, and in each node best-fitting GPUs of one NVLink domain
  *       and NUMA node, so whole nodes and leaves stay free for the next big gang;</li>
- *   <li>a single-node job takes the best-fitting node, and among those the leaf with the fewest
- *       free GPUs, so the roomiest leaves stay whole for gangs;</li>
+ *   <li>a single-node job takes the best-fitting node; when that is an idle node, one under the
+ *       leaf with the fewest free GPUs, so the roomiest leaves stay whole for gangs;</li>
  *   <li>inference replicas spread over leaves and nodes;</li>
  *   <li>MIG slices pack onto the GPUs already most used, keeping whole GPUs whole.</li>
  * </ul>
@@ -85,7 +85,10 @@ public final class Placer {
             if (bucket.isEmpty()) {
                 continue;
             }
-            Choice fullest = state.leafCount() > 1 ? inFullestLeaf(model, free, perNode, filter, oneDomain) : null;
+            // Only a job that takes an idle node takes one from a leaf: then under the fullest leaf.
+            boolean idleNodes = state.nodes().get(bucket.nextSetBit(0)).gpuCount() == free;
+            Choice fullest = idleNodes && state.leafCount() > 1 ? inFullestLeaf(model, free, perNode, filter, oneDomain)
+                    : null;
             if (fullest != null) {
                 return fullest;
             }
@@ -106,7 +109,8 @@ public final class Placer {
     /**
      * A node with exactly {@code free} free GPUs under the leaf with the fewest free GPUs that has
      * one (best fit by leaf), or null when that leaf's such nodes are all filtered out or split
-     * wrong: then any leaf will do.
+     * wrong: then any leaf will do. Asked only for idle nodes, where the leaf matters, as it costs a
+     * pass over the leaves.
      */
     private Choice inFullestLeaf(int model, int free, int perNode, NodeFilter filter, boolean oneDomain) {
         int fullest = -1;

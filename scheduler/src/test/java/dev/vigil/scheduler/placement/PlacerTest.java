@@ -256,24 +256,33 @@ class PlacerTest {
     }
 
     @Test
-    void aSingleNodeJobTakesABestFittingNodeUnderTheFullestLeaf() {
-        // a0 (leaf a) and b0 (leaf b) each have 4 GPUs taken; a1 has 2 taken. Free GPUs: leaf a 4 + 6 = 10, b 4 + 8
-        // = 12.
+    void aSingleNodeJobTakesABestFittingNodeAndAnIdleOneUnderTheFullestLeaf() {
+        // Leaf b (b0, b1) idle; under leaf a, a0 has 4 GPUs taken: free GPUs a 4 + 8 = 12, b 16.
         ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("a", "a[0-1]")))),
                 hgx("b0", 8), hgx("b1", 8), hgx("a0", 8), hgx("a1", 8));
         take(state, "a0", 4);
-        take(state, "b0", 4);
-        take(state, "a1", 2);
         Placer placer = new Placer(state);
 
-        // 4 GPUs: a0 and b0 fit best (4 free); a0, under the fuller leaf, though b0 comes first.
+        // 4 GPUs: a0 fits best.
         assertThat(nodes(placer.gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("a0");
-        // 8 GPUs: only b1 has them.
-        assertThat(nodes(placer.gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("b1");
-        // 5 GPUs: a1 (6 free) fits best, before b1 (8).
-        assertThat(nodes(placer.gang(0, 1, 5, null, NodeFilter.NONE))).containsExactly("a1");
-        // With a0 filtered out, the fullest leaf's node of that size is gone: b0, the next in order.
-        assertThat(nodes(placer.gang(0, 1, 4, null, node -> node.name.equals("a0")))).containsExactly("b0");
+        // 8 GPUs: an idle node; a1, under the fuller leaf, though b0 comes first.
+        assertThat(nodes(placer.gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("a1");
+        // With a1 filtered out, the fullest leaf has no idle node left: b0, the first in order.
+        assertThat(nodes(placer.gang(0, 1, 8, null, node -> node.name.equals("a1")))).containsExactly("b0");
+    }
+
+    @Test
+    void aLeafWithoutAnIdleNodeIsPassedOverEvenWhenFullest() {
+        // Leaves b, c, a. Under a no node is idle (4 + 4 free GPUs, the fullest); b has 4 + 8 free, c 2 + 8. An idle
+        // node: c1 under c, the fuller of the leaves with one, not b1, the first idle node.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("c", "c[0-1]"),
+                leaf("a", "a[0-1]")))), concat(hgxs("b", 2), hgxs("c", 2), hgxs("a", 2)));
+        take(state, "b0", 4);
+        take(state, "c0", 6);
+        take(state, "a0", 4);
+        take(state, "a1", 4);
+
+        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("c1");
     }
 
     @Test
@@ -283,21 +292,6 @@ class PlacerTest {
                 concat(hgxs("a", 3), hgxs("b", 2)));
 
         assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("b0", "b1");
-    }
-
-    @Test
-    void aLeafWithoutANodeOfTheSizeIsPassedOverEvenWhenFullest() {
-        // Leaves a, b, c: a's nodes hold 2 + 2 free GPUs (fullest, but no node with 4), b has 4 + 8, c 4 + 4. Four
-        // GPUs: c0 under c, the fuller of the leaves with such a node, not b0, the first such node.
-        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("c", "c[0-1]"),
-                leaf("a", "a[0-1]")))), concat(hgxs("b", 2), hgxs("c", 2), hgxs("a", 2)));
-        take(state, "b0", 4);
-        take(state, "c0", 4);
-        take(state, "c1", 4);
-        take(state, "a0", 6);
-        take(state, "a1", 6);
-
-        assertThat(nodes(new Placer(state).gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("c0");
     }
 
     @Test
