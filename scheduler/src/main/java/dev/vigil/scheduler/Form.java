@@ -32,14 +32,22 @@ final class Form {
     /** The node models it may use, as of {@link #modelsKnown} models in the cluster. */
     int[] models;
     int modelsKnown = -1;
-    /** By model × (keeping off reserved nodes or not): the memo epoch in which it did not fit. */
+    /**
+     * By model × (keeping off reserved nodes or not) × (held to its fewest leaves or not): the memo
+     * epoch in which it did not fit.
+     */
     private long[] failed = new long[0];
-    /** By model: the memo epoch in which it was asked whether it fits ignoring the reservation, and the answer. */
+    /**
+     * By model × (held to its fewest leaves or not): the memo epoch in which it was asked whether it
+     * fits ignoring the reservation, and the answer.
+     */
     private long[] fitsIgnoringAsked = new long[0];
     private boolean[] fitsIgnoring = new boolean[0];
     /** By model: why it can never fit (null: it can), as of capacity version {@link #idleVersion}. */
     private Capacity.Verdict[] idle = new Capacity.Verdict[0];
     private boolean[] idleKnown = new boolean[0];
+    /** By model: the fewest leaf switches that could hold it (0: not known), as of {@link #idleVersion}. */
+    private int[] fewestLeaves = new int[0];
     private long idleVersion = -1;
 
     Form(JobSpec spec, NodeMatch match) {
@@ -47,41 +55,62 @@ final class Form {
         this.match = match;
     }
 
-    boolean failed(int model, boolean avoidReserved, long epoch) {
-        int slot = model * 2 + (avoidReserved ? 1 : 0);
+    boolean failed(int model, boolean avoidReserved, boolean fewestLeaves, long epoch) {
+        int slot = model * 4 + (avoidReserved ? 2 : 0) + (fewestLeaves ? 1 : 0);
         return slot < failed.length && failed[slot] == epoch;
     }
 
-    void fail(int model, boolean avoidReserved, long epoch) {
-        int slot = model * 2 + (avoidReserved ? 1 : 0);
+    void fail(int model, boolean avoidReserved, boolean fewestLeaves, long epoch) {
+        int slot = model * 4 + (avoidReserved ? 2 : 0) + (fewestLeaves ? 1 : 0);
         if (slot >= failed.length) {
-            failed = Arrays.copyOf(failed, slot + 2);
+            failed = Arrays.copyOf(failed, slot + 4);
         }
         failed[slot] = epoch;
     }
 
     /** The remembered answer to "does it fit ignoring the reservation", or null when not asked this epoch. */
-    Boolean fitsIgnoringReservation(int model, long epoch) {
-        return model < fitsIgnoringAsked.length && fitsIgnoringAsked[model] == epoch ? fitsIgnoring[model] : null;
+    Boolean fitsIgnoringReservation(int model, boolean fewestLeaves, long epoch) {
+        int slot = model * 2 + (fewestLeaves ? 1 : 0);
+        return slot < fitsIgnoringAsked.length && fitsIgnoringAsked[slot] == epoch ? fitsIgnoring[slot] : null;
     }
 
-    void fitsIgnoringReservation(int model, long epoch, boolean fits) {
-        if (model >= fitsIgnoringAsked.length) {
-            fitsIgnoringAsked = Arrays.copyOf(fitsIgnoringAsked, model + 1);
-            fitsIgnoring = Arrays.copyOf(fitsIgnoring, model + 1);
+    void fitsIgnoringReservation(int model, boolean fewestLeaves, long epoch, boolean fits) {
+        int slot = model * 2 + (fewestLeaves ? 1 : 0);
+        if (slot >= fitsIgnoringAsked.length) {
+            fitsIgnoringAsked = Arrays.copyOf(fitsIgnoringAsked, slot + 2);
+            fitsIgnoring = Arrays.copyOf(fitsIgnoring, slot + 2);
         }
-        fitsIgnoringAsked[model] = epoch;
-        fitsIgnoring[model] = fits;
+        fitsIgnoringAsked[slot] = epoch;
+        fitsIgnoring[slot] = fits;
     }
 
     /** Whether the idle verdict for {@code model} is known for this capacity version. */
     boolean idleKnown(int model, long capacityVersion) {
+        at(capacityVersion);
+        return model < idleKnown.length && idleKnown[model];
+    }
+
+    /** The fewest leaf switches that could hold it on {@code model}'s nodes at this capacity version; 0: not known. */
+    int fewestLeaves(int model, long capacityVersion) {
+        at(capacityVersion);
+        return model < fewestLeaves.length ? fewestLeaves[model] : 0;
+    }
+
+    void rememberFewestLeaves(int model, int leaves) {
+        if (model >= fewestLeaves.length) {
+            fewestLeaves = Arrays.copyOf(fewestLeaves, model + 1);
+        }
+        fewestLeaves[model] = leaves;
+    }
+
+    /** Forgets what a change of capacity may have changed. */
+    private void at(long capacityVersion) {
         if (capacityVersion != idleVersion) {
             idleKnown = new boolean[0];
             idle = new Capacity.Verdict[0];
+            fewestLeaves = new int[0];
             idleVersion = capacityVersion;
         }
-        return model < idleKnown.length && idleKnown[model];
     }
 
     Capacity.Verdict idle(int model) {

@@ -32,6 +32,14 @@ final class Job {
     Instant finished;
     int attempts;
     final List<JobTransition> history = new ArrayList<>();
+    /**
+     * When a queued gang that fits under one leaf switch could first have started on more (null: not
+     * yet, or it has been placed since): its locality wait runs from then. With the wait in words,
+     * as of that time.
+     */
+    Instant localitySince;
+    String localityWhy;
+    Instant localityWhyFor;
     /** What it holds: one entry per node for a gang, one per replica for a service. */
     final List<Held> held = new ArrayList<>();
 

@@ -49,10 +49,11 @@ import java.util.function.Predicate;
 /**
  * Decides where work runs. Each {@link #schedule cycle} walks the queue in order (priority, fair
  * share, FIFO), checks each job against its tenant's quota, and places it with the
- * {@link Placer}. The first gang that cannot start gets a reservation on the nodes it will get
- * once running jobs reach their runtime limits; jobs behind it start only where they do not
- * delay it (EASY backfill). A job that still cannot start may evict preemptible jobs of lower
- * priority.
+ * {@link Placer}. A gang that fits under one leaf switch waits a while for one
+ * ({@link SchedulerPolicy#localityWait()}) before it takes more. The first gang that cannot start
+ * gets a reservation on the nodes it will get once running jobs reach their runtime limits, under
+ * one leaf while it waits for one; jobs behind it start only where they do not delay it (EASY
+ * backfill). A job that still cannot start may evict preemptible jobs of lower priority.
  *
  * <p>The scheduler keeps no clock and does no I/O: callers pass the time and carry out the
  * {@link Decision}s, so the controller and {@code vigil sim} run this same code. Not thread-safe:
@@ -599,13 +600,18 @@ public final class Scheduler {
                 continue;
             }
             quotaOk = true;
-            if (job.form.failed(model, avoidReserved, memoEpoch)) {
+            int leafLimit = leafLimit(job, model, now);
+            boolean held = leafLimit != Integer.MAX_VALUE;
+            if (job.form.failed(model, avoidReserved, held, memoEpoch)) {
                 continue;
             }
-            Choice choice = place(job, model, count, filter(job, avoidReserved));
+            Choice choice = place(job, model, count, leafLimit, filter(job, avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
-                job.form.fail(model, avoidReserved, memoEpoch);
+                job.form.fail(model, avoidReserved, held, memoEpoch);
+                if (held && job.localitySince == null && fitsOnAnyLeaves(job, model, avoidReserved)) {
+                    job.localitySince = now;
+                }
                 continue;
             }
             bind(job, model, choice, now, decisions);
@@ -653,7 +659,7 @@ public final class Scheduler {
         }
         if (avoidReserved) {
             for (int model : models) {
-                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model)) {
+                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
                     waitFor(job, WaitReason.RESERVATION, keptOff.computeIfAbsent(job.spec.runtimeLimit(),
                             limit -> "fits only on nodes reserved for a gang ahead of it, and its runtime limit ("
                                     + HumanDurations.format(limit) + ") would end after that gang is due to start"),
@@ -666,20 +672,74 @@ public final class Scheduler {
             reservationTried = true;
             reservation = reserve(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, job.form.waitingFor + "; reserved " + reservation.nodes.size()
+                waitFor(job, WaitReason.ROOM, waitingFor(job, models, now) + "; reserved " + reservation.nodes.size()
                         + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
                 return;
             }
         }
-        waitFor(job, WaitReason.ROOM, job.form.waitingFor, now);
+        waitFor(job, WaitReason.ROOM, waitingFor(job, models, now), now);
+    }
+
+    /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
+    private boolean fitsOnAnyLeaves(Job job, int model, boolean avoidReserved) {
+        if (job.form.failed(model, avoidReserved, false, memoEpoch)) {
+            return false;
+        }
+        boolean fits = place(job, model, 1, Integer.MAX_VALUE, filter(job, avoidReserved)) != null;
+        if (!fits) {
+            job.form.fail(model, avoidReserved, false, memoEpoch);
+        }
+        return fits;
+    }
+
+    /**
+     * What a job that fits no free GPUs waits for; a gang in its locality wait says until when
+     * (written once per wait: it is said every cycle).
+     */
+    private String waitingFor(Job job, int[] models, Instant now) {
+        if (leafLimit(job, models[0], now) == Integer.MAX_VALUE || job.localitySince == null) {
+            return job.form.waitingFor;
+        }
+        if (job.localityWhyFor != job.localitySince) {
+            job.localityWhyFor = job.localitySince;
+            job.localityWhy = job.form.waitingFor + " under one leaf switch; it fits on more now and takes them from "
+                    + job.localitySince.plus(policy.localityWait()) + " (locality wait "
+                    + HumanDurations.format(policy.localityWait()) + ")";
+        }
+        return job.localityWhy;
+    }
+
+    /**
+     * The most leaf switches a gang may take now: one while its locality wait lasts (it fits under
+     * one leaf of the idle cluster, and has not yet waited {@link SchedulerPolicy#localityWait()}
+     * since it could first have started on more); else no limit beyond its topology's. A gang too
+     * wide for one leaf takes the fewest leaves that have room at once: waiting for several whole
+     * leaves to drain would cost more than it gives.
+     */
+    private int leafLimit(Job job, int model, Instant now) {
+        JobSpec spec = job.spec;
+        Duration wait = policy.localityWait();
+        // A gang whose topology requires one leaf is held to one anyway: the limit changes nothing for it.
+        if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1
+                || job.localitySince != null && !now.isBefore(job.localitySince.plus(wait))) {
+            return Integer.MAX_VALUE;
+        }
+        int fewest = job.form.fewestLeaves(model, capacityVersion);
+        if (fewest == 0) {
+            fewest = capacity.fewestLeaves(model, spec, job.form.match);
+            job.form.rememberFewestLeaves(model, fewest);
+        }
+        return fewest == 1 ? 1 : Integer.MAX_VALUE;
     }
 
     /** Whether the job would fit if it could use the reserved nodes (remembered per form for the epoch). */
-    private boolean fitsIgnoringReservation(Job job, int model) {
-        Boolean known = job.form.fitsIgnoringReservation(model, memoEpoch);
+    private boolean fitsIgnoringReservation(Job job, int model, Instant now) {
+        int leafLimit = leafLimit(job, model, now);
+        boolean held = leafLimit != Integer.MAX_VALUE;
+        Boolean known = job.form.fitsIgnoringReservation(model, held, memoEpoch);
         if (known == null) {
-            known = place(job, model, 1, filter(job, false)) != null;
-            job.form.fitsIgnoringReservation(model, memoEpoch, known);
+            known = place(job, model, 1, leafLimit, filter(job, false)) != null;
+            job.form.fitsIgnoringReservation(model, held, memoEpoch, known);
         }
         return known;
     }
@@ -710,10 +770,11 @@ public final class Scheduler {
         return low;
     }
 
-    private Choice place(Job job, int model, int count, NodeFilter filter) {
+    /** Places {@code count} replicas of a service, or a gang on at most {@code leafLimit} leaf switches. */
+    private Choice place(Job job, int model, int count, int leafLimit, NodeFilter filter) {
         JobSpec spec = job.spec;
         if (job.training()) {
-            return placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), filter);
+            return placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit, filter);
         }
         List<Integer> missing = job.missingReplicas();
         missing = missing.subList(0, Math.min(count, missing.size()));
@@ -739,6 +800,7 @@ public final class Scheduler {
         boolean first = !job.state.holdsGpus();
         if (first) {
             job.placedAt = now;
+            job.localitySince = null;
         }
         List<Placement> placements = take(job, choice.picks());
         if (first) {
@@ -819,7 +881,8 @@ public final class Scheduler {
 
     /**
      * The head gang's reservation: release running jobs in the order their runtime limits end
-     * until the gang fits, and hold the nodes it would get from then on.
+     * until the gang fits (under one leaf switch while it waits for one), and hold the nodes it
+     * would get from then on.
      */
     private Reservation reserve(Job head, int[] models, Instant now) {
         JobSpec spec = head.spec;
@@ -832,6 +895,7 @@ public final class Scheduler {
             Choice found = null;
             Instant start = null;
             int tries = 0;
+            int leafLimit = leafLimit(head, model, now);
             for (Job running : holding) {
                 if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
                     continue;
@@ -842,7 +906,7 @@ public final class Scheduler {
                     continue;
                 }
                 Choice choice = placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(),
-                        filter(head, false));
+                        leafLimit, filter(head, false));
                 if (choice != null) {
                     found = choice;
                     start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -900,7 +964,7 @@ public final class Scheduler {
                 continue;
             }
             released.forEach(this::suspend);
-            Choice choice = place(job, model, count, filter(job, avoidReserved));
+            Choice choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
             if (choice == null || !job.training() && choice.picks().size() < count) {
                 released.forEach(this::resume);
                 continue;

@@ -14,37 +14,57 @@ class FormTest {
     }
 
     @Test
-    void aFailureHoldsForItsModelItsReservationModeAndItsEpochOnly() {
+    void aFailureHoldsForItsModelItsReservationModeItsLeafModeAndItsEpochOnly() {
         Form form = form();
-        assertThat(form.failed(0, false, 0)).isFalse();
+        assertThat(form.failed(0, false, false, 0)).isFalse();
 
-        form.fail(1, false, 5);
-        form.fail(2, true, 5);
+        form.fail(1, false, false, 5);
+        form.fail(2, true, false, 5);
+        form.fail(3, false, true, 5);
 
-        assertThat(form.failed(1, false, 5)).isTrue();
-        assertThat(form.failed(1, true, 5)).isFalse();
-        assertThat(form.failed(0, false, 5)).isFalse();
-        assertThat(form.failed(0, true, 5)).isFalse();
-        assertThat(form.failed(2, true, 5)).isTrue();
-        assertThat(form.failed(2, false, 5)).isFalse();
-        assertThat(form.failed(3, false, 5)).isFalse();
-        assertThat(form.failed(9, true, 5)).isFalse();
+        assertThat(form.failed(1, false, false, 5)).isTrue();
+        assertThat(form.failed(1, true, false, 5)).isFalse();
+        assertThat(form.failed(1, false, true, 5)).isFalse();
+        assertThat(form.failed(0, false, false, 5)).isFalse();
+        assertThat(form.failed(0, true, false, 5)).isFalse();
+        assertThat(form.failed(2, true, false, 5)).isTrue();
+        assertThat(form.failed(2, false, false, 5)).isFalse();
+        assertThat(form.failed(2, true, true, 5)).isFalse();
+        assertThat(form.failed(3, false, true, 5)).isTrue();
+        assertThat(form.failed(3, false, false, 5)).isFalse();
+        assertThat(form.failed(3, true, true, 5)).isFalse();
+        assertThat(form.failed(9, true, false, 5)).isFalse();
         // A new epoch forgets it.
-        assertThat(form.failed(1, false, 6)).isFalse();
+        assertThat(form.failed(1, false, false, 6)).isFalse();
     }
 
     @Test
-    void whetherItFitsIgnoringTheReservationIsRememberedForTheEpochItWasAskedIn() {
+    void whetherItFitsIgnoringTheReservationIsRememberedForTheEpochAndLeafModeItWasAskedIn() {
         Form form = form();
-        assertThat(form.fitsIgnoringReservation(0, 1)).isNull();
+        assertThat(form.fitsIgnoringReservation(0, false, 1)).isNull();
 
-        form.fitsIgnoringReservation(1, 1, false);
-        form.fitsIgnoringReservation(0, 1, true);
+        form.fitsIgnoringReservation(1, false, 1, false);
+        form.fitsIgnoringReservation(0, false, 1, true);
+        form.fitsIgnoringReservation(0, true, 1, false);
 
-        assertThat(form.fitsIgnoringReservation(1, 1)).isFalse();
-        assertThat(form.fitsIgnoringReservation(0, 1)).isTrue();
-        assertThat(form.fitsIgnoringReservation(1, 2)).isNull();
-        assertThat(form.fitsIgnoringReservation(2, 1)).isNull();
+        assertThat(form.fitsIgnoringReservation(1, false, 1)).isFalse();
+        assertThat(form.fitsIgnoringReservation(0, false, 1)).isTrue();
+        assertThat(form.fitsIgnoringReservation(0, true, 1)).isFalse();
+        assertThat(form.fitsIgnoringReservation(1, true, 1)).isNull();
+        assertThat(form.fitsIgnoringReservation(1, false, 2)).isNull();
+        assertThat(form.fitsIgnoringReservation(2, false, 1)).isNull();
+    }
+
+    @Test
+    void theFewestLeavesHoldUntilTheCapacityVersionChanges() {
+        Form form = form();
+        assertThat(form.fewestLeaves(0, 3)).isZero();
+
+        form.rememberFewestLeaves(1, 2);
+
+        assertThat(form.fewestLeaves(1, 3)).isEqualTo(2);
+        assertThat(form.fewestLeaves(0, 3)).isZero();
+        assertThat(form.fewestLeaves(1, 4)).isZero();
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.util.Arrays;
  *                                compute share)
  * @param multiNodeJobs           gangs of more than one node that started
  * @param onFewestLeaves          of those, how many first started on the fewest leaf switches they could take
+ * @param oneLeafGangs            of the gangs that started, those that fit under one leaf switch of the idle cluster
+ * @param onOneLeaf               of those, how many first started under one leaf switch
  * @param preemptions             jobs stopped to make room for others (each restarts from its beginning)
  * @param placements              start decisions (a gang, or a batch of a service's replicas, is one)
  * @param cycles                  scheduling cycles run
@@ -30,12 +32,27 @@ import java.util.Arrays;
  */
 public record Report(String scheduler, int jobs, int completed, int killed, int unfinished, double makespanSeconds,
                      Summary jctSeconds, Summary queueingSeconds, double gpuAllocationPercent, int multiNodeJobs,
-                     int onFewestLeaves, int preemptions, int placements, int cycles, double schedulingSeconds,
-                     double decisionsPerSecond, double wallSeconds, String mig, int migChanges) {
+                     int onFewestLeaves, int oneLeafGangs, int onOneLeaf, int preemptions, int placements,
+                     int cycles, double schedulingSeconds, double decisionsPerSecond, double wallSeconds, String mig,
+                     int migChanges) {
 
     /** Share of multi-node gangs placed on the fewest leaves, in percent; null when there were none. */
     public Double onFewestLeavesPercent() {
         return multiNodeJobs == 0 ? null : 100.0 * onFewestLeaves / multiNodeJobs;
+    }
+
+    /** Share of the gangs that fit under one leaf switch placed under one, in percent; null when there were none. */
+    public Double onOneLeafPercent() {
+        return oneLeafGangs == 0 ? null : 100.0 * onOneLeaf / oneLeafGangs;
+    }
+
+    /**
+     * Share of the gangs that need more than one leaf switch placed on the fewest they could take, in
+     * percent; null when there were none.
+     */
+    public Double wideOnFewestLeavesPercent() {
+        int wide = multiNodeJobs - oneLeafGangs;
+        return wide == 0 ? null : 100.0 * (onFewestLeaves - onOneLeaf) / wide;
     }
 
     /**

@@ -107,6 +107,8 @@ public final class Simulation {
     private int finished;
     private int multiNode;
     private int onFewestLeaves;
+    private int oneLeafGangs;
+    private int onOneLeaf;
     private int preemptions;
     private int placements;
     private int cycles;
@@ -300,7 +302,12 @@ public final class Simulation {
             if (spec.kind() == JobKind.TRAINING && spec.nodes() > 1) {
                 multiNode++;
                 long leaves = start.placements().stream().mapToInt(p -> cluster.leafOf(p.node())).distinct().count();
-                onFewestLeaves += leaves <= jobs.get(job).fewestLeaves() ? 1 : 0;
+                int fewest = jobs.get(job).fewestLeaves();
+                onFewestLeaves += leaves <= fewest ? 1 : 0;
+                if (fewest == 1) {
+                    oneLeafGangs++;
+                    onOneLeaf += leaves == 1 ? 1 : 0;
+                }
             }
         }
         scheduler.running(start.job(), instant(now));
@@ -371,8 +378,8 @@ public final class Simulation {
         double seconds = nanos / 1e9;
         return new Report(scheduler.name(), jobs.size(), completed, killedCount, jobs.size() - completed - killedCount,
                 makespan / 1000.0, Report.Summary.of(unbox(jct)), Report.Summary.of(unbox(queueing)),
-                capacity == 0 ? 0 : 100 * allocatedMilliMillis / capacity, multiNode, onFewestLeaves, preemptions,
-                placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds,
+                capacity == 0 ? 0 : 100 * allocatedMilliMillis / capacity, multiNode, onFewestLeaves, oneLeafGangs,
+                onOneLeaf, preemptions, placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds,
                 fleet == null ? "static" : "auto", fleet == null ? 0 : fleet.changed());
     }
 

@@ -123,6 +123,38 @@ class SimulationTest {
     }
 
     @Test
+    void localityOfGangsThatFitOneLeafIsReportedApartFromTheWiderOnes() {
+        SimCluster twoLeaves = cluster(2, 4);
+        // As above, then at 2,000 s on an empty cluster a 6-node gang, which needs both leaves.
+        Workload workload = workload(twoLeaves, job("one", 0, 1, 8, 1000, 20), job("gang", 0, 4, 8, 100, 2),
+                job("wide", 2000, 6, 8, 100, 2));
+
+        Report vigil = vigil(twoLeaves, workload);
+        Report fifo = fifo(twoLeaves, workload);
+
+        assertThat(workload.jobs()).extracting(Workload.Entry::fewestLeaves).containsExactly(1, 1, 2);
+        assertThat(List.of(vigil.multiNodeJobs(), vigil.oneLeafGangs(), vigil.onOneLeaf(), vigil.onFewestLeaves()))
+                .containsExactly(2, 1, 1, 2);
+        assertThat(vigil.onOneLeafPercent()).isEqualTo(100.0);
+        assertThat(vigil.wideOnFewestLeavesPercent()).isEqualTo(100.0);
+        // First fit spreads "gang" over both leaves; "wide" takes both leaves under either scheduler.
+        assertThat(List.of(fifo.multiNodeJobs(), fifo.oneLeafGangs(), fifo.onOneLeaf(), fifo.onFewestLeaves()))
+                .containsExactly(2, 1, 0, 1);
+        assertThat(fifo.onOneLeafPercent()).isEqualTo(0.0);
+        assertThat(fifo.wideOnFewestLeavesPercent()).isEqualTo(100.0);
+    }
+
+    @Test
+    void withoutGangsTheLocalitySharesAreNull() {
+        SimCluster one = cluster(1, 1);
+        Report report = vigil(one, workload(one, job("solo", 0, 1, 8, 10, 1)));
+
+        assertThat(report.onFewestLeavesPercent()).isNull();
+        assertThat(report.onOneLeafPercent()).isNull();
+        assertThat(report.wideOnFewestLeavesPercent()).isNull();
+    }
+
+    @Test
     void aJobLongerThanItsLimitIsKilledAtIt() {
         SimCluster one = cluster(1, 1);
         Workload workload = workload(one, job("long", 0, 1, 8, 200, 1));

@@ -168,10 +168,7 @@ public final class Capacity {
             if (usableOnly && !node.schedulable()) {
                 continue;
             }
-            int all = node.gpuCount() == 32 ? -1 : (1 << node.gpuCount()) - 1;
-            // GPUs in MIG mode take slices only; MIG layouts are the operator's, not changed to fit a job.
-            int mask = (usableOnly ? node.usableMask() : all) & ~node.migMask();
-            int size = oneDomain ? largestDomain(node, mask) : Integer.bitCount(mask);
+            int size = room(node, usableOnly, oneDomain);
             largestNode = Math.max(largestNode, size);
             if (size >= perNode) {
                 perLeaf[node.leaf()]++;
@@ -199,6 +196,38 @@ public final class Capacity {
         int leaves = Math.min(limit, sorted.length);
         return leaves == 1 ? "the largest leaf switch has " + such : "the " + leaves + " largest leaf switches have "
                 + such;
+    }
+
+    /** Whole GPUs the node could give one job with nothing running (in one NVLink domain when {@code oneDomain}). */
+    private static int room(Node node, boolean usableOnly, boolean oneDomain) {
+        int all = node.gpuCount() == 32 ? -1 : (1 << node.gpuCount()) - 1;
+        // GPUs in MIG mode take slices only; MIG layouts are the operator's, not changed to fit a job.
+        int mask = (usableOnly ? node.usableMask() : all) & ~node.migMask();
+        return oneDomain ? largestDomain(node, mask) : Integer.bitCount(mask);
+    }
+
+    /**
+     * The fewest leaf switches that could hold gang {@code spec} with nothing running, on the
+     * schedulable nodes of {@code model} that {@code match} allows; {@link Integer#MAX_VALUE} when no
+     * number could.
+     */
+    public int fewestLeaves(int model, JobSpec spec, NodeMatch match) {
+        int[] perLeaf = new int[state.leafCount()];
+        for (Node node : state.nodes()) {
+            if (node.model() == model && node.schedulable() && match.allows(node)
+                    && room(node, true, false) >= spec.gpusPerNode()) {
+                perLeaf[node.leaf()]++;
+            }
+        }
+        Arrays.sort(perLeaf);
+        int sum = 0;
+        for (int i = perLeaf.length - 1; i >= 0; i--) {
+            sum += perLeaf[i];
+            if (sum >= spec.nodes()) {
+                return perLeaf.length - i;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     private static int largestDomain(Node node, int mask) {

@@ -20,6 +20,8 @@ import java.util.Map;
  *   <li>a gang takes the fewest leaf switches that can hold it (under one spine when it can), the
  *       best-fitting leaf among equals, and in each node best-fitting GPUs of one NVLink domain
  *       and NUMA node, so whole nodes and leaves stay free for the next big gang;</li>
+ *   <li>a single-node job takes the best-fitting node; when that is an idle node, one under the
+ *       leaf with the fewest free GPUs, so the roomiest leaves stay whole for gangs;</li>
  *   <li>inference replicas spread over leaves and nodes;</li>
  *   <li>MIG slices pack onto the GPUs already most used, keeping whole GPUs whole.</li>
  * </ul>
@@ -53,6 +55,16 @@ public final class Placer {
      * @return the placement, or null when the cluster cannot hold it as asked
      */
     public Choice gang(int model, int nodes, int perNode, Topology topology, NodeFilter filter) {
+        return gang(model, nodes, perNode, topology, Integer.MAX_VALUE, filter);
+    }
+
+    /**
+     * A training gang on at most {@code leafLimit} leaf switches (and at most what a required
+     * topology allows).
+     *
+     * @return the placement, or null when the cluster cannot hold it so now
+     */
+    public Choice gang(int model, int nodes, int perNode, Topology topology, int leafLimit, NodeFilter filter) {
         boolean required = topology != null && topology.required();
         if (nodes == 1) {
             // One NVLink domain when the node has one that fits; across domains only if that is not required.
@@ -63,18 +75,53 @@ public final class Placer {
         if (required && (topology.level() == TopologyLevel.SAME_NODE || topology.level() == TopologyLevel.SAME_NVLINK)) {
             return null;
         }
-        int limit = required ? topology.leafLimit() : Integer.MAX_VALUE;
+        int limit = required ? Math.min(topology.leafLimit(), leafLimit) : leafLimit;
         return multiNode(model, nodes, perNode, limit, filter);
     }
 
     private Choice singleNode(int model, int perNode, NodeFilter filter, boolean oneDomain) {
         for (int free = perNode; free <= 32; free++) {
             BitSet bucket = state.withFree(model, free);
+            if (bucket.isEmpty()) {
+                continue;
+            }
+            // Only a job that takes an idle node takes one from a leaf: then under the fullest leaf.
+            boolean idleNodes = state.nodes().get(bucket.nextSetBit(0)).gpuCount() == free;
+            Choice fullest = idleNodes && state.leafCount() > 1 ? inFullestLeaf(model, free, perNode, filter, oneDomain)
+                    : null;
+            if (fullest != null) {
+                return fullest;
+            }
             for (int i = bucket.nextSetBit(0); i >= 0; i = bucket.nextSetBit(i + 1)) {
                 Node node = state.nodes().get(i);
                 if (filter.excluded(node)) {
                     continue;
                 }
+                int mask = Gpus.pick(node, node.freeMask(), perNode, oneDomain);
+                if (mask != 0) {
+                    return new Choice(List.of(new Pick(node, mask, -1, null, null)), 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A node with exactly {@code free} free GPUs under the leaf with the fewest free GPUs that has
+     * one (best fit by leaf), or null when that leaf's such nodes are all filtered out or split
+     * wrong: then any leaf will do. Asked only for idle nodes, where the leaf matters, as it costs a
+     * pass over the leaves.
+     */
+    private Choice inFullestLeaf(int model, int free, int perNode, NodeFilter filter, boolean oneDomain) {
+        int fullest = -1;
+        for (int leaf = 0; leaf < state.leafCount(); leaf++) {
+            if (state.leafHistogram(leaf, model, free) > 0
+                    && (fullest < 0 || state.leafFree(leaf, model) < state.leafFree(fullest, model))) {
+                fullest = leaf;
+            }
+        }
+        for (Node node : state.leafNodes(fullest)) {
+            if (node.model() == model && node.freeCount() == free && !filter.excluded(node)) {
                 int mask = Gpus.pick(node, node.freeMask(), perNode, oneDomain);
                 if (mask != 0) {
                     return new Choice(List.of(new Pick(node, mask, -1, null, null)), 1);
@@ -111,7 +158,11 @@ public final class Placer {
         return fill(chosen, model, nodes, perNode, filter);
     }
 
-    /** Leaves whose nodes sum to {@code nodes}, fewest first; within one spine when {@code oneSpine}. */
+    /**
+     * The fewest leaves whose nodes sum to {@code nodes}, within one spine when {@code oneSpine}: the
+     * roomiest leaves, except that the last one is the best-fitting leaf for what remains, so a
+     * roomier leaf stays whole.
+     */
     private List<Integer> fewestLeaves(int[] available, int nodes, boolean oneSpine) {
         Map<Integer, List<Integer>> groups = new HashMap<>();
         for (int leaf = 0; leaf < available.length; leaf++) {
@@ -124,12 +175,23 @@ public final class Placer {
             group.sort(Comparator.comparingInt((Integer leaf) -> -available[leaf]).thenComparingInt(leaf -> leaf));
             int sum = 0;
             List<Integer> taken = new ArrayList<>();
-            for (int leaf : group) {
+            for (int i = 0; i < group.size() && sum < nodes; i++) {
+                int leaf = group.get(i);
+                int remaining = nodes - sum;
+                if (available[leaf] >= remaining) {
+                    // The smallest leaf from here on that holds the rest, the first of equals: the group is
+                    // sorted roomiest first, then by index.
+                    int last = i;
+                    while (last + 1 < group.size() && available[group.get(last + 1)] >= remaining) {
+                        last++;
+                    }
+                    while (last > i && available[group.get(last - 1)] == available[group.get(last)]) {
+                        last--;
+                    }
+                    leaf = group.get(last);
+                }
                 taken.add(leaf);
                 sum += available[leaf];
-                if (sum >= nodes) {
-                    break;
-                }
             }
             if (sum >= nodes && (best == null || taken.size() < best.size())) {
                 best = taken;

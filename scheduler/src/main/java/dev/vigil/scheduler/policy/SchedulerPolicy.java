@@ -20,10 +20,19 @@ import java.util.stream.Collectors;
  * @param defaultPriorityClass the class of jobs that name none
  * @param priorityClasses      the classes jobs may name
  * @param tenants              tenants with quotas and shares; empty: any tenant name, no limits, equal shares
+ * @param localityWait         how long a gang that fits under one leaf switch, and could start now on more, waits
+ *                             for one before it takes more, like Slurm's {@code --switches=1@max-time} (0s: it
+ *                             never waits; a required topology waits for its leaf limit however long)
  */
 public record SchedulerPolicy(Integer maxJobsPerCycle, Boolean backfill, Boolean preemption,
                               Duration fairShareHalfLife, String defaultPriorityClass,
-                              List<PriorityClass> priorityClasses, List<Tenant> tenants) {
+                              List<PriorityClass> priorityClasses, List<Tenant> tenants, Duration localityWait) {
+    /**
+     * The default locality wait. On a 4-leaf cluster at 77 % GPU allocation (README, Performance) it
+     * puts 96-97 % of the gangs that fit under one leaf under one, for 2 % more average JCT; 15
+     * minutes gave 93 %.
+     */
+    public static final Duration DEFAULT_LOCALITY_WAIT = Duration.ofMinutes(30);
 
     public SchedulerPolicy {
         maxJobsPerCycle = maxJobsPerCycle == null ? 2_000 : maxJobsPerCycle;
@@ -46,10 +55,19 @@ public record SchedulerPolicy(Integer maxJobsPerCycle, Boolean backfill, Boolean
                 "defaultPriorityClass", defaultPriorityClass, "one of " + names(priorityClasses));
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
         unique(tenants.stream().map(Tenant::name).toList(), "tenants");
+        localityWait = localityWait == null ? DEFAULT_LOCALITY_WAIT : localityWait;
+        InvalidValueException.require(!localityWait.isNegative(), "localityWait", localityWait, "0s or more, e.g. 30m");
+    }
+
+    /** A policy with the default locality wait. */
+    public SchedulerPolicy(Integer maxJobsPerCycle, Boolean backfill, Boolean preemption, Duration fairShareHalfLife,
+                           String defaultPriorityClass, List<PriorityClass> priorityClasses, List<Tenant> tenants) {
+        this(maxJobsPerCycle, backfill, preemption, fairShareHalfLife, defaultPriorityClass, priorityClasses, tenants,
+                null);
     }
 
     public static SchedulerPolicy defaults() {
-        return new SchedulerPolicy(null, null, null, null, null, null, null);
+        return new SchedulerPolicy(null, null, null, null, null, null, null, null);
     }
 
     /** The class a job names, or the default; an unknown name is the submitter's mistake. */

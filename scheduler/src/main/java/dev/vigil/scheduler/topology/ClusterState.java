@@ -148,6 +148,8 @@ public final class ClusterState {
     private final List<BitSet[]> byModel = new ArrayList<>();
     /** histogram.get(leaf)[model][free] = how many of the leaf's nodes have that many free GPUs. */
     private final List<int[][]> histogram = new ArrayList<>();
+    /** leafFree.get(leaf)[model] = free whole GPUs of that model under the leaf. */
+    private final List<int[]> leafFree = new ArrayList<>();
     /** freeGpus.get(model) = free whole GPUs of that model, cluster-wide. */
     private final List<int[]> freeGpus = new ArrayList<>();
     private int freeWholeGpus;
@@ -173,6 +175,7 @@ public final class ClusterState {
                 leafSpine.add(spine);
                 leafNodes.add(new ArrayList<>());
                 histogram.add(new int[0][]);
+                leafFree.add(new int[0]);
                 return leafNames.size() - 1;
             });
             node = new Node(nodes.size(), capacity.name(), leaf, spine);
@@ -345,6 +348,12 @@ public final class ClusterState {
         return model < byModelHere.length && byModelHere[model] != null ? byModelHere[model][free] : 0;
     }
 
+    /** Free whole GPUs of {@code model} under {@code leaf}. */
+    public int leafFree(int leaf, int model) {
+        int[] byModelHere = leafFree.get(leaf);
+        return model < byModelHere.length ? byModelHere[model] : 0;
+    }
+
     private int model(String name) {
         String key = name == null ? "unknown" : name;
         Integer known = modelIndex.get(key);
@@ -368,6 +377,7 @@ public final class ClusterState {
         }
         byModel.get(node.model)[node.bucket].clear(node.index);
         histogram.get(node.leaf)[node.model][node.bucket]--;
+        leafFree.get(node.leaf)[node.model] -= node.bucket;
         freeGpus.get(node.model)[0] -= node.bucket;
         freeWholeGpus -= node.bucket;
         node.bucket = -1;
@@ -386,6 +396,10 @@ public final class ClusterState {
             perModel[node.model] = new int[MAX_GPUS + 1];
         }
         perModel[node.model][free]++;
+        if (leafFree.get(node.leaf).length <= node.model) {
+            leafFree.set(node.leaf, Arrays.copyOf(leafFree.get(node.leaf), modelNames.size()));
+        }
+        leafFree.get(node.leaf)[node.model] += free;
         freeGpus.get(node.model)[0] += free;
         freeWholeGpus += free;
     }

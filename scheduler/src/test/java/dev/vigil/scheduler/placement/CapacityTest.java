@@ -255,4 +255,23 @@ class CapacityTest {
         ClusterState state = cluster(Fabric.none(), node("big", 32, i -> 0, null, true));
         assertThat(Capacity.freeSlices(state.node("big"), "1g.10gb")).isZero();
     }
+    @Test
+    void theFewestLeavesOfTheIdleClusterCountSchedulableNodesWithRoomOfTheAllowedPool() {
+        // leaf-1: a0, a1 (a1 cordoned); leaf-2: b0, b1, b2 (b2 in pool p); leaf-3: c0 (4 GPUs only). Idle, for 8 GPUs
+        // a node outside pool p: leaf-1 has 1 such node, leaf-2 2, leaf-3 none.
+        ClusterState state = cluster(leaves("a[0-1]", "b[0-2]", "c0"), hgx("a0"), cordoned(hgx("a1")), hgx("b0"),
+                hgx("b1"), node("b2", 8, i -> 0, "p", true), node("c0", 4, i -> 0, null, true));
+        Capacity capacity = new Capacity(state);
+        NodeMatch poolP = new NodeMatch("p", false);
+        // Busy GPUs do not count against it: it is the idle cluster.
+        state.allocate(state.node("b0"), 0xff, "running");
+
+        assertThat(capacity.fewestLeaves(0, gang(2, 8, null), new NodeMatch(null, false))).isEqualTo(1);
+        assertThat(capacity.fewestLeaves(0, gang(3, 8, null), ANY)).isEqualTo(1);
+        assertThat(capacity.fewestLeaves(0, gang(4, 8, null), ANY)).isEqualTo(2);
+        assertThat(capacity.fewestLeaves(0, gang(5, 8, null), ANY)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(capacity.fewestLeaves(0, gang(5, 4, null), ANY)).isEqualTo(3);
+        assertThat(capacity.fewestLeaves(0, gang(1, 8, null), poolP)).isEqualTo(1);
+        assertThat(capacity.fewestLeaves(0, gang(2, 8, null), poolP)).isEqualTo(Integer.MAX_VALUE);
+    }
 }

@@ -219,6 +219,82 @@ class PlacerTest {
     }
 
     @Test
+    void aGangOverSeveralLeavesEndsOnTheBestFittingLeafSoARoomierOneStaysWhole() {
+        // Leaves a, b, c with 4, 3 and 2 free nodes. Five nodes need two leaves: all of a, and one node more,
+        // from c (the smallest leaf that holds the rest), not from b, which stays whole for a 3-node gang.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-3]"), leaf("b", "b[0-2]"),
+                leaf("c", "c[0-1]")))), concat(hgxs("a", 4), hgxs("b", 3), hgxs("c", 2)));
+        Placer placer = new Placer(state);
+
+        Choice five = placer.gang(0, 5, 8, null, NodeFilter.NONE);
+
+        assertThat(nodes(five)).containsExactly("a0", "a1", "a2", "a3", "c0");
+        assertThat(five.leaves()).isEqualTo(2);
+        // Six: all of a and two more; c and b both hold two, and c, the smaller, gives them.
+        assertThat(nodes(placer.gang(0, 6, 8, null, NodeFilter.NONE)))
+                .containsExactly("a0", "a1", "a2", "a3", "c0", "c1");
+        // Seven: all of a and three more, which only b holds.
+        assertThat(nodes(placer.gang(0, 7, 8, null, NodeFilter.NONE)))
+                .containsExactly("a0", "a1", "a2", "a3", "b0", "b1", "b2");
+    }
+
+    @Test
+    void aGangHeldToOneLeafDoesNotSpreadEvenUnpreferred() {
+        // a has one free node, b two of three: two nodes fit on b; three only across leaves.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-1]"), leaf("b", "b[0-2]")))),
+                concat(hgxs("a", 2), hgxs("b", 3)));
+        take(state, "a0", 8);
+        take(state, "b0", 1);
+        Placer placer = new Placer(state);
+
+        assertThat(nodes(placer.gang(0, 2, 8, null, 1, NodeFilter.NONE))).containsExactly("b1", "b2");
+        assertThat(placer.gang(0, 3, 8, null, 1, NodeFilter.NONE)).isNull();
+        assertThat(placer.gang(0, 3, 8, null, 2, NodeFilter.NONE).leaves()).isEqualTo(2);
+        // A required limit of one leaf holds however many the caller allows.
+        assertThat(placer.gang(0, 3, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), 2, NodeFilter.NONE))
+                .isNull();
+    }
+
+    @Test
+    void aSingleNodeJobTakesABestFittingNodeAndAnIdleOneUnderTheFullestLeaf() {
+        // Leaf b (b0, b1) idle; under leaf a, a0 has 4 GPUs taken: free GPUs a 4 + 8 = 12, b 16.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("a", "a[0-1]")))),
+                hgx("b0", 8), hgx("b1", 8), hgx("a0", 8), hgx("a1", 8));
+        take(state, "a0", 4);
+        Placer placer = new Placer(state);
+
+        // 4 GPUs: a0 fits best.
+        assertThat(nodes(placer.gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("a0");
+        // 8 GPUs: an idle node; a1, under the fuller leaf, though b0 comes first.
+        assertThat(nodes(placer.gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("a1");
+        // With a1 filtered out, the fullest leaf has no idle node left: b0, the first in order.
+        assertThat(nodes(placer.gang(0, 1, 8, null, node -> node.name.equals("a1")))).containsExactly("b0");
+    }
+
+    @Test
+    void aLeafWithoutAnIdleNodeIsPassedOverEvenWhenFullest() {
+        // Leaves b, c, a. Under a no node is idle (4 + 4 free GPUs, the fullest); b has 4 + 8 free, c 2 + 8. An idle
+        // node: c1 under c, the fuller of the leaves with one, not b1, the first idle node.
+        ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("b", "b[0-1]"), leaf("c", "c[0-1]"),
+                leaf("a", "a[0-1]")))), concat(hgxs("b", 2), hgxs("c", 2), hgxs("a", 2)));
+        take(state, "b0", 4);
+        take(state, "c0", 6);
+        take(state, "a0", 4);
+        take(state, "a1", 4);
+
+        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("c1");
+    }
+
+    @Test
+    void aGangThatFitsOneLeafTakesTheBestFittingLeafOfAnySpine() {
+        // Spine s1's leaf a has 3 nodes, spine s2's leaf b 2: a 2-node gang fills b and leaves a whole.
+        ClusterState state = cluster(new Fabric(List.of(spine("s1", leaf("a", "a[0-2]")), spine("s2", leaf("b", "b[0-1]")))),
+                concat(hgxs("a", 3), hgxs("b", 2)));
+
+        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("b0", "b1");
+    }
+
+    @Test
     void aGangOfPcieNodesTakesGpusAcrossNvlinkDomains() {
         ClusterState state = cluster(Fabric.none(), pcie("p0"), pcie("p1"));
 

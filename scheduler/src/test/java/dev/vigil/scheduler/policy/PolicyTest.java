@@ -126,6 +126,10 @@ class PolicyTest {
         assertThat(off.preemption()).isFalse();
         assertThat(SchedulerPolicy.defaults().backfill()).isTrue();
         assertThat(SchedulerPolicy.defaults().preemption()).isTrue();
+        assertThat(SchedulerPolicy.defaults().localityWait()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(new SchedulerPolicy(null, null, null, null, null, null, null, Duration.ZERO).localityWait()).isZero();
+        assertThatThrownBy(() -> new SchedulerPolicy(null, null, null, null, null, null, null, Duration.ofSeconds(-1)))
+                .hasMessageContaining("localityWait: \"-1s\"").hasMessageContaining("0s or more");
         assertThatThrownBy(() -> new SchedulerPolicy(null, null, null, null, null, List.of(
                 new PriorityClass("low", 1, null), new PriorityClass("low", 2, null)), null))
                 .hasMessageContaining("priorityClasses[1].name: \"low\"");

@@ -76,6 +76,24 @@ class ClusterStateTest {
     }
 
     @Test
+    void eachLeafCountsItsFreeGpusPerModel() {
+        ClusterState state = new ClusterState(Fabric.uniform(2, 2, "n"));
+        Node n0 = state.upsert(node("n0", H100, 8));
+        Node n1 = state.upsert(node("n1", A100, 4));
+        Node n2 = state.upsert(node("n2", H100, 8));
+        assertThat(List.of(state.leafFree(0, n0.model()), state.leafFree(0, n1.model()), state.leafFree(1, n0.model()),
+                state.leafFree(1, n1.model()))).containsExactly(8, 4, 8, 0);
+
+        state.allocate(n0, mask(0, 1, 2), "a");
+        state.allocate(n2, mask(0), "b");
+        assertThat(List.of(state.leafFree(0, n0.model()), state.leafFree(1, n0.model()))).containsExactly(5, 7);
+
+        state.release(n0, "a");
+        assertThat(state.leafFree(0, n0.model())).isEqualTo(8);
+        assertThat(n2.leaf()).isEqualTo(1);
+    }
+
+    @Test
     void aFullNodeLeavesTheEmptyBucketWhenItsGpusComeBack() {
         ClusterState state = new ClusterState(Fabric.none());
         Node n = state.upsert(node("n", H100, 8));

@@ -2,6 +2,7 @@ package dev.vigil.sim.cluster;
 
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -161,5 +163,15 @@ class SimClusterTest {
                         + "or a nodeList)");
         assertThatThrownBy(() -> SimCluster.load(Path.of("no/such/cluster.yaml")))
                 .hasMessage("no/such/cluster.yaml: file not found");
+    }
+    @Test
+    void theSchedulerPolicyOfAClusterFileSetsTheLocalityWait() {
+        assertThat(cluster("""
+                groups: [{name: a, model: X, count: 1, nodesPerLeaf: 1, gpusPerNode: 8}]
+                scheduler: {localityWait: 5m}
+                """).policy().localityWait()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(cluster("""
+                groups: [{name: a, model: X, count: 1, nodesPerLeaf: 1, gpusPerNode: 8}]
+                """).policy().localityWait()).isEqualTo(SchedulerPolicy.DEFAULT_LOCALITY_WAIT);
     }
 }
