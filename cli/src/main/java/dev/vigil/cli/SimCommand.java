@@ -62,7 +62,8 @@ import java.util.function.Function;
                 "For each scheduler it prints: jobs, makespan, job completion time (JCT = finish - submit) and",
                 "queueing delay (first start - submit) as average, p50, p95 and p99, GPU allocation (GPUs held,",
                 "averaged over the makespan), the share of multi-node gangs placed on the fewest leaf switches",
-                "they could take, preemptions, and decisions/s (placements per second of wall time spent deciding).",
+                "they could take (apart for gangs that fit under one leaf switch and wider ones), preemptions, and",
+                "decisions/s (placements per second of wall time spent deciding).",
                 "Progress goes to stderr; -o json keeps stdout a single JSON document.",
                 ""},
         footer = {"", "Examples:",
@@ -332,6 +333,12 @@ final class SimCommand implements Callable<Integer> {
         row(table, reports, "multi-node on fewest leaves", r -> r.multiNodeJobs() == 0 ? "no multi-node jobs"
                 : String.format(Locale.ROOT, "%.1f %% (%,d of %,d)", r.onFewestLeavesPercent(), r.onFewestLeaves(),
                 r.multiNodeJobs()));
+        row(table, reports, "gangs fitting one leaf, on one", r -> r.oneLeafGangs() == 0 ? "none"
+                : String.format(Locale.ROOT, "%.1f %% (%,d of %,d)", r.onOneLeafPercent(), r.onOneLeaf(),
+                r.oneLeafGangs()));
+        row(table, reports, "wider gangs, on fewest leaves", r -> r.multiNodeJobs() == r.oneLeafGangs() ? "none"
+                : String.format(Locale.ROOT, "%.1f %% (%,d of %,d)", r.wideOnFewestLeavesPercent(),
+                r.onFewestLeaves() - r.onOneLeaf(), r.multiNodeJobs() - r.oneLeafGangs()));
         if (showsMig()) {
             row(table, reports, "MIG layout changes", r -> r.mig().equals("auto")
                     ? count(r.migChanges()) + (r.migChanges() == 1 ? " GPU" : " GPUs")

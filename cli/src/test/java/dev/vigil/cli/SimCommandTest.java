@@ -84,6 +84,8 @@ class SimCommandTest {
         assertThat(cells(lines, "makespan")).containsExactly("makespan", "3m20s", "4m10s");
         assertThat(cells(lines, "GPU allocation")).containsExactly("GPU allocation", "87.5 %", "70.0 %");
         assertThat(cells(lines, "multi-node on fewest leaves")).contains("no multi-node jobs");
+        assertThat(cells(lines, "gangs fitting one leaf, on one")).contains("none");
+        assertThat(cells(lines, "wider gangs, on fewest leaves")).contains("none");
     }
 
     @Test

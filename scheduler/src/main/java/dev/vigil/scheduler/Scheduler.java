@@ -1020,7 +1020,7 @@ public final class Scheduler {
                 suspend(borrower);
                 given.merge(borrower.tenant.name(), borrower.heldMilli(), Long::sum);
                 released.add(borrower);
-                choice = place(job, model, count, filter(job, avoidReserved));
+                choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
                 if (choice != null) {
                     break;
                 }
