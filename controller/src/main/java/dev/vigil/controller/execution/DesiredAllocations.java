@@ -5,6 +5,8 @@ import dev.vigil.api.jobs.Allocation;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -24,4 +26,17 @@ public interface DesiredAllocations {
 
     /** Every node that carries allocations. */
     List<NodeRecord> allocated();
+
+    /**
+     * Drops the allocations of a backend's jobs ({@code ours}) that no held job claims any more: they ended while no
+     * leader watched. A new leader's {@code adopt} does this before it takes over what runs.
+     */
+    default void dropUnclaimed(Predicate<Allocation> ours, Set<String> held) {
+        for (NodeRecord node : allocated()) {
+            if (node.allocations().stream().anyMatch(a -> ours.test(a) && !held.contains(a.job()))) {
+                change(node.name(), current -> current.stream().filter(a -> !ours.test(a) || held.contains(a.job()))
+                        .toList());
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.controller.execution;
 
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
@@ -50,6 +51,12 @@ public interface ExecutionBackend {
 
     /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */
     default void stopLeading() {
+    }
+
+    /** The launches a held job is made of: a training gang's placements together, each replica of a service alone. */
+    static List<List<Placement>> launches(JobRecord job) {
+        return job.spec().kind() == JobKind.TRAINING ? List.of(job.placements())
+                : job.placements().stream().map(List::of).toList();
     }
 
     /** What a backend tells the scheduler loop. */

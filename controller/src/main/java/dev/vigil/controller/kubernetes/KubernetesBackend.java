@@ -409,17 +409,9 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         launches.clear();
         unlaunchable.clear();
         seen = null;
-        Set<String> held = new HashSet<>(holding.stream().map(JobRecord::id).toList());
-        for (NodeRecord node : nodes.allocated()) {
-            if (node.allocations().stream().anyMatch(a -> ours(a) && !held.contains(a.job()))) {
-                nodes.change(node.name(), current -> current.stream().filter(a -> !ours(a) || held.contains(a.job()))
-                        .toList());
-            }
-        }
+        nodes.dropUnclaimed(KubernetesBackend::ours, new HashSet<>(holding.stream().map(JobRecord::id).toList()));
         for (JobRecord job : holding) {
-            List<List<Placement>> parts = job.spec().kind() == JobKind.TRAINING ? List.of(job.placements())
-                    : job.placements().stream().map(List::of).toList();
-            for (List<Placement> part : parts) {
+            for (List<Placement> part : ExecutionBackend.launches(job)) {
                 Launch launch = new Launch(job.id(), job.spec(), job.attempts(), part);
                 launch.lookFrom = now;
                 launch.running = job.state() == JobState.RUNNING;

@@ -492,18 +492,9 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         launches.clear();
         unlaunchable.clear();
         seen = null;
-        // Allocations of Slurm jobs that no held job claims any more ended while no leader watched.
-        Set<String> held = new HashSet<>(holding.stream().map(JobRecord::id).toList());
-        for (NodeRecord node : nodes.allocated()) {
-            if (node.allocations().stream().anyMatch(a -> slurms(a) && !held.contains(a.job()))) {
-                nodes.change(node.name(), current -> current.stream().filter(a -> !slurms(a) || held.contains(a.job()))
-                        .toList());
-            }
-        }
+        nodes.dropUnclaimed(SlurmBackend::slurms, new HashSet<>(holding.stream().map(JobRecord::id).toList()));
         for (JobRecord job : holding) {
-            List<List<Placement>> parts = job.spec().kind() == JobKind.TRAINING ? List.of(job.placements())
-                    : job.placements().stream().map(List::of).toList();
-            for (List<Placement> part : parts) {
+            for (List<Placement> part : ExecutionBackend.launches(job)) {
                 Launch launch = new Launch(cluster, job.id(), job.spec(), job.attempts(), part);
                 launch.lookFrom = now;
                 launch.recordedRunning = job.state() == dev.vigil.api.jobs.JobState.RUNNING;
