@@ -124,7 +124,7 @@ class JobCommandsTest {
         Run job = run(vic, "job", id);
         assertThat(job.out()).contains("  reason     running on 1 node\n",
                 "  asks       training: 1 node × 4 GPUs, topology same-nvlink (required)\n",
-                "  tenant     default, queue default, priority 500\n",
+                "  tenant     default, queue default, priority 500 (normal)\n",
                 "  command    python train.py --epochs 3\n", "  env        LR=3e-4\n")
                 .containsPattern("  submitted  \\S+Z \\(\\d+s ago\\) by sam\n")
                 .containsPattern("(?m)^NODE +REPLICA +GPU +UUID +MIG-INSTANCE$");
