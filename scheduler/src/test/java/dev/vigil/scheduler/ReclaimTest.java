@@ -99,11 +99,16 @@ class ReclaimTest {
 
     /** research, vision and idle in cohort lab; free in none (unlimited); one 8-GPU node each. */
     private static Scheduler withOutsider(int researchQuota, int visionQuota, int idleQuota, int nodes) {
+        return withOutsider(researchQuota, visionQuota, idleQuota, nodes, true);
+    }
+
+    private static Scheduler withOutsider(int researchQuota, int visionQuota, int idleQuota, int nodes,
+                                          boolean backfill) {
         Tenant research = new Tenant("research", null, "lab", Map.of("H100", researchQuota), null);
         Tenant vision = new Tenant("vision", null, "lab", Map.of("H100", visionQuota), null);
         Tenant idle = new Tenant("idle", null, "lab", Map.of("H100", idleQuota), null);
         Tenant free = new Tenant("free", null, null, Map.of("H100", 64), null);
-        Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, null, true, null, null, null,
+        Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, backfill, true, null, null, null,
                 List.of(research, vision, idle, free)), Fabric.none());
         for (int i = 0; i < nodes; i++) {
             scheduler.upsertNode(hgx("n" + i, H100));
@@ -129,7 +134,8 @@ class ReclaimTest {
 
     @Test
     void whenEvictingTheBorrowersCannotMakeRoomNothingIsEvictedAndTheyKeepTheirGpus() {
-        Scheduler scheduler = withOutsider(16, 4, 0, 2);
+        // Without backfill: a reservation for the gang would hold vision's node whatever the attempt left behind.
+        Scheduler scheduler = withOutsider(16, 4, 0, 2, false);
         scheduler.submit("outsider", Jobs.training(8).tenant("free").spec(), T0);
         scheduler.submit("borrowed", Jobs.training(8).tenant("vision").spec(), T0);
         scheduler.schedule(T0);
@@ -154,6 +160,19 @@ class ReclaimTest {
         assertThat(scheduler.schedule(T0.plusSeconds(10)).decisions()).as("research would borrow, not reclaim")
                 .isEmpty();
         assertThat(scheduler.job("more").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.job("borrowed").orElseThrow().state()).isEqualTo(JobState.PLACED);
+    }
+
+    @Test
+    void aGangIsWithinItsQuotaOnlyWhenAllItsGpusAre() {
+        Scheduler scheduler = withOutsider(8, 4, 16, 3);
+        scheduler.submit("outsider", Jobs.training(8).tenant("free").spec(), T0);
+        scheduler.submit("borrowed", Jobs.training(8).tenant("vision").spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("gang", Jobs.gang(2, 8).tenant("research").spec(), T0.plusSeconds(10));
+
+        assertThat(scheduler.schedule(T0.plusSeconds(10)).decisions()).as("16 GPUs are beyond research's own 8")
+                .isEmpty();
         assertThat(scheduler.job("borrowed").orElseThrow().state()).isEqualTo(JobState.PLACED);
     }
 }
