@@ -569,9 +569,12 @@ public final class Scheduler {
                 && preemptibleByPriority.firstKey() < job.priority;
     }
 
-    /** Whether {@code job}'s tenant may take back quota its cohort borrowed (see {@link #reclaim}). */
+    /**
+     * Whether {@code job}'s tenant may take back quota its cohort borrowed (see {@link #reclaim}): only while another
+     * member borrows, so that a full cluster's cycle still stops early when nobody does.
+     */
     private boolean mayReclaim(Job job) {
-        return policy.preemption() && job.tenant.cohort() != null;
+        return policy.preemption() && job.tenant.cohort() != null && quotas.othersBorrow(job.tenant);
     }
 
     /**

@@ -77,6 +77,20 @@ public final class Quotas {
         return !tenant.limited() || key == null ? 0 : Math.max(0, used(tenant.name(), key) - tenant.quota().get(key) * 1000L);
     }
 
+    /** Whether another tenant of {@code tenant}'s cohort holds more than its nominal quota of anything now. */
+    public boolean othersBorrow(Tenant tenant) {
+        for (Tenant member : cohorts.getOrDefault(tenant.cohort(), List.of())) {
+            if (member != tenant) {
+                for (Map.Entry<String, Integer> quota : member.quota().entrySet()) {
+                    if (used(member.name(), quota.getKey()) > quota.getValue() * 1000L) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** Counts {@code milli} of {@code model} against the tenant (negative: gives it back). */
     public void charge(Tenant tenant, String model, long milli) {
         if (!tenant.limited()) {

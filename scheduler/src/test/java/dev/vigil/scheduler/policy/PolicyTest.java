@@ -34,6 +34,18 @@ class PolicyTest {
     }
 
     @Test
+    void othersBorrowOnlyWhileAnotherMemberHoldsMoreThanItsNominalQuota() {
+        Tenant research = tenant("research", "lab", 16, null);
+        Tenant prod = tenant("prod", "lab", 8, null);
+        Quotas quotas = new Quotas(new SchedulerPolicy(null, null, null, null, null, null, List.of(research, prod)));
+        quotas.charge(prod, H100, 8_000);
+        assertThat(quotas.othersBorrow(research)).as("prod within its own 8").isFalse();
+        quotas.charge(prod, H100, 1_000);
+        assertThat(quotas.othersBorrow(research)).isTrue();
+        assertThat(quotas.othersBorrow(prod)).as("its own borrowing is not another's").isFalse();
+    }
+
+    @Test
     void borrowingTakesTheCohortsUnusedQuotaUpToTheBorrowingLimit() {
         Tenant research = tenant("research", "lab", 16, 8);
         Tenant prod = tenant("prod", "lab", 32, null);
