@@ -213,6 +213,35 @@ class OneWriterClusterTest {
         assertThat(ids).containsExactly(id);
     }
 
+    /**
+     * A member resumed from a pause may drop the others before they drop it, and then its write to
+     * the replicated cache succeeds on its own copy: without a majority, that confirms nothing.
+     */
+    @Test
+    void aPausedMemberThatSeesNoMajorityKeepsRefusingReads() throws Exception {
+        start();
+        String admin = token("admin");
+        report("c1", "n1");
+        for (String other : List.of("c2", "c3")) {
+            members.get(other).close();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Ignition.ignite("c1").cluster().forServers().nodes().size() > 1) {
+            assertThat(System.nanoTime()).as("c1 sees the others gone").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        members.get("c1").pauseNoticed(Duration.ofSeconds(5));
+
+        // The check after the pause runs every tick (100 ms) and would confirm within one.
+        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < until) {
+            HttpResponse<String> read = send("c1", "GET", "/v1/nodes/n1", admin, null);
+            assertThat(read.statusCode()).as("a read from c1, alone after a pause: %s", read.body()).isEqualTo(503);
+            assertThat(read.headers().firstValue("Vigil-Stale")).isPresent();
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void changesFromTheApiTheSchedulerAndReportsAreAppliedInOneOrderEveryMemberReads() throws Exception {
         start();

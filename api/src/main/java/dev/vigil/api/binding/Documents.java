@@ -1,6 +1,8 @@
 package dev.vigil.api.binding;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -38,6 +41,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -223,7 +227,7 @@ public final class Documents {
             }
             if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
                 String allowed = expected(mismatch.getTargetType());
-                String value = scalar(mismatch);
+                String value = mismatch instanceof InvalidNullException ? "null" : scalar(mismatch);
                 return new InvalidDocumentException(source, path, value, allowed, (path.isEmpty() ? "document" : path)
                         + ": " + (value == null ? "wrong kind of value" : "\"" + value + "\" is not allowed")
                         + " (allowed: " + allowed + ")");
@@ -419,6 +423,11 @@ public final class Documents {
     }
 
     private static ObjectMapper configure(ObjectMapper mapper) {
+        // A null in a list is never meant: refused where it stands rather than failing a record's copy.
+        JsonSetter.Value noNullElements = JsonSetter.Value.forContentNulls(Nulls.FAIL);
+        for (Class<?> collection : List.of(Collection.class, List.class, Set.class)) {
+            mapper.configOverride(collection).setSetterInfo(noNullElements);
+        }
         return mapper
                 .registerModule(new JavaTimeModule())
                 .registerModule(Instants.module())

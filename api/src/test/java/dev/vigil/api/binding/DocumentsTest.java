@@ -52,6 +52,21 @@ class DocumentsTest {
     }
 
     @Test
+    void aNullInAListIsRefusedNamingItsPlace() {
+        InvalidDocumentException yaml = failure("name: n1\nlist: [{gpu: 0}, null]\n");
+        assertThat(yaml.field()).isEqualTo("list[1]");
+        assertThat(yaml.allowed()).isNotBlank();
+        assertThat(yaml.getMessage()).contains("list[1]").contains("null");
+
+        assertThatThrownBy(() -> Documents.readJson("{\"name\": \"n1\", \"list\": [null]}"
+                .getBytes(StandardCharsets.UTF_8), Outer.class, "body"))
+                .isInstanceOfSatisfying(InvalidDocumentException.class, json -> {
+                    assertThat(json.field()).isEqualTo("list[0]");
+                    assertThat(json.allowed()).isNotBlank();
+                });
+    }
+
+    @Test
     void unknownKeyNamesThePathAndTheAllowedKeys() {
         InvalidDocumentException e = failure("name: n1\ninner: {gpu: 1, evry: 1s}\n");
         assertThat(e.field()).isEqualTo("inner.evry");

@@ -91,8 +91,10 @@ public final class ClusterMember implements AutoCloseable {
 
     /**
      * Whether the other members still count this one in: a write that every member's copy of a
-     * replicated cache acknowledges. Members that dropped this one while it was paused do not answer
-     * it, so it times out. Before the cluster is active there is no state to be out of date.
+     * replicated cache acknowledges, while this member sees a majority. Members that dropped this
+     * one while it was paused do not answer it, so it times out; and a resumed member may drop the
+     * others first, when the write succeeds on its own copy alone: the majority it sees before and
+     * after is what tells. Before the cluster is active there is no state to be out of date.
      */
     private boolean stillCountedIn() {
         if (!active()) {
@@ -102,8 +104,11 @@ public final class ClusterMember implements AutoCloseable {
             if (counters == null) {
                 counters = new Counters(ignite);
             }
+            if (!quorumPresent()) {
+                return false;
+            }
             counters.incrementAsync(Counters.VIEW_CHECKS).get(config.cluster().failureDetectionTimeout().toMillis());
-            return true;
+            return quorumPresent();
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("member", name()).addKeyValue("error", e.toString())
                     .log("member_view_check_failed");
