@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.slurm.Slurm;
 import dev.vigil.slurm.SlurmConfig;
+import dev.vigil.slurm.JobState;
 import dev.vigil.slurm.SlurmJob;
 
 import java.io.IOException;
@@ -29,18 +30,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Jobs through Vigil's slurm backend against the local Slurm of
- * {@code scripts/slurm/start-local-slurm.sh}, beside plain sbatch on the same machine:
+ * {@code scripts/slurm/start-local-slurm.sh}, beside plain sbatch on the same machine, in rounds
+ * whose order alternates: what goes second finds the first's jobs in slurmctld (MinJobAge keeps
+ * them), and Slurm's cost grows with them. Each round:
  * <ol>
- *   <li>{@code bin/vigil controller} (scheduler on the slurm backend) and four {@code bin/vigil
- *       agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's nodes are;</li>
- *   <li>N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs} one after another:
- *       jobs per second from the first post to the last job's start in Slurm (Slurm's start times,
- *       to the second), and each job's post-to-start latency;</li>
- *   <li>XID 79 injected on an agent until its node shows DRAIN in {@code sinfo}, several times;</li>
- *   <li>with Vigil stopped, the same N jobs through plain {@code sbatch}, one after another,
- *       measured the same way.</li>
+ *   <li>Vigil: {@code bin/vigil controller} (scheduler on the slurm backend) and four {@code bin/vigil
+ *       agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's nodes are, started fresh;
+ *       N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs} one after another: jobs
+ *       per second from the first post to the last job's start in Slurm (Slurm's start times, to the
+ *       second), and each job's post-to-start latency; in the first round, XID 79 injected on an
+ *       agent until its node shows DRAIN in {@code sinfo}, several times; then all stopped;</li>
+ *   <li>sbatch: the same N jobs through plain {@code sbatch}, one after another, measured the same way.</li>
  * </ol>
- * Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--xid-samples 5]}
+ * Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5]}
  */
 public final class SlurmJobsBenchmark {
     private static final ObjectMapper JSON = Documents.json();
@@ -50,9 +52,18 @@ public final class SlurmJobsBenchmark {
     private SlurmJobsBenchmark() {
     }
 
+    /** One path's run: how fast its jobs were submitted and started. */
+    private record Result(String path, double submitSeconds, double window, double medianLatency,
+                          double p95Latency, int known) {
+        double jobsPerSecond(int jobs) {
+            return jobs / window;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path vigil = Path.of(arg(args, "--vigil", "cli/target/vigil-0.1.0-SNAPSHOT/vigil-0.1.0-SNAPSHOT/bin/vigil"));
         int jobs = Integer.parseInt(arg(args, "--jobs", "500"));
+        int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
         int xidSamples = Integer.parseInt(arg(args, "--xid-samples", "5"));
         Path slurmDir = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
         Map<String, String> env = new LinkedHashMap<>();
@@ -63,10 +74,50 @@ public final class SlurmJobsBenchmark {
         Slurm slurm = Slurm.connect(new SlurmConfig(URI.create(env.get("SLURMRESTD_URL")), env.get("SLURMRESTD_USER"),
                 env.get("SLURMRESTD_TOKEN"), null, Duration.ofSeconds(30), Map.of("SLURM_CONF", env.get("SLURM_CONF"))));
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
-        Path dir = Files.createTempDirectory("vigil-bench-slurm-jobs-");
-        System.out.printf("Slurm %s; %d one-GPU jobs running 'true' on 4 nodes x 8 GPUs; %d CPUs here; run %s%n",
-                slurm.release(), jobs, Runtime.getRuntime().availableProcessors(), run);
+        System.out.printf("Slurm %s; %d one-GPU jobs running 'true' on 4 nodes x 8 GPUs; %d rounds, the order "
+                        + "alternating (a path that goes second finds the first's jobs in slurmctld); %d CPUs here; run %s%n",
+                slurm.release(), jobs, rounds, Runtime.getRuntime().availableProcessors(), run);
 
+        List<Result[]> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            boolean vigilFirst = round % 2 == 1;
+            String tag = run + "-" + round;
+            Result first = vigilFirst ? viaVigil(vigil, slurm, env, tag, jobs, round == 1 ? xidSamples : 0)
+                    : viaSbatch(slurm, env, tag, jobs);
+            awaitIdle(slurm);
+            Result second = vigilFirst ? viaSbatch(slurm, env, tag, jobs)
+                    : viaVigil(vigil, slurm, env, tag, jobs, round == 1 ? xidSamples : 0);
+            awaitIdle(slurm);
+            Result[] pair = vigilFirst ? new Result[] {first, second} : new Result[] {second, first};
+            results.add(pair);
+            System.out.printf(Locale.ROOT, "round %d (%s first): Vigil %.1f jobs/s, sbatch %.1f jobs/s: %.2fx%n", round,
+                    vigilFirst ? "Vigil" : "sbatch", pair[0].jobsPerSecond(jobs), pair[1].jobsPerSecond(jobs),
+                    pair[0].jobsPerSecond(jobs) / pair[1].jobsPerSecond(jobs));
+        }
+        System.out.println();
+        System.out.println("| round | first | Vigil jobs/s | sbatch jobs/s | Vigil / sbatch | Vigil submit to start median, p95 "
+                + "| sbatch submit to start median, p95 | jobs slurmctld knew (Vigil, sbatch) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        double ratios = 0;
+        for (int i = 0; i < results.size(); i++) {
+            Result v = results.get(i)[0];
+            Result s = results.get(i)[1];
+            double ratio = v.jobsPerSecond(jobs) / s.jobsPerSecond(jobs);
+            ratios += ratio;
+            System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.2fx | %.1f s, %.1f s | %.1f s, %.1f s | %d, %d |%n",
+                    i + 1, i % 2 == 0 ? "Vigil" : "sbatch", v.jobsPerSecond(jobs), s.jobsPerSecond(jobs), ratio,
+                    v.medianLatency(), v.p95Latency(), s.medianLatency(), s.p95Latency(), v.known(), s.known());
+        }
+        System.out.printf(Locale.ROOT, "mean Vigil / sbatch over %d rounds: %.2fx%n", results.size(), ratios / results.size());
+    }
+
+    /**
+     * {@code bin/vigil controller} and four agents, fresh, then N jobs through {@code POST /v1/jobs} to
+     * RUNNING in Slurm, then (if asked) XID 79 to DRAIN in sinfo; everything stopped again after.
+     */
+    private static Result viaVigil(Path vigil, Slurm slurm, Map<String, String> env, String tag, int jobs,
+                                   int xidSamples) throws Exception {
+        Path dir = Files.createTempDirectory("vigil-bench-slurm-jobs-");
         List<Process> processes = new ArrayList<>();
         try {
             int port = freePort();
@@ -118,8 +169,7 @@ public final class SlurmJobsBenchmark {
             int known = slurm.jobs().size();
             System.out.printf("controller and 4 agents up (logs in %s); slurmctld knows %d jobs%n", dir, known);
 
-            // --- Vigil: POST /v1/jobs -> RUNNING in Slurm
-            String vigilName = "bench-v-" + run;
+            String vigilName = "bench-v-" + tag;
             long[] posted = new long[jobs];
             Instant firstPost = Instant.now();
             long postStart = System.nanoTime();
@@ -134,31 +184,12 @@ public final class SlurmJobsBenchmark {
             }
             double postSeconds = (System.nanoTime() - postStart) / 1e9;
             List<SlurmJob> vigilJobs = awaitStarted(slurm, vigilName, jobs, Duration.ofMinutes(10));
-            report("Vigil: POST /v1/jobs, slurm backend", jobs, postSeconds, firstPost, posted, vigilJobs);
-
-            // --- XID 79 -> DRAIN in sinfo
-            List<Long> drains = new ArrayList<>();
-            for (int i = 0; i < xidSamples; i++) {
-                String node = NODES.get(i % NODES.size());
-                String agent = "http://127.0.0.1:" + agentPorts.get(node);
-                long injected = System.nanoTime();
-                send("POST", agent + "/v1/faults", null, "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
-                while (!sinfo(env, node).startsWith("drain") && !sinfo(env, node).startsWith("drng")) {
-                    if (System.nanoTime() - injected > TimeUnit.SECONDS.toNanos(30)) {
-                        throw new IllegalStateException(node + " not drained in Slurm 30 s after the XID");
-                    }
-                }
-                drains.add((System.nanoTime() - injected) / 1_000_000);
-                send("DELETE", agent + "/v1/faults?gpu=3", null, null);
-                send("POST", base + "/v1/nodes/" + node + "/uncordon", admin, "{\"reason\": \"bench: repaired\"}");
-                long resumed = System.nanoTime();
-                while (!sinfo(env, node).startsWith("idle") && System.nanoTime() - resumed < 30_000_000_000L) {
-                    Thread.sleep(50);
-                }
+            Result result = report("Vigil: POST /v1/jobs, slurm backend", jobs, postSeconds, firstPost, posted,
+                    vigilJobs, known);
+            if (xidSamples > 0) {
+                xidToDrain(env, base, admin, agentPorts, xidSamples);
             }
-            long[] sorted = drains.stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf("XID 79 -> DRAIN in sinfo: %d samples, median %d ms, max %d ms (all: %s)%n",
-                    sorted.length, sorted[sorted.length / 2], sorted[sorted.length - 1], drains);
+            return result;
         } finally {
             for (Process process : processes) {
                 process.destroy();
@@ -167,9 +198,38 @@ public final class SlurmJobsBenchmark {
                 process.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
 
-        // --- plain sbatch, with Vigil stopped
-        String sbatchName = "bench-s-" + run;
+    /** XID 79 injected on an agent until its node shows DRAIN in {@code sinfo}, {@code samples} times. */
+    private static void xidToDrain(Map<String, String> env, String base, String admin, Map<String, Integer> agentPorts,
+                                   int samples) throws Exception {
+        List<Long> drains = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            String node = NODES.get(i % NODES.size());
+            String agent = "http://127.0.0.1:" + agentPorts.get(node);
+            long injected = System.nanoTime();
+            send("POST", agent + "/v1/faults", null, "{\"gpu\": 3, \"kind\": \"xid\", \"xid\": 79}");
+            while (!sinfo(env, node).startsWith("drain") && !sinfo(env, node).startsWith("drng")) {
+                if (System.nanoTime() - injected > TimeUnit.SECONDS.toNanos(30)) {
+                    throw new IllegalStateException(node + " not drained in Slurm 30 s after the XID");
+                }
+            }
+            drains.add((System.nanoTime() - injected) / 1_000_000);
+            send("DELETE", agent + "/v1/faults?gpu=3", null, null);
+            send("POST", base + "/v1/nodes/" + node + "/uncordon", admin, "{\"reason\": \"bench: repaired\"}");
+            long resumed = System.nanoTime();
+            while (!sinfo(env, node).startsWith("idle") && System.nanoTime() - resumed < 30_000_000_000L) {
+                Thread.sleep(50);
+            }
+        }
+        long[] sorted = drains.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("XID 79 -> DRAIN in sinfo: %d samples, median %d ms, max %d ms (all: %s)%n",
+                sorted.length, sorted[sorted.length / 2], sorted[sorted.length - 1], drains);
+    }
+
+    /** The same N jobs through plain {@code sbatch}, one after another, with Vigil stopped. */
+    private static Result viaSbatch(Slurm slurm, Map<String, String> env, String tag, int jobs) throws Exception {
+        String sbatchName = "bench-s-" + tag;
         int known = slurm.jobs().size();
         long[] submitted = new long[jobs];
         Instant firstSubmit = Instant.now();
@@ -188,9 +248,20 @@ public final class SlurmJobsBenchmark {
             }
         }
         double submitSeconds = (System.nanoTime() - submitStart) / 1e9;
-        System.out.printf("Vigil stopped; slurmctld knows %d jobs%n", known);
+        System.out.printf("Vigil stopped; slurmctld knew %d jobs%n", known);
         List<SlurmJob> sbatchJobs = awaitStarted(slurm, sbatchName, jobs, Duration.ofMinutes(10));
-        report("plain sbatch, one after another", jobs, submitSeconds, firstSubmit, submitted, sbatchJobs);
+        return report("plain sbatch, one after another", jobs, submitSeconds, firstSubmit, submitted, sbatchJobs, known);
+    }
+
+    /** Waits until no job holds or waits for Slurm's nodes, so a path starts on an empty cluster. */
+    private static void awaitIdle(Slurm slurm) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (slurm.jobs().stream().anyMatch(j -> j.state().holdsResources() || j.state() == JobState.PENDING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Slurm still runs jobs 5 minutes after a path's last start");
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** Waits until Slurm lists every job of that name as started (running or done), and returns them. */
@@ -210,8 +281,8 @@ public final class SlurmJobsBenchmark {
         }
     }
 
-    private static void report(String what, int jobs, double submitSeconds, Instant first, long[] submittedMillis,
-                               List<SlurmJob> started) {
+    private static Result report(String what, int jobs, double submitSeconds, Instant first, long[] submittedMillis,
+                                 List<SlurmJob> started, int known) {
         // Slurm numbers jobs as they arrive, so the i-th id is the i-th submit (Vigil submits in queue order)
         List<SlurmJob> bySubmit = started.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
         Instant last = started.stream().map(SlurmJob::started).max(Instant::compareTo).orElseThrow();
@@ -229,6 +300,8 @@ public final class SlurmJobsBenchmark {
                 what, jobs, submitSeconds, jobs / submitSeconds, window, jobs / window,
                 latencies[latencies.length / 2] / 1000.0, latencies[(int) (latencies.length * 0.95)] / 1000.0,
                 latencies[latencies.length - 1] / 1000.0);
+        return new Result(what, submitSeconds, window, latencies[latencies.length / 2] / 1000.0,
+                latencies[(int) (latencies.length * 0.95)] / 1000.0, known);
     }
 
     private static String sinfo(Map<String, String> env, String node) throws Exception {
