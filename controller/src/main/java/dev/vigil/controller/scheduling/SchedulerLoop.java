@@ -242,8 +242,10 @@ public final class SchedulerLoop implements JobScheduling {
         List<JobRecord> changed = scheduler.takeChanged();
         log.persist(changed, actor);
         Instant now = clock.instant();
-        // When jobs change (a job ended: its usage is final) and at least every few seconds while they run.
-        if (!changed.isEmpty() || usageStored == null || !now.isBefore(usageStored.plus(USAGE_EVERY))) {
+        // When a job ended (its usage is final) and at least every few seconds while jobs run: a job
+        // queued or started adds no usage yet.
+        if (changed.stream().anyMatch(job -> job.state().finished()) || usageStored == null
+                || !now.isBefore(usageStored.plus(USAGE_EVERY))) {
             store.put(new Store.FairShareUsage(scheduler.fairShareUsage(), now));
             usageStored = now;
         }
@@ -277,7 +279,7 @@ public final class SchedulerLoop implements JobScheduling {
         List<JobRecord> unfinished = store.jobs().stream().filter(job -> !job.state().finished()).toList();
         for (JobRecord job : unfinished) {
             restored.restore(job, now);
-            log.submittedBy(job.id(), job.submitter());
+            log.restored(job);
         }
         scheduler = restored;
         for (ExecutionBackend backend : backends.values()) {
