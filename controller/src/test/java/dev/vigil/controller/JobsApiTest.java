@@ -228,6 +228,9 @@ class JobsApiTest {
         assertThat(messages).contains("alice: job " + id + " (life) new -> pending: submitted",
                 "scheduler: job " + id + " (life) placed -> running: running on 1 node",
                 "scheduler: job " + id + " (life) running -> succeeded: ran for 2s (simulated backend)");
+        List<String> ofThisJob = messages.stream().filter(m -> m.contains("job " + id + " ")).toList();
+        assertThat(ofThisJob).as("one event per transition, each once").doesNotHaveDuplicates()
+                .hasSize(succeeded.get("history").size());
         String metrics = controller.send("GET", "/metrics", null, null).body();
         assertThat(metrics).contains("vigil_controller_jobs{state=\"queued\"}", "vigil_controller_jobs{state=\"holding\"}",
                 "vigil_controller_scheduler_cycle_duration_seconds_count")
