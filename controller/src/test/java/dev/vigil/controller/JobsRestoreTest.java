@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,6 +77,14 @@ class JobsRestoreTest {
             JsonNode done = second.json("GET", "/v1/jobs/" + running, admin, null);
             assertThat(Duration.between(Instant.parse(before.get("started").asText()),
                     Instant.parse(done.get("finished").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(15));
+            List<String> events = new ArrayList<>();
+            second.json("GET", "/v1/events?limit=10000", admin, null).get("events").forEach(e -> {
+                if (e.get("message").asText().startsWith("job " + running + " ")) {
+                    events.add(e.get("message").asText());
+                }
+            });
+            assertThat(events).as("the new leader stores only the transitions after the stored ones")
+                    .doesNotHaveDuplicates().hasSize(done.get("history").size());
             await(Duration.ofSeconds(20), () -> "running".equals(second.json("GET", "/v1/jobs/" + next, admin, null)
                     .get("state").asText()));
         } finally {
