@@ -4,11 +4,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * One ansible-playbook run against an inventory file: its output (stdout and stderr together) is
@@ -53,10 +56,35 @@ public record PlaybookRun(String program, Path inventory, String playbook, Strin
         return command;
     }
 
-    /** Runs it to the end, each line of its output to {@code lines}; colour off, as the output is read. */
+    /**
+     * Runs it to the end, each line of its output to {@code lines}; colour off, as the output is read.
+     * With {@link SshArgs}, ansible's ssh keeps its shared connections in a directory of this run's
+     * own: a connection another run opened (ControlPersist keeps one a minute) was let in under that
+     * run's known_hosts, and reusing it would skip this run's host key check.
+     */
     public Outcome run(Consumer<String> lines) throws IOException, InterruptedException {
+        Path controlDir = ssh == null ? null : Files.createTempDirectory("vigil-ansible-ssh",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            return run(lines, controlDir);
+        } finally {
+            if (controlDir != null) {
+                try (Stream<Path> sockets = Files.list(controlDir)) {
+                    for (Path socket : sockets.toList()) {
+                        Files.deleteIfExists(socket);
+                    }
+                }
+                Files.deleteIfExists(controlDir);
+            }
+        }
+    }
+
+    private Outcome run(Consumer<String> lines, Path controlDir) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true);
         builder.environment().putAll(Map.of("ANSIBLE_NOCOLOR", "1", "ANSIBLE_FORCE_COLOR", "0"));
+        if (controlDir != null) {
+            builder.environment().put("ANSIBLE_SSH_CONTROL_PATH_DIR", controlDir.toString());
+        }
         Process process = builder.start();
         process.getOutputStream().close();
         PlayRecap recap = new PlayRecap();
