@@ -51,7 +51,8 @@ final class UpgradeCommand implements Callable<Integer> {
     @Mixin
     ControllerOption controller;
 
-    @Parameters(index = "0", paramLabel = "HOSTS", description = "A hosts file, or a comma list of [user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOSTS",
+            description = "A hosts file, or a comma list of [user@]host[:port]; or --partition P instead.")
     String hosts;
 
     @Option(names = "--to", paramLabel = "VERSION", required = true, description = "The version to go to.")
