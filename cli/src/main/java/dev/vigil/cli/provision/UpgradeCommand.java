@@ -130,7 +130,8 @@ final class UpgradeCommand implements Callable<Integer> {
         }
         Rollout rollout = new Rollout(controller.rest(null), installer::upgrade, !noDrain,
                 HumanDurations.parse(drainTimeout, "--drain-timeout"));
-        List<Rollout.BatchResult> results = rollout.run(targets, batches, maxFail, "vigil provision upgrade --to " + to);
+        List<Rollout.BatchResult> results = rollout.run(targets, batches, maxFail, "vigil provision upgrade --to " + to,
+                new HostProgress(spec.commandLine().getErr(), targets.size(), output));
         print(out, results);
         boolean halted = results.stream().anyMatch(Rollout.BatchResult::halted);
         boolean failed = results.stream().anyMatch(b -> b.failures() > 0);
