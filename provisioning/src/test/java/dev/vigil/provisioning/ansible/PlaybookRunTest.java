@@ -51,4 +51,39 @@ class PlaybookRunTest {
         assertThat(lines).containsExactly("PLAY RECAP ***", "gpu-01 : ok=2 changed=1 unreachable=0 failed=0 skipped=0",
                 "colour=1");
     }
+
+    /** Ansible's shared connections are this run's own: a fresh directory, private, gone afterwards. */
+    @Test
+    void withVigilsKeysSharedConnectionsLiveInADirectoryOfTheRunsOwn(@TempDir Path dir) throws Exception {
+        Path fake = dir.resolve("ansible-playbook");
+        Files.writeString(fake, """
+                #!/bin/sh
+                echo "$ANSIBLE_SSH_CONTROL_PATH_DIR"
+                stat -c %a "$ANSIBLE_SSH_CONTROL_PATH_DIR"
+                touch "$ANSIBLE_SSH_CONTROL_PATH_DIR/abc123"
+                """);
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        List<String> lines = new ArrayList<>();
+        PlaybookRun.SshArgs ssh = new PlaybookRun.SshArgs(dir.resolve("id"), dir.resolve("known_hosts"));
+
+        new PlaybookRun(fake.toString(), dir.resolve("inv"), "p.yml", null, false, List.of(), ssh).run(lines::add);
+        new PlaybookRun(fake.toString(), dir.resolve("inv"), "p.yml", null, false, List.of(), ssh).run(lines::add);
+
+        assertThat(lines.get(1)).isEqualTo("700");
+        assertThat(lines.get(0)).isNotEqualTo(lines.get(2)).contains("vigil-ansible-ssh");
+        assertThat(Path.of(lines.get(0))).doesNotExist();
+        assertThat(Path.of(lines.get(2))).doesNotExist();
+    }
+
+    @Test
+    void withoutVigilsKeysAnsiblesOwnSharedConnectionsAreLeftAlone(@TempDir Path dir) throws Exception {
+        Path fake = dir.resolve("ansible-playbook");
+        Files.writeString(fake, "#!/bin/sh\necho \"[${ANSIBLE_SSH_CONTROL_PATH_DIR-unset}]\"\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        List<String> lines = new ArrayList<>();
+
+        new PlaybookRun(fake.toString(), dir.resolve("inv"), "p.yml", null, false, List.of(), null).run(lines::add);
+
+        assertThat(lines).containsExactly("[unset]");
+    }
 }
