@@ -24,13 +24,19 @@
 # Knobs (environment):
 #   VIGIL_TESTHOSTS_DIR    state dir (/tmp/vigil-testhosts)
 #   VIGIL_TESTHOSTS_COUNT  hosts (3; 1 to 200)
+#   VIGIL_TESTHOSTS_PREFIX names of the namespaces and users, PREFIXN, and the bridge, PREFIX0 (vigil-th),
+#   VIGIL_TESTHOSTS_NET    and the hosts' /24 (10.213.0): a second set beside the first (one person's, one
+#                          CI job's) needs its own of both, and its own VIGIL_TESTHOSTS_DIR
 # Stop them with scripts/testhosts/stop.sh.
 set -euo pipefail
 
 DIR=${VIGIL_TESTHOSTS_DIR:-/tmp/vigil-testhosts}
 COUNT=${VIGIL_TESTHOSTS_COUNT:-3}
-BRIDGE=vigil-th0
-NET=10.213.0
+PREFIX=${VIGIL_TESTHOSTS_PREFIX:-vigil-th}
+BRIDGE=${PREFIX}0
+NET=${VIGIL_TESTHOSTS_NET:-10.213.0}
+# the host side of each veth pair (interface names: 15 characters at most)
+VETH=$([[ $PREFIX == vigil-th ]] && echo vth || echo "v$PREFIX")
 GATEWAY=$NET.1
 
 say() { printf '%s testhosts: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -49,6 +55,8 @@ wait_for() {
 
 [[ $(id -u) == 0 ]] || fail "run me as root (sudo): I create network namespaces, users and start sshd"
 [[ $COUNT =~ ^[0-9]+$ ]] && (( COUNT >= 1 && COUNT <= 200 )) || fail "VIGIL_TESTHOSTS_COUNT=$COUNT: allowed 1 to 200"
+[[ $PREFIX =~ ^[a-z][a-z0-9-]{0,9}$ ]] || fail "VIGIL_TESTHOSTS_PREFIX=$PREFIX: allowed a lower-case letter, then up to 9 letters, digits, -"
+[[ $NET =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || fail "VIGIL_TESTHOSTS_NET=$NET: allowed the first three numbers of an IPv4 /24"
 
 missing=()
 [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
@@ -79,7 +87,7 @@ ip link set "$BRIDGE" up
 : >"$DIR/hosts.new"
 list=()
 for ((n = 1; n <= COUNT; n++)); do
-  ns=vigil-th$n user=vigil-th$n address=$NET.$((10 + n)) host=$DIR/host$n home=$DIR/home/vigil-th$n
+  ns=$PREFIX$n user=$PREFIX$n address=$NET.$((10 + n)) host=$DIR/host$n home=$DIR/home/$PREFIX$n
   mkdir -p "$host/bin"
   id -u "$user" >/dev/null 2>&1 || useradd --system --home-dir "$home" --shell /bin/bash "$user"
   # No password, but not locked either: without PAM, sshd refuses a locked account ('!') even a key.
@@ -128,9 +136,9 @@ CONF
   if ! ip netns list | grep -qw "^$ns"; then
     ip netns add "$ns"
   fi
-  if ! ip link show "vth$n" >/dev/null 2>&1; then
-    ip link add "vth$n" type veth peer name eth0 netns "$ns"
-    ip link set "vth$n" master "$BRIDGE" up
+  if ! ip link show "$VETH$n" >/dev/null 2>&1; then
+    ip link add "$VETH$n" type veth peer name eth0 netns "$ns"
+    ip link set "$VETH$n" master "$BRIDGE" up
   fi
   ip -n "$ns" link set lo up
   ip -n "$ns" addr replace "$address/24" dev eth0
@@ -150,7 +158,7 @@ mv "$DIR/hosts.new" "$DIR/hosts"
 
 listening() { ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/22"; }
 for ((n = 1; n <= COUNT; n++)); do
-  wait_for 10 listening "vigil-th$n" "$NET.$((10 + n))" || fail "vigil-th$n: sshd does not listen (see $DIR/host$n/sshd.log)"
+  wait_for 10 listening "$PREFIX$n" "$NET.$((10 + n))" || fail "$PREFIX$n: sshd does not listen (see $DIR/host$n/sshd.log)"
 done
 
 hosts=$(IFS=,; echo "${list[*]}")

@@ -28,16 +28,18 @@ import java.util.function.UnaryOperator;
  *
  * <p>The environment is read through {@link #environment}, which tests replace with a map (a JVM
  * cannot change its own environment); the command never does.
+ *
+ * <p>Public for {@code vigil provision} (its own package), which finds the controller the same way.
  */
-final class ContextFile {
+public final class ContextFile {
     static final String URL_ALLOWED = "an http:// or https:// URL with a host, e.g. http://10.0.0.5:8080";
 
     /** The process environment; package-private so tests can give the commands another one. */
     static UnaryOperator<String> environment = System::getenv;
 
     /** The document: both keys optional. */
-    record Settings(String url, String token) {
-        Settings {
+    public record Settings(String url, String token) {
+        public Settings {
             if (url != null) {
                 url = checkedUrl("url", url);
             }
@@ -52,13 +54,13 @@ final class ContextFile {
     private ContextFile() {
     }
 
-    static String env(String name) {
+    public static String env(String name) {
         String value = environment.apply(name);
         return value == null || value.isBlank() ? null : value;
     }
 
     /** Where the context file is (it need not exist). */
-    static Path location() {
+    public static Path location() {
         String explicit = env("VIGIL_CONTEXT");
         if (explicit != null) {
             return Path.of(explicit);
@@ -73,7 +75,7 @@ final class ContextFile {
      *
      * @throws dev.vigil.api.binding.InvalidDocumentException when the file is not a valid context
      */
-    static Optional<Settings> read(Path file) {
+    public static Optional<Settings> read(Path file) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }

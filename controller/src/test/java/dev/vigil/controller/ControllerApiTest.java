@@ -304,6 +304,34 @@ class ControllerApiTest {
     }
 
     @Test
+    void anAnsibleRunIsRecordedInTheAuditLogWithItsRecapAndOutcome() throws Exception {
+        String operator = TOKENS.get("operator");
+        JsonNode failed = controller.json("POST", "/v1/provisioning/ansible-runs", operator, "{\"playbook\": "
+                + "\"ansible/gpu_nodes.yml\", \"limit\": \"gpu-1\", \"check\": true, \"exitCode\": 2, \"hosts\": 1, "
+                + "\"ok\": 3, \"changed\": 1, \"unreachable\": 0, \"failed\": 1}");
+        JsonNode succeeded = controller.json("POST", "/v1/provisioning/ansible-runs", operator, "{\"playbook\": "
+                + "\"ansible/site.yml\", \"exitCode\": 0, \"hosts\": 2, \"ok\": 8}");
+        assertThat(failed.get("result").asText()).isEqualTo("ansible run failed");
+        assertThat(succeeded.get("result").asText()).isEqualTo("ansible run succeeded");
+        JsonNode audit = controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries");
+        JsonNode entry = null;
+        for (JsonNode e : audit) {
+            if (e.get("seq").asLong() == failed.get("seq").asLong()) {
+                entry = e;
+            }
+        }
+        assertThat(entry).as("the run's entry in GET /v1/audit").isNotNull();
+        assertThat(entry.get("action").asText()).isEqualTo("POST /v1/provisioning/ansible-runs");
+        assertThat(entry.get("role").asText()).isEqualTo("operator");
+        assertThat(entry.get("detail").asText()).isEqualTo("ansible/gpu_nodes.yml --limit gpu-1 --check: exit 2, "
+                + "1 host, ok=3 changed=1 unreachable=0 failed=1");
+        HttpResponse<String> negative = controller.send("POST", "/v1/provisioning/ansible-runs", operator,
+                "{\"playbook\": \"x.yml\", \"exitCode\": 0, \"failed\": -1}");
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(negative.body()).contains("failed").contains("0 or more");
+    }
+
+    @Test
     void everyMutationIsAuditedWithWhoWhatWhenWhereAndResultRefusalsToo() throws Exception {
         new Agent("gpu-e").report(true);
         change("gpu-e", "cordon", "audit me");
@@ -506,6 +534,8 @@ class ControllerApiTest {
             new Call("GET", "/v1/tokens", null, "admin"),
             new Call("POST", "/v1/tokens", "{\"name\": \"matrix\", \"role\": \"viewer\"}", "admin"),
             new Call("DELETE", "/v1/tokens/0000000000", null, "admin"),
+            new Call("POST", "/v1/provisioning/ansible-runs", "{\"playbook\": \"matrix.yml\", \"exitCode\": 0}",
+                    "operator"),
             new Call("GET", "/v1/alerts", null, "viewer"),
             new Call("GET", "/v1/alerts/0123456789abcdef", null, "viewer"),
             new Call("GET", "/v1/silences", null, "viewer"),
@@ -742,6 +772,8 @@ class ControllerApiTest {
             new Malformed("POST", "/v1/agents/strict-node/report", "{\"agentId\": \"a\", \"inventoryHash\": \"h\"}",
                     "agent", 415, null),
             new Malformed("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"viewer\"}", "admin", 415, null),
+            new Malformed("POST", "/v1/provisioning/ansible-runs", "{\"playbook\": \"x.yml\", \"exitCode\": 0}",
+                    "operator", 415, null),
             new Malformed("POST", "/v1/jobs", "{\"gpus\": 1}", "submitter", 415, null),
             new Malformed("POST", "/v1/jobs/j-000001/cancel", "{\"reason\": \"r\"}", "submitter", 415, null),
             new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", "

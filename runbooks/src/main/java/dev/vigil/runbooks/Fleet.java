@@ -58,6 +58,16 @@ public interface Fleet {
     /** How the power cycle {@code id} went; empty when it was never asked. */
     Optional<BmcResult> powerCycleResult(String id);
 
+    /**
+     * Runs {@code command} on the node over SSH (key authentication, its host key pinned), off the
+     * leader's thread; an id already asked is not run again. Where no SSH is configured the result
+     * is a failure that says so.
+     */
+    void exec(String id, String node, String command, String actor);
+
+    /** How the command {@code id} went; empty when it was never asked. */
+    Optional<ExecResult> execResult(String id);
+
     /** A note to people (webhook, PagerDuty info); {@code id} deduplicates a repeated call. */
     void notify(String id, String summary, String details);
 

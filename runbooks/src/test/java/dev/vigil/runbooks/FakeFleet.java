@@ -25,6 +25,9 @@ public final class FakeFleet implements Fleet {
     public final Set<RunTarget> busy = new HashSet<>();
     public final List<String> calls = new ArrayList<>();
     public final Map<String, BmcResult> bmc = new HashMap<>();
+    public final Map<String, ExecResult> execs = new HashMap<>();
+    /** Commands whose exec fails at once, as a command that exits 1 would. */
+    public final Set<String> failingCommands = new HashSet<>();
     /** The actor and reason of each cordon, uncordon, drain, requeue and resume, in order. */
     public final List<String> reasons = new ArrayList<>();
     /** The details of each note. */
@@ -128,6 +131,19 @@ public final class FakeFleet implements Fleet {
     @Override
     public Optional<BmcResult> powerCycleResult(String id) {
         return Optional.ofNullable(bmc.get(id));
+    }
+
+    @Override
+    public void exec(String id, String node, String command, String actor) {
+        calls.add("exec " + node + " " + id + " " + command);
+        execs.putIfAbsent(id, failingCommands.contains(command)
+                ? new ExecResult(id, AgentActionResult.State.FAILED, "exit 1: refused")
+                : new ExecResult(id, AgentActionResult.State.RUNNING, "ssh " + node + " " + command));
+    }
+
+    @Override
+    public Optional<ExecResult> execResult(String id) {
+        return Optional.ofNullable(execs.get(id));
     }
 
     @Override

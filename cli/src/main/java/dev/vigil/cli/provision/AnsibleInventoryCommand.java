@@ -39,6 +39,8 @@ final class AnsibleInventoryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             out.print(AnsibleInventory.render(controller.rest(null).inventoryNodes()));
+        } catch (IllegalArgumentException e) {
+            return Output.fail(spec, e.getMessage(), ProvisionExit.CONFIG);
         } catch (IOException e) {
             return Output.fail(spec, "cannot read the nodes: " + e.getMessage(), ProvisionExit.FAILED);
         }

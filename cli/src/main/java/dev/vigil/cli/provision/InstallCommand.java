@@ -57,7 +57,8 @@ final class InstallCommand implements Callable<Integer> {
     @Mixin
     ControllerOption controller;
 
-    @Parameters(index = "0", paramLabel = "HOSTS", description = "A hosts file, or a comma list of [user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOSTS",
+            description = "A hosts file, or a comma list of [user@]host[:port]; or --partition P instead.")
     String hosts;
 
     @Option(names = "--distribution", paramLabel = "FILE", required = true,
@@ -113,7 +114,8 @@ final class InstallCommand implements Callable<Integer> {
             return Output.fail(spec, e.getMessage(), ProvisionExit.CONFIG);
         }
         long start = System.nanoTime();
-        List<InstallResult> results = installer.install(targets, ssh.parallel);
+        List<InstallResult> results = installer.install(targets, ssh.parallel,
+                new HostProgress(spec.commandLine().getErr(), targets.size(), output));
         print(spec.commandLine().getOut(), results, output, (System.nanoTime() - start) / 1e9);
         return results.stream().allMatch(InstallResult::ok) ? ProvisionExit.OK : ProvisionExit.FAILED;
     }

@@ -1,7 +1,6 @@
 package dev.vigil.cli.provision;
 
 import dev.vigil.api.binding.Documents;
-import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.provisioning.preflight.CheckResult;
 import dev.vigil.provisioning.preflight.HostReport;
 import dev.vigil.provisioning.preflight.Preflight;
@@ -56,7 +55,8 @@ final class PreflightCommand implements Callable<Integer> {
     @Mixin
     SshOptions ssh;
 
-    @Parameters(index = "0", paramLabel = "HOSTS", description = "A hosts file, or a comma list of [user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOSTS",
+            description = "A hosts file, or a comma list of [user@]host[:port]; or --partition P instead.")
     String hosts;
 
     @Option(names = "--agent-port", paramLabel = "PORT", defaultValue = "9400",
@@ -77,7 +77,7 @@ final class PreflightCommand implements Callable<Integer> {
         try {
             targets = ssh.targets(hosts);
             preflight = new Preflight(new Ssh(ssh.settings()), Clock.systemUTC());
-        } catch (InvalidValueException e) {
+        } catch (IllegalArgumentException e) {
             return Output.fail(spec, e.getMessage(), ProvisionExit.CONFIG);
         }
         List<HostReport> reports = preflight.run(targets, agentPort, gpus, ssh.parallel);

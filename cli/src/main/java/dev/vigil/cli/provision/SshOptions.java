@@ -2,6 +2,7 @@ package dev.vigil.cli.provision;
 
 import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.provisioning.inventory.SlurmPartition;
 import dev.vigil.provisioning.ssh.FirstContact;
 import dev.vigil.provisioning.ssh.KnownHosts;
 import dev.vigil.provisioning.ssh.SshSettings;
@@ -53,6 +54,15 @@ final class SshOptions {
             description = "For each remote command or upload (default: ${DEFAULT-VALUE}).")
     String commandTimeout;
 
+    @Option(names = "--partition", paramLabel = "PARTITION",
+            description = "The hosts are the nodes of this Slurm partition, as sinfo lists them (reached at their "
+                    + "names; --user for the login), instead of HOSTS.")
+    String partition;
+
+    @Option(names = "--sinfo", paramLabel = "PROGRAM", defaultValue = "sinfo",
+            description = "The sinfo --partition asks (default: ${DEFAULT-VALUE} on the PATH).")
+    String sinfo;
+
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "16",
             description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).")
     int parallel;
@@ -81,9 +91,17 @@ final class SshOptions {
 
     /**
      * The hosts of HOSTS: a hosts file when a file of that name exists ({@code [NAME]
-     * [user@]address[:port]} per line), else a comma list; {@code --user} for those without user@.
+     * [user@]address[:port]} per line), else a comma list; or the nodes of {@code --partition};
+     * {@code --user} for those without user@.
      */
-    List<SshTarget> targets(String hosts) {
+    List<SshTarget> targets(String hosts) throws InterruptedException {
+        if (partition != null) {
+            InvalidValueException.require(hosts == null, "HOSTS", hosts, "nothing with --partition (the partition's "
+                    + "nodes are the hosts)");
+            return partitionTargets();
+        }
+        InvalidValueException.required(hosts, "HOSTS", "a hosts file or a comma list of [user@]host[:port], or "
+                + "--partition P");
         List<String> lines;
         Path file = Path.of(hosts);
         try {
@@ -103,5 +121,15 @@ final class SshOptions {
         }
         return targets.stream().map(t -> t.user() != null || user == null ? t
                 : new SshTarget(t.name(), user, t.address(), t.port())).toList();
+    }
+
+    private List<SshTarget> partitionTargets() throws InterruptedException {
+        try {
+            return SlurmPartition.read(sinfo, partition).stream().map(node -> new SshTarget(node, user, node, 22))
+                    .toList();
+        } catch (IOException e) {
+            throw new InvalidValueException("--partition", partition, "a partition sinfo lists (cannot run " + sinfo
+                    + ": " + e.getMessage() + ")");
+        }
     }
 }

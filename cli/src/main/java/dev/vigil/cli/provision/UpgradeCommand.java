@@ -51,7 +51,8 @@ final class UpgradeCommand implements Callable<Integer> {
     @Mixin
     ControllerOption controller;
 
-    @Parameters(index = "0", paramLabel = "HOSTS", description = "A hosts file, or a comma list of [user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOSTS",
+            description = "A hosts file, or a comma list of [user@]host[:port]; or --partition P instead.")
     String hosts;
 
     @Option(names = "--to", paramLabel = "VERSION", required = true, description = "The version to go to.")
@@ -129,7 +130,8 @@ final class UpgradeCommand implements Callable<Integer> {
         }
         Rollout rollout = new Rollout(controller.rest(null), installer::upgrade, !noDrain,
                 HumanDurations.parse(drainTimeout, "--drain-timeout"));
-        List<Rollout.BatchResult> results = rollout.run(targets, batches, maxFail, "vigil provision upgrade --to " + to);
+        List<Rollout.BatchResult> results = rollout.run(targets, batches, maxFail, "vigil provision upgrade --to " + to,
+                new HostProgress(spec.commandLine().getErr(), targets.size(), output));
         print(out, results);
         boolean halted = results.stream().anyMatch(Rollout.BatchResult::halted);
         boolean failed = results.stream().anyMatch(b -> b.failures() > 0);

@@ -64,6 +64,37 @@ class ProvisionCommandTest {
                 .contains("\"check\" : \"ssh\"").contains("cannot connect to ops@127.0.0.1:1");
     }
 
+    /** A stand-in sinfo that prints {@code output} and exits {@code status}. */
+    private String sinfo(String output, int status) throws Exception {
+        Path script = Files.writeString(dir.resolve("sinfo"), "#!/bin/sh\nprintf '" + output + "'\nexit " + status + "\n");
+        script.toFile().setExecutable(true);
+        return script.toString();
+    }
+
+    @Test
+    void thePartitionsNodesAreTheHostsOfAnUpgradePlan() throws Exception {
+        Path dist = Files.writeString(dir.resolve("vigil-1.5.0.tar.gz"), "");
+
+        assertThat(run("upgrade", "--partition", "h100", "--sinfo", sinfo("gpu-[01-02]\\ngpu-[02-03]\\n", 0), "--to",
+                "1.5.0", "--distribution", dist.toString(), "--dry-run", "--batches", "1,2")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("1 (canary)  1      gpu-01\n").contains("2           2      gpu-02,gpu-03\n");
+    }
+
+    @Test
+    void aPartitionSinfoDoesNotKnowIsRefusedWithWhatItSaid() throws Exception {
+        assertThat(run("preflight", "--partition", "nope", "--sinfo", sinfo("invalid partition specified: nope", 1)))
+                .isEqualTo(ProvisionExit.CONFIG);
+        assertThat(err.toString()).contains("sinfo --partition nope exited 1: invalid partition specified: nope");
+    }
+
+    @Test
+    void hostsAndAPartitionTogetherOrNeitherAreRefused() throws Exception {
+        assertThat(run("preflight", "gpu-01", "--partition", "h100")).isEqualTo(ProvisionExit.CONFIG);
+        assertThat(err.toString()).contains("HOSTS").contains("nothing with --partition");
+        assertThat(run("preflight")).isEqualTo(ProvisionExit.CONFIG);
+        assertThat(err.toString()).contains("or --partition P");
+    }
+
     @Test
     void anUpgradesDryRunPrintsTheCanaryAndTheBatches() throws Exception {
         Path dist = Files.writeString(dir.resolve("vigil-1.5.0.tar.gz"), "");

@@ -99,7 +99,7 @@ public record ControllerConfig(String member, String listen, Path dataDir, Clust
                 : Files.isRegularFile(dir.resolve(Alerts.BESIDE)) ? dir.resolve(Alerts.BESIDE) : null;
         RunbookSettings besideRunbooks = runbooks.dir() == null || runbooks.dir().isAbsolute() ? runbooks
                 : new RunbookSettings(dir.resolve(runbooks.dir()), runbooks.mode(), runbooks.guards(),
-                runbooks.interval(), runbooks.bmc(), runbooks.reports(), runbooks.reportWebhook());
+                runbooks.interval(), runbooks.bmc(), runbooks.ssh(), runbooks.reports(), runbooks.reportWebhook());
         return new ControllerConfig(member, listen, dataDir, cluster, nodeTimeout, tls, tokens, scheduler, fabric,
                 slurm, kubernetes, new Alerts(rules), connections, besideRunbooks, mig.beside(dir), placement);
     }

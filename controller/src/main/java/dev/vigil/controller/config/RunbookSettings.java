@@ -19,11 +19,12 @@ import java.util.Map;
  * @param guards        the fleet-wide guards: remediation limit, circuit breaker, repeat offenders
  * @param interval      how often the leader advances the runs (also at once on a change that concerns them)
  * @param bmc           how {@code power-cycle} steps reach the nodes' BMCs; absent: such steps fail saying so
+ * @param ssh           how {@code exec} steps reach the nodes over SSH; absent: such steps fail saying so
  * @param reports       where capacity reports are written (default: {@code reports/} under the data dir)
  * @param reportWebhook where capacity reports are also sent as JSON, if set
  */
-public record RunbookSettings(Path dir, Mode mode, GuardLimits guards, Duration interval, Bmc bmc, Path reports,
-                              URI reportWebhook) {
+public record RunbookSettings(Path dir, Mode mode, GuardLimits guards, Duration interval, Bmc bmc, Ssh ssh,
+                              Path reports, URI reportWebhook) {
     public RunbookSettings {
         guards = guards == null ? GuardLimits.defaults() : guards;
         interval = interval == null ? Duration.ofSeconds(1) : interval;
@@ -37,7 +38,7 @@ public record RunbookSettings(Path dir, Mode mode, GuardLimits guards, Duration 
     }
 
     public static RunbookSettings defaults() {
-        return new RunbookSettings(null, null, null, null, null, null, null);
+        return new RunbookSettings(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -63,6 +64,30 @@ public record RunbookSettings(Path dir, Mode mode, GuardLimits guards, Duration 
         /** The BMC address of {@code node}. */
         public String host(String node) {
             return hosts.getOrDefault(node, hostSuffix == null ? null : node + hostSuffix);
+        }
+    }
+
+    /**
+     * How {@code exec} steps reach the nodes: provisioning's SSH client, key authentication only,
+     * host keys pinned (never learnt: a node whose key is not in {@code knownHosts}, or differs, is
+     * refused, naming the fingerprints).
+     *
+     * @param user           the login user of nodes {@code hosts} gives none for (default: the controller's user)
+     * @param identity       the private key
+     * @param knownHosts     the pinned host keys, OpenSSH's format (as {@code vigil provision} writes them)
+     * @param hosts          {@code [user@]address[:port]} by node name; a node not named is reached at its name
+     * @param connectTimeout for a node to answer SSH (default 10s)
+     * @param commandTimeout for the command to end (default 5m)
+     */
+    public record Ssh(String user, Path identity, Path knownHosts, Map<String, String> hosts, Duration connectTimeout,
+                      Duration commandTimeout) {
+        public Ssh {
+            InvalidValueException.required(identity, "ssh.identity", "the private key exec steps log in with");
+            InvalidValueException.required(knownHosts, "ssh.knownHosts", "the known_hosts file with the nodes' pinned "
+                    + "host keys");
+            hosts = hosts == null ? Map.of() : Map.copyOf(hosts);
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
+            commandTimeout = commandTimeout == null ? Duration.ofMinutes(5) : commandTimeout;
         }
     }
 }

@@ -25,6 +25,7 @@ public final class Controls {
     private final Clock clock;
     private final NodeControl nodes;
     private final TokenControl tokens;
+    private final ProvisioningControl provisioning;
     private final JobScheduling jobs;
     private final Alerting alerts;
     private final Remediation runbooks;
@@ -47,6 +48,7 @@ public final class Controls {
         this.clock = clock;
         this.nodes = nodes;
         this.tokens = new TokenControl(store, tokens, clock, loop);
+        this.provisioning = new ProvisioningControl(store, clock, loop);
         this.jobs = jobs;
         this.alerts = alerts;
         this.runbooks = runbooks;
@@ -134,6 +136,9 @@ public final class Controls {
         }
         if (mutation instanceof Mutation.MigMutation change) {
             return mig.apply(change);
+        }
+        if (mutation instanceof Mutation.RecordAnsibleRun run) {
+            return provisioning.record(run);
         }
         Mutation.Refused refused = (Mutation.Refused) mutation;
         store.audit(refused.caller().audited(clock.instant(), refused.detail(), refused.status(), refused.result()));

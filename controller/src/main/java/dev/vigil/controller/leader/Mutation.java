@@ -8,6 +8,7 @@ import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.Role;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.mig.MigRequest;
+import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.api.runbooks.RunRequest;
 
 import java.util.Locale;
@@ -34,6 +35,7 @@ import java.util.Locale;
         @JsonSubTypes.Type(value = Mutation.ResumeAutomation.class, name = "resume-automation"),
         @JsonSubTypes.Type(value = Mutation.ReloadRunbooks.class, name = "reload-runbooks"),
         @JsonSubTypes.Type(value = Mutation.SetMig.class, name = "set-mig"),
+        @JsonSubTypes.Type(value = Mutation.RecordAnsibleRun.class, name = "record-ansible-run"),
         @JsonSubTypes.Type(value = Mutation.Refused.class, name = "refused")})
 public sealed interface Mutation {
     Caller caller();
@@ -131,6 +133,13 @@ public sealed interface Mutation {
 
     /** The mutations the MIG control applies. */
     sealed interface MigMutation extends Mutation permits SetMig {
+    }
+
+    /**
+     * An ansible-playbook run against the fleet ({@code vigil provision ansible}) to record in the
+     * audit log; the answer is the audit entry.
+     */
+    record RecordAnsibleRun(AnsibleRun run, Caller caller) implements Mutation {
     }
 
     /** A mutating request refused before it reached the leader (auth, input): audited all the same. */

@@ -29,6 +29,7 @@ import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.api.placement.PlacementViolation;
 import dev.vigil.api.jobs.JobSummary;
 import dev.vigil.api.jobs.WhyPending;
+import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.controller.leader.Caller;
 import dev.vigil.controller.mig.MigConfigs;
 import dev.vigil.scheduler.mig.LayoutAdvisor;
@@ -173,6 +174,7 @@ public final class ControllerApi {
                 .get("/v1/jobs/{id}/why", read(Role.VIEWER, (r, who) -> Response.json(member.leader()
                         .why(Params.jobId(r.pathParam("id"), "id"), WhyPending.class))))
                 .post("/v1/tokens", write(Role.ADMIN, this::issueToken))
+                .post("/v1/provisioning/ansible-runs", write(Role.OPERATOR, this::recordAnsibleRun))
                 .delete("/v1/tokens/{id}", write(Role.ADMIN, this::revokeToken))
                 .get("/v1/alerts", read(Role.VIEWER, alerts::alerts))
                 .get("/v1/alerts/{fingerprint}", read(Role.VIEWER, alerts::alert))
@@ -406,6 +408,13 @@ public final class ControllerApi {
         TokenInfo issued = member.leader().apply(new Mutation.IssueToken(wanted.name(), wanted.role(),
                 caller(request, who)), TokenInfo.class);
         return Response.json(201, issued);
+    }
+
+    /** {@code vigil provision ansible} reports a playbook run; the answer is its audit entry. */
+    private Response recordAnsibleRun(Request request, Identity who) {
+        AnsibleRun run = request.body(AnsibleRun.class);
+        return Response.json(201, member.leader().apply(new Mutation.RecordAnsibleRun(run, caller(request, who)),
+                AuditEntry.class));
     }
 
     private Response revokeToken(Request request, Identity who) {

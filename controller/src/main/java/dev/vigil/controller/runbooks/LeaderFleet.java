@@ -16,6 +16,7 @@ import dev.vigil.controller.leader.NodeControl;
 import dev.vigil.controller.leader.Outcome;
 import dev.vigil.controller.state.Store;
 import dev.vigil.runbooks.BmcResult;
+import dev.vigil.runbooks.ExecResult;
 import dev.vigil.runbooks.Fleet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,7 @@ public final class LeaderFleet implements Fleet {
     private final NodeControl nodes;
     private final Vacate jobs;
     private final Bmc bmc;
+    private final NodeShell shell;
     private final Reports reports;
     private final Telling telling;
     private final Function<String, Optional<RunRecord>> runs;
@@ -73,12 +75,13 @@ public final class LeaderFleet implements Fleet {
     private final Set<String> told = ConcurrentHashMap.newKeySet();
 
     /** @param runs the runs not ended and the recent ones, by id (a note names its run's runbook and node) */
-    LeaderFleet(Store store, NodeControl nodes, Vacate jobs, Bmc bmc, Reports reports, Telling telling,
-                Function<String, Optional<RunRecord>> runs, Clock clock, String member) {
+    LeaderFleet(Store store, NodeControl nodes, Vacate jobs, Bmc bmc, NodeShell shell, Reports reports,
+                Telling telling, Function<String, Optional<RunRecord>> runs, Clock clock, String member) {
         this.store = store;
         this.nodes = nodes;
         this.jobs = jobs;
         this.bmc = bmc;
+        this.shell = shell;
         this.reports = reports;
         this.telling = telling;
         this.runs = runs;
@@ -155,6 +158,16 @@ public final class LeaderFleet implements Fleet {
     @Override
     public Optional<BmcResult> powerCycleResult(String id) {
         return bmc.result(id);
+    }
+
+    @Override
+    public void exec(String id, String node, String command, String actor) {
+        shell.exec(id, node, command);
+    }
+
+    @Override
+    public Optional<ExecResult> execResult(String id) {
+        return shell.result(id);
     }
 
     @Override

@@ -104,6 +104,7 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
     private final Guards guards;
     private final LeaderFleet fleet;
     private final Bmc bmc;
+    private final NodeShell shell;
     private final LeaderFleet.Telling telling;
     private final Schedules schedules;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -151,8 +152,9 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
         this.acting = acting;
         this.guards = new Guards(settings.guards());
         this.bmc = new Bmc(settings.bmc());
+        this.shell = new NodeShell(settings.ssh());
         this.telling = telling;
-        this.fleet = new LeaderFleet(store, nodes, vacate, bmc, reports, telling,
+        this.fleet = new LeaderFleet(store, nodes, vacate, bmc, shell, reports, telling,
                 id -> Optional.ofNullable(runs.get(id)), clock, member);
         this.schedules = new Schedules(member, name -> loop.post("runbook-schedule", () -> scheduled(name)));
     }
@@ -718,5 +720,6 @@ public final class RunbookControl implements Remediation, NodeListener, AutoClos
     public void close() {
         schedules.close();
         bmc.close();
+        shell.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.vigil.provisioning.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.provisioning.inventory.AnsibleInventory;
 
 import java.io.IOException;
@@ -71,6 +72,15 @@ public final class ControllerRest implements ControllerNodes {
     @Override
     public void resume(String name, String reason) throws IOException, InterruptedException {
         body(send(post("/v1/nodes/" + segment(name) + "/resume", reason)));
+    }
+
+    /**
+     * Records an ansible-playbook run in the controller's audit log
+     * ({@code POST /v1/provisioning/ansible-runs}); the answer is the audit entry's sequence number.
+     */
+    public long recordAnsibleRun(AnsibleRun run) throws IOException, InterruptedException {
+        return body(send(request("/v1/provisioning/ansible-runs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(run))))).path("seq").asLong();
     }
 
     private HttpRequest.Builder post(String path, String reason) throws IOException {

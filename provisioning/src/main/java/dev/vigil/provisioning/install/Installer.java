@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Puts the agent on hosts over SSH and waits for the controller to show each node ready:
@@ -44,15 +45,21 @@ public final class Installer {
     }
 
     /**
-     * Installs on every host, at most {@code parallel} at once; results in the hosts' order.
+     * Installs on every host, at most {@code parallel} at once; results in the hosts' order, and each
+     * to {@code finished} as it comes.
      *
      * @throws IllegalArgumentException when the settings name no controller or no agent token
      */
-    public List<InstallResult> install(List<SshTarget> targets, int parallel) throws InterruptedException {
+    public List<InstallResult> install(List<SshTarget> targets, int parallel, Consumer<InstallResult> finished)
+            throws InterruptedException {
         if (settings.controllerUrls().isEmpty() || settings.agentToken() == null || settings.agentToken().isBlank()) {
             throw new IllegalArgumentException("an install needs the controller URLs and the agent token");
         }
-        return Fleet.map(targets, parallel, target -> run(target, true));
+        return Fleet.map(targets, parallel, target -> {
+            InstallResult result = run(target, true);
+            finished.accept(result);
+            return result;
+        });
     }
 
     /** Replaces the running release on one host and waits for its agent to report the new version. */

@@ -1,5 +1,7 @@
 package dev.vigil.provisioning.inventory;
 
+import dev.vigil.provisioning.ssh.SshTarget;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +27,27 @@ public final class AnsibleInventory {
     }
 
     public static String render(List<Node> nodes) {
+        return render(nodes, Map.of());
+    }
+
+    /**
+     * With where to reach nodes whose names do not resolve: {@code ansible_host}, {@code ansible_user}
+     * and {@code ansible_port} from a hosts file's line for the node (by its name) in {@code gpu_nodes}.
+     */
+    public static String render(List<Node> nodes, Map<String, SshTarget> addresses) {
         StringBuilder ini = new StringBuilder("# Written by 'vigil provision ansible-inventory' from the controller's nodes.\n");
-        section(ini, "gpu_nodes", new TreeSet<>(nodes.stream().map(Node::name).toList()));
+        ini.append("\n[gpu_nodes]\n");
+        new TreeSet<>(nodes.stream().map(Node::name).toList()).forEach(name -> {
+            ini.append(name);
+            SshTarget address = addresses.get(name);
+            if (address != null) {
+                ini.append(" ansible_host=").append(address.address()).append(" ansible_port=").append(address.port());
+                if (address.user() != null) {
+                    ini.append(" ansible_user=").append(address.user());
+                }
+            }
+            ini.append('\n');
+        });
         groups(ini, nodes, "model", Node::model);
         groups(ini, nodes, "backend", Node::execution);
         groups(ini, nodes, "gpu_backend", Node::gpuBackend);

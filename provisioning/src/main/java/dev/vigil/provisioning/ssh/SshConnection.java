@@ -2,6 +2,7 @@ package dev.vigil.provisioning.ssh;
 
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.FileAttributes;
 import net.schmizz.sshj.sftp.OpenMode;
 import net.schmizz.sshj.sftp.RemoteFile;
@@ -57,6 +58,7 @@ public final class SshConnection implements AutoCloseable {
                 running.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (IOException e) {
                 if (client.isConnected() && running.isOpen()) {
+                    kill(running);
                     throw new SshFailure(SshFailure.Reason.TIMEOUT, target.name(), "'" + shortened(command) + "' did not end within "
                             + Ssh.seconds(timeout), e);
                 }
@@ -68,6 +70,18 @@ public final class SshConnection implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             throw lost("before '" + shortened(command) + "' could start", e);
+        }
+    }
+
+    /**
+     * Asks the server to kill a command that ran past its timeout: closing its session otherwise
+     * waits, with OpenSSH, until the command ends by itself (SSHJ waits for the server's close).
+     */
+    private static void kill(Session.Command running) {
+        try {
+            running.signal(Signal.KILL);
+        } catch (IOException e) {
+            // the session is going anyway: closing it is what is left to do
         }
     }
 

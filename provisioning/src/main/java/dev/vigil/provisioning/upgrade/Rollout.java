@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -47,8 +48,9 @@ public final class Rollout {
         }
     }
 
-    public List<BatchResult> run(List<SshTarget> targets, String batches, String maxFail, String reason)
-            throws InterruptedException {
+    /** @param finished told each host's result as it finishes (drained, upgraded and returned, or failed) */
+    public List<BatchResult> run(List<SshTarget> targets, String batches, String maxFail, String reason,
+                                 Consumer<InstallResult> finished) throws InterruptedException {
         List<List<SshTarget>> plan = RolloutPlan.batches(targets, batches);
         List<BatchResult> done = new ArrayList<>();
         boolean halted = false;
@@ -59,7 +61,11 @@ public final class Rollout {
                 done.add(new BatchResult(i + 1, names, List.of(), false));
                 continue;
             }
-            List<InstallResult> results = Fleet.map(batch, batch.size(), target -> one(target, reason));
+            List<InstallResult> results = Fleet.map(batch, batch.size(), target -> {
+                InstallResult result = one(target, reason);
+                finished.accept(result);
+                return result;
+            });
             long failures = results.stream().filter(r -> !r.ok()).count();
             halted = failures > RolloutPlan.allowedFailures(maxFail, batch.size());
             LOG.atInfo().addKeyValue("batch", i + 1).addKeyValue("hosts", batch.size()).addKeyValue("failures", failures)

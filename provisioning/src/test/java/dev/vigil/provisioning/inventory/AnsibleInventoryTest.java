@@ -2,7 +2,10 @@ package dev.vigil.provisioning.inventory;
 
 import org.junit.jupiter.api.Test;
 
+import dev.vigil.provisioning.ssh.SshTarget;
+
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +55,31 @@ class AnsibleInventoryTest {
                 [state_registered]
                 gpu-03
                 """);
+    }
+
+    @Test
+    void nodesFromAHostsFileGetTheirAddressPortAndUserTheOthersTheirName() {
+        String ini = AnsibleInventory.render(List.of(
+                new AnsibleInventory.Node("gpu-01", "H100", "slurm", "dcgm", "ready"),
+                new AnsibleInventory.Node("gpu-02", "H100", "slurm", "dcgm", "ready"),
+                new AnsibleInventory.Node("gpu-03", "H100", "slurm", "dcgm", "ready")),
+                Map.of("gpu-01", new SshTarget("gpu-01", "ops", "10.0.0.1", 2222),
+                        "gpu-02", new SshTarget("gpu-02", null, "10.0.0.2", 22),
+                        "elsewhere", new SshTarget("elsewhere", null, "10.0.0.9", 22)));
+
+        assertThat(ini).startsWith("""
+                # Written by 'vigil provision ansible-inventory' from the controller's nodes.
+
+                [gpu_nodes]
+                gpu-01 ansible_host=10.0.0.1 ansible_port=2222 ansible_user=ops
+                gpu-02 ansible_host=10.0.0.2 ansible_port=22
+                gpu-03
+
+                [model_h100]
+                gpu-01
+                gpu-02
+                gpu-03
+                """).doesNotContain("elsewhere");
     }
 
     @Test

@@ -89,11 +89,23 @@ class RolloutTest {
     }
 
     @Test
+    void eachHostsFinalResultIsToldAsItFinishes() throws Exception {
+        List<InstallResult> told = Collections.synchronizedList(new ArrayList<>());
+
+        List<Rollout.BatchResult> results = rollout(new Controller(), Set.of("gpu-2"), new ArrayList<>())
+                .run(hosts(3), "1,2", "1", "r", told::add);
+
+        assertThat(told).containsExactlyInAnyOrderElementsOf(results.stream().flatMap(b -> b.results().stream()).toList());
+        assertThat(told).hasSize(3).filteredOn(r -> !r.ok()).extracting(InstallResult::host).containsExactly("gpu-2");
+    }
+
+    @Test
     void eachHostIsDrainedUpgradedAndReturned() throws Exception {
         Controller controller = new Controller();
         List<String> upgraded = Collections.synchronizedList(new ArrayList<>());
 
-        List<Rollout.BatchResult> results = rollout(controller, Set.of(), upgraded).run(hosts(3), "1,2", "0", "upgrade to 2.0");
+        List<Rollout.BatchResult> results = rollout(controller, Set.of(), upgraded)
+                .run(hosts(3), "1,2", "0", "upgrade to 2.0", r -> { });
 
         assertThat(results).extracting(Rollout.BatchResult::halted).containsExactly(false, false);
         assertThat(results).extracting(Rollout.BatchResult::batch).containsExactly(1, 2);
@@ -108,7 +120,8 @@ class RolloutTest {
         Controller controller = new Controller();
         List<String> upgraded = Collections.synchronizedList(new ArrayList<>());
 
-        List<Rollout.BatchResult> results = rollout(controller, Set.of("gpu-1"), upgraded).run(hosts(5), "1,2", "0", "r");
+        List<Rollout.BatchResult> results = rollout(controller, Set.of("gpu-1"), upgraded)
+                .run(hosts(5), "1,2", "0", "r", r -> { });
 
         assertThat(results).extracting(Rollout.BatchResult::halted).containsExactly(true, false, false);
         assertThat(results).extracting(Rollout.BatchResult::batch).containsExactly(1, 2, 3);
@@ -122,10 +135,12 @@ class RolloutTest {
     void aBatchHaltsOnlyWhenItsFailuresExceedMaxFail() throws Exception {
         List<String> upgraded = Collections.synchronizedList(new ArrayList<>());
 
-        List<Rollout.BatchResult> within = rollout(new Controller(), Set.of("gpu-2"), upgraded).run(hosts(5), "1,2", "1", "r");
+        List<Rollout.BatchResult> within = rollout(new Controller(), Set.of("gpu-2"), upgraded)
+                .run(hosts(5), "1,2", "1", "r", r -> { });
         assertThat(within).extracting(Rollout.BatchResult::halted).containsExactly(false, false, false);
 
-        List<Rollout.BatchResult> over = rollout(new Controller(), Set.of("gpu-2", "gpu-3"), upgraded).run(hosts(5), "1,2", "1", "r");
+        List<Rollout.BatchResult> over = rollout(new Controller(), Set.of("gpu-2", "gpu-3"), upgraded)
+                .run(hosts(5), "1,2", "1", "r", r -> { });
         assertThat(over).extracting(Rollout.BatchResult::halted).containsExactly(false, true, false);
         assertThat(over.get(1).failures()).isEqualTo(2);
     }
@@ -144,7 +159,7 @@ class RolloutTest {
             return new InstallResult(target.name(), true, "ready", "", 1);
         }, true, Duration.ZERO);
 
-        List<Rollout.BatchResult> results = rollout.run(hosts(2), "1", "0", "r");
+        List<Rollout.BatchResult> results = rollout.run(hosts(2), "1", "0", "r", r -> { });
 
         assertThat(upgraded).isEmpty();
         assertThat(results.get(0).results().get(0)).isEqualTo(new InstallResult("gpu-1", false, "drain",
@@ -163,7 +178,7 @@ class RolloutTest {
 
         List<Rollout.BatchResult> results = new Rollout(refusing, t -> {
             throw new AssertionError("not upgraded");
-        }, true, Duration.ZERO).run(hosts(1), "1", "0", "r");
+        }, true, Duration.ZERO).run(hosts(1), "1", "0", "r", r -> { });
 
         assertThat(results.get(0).results().get(0).detail()).isEqualTo("controller: answered 403 Forbidden");
     }

@@ -30,7 +30,7 @@ import java.util.Map;
  * @param message   notify: the note's text; {@code ${node}}, {@code ${gpu}}, {@code ${run}} and
  *                  {@code ${runbook}} are replaced
  * @param page      notify: true sends a page with the node's history instead of a note (default false)
- * @param command   exec: the command (refused until the provisioning module exists, issue 18)
+ * @param command   exec: the command, run on the node over the controller's SSH
  */
 public record StepSpec(StepKind kind, String name, Duration timeout, Integer retries, Duration backoff,
                        OnFailure onFailure, Boolean fallback, Scope scope, DrainMode mode, Duration deadline, Condition until,

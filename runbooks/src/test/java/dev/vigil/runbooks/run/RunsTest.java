@@ -286,8 +286,9 @@ class RunsTest {
                 "XID 79 on GPU 3", "health-reflex", T0))));
         Runbook runbook = runbook("  - kind: cordon\n  - {kind: exec, command: fix, onFailure: escalate}\n"
                 + "  - kind: return\n");
+        fleet.failingCommands.add("fix");
 
-        RunRecord run = started(runbook, NODE, T0);
+        RunRecord run = Runs.advance(started(runbook, NODE, T0), runbook, fleet, T0.plusSeconds(1));
 
         assertThat(run.state()).isEqualTo(RunState.ESCALATED);
         assertThat(run.step()).isEqualTo(3);
@@ -295,19 +296,21 @@ class RunsTest {
         assertThat(fleet.calls("resume")).isEmpty();
         assertThat(fleet.calls("cordon")).hasSize(2);
         assertThat(fleet.calls("page")).singleElement().asString()
-                .startsWith("page run-1/page runbook rb escalated on sim-1: step exec failed, escalated: refused")
-                .contains("exec [exec] failed: refused", "ready -> cordoned by health-reflex: XID 79 on GPU 3");
+                .startsWith("page run-1/page runbook rb escalated on sim-1: step exec failed, escalated: exec \"fix\": exit 1")
+                .contains("exec [exec] failed: exec \"fix\": exit 1: refused", "ready -> cordoned by health-reflex: XID 79 on GPU 3");
     }
 
     @Test
     void aStoppingStepFailsTheRunAndNeverReachesReturn() {
         Runbook runbook = runbook("  - {kind: exec, command: fix}\n  - kind: return\n");
+        fleet.failingCommands.add("fix");
 
-        RunRecord run = started(runbook, NODE, T0);
+        RunRecord run = Runs.advance(started(runbook, NODE, T0), runbook, fleet, T0.plusSeconds(1));
 
         assertThat(run.state()).isEqualTo(RunState.FAILED);
-        assertThat(run.reason()).startsWith("step exec failed: refused to run \"fix\"");
-        assertThat(fleet.calls.get(0)).isEqualTo("cordon sim-1");
+        assertThat(run.reason()).isEqualTo("step exec failed: exec \"fix\": exit 1: refused");
+        assertThat(fleet.calls.subList(0, 2)).as("the failed exec, then the node cordoned")
+                .containsExactly("exec sim-1 run-1/0/1 fix", "cordon sim-1");
         assertThat(fleet.calls("resume")).isEmpty();
     }
 

@@ -9,6 +9,7 @@ import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.runbooks.RunTarget;
 import dev.vigil.runbooks.BmcResult;
+import dev.vigil.runbooks.ExecResult;
 import dev.vigil.runbooks.FakeFleet;
 import org.junit.jupiter.api.Test;
 
@@ -240,12 +241,21 @@ class StepsTest {
     }
 
     @Test
-    void execIsRefusedNamingTheProvisioningModule() {
-        Progress progress = new Exec("nvidia-smi -r").attempt(context(NODE, 1, T0));
+    void execRunsTheCommandOnceOverSshAndReadsItsResult() {
+        Exec exec = new Exec("nvidia-smi -r");
 
-        assertThat(progress.status()).isEqualTo(Progress.Status.FAILED);
-        assertThat(progress.output()).contains("nvidia-smi -r", "provisioning module (issue 18)");
-        assertThat(fleet.calls).isEmpty();
+        assertThat(exec.attempt(context(NODE, 1, T0))).isEqualTo(new Progress(Progress.Status.PENDING,
+                "running \"nvidia-smi -r\" on sim-1 over SSH", "run-7/2/1"));
+        assertThat(exec.attempt(context(NODE, 1, T0)).output()).isEqualTo("exec \"nvidia-smi -r\": ssh sim-1 nvidia-smi -r");
+        assertThat(fleet.calls).containsExactly("exec sim-1 run-7/2/1 nvidia-smi -r");
+
+        fleet.execs.put("run-7/2/1", new ExecResult("run-7/2/1", AgentActionResult.State.SUCCEEDED, "exit 0: done"));
+        assertThat(exec.attempt(context(NODE, 1, T0)))
+                .isEqualTo(new Progress(Progress.Status.DONE, "exec \"nvidia-smi -r\": exit 0: done", "run-7/2/1"));
+        fleet.execs.put("run-7/2/1", new ExecResult("run-7/2/1", AgentActionResult.State.FAILED, "no SSH configured"));
+        assertThat(exec.attempt(context(NODE, 1, T0)))
+                .isEqualTo(new Progress(Progress.Status.FAILED, "exec \"nvidia-smi -r\": no SSH configured", "run-7/2/1"));
+        assertThat(fleet.calls).hasSize(1);
     }
 
     @Test
@@ -272,7 +282,7 @@ class StepsTest {
                 "would ask the agent of sim-1 to reboot the node", "would power-cycle sim-1 through its BMC",
                 "would ask the agent for a level 1 health check of sim-1 gpu 3", "would page: x",
                 "would wait for an operator's approval",
-                "would run \"ls\" on sim-1, but exec needs the provisioning module (issue 18), which Vigil does not have yet",
+                "would run \"ls\" on sim-1 over SSH",
                 "would return sim-1 gpu 3 to service", "would produce the capacity report and send it");
         assertThat(fleet.calls).isEmpty();
     }
