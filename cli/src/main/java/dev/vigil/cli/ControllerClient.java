@@ -149,6 +149,11 @@ final class ControllerClient {
         return send(request(path).header("Content-Type", "application/json").POST(json(body)));
     }
 
+    /** POSTs a document as it is, e.g. a Kubernetes manifest as {@code application/yaml}. */
+    Answer post(String path, byte[] body, String contentType) throws Failure, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     /** PUTs {@code body} as JSON: a wire type that replaces what the path holds. */
     Answer put(String path, Object body) throws Failure, InterruptedException {
         return send(request(path).header("Content-Type", "application/json").PUT(json(body)));

@@ -61,8 +61,7 @@ public final class Manifests {
         try {
             parsed = SERIALIZATION.unmarshal(manifest);
         } catch (RuntimeException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw new InvalidValueException("manifest", why, "one " + KINDS + ", in YAML or JSON");
+            throw new InvalidValueException("manifest", unreadable(e), "one " + KINDS + ", in YAML or JSON");
         }
         if (!(parsed instanceof HasMetadata resource)) {
             throw new InvalidValueException("manifest", parsed instanceof List<?> list ? list.size() + " documents"
@@ -86,9 +85,14 @@ public final class Manifests {
         try {
             return SERIALIZATION.unmarshal(json, PodTemplateSpec.class);
         } catch (RuntimeException e) {
-            throw new InvalidValueException("podTemplate", e.getMessage() == null ? e.toString()
-                    : e.getMessage().lines().findFirst().orElse(""), "a core/v1 PodTemplateSpec as JSON");
+            throw new InvalidValueException("podTemplate", unreadable(e), "a core/v1 PodTemplateSpec as JSON");
         }
+    }
+
+    /** The parser's complaint on one line, with where it was: short enough for a terminal. */
+    private static String unreadable(RuntimeException e) {
+        String why = (e.getMessage() == null ? e.toString() : e.getMessage()).replaceAll("\\s+", " ").strip();
+        return why.length() > 300 ? why.substring(0, 297) + "..." : why;
     }
 
     /**
