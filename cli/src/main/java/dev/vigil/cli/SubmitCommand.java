@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,8 @@ final class SubmitCommand extends ApiCommand {
             "migProfile", "--mig-profile", "priorityClass", "--priority", "runtimeLimit", "--runtime-limit",
             "spread", "--no-spread", "topology.maxLeaves", "--topology", "topology.level", "--topology",
             "waitForNodes", "--wait-for-nodes");
+    /** A controller's first manifest loads fabric8's Kubernetes model: seconds, on a busy machine many. */
+    private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(30);
     private static final String TOPOLOGIES = "same-node, same-nvlink, same-leaf or max-leaves=N";
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A job spec in YAML or JSON.")
@@ -176,7 +179,7 @@ final class SubmitCommand extends ApiCommand {
         ControllerClient.Answer answer;
         try {
             ObjectNode tree = file == null ? Documents.yaml().createObjectNode() : read(file);
-            answer = tree.has("apiVersion") ? client.post("/v1/jobs", manifest(), "application/yaml")
+            answer = tree.has("apiVersion") ? client.post("/v1/jobs", manifest(), "application/yaml", MANIFEST_TIMEOUT)
                     : client.post("/v1/jobs", spec(tree));
         } catch (InvalidDocumentException e) {
             throw new ControllerClient.Failure(e.getMessage() + hint(e.field()), ExitCodes.CONFIG, null);

@@ -181,6 +181,7 @@ class JobsApiTest {
         assertThat(noGpus.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         JsonNode problem = Documents.json().readTree(noGpus.body());
         assertThat(problem.get("field").asText()).isEqualTo("spec.template.spec.containers[0].resources.limits");
+        assertThat(problem.get("value").asText()).isEqualTo("cpu: 2, memory: 48Gi");
         assertThat(problem.get("allowed").asText()).startsWith("nvidia.com/gpu: 1 to 8");
 
         HttpResponse<String> cronJob = postYaml(server.replace("apiVersion: apps/v1\nkind: Deployment",

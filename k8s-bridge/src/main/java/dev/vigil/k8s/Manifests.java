@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Turns the manifests ML engineers already write into Vigil jobs: a {@code batch/v1} Job is a
@@ -205,7 +206,7 @@ public final class Manifests {
                     path + ".image", container.getImage(), "a container image, e.g. nvcr.io/nvidia/pytorch:24.08-py3");
             if (!gpus(container, path).isEmpty()) {
                 InvalidValueException.require(gpuContainer == null, path + ".resources.limits",
-                        container.getResources().getLimits(), "GPUs in one container of the pod only: containers["
+                        shown(container), "GPUs in one container of the pod only: containers["
                                 + gpuContainer + "] has them");
                 gpuContainer = i;
             }
@@ -214,12 +215,13 @@ public final class Manifests {
         for (int i = 0; i < inits.size(); i++) {
             String path = POD + ".initContainers[" + i + "]";
             InvalidValueException.require(gpus(inits.get(i), path).isEmpty(), path + ".resources.limits",
-                    inits.get(i).getResources() == null ? null : inits.get(i).getResources().getLimits(),
+                    shown(inits.get(i)),
                     "no GPUs: Vigil gives the pod's GPUs to its one GPU container");
         }
         String path = CONTAINERS + "[" + (gpuContainer == null ? 0 : gpuContainer) + "]";
         String limits = path + ".resources.limits";
-        InvalidValueException.require(gpuContainer != null, limits, null, WHOLE_GPUS + ", or nvidia.com/mig-<profile>: 1"
+        InvalidValueException.require(gpuContainer != null, limits, containers.size() == 1 ? shown(containers.get(0))
+                : null, WHOLE_GPUS + ", or nvidia.com/mig-<profile>: 1"
                 + " in a Deployment, in one container (Vigil schedules GPU work)");
         Container container = containers.get(gpuContainer);
         Map.Entry<String, Integer> gpu = gpus(container, path).entrySet().iterator().next();
@@ -276,6 +278,13 @@ public final class Manifests {
         InvalidValueException.require(gpus.size() <= 1, path + ".resources.limits", gpus.keySet(),
                 "one GPU resource: nvidia.com/gpu or one nvidia.com/mig-<profile>");
         return gpus;
+    }
+
+    /** A container's limits as a manifest writes them ({@code cpu: 2, memory: 8Gi}); null when it has none. */
+    private static String shown(Container container) {
+        Map<String, Quantity> limits = container.getResources() == null ? null : container.getResources().getLimits();
+        return limits == null || limits.isEmpty() ? null : new TreeMap<>(limits).entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
     }
 
     /** Whether a container's limits or requests name a GPU resource. */

@@ -128,7 +128,7 @@ class ManifestsTest {
             nine GPUs                   | nvidia.com/gpu: 4,                     | nvidia.com/gpu: 9,                     | spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"] | 9
             half a GPU                  | nvidia.com/gpu: 4,                     | nvidia.com/gpu: 500m,                  | spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"] | 500m
             a MIG slice in a gang       | nvidia.com/gpu: 4,                     | nvidia.com/mig-1g.10gb: 1,             | spec.template.spec.containers[0].resources.limits             | nvidia.com/mig-1g.10gb
-            no GPUs                     | nvidia.com/gpu: 4,                     | cpu: 4,                                | spec.template.spec.containers[0].resources.limits             |
+            no GPUs                     | nvidia.com/gpu: 4,                     | cpu: 4,                                | spec.template.spec.containers[0].resources.limits             | cpu: 4, memory: 64Gi
             a node named                | restartPolicy: Never                   | nodeName: n1                           | spec.template.spec.nodeName                                   | n1
             a bad tenant                | vigil.dev/tenant: research             | vigil.dev/tenant: Research Lab         | metadata.annotations["vigil.dev/tenant"]                      | Research Lab
             """)
@@ -185,7 +185,7 @@ class ManifestsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             no replicas          | replicas: 2                | replicas: 0                 | spec.replicas                                         | 0
-            no GPUs              | {nvidia.com/gpu: 1}        | {memory: 8Gi}               | spec.template.spec.containers[0].resources.limits     |
+            no GPUs              | {nvidia.com/gpu: 1}        | {memory: 8Gi}               | spec.template.spec.containers[0].resources.limits     | memory: 8Gi
             two MIG slices       | {nvidia.com/gpu: 1}        | {nvidia.com/mig-1g.10gb: 2} | spec.template.spec.containers[0].resources.limits["nvidia.com/mig-1g.10gb"] | 2
             a bad MIG profile    | {nvidia.com/gpu: 1}        | {nvidia.com/mig-big: 1}     | spec.template.spec.containers[0].resources.limits     | nvidia.com/mig-big
             a GPU and a slice    | {nvidia.com/gpu: 1}        | {nvidia.com/gpu: 1, nvidia.com/mig-1g.10gb: 1} | spec.template.spec.containers[0].resources.limits | [nvidia.com/gpu, nvidia.com/mig-1g.10gb]
