@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -84,6 +86,31 @@ public final class Kubernetes implements AutoCloseable {
         Pod pod = call("create pod " + request.namespace() + "/" + request.name(),
                 () -> client.pods().inNamespace(request.namespace()).resource(PodSpecs.of(request)).create());
         return PodSpecs.read(pod);
+    }
+
+    /**
+     * Names the node a pod's unbound volume claims will be used on, as the default scheduler does
+     * for a StorageClass that waits for the first consumer ({@code WaitForFirstConsumer}): without
+     * it no volume is provisioned for a pod Vigil binds itself, and the pod never starts. A claim
+     * already bound or given a node is left alone, and so is one that does not exist (the kubelet
+     * says so on the pod).
+     */
+    public void selectNodeForClaims(PodRequest request, String node) {
+        if (request.template() == null) {
+            return;
+        }
+        for (String claim : Manifests.claims(request.template())) {
+            String what = "select node " + node + " for claim " + request.namespace() + "/" + claim;
+            var resource = client.persistentVolumeClaims().inNamespace(request.namespace()).withName(claim);
+            PersistentVolumeClaim current = call(what, resource::get);
+            if (current == null || current.getSpec() != null && current.getSpec().getVolumeName() != null
+                    && !current.getSpec().getVolumeName().isEmpty() || current.getMetadata().getAnnotations() != null
+                    && current.getMetadata().getAnnotations().containsKey(VigilLabels.SELECTED_NODE)) {
+                continue;
+            }
+            call(what, () -> resource.edit(pvc -> new PersistentVolumeClaimBuilder(pvc).editMetadata()
+                    .addToAnnotations(VigilLabels.SELECTED_NODE, node).endMetadata().build()));
+        }
     }
 
     /**

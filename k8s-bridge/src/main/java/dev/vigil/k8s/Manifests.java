@@ -108,6 +108,14 @@ public final class Manifests {
         return template.getMetadata() == null ? null : template.getMetadata().getNamespace();
     }
 
+    /** The volume claims a stored pod template mounts, by name. */
+    static List<String> claims(String podTemplate) {
+        PodSpec pod = template(podTemplate).getSpec();
+        return pod == null || pod.getVolumes() == null ? List.of() : pod.getVolumes().stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName()).distinct().toList();
+    }
+
     /** The container Vigil gives the pod's GPUs to: the first whose resources name a GPU, else the first. */
     static int gpuContainer(PodSpec pod) {
         List<Container> containers = pod.getContainers();

@@ -9,6 +9,7 @@ import dev.vigil.k8s.Manifests;
 import dev.vigil.scheduler.Decision;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -138,6 +139,27 @@ class ManifestPodsTest {
                 .hasToString("3");
         assertThat(pods.get(1).getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
                 .hasToString("1");
+    }
+
+    @Test
+    void anUnboundClaimIsToldTheNodeOfItsFirstPodAsTheDefaultSchedulerWould() throws Exception {
+        // training-data waits for its first consumer; checkpoints is bound to a volume already.
+        client.persistentVolumeClaims().inNamespace(NS).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
+                .withName("training-data").endMetadata().withNewSpec().withStorageClassName("local-path").endSpec()
+                .withNewStatus().withPhase("Pending").endStatus().build()).create();
+        client.persistentVolumeClaims().inNamespace(NS).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
+                .withName("checkpoints").endMetadata().withNewSpec().withVolumeName("pv-7").endSpec()
+                .withNewStatus().withPhase("Bound").endStatus().build()).create();
+        bindable("j-000005-a1-0", "j-000005-a1-1");
+
+        backend.start(new Decision.Start("j-000005", example("training-job.yaml"),
+                List.of(on("n1", null, 0), on("n2", null, 5)), 1));
+
+        assertThat(podsOf("j-000005")).hasSize(2);
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("training-data").get().getMetadata()
+                .getAnnotations()).containsEntry("volume.kubernetes.io/selected-node", "n1");
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("checkpoints").get().getMetadata()
+                .getAnnotations()).isNullOrEmpty();
     }
 
     @Test
