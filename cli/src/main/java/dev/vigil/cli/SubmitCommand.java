@@ -86,7 +86,8 @@ final class SubmitCommand extends ApiCommand {
     private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(30);
     private static final String TOPOLOGIES = "same-node, same-nvlink, same-leaf or max-leaves=N";
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A job spec in YAML or JSON.")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "A job spec, or a Kubernetes Job or Deployment manifest, in YAML or JSON.")
     Path file;
 
     @Option(names = "--name", paramLabel = "NAME", description = "A name for people (default: the kind).")
