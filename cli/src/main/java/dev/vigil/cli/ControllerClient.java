@@ -149,6 +149,15 @@ final class ControllerClient {
         return send(request(path).header("Content-Type", "application/json").POST(json(body)));
     }
 
+    /**
+     * POSTs a document as it is, e.g. a Kubernetes manifest as {@code application/yaml}, waiting up
+     * to {@code timeout} for the answer.
+     */
+    Answer post(String path, byte[] body, String contentType, Duration timeout) throws Failure, InterruptedException {
+        return send(request(path).timeout(timeout).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     /** PUTs {@code body} as JSON: a wire type that replaces what the path holds. */
     Answer put(String path, Object body) throws Failure, InterruptedException {
         return send(request(path).header("Content-Type", "application/json").PUT(json(body)));
@@ -208,7 +217,7 @@ final class ControllerClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new Failure("cannot reach the controller at " + url + ": " + reason(e)
+            throw new Failure("cannot reach the controller at " + url + ": " + reason(e, request.timeout().orElse(TIMEOUT))
                     + " (is it running? set --url or VIGIL_URL)", ExitCodes.FAILED, null, -1);
         }
         int status = response.statusCode();
@@ -253,12 +262,12 @@ final class ControllerClient {
         return status == 400 || status == 404 || status == 413 || status == 422;
     }
 
-    private static String reason(IOException e) {
+    private static String reason(IOException e, Duration timeout) {
         if (e instanceof HttpConnectTimeoutException) {
             return "no connection within " + TIMEOUT.toSeconds() + " s";
         }
         if (e instanceof HttpTimeoutException) {
-            return "no answer within " + TIMEOUT.toSeconds() + " s";
+            return "no answer within " + timeout.toSeconds() + " s";
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof UnknownHostException) {

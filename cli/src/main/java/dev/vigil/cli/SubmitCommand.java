@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,14 @@ import java.util.Map;
                 "given beside it replace its keys. An unknown key or a bad value is refused before anything",
                 "is sent.",
                 "",
+                "-f also takes a Kubernetes manifest (a file with apiVersion): a batch/v1 Job is a training",
+                "gang of spec.parallelism pods, an apps/v1 Deployment an inference service of spec.replicas;",
+                "the GPUs are the nvidia.com/gpu (or nvidia.com/mig-<profile>) limits of one container.",
+                "The controller runs it on its kubernetes backend, each pod made from the manifest's pod",
+                "template (volumes, probes, env, ...) with Vigil's scheduler, labels and GPUs; a field it",
+                "cannot honour is refused naming it. Tenant and priority class are the manifest's",
+                "annotations vigil.dev/tenant and vigil.dev/priority-class; no other flags beside it.",
+                "",
                 "A job no node the controller knows could ever run (a GPU model, MIG profile or pool the",
                 "fleet lacks, a gang larger than the fleet) is refused; --wait-for-nodes queues it anyway,",
                 "for nodes that may join. Cordoned, drained and silent nodes count: they may return.",
@@ -55,6 +64,7 @@ import java.util.Map;
                 "  vigil submit --name chat --replicas 4 --mig-profile 1g.10gb --tenant serving -- python serve.py",
                 "  vigil submit --gpus 4 --priority low --preemptible --topology same-nvlink --preferred -- ./sweep.sh",
                 "  vigil submit -f job.yaml --tenant research",
+                "  vigil submit -f k8s/examples/training-job.yaml",
                 "  id=$(vigil submit -q -f job.yaml) && vigil why $id",
                 "",
                 "job.yaml:",
@@ -72,9 +82,12 @@ final class SubmitCommand extends ApiCommand {
             "migProfile", "--mig-profile", "priorityClass", "--priority", "runtimeLimit", "--runtime-limit",
             "spread", "--no-spread", "topology.maxLeaves", "--topology", "topology.level", "--topology",
             "waitForNodes", "--wait-for-nodes");
+    /** A controller's first manifest loads fabric8's Kubernetes model: seconds, on a busy machine many. */
+    private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(30);
     private static final String TOPOLOGIES = "same-node, same-nvlink, same-leaf or max-leaves=N";
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A job spec in YAML or JSON.")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "A job spec, or a Kubernetes Job or Deployment manifest, in YAML or JSON.")
     Path file;
 
     @Option(names = "--name", paramLabel = "NAME", description = "A name for people (default: the kind).")
@@ -164,13 +177,14 @@ final class SubmitCommand extends ApiCommand {
 
     @Override
     void run(ControllerClient client, PrintWriter out) throws Exception {
-        JobSpec spec;
+        ControllerClient.Answer answer;
         try {
-            spec = spec();
+            ObjectNode tree = file == null ? Documents.yaml().createObjectNode() : read(file);
+            answer = tree.has("apiVersion") ? client.post("/v1/jobs", manifest(), "application/yaml", MANIFEST_TIMEOUT)
+                    : client.post("/v1/jobs", spec(tree));
         } catch (InvalidDocumentException e) {
             throw new ControllerClient.Failure(e.getMessage() + hint(e.field()), ExitCodes.CONFIG, null);
         }
-        ControllerClient.Answer answer = client.post("/v1/jobs", spec);
         if (json()) {
             out.println(answer.pretty());
             return;
@@ -185,9 +199,33 @@ final class SubmitCommand extends ApiCommand {
         out.printf("  vigil why %s     why it waits, with the numbers%n", job.id());
     }
 
-    /** The spec file (if any) with the flags' keys on top, bound strictly. */
-    private JobSpec spec() {
-        ObjectNode tree = file == null ? Documents.yaml().createObjectNode() : read(file);
+    /**
+     * A Kubernetes manifest, sent as it is: the controller translates it (a field it cannot honour
+     * comes back naming it). Its settings are its own; a flag beside it is refused rather than lost.
+     */
+    private byte[] manifest() {
+        Map<String, Object> flags = flags(true);
+        if (preferred) {
+            flags.put("preferred", true);
+        }
+        if (!flags.isEmpty()) {
+            String key = flags.keySet().iterator().next();
+            throw new InvalidDocumentException("flags", key, String.valueOf(flags.get(key)),
+                    "no flags beside a Kubernetes manifest", OPTIONS.getOrDefault(key, "--" + key)
+                    + ": not with a Kubernetes manifest ("
+                    + file + "); set it in the manifest (tenant and priority class: the annotations vigil.dev/tenant "
+                    + "and vigil.dev/priority-class)");
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidDocumentException(file.toString(), "", file.toString(), "a readable file",
+                    "cannot read it: " + e.getMessage());
+        }
+    }
+
+    /** The spec file's tree (if any) with the flags' keys on top, bound strictly. */
+    private JobSpec spec(ObjectNode tree) {
         Map<String, Object> flags = flags(tree.has("kind"));
         flagged.putAll(flags);
         flags.forEach((key, value) -> tree.set(key, Documents.yaml().valueToTree(value)));

@@ -245,6 +245,30 @@ class JobCommandsTest {
     }
 
     @Test
+    void aKubernetesManifestIsSentAsItIsAndTheControllersRefusalNamesItsField() throws Exception {
+        int before = Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs").size();
+        String server = Files.readString(Path.of("..", "k8s", "examples", "model-server.yaml"));
+        Path noGpus = dir.resolve("no-gpus.yaml");
+        Files.writeString(noGpus, server.replace("nvidia.com/gpu: 1", "cpu: 2"));
+
+        Run refused = run(sam, "submit", "-f", noGpus.toString());
+
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("vigil submit: 400 Invalid input: "
+                + "spec.template.spec.containers[0].resources.limits: \"cpu: 2, memory: 48Gi\" is not allowed "
+                + "(allowed: nvidia.com/gpu: 1 to 8");
+        Path shipped = Path.of("..", "k8s", "examples", "model-server.yaml");
+        Run unconfigured = run(sam, "submit", "-f", shipped.toString());
+        assertThat(unconfigured.err()).contains("backend: \"kubernetes\" is not allowed")
+                .contains("kubernetes is not configured on this controller");
+        Run withFlag = run(sam, "submit", "-f", shipped.toString(), "--tenant", "research");
+        assertThat(withFlag.exit()).isEqualTo(2);
+        assertThat(withFlag.err()).startsWith("vigil submit: flags: --tenant: not with a Kubernetes manifest")
+                .contains("vigil.dev/tenant");
+        assertThat(Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs")).hasSize(before);
+    }
+
+    @Test
     void helpTeachesTheJobCommands() {
         assertThat(run(null, "--help").out()).contains("vigil submit", "vigil jobs", "vigil why ID", "vigil cancel ID");
         for (String command : List.of("submit", "jobs", "job", "why", "cancel")) {

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,6 +170,39 @@ class JobsApiTest {
         assertThat(problem.get("field").asText()).isEqualTo("backend");
         assertThat(problem.get("allowed").asText()).isEqualTo("one of simulated (or leave it out for simulated); "
                 + "slurm is not configured on this controller (no slurm: section in its config)");
+    }
+
+    @Test
+    void aKubernetesManifestIsReadByTheControllerAndWhatItCannotHonourIsA400NamingTheField() throws Exception {
+        String server = Files.readString(Path.of("..", "k8s", "examples", "model-server.yaml"));
+
+        HttpResponse<String> noGpus = postYaml(server.replace("nvidia.com/gpu: 1", "cpu: 2"));
+        assertThat(noGpus.statusCode()).as(noGpus.body()).isEqualTo(400);
+        assertThat(noGpus.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = Documents.json().readTree(noGpus.body());
+        assertThat(problem.get("field").asText()).isEqualTo("spec.template.spec.containers[0].resources.limits");
+        assertThat(problem.get("value").asText()).isEqualTo("cpu: 2, memory: 48Gi");
+        assertThat(problem.get("allowed").asText()).startsWith("nvidia.com/gpu: 1 to 8");
+
+        HttpResponse<String> cronJob = postYaml(server.replace("apiVersion: apps/v1\nkind: Deployment",
+                "apiVersion: batch/v1\nkind: CronJob"));
+        assertThat(Documents.json().readTree(cronJob.body()).get("field").asText()).isEqualTo("kind");
+
+        // A manifest Vigil can honour, on a controller without the kubernetes backend.
+        HttpResponse<String> noBackend = postYaml(server);
+        assertThat(noBackend.statusCode()).as(noBackend.body()).isEqualTo(400);
+        JsonNode unconfigured = Documents.json().readTree(noBackend.body());
+        assertThat(unconfigured.get("field").asText()).isEqualTo("backend");
+        assertThat(unconfigured.get("value").asText()).isEqualTo("kubernetes");
+        assertThat(unconfigured.get("allowed").asText()).contains("kubernetes is not configured on this controller");
+    }
+
+    private static HttpResponse<String> postYaml(String manifest) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.port() + "/v1/jobs"))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/yaml")
+                .header("Authorization", "Bearer " + TOKENS.get("alice"))
+                .POST(HttpRequest.BodyPublishers.ofString(manifest)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

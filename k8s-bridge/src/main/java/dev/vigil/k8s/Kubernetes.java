@@ -10,9 +10,16 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -34,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +86,31 @@ public final class Kubernetes implements AutoCloseable {
         Pod pod = call("create pod " + request.namespace() + "/" + request.name(),
                 () -> client.pods().inNamespace(request.namespace()).resource(PodSpecs.of(request)).create());
         return PodSpecs.read(pod);
+    }
+
+    /**
+     * Names the node a pod's unbound volume claims will be used on, as the default scheduler does
+     * for a StorageClass that waits for the first consumer ({@code WaitForFirstConsumer}): without
+     * it no volume is provisioned for a pod Vigil binds itself, and the pod never starts. A claim
+     * already bound or given a node is left alone, and so is one that does not exist (the kubelet
+     * says so on the pod).
+     */
+    public void selectNodeForClaims(PodRequest request, String node) {
+        if (request.template() == null) {
+            return;
+        }
+        for (String claim : Manifests.claims(request.template())) {
+            String what = "select node " + node + " for claim " + request.namespace() + "/" + claim;
+            var resource = client.persistentVolumeClaims().inNamespace(request.namespace()).withName(claim);
+            PersistentVolumeClaim current = call(what, resource::get);
+            if (current == null || current.getSpec() != null && current.getSpec().getVolumeName() != null
+                    && !current.getSpec().getVolumeName().isEmpty() || current.getMetadata().getAnnotations() != null
+                    && current.getMetadata().getAnnotations().containsKey(VigilLabels.SELECTED_NODE)) {
+                continue;
+            }
+            call(what, () -> resource.edit(pvc -> new PersistentVolumeClaimBuilder(pvc).editMetadata()
+                    .addToAnnotations(VigilLabels.SELECTED_NODE, node).endMetadata().build()));
+        }
     }
 
     /**
@@ -247,6 +280,11 @@ public final class Kubernetes implements AutoCloseable {
 
     /** How Vigil's pods are written and read. */
     static final class PodSpecs {
+        /** What a gang's pod finds its index in, as in an Indexed Job. */
+        static final String INDEX_VARIABLE = "JOB_COMPLETION_INDEX";
+        /** The annotation an Indexed Job's pods carry their index in. */
+        static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+
         private PodSpecs() {
         }
 
@@ -269,16 +307,29 @@ public final class Kubernetes implements AutoCloseable {
             if (request.priorityClass() != null) {
                 annotations.put(VigilLabels.PRIORITY_CLASS, request.priorityClass());
             }
+            if (request.index() != null) {
+                annotations.put(COMPLETION_INDEX, request.index().toString());
+            }
+            return request.template() == null ? single(request, labels, annotations)
+                    : fromTemplate(request, labels, annotations);
+        }
+
+        /** A pod of one container from the request's image, command and env. */
+        private static Pod single(PodRequest request, Map<String, String> labels, Map<String, String> annotations) {
             Map.Entry<String, Integer> gpu = request.gpuResource();
             Map<String, Quantity> limits = Map.of(gpu.getKey(), new Quantity(gpu.getValue().toString()));
-            List<EnvVar> env = request.env().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+            Map<String, String> variables = new TreeMap<>(request.env());
+            if (request.index() != null) {
+                variables.put(INDEX_VARIABLE, request.index().toString());
+            }
+            List<EnvVar> env = variables.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null))
+                    .toList();
             return new PodBuilder()
                     .withNewMetadata().withName(request.name()).withNamespace(request.namespace())
                     .withLabels(labels).withAnnotations(annotations).endMetadata()
                     .withNewSpec()
                     .withSchedulerName(VigilLabels.SCHEDULER_NAME)
-                    .withRestartPolicy(request.restart() ? "Always" : "Never")
+                    .withRestartPolicy(restartPolicy(request))
                     .addNewContainer().withName("main").withImage(request.image())
                     .withCommand(request.command().isEmpty() ? null : request.command())
                     .withEnv(env.isEmpty() ? null : env)
@@ -287,6 +338,61 @@ public final class Kubernetes implements AutoCloseable {
                     .endContainer()
                     .endSpec()
                     .build();
+        }
+
+        /**
+         * A pod from a manifest's template, Vigil's parts on top: its name, namespace, labels and
+         * annotations, {@code schedulerName}, restart policy, no node (Vigil binds it), the GPU
+         * container's GPU resources as placed, a gang pod's index; the rest (volumes, probes,
+         * other resources, security context, …) as the template has it.
+         */
+        private static Pod fromTemplate(PodRequest request, Map<String, String> labels,
+                                        Map<String, String> annotations) {
+            PodTemplateSpec template = Manifests.template(request.template());
+            ObjectMeta meta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+            Map<String, String> allLabels = new LinkedHashMap<>(meta.getLabels() == null ? Map.of() : meta.getLabels());
+            allLabels.putAll(labels);
+            Map<String, String> allAnnotations = new LinkedHashMap<>(meta.getAnnotations() == null ? Map.of()
+                    : meta.getAnnotations());
+            allAnnotations.putAll(annotations);
+            PodSpec spec = template.getSpec();
+            spec.setSchedulerName(VigilLabels.SCHEDULER_NAME);
+            spec.setRestartPolicy(restartPolicy(request));
+            spec.setNodeName(null);
+            Container gpuContainer = spec.getContainers().get(Manifests.gpuContainer(spec));
+            ResourceRequirements resources = gpuContainer.getResources() == null ? new ResourceRequirements()
+                    : gpuContainer.getResources();
+            Map<String, Quantity> limits = withoutGpus(resources.getLimits());
+            Map.Entry<String, Integer> gpu = request.gpuResource();
+            limits.put(gpu.getKey(), new Quantity(gpu.getValue().toString()));
+            resources.setLimits(limits);
+            Map<String, Quantity> requests = withoutGpus(resources.getRequests());
+            resources.setRequests(requests.isEmpty() ? null : requests);
+            gpuContainer.setResources(resources);
+            if (request.index() != null) {
+                for (Container container : spec.getContainers()) {
+                    List<EnvVar> env = new ArrayList<>(container.getEnv() == null ? List.of() : container.getEnv());
+                    env.removeIf(variable -> INDEX_VARIABLE.equals(variable.getName()));
+                    env.add(new EnvVar(INDEX_VARIABLE, request.index().toString(), null));
+                    container.setEnv(env);
+                }
+            }
+            return new PodBuilder()
+                    .withMetadata(new ObjectMetaBuilder(meta).withName(request.name()).withGenerateName(null)
+                            .withNamespace(request.namespace()).withLabels(allLabels).withAnnotations(allAnnotations)
+                            .build())
+                    .withSpec(spec)
+                    .build();
+        }
+
+        private static Map<String, Quantity> withoutGpus(Map<String, Quantity> amounts) {
+            Map<String, Quantity> kept = new LinkedHashMap<>(amounts == null ? Map.of() : amounts);
+            kept.keySet().removeIf(VigilLabels::isGpuResource);
+            return kept;
+        }
+
+        private static String restartPolicy(PodRequest request) {
+            return request.restart() ? "Always" : "Never";
         }
 
         static boolean vigils(Pod pod) {

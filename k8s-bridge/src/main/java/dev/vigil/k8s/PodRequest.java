@@ -22,10 +22,23 @@ import java.util.Map;
  * @param gpus          whole GPUs ({@code nvidia.com/gpu}), 0 when it asks for a MIG slice
  * @param migProfile    a MIG slice ({@code nvidia.com/mig-<profile>: 1}), e.g. {@code 1g.10gb}, or null
  * @param restart       restart the container when it exits (an inference replica); a gang's pods run once
+ * @param index         a gang's pod: its place in the gang, 0 up (its rank, {@code JOB_COMPLETION_INDEX}); null for a
+ *                      replica
+ * @param template      a manifest's pod template ({@link Manifests}) the pod is made from, Vigil's parts on top; null:
+ *                      a pod of one container from {@code image}, {@code command} and {@code env}
  */
 public record PodRequest(String namespace, String name, String job, int attempt, String gang, int gangSize,
                          Integer replica, String tenant, String priorityClass, String image, List<String> command,
-                         Map<String, String> env, int gpus, String migProfile, boolean restart) {
+                         Map<String, String> env, int gpus, String migProfile, boolean restart, Integer index,
+                         String template) {
+    /** A pod of one container, from no template, with no index. */
+    public PodRequest(String namespace, String name, String job, int attempt, String gang, int gangSize,
+                      Integer replica, String tenant, String priorityClass, String image, List<String> command,
+                      Map<String, String> env, int gpus, String migProfile, boolean restart) {
+        this(namespace, name, job, attempt, gang, gangSize, replica, tenant, priorityClass, image, command, env, gpus,
+                migProfile, restart, null, null);
+    }
+
     public PodRequest {
         command = command == null ? List.of() : List.copyOf(command);
         env = env == null ? Map.of() : Map.copyOf(env);

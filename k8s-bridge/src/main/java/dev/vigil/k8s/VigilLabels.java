@@ -25,6 +25,11 @@ public final class VigilLabels {
      * uncordon clear it, so a cordon made by someone else is never undone.
      */
     public static final String CORDONED_BY_VIGIL = "vigil.dev/cordoned";
+    /**
+     * Annotation on a volume claim: the node its volume must be made for, which a scheduler sets
+     * when the claim's StorageClass waits for the first consumer (Kubernetes' own name).
+     */
+    public static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
     /** Whole GPUs, as NVIDIA's device plugin offers them. */
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     /** MIG slices under the device plugin's mixed strategy: {@code nvidia.com/mig-1g.10gb}. */

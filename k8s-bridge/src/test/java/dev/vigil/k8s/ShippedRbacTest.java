@@ -40,6 +40,7 @@ class ShippedRbacTest {
         assertThat(verbs(role, "pods")).containsExactly("create", "delete", "get", "list", "watch");
         assertThat(verbs(role, "pods/binding")).containsExactly("create");
         assertThat(verbs(role, "pods/eviction")).containsExactly("create");
+        assertThat(verbs(role, "persistentvolumeclaims")).containsExactly("get", "patch");
         assertThat(verbs(role, "nodes")).containsExactly("get", "list", "patch", "watch");
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly(""));
 

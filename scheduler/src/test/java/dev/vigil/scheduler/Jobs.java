@@ -110,6 +110,6 @@ final class Jobs {
     JobSpec spec() {
         return new JobSpec(null, kind, tenant, null, priorityClass, preemptible, gpus, nodes, gpusPerNode, models,
                 migProfile, replicas, spread, topology, runtimeLimit, null, pool, backend, null, null, null, null,
-                maxRetries);
+                maxRetries, null);
     }
 }

@@ -39,12 +39,15 @@ import java.util.Map;
  *                      for nodes that may join (default false: such a job is refused at submit)
  * @param maxRetries    how often a job an application XID ended (the code faulted, not the GPU) is requeued
  *                      instead of failing (default 0); a job that lost its GPU to a hardware fault is always requeued
+ * @param podTemplate   for the {@code kubernetes} backend: the pod template (a core/v1 PodTemplateSpec as JSON) that
+ *                      a submitted Job or Deployment manifest gave, kept with the job so any leader makes the same
+ *                      pods; absent: pods are made from {@code image}, {@code command} and {@code env}
  */
 public record JobSpec(String name, JobKind kind, String tenant, String queue, String priorityClass, Boolean preemptible,
                       Integer gpus, Integer nodes, Integer gpusPerNode, List<String> models, String migProfile,
                       Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
                       String pool, String backend, List<String> command, String image, Map<String, String> env,
-                      Boolean waitForNodes, Integer maxRetries) {
+                      Boolean waitForNodes, Integer maxRetries, String podTemplate) {
 
     /** The largest node Vigil places whole-node work on: an HGX/DGX board. */
     public static final int MAX_GPUS_PER_NODE = 8;
@@ -57,6 +60,10 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
     static final int MAX_ENV = 256;
     static final int MAX_VALUE = 16_384;
     static final int MAX_RETRIES = 100;
+    /** A pod template as JSON: room for many volumes, probes and env, well under a stored record's limit. */
+    static final int MAX_POD_TEMPLATE = 256 * 1024;
+    /** The one backend that runs pods from a template (the controller's BackendName.KUBERNETES). */
+    private static final String POD_BACKEND = "kubernetes";
     private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
 
     public JobSpec {
@@ -68,6 +75,9 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
         TextFields.identifier(pool, "pool");
         TextFields.identifier(backend, "backend");
         TextFields.line(image, "image", MAX_IMAGE);
+        TextFields.text(podTemplate, "podTemplate", MAX_POD_TEMPLATE);
+        InvalidValueException.require(podTemplate == null || POD_BACKEND.equals(backend), "backend", backend,
+                POD_BACKEND + " with a podTemplate (another backend would ignore it)");
         preemptible = preemptible != null && preemptible;
         waitForNodes = waitForNodes != null && waitForNodes;
         maxRetries = maxRetries == null ? 0 : maxRetries;
@@ -128,14 +138,14 @@ public record JobSpec(String name, JobKind kind, String tenant, String queue, St
                    Integer replicas, Boolean spread, Topology topology, Duration runtimeLimit, Duration duration,
                    String pool, String backend, List<String> command, String image, Map<String, String> env) {
         this(name, kind, tenant, queue, priorityClass, preemptible, gpus, nodes, gpusPerNode, models, migProfile,
-                replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null, null);
+                replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env, null, null, null);
     }
 
     /** This spec naming {@code name} as its priority class: what a job got when it named none (the default). */
     public JobSpec withPriorityClass(String name) {
         return new JobSpec(this.name, kind, tenant, queue, name, preemptible, gpus, nodes, gpusPerNode, models,
                 migProfile, replicas, spread, topology, runtimeLimit, duration, pool, backend, command, image, env,
-                waitForNodes, maxRetries);
+                waitForNodes, maxRetries, podTemplate);
     }
 
     /** nodes × GPUs per node from whichever sizes were given. */

@@ -81,4 +81,18 @@ class JobSpecTest {
     void commandArgumentsMayHoldNewlines() {
         assertThat(bind("{\"gpus\":1,\"command\":[\"bash\",\"-c\",\"a\\nb\"]}").command()).hasSize(3);
     }
+
+    @Test
+    void aPodTemplateIsOnlyForTheKubernetesBackendAndBounded() {
+        String template = "{\\\"spec\\\":{}}";
+        assertThat(bind("{\"gpus\":1,\"backend\":\"kubernetes\",\"podTemplate\":\"" + template + "\"}").podTemplate())
+                .isEqualTo("{\"spec\":{}}");
+        InvalidDocumentException slurm = refused("{\"gpus\":1,\"backend\":\"slurm\",\"podTemplate\":\"{}\"}");
+        assertThat(slurm.field()).isEqualTo("backend");
+        assertThat(slurm.getMessage()).contains("kubernetes with a podTemplate");
+        assertThat(refused("{\"gpus\":1,\"podTemplate\":\"{}\"}").field()).as("no backend: the default").isEqualTo("backend");
+        InvalidDocumentException big = refused("{\"gpus\":1,\"backend\":\"kubernetes\",\"podTemplate\":\""
+                + "x".repeat(300_000) + "\"}");
+        assertThat(big.field()).isEqualTo("podTemplate");
+    }
 }

@@ -143,7 +143,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     @Override
     public void check(JobSpec spec) {
-        PodRequests.check(spec);
+        PodRequests.check(spec, settings.namespace());
     }
 
     @Override

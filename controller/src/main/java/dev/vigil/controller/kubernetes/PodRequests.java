@@ -4,6 +4,7 @@ import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
+import dev.vigil.k8s.Manifests;
 import dev.vigil.k8s.PodRequest;
 
 import java.util.ArrayList;
@@ -14,10 +15,18 @@ final class PodRequests {
     private PodRequests() {
     }
 
-    /** Refuses what cannot be a pod, before the job is queued. */
-    static void check(JobSpec spec) {
+    /**
+     * Refuses what cannot be a pod, before the job is queued: no image, or a pod template that is
+     * not one or is for another namespace than the one Vigil's pods live in.
+     */
+    static void check(JobSpec spec, String namespace) {
         InvalidValueException.require(spec.image() != null && !spec.image().isBlank(), "image", spec.image(),
                 "a container image, e.g. nvcr.io/nvidia/pytorch:24.08-py3 (the kubernetes backend runs containers)");
+        if (spec.podTemplate() != null) {
+            String wanted = Manifests.namespace(spec.podTemplate());
+            InvalidValueException.require(wanted == null || wanted.equals(namespace), "metadata.namespace", wanted,
+                    namespace + ", the namespace Vigil's pods live in (kubernetes.namespace), or leave it out");
+        }
     }
 
     /**
@@ -37,7 +46,8 @@ final class PodRequests {
             boolean slice = spec.migProfile() != null;
             pods.add(new PodRequest(namespace, name, job, attempt, gang ? job : null, gang ? placements.size() : 1,
                     placement.replica(), spec.tenant(), spec.priorityClass(), spec.image(), spec.command(), spec.env(),
-                    slice ? 0 : placement.gpus().size(), slice ? spec.migProfile() : null, !gang));
+                    slice ? 0 : placement.gpus().size(), slice ? spec.migProfile() : null, !gang, gang ? i : null,
+                    spec.podTemplate()));
         }
         return pods;
     }

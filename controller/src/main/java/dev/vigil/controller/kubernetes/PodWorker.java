@@ -63,7 +63,8 @@ final class PodWorker {
     }
 
     /**
-     * Creates the pods, then binds each to its node: all in one go, so a gang is never half-placed.
+     * Creates the pods, then binds each to its node (its volume claims told the node first): all in
+     * one go, so a gang is never half-placed.
      * When any create or bind fails, the pods made so far are deleted and the launch fails.
      *
      * @param nodes each pod's node, in the order of {@code pods}
@@ -85,6 +86,7 @@ final class PodWorker {
             try {
                 for (int i = 0; i < created.size(); i++) {
                     VigilPod pod = created.get(i);
+                    kubernetes.selectNodeForClaims(pods.get(i), nodes.get(i));
                     kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
                 }
             } catch (RuntimeException e) {

@@ -44,6 +44,7 @@ import dev.vigil.http.QueryParams;
 import dev.vigil.http.Request;
 import dev.vigil.http.Response;
 import dev.vigil.http.Router;
+import dev.vigil.k8s.Manifests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,8 @@ public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
     /** On answers from a member whose view is stale: why. */
     private static final String STALE_HEADER = "Vigil-Stale";
+    /** Content types a manifest may come as. */
+    private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
 
     /** What a route needs of this member. */
     public interface Member {
@@ -243,10 +246,26 @@ public final class ControllerApi {
     }
 
     private Response submitJob(Request request, Identity who) {
-        JobSpec spec = request.body(JobSpec.class);
+        JobSpec spec = isYaml(request) ? manifest(request) : request.body(JobSpec.class);
         JobRecord submitted = member.leader().apply(new Mutation.SubmitJob(spec, caller(request, who)),
                 JobRecord.class);
         return Response.json(201, submitted).header("Location", "/v1/jobs/" + submitted.id());
+    }
+
+    /** A Kubernetes manifest is sent as YAML (JSON is YAML too); a Vigil spec as JSON. */
+    private static boolean isYaml(Request request) {
+        String contentType = request.header("Content-Type");
+        String mime = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return YAML_TYPES.contains(mime);
+    }
+
+    /** The job a batch/v1 Job or apps/v1 Deployment describes; what Vigil cannot honour names the manifest's field. */
+    private static JobSpec manifest(Request request) {
+        try {
+            return Manifests.read(new String(request.body(), StandardCharsets.UTF_8));
+        } catch (InvalidValueException e) {
+            throw ProblemException.badRequest(e.field(), e.value(), e.allowed());
+        }
     }
 
     /** Job summaries in submission order, filtered by state and tenant, a page at a time after {@code after}. */

@@ -13,6 +13,7 @@ import dev.vigil.k8s.EvictionOutcome;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.KubernetesException;
+import dev.vigil.k8s.Manifests;
 import dev.vigil.k8s.PodRequest;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
@@ -186,6 +187,66 @@ class KubernetesClusterIT {
         assertThat(kubernetes.podsOf("j-000001")).extracting(VigilPod::node).containsExactly(node, node);
         pollUntil(() -> said.size() == 2);
         assertThat(said.get(1)).isEqualTo("succeeded j-000001: its 2 pods succeeded");
+    }
+
+    @Test
+    void aSubmittedJobManifestsPodsRunWithItsVolumeEnvAndTheirIndex() throws Exception {
+        // The pods succeed only where the template's volume and env and Vigil's index reached the container.
+        JobSpec spec = Manifests.read("""
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: it-manifest, namespace: %s}
+                spec:
+                  parallelism: 2
+                  completionMode: Indexed
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                        - name: main
+                          image: %s
+                          command: [sh, -c, 'test -d /scratch && test "$GREETING" = hello && test -n "$JOB_COMPLETION_INDEX"']
+                          env: [{name: GREETING, value: hello}]
+                          resources: {limits: {nvidia.com/gpu: 1, memory: 64Mi}}
+                          volumeMounts: [{name: scratch, mountPath: /scratch}]
+                      volumes: [{name: scratch, emptyDir: {}}]
+                """.formatted(namespace, image));
+        backend.check(spec);
+
+        backend.start(new Decision.Start("j-000004", spec, List.of(onTheNode(0), onTheNode(1)), 1));
+
+        pollUntil(() -> said.stream().anyMatch(s -> !s.startsWith("running")));
+        assertThat(said).last().isEqualTo("succeeded j-000004: its 2 pods succeeded");
+    }
+
+    @Test
+    void aSubmittedDeploymentsReplicaBecomesReadyByItsProbe() throws Exception {
+        JobSpec spec = Manifests.read("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: it-serve}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: it-serve}}
+                  template:
+                    metadata: {labels: {app: it-serve}}
+                    spec:
+                      containers:
+                        - name: server
+                          image: %s
+                          command: [sh, -c, 'touch /tmp/ready && sleep 600']
+                          resources: {limits: {nvidia.com/gpu: 1}}
+                          readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
+                """.formatted(image));
+
+        backend.start(new Decision.Start("j-000005", spec, List.of(new Placement(node, List.of(0), List.of("GPU-0"),
+                List.of(), 0)), 1));
+
+        pollUntil(() -> said.contains("running j-000005"));
+        pollUntil(() -> client.pods().inNamespace(namespace).withLabel("vigil.dev/job", "j-000005").list().getItems()
+                .stream().anyMatch(p -> p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))));
+        assertThat(client.pods().inNamespace(namespace).withLabel("app", "it-serve").list().getItems()).hasSize(1);
     }
 
     @Test
