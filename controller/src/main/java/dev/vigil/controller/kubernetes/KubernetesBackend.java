@@ -1,5 +1,6 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.jobs.Allocation;
@@ -18,6 +19,8 @@ import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.PodPhase;
 import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.UnclaimedPod;
+import dev.vigil.k8s.VigilLabels;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
 import org.slf4j.Logger;
@@ -26,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * The {@code kubernetes} backend: each placed job becomes pods with {@code schedulerName: vigil}
@@ -63,6 +68,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesBackend.class);
     /** What this backend puts before a pod's namespace/name in an allocation's backend job. */
     static final String RUNS_AS = BackendName.KUBERNETES + ":";
+    /** Who submits the jobs that pods made by others become. */
+    static final String CLAIMED_BY = "kubernetes";
     /** Pod reasons that say the kubelet or the node, not the job's code, ended the pod. */
     private static final Set<String> NOT_THE_JOBS_FAULT = Set.of("UnexpectedAdmissionError", "Evicted",
             "NodeLost", "NodeAffinity", "Shutdown", "Terminated", "OutOfcpu", "OutOfmemory", "Preempting");
@@ -77,6 +84,14 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     /** Jobs that could not even be made pods, and why: failed at the next poll. */
     private final Map<String, String> unlaunchable = new LinkedHashMap<>();
+    /** Pods others made that jobs claimed, by job, waiting for the scheduler to place the job; in placement order. */
+    private final Map<String, List<PodWorker.PodRef>> claimedPods = new HashMap<>();
+    /** Jobs made of claimed pods: placed again without them (they were deleted), they cannot run. */
+    private final Set<String> claimedJobs = new HashSet<>();
+    /** Uids of the pods being claimed: until a listing shows their job label, they are not claimed twice. */
+    private final Set<String> claiming = new HashSet<>();
+    /** What this leader told each pod it refused, so it is said once. */
+    private final Set<String> refusalsSaid = new HashSet<>();
     /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
     private final String incarnation;
     private long launched;
@@ -85,6 +100,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     /** One gang or one replica. Owned by the scheduler loop's thread. */
     private static final class Launch {
         final String key;
+        /** Where its pods are: the backend's namespace, or the claimed pods' own. */
+        String namespace;
+        /** Its pods were made by someone else and claimed: lost, they cannot be made again, and the job ends. */
+        boolean claimed;
         final String job;
         final JobSpec spec;
         final int attempt;
@@ -158,6 +177,12 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     }
 
     private void launch(Launch launch) {
+        launch.namespace = settings.namespace();
+        List<PodWorker.PodRef> claimed = claimedPods.remove(launch.job);
+        if (claimed != null || claimedJobs.contains(launch.job)) {
+            launchClaimed(launch, claimed);
+            return;
+        }
         List<PodRequest> requests;
         try {
             requests = PodRequests.of(settings.namespace(), launch.job, launch.spec, launch.attempt,
@@ -172,6 +197,23 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                 .addKeyValue("pods", String.join(",", launch.pods))
                 .addKeyValue("nodes", String.join(",", launch.nodeNames())).log("kubernetes_launch");
+    }
+
+    /** Binds the pods a job claimed to the nodes the scheduler chose, a gang's together (placement i: pod i). */
+    private void launchClaimed(Launch launch, List<PodWorker.PodRef> pods) {
+        if (pods == null || pods.size() != launch.placements.size()) {
+            unlaunchable.put(launch.job, "its pods, made outside Vigil, are gone (deleted when it was stopped or "
+                    + "lost): Vigil does not make them again; their owner's controller may make new ones");
+            return;
+        }
+        launch.claimed = true;
+        launch.namespace = pods.get(0).namespace();
+        launch.pods = pods.stream().map(PodWorker.PodRef::name).toList();
+        launches.put(launch.key, launch);
+        worker.bind(launch.key, pods, launch.nodeNames());
+        LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                .addKeyValue("pods", launch.namespace + "/" + String.join(",", launch.pods))
+                .addKeyValue("nodes", String.join(",", launch.nodeNames())).log("kubernetes_launch_claimed");
     }
 
     @Override
@@ -194,7 +236,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private void withdraw(Launch launch) {
         launches.remove(launch.key);
         if (launch.pods != null) {
-            worker.delete(launch.key, settings.namespace(), launch.pods);
+            worker.delete(launch.key, launch.namespace, launch.pods);
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -243,14 +285,71 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (VigilPod pod : view.pods()) {
             byJob.computeIfAbsent(pod.job(), j -> new ArrayList<>()).add(pod);
         }
+        claiming.removeIf(uid -> view.pods().stream().anyMatch(p -> p.uid().equals(uid)));
+        findClaimed(view);
         deleteOrphans(view);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launches.containsKey(launch.key)) {
                 follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
             }
         }
+        claim(view, now, listener);
         // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
         observeNodes(view);
+    }
+
+    /**
+     * Pods others made for Vigil become jobs: each gang whose pods all exist is submitted as the
+     * scheduler takes any job (tenant, priority class and size checked), and its pods are labelled as
+     * the job's; a pod whose annotations or GPUs are wrong, or whose job the scheduler refuses, is told
+     * why (an Event and its condition {@value VigilLabels#CONDITION}), once.
+     */
+    private void claim(PodWorker.View view, Instant now, Listener listener) {
+        PodClaims.Sorted sorted = PodClaims.sort(view.unclaimed().stream()
+                .filter(p -> !claiming.contains(p.uid())).toList());
+        sorted.refused().forEach(r -> refuse(r.pod(), r.message()));
+        for (PodClaims.Gang gang : sorted.gangs()) {
+            String job;
+            try {
+                job = listener.submit(gang.spec(), CLAIMED_BY);
+            } catch (InvalidValueException e) {
+                String message = PodClaims.asAnnotation(e).getMessage();
+                gang.pods().forEach(pod -> refuse(pod, message));
+                continue;
+            }
+            List<PodWorker.PodRef> pods = gang.pods().stream().map(PodWorker.PodRef::of).toList();
+            gang.pods().forEach(pod -> claiming.add(pod.uid()));
+            claimedPods.put(job, pods);
+            claimedJobs.add(job);
+            worker.claim(job, pods, "Vigil job " + job + " (" + (pods.size() == 1 ? "this pod" : "gang "
+                    + gang.name() + ", " + pods.size() + " pods") + ") queued: " + VigilLabels.SCHEDULER_NAME
+                    + " binds it when the scheduler places it");
+            LOG.atInfo().addKeyValue("job", job).addKeyValue("gang", gang.name())
+                    .addKeyValue("pods", pods.stream().map(PodWorker.PodRef::name).collect(Collectors.joining(",")))
+                    .log("kubernetes_claimed");
+        }
+    }
+
+    private void refuse(UnclaimedPod pod, String message) {
+        if (message.equals(pod.refusal()) || !refusalsSaid.add(pod.uid() + " " + message)) {
+            return;
+        }
+        worker.refuse(PodWorker.PodRef.of(pod), message.startsWith("resources") ? "InvalidResources"
+                : "InvalidAnnotations", message);
+        LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("reason", message)
+                .log("kubernetes_pod_refused");
+    }
+
+    /** A new leader finds the claimed pods of jobs still queued by their labels. */
+    private void findClaimed(PodWorker.View view) {
+        Set<String> launched = new HashSet<>(launches.values().stream().map(l -> l.job).toList());
+        Map<String, List<PodWorker.PodRef>> found = new HashMap<>();
+        view.pods().stream().filter(p -> p.claimed() && p.node() == null && !p.deleting()
+                        && !launched.contains(p.job()) && !claimedPods.containsKey(p.job()))
+                .sorted(Comparator.comparing(VigilPod::name))
+                .forEach(p -> found.computeIfAbsent(p.job(), j -> new ArrayList<>()).add(PodWorker.PodRef.of(p)));
+        claimedPods.putAll(found);
+        claimedJobs.addAll(found.keySet());
     }
 
     /**
@@ -283,7 +382,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         Set<String> claimed = new HashSet<>();
         launches.values().stream().filter(l -> l.pods != null).forEach(l -> claimed.addAll(l.pods));
         for (VigilPod pod : view.pods()) {
-            boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()));
+            boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()))
+                    || claimedPods.containsKey(pod.job());
             if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()) {
                 worker.delete("orphan", pod.namespace(), List.of(pod.name()));
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("job", pod.job())
@@ -309,7 +409,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (String name : launch.pods) {
             VigilPod pod = jobPods.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
             if (pod == null) {
-                lose(launch, "pod " + settings.namespace() + "/" + name + " was deleted outside Vigil", now, listener);
+                lose(launch, "pod " + launch.namespace + "/" + name + " was deleted outside Vigil", now, listener);
                 return;
             }
             pods.add(pod);
@@ -346,7 +446,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         Integer replica = launch.placements.get(0).replica();
         List<String> found = new ArrayList<>();
         for (Placement placement : launch.placements) {
-            jobPods.stream().filter(p -> p.attempt() == launch.attempt && !p.deleting()
+            jobPods.stream().filter(p -> (p.claimed() || p.attempt() == launch.attempt) && !p.deleting()
                             && Objects.equals(p.replica(), replica) && placement.node().equals(p.node())
                             && !found.contains(p.name()))
                     .findFirst().ifPresent(p -> found.add(p.name()));
@@ -356,6 +456,9 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
         launch.pods = List.copyOf(found);
         launch.bound = launch.lookFrom;
+        launch.claimed = jobPods.stream().anyMatch(p -> p.claimed() && found.contains(p.name()));
+        launch.namespace = jobPods.stream().filter(p -> p.name().equals(found.get(0))).findFirst()
+                .map(VigilPod::namespace).orElse(settings.namespace());
         return true;
     }
 
@@ -368,7 +471,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (int i = 0; i < launch.placements.size(); i++) {
             Placement placement = launch.placements.get(i);
             Allocation allocation = Allocation.of(launch.job, launch.spec, placement)
-                    .runAs(RUNS_AS + settings.namespace() + "/" + launch.pods.get(i));
+                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
             nodes.change(placement.node(), current -> {
                 List<Allocation> next = new ArrayList<>(current.stream()
                         .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
@@ -397,6 +500,11 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     /** The launch cannot go on where it was placed: its pods go, and the scheduler requeues the gang or replaces the replica. */
     private void lose(Launch launch, String reason, Instant now, Listener listener) {
+        if (launch.claimed) {
+            end(launch, false, reason + " (its pods were made outside Vigil, which does not make them again)",
+                    now, listener);
+            return;
+        }
         withdraw(launch);
         LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                 .addKeyValue("nodes", String.join(",", launch.nodeNames())).addKeyValue("reason", reason)
@@ -406,6 +514,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     @Override
     public void adopt(List<JobRecord> holding, Instant now) {
+        forgetClaims();
         launches.clear();
         unlaunchable.clear();
         seen = null;
@@ -422,12 +531,20 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 .log("kubernetes_adopted");
     }
 
+    private void forgetClaims() {
+        claimedPods.clear();
+        claimedJobs.clear();
+        claiming.clear();
+        refusalsSaid.clear();
+    }
+
     private static boolean ours(Allocation allocation) {
         return allocation.backendJob() != null && allocation.backendJob().startsWith(RUNS_AS);
     }
 
     @Override
     public void stopLeading() {
+        forgetClaims();
         worker.forget();
         launches.clear();
         unlaunchable.clear();

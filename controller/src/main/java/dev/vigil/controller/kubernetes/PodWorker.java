@@ -5,6 +5,7 @@ import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.KubernetesException;
 import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilPod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ final class PodWorker {
     }
 
     /** Every pod of the launch was created and bound to its node. */
-    record Bound(String key, List<VigilPod> pods, Instant at) implements Outcome {
+    record Bound(String key, List<PodRef> pods, Instant at) implements Outcome {
     }
 
     /**
@@ -44,8 +45,23 @@ final class PodWorker {
     record Failed(String key, String reason, boolean retryable) implements Outcome {
     }
 
-    /** The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods. */
-    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign) {
+    /**
+     * The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods;
+     * {@code unclaimed}: pods others made for Vigil that no job claims yet.
+     */
+    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign,
+                List<UnclaimedPod> unclaimed) {
+    }
+
+    /** A pod, by name and uid (a binding names the uid, so a namesake made since is not bound in its place). */
+    record PodRef(String namespace, String name, String uid) {
+        static PodRef of(VigilPod pod) {
+            return new PodRef(pod.namespace(), pod.name(), pod.uid());
+        }
+
+        static PodRef of(UnclaimedPod pod) {
+            return new PodRef(pod.namespace(), pod.name(), pod.uid());
+        }
     }
 
     private final Kubernetes kubernetes;
@@ -78,29 +94,68 @@ final class PodWorker {
             } catch (RuntimeException e) {
                 // Anything but an answer of the API server (the client closed, a body it could not read) is not
                 // worth asking again; either way the launch must end, or it would stay placed forever.
-                tearDown(key, created);
+                tearDown(key, created.stream().map(PodRef::of).toList());
                 outcomes.add(new Failed(key, e.getMessage(), e instanceof KubernetesException k && k.retryable()));
                 return;
             }
-            try {
-                for (int i = 0; i < created.size(); i++) {
-                    VigilPod pod = created.get(i);
-                    kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
-                }
-            } catch (RuntimeException e) {
-                tearDown(key, created);
-                // Whatever the status, the pods are gone: placing the launch again is sound.
-                outcomes.add(new Failed(key, e.getMessage(), true));
-                return;
-            }
-            outcomes.add(new Bound(key, List.copyOf(created), clock.instant()));
+            bindAll(key, created.stream().map(PodRef::of).toList(), nodes);
         });
     }
 
-    private void tearDown(String key, List<VigilPod> created) {
-        for (VigilPod pod : created) {
+    /**
+     * Binds pods that exist already (made by others, claimed by a job) each to its node, all in one
+     * go; when any bind fails, all of them are deleted and the launch fails: never half-placed.
+     */
+    void bind(String key, List<PodRef> pods, List<String> nodes) {
+        executor.execute(() -> bindAll(key, pods, nodes));
+    }
+
+    private void bindAll(String key, List<PodRef> pods, List<String> nodes) {
+        try {
+            for (int i = 0; i < pods.size(); i++) {
+                PodRef pod = pods.get(i);
+                kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
+            }
+        } catch (RuntimeException e) {
+            tearDown(key, pods);
+            // Whatever the status, the pods are gone: placing the launch again is sound.
+            outcomes.add(new Failed(key, e.getMessage(), true));
+            return;
+        }
+        outcomes.add(new Bound(key, pods, clock.instant()));
+    }
+
+    private void tearDown(String key, List<PodRef> pods) {
+        for (PodRef pod : pods) {
             delete(key, pod.namespace(), pod.name());
         }
+    }
+
+    /** Labels pods others made as the job's, and tells them so with an Event. */
+    void claim(String job, List<PodRef> pods, String message) {
+        executor.execute(() -> {
+            for (PodRef pod : pods) {
+                try {
+                    kubernetes.claim(pod.namespace(), pod.name(), job);
+                    kubernetes.event(pod.namespace(), pod.name(), pod.uid(), "Normal", "Claimed", message);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("job", job).addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                            .addKeyValue("error", e.getMessage()).log("kubernetes_claim_failed");
+                }
+            }
+        });
+    }
+
+    /** Tells whoever made a pod why Vigil does not schedule it (an Event and the pod's condition). */
+    void refuse(PodRef pod, String reason, String message) {
+        executor.execute(() -> {
+            try {
+                kubernetes.refuse(pod.namespace(), pod.name(), pod.uid(), reason, message);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                        .addKeyValue("error", e.getMessage()).log("kubernetes_refuse_failed");
+            }
+        });
     }
 
     /** Deletes pods (those already gone are fine). */
@@ -128,7 +183,8 @@ final class PodWorker {
         executor.execute(() -> {
             try {
                 Instant asked = clock.instant();
-                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods());
+                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods(),
+                        kubernetes.unclaimedPods());
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");
