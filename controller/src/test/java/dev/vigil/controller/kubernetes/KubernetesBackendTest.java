@@ -146,6 +146,20 @@ class KubernetesBackendTest {
         public boolean rebind(String job, Placement actual) {
             throw new AssertionError("the kubernetes backend never moves a placement");
         }
+
+        /** Takes jobs as the scheduler loop does, numbered from j-000100; only tenant research is configured. */
+        @Override
+        public String submit(JobSpec spec, String actor) {
+            InvalidValueException.require(spec.tenant().equals("research"), "tenant", spec.tenant(), "one of research");
+            String job = "j-" + (100 + submitted.size());
+            submitted.put(job, spec);
+            said.add("submitted " + job + " by " + actor + ": " + spec.name() + ", " + spec.kind() + " "
+                    + (spec.migProfile() != null ? "mig " + spec.migProfile() : spec.nodes() + "x" + spec.gpusPerNode())
+                    + ", tenant " + spec.tenant() + (spec.topology() == null ? "" : ", " + spec.topology().level()));
+            return job;
+        }
+
+        final Map<String, JobSpec> submitted = new java.util.LinkedHashMap<>();
     }
 
     @BeforeEach
@@ -174,7 +188,11 @@ class KubernetesBackendTest {
 
     /** Expects the binding of {@code pod}, answers {@code status}, and records the body it was sent. */
     private void expectBinding(String pod, int status, List<String> bodies) {
-        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/binding")
+        expectBinding(NS, pod, status, bodies);
+    }
+
+    private void expectBinding(String namespace, String pod, int status, List<String> bodies) {
+        server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/binding")
                 .andReply(status, request -> {
                     bodies.add(request.getUtf8Body());
                     return status == 201 ? Map.of("kind", "Status", "apiVersion", "v1", "status", "Success")
@@ -393,5 +411,147 @@ class KubernetesBackendTest {
                 null, null, null, null, null, "kubernetes", List.of("sleep", "1"), null, null);
         assertThatThrownBy(() -> backend.check(noImage)).isInstanceOfSatisfying(InvalidValueException.class,
                 e -> assertThat(e.field()).isEqualTo("image")).hasMessageContaining("container image");
+    }
+
+    /** A pod someone made for Vigil in namespace ml: schedulerName vigil, annotations, a GPU limit. */
+    private void podForVigil(String name, Map<String, String> annotations, String resource, String count) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("ml")
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().withSchedulerName("vigil").addNewContainer().withName("main").withImage("pytorch:2.4")
+                .withNewResources().addToLimits(resource, new Quantity(count)).endResources().endContainer()
+                .endSpec().build()).create();
+    }
+
+    private Pod mlPod(String name) {
+        return client.pods().inNamespace("ml").withName(name).get();
+    }
+
+    /** "Warning InvalidAnnotations w0: message" for each Event on namespace ml's pods, oldest first. */
+    private List<String> mlEvents() {
+        return client.v1().events().inNamespace("ml").list().getItems().stream()
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getInvolvedObject().getName() + ": "
+                        + e.getMessage()).toList();
+    }
+
+    @Test
+    void aGangOfPodsOthersMadeBecomesOneJobOnceAllItsPodsExistAndItsPodsAreBoundTogether() throws Exception {
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf");
+        podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
+        poll();
+        assertThat(events.said).as("one pod of two: the gang waits for the other").isEmpty();
+        assertThat(mlPod("llm-0").getMetadata().getLabels()).isNullOrEmpty();
+
+        podForVigil("llm-1", llm, "nvidia.com/gpu", "4");
+        poll();
+        assertThat(events.said).containsExactly(
+                "submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research, SAME_LEAF");
+        for (String pod : List.of("llm-0", "llm-1")) {
+            assertThat(mlPod(pod).getMetadata().getLabels()).containsEntry("vigil.dev/job", "j-100")
+                    .containsEntry("vigil.dev/claimed", "true");
+        }
+        assertThat(mlEvents()).containsExactlyInAnyOrder(
+                "Normal Claimed llm-0: Vigil job j-100 (gang ml/llm, 2 pods) queued: vigil binds it when the "
+                        + "scheduler places it",
+                "Normal Claimed llm-1: Vigil job j-100 (gang ml/llm, 2 pods) queued: vigil binds it when the "
+                        + "scheduler places it");
+        poll();
+        assertThat(events.said).as("claimed once").hasSize(1);
+
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("ml", "llm-0", 201, bindings);
+        expectBinding("ml", "llm-1", 201, bindings);
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"),
+                List.of(on("n1", 0, 1, 2, 3), on("n2", 4, 5, 6, 7)), 1));
+
+        assertThat(bindings).hasSize(2);
+        assertThat(JSON.readTree(bindings.get(1))).isEqualTo(JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Binding",
+                 "metadata": {"name": "llm-1", "namespace": "ml", "uid": "%s"},
+                 "target": {"apiVersion": "v1", "kind": "Node", "name": "n2"}}"""
+                .formatted(mlPod("llm-1").getMetadata().getUid())));
+        assertThat(client.pods().inNamespace(NS).list().getItems()).as("no pod of its own made").isEmpty();
+        for (String pod : List.of("llm-0", "llm-1")) {
+            client.pods().inNamespace("ml").withName(pod).editStatus(p -> new PodBuilder(p).editOrNewStatus()
+                    .withPhase("Running").endStatus().build());
+        }
+        poll();
+        assertThat(events.said).endsWith("running j-100");
+        assertThat(nodes.records.get("n2").allocations()).singleElement()
+                .satisfies(a -> assertThat(a.backendJob()).isEqualTo("kubernetes:ml/llm-1"));
+    }
+
+    @Test
+    void aPodWhoseAnnotationsOrGpusAreWrongIsToldWhyWithAnEventAndAConditionOnceAndNeverQueued() {
+        podForVigil("size", Map.of("vigil.dev/gang", "g", "vigil.dev/gang-size", "two"), "nvidia.com/gpu", "1");
+        podForVigil("plain-gpu", Map.of(), "gpu", "1");
+        podForVigil("rack", Map.of("vigil.dev/topology", "same-rack"), "nvidia.com/gpu", "2");
+        podForVigil("stranger", Map.of("vigil.dev/tenant", "nobody"), "nvidia.com/gpu", "2");
+        podForVigil("slices", Map.of(), "nvidia.com/mig-1g.10gb", "2");
+
+        poll();
+        poll();
+
+        assertThat(events.said).as("none queued").isEmpty();
+        assertThat(mlEvents()).containsExactlyInAnyOrder(
+                "Warning InvalidAnnotations size: vigil.dev/gang-size: \"two\" is not allowed (allowed: a number "
+                        + "of pods, 1 to 4096)",
+                "Warning InvalidResources plain-gpu: resources: \"gpu\" is not allowed (allowed: nvidia.com/gpu: N "
+                        + "(whole GPUs) or one nvidia.com/mig-<profile>: 1 (a MIG slice, e.g. nvidia.com/mig-1g.10gb))",
+                "Warning InvalidAnnotations rack: vigil.dev/topology: \"same-rack\" is not allowed (allowed: "
+                        + "same-node, same-nvlink, same-leaf or max-leaves=N)",
+                "Warning InvalidAnnotations stranger: vigil.dev/tenant: \"nobody\" is not allowed (allowed: one of "
+                        + "research)",
+                "Warning InvalidResources slices: resources.limits: \"nvidia.com/mig-1g.10gb: 2\" is not allowed "
+                        + "(allowed: nvidia.com/gpu: N (whole GPUs) or one nvidia.com/mig-<profile>: 1 (a MIG slice, "
+                        + "e.g. nvidia.com/mig-1g.10gb))");
+        assertThat(mlPod("stranger").getStatus().getConditions()).singleElement().satisfies(c -> {
+            assertThat(c.getType() + " " + c.getStatus() + " " + c.getReason())
+                    .isEqualTo("VigilScheduled False InvalidAnnotations");
+            assertThat(c.getMessage()).startsWith("vigil.dev/tenant: \"nobody\"");
+        });
+
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(mlEvents()).as("a new leader reads what was said from the condition").hasSize(5);
+    }
+
+    private void stopLeadingAndAdopt() {
+        backend.stopLeading();
+        backend.adopt(List.of(), Instant.EPOCH);
+    }
+
+    @Test
+    void aSliceOfItsOwnIsAServiceOfOneReplicaAndAClaimedPodLostEndsItsJobSinceVigilCannotMakeItAgain() {
+        podForVigil("chat", Map.of("vigil.dev/tenant", "research"), "nvidia.com/mig-1g.10gb", "1");
+        poll();
+        assertThat(events.said).containsExactly("submitted j-100 by kubernetes: ml/chat, INFERENCE mig 1g.10gb, "
+                + "tenant research");
+        expectBinding("ml", "chat", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"),
+                List.of(new Placement("n1", List.of(0), List.of("GPU-n1-0"), List.of(), 0)), 1));
+
+        client.pods().inNamespace("ml").withName("chat").delete();
+        poll();
+
+        assertThat(events.said).last().isEqualTo("failed j-100: pod ml/chat was deleted outside Vigil (its pods "
+                + "were made outside Vigil, which does not make them again)");
+    }
+
+    @Test
+    void aNewLeaderFindsTheClaimedPodsOfAQueuedJobByTheirLabelsKeepsThemAndBindsThemWhenPlaced() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        JobSpec spec = events.submitted.get("j-100");
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(mlPod("solo")).as("a queued job's pod is no orphan").isNotNull();
+
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("ml", "solo", 201, bindings);
+        backend.start(new Decision.Start("j-100", spec, List.of(on("n2", 0, 1)), 1));
+
+        assertThat(bindings).singleElement().asString().contains("\"name\":\"n2\"");
+        assertThat(events.said).as("submitted once, by the first leader").hasSize(1);
     }
 }
