@@ -79,6 +79,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final DesiredAllocations nodes;
     private final NodeObservations observations;
     private final PodWorker worker;
+    private final Clock clock;
     private final ExecutorService ownThread;
     /** What this backend launched, by key: {@code job/gang} or {@code job/r<replica>}. */
     private final Map<String, Launch> launches = new LinkedHashMap<>();
@@ -151,6 +152,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         this.nodes = nodes;
         this.observations = observations;
         this.worker = new PodWorker(kubernetes, clock, worker);
+        this.clock = clock;
         this.ownThread = worker instanceof ExecutorService service ? service : null;
         this.incarnation = Long.toString(clock.millis() / 1000 % 1_000_000, 36);
     }
@@ -220,6 +222,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     public void stop(Decision.Stop stop) {
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(stop.job()) && stop.placements().stream().anyMatch(p -> covers(launch, p))) {
+                evictFromDrainedNodes(launch);
                 withdraw(launch);
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                         .addKeyValue("reason", stop.reason()).log("kubernetes_stop");
@@ -232,11 +235,33 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 && Objects.equals(p.replica(), placement.replica()));
     }
 
-    /** Deletes a launch's pods and takes its allocations off its nodes. */
+    /**
+     * The launch's pods on nodes an operator drains in Vigil are evicted through the Eviction API
+     * (PodDisruptionBudgets respected until {@code kubernetes.evictionDeadline}, then deleted);
+     * {@link #withdraw} deletes the others at once.
+     */
+    private void evictFromDrainedNodes(Launch launch) {
+        if (launch.pods == null) {
+            return;
+        }
+        Instant deadline = clock.instant().plus(settings.evictionDeadline());
+        for (int i = 0; i < launch.pods.size(); i++) {
+            String node = launch.placements.get(i).node();
+            if (nodes.node(node).map(NodeRecord::drain).orElse(false)) {
+                worker.evict(launch.namespace, launch.pods.get(i), node, deadline);
+                LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
+                        + launch.pods.get(i)).addKeyValue("node", node).addKeyValue("deadline", deadline)
+                        .log("kubernetes_evicting");
+            }
+        }
+    }
+
+    /** Deletes a launch's pods (but those a drain evicts) and takes its allocations off its nodes. */
     private void withdraw(Launch launch) {
         launches.remove(launch.key);
         if (launch.pods != null) {
-            worker.delete(launch.key, launch.namespace, launch.pods);
+            worker.delete(launch.key, launch.namespace, launch.pods.stream()
+                    .filter(pod -> !worker.evicting(launch.namespace, pod)).toList());
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -275,6 +300,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             }
         }
         worker.refresh(settings.poll());
+        worker.evictDue(settings.poll());
         PodWorker.View view = worker.latest();
         if (view == null || view == seen) {
             return;
@@ -384,7 +410,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (VigilPod pod : view.pods()) {
             boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()))
                     || claimedPods.containsKey(pod.job());
-            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()) {
+            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()
+                    && !worker.evicting(pod.namespace(), pod.name())) {
                 worker.delete("orphan", pod.namespace(), List.of(pod.name()));
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("job", pod.job())
                         .addKeyValue("phase", pod.phase()).log("kubernetes_orphan_deleted");

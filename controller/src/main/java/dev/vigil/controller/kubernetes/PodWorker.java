@@ -1,5 +1,6 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.k8s.EvictionOutcome;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,6 +73,10 @@ final class PodWorker {
     private final Executor executor;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean listing = new AtomicBoolean();
+    /** Pods a drain evicts, by namespace/name: asked again while a PodDisruptionBudget refuses, deleted at the deadline. */
+    private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
+    private final AtomicBoolean evicting = new AtomicBoolean();
+    private volatile Instant lastEvicted = Instant.MIN;
     private volatile View latest;
     private volatile Instant lastAsked = Instant.MIN;
 
@@ -173,6 +181,102 @@ final class PodWorker {
         }
     }
 
+    /** A pod to evict for the drain of its node, until {@code deadline}. */
+    private static final class Eviction {
+        final String namespace;
+        final String pod;
+        final String node;
+        final Instant deadline;
+        /** The first refusal was told (an Event), the next ones are not. */
+        boolean blockedTold;
+
+        Eviction(String namespace, String pod, String node, Instant deadline) {
+            this.namespace = namespace;
+            this.pod = pod;
+            this.node = node;
+            this.deadline = deadline;
+        }
+    }
+
+    /**
+     * Evicts a pod through the Eviction API, which respects its PodDisruptionBudgets: refused (429),
+     * it is asked again at each {@link #evictDue} until {@code deadline}, then deleted. Each step is
+     * an Event on the pod.
+     */
+    void evict(String namespace, String pod, String node, Instant deadline) {
+        evictions.putIfAbsent(namespace + "/" + pod, new Eviction(namespace, pod, node, deadline));
+    }
+
+    /** Whether a drain still evicts the pod (it must not be deleted as an orphan meanwhile). */
+    boolean evicting(String namespace, String pod) {
+        return evictions.containsKey(namespace + "/" + pod);
+    }
+
+    /** Asks again for the evictions under way, unless a round is under way or the last began less than {@code every} ago. */
+    void evictDue(Duration every) {
+        Instant now = clock.instant();
+        if (evictions.isEmpty() || now.isBefore(lastEvicted.plus(every)) || !evicting.compareAndSet(false, true)) {
+            return;
+        }
+        lastEvicted = now;
+        executor.execute(() -> {
+            try {
+                evictions.values().forEach(this::evictOnce);
+            } finally {
+                evicting.set(false);
+            }
+        });
+    }
+
+    private void evictOnce(Eviction eviction) {
+        String where = eviction.namespace + "/" + eviction.pod;
+        try {
+            if (!clock.instant().isBefore(eviction.deadline)) {
+                kubernetes.delete(eviction.namespace, eviction.pod);
+                evictions.remove(where);
+                tell(eviction, "Warning", "EvictionDeadline", "not evicted by " + eviction.deadline
+                        + " (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of node "
+                        + eviction.node);
+                LOG.atWarn().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                        .addKeyValue("deadline", eviction.deadline).log("kubernetes_eviction_deadline");
+                return;
+            }
+            EvictionOutcome outcome = kubernetes.evict(eviction.namespace, eviction.pod);
+            if (outcome == EvictionOutcome.BLOCKED) {
+                if (!eviction.blockedTold) {
+                    eviction.blockedTold = true;
+                    tell(eviction, "Warning", "EvictionBlocked", "a PodDisruptionBudget does not allow evicting it "
+                            + "for the drain of node " + eviction.node + " now: Vigil asks again until "
+                            + eviction.deadline + ", then deletes it");
+                }
+                LOG.atInfo().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                        .addKeyValue("deadline", eviction.deadline).log("kubernetes_eviction_blocked");
+                return;
+            }
+            evictions.remove(where);
+            if (outcome == EvictionOutcome.EVICTED) {
+                tell(eviction, "Normal", "Evicted", "evicted through the Eviction API: node " + eviction.node
+                        + " is drained in Vigil");
+            }
+            LOG.atInfo().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                    .addKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT)).log("kubernetes_evicted");
+        } catch (RuntimeException e) {
+            // Asked again at the next round, and deleted at the deadline whatever the API server says.
+            LOG.atWarn().addKeyValue("pod", where).addKeyValue("error", e.getMessage())
+                    .log("kubernetes_eviction_failed");
+        }
+    }
+
+    /** An Event on the pod; one that cannot be recorded is logged, and the drain goes on. */
+    private void tell(Eviction eviction, String type, String reason, String message) {
+        try {
+            kubernetes.event(eviction.namespace, eviction.pod, null, type, reason, message);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("pod", eviction.namespace + "/" + eviction.pod).addKeyValue("reason", reason)
+                    .addKeyValue("error", e.getMessage()).log("kubernetes_event_failed");
+        }
+    }
+
     /** Asks for a new listing unless one is under way or the last was asked less than {@code every} ago. */
     void refresh(Duration every) {
         Instant now = clock.instant();
@@ -211,6 +315,7 @@ final class PodWorker {
     /** Drops what came back: this member no longer leads, and the next leader adopts by label. */
     void forget() {
         outcomes.clear();
+        evictions.clear();
         latest = null;
         lastAsked = Instant.MIN;
     }

@@ -554,4 +554,58 @@ class KubernetesBackendTest {
         assertThat(bindings).singleElement().asString().contains("\"name\":\"n2\"");
         assertThat(events.said).as("submitted once, by the first leader").hasSize(1);
     }
+
+    private void expectEviction(String pod, int status, int times) {
+        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/eviction")
+                .andReturn(status, status == 201 ? Map.of("kind", "Status", "apiVersion", "v1", "status", "Success")
+                        : Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", 429,
+                        "message", "Cannot evict pod as it would violate the pod's disruption budget."))
+                .times(times);
+    }
+
+    private List<String> podEvents(String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getInvolvedObject().getName() + ": "
+                        + e.getMessage().replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "T")).toList();
+    }
+
+    @Test
+    void aDrainEvictsThroughTheEvictionApiAskingAgainWhileABudgetRefusesThenDeletesAtTheDeadline() {
+        backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1),
+                Duration.ofSeconds(20), null, null), new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
+        backend.adopt(List.of(), Instant.EPOCH);
+        expectBinding("j-000011-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000011-a1-1", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000012-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000011", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        backend.start(new Decision.Start("j-000012", gang(2, 1), List.of(on("n1", 2, 3)), 1));
+        expectEviction("j-000011-a1-0", 429, 1);
+        expectEviction("j-000011-a1-0", 201, 1);
+        expectEviction("j-000012-a1-0", 429, 1000);
+        nodes.records.computeIfPresent("n1", (name, old) -> old.with().drain(true).cordoned(true).build());
+
+        backend.stop(new Decision.Stop("j-000011", List.of(on("n1", 0, 1), on("n2", 0, 1)), "drained by alice"));
+        backend.stop(new Decision.Stop("j-000012", List.of(on("n1", 2, 3)), "drained by alice"));
+
+        assertThat(pod("j-000011-a1-1")).as("not on the drained node: deleted at once").isNull();
+        poll();
+        assertThat(podEvents(NS)).containsExactlyInAnyOrder(
+                "Warning EvictionBlocked j-000011-a1-0: a PodDisruptionBudget does not allow evicting it for the "
+                        + "drain of node n1 now: Vigil asks again until T, then deletes it",
+                "Warning EvictionBlocked j-000012-a1-0: a PodDisruptionBudget does not allow evicting it for the "
+                        + "drain of node n1 now: Vigil asks again until T, then deletes it");
+        poll();
+        assertThat(podEvents(NS)).as("the refusal told once").hasSize(3).contains(
+                "Normal Evicted j-000011-a1-0: evicted through the Eviction API: node n1 is drained in Vigil");
+        assertThat(pod("j-000012-a1-0")).as("a budget protects it, and it is no orphan to delete").isNotNull();
+
+        // Each reading of the test's clock is a second later: the 20 s deadline passes within these polls.
+        for (int i = 0; i < 30 && pod("j-000012-a1-0") != null; i++) {
+            poll();
+        }
+        assertThat(pod("j-000012-a1-0")).as("deleted at the deadline").isNull();
+        assertThat(podEvents(NS)).hasSize(4).last().asString().isEqualTo("Warning EvictionDeadline j-000012-a1-0: "
+                + "not evicted by T (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the "
+                + "drain of node n1");
+    }
 }
