@@ -395,7 +395,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
             ExecutionNode before = node.execution();
             boolean imposed = node.cordoned() && before != null && before.imposedCordon();
-            boolean cordonMoves = !now.available() && !now.byVigil() && !node.cordoned()
+            boolean cordonMoves = !now.available() && !now.byVigil() && !now.unreachable() && !node.cordoned()
                     || imposed && (now.available() || now.byVigil());
             if (cordonMoves || !now.sameAs(before)) {
                 observations.observed(node.name(), now, view.asked());

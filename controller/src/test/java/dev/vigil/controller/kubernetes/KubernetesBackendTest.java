@@ -115,9 +115,9 @@ class KubernetesBackendTest {
         @Override
         public void observed(String node, ExecutionNode view, Instant asked) {
             observed.add(node + ": " + view.state() + (view.available() ? "" : " unavailable")
-                    + (view.byVigil() ? " by vigil" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
+                    + (view.byVigil() ? " by vigil" : "") + (view.unreachable() ? " unreachable" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
                     + view.foreignJobs().stream().map(j -> " " + j.id() + j.gpus()).reduce("", String::concat));
-            boolean imposed = !view.available() && !view.byVigil();
+            boolean imposed = !view.available() && !view.byVigil() && !view.unreachable();
             records.computeIfPresent(node, (name, old) -> old.with().cordoned(imposed)
                     .execution(view.imposing(imposed)).build());
         }
@@ -387,7 +387,7 @@ class KubernetesBackendTest {
 
         assertThat(nodes.observed).containsExactlyInAnyOrder(
                 "n1: ready lab/notebook[5, 4]",
-                "n2: notready unavailable (its kubelet is NotReady)");
+                "n2: notready unavailable unreachable (its kubelet is NotReady)");
         poll();
         assertThat(nodes.observed).as("nothing changed: nothing new to record").hasSize(2);
 
