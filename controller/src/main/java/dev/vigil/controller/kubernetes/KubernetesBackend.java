@@ -1,5 +1,6 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -91,6 +93,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final Set<String> claimedJobs = new HashSet<>();
     /** Uids of the pods being claimed: until a listing shows their job label, they are not claimed twice. */
     private final Set<String> claiming = new HashSet<>();
+    /** Finished pods kept for {@code kubernetes.finishedTtl}, by namespace/name, and until when. */
+    private final Map<String, Instant> finishedPods = new HashMap<>();
     /** What this leader told each pod it refused, so it is said once. */
     private final Set<String> refusalsSaid = new HashSet<>();
     /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
@@ -261,7 +265,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         launches.remove(launch.key);
         if (launch.pods != null) {
             worker.delete(launch.key, launch.namespace, launch.pods.stream()
-                    .filter(pod -> !worker.evicting(launch.namespace, pod)).toList());
+                    .filter(pod -> !worker.evicting(launch.namespace, pod) && !kept(launch.namespace, pod)).toList());
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -312,6 +316,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             byJob.computeIfAbsent(pod.job(), j -> new ArrayList<>()).add(pod);
         }
         claiming.removeIf(uid -> view.pods().stream().anyMatch(p -> p.uid().equals(uid)));
+        deleteExpired(view);
         findClaimed(view);
         deleteOrphans(view);
         for (Launch launch : List.copyOf(launches.values())) {
@@ -410,8 +415,15 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (VigilPod pod : view.pods()) {
             boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()))
                     || claimedPods.containsKey(pod.job());
+            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting() && pod.phase().finished()
+                    && !settings.finishedTtl().isZero()) {
+                // A finished job's pod a previous leader kept: kept again for the TTL, from now.
+                finishedPods.putIfAbsent(pod.namespace() + "/" + pod.name(),
+                        clock.instant().plus(settings.finishedTtl()));
+                continue;
+            }
             if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()
-                    && !worker.evicting(pod.namespace(), pod.name())) {
+                    && !worker.evicting(pod.namespace(), pod.name()) && !kept(pod.namespace(), pod.name())) {
                 worker.delete("orphan", pod.namespace(), List.of(pod.name()));
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("job", pod.job())
                         .addKeyValue("phase", pod.phase()).log("kubernetes_orphan_deleted");
@@ -461,6 +473,14 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         boolean allUp = pods.stream().allMatch(p -> p.phase() == PodPhase.RUNNING || p.phase() == PodPhase.SUCCEEDED);
         if (allUp) {
             started(launch, now, listener);
+        } else if (!launch.running && !view.asked().isBefore(launch.bound.plus(settings.startDeadline()))) {
+            VigilPod waiting = pods.stream().filter(p -> p.phase() != PodPhase.RUNNING
+                    && p.phase() != PodPhase.SUCCEEDED).findFirst().orElseThrow();
+            lose(launch, "pod " + waiting.namespace() + "/" + waiting.name() + " did not start within "
+                    + "kubernetes.startDeadline " + HumanDurations.format(settings.startDeadline()) + ": "
+                    + waiting.phase().name().toLowerCase(Locale.ROOT)
+                    + (waiting.reason() == null ? "" : " (" + waiting.reason() + ")"), now, listener);
+            return;
         }
         if (pods.stream().allMatch(p -> p.phase() == PodPhase.SUCCEEDED)) {
             end(launch, true, "its " + pods.size() + (pods.size() == 1 ? " pod" : " pods") + " succeeded", now,
@@ -514,6 +534,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */
     private void end(Launch ended, boolean succeeded, String reason, Instant now, Listener listener) {
+        keepFinished(ended.job);
         withdraw(ended);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(ended.job)) {
@@ -523,6 +544,42 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         LOG.atInfo().addKeyValue("job", ended.job).addKeyValue("succeeded", succeeded)
                 .addKeyValue("reason", reason).log("kubernetes_job_ended");
         listener.finished(ended.job, succeeded, reason, now);
+    }
+
+    /**
+     * A finished job's pods that finished (Succeeded or Failed) stay for {@code kubernetes.finishedTtl}, for
+     * {@code kubectl logs}; those still running go at once.
+     */
+    private void keepFinished(String job) {
+        if (seen == null || settings.finishedTtl().isZero()) {
+            return;
+        }
+        Instant until = clock.instant().plus(settings.finishedTtl());
+        seen.pods().stream().filter(p -> job.equals(p.job()) && p.phase().finished() && !p.deleting())
+                .forEach(p -> finishedPods.putIfAbsent(p.namespace() + "/" + p.name(), until));
+    }
+
+    private boolean kept(String namespace, String pod) {
+        return finishedPods.containsKey(namespace + "/" + pod);
+    }
+
+    /** Deletes the finished pods whose time to be kept is up; forgets those gone meanwhile. */
+    private void deleteExpired(PodWorker.View view) {
+        Instant now = clock.instant();
+        Set<String> listed = new HashSet<>(view.pods().stream().map(p -> p.namespace() + "/" + p.name()).toList());
+        finishedPods.entrySet().removeIf(kept -> {
+            if (!listed.contains(kept.getKey())) {
+                return !view.asked().isBefore(kept.getValue().minus(settings.finishedTtl()));
+            }
+            if (now.isBefore(kept.getValue())) {
+                return false;
+            }
+            String[] where = kept.getKey().split("/", 2);
+            worker.delete("finished", where[0], List.of(where[1]));
+            LOG.atInfo().addKeyValue("pod", kept.getKey()).addKeyValue("ttl", settings.finishedTtl())
+                    .log("kubernetes_finished_pod_deleted");
+            return true;
+        });
     }
 
     /** The launch cannot go on where it was placed: its pods go, and the scheduler requeues the gang or replaces the replica. */
@@ -559,6 +616,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     }
 
     private void forgetClaims() {
+        finishedPods.clear();
         claimedPods.clear();
         claimedJobs.clear();
         claiming.clear();

@@ -170,9 +170,16 @@ class KubernetesBackendTest {
                     .addToAllocatable("nvidia.com/gpu", new Quantity("8")).endStatus()
                     .build()).create();
         }
-        backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1)),
-                new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
-        backend.adopt(List.of(), Instant.EPOCH);
+        // Finished pods deleted at once here; aFinishedJobsPodsAreKeptForTheTtl... keeps them.
+        backend = backend(Duration.ofSeconds(20), Duration.ZERO, Duration.ofMinutes(10));
+    }
+
+    private KubernetesBackend backend(Duration evictionDeadline, Duration finishedTtl, Duration startDeadline) {
+        KubernetesBackend made = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS,
+                Duration.ofSeconds(1), evictionDeadline, finishedTtl, startDeadline), new Kubernetes(client), nodes,
+                nodes, new Ticking(), Runnable::run);
+        made.adopt(List.of(), Instant.EPOCH);
+        return made;
     }
 
     private static JobSpec gang(int gpus, int nodes) {
@@ -571,9 +578,6 @@ class KubernetesBackendTest {
 
     @Test
     void aDrainEvictsThroughTheEvictionApiAskingAgainWhileABudgetRefusesThenDeletesAtTheDeadline() {
-        backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1),
-                Duration.ofSeconds(20), null, null), new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
-        backend.adopt(List.of(), Instant.EPOCH);
         expectBinding("j-000011-a1-0", 201, new CopyOnWriteArrayList<>());
         expectBinding("j-000011-a1-1", 201, new CopyOnWriteArrayList<>());
         expectBinding("j-000012-a1-0", 201, new CopyOnWriteArrayList<>());
@@ -607,5 +611,48 @@ class KubernetesBackendTest {
         assertThat(podEvents(NS)).hasSize(4).last().asString().isEqualTo("Warning EvictionDeadline j-000012-a1-0: "
                 + "not evicted by T (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the "
                 + "drain of node n1");
+    }
+
+    @Test
+    void aFinishedJobsPodsAreKeptForTheTtlThenDeletedAndANewLeaderKeepsThemToo() {
+        backend = backend(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ofMinutes(10));
+        expectBinding("j-000013-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000013", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+        phase("j-000013-a1-0", "Succeeded", null, 0);
+        poll();
+        assertThat(events.said).containsExactly("running j-000013", "succeeded j-000013: its 1 pod succeeded");
+        assertThat(nodes.allocated()).as("its GPUs are free at once").isEmpty();
+
+        poll();
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(pod("j-000013-a1-0")).as("kept for kubectl logs, by this leader and the next").isNotNull();
+        // Each reading of the test's clock is a second later: the 15 s pass within these polls.
+        for (int i = 0; i < 40 && pod("j-000013-a1-0") != null; i++) {
+            poll();
+        }
+        assertThat(pod("j-000013-a1-0")).as("deleted once its time is up").isNull();
+    }
+
+    @Test
+    void aGangWhosePodsDoNotStartWithinTheStartDeadlineIsRequeuedAndItsPodsDeleted() {
+        backend = backend(Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(10));
+        expectBinding("j-000014-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000014-a1-1", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000014", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        phase("j-000014-a1-0", "Running", null, null);
+        client.pods().inNamespace(NS).withName("j-000014-a1-1").editStatus(p -> new PodBuilder(p).editOrNewStatus()
+                .withPhase("Pending").addNewContainerStatus().withName("main").withNewState().withNewWaiting()
+                .withReason("ImagePullBackOff").endWaiting().endState().endContainerStatus().endStatus().build());
+        poll();
+        assertThat(events.said).as("within its deadline").isEmpty();
+
+        for (int i = 0; i < 20 && events.said.isEmpty(); i++) {
+            poll();
+        }
+
+        assertThat(events.said).containsExactly("lost j-000014 on [n1, n2]: pod vigil-jobs/j-000014-a1-1 did not "
+                + "start within kubernetes.startDeadline 10s: pending (ImagePullBackOff)");
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
     }
 }
