@@ -486,6 +486,7 @@ public final class SchedulerLoop implements JobScheduling {
         backendOf(spec).check(spec);
         scheduler.policy().tenant(spec.tenant());
         scheduler.policy().priorityClass(spec.priorityClass());
+        Admission.migProfile(spec, upserted.values());
         Problem unrunnable = Admission.unrunnable(spec, scheduler);
         if (unrunnable != null) {
             String why = unrunnable.detail().replaceFirst("^.*could ever run this job: ", "")
