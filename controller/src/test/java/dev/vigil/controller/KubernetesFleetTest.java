@@ -166,7 +166,8 @@ class KubernetesFleetTest {
         assertThat(lost.get("reason").asText()).isEqualTo("kubernetes says notready: its kubelet is NotReady");
         assertThat(lost.get("cordoned").asBoolean()).as("unknown, not cordoned").isFalse();
         await(Duration.ofSeconds(20), () -> pod(onKubernetes + "-a1-0") == null);
-        assertThat(job(onKubernetes).get("state").asText()).as("its gang requeued").isIn("pending", "admitted", "placed");
+        assertThat(job(onKubernetes).get("state").asText()).as("its gang requeued")
+                .isIn("pending", "admitted", "placed");
         awaitReportAfter(lost);
         assertThat(node("kube-1").path("state").asText()).as("its agent reports, Kubernetes says NotReady")
                 .isEqualTo("unknown");

@@ -18,7 +18,10 @@ public final class VigilLabels {
     public static final String TENANT = "vigil.dev/tenant";
     /** Annotation: the job's priority class. */
     public static final String PRIORITY_CLASS = "vigil.dev/priority-class";
-    /** Annotation on a pod made by others: how close its gang's GPUs must be ({@code same-leaf}, {@code max-leaves=2}). */
+    /**
+     * Annotation, on a pod made by others:
+     * how close its gang's GPUs must be ({@code same-leaf}, {@code max-leaves=2}).
+     */
     public static final String TOPOLOGY = "vigil.dev/topology";
     /** Label: the pod was made by someone else and claimed by a Vigil job; Vigil binds it but never makes it again. */
     public static final String CLAIMED = "vigil.dev/claimed";

@@ -576,7 +576,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             }
             String[] where = kept.getKey().split("/", 2);
             worker.delete("finished", where[0], List.of(where[1]));
-            LOG.atInfo().addKeyValue("pod", kept.getKey()).addKeyValue("ttl", settings.finishedTtl())
+            LOG.atInfo().addKeyValue("pod", kept.getKey())
+                    .addKeyValue("ttl", HumanDurations.format(settings.finishedTtl()))
                     .log("kubernetes_finished_pod_deleted");
             return true;
         });

@@ -212,7 +212,7 @@ final class PodWorker {
         return evictions.containsKey(namespace + "/" + pod);
     }
 
-    /** Asks again for the evictions under way, unless a round is under way or the last began less than {@code every} ago. */
+    /** Asks again for the evictions under way, unless a round runs or the last began less than {@code every} ago. */
     void evictDue(Duration every) {
         Instant now = clock.instant();
         if (evictions.isEmpty() || now.isBefore(lastEvicted.plus(every)) || !evicting.compareAndSet(false, true)) {
@@ -235,8 +235,8 @@ final class PodWorker {
                 kubernetes.delete(eviction.namespace, eviction.pod);
                 evictions.remove(where);
                 tell(eviction, "Warning", "EvictionDeadline", "not evicted by " + eviction.deadline
-                        + " (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of node "
-                        + eviction.node);
+                        + " (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of "
+                        + "node " + eviction.node);
                 LOG.atWarn().addKeyValue("pod", where).addKeyValue("node", eviction.node)
                         .addKeyValue("deadline", eviction.deadline).log("kubernetes_eviction_deadline");
                 return;

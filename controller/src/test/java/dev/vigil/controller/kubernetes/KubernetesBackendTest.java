@@ -115,7 +115,8 @@ class KubernetesBackendTest {
         @Override
         public void observed(String node, ExecutionNode view, Instant asked) {
             observed.add(node + ": " + view.state() + (view.available() ? "" : " unavailable")
-                    + (view.byVigil() ? " by vigil" : "") + (view.unreachable() ? " unreachable" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
+                    + (view.byVigil() ? " by vigil" : "") + (view.unreachable() ? " unreachable" : "")
+                    + (view.reason() == null ? "" : " (" + view.reason() + ")")
                     + view.foreignJobs().stream().map(j -> " " + j.id() + j.gpus()).reduce("", String::concat));
             boolean imposed = !view.available() && !view.byVigil() && !view.unreachable();
             records.computeIfPresent(node, (name, old) -> old.with().cordoned(imposed)
