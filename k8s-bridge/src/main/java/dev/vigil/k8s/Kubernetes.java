@@ -227,10 +227,18 @@ public final class Kubernetes implements AutoCloseable {
      * from then on it is listed with Vigil's pods, and a new leader finds it by its labels.
      */
     public void claim(String namespace, String pod, String job) {
-        call("claim pod " + namespace + "/" + pod + " for job " + job, () -> client.pods().inNamespace(namespace)
-                .withName(pod).edit(p -> new PodBuilder(p).editMetadata()
+        Pod claimed = call("claim pod " + namespace + "/" + pod + " for job " + job, () -> client.pods()
+                .inNamespace(namespace).withName(pod).edit(p -> new PodBuilder(p).editMetadata()
                         .addToLabels(VigilLabels.JOB, job).addToLabels(VigilLabels.ATTEMPT, "1")
                         .addToLabels(VigilLabels.CLAIMED, "true").endMetadata().build()));
+        if (PodSpecs.unclaimed(claimed).refusal() != null) {
+            // Refused before, fixed since: what Vigil said then no longer holds.
+            call("clear condition " + VigilLabels.CONDITION + " of pod " + namespace + "/" + pod, () -> client.pods()
+                    .inNamespace(namespace).withName(pod).editStatus(p -> new PodBuilder(p).editStatus()
+                            .withConditions(p.getStatus().getConditions().stream()
+                                    .filter(c -> !VigilLabels.CONDITION.equals(c.getType())).toList())
+                            .endStatus().build()));
+        }
     }
 
     /**

@@ -360,6 +360,10 @@ class KubernetesTest {
         assertThat(kubernetes.unclaimedPods()).singleElement().satisfies(p -> assertThat(p.refusal())
                 .as("what Vigil said is read back, so it is not said again").isEqualTo(pod.getStatus()
                         .getConditions().get(0).getMessage()));
+
+        kubernetes.claim("ml", "w0", "j-000004");
+        assertThat(client.pods().inNamespace("ml").withName("w0").get().getStatus().getConditions())
+                .as("fixed and claimed: the refusal no longer holds").isEmpty();
     }
 
     @Test
