@@ -228,6 +228,11 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             if (launch.job.equals(stop.job()) && stop.placements().stream().anyMatch(p -> covers(launch, p))) {
                 evictFromDrainedNodes(launch);
                 withdraw(launch);
+                if (launch.claimed) {
+                    // Requeued (preempted, drained), it would wait for pods nobody makes again: it ends instead.
+                    unlaunchable.put(launch.job, "stopped (" + stop.reason() + "): its pods, made outside Vigil, "
+                            + "are deleted, and Vigil does not make them again");
+                }
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                         .addKeyValue("reason", stop.reason()).log("kubernetes_stop");
             }

@@ -547,6 +547,21 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void aClaimedJobStoppedEndsFailedSinceItsPodsAreGoneForGood() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        expectBinding("ml", "solo", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"), List.of(on("n1", 0, 1)), 1));
+
+        backend.stop(new Decision.Stop("j-100", List.of(on("n1", 0, 1)), "preempted by j-000200"));
+        poll();
+
+        assertThat(mlPod("solo")).isNull();
+        assertThat(events.said).last().isEqualTo("failed j-100: stopped (preempted by j-000200): its pods, made "
+                + "outside Vigil, are deleted, and Vigil does not make them again");
+    }
+
+    @Test
     void aNewLeaderFindsTheClaimedPodsOfAQueuedJobByTheirLabelsKeepsThemAndBindsThemWhenPlaced() {
         podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
         poll();
