@@ -22,9 +22,11 @@ import java.util.List;
  */
 public record ExecutionNode(String backend, String state, boolean available, boolean byVigil, String reason,
                             String reasonBy, Instant reasonAt, List<ForeignJob> foreignJobs, boolean imposedCordon,
-                            boolean unreachable) {
+                            Boolean unreachable) {
     public ExecutionNode {
         foreignJobs = foreignJobs == null ? List.of() : List.copyOf(foreignJobs);
+        // Absent in what a controller stored before the field came: a node the backend reaches.
+        unreachable = unreachable != null && unreachable;
     }
 
     /** A view of a node the backend reaches. */
