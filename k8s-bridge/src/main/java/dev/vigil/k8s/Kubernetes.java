@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -16,6 +18,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -34,11 +38,14 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -235,6 +242,78 @@ public final class Kubernetes implements AutoCloseable {
         return found;
     }
 
+    /**
+     * Pods others made for Vigil to schedule ({@code schedulerName: vigil}) that no Vigil job claims
+     * yet: without the {@value VigilLabels#JOB} label, unbound, not finished and not being deleted.
+     */
+    public List<UnclaimedPod> unclaimedPods() {
+        return call("list unclaimed pods", () -> client.pods().inAnyNamespace().withoutLabel(VigilLabels.JOB).list())
+                .getItems().stream()
+                .filter(pod -> PodSpecs.vigils(pod) && pod.getSpec().getNodeName() == null
+                        && pod.getMetadata().getDeletionTimestamp() == null
+                        && !PodPhase.of(pod.getStatus() == null ? null : pod.getStatus().getPhase()).finished())
+                .map(PodSpecs::unclaimed).toList();
+    }
+
+    /**
+     * Labels a pod someone else made as a Vigil job's ({@value VigilLabels#JOB}, {@value VigilLabels#CLAIMED}):
+     * from then on it is listed with Vigil's pods, and a new leader finds it by its labels.
+     */
+    public void claim(String namespace, String pod, String job) {
+        Pod claimed = call("claim pod " + namespace + "/" + pod + " for job " + job, () -> client.pods()
+                .inNamespace(namespace).withName(pod).edit(p -> new PodBuilder(p).editMetadata()
+                        .addToLabels(VigilLabels.JOB, job).addToLabels(VigilLabels.ATTEMPT, "1")
+                        .addToLabels(VigilLabels.CLAIMED, "true").endMetadata().build()));
+        if (PodSpecs.unclaimed(claimed).refusal() != null) {
+            // Refused before, fixed since: what Vigil said then no longer holds.
+            call("clear condition " + VigilLabels.CONDITION + " of pod " + namespace + "/" + pod, () -> client.pods()
+                    .inNamespace(namespace).withName(pod).editStatus(p -> new PodBuilder(p).editStatus()
+                            .withConditions(p.getStatus().getConditions().stream()
+                                    .filter(c -> !VigilLabels.CONDITION.equals(c.getType())).toList())
+                            .endStatus().build()));
+        }
+    }
+
+    /**
+     * Tells whoever made a pod why Vigil does not schedule it, where {@code kubectl describe pod}
+     * shows it: a Warning Event on the pod, and its condition {@value VigilLabels#CONDITION} False
+     * with the same reason and message.
+     *
+     * @param reason a CamelCase word, e.g. {@code InvalidAnnotations}
+     */
+    public void refuse(String namespace, String pod, String uid, String reason, String message) {
+        event(namespace, pod, uid, "Warning", reason, message);
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        call("set condition " + VigilLabels.CONDITION + " of pod " + namespace + "/" + pod, () -> client.pods()
+                .inNamespace(namespace).withName(pod).editStatus(p -> {
+                    List<PodCondition> conditions = new ArrayList<>(p.getStatus() == null
+                            || p.getStatus().getConditions() == null ? List.of() : p.getStatus().getConditions());
+                    conditions.removeIf(c -> VigilLabels.CONDITION.equals(c.getType()));
+                    conditions.add(new PodConditionBuilder().withType(VigilLabels.CONDITION).withStatus("False")
+                            .withReason(reason).withMessage(message).withLastTransitionTime(now).build());
+                    return new PodBuilder(p).editOrNewStatus().withConditions(conditions).endStatus().build();
+                }));
+    }
+
+    /**
+     * Records an Event on a pod ({@code Normal} or {@code Warning}), from the component {@code vigil}:
+     * what Vigil did to it, for {@code kubectl describe pod} and {@code kubectl get events}.
+     */
+    public void event(String namespace, String pod, String uid, String type, String reason, String message) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Event event = new EventBuilder()
+                .withNewMetadata().withGenerateName(pod + ".").withNamespace(namespace).endMetadata()
+                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(namespace)
+                .withName(pod).withUid(uid).endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message)
+                .withNewSource().withComponent(VigilLabels.SCHEDULER_NAME).endSource()
+                .withReportingComponent(VigilLabels.SCHEDULER_NAME).withReportingInstance(VigilLabels.SCHEDULER_NAME)
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .build();
+        call("record event " + reason + " on pod " + namespace + "/" + pod,
+                () -> client.v1().events().inNamespace(namespace).resource(event).create());
+    }
+
     /** What a watch of Vigil's pods reports. Called on the client's thread: hand the news on, do not block. */
     public interface PodListener {
         /** A pod of Vigil's was added or changed ({@code deleted} false), or is gone (true). */
@@ -407,7 +486,8 @@ public final class Kubernetes implements AutoCloseable {
                     pod.getMetadata().getUid(), labels.get(VigilLabels.JOB), number(labels.get(VigilLabels.ATTEMPT), 0),
                     labels.containsKey(VigilLabels.REPLICA) ? number(labels.get(VigilLabels.REPLICA), null) : null,
                     pod.getSpec() == null ? null : pod.getSpec().getNodeName(), PodPhase.of(phase), reason(pod),
-                    exitCode(pod), pod.getMetadata().getDeletionTimestamp() != null);
+                    exitCode(pod), pod.getMetadata().getDeletionTimestamp() != null,
+                    "true".equals(labels.get(VigilLabels.CLAIMED)));
         }
 
         private static Integer number(String text, Integer otherwise) {
@@ -452,6 +532,37 @@ public final class Kubernetes implements AutoCloseable {
                 }
             }
             return null;
+        }
+
+        static UnclaimedPod unclaimed(Pod pod) {
+            String refusal = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
+                    : pod.getStatus().getConditions().stream()
+                    .filter(c -> VigilLabels.CONDITION.equals(c.getType()) && "False".equals(c.getStatus()))
+                    .map(PodCondition::getMessage).findFirst().orElse(null);
+            List<String> others = new ArrayList<>();
+            List<Container> containers = new ArrayList<>(pod.getSpec().getContainers());
+            if (pod.getSpec().getInitContainers() != null) {
+                containers.addAll(pod.getSpec().getInitContainers());
+            }
+            for (Container container : containers) {
+                if (container.getResources() == null) {
+                    continue;
+                }
+                for (Map<String, Quantity> amounts : Arrays.asList(container.getResources().getRequests(),
+                        container.getResources().getLimits())) {
+                    if (amounts != null) {
+                        amounts.keySet().stream().filter(r -> !VigilLabels.isGpuResource(r)
+                                        && r.toLowerCase(Locale.ROOT).matches(".*(gpu|mig).*") && !others.contains(r))
+                                .forEach(others::add);
+                    }
+                }
+            }
+            Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
+                    : pod.getMetadata().getAnnotations();
+            return new UnclaimedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    pod.getMetadata().getUid(), annotations, gpuResources(pod), others,
+                    pod.getSpec().getContainers().isEmpty() ? null : pod.getSpec().getContainers().get(0).getImage(),
+                    refusal);
         }
 
         /** GPU resources as the kubelet counts them: the larger of the containers' sum and each init container's. */

@@ -18,6 +18,15 @@ public final class VigilLabels {
     public static final String TENANT = "vigil.dev/tenant";
     /** Annotation: the job's priority class. */
     public static final String PRIORITY_CLASS = "vigil.dev/priority-class";
+    /**
+     * Annotation, on a pod made by others:
+     * how close its gang's GPUs must be ({@code same-leaf}, {@code max-leaves=2}).
+     */
+    public static final String TOPOLOGY = "vigil.dev/topology";
+    /** Label: the pod was made by someone else and claimed by a Vigil job; Vigil binds it but never makes it again. */
+    public static final String CLAIMED = "vigil.dev/claimed";
+    /** The pod condition where Vigil says why it does not schedule a pod ({@code False}, with a reason). */
+    public static final String CONDITION = "VigilScheduled";
     /** The taint a cordon by Vigil puts on a node ({@code NoSchedule}). */
     public static final String UNHEALTHY_TAINT = "vigil.dev/gpu-unhealthy";
     /**

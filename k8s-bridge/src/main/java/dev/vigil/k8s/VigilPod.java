@@ -15,7 +15,10 @@ package dev.vigil.k8s;
  *                  {@code Evicted}), else a container's ({@code OOMKilled}, {@code ImagePullBackOff}); or null
  * @param exitCode  the first terminated container's exit code, or null
  * @param deleting  the pod is being deleted
+ * @param claimed   someone else made it and a Vigil job claimed it ({@value VigilLabels#CLAIMED}): Vigil binds
+ *                  it, never makes it again
  */
 public record VigilPod(String namespace, String name, String uid, String job, int attempt, Integer replica,
-                       String node, PodPhase phase, String reason, Integer exitCode, boolean deleting) {
+                       String node, PodPhase phase, String reason, Integer exitCode, boolean deleting,
+                       boolean claimed) {
 }

@@ -284,6 +284,88 @@ class KubernetesTest {
                 new GpuPod("other", "slice", "gpu-02", Map.of("nvidia.com/mig-2g.20gb", 4)));
     }
 
+    /** A pod someone made for Vigil with {@code kubectl apply}: schedulerName vigil, annotations, no job label. */
+    static Pod podForVigil(String namespace, String name, Map<String, String> annotations, String resource,
+                           String count) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().withSchedulerName("vigil").addNewContainer().withName("main").withImage("pytorch:2.4")
+                .withNewResources().addToLimits(resource, new Quantity(count)).endResources().endContainer()
+                .endSpec().build();
+    }
+
+    @Test
+    void listsThePodsOthersMadeForVigilThatNoJobClaimsYet() {
+        client.pods().resource(podForVigil("ml", "w0", Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2"),
+                "nvidia.com/gpu", "4")).create();
+        client.pods().resource(podForVigil("ml", "odd", Map.of(), "gpu", "1")).create();
+        client.pods().resource(new PodBuilder(podForVigil("ml", "bound", Map.of(), "nvidia.com/gpu", "1"))
+                .editSpec().withNodeName("gpu-01").endSpec().build()).create();
+        client.pods().resource(new PodBuilder(podForVigil("ml", "done", Map.of(), "nvidia.com/gpu", "1"))
+                .withNewStatus().withPhase("Succeeded").endStatus().build()).create();
+        client.pods().resource(new PodBuilder(podForVigil("ml", "default", Map.of(), "nvidia.com/gpu", "1"))
+                .editSpec().withSchedulerName("default-scheduler").endSpec().build()).create();
+        kubernetes.create(gangPod("ours", 1));
+
+        List<UnclaimedPod> unclaimed = kubernetes.unclaimedPods();
+
+        assertThat(unclaimed).extracting(UnclaimedPod::name).containsExactlyInAnyOrder("w0", "odd");
+        UnclaimedPod w0 = unclaimed.stream().filter(p -> p.name().equals("w0")).findFirst().orElseThrow();
+        assertThat(w0.annotations()).containsEntry("vigil.dev/gang", "llm").containsEntry("vigil.dev/gang-size", "2");
+        assertThat(w0.gpus()).isEqualTo(Map.of("nvidia.com/gpu", 4));
+        assertThat(w0.otherGpuRequests()).isEmpty();
+        assertThat(w0.image()).isEqualTo("pytorch:2.4");
+        assertThat(w0.uid()).isEqualTo(client.pods().inNamespace("ml").withName("w0").get().getMetadata().getUid());
+        UnclaimedPod odd = unclaimed.stream().filter(p -> p.name().equals("odd")).findFirst().orElseThrow();
+        assertThat(odd.gpus()).isEmpty();
+        assertThat(odd.otherGpuRequests()).containsExactly("gpu");
+    }
+
+    @Test
+    void aClaimedPodIsListedWithVigilsPodsAndNoLongerUnclaimed() {
+        client.pods().resource(podForVigil("ml", "w0", Map.of(), "nvidia.com/gpu", "4")).create();
+
+        kubernetes.claim("ml", "w0", "j-000003");
+
+        assertThat(kubernetes.unclaimedPods()).isEmpty();
+        assertThat(kubernetes.podsOf("j-000003")).singleElement().satisfies(p -> {
+            assertThat(p.name()).isEqualTo("w0");
+            assertThat(p.claimed()).isTrue();
+        });
+        assertThat(kubernetes.create(gangPod("made", 1)).claimed()).as("a pod Vigil made is not claimed").isFalse();
+    }
+
+    @Test
+    void aRefusedPodGetsAWarningEventAndTheConditionVigilScheduledFalse() {
+        client.pods().resource(podForVigil("ml", "w0", Map.of("vigil.dev/gang-size", "two"), "nvidia.com/gpu", "4"))
+                .create();
+        String uid = client.pods().inNamespace("ml").withName("w0").get().getMetadata().getUid();
+
+        kubernetes.refuse("ml", "w0", uid, "InvalidAnnotations", "vigil.dev/gang-size: \"two\" is not a number");
+
+        assertThat(client.v1().events().inNamespace("ml").list().getItems()).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getReason()).isEqualTo("InvalidAnnotations");
+            assertThat(e.getMessage()).isEqualTo("vigil.dev/gang-size: \"two\" is not a number");
+            assertThat(e.getInvolvedObject().getKind() + " " + e.getInvolvedObject().getName() + " "
+                    + e.getInvolvedObject().getUid()).isEqualTo("Pod w0 " + uid);
+            assertThat(e.getSource().getComponent()).isEqualTo("vigil");
+        });
+        Pod pod = client.pods().inNamespace("ml").withName("w0").get();
+        assertThat(pod.getStatus().getConditions()).singleElement().satisfies(c -> {
+            assertThat(c.getType() + " " + c.getStatus() + " " + c.getReason())
+                    .isEqualTo("VigilScheduled False InvalidAnnotations");
+            assertThat(c.getMessage()).isEqualTo("vigil.dev/gang-size: \"two\" is not a number");
+        });
+        assertThat(kubernetes.unclaimedPods()).singleElement().satisfies(p -> assertThat(p.refusal())
+                .as("what Vigil said is read back, so it is not said again").isEqualTo(pod.getStatus()
+                        .getConditions().get(0).getMessage()));
+
+        kubernetes.claim("ml", "w0", "j-000004");
+        assertThat(client.pods().inNamespace("ml").withName("w0").get().getStatus().getConditions())
+                .as("fixed and claimed: the refusal no longer holds").isEmpty();
+    }
+
     @Test
     void readsPhaseReasonAndExitCodeOfVigilsPods() {
         kubernetes.create(gangPod("p0", 1));

@@ -37,7 +37,9 @@ class ShippedRbacTest {
         ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                 .findFirst().orElseThrow();
 
-        assertThat(verbs(role, "pods")).containsExactly("create", "delete", "get", "list", "watch");
+        assertThat(verbs(role, "pods")).containsExactly("create", "delete", "get", "list", "patch", "watch");
+        assertThat(verbs(role, "pods/status")).containsExactly("patch");
+        assertThat(verbs(role, "events")).containsExactly("create");
         assertThat(verbs(role, "pods/binding")).containsExactly("create");
         assertThat(verbs(role, "pods/eviction")).containsExactly("create");
         assertThat(verbs(role, "persistentvolumeclaims")).containsExactly("get", "patch");

@@ -17,16 +17,28 @@ import java.util.List;
  * @param foreignJobs   jobs on it that Vigil did not launch, with the GPUs they hold: nothing is placed on those
  * @param imposedCordon whether Vigil's cordon of the node came from this view (someone else's drain or
  *                      down in the backend): it is lifted when the backend takes work there again
+ * @param unreachable   the backend lost the node (a Kubernetes node NotReady or Ready Unknown): Vigil shows it
+ *                      {@code unknown}, as a node whose agent went silent, rather than cordoning it
  */
 public record ExecutionNode(String backend, String state, boolean available, boolean byVigil, String reason,
-                            String reasonBy, Instant reasonAt, List<ForeignJob> foreignJobs, boolean imposedCordon) {
+                            String reasonBy, Instant reasonAt, List<ForeignJob> foreignJobs, boolean imposedCordon,
+                            Boolean unreachable) {
     public ExecutionNode {
         foreignJobs = foreignJobs == null ? List.of() : List.copyOf(foreignJobs);
+        // Absent in what a controller stored before the field came: a node the backend reaches.
+        unreachable = unreachable != null && unreachable;
+    }
+
+    /** A view of a node the backend reaches. */
+    public ExecutionNode(String backend, String state, boolean available, boolean byVigil, String reason,
+                         String reasonBy, Instant reasonAt, List<ForeignJob> foreignJobs, boolean imposedCordon) {
+        this(backend, state, available, byVigil, reason, reasonBy, reasonAt, foreignJobs, imposedCordon, false);
     }
 
     /** The same view, saying whether Vigil's cordon came from it. */
     public ExecutionNode imposing(boolean imposed) {
-        return new ExecutionNode(backend, state, available, byVigil, reason, reasonBy, reasonAt, foreignJobs, imposed);
+        return new ExecutionNode(backend, state, available, byVigil, reason, reasonBy, reasonAt, foreignJobs, imposed,
+                unreachable);
     }
 
     /** "slurm says idle+drain, set by alice at 2026-11-22T10:00:00Z: fan failure". */

@@ -80,5 +80,17 @@ public interface ExecutionBackend {
          * @return false when the scheduler could not follow (it says why in no words: the backend logs it)
          */
         boolean rebind(String job, Placement actual);
+
+        /**
+         * Queues a job the backend found waiting for Vigil (pods others made with {@code schedulerName:
+         * vigil}), checked as any submit is: tenant, priority class, whether a node could ever run it.
+         *
+         * @param actor who submits it, for the audit log
+         * @return the job's id
+         * @throws InvalidValueException naming the spec's field, its value and what is allowed
+         */
+        default String submit(JobSpec spec, String actor) {
+            throw new UnsupportedOperationException("this scheduler loop takes no jobs from its backends");
+        }
     }
 }

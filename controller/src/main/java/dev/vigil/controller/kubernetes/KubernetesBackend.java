@@ -1,5 +1,7 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.api.binding.HumanDurations;
+import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.jobs.Allocation;
@@ -18,6 +20,8 @@ import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.PodPhase;
 import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.UnclaimedPod;
+import dev.vigil.k8s.VigilLabels;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
 import org.slf4j.Logger;
@@ -26,16 +30,19 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * The {@code kubernetes} backend: each placed job becomes pods with {@code schedulerName: vigil}
@@ -63,6 +70,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesBackend.class);
     /** What this backend puts before a pod's namespace/name in an allocation's backend job. */
     static final String RUNS_AS = BackendName.KUBERNETES + ":";
+    /** Who submits the jobs that pods made by others become. */
+    static final String CLAIMED_BY = "kubernetes";
     /** Pod reasons that say the kubelet or the node, not the job's code, ended the pod. */
     private static final Set<String> NOT_THE_JOBS_FAULT = Set.of("UnexpectedAdmissionError", "Evicted",
             "NodeLost", "NodeAffinity", "Shutdown", "Terminated", "OutOfcpu", "OutOfmemory", "Preempting");
@@ -72,11 +81,22 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final DesiredAllocations nodes;
     private final NodeObservations observations;
     private final PodWorker worker;
+    private final Clock clock;
     private final ExecutorService ownThread;
     /** What this backend launched, by key: {@code job/gang} or {@code job/r<replica>}. */
     private final Map<String, Launch> launches = new LinkedHashMap<>();
     /** Jobs that could not even be made pods, and why: failed at the next poll. */
     private final Map<String, String> unlaunchable = new LinkedHashMap<>();
+    /** Pods others made that jobs claimed, by job, waiting for the scheduler to place the job; in placement order. */
+    private final Map<String, List<PodWorker.PodRef>> claimedPods = new HashMap<>();
+    /** Jobs made of claimed pods: placed again without them (they were deleted), they cannot run. */
+    private final Set<String> claimedJobs = new HashSet<>();
+    /** Uids of the pods being claimed: until a listing shows their job label, they are not claimed twice. */
+    private final Set<String> claiming = new HashSet<>();
+    /** Finished pods kept for {@code kubernetes.finishedTtl}, by namespace/name, and until when. */
+    private final Map<String, Instant> finishedPods = new HashMap<>();
+    /** What this leader told each pod it refused, so it is said once. */
+    private final Set<String> refusalsSaid = new HashSet<>();
     /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
     private final String incarnation;
     private long launched;
@@ -85,6 +105,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     /** One gang or one replica. Owned by the scheduler loop's thread. */
     private static final class Launch {
         final String key;
+        /** Where its pods are: the backend's namespace, or the claimed pods' own. */
+        String namespace;
+        /** Its pods were made by someone else and claimed: lost, they cannot be made again, and the job ends. */
+        boolean claimed;
         final String job;
         final JobSpec spec;
         final int attempt;
@@ -132,6 +156,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         this.nodes = nodes;
         this.observations = observations;
         this.worker = new PodWorker(kubernetes, clock, worker);
+        this.clock = clock;
         this.ownThread = worker instanceof ExecutorService service ? service : null;
         this.incarnation = Long.toString(clock.millis() / 1000 % 1_000_000, 36);
     }
@@ -158,6 +183,12 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     }
 
     private void launch(Launch launch) {
+        launch.namespace = settings.namespace();
+        List<PodWorker.PodRef> claimed = claimedPods.remove(launch.job);
+        if (claimed != null || claimedJobs.contains(launch.job)) {
+            launchClaimed(launch, claimed);
+            return;
+        }
         List<PodRequest> requests;
         try {
             requests = PodRequests.of(settings.namespace(), launch.job, launch.spec, launch.attempt,
@@ -174,11 +205,34 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 .addKeyValue("nodes", String.join(",", launch.nodeNames())).log("kubernetes_launch");
     }
 
+    /** Binds the pods a job claimed to the nodes the scheduler chose, a gang's together (placement i: pod i). */
+    private void launchClaimed(Launch launch, List<PodWorker.PodRef> pods) {
+        if (pods == null || pods.size() != launch.placements.size()) {
+            unlaunchable.put(launch.job, "its pods, made outside Vigil, are gone (deleted when it was stopped or "
+                    + "lost): Vigil does not make them again; their owner's controller may make new ones");
+            return;
+        }
+        launch.claimed = true;
+        launch.namespace = pods.get(0).namespace();
+        launch.pods = pods.stream().map(PodWorker.PodRef::name).toList();
+        launches.put(launch.key, launch);
+        worker.bind(launch.key, pods, launch.nodeNames());
+        LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
+                .addKeyValue("pods", launch.namespace + "/" + String.join(",", launch.pods))
+                .addKeyValue("nodes", String.join(",", launch.nodeNames())).log("kubernetes_launch_claimed");
+    }
+
     @Override
     public void stop(Decision.Stop stop) {
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(stop.job()) && stop.placements().stream().anyMatch(p -> covers(launch, p))) {
+                evictFromDrainedNodes(launch);
                 withdraw(launch);
+                if (launch.claimed) {
+                    // Requeued (preempted, drained), it would wait for pods nobody makes again: it ends instead.
+                    unlaunchable.put(launch.job, "stopped (" + stop.reason() + "): its pods, made outside Vigil, "
+                            + "are deleted, and Vigil does not make them again");
+                }
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                         .addKeyValue("reason", stop.reason()).log("kubernetes_stop");
             }
@@ -190,11 +244,33 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 && Objects.equals(p.replica(), placement.replica()));
     }
 
-    /** Deletes a launch's pods and takes its allocations off its nodes. */
+    /**
+     * The launch's pods on nodes an operator drains in Vigil are evicted through the Eviction API
+     * (PodDisruptionBudgets respected until {@code kubernetes.evictionDeadline}, then deleted);
+     * {@link #withdraw} deletes the others at once.
+     */
+    private void evictFromDrainedNodes(Launch launch) {
+        if (launch.pods == null) {
+            return;
+        }
+        Instant deadline = clock.instant().plus(settings.evictionDeadline());
+        for (int i = 0; i < launch.pods.size(); i++) {
+            String node = launch.placements.get(i).node();
+            if (nodes.node(node).map(NodeRecord::drain).orElse(false)) {
+                worker.evict(launch.namespace, launch.pods.get(i), node, deadline);
+                LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
+                        + launch.pods.get(i)).addKeyValue("node", node).addKeyValue("deadline", deadline)
+                        .log("kubernetes_evicting");
+            }
+        }
+    }
+
+    /** Deletes a launch's pods (but those a drain evicts) and takes its allocations off its nodes. */
     private void withdraw(Launch launch) {
         launches.remove(launch.key);
         if (launch.pods != null) {
-            worker.delete(launch.key, settings.namespace(), launch.pods);
+            worker.delete(launch.key, launch.namespace, launch.pods.stream()
+                    .filter(pod -> !worker.evicting(launch.namespace, pod) && !kept(launch.namespace, pod)).toList());
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -233,6 +309,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             }
         }
         worker.refresh(settings.poll());
+        worker.evictDue(settings.poll());
         PodWorker.View view = worker.latest();
         if (view == null || view == seen) {
             return;
@@ -243,14 +320,72 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (VigilPod pod : view.pods()) {
             byJob.computeIfAbsent(pod.job(), j -> new ArrayList<>()).add(pod);
         }
+        claiming.removeIf(uid -> view.pods().stream().anyMatch(p -> p.uid().equals(uid)));
+        deleteExpired(view);
+        findClaimed(view);
         deleteOrphans(view);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launches.containsKey(launch.key)) {
                 follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
             }
         }
+        claim(view, now, listener);
         // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
         observeNodes(view);
+    }
+
+    /**
+     * Pods others made for Vigil become jobs: each gang whose pods all exist is submitted as the
+     * scheduler takes any job (tenant, priority class and size checked), and its pods are labelled as
+     * the job's; a pod whose annotations or GPUs are wrong, or whose job the scheduler refuses, is told
+     * why (an Event and its condition {@value VigilLabels#CONDITION}), once.
+     */
+    private void claim(PodWorker.View view, Instant now, Listener listener) {
+        PodClaims.Sorted sorted = PodClaims.sort(view.unclaimed().stream()
+                .filter(p -> !claiming.contains(p.uid())).toList());
+        sorted.refused().forEach(r -> refuse(r.pod(), r.message()));
+        for (PodClaims.Gang gang : sorted.gangs()) {
+            String job;
+            try {
+                job = listener.submit(gang.spec(), CLAIMED_BY);
+            } catch (InvalidValueException e) {
+                String message = PodClaims.asAnnotation(e).getMessage();
+                gang.pods().forEach(pod -> refuse(pod, message));
+                continue;
+            }
+            List<PodWorker.PodRef> pods = gang.pods().stream().map(PodWorker.PodRef::of).toList();
+            gang.pods().forEach(pod -> claiming.add(pod.uid()));
+            claimedPods.put(job, pods);
+            claimedJobs.add(job);
+            worker.claim(job, pods, "Vigil job " + job + " (" + (pods.size() == 1 ? "this pod" : "gang "
+                    + gang.name() + ", " + pods.size() + " pods") + ") queued: " + VigilLabels.SCHEDULER_NAME
+                    + " binds it when the scheduler places it");
+            LOG.atInfo().addKeyValue("job", job).addKeyValue("gang", gang.name())
+                    .addKeyValue("pods", pods.stream().map(PodWorker.PodRef::name).collect(Collectors.joining(",")))
+                    .log("kubernetes_claimed");
+        }
+    }
+
+    private void refuse(UnclaimedPod pod, String message) {
+        if (message.equals(pod.refusal()) || !refusalsSaid.add(pod.uid() + " " + message)) {
+            return;
+        }
+        worker.refuse(PodWorker.PodRef.of(pod), message.startsWith("resources") ? "InvalidResources"
+                : "InvalidAnnotations", message);
+        LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("reason", message)
+                .log("kubernetes_pod_refused");
+    }
+
+    /** A new leader finds the claimed pods of jobs still queued by their labels. */
+    private void findClaimed(PodWorker.View view) {
+        Set<String> launched = new HashSet<>(launches.values().stream().map(l -> l.job).toList());
+        Map<String, List<PodWorker.PodRef>> found = new HashMap<>();
+        view.pods().stream().filter(p -> p.claimed() && p.node() == null && !p.deleting()
+                        && !launched.contains(p.job()) && !claimedPods.containsKey(p.job()))
+                .sorted(Comparator.comparing(VigilPod::name))
+                .forEach(p -> found.computeIfAbsent(p.job(), j -> new ArrayList<>()).add(PodWorker.PodRef.of(p)));
+        claimedPods.putAll(found);
+        claimedJobs.addAll(found.keySet());
     }
 
     /**
@@ -270,7 +405,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
             ExecutionNode before = node.execution();
             boolean imposed = node.cordoned() && before != null && before.imposedCordon();
-            boolean cordonMoves = !now.available() && !now.byVigil() && !node.cordoned()
+            boolean cordonMoves = !now.available() && !now.byVigil() && !now.unreachable() && !node.cordoned()
                     || imposed && (now.available() || now.byVigil());
             if (cordonMoves || !now.sameAs(before)) {
                 observations.observed(node.name(), now, view.asked());
@@ -283,8 +418,17 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         Set<String> claimed = new HashSet<>();
         launches.values().stream().filter(l -> l.pods != null).forEach(l -> claimed.addAll(l.pods));
         for (VigilPod pod : view.pods()) {
-            boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()));
-            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()) {
+            boolean adopting = launches.values().stream().anyMatch(l -> l.pods == null && l.job.equals(pod.job()))
+                    || claimedPods.containsKey(pod.job());
+            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting() && pod.phase().finished()
+                    && !settings.finishedTtl().isZero()) {
+                // A finished job's pod a previous leader kept: kept again for the TTL, from now.
+                finishedPods.putIfAbsent(pod.namespace() + "/" + pod.name(),
+                        clock.instant().plus(settings.finishedTtl()));
+                continue;
+            }
+            if (!claimed.contains(pod.name()) && !adopting && !pod.deleting()
+                    && !worker.evicting(pod.namespace(), pod.name()) && !kept(pod.namespace(), pod.name())) {
                 worker.delete("orphan", pod.namespace(), List.of(pod.name()));
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("job", pod.job())
                         .addKeyValue("phase", pod.phase()).log("kubernetes_orphan_deleted");
@@ -309,7 +453,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (String name : launch.pods) {
             VigilPod pod = jobPods.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
             if (pod == null) {
-                lose(launch, "pod " + settings.namespace() + "/" + name + " was deleted outside Vigil", now, listener);
+                lose(launch, "pod " + launch.namespace + "/" + name + " was deleted outside Vigil", now, listener);
                 return;
             }
             pods.add(pod);
@@ -334,6 +478,14 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         boolean allUp = pods.stream().allMatch(p -> p.phase() == PodPhase.RUNNING || p.phase() == PodPhase.SUCCEEDED);
         if (allUp) {
             started(launch, now, listener);
+        } else if (!launch.running && !view.asked().isBefore(launch.bound.plus(settings.startDeadline()))) {
+            VigilPod waiting = pods.stream().filter(p -> p.phase() != PodPhase.RUNNING
+                    && p.phase() != PodPhase.SUCCEEDED).findFirst().orElseThrow();
+            lose(launch, "pod " + waiting.namespace() + "/" + waiting.name() + " did not start within "
+                    + "kubernetes.startDeadline " + HumanDurations.format(settings.startDeadline()) + ": "
+                    + waiting.phase().name().toLowerCase(Locale.ROOT)
+                    + (waiting.reason() == null ? "" : " (" + waiting.reason() + ")"), now, listener);
+            return;
         }
         if (pods.stream().allMatch(p -> p.phase() == PodPhase.SUCCEEDED)) {
             end(launch, true, "its " + pods.size() + (pods.size() == 1 ? " pod" : " pods") + " succeeded", now,
@@ -346,7 +498,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         Integer replica = launch.placements.get(0).replica();
         List<String> found = new ArrayList<>();
         for (Placement placement : launch.placements) {
-            jobPods.stream().filter(p -> p.attempt() == launch.attempt && !p.deleting()
+            jobPods.stream().filter(p -> (p.claimed() || p.attempt() == launch.attempt) && !p.deleting()
                             && Objects.equals(p.replica(), replica) && placement.node().equals(p.node())
                             && !found.contains(p.name()))
                     .findFirst().ifPresent(p -> found.add(p.name()));
@@ -356,6 +508,9 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
         launch.pods = List.copyOf(found);
         launch.bound = launch.lookFrom;
+        launch.claimed = jobPods.stream().anyMatch(p -> p.claimed() && found.contains(p.name()));
+        launch.namespace = jobPods.stream().filter(p -> p.name().equals(found.get(0))).findFirst()
+                .map(VigilPod::namespace).orElse(settings.namespace());
         return true;
     }
 
@@ -368,7 +523,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         for (int i = 0; i < launch.placements.size(); i++) {
             Placement placement = launch.placements.get(i);
             Allocation allocation = Allocation.of(launch.job, launch.spec, placement)
-                    .runAs(RUNS_AS + settings.namespace() + "/" + launch.pods.get(i));
+                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
             nodes.change(placement.node(), current -> {
                 List<Allocation> next = new ArrayList<>(current.stream()
                         .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
@@ -384,6 +539,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */
     private void end(Launch ended, boolean succeeded, String reason, Instant now, Listener listener) {
+        keepFinished(ended.job);
         withdraw(ended);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(ended.job)) {
@@ -395,8 +551,50 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         listener.finished(ended.job, succeeded, reason, now);
     }
 
+    /**
+     * A finished job's pods that finished (Succeeded or Failed) stay for {@code kubernetes.finishedTtl}, for
+     * {@code kubectl logs}; those still running go at once.
+     */
+    private void keepFinished(String job) {
+        if (seen == null || settings.finishedTtl().isZero()) {
+            return;
+        }
+        Instant until = clock.instant().plus(settings.finishedTtl());
+        seen.pods().stream().filter(p -> job.equals(p.job()) && p.phase().finished() && !p.deleting())
+                .forEach(p -> finishedPods.putIfAbsent(p.namespace() + "/" + p.name(), until));
+    }
+
+    private boolean kept(String namespace, String pod) {
+        return finishedPods.containsKey(namespace + "/" + pod);
+    }
+
+    /** Deletes the finished pods whose time to be kept is up; forgets those gone meanwhile. */
+    private void deleteExpired(PodWorker.View view) {
+        Instant now = clock.instant();
+        Set<String> listed = new HashSet<>(view.pods().stream().map(p -> p.namespace() + "/" + p.name()).toList());
+        finishedPods.entrySet().removeIf(kept -> {
+            if (!listed.contains(kept.getKey())) {
+                return !view.asked().isBefore(kept.getValue().minus(settings.finishedTtl()));
+            }
+            if (now.isBefore(kept.getValue())) {
+                return false;
+            }
+            String[] where = kept.getKey().split("/", 2);
+            worker.delete("finished", where[0], List.of(where[1]));
+            LOG.atInfo().addKeyValue("pod", kept.getKey())
+                    .addKeyValue("ttl", HumanDurations.format(settings.finishedTtl()))
+                    .log("kubernetes_finished_pod_deleted");
+            return true;
+        });
+    }
+
     /** The launch cannot go on where it was placed: its pods go, and the scheduler requeues the gang or replaces the replica. */
     private void lose(Launch launch, String reason, Instant now, Listener listener) {
+        if (launch.claimed) {
+            end(launch, false, reason + " (its pods were made outside Vigil, which does not make them again)",
+                    now, listener);
+            return;
+        }
         withdraw(launch);
         LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                 .addKeyValue("nodes", String.join(",", launch.nodeNames())).addKeyValue("reason", reason)
@@ -406,6 +604,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
 
     @Override
     public void adopt(List<JobRecord> holding, Instant now) {
+        forgetClaims();
         launches.clear();
         unlaunchable.clear();
         seen = null;
@@ -422,12 +621,21 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 .log("kubernetes_adopted");
     }
 
+    private void forgetClaims() {
+        finishedPods.clear();
+        claimedPods.clear();
+        claimedJobs.clear();
+        claiming.clear();
+        refusalsSaid.clear();
+    }
+
     private static boolean ours(Allocation allocation) {
         return allocation.backendJob() != null && allocation.backendJob().startsWith(RUNS_AS);
     }
 
     @Override
     public void stopLeading() {
+        forgetClaims();
         worker.forget();
         launches.clear();
         unlaunchable.clear();

@@ -37,7 +37,7 @@ final class NodeViews {
                 + (node.unschedulable() ? "+cordoned" : "");
         return new ExecutionNode(BackendName.KUBERNETES, state, available, byVigil,
                 available ? null : reason(node, cordonedByOthers, othersTaints), null, null,
-                foreignJobs(node, foreign, allocations), false);
+                foreignJobs(node, foreign, allocations), false, !ready);
     }
 
     private static String reason(KubeNode node, boolean cordonedByOthers, List<String> othersTaints) {

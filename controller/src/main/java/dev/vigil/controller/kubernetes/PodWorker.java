@@ -1,10 +1,12 @@
 package dev.vigil.controller.kubernetes;
 
+import dev.vigil.k8s.EvictionOutcome;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
 import dev.vigil.k8s.KubernetesException;
 import dev.vigil.k8s.PodRequest;
+import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilPod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,7 +37,7 @@ final class PodWorker {
     }
 
     /** Every pod of the launch was created and bound to its node. */
-    record Bound(String key, List<VigilPod> pods, Instant at) implements Outcome {
+    record Bound(String key, List<PodRef> pods, Instant at) implements Outcome {
     }
 
     /**
@@ -44,8 +49,23 @@ final class PodWorker {
     record Failed(String key, String reason, boolean retryable) implements Outcome {
     }
 
-    /** The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods. */
-    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign) {
+    /**
+     * The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods;
+     * {@code unclaimed}: pods others made for Vigil that no job claims yet.
+     */
+    record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign,
+                List<UnclaimedPod> unclaimed) {
+    }
+
+    /** A pod, by name and uid (a binding names the uid, so a namesake made since is not bound in its place). */
+    record PodRef(String namespace, String name, String uid) {
+        static PodRef of(VigilPod pod) {
+            return new PodRef(pod.namespace(), pod.name(), pod.uid());
+        }
+
+        static PodRef of(UnclaimedPod pod) {
+            return new PodRef(pod.namespace(), pod.name(), pod.uid());
+        }
     }
 
     private final Kubernetes kubernetes;
@@ -53,6 +73,10 @@ final class PodWorker {
     private final Executor executor;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean listing = new AtomicBoolean();
+    /** Pods a drain evicts, by namespace/name: asked again while a PodDisruptionBudget refuses, deleted at the deadline. */
+    private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
+    private final AtomicBoolean evicting = new AtomicBoolean();
+    private volatile Instant lastEvicted = Instant.MIN;
     private volatile View latest;
     private volatile Instant lastAsked = Instant.MIN;
 
@@ -79,30 +103,75 @@ final class PodWorker {
             } catch (RuntimeException e) {
                 // Anything but an answer of the API server (the client closed, a body it could not read) is not
                 // worth asking again; either way the launch must end, or it would stay placed forever.
-                tearDown(key, created);
+                tearDown(key, created.stream().map(PodRef::of).toList());
                 outcomes.add(new Failed(key, e.getMessage(), e instanceof KubernetesException k && k.retryable()));
                 return;
             }
-            try {
-                for (int i = 0; i < created.size(); i++) {
-                    VigilPod pod = created.get(i);
-                    kubernetes.selectNodeForClaims(pods.get(i), nodes.get(i));
-                    kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
-                }
-            } catch (RuntimeException e) {
-                tearDown(key, created);
-                // Whatever the status, the pods are gone: placing the launch again is sound.
-                outcomes.add(new Failed(key, e.getMessage(), true));
-                return;
-            }
-            outcomes.add(new Bound(key, List.copyOf(created), clock.instant()));
+            bindAll(key, created.stream().map(PodRef::of).toList(), nodes, pods);
         });
     }
 
-    private void tearDown(String key, List<VigilPod> created) {
-        for (VigilPod pod : created) {
+    /**
+     * Binds pods that exist already (made by others, claimed by a job) each to its node, all in one
+     * go; when any bind fails, all of them are deleted and the launch fails: never half-placed.
+     */
+    void bind(String key, List<PodRef> pods, List<String> nodes) {
+        executor.execute(() -> bindAll(key, pods, nodes, null));
+    }
+
+    /**
+     * @param requests what the pods were made from, in the same order (their volume claims are told
+     *                 the node first), or null for pods others made
+     */
+    private void bindAll(String key, List<PodRef> pods, List<String> nodes, List<PodRequest> requests) {
+        try {
+            for (int i = 0; i < pods.size(); i++) {
+                PodRef pod = pods.get(i);
+                if (requests != null) {
+                    kubernetes.selectNodeForClaims(requests.get(i), nodes.get(i));
+                }
+                kubernetes.bind(pod.namespace(), pod.name(), pod.uid(), nodes.get(i));
+            }
+        } catch (RuntimeException e) {
+            tearDown(key, pods);
+            // Whatever the status, the pods are gone: placing the launch again is sound.
+            outcomes.add(new Failed(key, e.getMessage(), true));
+            return;
+        }
+        outcomes.add(new Bound(key, pods, clock.instant()));
+    }
+
+    private void tearDown(String key, List<PodRef> pods) {
+        for (PodRef pod : pods) {
             delete(key, pod.namespace(), pod.name());
         }
+    }
+
+    /** Labels pods others made as the job's, and tells them so with an Event. */
+    void claim(String job, List<PodRef> pods, String message) {
+        executor.execute(() -> {
+            for (PodRef pod : pods) {
+                try {
+                    kubernetes.claim(pod.namespace(), pod.name(), job);
+                    kubernetes.event(pod.namespace(), pod.name(), pod.uid(), "Normal", "Claimed", message);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("job", job).addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                            .addKeyValue("error", e.getMessage()).log("kubernetes_claim_failed");
+                }
+            }
+        });
+    }
+
+    /** Tells whoever made a pod why Vigil does not schedule it (an Event and the pod's condition). */
+    void refuse(PodRef pod, String reason, String message) {
+        executor.execute(() -> {
+            try {
+                kubernetes.refuse(pod.namespace(), pod.name(), pod.uid(), reason, message);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                        .addKeyValue("error", e.getMessage()).log("kubernetes_refuse_failed");
+            }
+        });
     }
 
     /** Deletes pods (those already gone are fine). */
@@ -120,6 +189,102 @@ final class PodWorker {
         }
     }
 
+    /** A pod to evict for the drain of its node, until {@code deadline}. */
+    private static final class Eviction {
+        final String namespace;
+        final String pod;
+        final String node;
+        final Instant deadline;
+        /** The first refusal was told (an Event), the next ones are not. */
+        boolean blockedTold;
+
+        Eviction(String namespace, String pod, String node, Instant deadline) {
+            this.namespace = namespace;
+            this.pod = pod;
+            this.node = node;
+            this.deadline = deadline;
+        }
+    }
+
+    /**
+     * Evicts a pod through the Eviction API, which respects its PodDisruptionBudgets: refused (429),
+     * it is asked again at each {@link #evictDue} until {@code deadline}, then deleted. Each step is
+     * an Event on the pod.
+     */
+    void evict(String namespace, String pod, String node, Instant deadline) {
+        evictions.putIfAbsent(namespace + "/" + pod, new Eviction(namespace, pod, node, deadline));
+    }
+
+    /** Whether a drain still evicts the pod (it must not be deleted as an orphan meanwhile). */
+    boolean evicting(String namespace, String pod) {
+        return evictions.containsKey(namespace + "/" + pod);
+    }
+
+    /** Asks again for the evictions under way, unless a round runs or the last began less than {@code every} ago. */
+    void evictDue(Duration every) {
+        Instant now = clock.instant();
+        if (evictions.isEmpty() || now.isBefore(lastEvicted.plus(every)) || !evicting.compareAndSet(false, true)) {
+            return;
+        }
+        lastEvicted = now;
+        executor.execute(() -> {
+            try {
+                evictions.values().forEach(this::evictOnce);
+            } finally {
+                evicting.set(false);
+            }
+        });
+    }
+
+    private void evictOnce(Eviction eviction) {
+        String where = eviction.namespace + "/" + eviction.pod;
+        try {
+            if (!clock.instant().isBefore(eviction.deadline)) {
+                kubernetes.delete(eviction.namespace, eviction.pod);
+                evictions.remove(where);
+                tell(eviction, "Warning", "EvictionDeadline", "not evicted by " + eviction.deadline
+                        + " (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of "
+                        + "node " + eviction.node);
+                LOG.atWarn().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                        .addKeyValue("deadline", eviction.deadline).log("kubernetes_eviction_deadline");
+                return;
+            }
+            EvictionOutcome outcome = kubernetes.evict(eviction.namespace, eviction.pod);
+            if (outcome == EvictionOutcome.BLOCKED) {
+                if (!eviction.blockedTold) {
+                    eviction.blockedTold = true;
+                    tell(eviction, "Warning", "EvictionBlocked", "a PodDisruptionBudget does not allow evicting it "
+                            + "for the drain of node " + eviction.node + " now: Vigil asks again until "
+                            + eviction.deadline + ", then deletes it");
+                }
+                LOG.atInfo().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                        .addKeyValue("deadline", eviction.deadline).log("kubernetes_eviction_blocked");
+                return;
+            }
+            evictions.remove(where);
+            if (outcome == EvictionOutcome.EVICTED) {
+                tell(eviction, "Normal", "Evicted", "evicted through the Eviction API: node " + eviction.node
+                        + " is drained in Vigil");
+            }
+            LOG.atInfo().addKeyValue("pod", where).addKeyValue("node", eviction.node)
+                    .addKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT)).log("kubernetes_evicted");
+        } catch (RuntimeException e) {
+            // Asked again at the next round, and deleted at the deadline whatever the API server says.
+            LOG.atWarn().addKeyValue("pod", where).addKeyValue("error", e.getMessage())
+                    .log("kubernetes_eviction_failed");
+        }
+    }
+
+    /** An Event on the pod; one that cannot be recorded is logged, and the drain goes on. */
+    private void tell(Eviction eviction, String type, String reason, String message) {
+        try {
+            kubernetes.event(eviction.namespace, eviction.pod, null, type, reason, message);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("pod", eviction.namespace + "/" + eviction.pod).addKeyValue("reason", reason)
+                    .addKeyValue("error", e.getMessage()).log("kubernetes_event_failed");
+        }
+    }
+
     /** Asks for a new listing unless one is under way or the last was asked less than {@code every} ago. */
     void refresh(Duration every) {
         Instant now = clock.instant();
@@ -130,7 +295,8 @@ final class PodWorker {
         executor.execute(() -> {
             try {
                 Instant asked = clock.instant();
-                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods());
+                latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods(),
+                        kubernetes.unclaimedPods());
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");
@@ -157,6 +323,7 @@ final class PodWorker {
     /** Drops what came back: this member no longer leads, and the next leader adopts by label. */
     void forget() {
         outcomes.clear();
+        evictions.clear();
         latest = null;
         lastAsked = Instant.MIN;
     }

@@ -165,8 +165,8 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
 
         List<Allocation> allocations = old == null ? List.of() : old.allocations();
         ExecutionNode execution = old == null ? null : old.execution();
-        NodeState state = derive(true, old != null && old.drain(), cordoned, inventory != null, busy(allocations,
-                execution));
+        NodeState state = derive(reachable(execution), old != null && old.drain(), cordoned, inventory != null,
+                busy(allocations, execution));
         if (old != null && state != old.state() && !reflexCordoned) {
             reason = old.state() == NodeState.UNKNOWN ? "reporting again" : "inventory received";
             actor = "agent";
@@ -221,7 +221,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
                 cordonedGpus = List.of();
             }
         }
-        boolean reporting = old.state() != NodeState.UNKNOWN;
+        boolean reporting = old.state() != NodeState.UNKNOWN && reachable(old.execution());
         NodeState state = derive(reporting, drain, cordoned, old.inventory() != null, busy(old.allocations(),
                 old.execution()));
         // An operator's word replaces a cordon the execution backend imposed: it is theirs now.
@@ -401,7 +401,7 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
         String reason = old.reason();
         String actor = old.actor();
         boolean moved = false;
-        if (fresh && !view.available() && !view.byVigil() && !cordoned) {
+        if (fresh && !view.available() && !view.byVigil() && !view.unreachable() && !cordoned) {
             cordoned = true;
             imposed = true;
             moved = true;
@@ -416,9 +416,17 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
         if (!moved && execution.equals(old.execution())) {
             return;
         }
-        NodeState state = derive(old.state() != NodeState.UNKNOWN, old.drain(), cordoned, old.inventory() != null,
+        // A node the backend lost is unknown, as one whose agent went silent; found again, it is back.
+        boolean reporting = reachable(view) && (old.state() != NodeState.UNKNOWN || !reachable(old.execution()));
+        NodeState state = derive(reporting, old.drain(), cordoned, old.inventory() != null,
                 busy(old.allocations(), execution));
         if (moved) {
+            actor = view.backend();
+        } else if (state == NodeState.UNKNOWN && old.state() != NodeState.UNKNOWN) {
+            reason = view.describe();
+            actor = view.backend();
+        } else if (old.state() == NodeState.UNKNOWN && state != NodeState.UNKNOWN) {
+            reason = view.backend() + " reaches the node again (" + view.state() + ")";
             actor = view.backend();
         } else if (state == NodeState.DRAINED && old.state() != NodeState.DRAINED) {
             reason = "drained: no job runs there any more";
@@ -544,6 +552,11 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
             return NodeState.CORDONED;
         }
         return hasInventory ? NodeState.READY : NodeState.REGISTERED;
+    }
+
+    /** Whether the node's execution backend reaches it (true when none reports on it). */
+    private static boolean reachable(ExecutionNode execution) {
+        return execution == null || !execution.unreachable();
     }
 
     private static boolean busy(List<Allocation> allocations, ExecutionNode execution) {

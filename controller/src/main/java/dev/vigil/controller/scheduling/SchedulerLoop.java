@@ -2,6 +2,7 @@ package dev.vigil.controller.scheduling;
 
 import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidValueException;
+import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.cluster.Role;
@@ -330,6 +331,11 @@ public final class SchedulerLoop implements JobScheduling {
                 public boolean rebind(String job, Placement actual) {
                     return scheduler.rebind(job, actual.node(), actual.replica(), actual.gpus());
                 }
+
+                @Override
+                public String submit(JobSpec spec, String actor) {
+                    return submitFound(spec, actor, now);
+                }
             };
             // Backends first: what they saw of the nodes (a node down in Slurm) is followed before scheduling.
             for (ExecutionBackend backend : backends.values()) {
@@ -472,6 +478,33 @@ public final class SchedulerLoop implements JobScheduling {
                 .addKeyValue("actor", caller.actor()).log("job_submitted");
         wake();
         return Outcomes.value(store.job(id).orElseThrow());
+    }
+
+    /**
+     * Queues a job a backend found (pods others made for Vigil), in the cycle that polls it: checked
+     * as {@link #submit} checks a user's, refused by throwing what a submit would answer.
+     */
+    private String submitFound(JobSpec spec, String actor, Instant now) {
+        backendOf(spec).check(spec);
+        scheduler.policy().tenant(spec.tenant());
+        scheduler.policy().priorityClass(spec.priorityClass());
+        Admission.migProfile(spec, upserted.values());
+        Problem unrunnable = Admission.unrunnable(spec, scheduler);
+        if (unrunnable != null) {
+            String why = unrunnable.detail().replaceFirst("^.*could ever run this job: ", "")
+                    .replaceFirst(" \\(set waitForNodes.*$", "");
+            throw new InvalidValueException(unrunnable.field(), unrunnable.value(),
+                    "what some node the controller knows could run (" + why + ")");
+        }
+        String id = store.nextJobId();
+        scheduler.submit(id, spec, now);
+        log.submittedBy(id, actor);
+        store.audit(new AuditEntry(0, now, actor, null, null, "submit", describe(spec), 201,
+                "job " + id + " submitted"));
+        LOG.atInfo().addKeyValue("job", id).addKeyValue("name", spec.name()).addKeyValue("kind", wire(spec.kind()))
+                .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
+                .addKeyValue("actor", actor).log("job_submitted");
+        return id;
     }
 
     private Outcome cancel(Mutation.CancelJob cancel) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +33,13 @@ class KubernetesSettingsTest {
         KubernetesSettings inside = read("kubernetes: {inCluster: true, namespace: ml, poll: 5s}").kubernetes();
         assertThat(inside).isEqualTo(new KubernetesSettings(null, true, "ml", Duration.ofSeconds(5)));
         assertThat(read("member: c1").kubernetes()).as("absent: no kubernetes backend").isNull();
+        assertThat(outside.evictionDeadline()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(outside.finishedTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(outside.startDeadline()).isEqualTo(Duration.ofMinutes(10));
+        KubernetesSettings tuned = read("kubernetes: {inCluster: true, evictionDeadline: 30s, finishedTtl: 0s, "
+                + "startDeadline: 2m}").kubernetes();
+        assertThat(List.of(tuned.evictionDeadline(), tuned.finishedTtl(), tuned.startDeadline()))
+                .containsExactly(Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(2));
     }
 
     @Test
@@ -42,6 +50,12 @@ class KubernetesSettingsTest {
         assertThat(error("kubernetes: {inCluster: true, namespace: ML_Jobs}")).contains("kubernetes.namespace",
                 "\"ML_Jobs\"");
         assertThat(error("kubernetes: {inCluster: true, poll: 2h}")).contains("kubernetes.poll", "from 100ms to 1m");
+        assertThat(error("kubernetes: {inCluster: true, evictionDeadline: 0s}"))
+                .contains("kubernetes.evictionDeadline", "\"0s\"", "from 1s to 24h");
+        assertThat(error("kubernetes: {inCluster: true, finishedTtl: 40d}")).contains("kubernetes.finishedTtl",
+                "from 0s (delete at once) to 30d");
+        assertThat(error("kubernetes: {inCluster: true, startDeadline: 2d}")).contains("kubernetes.startDeadline",
+                "from 1s to 24h");
         assertThat(error("kubernetes: {inCluster: true, context: prod}")).contains("unknown key \"kubernetes.context\"");
         assertThat(error("scheduler: {backend: kubernetes}")).contains("scheduler.backend",
                 "together with a kubernetes: section");

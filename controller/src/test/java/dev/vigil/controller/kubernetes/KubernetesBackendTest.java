@@ -115,9 +115,10 @@ class KubernetesBackendTest {
         @Override
         public void observed(String node, ExecutionNode view, Instant asked) {
             observed.add(node + ": " + view.state() + (view.available() ? "" : " unavailable")
-                    + (view.byVigil() ? " by vigil" : "") + (view.reason() == null ? "" : " (" + view.reason() + ")")
+                    + (view.byVigil() ? " by vigil" : "") + (view.unreachable() ? " unreachable" : "")
+                    + (view.reason() == null ? "" : " (" + view.reason() + ")")
                     + view.foreignJobs().stream().map(j -> " " + j.id() + j.gpus()).reduce("", String::concat));
-            boolean imposed = !view.available() && !view.byVigil();
+            boolean imposed = !view.available() && !view.byVigil() && !view.unreachable();
             records.computeIfPresent(node, (name, old) -> old.with().cordoned(imposed)
                     .execution(view.imposing(imposed)).build());
         }
@@ -146,6 +147,20 @@ class KubernetesBackendTest {
         public boolean rebind(String job, Placement actual) {
             throw new AssertionError("the kubernetes backend never moves a placement");
         }
+
+        /** Takes jobs as the scheduler loop does, numbered from j-000100; only tenant research is configured. */
+        @Override
+        public String submit(JobSpec spec, String actor) {
+            InvalidValueException.require(spec.tenant().equals("research"), "tenant", spec.tenant(), "one of research");
+            String job = "j-" + (100 + submitted.size());
+            submitted.put(job, spec);
+            said.add("submitted " + job + " by " + actor + ": " + spec.name() + ", " + spec.kind() + " "
+                    + (spec.migProfile() != null ? "mig " + spec.migProfile() : spec.nodes() + "x" + spec.gpusPerNode())
+                    + ", tenant " + spec.tenant() + (spec.topology() == null ? "" : ", " + spec.topology().level()));
+            return job;
+        }
+
+        final Map<String, JobSpec> submitted = new java.util.LinkedHashMap<>();
     }
 
     @BeforeEach
@@ -156,9 +171,16 @@ class KubernetesBackendTest {
                     .addToAllocatable("nvidia.com/gpu", new Quantity("8")).endStatus()
                     .build()).create();
         }
-        backend = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS, Duration.ofSeconds(1)),
-                new Kubernetes(client), nodes, nodes, new Ticking(), Runnable::run);
-        backend.adopt(List.of(), Instant.EPOCH);
+        // Finished pods deleted at once here; aFinishedJobsPodsAreKeptForTheTtl... keeps them.
+        backend = backend(Duration.ofSeconds(20), Duration.ZERO, Duration.ofMinutes(10));
+    }
+
+    private KubernetesBackend backend(Duration evictionDeadline, Duration finishedTtl, Duration startDeadline) {
+        KubernetesBackend made = new KubernetesBackend(new KubernetesSettings(Path.of("kubeconfig"), null, NS,
+                Duration.ofSeconds(1), evictionDeadline, finishedTtl, startDeadline), new Kubernetes(client), nodes,
+                nodes, new Ticking(), Runnable::run);
+        made.adopt(List.of(), Instant.EPOCH);
+        return made;
     }
 
     private static JobSpec gang(int gpus, int nodes) {
@@ -174,7 +196,11 @@ class KubernetesBackendTest {
 
     /** Expects the binding of {@code pod}, answers {@code status}, and records the body it was sent. */
     private void expectBinding(String pod, int status, List<String> bodies) {
-        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/binding")
+        expectBinding(NS, pod, status, bodies);
+    }
+
+    private void expectBinding(String namespace, String pod, int status, List<String> bodies) {
+        server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/binding")
                 .andReply(status, request -> {
                     bodies.add(request.getUtf8Body());
                     return status == 201 ? Map.of("kind", "Status", "apiVersion", "v1", "status", "Success")
@@ -369,7 +395,7 @@ class KubernetesBackendTest {
 
         assertThat(nodes.observed).containsExactlyInAnyOrder(
                 "n1: ready lab/notebook[5, 4]",
-                "n2: notready unavailable (its kubelet is NotReady)");
+                "n2: notready unavailable unreachable (its kubelet is NotReady)");
         poll();
         assertThat(nodes.observed).as("nothing changed: nothing new to record").hasSize(2);
 
@@ -393,5 +419,256 @@ class KubernetesBackendTest {
                 null, null, null, null, null, "kubernetes", List.of("sleep", "1"), null, null);
         assertThatThrownBy(() -> backend.check(noImage)).isInstanceOfSatisfying(InvalidValueException.class,
                 e -> assertThat(e.field()).isEqualTo("image")).hasMessageContaining("container image");
+    }
+
+    /** A pod someone made for Vigil in namespace ml: schedulerName vigil, annotations, a GPU limit. */
+    private void podForVigil(String name, Map<String, String> annotations, String resource, String count) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("ml")
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().withSchedulerName("vigil").addNewContainer().withName("main").withImage("pytorch:2.4")
+                .withNewResources().addToLimits(resource, new Quantity(count)).endResources().endContainer()
+                .endSpec().build()).create();
+    }
+
+    private Pod mlPod(String name) {
+        return client.pods().inNamespace("ml").withName(name).get();
+    }
+
+    /** "Warning InvalidAnnotations w0: message" for each Event on namespace ml's pods, oldest first. */
+    private List<String> mlEvents() {
+        return client.v1().events().inNamespace("ml").list().getItems().stream()
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getInvolvedObject().getName() + ": "
+                        + e.getMessage()).toList();
+    }
+
+    @Test
+    void aGangOfPodsOthersMadeBecomesOneJobOnceAllItsPodsExistAndItsPodsAreBoundTogether() throws Exception {
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf");
+        podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
+        poll();
+        assertThat(events.said).as("one pod of two: the gang waits for the other").isEmpty();
+        assertThat(mlPod("llm-0").getMetadata().getLabels()).isNullOrEmpty();
+
+        podForVigil("llm-1", llm, "nvidia.com/gpu", "4");
+        poll();
+        assertThat(events.said).containsExactly(
+                "submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research, SAME_LEAF");
+        for (String pod : List.of("llm-0", "llm-1")) {
+            assertThat(mlPod(pod).getMetadata().getLabels()).containsEntry("vigil.dev/job", "j-100")
+                    .containsEntry("vigil.dev/claimed", "true");
+        }
+        assertThat(mlEvents()).containsExactlyInAnyOrder(
+                "Normal Claimed llm-0: Vigil job j-100 (gang ml/llm, 2 pods) queued: vigil binds it when the "
+                        + "scheduler places it",
+                "Normal Claimed llm-1: Vigil job j-100 (gang ml/llm, 2 pods) queued: vigil binds it when the "
+                        + "scheduler places it");
+        poll();
+        assertThat(events.said).as("claimed once").hasSize(1);
+
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("ml", "llm-0", 201, bindings);
+        expectBinding("ml", "llm-1", 201, bindings);
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"),
+                List.of(on("n1", 0, 1, 2, 3), on("n2", 4, 5, 6, 7)), 1));
+
+        assertThat(bindings).hasSize(2);
+        assertThat(JSON.readTree(bindings.get(1))).isEqualTo(JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Binding",
+                 "metadata": {"name": "llm-1", "namespace": "ml", "uid": "%s"},
+                 "target": {"apiVersion": "v1", "kind": "Node", "name": "n2"}}"""
+                .formatted(mlPod("llm-1").getMetadata().getUid())));
+        assertThat(client.pods().inNamespace(NS).list().getItems()).as("no pod of its own made").isEmpty();
+        for (String pod : List.of("llm-0", "llm-1")) {
+            client.pods().inNamespace("ml").withName(pod).editStatus(p -> new PodBuilder(p).editOrNewStatus()
+                    .withPhase("Running").endStatus().build());
+        }
+        poll();
+        assertThat(events.said).endsWith("running j-100");
+        assertThat(nodes.records.get("n2").allocations()).singleElement()
+                .satisfies(a -> assertThat(a.backendJob()).isEqualTo("kubernetes:ml/llm-1"));
+    }
+
+    @Test
+    void aPodWhoseAnnotationsOrGpusAreWrongIsToldWhyWithAnEventAndAConditionOnceAndNeverQueued() {
+        podForVigil("size", Map.of("vigil.dev/gang", "g", "vigil.dev/gang-size", "two"), "nvidia.com/gpu", "1");
+        podForVigil("plain-gpu", Map.of(), "gpu", "1");
+        podForVigil("rack", Map.of("vigil.dev/topology", "same-rack"), "nvidia.com/gpu", "2");
+        podForVigil("stranger", Map.of("vigil.dev/tenant", "nobody"), "nvidia.com/gpu", "2");
+        podForVigil("slices", Map.of(), "nvidia.com/mig-1g.10gb", "2");
+
+        poll();
+        poll();
+
+        assertThat(events.said).as("none queued").isEmpty();
+        assertThat(mlEvents()).containsExactlyInAnyOrder(
+                "Warning InvalidAnnotations size: vigil.dev/gang-size: \"two\" is not allowed (allowed: a number "
+                        + "of pods, 1 to 4096)",
+                "Warning InvalidResources plain-gpu: resources: \"gpu\" is not allowed (allowed: nvidia.com/gpu: N "
+                        + "(whole GPUs) or one nvidia.com/mig-<profile>: 1 (a MIG slice, e.g. nvidia.com/mig-1g.10gb))",
+                "Warning InvalidAnnotations rack: vigil.dev/topology: \"same-rack\" is not allowed (allowed: "
+                        + "same-node, same-nvlink, same-leaf or max-leaves=N)",
+                "Warning InvalidAnnotations stranger: vigil.dev/tenant: \"nobody\" is not allowed (allowed: one of "
+                        + "research)",
+                "Warning InvalidResources slices: resources.limits: \"nvidia.com/mig-1g.10gb: 2\" is not allowed "
+                        + "(allowed: nvidia.com/gpu: N (whole GPUs) or one nvidia.com/mig-<profile>: 1 (a MIG slice, "
+                        + "e.g. nvidia.com/mig-1g.10gb))");
+        assertThat(mlPod("stranger").getStatus().getConditions()).singleElement().satisfies(c -> {
+            assertThat(c.getType() + " " + c.getStatus() + " " + c.getReason())
+                    .isEqualTo("VigilScheduled False InvalidAnnotations");
+            assertThat(c.getMessage()).startsWith("vigil.dev/tenant: \"nobody\"");
+        });
+
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(mlEvents()).as("a new leader reads what was said from the condition").hasSize(5);
+    }
+
+    private void stopLeadingAndAdopt() {
+        backend.stopLeading();
+        backend.adopt(List.of(), Instant.EPOCH);
+    }
+
+    @Test
+    void aSliceOfItsOwnIsAServiceOfOneReplicaAndAClaimedPodLostEndsItsJobSinceVigilCannotMakeItAgain() {
+        podForVigil("chat", Map.of("vigil.dev/tenant", "research"), "nvidia.com/mig-1g.10gb", "1");
+        poll();
+        assertThat(events.said).containsExactly("submitted j-100 by kubernetes: ml/chat, INFERENCE mig 1g.10gb, "
+                + "tenant research");
+        expectBinding("ml", "chat", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"),
+                List.of(new Placement("n1", List.of(0), List.of("GPU-n1-0"), List.of(), 0)), 1));
+
+        client.pods().inNamespace("ml").withName("chat").delete();
+        poll();
+
+        assertThat(events.said).last().isEqualTo("failed j-100: pod ml/chat was deleted outside Vigil (its pods "
+                + "were made outside Vigil, which does not make them again)");
+    }
+
+    @Test
+    void aClaimedJobStoppedEndsFailedSinceItsPodsAreGoneForGood() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        expectBinding("ml", "solo", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"), List.of(on("n1", 0, 1)), 1));
+
+        backend.stop(new Decision.Stop("j-100", List.of(on("n1", 0, 1)), "preempted by j-000200"));
+        poll();
+
+        assertThat(mlPod("solo")).isNull();
+        assertThat(events.said).last().isEqualTo("failed j-100: stopped (preempted by j-000200): its pods, made "
+                + "outside Vigil, are deleted, and Vigil does not make them again");
+    }
+
+    @Test
+    void aNewLeaderFindsTheClaimedPodsOfAQueuedJobByTheirLabelsKeepsThemAndBindsThemWhenPlaced() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        JobSpec spec = events.submitted.get("j-100");
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(mlPod("solo")).as("a queued job's pod is no orphan").isNotNull();
+
+        List<String> bindings = new CopyOnWriteArrayList<>();
+        expectBinding("ml", "solo", 201, bindings);
+        backend.start(new Decision.Start("j-100", spec, List.of(on("n2", 0, 1)), 1));
+
+        assertThat(bindings).singleElement().asString().contains("\"name\":\"n2\"");
+        assertThat(events.said).as("submitted once, by the first leader").hasSize(1);
+    }
+
+    private void expectEviction(String pod, int status, int times) {
+        server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/eviction")
+                .andReturn(status, status == 201 ? Map.of("kind", "Status", "apiVersion", "v1", "status", "Success")
+                        : Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", 429,
+                        "message", "Cannot evict pod as it would violate the pod's disruption budget."))
+                .times(times);
+    }
+
+    private List<String> podEvents(String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .map(e -> e.getType() + " " + e.getReason() + " " + e.getInvolvedObject().getName() + ": "
+                        + e.getMessage().replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "T")).toList();
+    }
+
+    @Test
+    void aDrainEvictsThroughTheEvictionApiAskingAgainWhileABudgetRefusesThenDeletesAtTheDeadline() {
+        expectBinding("j-000011-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000011-a1-1", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000012-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000011", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        backend.start(new Decision.Start("j-000012", gang(2, 1), List.of(on("n1", 2, 3)), 1));
+        expectEviction("j-000011-a1-0", 429, 1);
+        expectEviction("j-000011-a1-0", 201, 1);
+        expectEviction("j-000012-a1-0", 429, 1000);
+        nodes.records.computeIfPresent("n1", (name, old) -> old.with().drain(true).cordoned(true).build());
+
+        backend.stop(new Decision.Stop("j-000011", List.of(on("n1", 0, 1), on("n2", 0, 1)), "drained by alice"));
+        backend.stop(new Decision.Stop("j-000012", List.of(on("n1", 2, 3)), "drained by alice"));
+
+        assertThat(pod("j-000011-a1-1")).as("not on the drained node: deleted at once").isNull();
+        poll();
+        assertThat(podEvents(NS)).containsExactlyInAnyOrder(
+                "Warning EvictionBlocked j-000011-a1-0: a PodDisruptionBudget does not allow evicting it for the "
+                        + "drain of node n1 now: Vigil asks again until T, then deletes it",
+                "Warning EvictionBlocked j-000012-a1-0: a PodDisruptionBudget does not allow evicting it for the "
+                        + "drain of node n1 now: Vigil asks again until T, then deletes it");
+        poll();
+        assertThat(podEvents(NS)).as("the refusal told once").hasSize(3).contains(
+                "Normal Evicted j-000011-a1-0: evicted through the Eviction API: node n1 is drained in Vigil");
+        assertThat(pod("j-000012-a1-0")).as("a budget protects it, and it is no orphan to delete").isNotNull();
+
+        // Each reading of the test's clock is a second later: the 20 s deadline passes within these polls.
+        for (int i = 0; i < 30 && pod("j-000012-a1-0") != null; i++) {
+            poll();
+        }
+        assertThat(pod("j-000012-a1-0")).as("deleted at the deadline").isNull();
+        assertThat(podEvents(NS)).hasSize(4).last().asString().isEqualTo("Warning EvictionDeadline j-000012-a1-0: "
+                + "not evicted by T (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the "
+                + "drain of node n1");
+    }
+
+    @Test
+    void aFinishedJobsPodsAreKeptForTheTtlThenDeletedAndANewLeaderKeepsThemToo() {
+        backend = backend(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ofMinutes(10));
+        expectBinding("j-000013-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000013", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+        phase("j-000013-a1-0", "Succeeded", null, 0);
+        poll();
+        assertThat(events.said).containsExactly("running j-000013", "succeeded j-000013: its 1 pod succeeded");
+        assertThat(nodes.allocated()).as("its GPUs are free at once").isEmpty();
+
+        poll();
+        stopLeadingAndAdopt();
+        poll();
+        assertThat(pod("j-000013-a1-0")).as("kept for kubectl logs, by this leader and the next").isNotNull();
+        // Each reading of the test's clock is a second later: the 15 s pass within these polls.
+        for (int i = 0; i < 40 && pod("j-000013-a1-0") != null; i++) {
+            poll();
+        }
+        assertThat(pod("j-000013-a1-0")).as("deleted once its time is up").isNull();
+    }
+
+    @Test
+    void aGangWhosePodsDoNotStartWithinTheStartDeadlineIsRequeuedAndItsPodsDeleted() {
+        backend = backend(Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(10));
+        expectBinding("j-000014-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000014-a1-1", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000014", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        phase("j-000014-a1-0", "Running", null, null);
+        client.pods().inNamespace(NS).withName("j-000014-a1-1").editStatus(p -> new PodBuilder(p).editOrNewStatus()
+                .withPhase("Pending").addNewContainerStatus().withName("main").withNewState().withNewWaiting()
+                .withReason("ImagePullBackOff").endWaiting().endState().endContainerStatus().endStatus().build());
+        poll();
+        assertThat(events.said).as("within its deadline").isEmpty();
+
+        for (int i = 0; i < 20 && events.said.isEmpty(); i++) {
+            poll();
+        }
+
+        assertThat(events.said).containsExactly("lost j-000014 on [n1, n2]: pod vigil-jobs/j-000014-a1-1 did not "
+                + "start within kubernetes.startDeadline 10s: pending (ImagePullBackOff)");
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
     }
 }

@@ -17,9 +17,12 @@ import dev.vigil.k8s.Manifests;
 import dev.vigil.k8s.PodRequest;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -69,6 +72,7 @@ class KubernetesClusterIT {
     private String node;
     private boolean advertised;
     private KubernetesBackend backend;
+    private StoredNodes stored;
 
     @BeforeEach
     void cluster() {
@@ -92,8 +96,10 @@ class KubernetesClusterIT {
         namespace = "vigil-it-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                 .build()).create();
+        stored = new StoredNodes(node);
         backend = new KubernetesBackend(new KubernetesSettings(Path.of(kubeconfig), null, namespace,
-                Duration.ofMillis(500)), kubernetes, new StoredNodes(node), (name, view, asked) -> { },
+                Duration.ofMillis(500), Duration.ofSeconds(10), null, null), kubernetes, stored,
+                (name, view, asked) -> { },
                 Clock.systemUTC(), Executors.newSingleThreadExecutor());
         backend.adopt(List.of(), Instant.now());
     }
@@ -158,7 +164,24 @@ class KubernetesClusterIT {
         public boolean rebind(String job, Placement actual) {
             throw new AssertionError("the kubernetes backend never moves a placement");
         }
+
+        @Override
+        public String submit(JobSpec spec, String actor) {
+            said.add("submitted j-000010: " + spec.name() + ", " + spec.nodes() + "x" + spec.gpusPerNode());
+            submitted.put("j-000010", spec);
+            return "j-000010";
+        }
     };
+    private final Map<String, JobSpec> submitted = new ConcurrentHashMap<>();
+
+    /** A pod someone made for Vigil with kubectl: schedulerName vigil, annotations, one GPU. */
+    private void podForVigil(String name, Map<String, String> annotations, String... command) {
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
+                .withAnnotations(annotations).endMetadata().withNewSpec().withSchedulerName("vigil")
+                .withRestartPolicy("Never").addNewContainer().withName("main").withImage(image)
+                .withCommand(command).withNewResources().addToLimits("nvidia.com/gpu", new Quantity("1"))
+                .endResources().endContainer().endSpec().build()).create();
+    }
 
     private void pollUntil(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
@@ -287,5 +310,58 @@ class KubernetesClusterIT {
             assertThat(uncordoned.unschedulable()).isFalse();
             assertThat(uncordoned.taintedByVigil()).isFalse();
         }
+    }
+
+    @Test
+    void aGangOfPodsOthersMadeBecomesOneJobBoundTogetherWhenPlaced() throws Exception {
+        Map<String, String> gang = Map.of("vigil.dev/gang", "it", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research");
+        podForVigil("it-0", gang, "sh", "-c", "sleep 3");
+        podForVigil("it-1", gang, "sh", "-c", "sleep 3");
+
+        pollUntil(() -> !said.isEmpty());
+        assertThat(said).containsExactly("submitted j-000010: " + namespace + "/it, 2x1");
+        pollUntil(() -> kubernetes.podsOf("j-000010").size() == 2);
+        backend.start(new Decision.Start("j-000010", submitted.get("j-000010"), List.of(onTheNode(0),
+                onTheNode(1)), 1));
+
+        pollUntil(() -> said.contains("running j-000010"));
+        assertThat(kubernetes.podsOf("j-000010")).extracting(VigilPod::node).containsExactly(node, node);
+    }
+
+    @Test
+    void aPodWhoseAnnotationsAreWrongGetsAnEventAndTheConditionVigilScheduled() throws Exception {
+        podForVigil("odd", Map.of("vigil.dev/gang", "g", "vigil.dev/gang-size", "two"), "sleep", "60");
+
+        pollUntil(() -> {
+            var pod = client.pods().inNamespace(namespace).withName("odd").get();
+            return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus()
+                    .getConditions().stream().anyMatch(c -> "VigilScheduled".equals(c.getType()));
+        });
+        assertThat(client.v1().events().inNamespace(namespace).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason() + ": " + e.getMessage()).startsWith(
+                        "InvalidAnnotations: vigil.dev/gang-size: \"two\" is not allowed"));
+        assertThat(said).as("never queued").isEmpty();
+    }
+
+    @Test
+    void aDrainEvictsThroughTheEvictionApiAndDeletesWhatABudgetProtectsAtTheDeadline() throws Exception {
+        client.policy().v1().podDisruptionBudget().inNamespace(namespace).resource(new PodDisruptionBudgetBuilder()
+                .withNewMetadata().withName("keep-one").endMetadata().withNewSpec()
+                .withMinAvailable(new IntOrString(1)).withNewSelector().addToMatchLabels("vigil.dev/job", "j-000020")
+                .endSelector().endSpec().build()).create();
+        JobSpec one = new JobSpec("it", JobKind.TRAINING, "research", null, null, null, null, 1, 1, null, null,
+                null, null, null, null, null, null, "kubernetes", List.of("sleep", "600"), image, null);
+        backend.start(new Decision.Start("j-000020", one, List.of(onTheNode(0)), 1));
+        pollUntil(() -> said.contains("running j-000020"));
+        stored.records.computeIfPresent(node, (name, old) -> old.with().drain(true).cordoned(true).build());
+
+        backend.stop(new Decision.Stop("j-000020", List.of(onTheNode(0)), "drained by it"));
+
+        pollUntil(() -> client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .anyMatch(e -> "EvictionBlocked".equals(e.getReason())));
+        pollUntil(() -> kubernetes.podsOf("j-000020").stream().allMatch(VigilPod::deleting));
+        assertThat(client.v1().events().inNamespace(namespace).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("EvictionDeadline"));
     }
 }
