@@ -30,6 +30,7 @@ import dev.vigil.scheduler.topology.NodeCapacity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -899,17 +900,24 @@ public final class Scheduler {
             Instant start = null;
             int tries = 0;
             int leafLimit = leafLimit(head, model, now);
+            // Held to one leaf: no leaf had room when the gang was tried this cycle, so only the leaves of the
+            // jobs released since the last try can have it now; the others are not searched again.
+            BitSet changedLeaves = leafLimit == 1 ? new BitSet() : null;
             for (Job running : holding) {
                 if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
                     continue;
                 }
                 suspend(running);
                 released.add(running);
+                if (changedLeaves != null) {
+                    running.held.forEach(h -> changedLeaves.set(h.node().leaf()));
+                }
                 if (state.freeGpus(model) < need || spec.nodes() == 1 && !freedEnoughOnOneNode(running, spec)) {
                     continue;
                 }
-                Choice choice = placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(),
-                        leafLimit, filter(head, false));
+                Choice choice = changedLeaves == null || roomOnOne(changedLeaves, head, model)
+                        ? placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit,
+                        filter(head, false)) : null;
                 if (choice != null) {
                     found = choice;
                     start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -917,6 +925,9 @@ public final class Scheduler {
                 }
                 if (++tries == RESERVATION_TRIES) {
                     break;
+                }
+                if (changedLeaves != null) {
+                    changedLeaves.clear();
                 }
             }
             released.forEach(this::resume);
@@ -930,6 +941,16 @@ public final class Scheduler {
             }
         }
         return null;
+    }
+
+    /** Whether one of {@code leaves} has enough nodes with room for the gang (a one-leaf placement may succeed). */
+    private boolean roomOnOne(BitSet leaves, Job gang, int model) {
+        for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
+            if (placer.available(leaf, model, gang.spec.gpusPerNode(), filter(gang, false)) >= gang.spec.nodes()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean freedEnoughOnOneNode(Job released, JobSpec spec) {
