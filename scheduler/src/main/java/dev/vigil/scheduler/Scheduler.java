@@ -15,7 +15,6 @@ import dev.vigil.scheduler.placement.Capacity;
 import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Pick;
 import dev.vigil.scheduler.policy.FairShare;
 import dev.vigil.scheduler.policy.PriorityClass;
@@ -69,6 +68,10 @@ public final class Scheduler {
     private final SchedulerPolicy policy;
     private final ClusterState state;
     private final Placer placer;
+    private final Fit fit;
+    private final LocalityWait locality;
+    /** Tried in order on a blocked job: reclaiming lent quota first, then priority. */
+    private final List<Preemption> preemptions;
     private final Capacity capacity;
     private final Quotas quotas;
     private final Predicate<JobSpec> simulatedOnly;
@@ -93,8 +96,6 @@ public final class Scheduler {
     private boolean reservationTried;
     /** Changes whenever what fits may have grown (a new cycle, an eviction): older memos no longer hold. */
     private long memoEpoch;
-    /** Changes whenever a node's capacity does: the idle-cluster verdicts no longer hold. */
-    private long capacityVersion;
     private long seq;
 
     /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
@@ -126,6 +127,10 @@ public final class Scheduler {
         this.placer = new Placer(state);
         this.capacity = new Capacity(state);
         this.quotas = new Quotas(policy);
+        this.fit = new Fit(state, placer, quotas);
+        this.locality = new LocalityWait(policy, state, capacity);
+        this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
+                new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
         this.fairShare = new FairShare(policy.fairShareHalfLife());
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
@@ -139,7 +144,6 @@ public final class Scheduler {
     /** Adds a node or brings its GPUs, health and cordons up to date; what runs there keeps running. */
     public void upsertNode(NodeCapacity node) {
         state.upsert(node);
-        capacityVersion++;
     }
 
     /**
@@ -155,7 +159,6 @@ public final class Scheduler {
         }
         fairShare.accrue(now, heldByTenant);
         state.schedulable(node, false);
-        capacityVersion++;
         List<Decision> decisions = new ArrayList<>();
         String reason = "node " + name + " failed: " + why;
         for (Job job : new ArrayList<>(holding)) {
@@ -533,7 +536,7 @@ public final class Scheduler {
             Iterator<Job> order = queue.ordered(factors());
             while (order.hasNext() && examined < policy.maxJobsPerCycle()) {
                 Job job = order.next();
-                if (state.nothingFree() && !mayPreempt(job) && !mayReclaim(job)) {
+                if (state.nothingFree() && !mayEvictFor(job)) {
                     // Nothing is free and no job from here on may evict: the rest of the queue would only
                     // be told again why it waits. Those never told are told now.
                     explainUnexamined(now, decisions, done);
@@ -564,18 +567,28 @@ public final class Scheduler {
         }
     }
 
-    /** Whether evicting could make room for {@code job}: preemption is on and a lower-priority preemptible job runs. */
-    private boolean mayPreempt(Job job) {
-        return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
-                && preemptibleByPriority.firstKey() < job.priority;
+    /** Whether a preemption plugin could make room for {@code job}. */
+    private boolean mayEvictFor(Job job) {
+        for (Preemption preemption : preemptions) {
+            if (preemption.mayHelp(job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /**
-     * Whether {@code job}'s tenant may take back quota its cohort borrowed (see {@link #reclaim}): only while another
-     * member borrows, so that a full cluster's cycle still stops early when nobody does.
-     */
-    private boolean mayReclaim(Job job) {
-        return policy.preemption() && job.tenant.cohort() != null && quotas.othersBorrow(job.tenant);
+    /** Stops what the first preemption plugin with a plan says, and starts {@code job} where that made room. */
+    private boolean evictFor(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
+        for (Preemption preemption : preemptions) {
+            Preemption.Eviction eviction = preemption.mayHelp(job) ? preemption.plan(job, models, avoidReserved, now)
+                    : null;
+            if (eviction != null) {
+                eviction.victims().forEach((victim, reason) -> evict(victim, reason, now, decisions));
+                bind(job, eviction.model(), eviction.choice(), now, decisions);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -585,7 +598,7 @@ public final class Scheduler {
      */
     private void attempt(Job job, Instant now, List<Decision> decisions, boolean plan) {
         unexamined.remove(job);
-        int[] models = models(job.form, job.spec);
+        int[] models = fit.models(job);
         if (models.length == 0) {
             waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
                     : "no node has a GPU model matching " + String.join(" or ", job.spec.models()), now);
@@ -596,20 +609,18 @@ public final class Scheduler {
         boolean quotaOk = false;
         boolean placedAny = false;
         for (int model : models) {
-            int count = admissible(job, model);
+            int count = fit.admissible(job, model);
             if (count == 0) {
-                quotaWhy = quotaWhy != null ? quotaWhy
-                        : quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
-                        : unitMilli(job.spec));
+                quotaWhy = quotaWhy != null ? quotaWhy : fit.quotaWhy(job, model);
                 continue;
             }
             quotaOk = true;
-            int leafLimit = leafLimit(job, model, now);
+            int leafLimit = locality.leafLimit(job, model, now);
             boolean held = leafLimit != Integer.MAX_VALUE;
             if (job.form.failed(model, avoidReserved, held, memoEpoch)) {
                 continue;
             }
-            Choice choice = place(job, model, count, leafLimit, filter(job, avoidReserved));
+            Choice choice = fit.place(job, model, count, leafLimit, Fit.filter(job, avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
                 job.form.fail(model, avoidReserved, held, memoEpoch);
@@ -639,7 +650,7 @@ public final class Scheduler {
                          boolean plan) {
         Capacity.Verdict verdict = null;
         for (int model : models) {
-            if (!job.form.idleKnown(model, capacityVersion)) {
+            if (!job.form.idleKnown(model, state.capacityVersion())) {
                 job.form.idle(model, capacity.idle(model, job.spec, job.form.match));
             }
             Capacity.Verdict idle = job.form.idle(model);
@@ -653,17 +664,13 @@ public final class Scheduler {
             waitFor(job, verdict.reason(), verdict.why(), now);
             return;
         }
-        if (plan && mayReclaim(job) && reclaim(job, models, avoidReserved, now, decisions)) {
-            memoEpoch++;
-            return;
-        }
-        if (plan && mayPreempt(job) && preempt(job, models, avoidReserved, now, decisions)) {
+        if (plan && evictFor(job, models, avoidReserved, now, decisions)) {
             memoEpoch++;
             return;
         }
         if (avoidReserved) {
             for (int model : models) {
-                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
+                if (fit.admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
                     waitFor(job, WaitReason.RESERVATION, keptOff.computeIfAbsent(job.spec.runtimeLimit(),
                             limit -> "fits only on nodes reserved for a gang ahead of it, and its runtime limit ("
                                     + HumanDurations.format(limit) + ") would end after that gang is due to start"),
@@ -676,12 +683,12 @@ public final class Scheduler {
             reservationTried = true;
             reservation = reserve(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, waitingFor(job, models, now) + "; reserved " + reservation.nodes.size()
+                waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now) + "; reserved " + reservation.nodes.size()
                         + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
                 return;
             }
         }
-        waitFor(job, WaitReason.ROOM, waitingFor(job, models, now), now);
+        waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now), now);
     }
 
     /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
@@ -689,60 +696,20 @@ public final class Scheduler {
         if (job.form.failed(model, avoidReserved, false, memoEpoch)) {
             return false;
         }
-        boolean fits = place(job, model, 1, Integer.MAX_VALUE, filter(job, avoidReserved)) != null;
+        boolean fits = fit.place(job, model, 1, Integer.MAX_VALUE, Fit.filter(job, avoidReserved)) != null;
         if (!fits) {
             job.form.fail(model, avoidReserved, false, memoEpoch);
         }
         return fits;
     }
 
-    /**
-     * What a job that fits no free GPUs waits for; a gang in its locality wait says until when
-     * (written once per wait: it is said every cycle).
-     */
-    private String waitingFor(Job job, int[] models, Instant now) {
-        if (leafLimit(job, models[0], now) == Integer.MAX_VALUE || job.localitySince == null) {
-            return job.form.waitingFor;
-        }
-        if (job.localityWhyFor != job.localitySince) {
-            job.localityWhyFor = job.localitySince;
-            job.localityWhy = job.form.waitingFor + " under one leaf switch; it fits on more now and takes them from "
-                    + job.localitySince.plus(policy.localityWait()) + " (locality wait "
-                    + HumanDurations.format(policy.localityWait()) + ")";
-        }
-        return job.localityWhy;
-    }
-
-    /**
-     * The most leaf switches a gang may take now: one while its locality wait lasts (it fits under
-     * one leaf of the idle cluster, and has not yet waited {@link SchedulerPolicy#localityWait()}
-     * since it could first have started on more); else no limit beyond its topology's. A gang too
-     * wide for one leaf takes the fewest leaves that have room at once: waiting for several whole
-     * leaves to drain would cost more than it gives.
-     */
-    private int leafLimit(Job job, int model, Instant now) {
-        JobSpec spec = job.spec;
-        Duration wait = policy.localityWait();
-        // A gang whose topology requires one leaf is held to one anyway: the limit changes nothing for it.
-        if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1
-                || job.localitySince != null && !now.isBefore(job.localitySince.plus(wait))) {
-            return Integer.MAX_VALUE;
-        }
-        int fewest = job.form.fewestLeaves(model, capacityVersion);
-        if (fewest == 0) {
-            fewest = capacity.fewestLeaves(model, spec, job.form.match);
-            job.form.rememberFewestLeaves(model, fewest);
-        }
-        return fewest == 1 ? 1 : Integer.MAX_VALUE;
-    }
-
     /** Whether the job would fit if it could use the reserved nodes (remembered per form for the epoch). */
     private boolean fitsIgnoringReservation(Job job, int model, Instant now) {
-        int leafLimit = leafLimit(job, model, now);
+        int leafLimit = locality.leafLimit(job, model, now);
         boolean held = leafLimit != Integer.MAX_VALUE;
         Boolean known = job.form.fitsIgnoringReservation(model, held, memoEpoch);
         if (known == null) {
-            known = place(job, model, 1, leafLimit, filter(job, false)) != null;
+            known = fit.place(job, model, 1, leafLimit, Fit.filter(job, false)) != null;
             job.form.fitsIgnoringReservation(model, held, memoEpoch, known);
         }
         return known;
@@ -752,51 +719,6 @@ public final class Scheduler {
     private boolean avoidsReservation(Job job, Instant now) {
         return reservation != null && reservation.job != job
                 && now.plus(job.spec.runtimeLimit()).isAfter(reservation.start);
-    }
-
-    /** Replicas (or 1 for a whole gang) the tenant's quota lets this job take on {@code model} now; 0: none. */
-    private int admissible(Job job, int model) {
-        String name = state.modelName(model);
-        if (job.training()) {
-            return quotas.check(job.tenant, name, totalMilli(job.spec)) == null ? 1 : 0;
-        }
-        long unit = unitMilli(job.spec);
-        int low = 0;
-        int high = job.missingReplicas().size();
-        while (low < high) {
-            int mid = (low + high + 1) / 2;
-            if (quotas.check(job.tenant, name, unit * mid) == null) {
-                low = mid;
-            } else {
-                high = mid - 1;
-            }
-        }
-        return low;
-    }
-
-    /** Places {@code count} replicas of a service, or a gang on at most {@code leafLimit} leaf switches. */
-    private Choice place(Job job, int model, int count, int leafLimit, NodeFilter filter) {
-        JobSpec spec = job.spec;
-        if (job.training()) {
-            return placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit, filter);
-        }
-        List<Integer> missing = job.missingReplicas();
-        missing = missing.subList(0, Math.min(count, missing.size()));
-        List<Node> on = new ArrayList<>();
-        for (Held h : job.held) {
-            on.add(h.node());
-        }
-        return spec.migProfile() != null
-                ? placer.slices(model, missing, spec.migProfile(), spec.spread(), filter, on)
-                : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
-    }
-
-    private static NodeFilter filter(Job job, boolean avoidReserved) {
-        NodeMatch match = job.form.match;
-        if (match.any() && !avoidReserved) {
-            return NodeFilter.NONE;
-        }
-        return node -> !match.allows(node) || avoidReserved && node.reserved();
     }
 
     /** Gives the job the GPUs of {@code choice}. */
@@ -827,7 +749,7 @@ public final class Scheduler {
             long milli;
             if (pick.slice() != null) {
                 state.allocate(node, pick.gpu(), pick.slice(), job.id);
-                milli = sliceMilli(pick.slice().profile);
+                milli = Fit.sliceMilli(pick.slice().profile);
             } else {
                 state.allocate(node, pick.mask(), job.id);
                 milli = Integer.bitCount(pick.mask()) * 1000L;
@@ -892,14 +814,14 @@ public final class Scheduler {
         JobSpec spec = head.spec;
         int need = spec.nodes() * spec.gpusPerNode();
         for (int model : models) {
-            if (admissible(head, model) == 0) {
+            if (fit.admissible(head, model) == 0) {
                 continue;
             }
             List<Job> released = new ArrayList<>();
             Choice found = null;
             Instant start = null;
             int tries = 0;
-            int leafLimit = leafLimit(head, model, now);
+            int leafLimit = locality.leafLimit(head, model, now);
             // Held to one leaf: no leaf had room when the gang was tried this cycle, so only the leaves of the
             // jobs released since the last try can have it now; the others are not searched again.
             BitSet changedLeaves = leafLimit == 1 ? new BitSet() : null;
@@ -907,7 +829,7 @@ public final class Scheduler {
                 if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
                     continue;
                 }
-                suspend(running);
+                running.suspend(state);
                 released.add(running);
                 if (changedLeaves != null) {
                     running.held.forEach(h -> changedLeaves.set(h.node().leaf()));
@@ -917,7 +839,7 @@ public final class Scheduler {
                 }
                 Choice choice = changedLeaves == null || roomOnOne(changedLeaves, head, model)
                         ? placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit,
-                        filter(head, false)) : null;
+                        Fit.filter(head, false)) : null;
                 if (choice != null) {
                     found = choice;
                     start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -930,7 +852,7 @@ public final class Scheduler {
                     changedLeaves.clear();
                 }
             }
-            released.forEach(this::resume);
+            released.forEach(r -> r.resume(state));
             if (found != null) {
                 List<Node> nodes = new ArrayList<>();
                 for (Pick pick : found.picks()) {
@@ -946,7 +868,7 @@ public final class Scheduler {
     /** Whether one of {@code leaves} has enough nodes with room for the gang (a one-leaf placement may succeed). */
     private boolean roomOnOne(BitSet leaves, Job gang, int model) {
         for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
-            if (placer.available(leaf, model, gang.spec.gpusPerNode(), filter(gang, false)) >= gang.spec.nodes()) {
+            if (placer.available(leaf, model, gang.spec.gpusPerNode(), Fit.filter(gang, false)) >= gang.spec.nodes()) {
                 return true;
             }
         }
@@ -968,124 +890,6 @@ public final class Scheduler {
                 state.reserve(node, false);
             }
             reservation = null;
-        }
-    }
-
-    /**
-     * Evicts preemptible jobs of lower priority so {@code job} can start: the {@link Victims} that
-     * cost least, and of those only the ones whose GPUs the job then takes.
-     */
-    private boolean preempt(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
-        for (int model : models) {
-            int count = admissible(job, model);
-            if (count == 0) {
-                continue;
-            }
-            int slots = job.training() ? job.spec.nodes() : count;
-            List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
-                    filter(job, avoidReserved), now);
-            if (released == null) {
-                continue;
-            }
-            released.forEach(this::suspend);
-            Choice choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
-            if (choice == null || !job.training() && choice.picks().size() < count) {
-                released.forEach(this::resume);
-                continue;
-            }
-            List<Job> victims = new ArrayList<>();
-            for (Job candidate : released) {
-                if (overlaps(candidate, choice)) {
-                    victims.add(candidate);
-                } else {
-                    resume(candidate);
-                }
-            }
-            for (Job victim : victims) {
-                evict(victim, "preempted by job " + job.id + " (priority " + job.priority + " > " + victim.priority
-                        + ")", now, decisions);
-            }
-            bind(job, model, choice, now, decisions);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted) that finds no
-     * free GPUs because other tenants of its cohort borrowed that quota gets it back. Their jobs are evicted
-     * (preemptible or not: borrowed quota is lent, not given), lowest priority and most recently placed first, each
-     * only while its tenant still borrows, until the job fits; when that is not enough, nothing is evicted.
-     */
-    private boolean reclaim(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
-        for (int model : models) {
-            String name = state.modelName(model);
-            if (!quotas.withinNominal(job.tenant, name, job.training() ? totalMilli(job.spec) : unitMilli(job.spec))) {
-                continue;
-            }
-            List<Job> borrowers = new ArrayList<>();
-            for (Job running : holding) {
-                if (running.tenant != job.tenant && job.tenant.cohort().equals(running.tenant.cohort())
-                        && running.wholeGpus() && running.held.get(0).node().model() == model) {
-                    borrowers.add(running);
-                }
-            }
-            borrowers.sort(Comparator.comparingInt((Job r) -> r.priority)
-                    .thenComparing((Job r) -> r.placedAt, Comparator.reverseOrder()).thenComparingLong(r -> r.seq));
-            int count = admissible(job, model);
-            Map<String, Long> given = new HashMap<>();
-            List<Job> released = new ArrayList<>();
-            Choice choice = null;
-            for (Job borrower : borrowers) {
-                // What a tenant released so far is no longer borrowed: back within its own quota, it keeps the rest.
-                if (quotas.borrowed(borrower.tenant, name) <= given.getOrDefault(borrower.tenant.name(), 0L)) {
-                    continue;
-                }
-                suspend(borrower);
-                given.merge(borrower.tenant.name(), borrower.heldMilli(), Long::sum);
-                released.add(borrower);
-                choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
-                if (choice != null) {
-                    break;
-                }
-            }
-            released.forEach(this::resume);
-            if (choice == null) {
-                continue;
-            }
-            String key = job.tenant.quotaKey(name);
-            for (Job borrower : released) {
-                evict(borrower, "reclaimed: tenant " + job.tenant.name() + " needs its own "
-                        + (Tenant.ANY_MODEL.equals(key) ? "" : key + " ") + "quota back for job " + job.id + " (tenant "
-                        + borrower.tenant.name() + " borrowed it in cohort " + job.tenant.cohort() + ")", now, decisions);
-            }
-            bind(job, model, choice, now, decisions);
-            return true;
-        }
-        return false;
-    }
-
-    private static boolean overlaps(Job running, Choice choice) {
-        for (Held held : running.held) {
-            for (Pick pick : choice.picks()) {
-                if (pick.node() == held.node() && (pick.mask() & held.mask()) != 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Frees a whole-GPU job's GPUs in the cluster state only, to plan as if it had ended. */
-    private void suspend(Job job) {
-        for (Held held : job.held) {
-            state.release(held.node(), job.id);
-        }
-    }
-
-    private void resume(Job job) {
-        for (Held held : job.held) {
-            state.allocate(held.node(), held.mask(), job.id);
         }
     }
 
@@ -1172,23 +976,6 @@ public final class Scheduler {
     public record Unrunnable(String field, String why) {
     }
 
-    /** Node models a job may use, as indices; kept in its form until a new model joins. */
-    private int[] models(Form form, JobSpec spec) {
-        if (form.modelsKnown != state.modelCount()) {
-            List<String> wanted = spec.models();
-            List<Integer> matches = new ArrayList<>();
-            for (int model = 0; model < state.modelCount(); model++) {
-                String name = state.modelName(model).toLowerCase(Locale.ROOT);
-                if (wanted.isEmpty() || wanted.stream().anyMatch(w -> name.contains(w.toLowerCase(Locale.ROOT)))) {
-                    matches.add(model);
-                }
-            }
-            form.models = matches.stream().mapToInt(Integer::intValue).toArray();
-            form.modelsKnown = state.modelCount();
-        }
-        return form.models;
-    }
-
     private String describe(Job job, Choice choice) {
         if (!job.training()) {
             return choice.picks().size() + " of " + job.spec.replicas() + " replicas placed";
@@ -1202,20 +989,6 @@ public final class Scheduler {
         }
         return "placed on " + choice.picks().size() + " node" + (choice.picks().size() == 1 ? "" : "s") + " under "
                 + String.join(", ", leaves);
-    }
-
-    /** Thousandths of a GPU one replica takes: a MIG slice is its compute slices out of 7. */
-    private static long unitMilli(JobSpec spec) {
-        return spec.migProfile() != null ? sliceMilli(spec.migProfile()) : spec.gpusPerNode() * 1000L;
-    }
-
-    private static long totalMilli(JobSpec spec) {
-        return spec.kind() == JobKind.TRAINING ? spec.gpus() * 1000L : spec.replicas() * unitMilli(spec);
-    }
-
-    static long sliceMilli(String profile) {
-        int computeSlices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
-        return (computeSlices * 1000L + 6) / 7;
     }
 
     private Map<String, Double> factors() {
@@ -1307,10 +1080,9 @@ public final class Scheduler {
         }
         List<Job> order = queue.snapshot(factors);
         int position = order.indexOf(job) + 1;
-        int[] models = models(job.form, job.spec);
+        int[] models = fit.models(job);
         for (int model : models) {
-            String quota = quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
-                    : unitMilli(job.spec));
+            String quota = fit.quotaWhy(job, model);
             if (quota != null) {
                 details.add("quota: " + quota);
             }
