@@ -1,6 +1,5 @@
 package dev.vigil.scheduler;
 
-import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
@@ -26,10 +25,8 @@ import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,8 +57,6 @@ import java.util.function.Predicate;
  * one thread owns it.
  */
 public final class Scheduler {
-    /** Planning is bounded: a reservation tries at most this many placements per cycle. */
-    private static final int RESERVATION_TRIES = 256;
     /** Marks a requeue after an application fault in the job's history, where the retries used are counted. */
     private static final String RETRY = "application-fault retry";
 
@@ -72,6 +67,7 @@ public final class Scheduler {
     private final LocalityWait locality;
     /** Tried in order on a blocked job: reclaiming lent quota first, then priority. */
     private final List<Preemption> preemptions;
+    private final Backfill backfill;
     private final Capacity capacity;
     private final Quotas quotas;
     private final Predicate<JobSpec> simulatedOnly;
@@ -86,30 +82,13 @@ public final class Scheduler {
     private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
     private final Map<String, Job> changed = new LinkedHashMap<>();
     private final Map<Form.Key, Form> forms = new HashMap<>();
-    /** Why a job is kept off a reservation's nodes, by runtime limit: the same few texts, written once. */
-    private final Map<Duration, String> keptOff = new HashMap<>();
     /** Queued jobs no cycle has looked at yet: a cycle that stops early still gives them a reason. */
     private final Set<Job> unexamined = new LinkedHashSet<>();
     private final List<Job> deferred = new ArrayList<>();
     private boolean cycling;
-    private Reservation reservation;
-    private boolean reservationTried;
     /** Changes whenever what fits may have grown (a new cycle, an eviction): older memos no longer hold. */
     private long memoEpoch;
     private long seq;
-
-    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
-    private record Reservation(Job job, Instant start, List<Node> nodes) {
-        /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
-        String holder() {
-            List<String> names = new ArrayList<>();
-            for (Node node : nodes.subList(0, Math.min(8, nodes.size()))) {
-                names.add(node.name);
-            }
-            return "job " + job.id + "'s reservation on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s")
-                    + " (" + String.join(", ", names) + (nodes.size() > 8 ? ", …" : "") + ")";
-        }
-    }
 
     /** A scheduler whose jobs may use any node (as in {@code vigil sim}, where every node is simulated). */
     public Scheduler(SchedulerPolicy policy, Fabric fabric) {
@@ -131,6 +110,7 @@ public final class Scheduler {
         this.locality = new LocalityWait(policy, state, capacity);
         this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
                 new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
+        this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
         this.fairShare = new FairShare(policy.fairShareHalfLife());
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
@@ -525,8 +505,7 @@ public final class Scheduler {
     /** Runs one scheduling cycle at {@code now}. */
     public Cycle schedule(Instant now) {
         fairShare.accrue(now, heldByTenant);
-        clearReservation();
-        reservationTried = false;
+        backfill.newCycle();
         memoEpoch++;
         List<Decision> decisions = new ArrayList<>();
         List<Job> done = new ArrayList<>();
@@ -604,7 +583,7 @@ public final class Scheduler {
                     : "no node has a GPU model matching " + String.join(" or ", job.spec.models()), now);
             return;
         }
-        boolean avoidReserved = avoidsReservation(job, now);
+        boolean avoidReserved = backfill.avoids(job, now);
         String quotaWhy = null;
         boolean quotaOk = false;
         boolean placedAny = false;
@@ -671,20 +650,16 @@ public final class Scheduler {
         if (avoidReserved) {
             for (int model : models) {
                 if (fit.admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
-                    waitFor(job, WaitReason.RESERVATION, keptOff.computeIfAbsent(job.spec.runtimeLimit(),
-                            limit -> "fits only on nodes reserved for a gang ahead of it, and its runtime limit ("
-                                    + HumanDurations.format(limit) + ") would end after that gang is due to start"),
-                            now);
+                    waitFor(job, WaitReason.RESERVATION, backfill.keptOff(job), now);
                     return;
                 }
             }
-        } else if (plan && !reservationTried && policy.backfill() && job.training()) {
-            // EASY backfill: one reservation, for the first gang that cannot start.
-            reservationTried = true;
-            reservation = reserve(job, models, now);
+        } else if (plan) {
+            Backfill.Reservation reservation = backfill.reserveFor(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now) + "; reserved " + reservation.nodes.size()
-                        + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
+                waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now) + "; reserved "
+                        + reservation.nodes().size() + " node" + (reservation.nodes().size() == 1 ? "" : "s") + " from "
+                        + reservation.start(), now);
                 return;
             }
         }
@@ -713,12 +688,6 @@ public final class Scheduler {
             job.form.fitsIgnoringReservation(model, held, memoEpoch, known);
         }
         return known;
-    }
-
-    /** Whether the job must keep off reserved nodes: it would still run when the reservation starts. */
-    private boolean avoidsReservation(Job job, Instant now) {
-        return reservation != null && reservation.job != job
-                && now.plus(job.spec.runtimeLimit()).isAfter(reservation.start);
     }
 
     /** Gives the job the GPUs of {@code choice}. */
@@ -803,94 +772,6 @@ public final class Scheduler {
         job.wait = WaitReason.NONE;
         enqueue(job);
         changed(job);
-    }
-
-    /**
-     * The head gang's reservation: release running jobs in the order their runtime limits end
-     * until the gang fits (under one leaf switch while it waits for one), and hold the nodes it
-     * would get from then on.
-     */
-    private Reservation reserve(Job head, int[] models, Instant now) {
-        JobSpec spec = head.spec;
-        int need = spec.nodes() * spec.gpusPerNode();
-        for (int model : models) {
-            if (fit.admissible(head, model) == 0) {
-                continue;
-            }
-            List<Job> released = new ArrayList<>();
-            Choice found = null;
-            Instant start = null;
-            int tries = 0;
-            int leafLimit = locality.leafLimit(head, model, now);
-            // Held to one leaf: no leaf had room when the gang was tried this cycle, so only the leaves of the
-            // jobs released since the last try can have it now; the others are not searched again.
-            BitSet changedLeaves = leafLimit == 1 ? new BitSet() : null;
-            for (Job running : holding) {
-                if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
-                    continue;
-                }
-                running.suspend(state);
-                released.add(running);
-                if (changedLeaves != null) {
-                    running.held.forEach(h -> changedLeaves.set(h.node().leaf()));
-                }
-                if (state.freeGpus(model) < need || spec.nodes() == 1 && !freedEnoughOnOneNode(running, spec)) {
-                    continue;
-                }
-                Choice choice = changedLeaves == null || roomOnOne(changedLeaves, head, model)
-                        ? placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit,
-                        Fit.filter(head, false)) : null;
-                if (choice != null) {
-                    found = choice;
-                    start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
-                    break;
-                }
-                if (++tries == RESERVATION_TRIES) {
-                    break;
-                }
-                if (changedLeaves != null) {
-                    changedLeaves.clear();
-                }
-            }
-            released.forEach(r -> r.resume(state));
-            if (found != null) {
-                List<Node> nodes = new ArrayList<>();
-                for (Pick pick : found.picks()) {
-                    state.reserve(pick.node(), true);
-                    nodes.add(pick.node());
-                }
-                return new Reservation(head, start, nodes);
-            }
-        }
-        return null;
-    }
-
-    /** Whether one of {@code leaves} has enough nodes with room for the gang (a one-leaf placement may succeed). */
-    private boolean roomOnOne(BitSet leaves, Job gang, int model) {
-        for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
-            if (placer.available(leaf, model, gang.spec.gpusPerNode(), Fit.filter(gang, false)) >= gang.spec.nodes()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean freedEnoughOnOneNode(Job released, JobSpec spec) {
-        for (Held held : released.held) {
-            if (held.node().freeCount() >= spec.gpusPerNode()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void clearReservation() {
-        if (reservation != null) {
-            for (Node node : reservation.nodes) {
-                state.reserve(node, false);
-            }
-            reservation = null;
-        }
     }
 
     private void waitFor(Job job, WaitReason wait, String reason, Instant now) {
@@ -1092,8 +973,9 @@ public final class Scheduler {
                 details.add(idle.why());
             }
         }
-        if (reservation != null && reservation.job != job) {
-            details.add("reservation: " + reservation.holder() + " from " + reservation.start);
+        Backfill.Reservation reservation = backfill.reservation();
+        if (reservation != null && reservation.job() != job) {
+            details.add("reservation: " + reservation.holder() + " from " + reservation.start());
         }
         int ahead = 0;
         for (Job other : order.subList(0, Math.max(0, position - 1))) {
