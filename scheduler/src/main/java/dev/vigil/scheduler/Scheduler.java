@@ -1,7 +1,6 @@
 package dev.vigil.scheduler;
 
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
@@ -11,7 +10,6 @@ import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.placement.Capacity;
-import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
 import dev.vigil.scheduler.placement.Placer.Pick;
@@ -34,7 +32,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,6 +65,7 @@ public final class Scheduler {
     /** Tried in order on a blocked job: reclaiming lent quota first, then priority. */
     private final List<Preemption> preemptions;
     private final Backfill backfill;
+    private final Explainer explainer;
     private final Capacity capacity;
     private final Quotas quotas;
     private final Predicate<JobSpec> simulatedOnly;
@@ -106,12 +104,14 @@ public final class Scheduler {
         this.placer = new Placer(state);
         this.capacity = new Capacity(state);
         this.quotas = new Quotas(policy);
+        this.fairShare = new FairShare(policy.fairShareHalfLife());
         this.fit = new Fit(state, placer, quotas);
         this.locality = new LocalityWait(policy, state, capacity);
         this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
                 new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
         this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
-        this.fairShare = new FairShare(policy.fairShareHalfLife());
+        this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
+                List.of(new FitExplanation(fit, capacity), new ReservationExplanation(backfill)));
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
         }
@@ -805,54 +805,6 @@ public final class Scheduler {
         changed.put(job.id, job);
     }
 
-    /**
-     * Why {@code spec} could never run on the nodes the scheduler knows, even with nothing running
-     * and every cordoned, drained or silent node back: no node has a GPU model it allows, or its
-     * pool has none of them, or no set of them is large (or close) enough. A MIG slice is only
-     * checked for a matching node: layouts are the operator's and may change.
-     *
-     * @return empty when some known node could hold it, or when no node is known yet
-     */
-    public Optional<Unrunnable> unrunnable(JobSpec spec) {
-        if (state.modelCount() == 0) {
-            return Optional.empty();
-        }
-        List<String> known = new ArrayList<>();
-        List<Integer> matching = new ArrayList<>();
-        for (int model = 0; model < state.modelCount(); model++) {
-            String name = state.modelName(model);
-            known.add(name);
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (spec.models().isEmpty() || spec.models().stream().anyMatch(w -> lower.contains(w.toLowerCase(Locale.ROOT)))) {
-                matching.add(model);
-            }
-        }
-        if (matching.isEmpty()) {
-            return Optional.of(new Unrunnable("models", "no known node has a GPU model matching "
-                    + String.join(" or ", spec.models()) + " (the fleet has " + String.join(", ", known) + ")"));
-        }
-        List<String> whys = new ArrayList<>();
-        String field = null;
-        for (int model : matching) {
-            int wanted = model;
-            boolean inPool = state.nodes().stream().anyMatch(n -> n.model() == wanted
-                    && (spec.pool() == null || spec.pool().equals(n.pool())));
-            if (inPool && spec.migProfile() != null) {
-                return Optional.empty();
-            }
-            // Pool only: whether a simulated job may use real GPUs is the backend's matter, and it waits saying so.
-            Capacity.Verdict idle = capacity.idle(model, spec, new NodeMatch(spec.pool(), false));
-            if (idle == null || idle.reason() == WaitReason.UNSCHEDULABLE) {
-                return Optional.empty();
-            }
-            field = field != null ? field : !inPool ? "pool"
-                    : spec.topology() != null && spec.topology().required() ? "topology"
-                    : spec.kind() == JobKind.TRAINING ? "gpus" : "gpusPerNode";
-            whys.add(idle.why());
-        }
-        return Optional.of(new Unrunnable(field, String.join("; ", whys)));
-    }
-
     /** Why no known node could run a job: the spec field at fault and the numbers. */
     public record Unrunnable(String field, String why) {
     }
@@ -941,52 +893,18 @@ public final class Scheduler {
     /** Why an unfinished job waits, with the numbers; empty for a job the scheduler does not have. */
     public Optional<WhyPending> why(String id) {
         Job job = jobs.get(id);
-        if (job == null) {
-            return Optional.empty();
-        }
-        List<String> details = new ArrayList<>();
-        Map<String, Double> factors = factors();
-        details.add("priority " + job.priority + (job.spec.priorityClass() == null ? "" : " (class "
-                + job.spec.priorityClass() + ")") + "; tenant " + job.tenant.name() + ": fair-share factor "
-                + String.format("%.3f", factors.getOrDefault(job.tenant.name(), 1.0)) + ", "
-                + String.format("%.1f", fairShare.gpuHours(job.tenant.name())) + " GPU-hours of recent use, "
-                + job.tenant.shares() + " share" + (job.tenant.shares() == 1.0 ? "" : "s"));
-        if (!job.needsPlacement()) {
-            for (Placement placement : job.placements()) {
-                details.add("holds " + placement.node() + " GPUs " + placement.gpus()
-                        + (placement.migInstances().isEmpty() ? "" : " MIG instance " + placement.migInstances()));
-            }
-            return Optional.of(new WhyPending(id, job.state, WaitReason.NONE, job.reason, details, null,
-                    queue.size()));
-        }
-        List<Job> order = queue.snapshot(factors);
-        int position = order.indexOf(job) + 1;
-        int[] models = fit.models(job);
-        for (int model : models) {
-            String quota = fit.quotaWhy(job, model);
-            if (quota != null) {
-                details.add("quota: " + quota);
-            }
-            details.addAll(capacity.now(model, job.spec, job.form.match));
-            Capacity.Verdict idle = capacity.idle(model, job.spec, job.form.match);
-            if (idle != null) {
-                details.add(idle.why());
-            }
-        }
-        Backfill.Reservation reservation = backfill.reservation();
-        if (reservation != null && reservation.job() != job) {
-            details.add("reservation: " + reservation.holder() + " from " + reservation.start());
-        }
-        int ahead = 0;
-        for (Job other : order.subList(0, Math.max(0, position - 1))) {
-            ahead += other.priority > job.priority ? 1 : 0;
-        }
-        details.add(position + " of " + order.size() + " in the queue; " + ahead + " ahead of it by priority");
-        if (position > policy.maxJobsPerCycle()) {
-            return Optional.of(new WhyPending(id, job.state, WaitReason.QUEUE_DEPTH, "position " + position
-                    + " in the queue; a cycle examines the first " + policy.maxJobsPerCycle(), details, position,
-                    order.size()));
-        }
-        return Optional.of(new WhyPending(id, job.state, job.wait, job.reason, details, position, order.size()));
+        return job == null ? Optional.empty() : Optional.of(explainer.why(job));
+    }
+
+    /**
+     * Why {@code spec} could never run on the nodes the scheduler knows, even with nothing running
+     * and every cordoned, drained or silent node back: no node has a GPU model it allows, or its
+     * pool has none of them, or no set of them is large (or close) enough. A MIG slice is only
+     * checked for a matching node: layouts are the operator's and may change.
+     *
+     * @return empty when some known node could hold it, or when no node is known yet
+     */
+    public Optional<Unrunnable> unrunnable(JobSpec spec) {
+        return explainer.unrunnable(spec);
     }
 }
