@@ -33,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -66,6 +65,7 @@ public final class Scheduler {
     private final List<Preemption> preemptions;
     private final Backfill backfill;
     private final Explainer explainer;
+    private final Rebinding rebinding;
     private final Capacity capacity;
     private final Quotas quotas;
     private final Predicate<JobSpec> simulatedOnly;
@@ -110,6 +110,7 @@ public final class Scheduler {
         this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
                 new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
         this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
+        this.rebinding = new Rebinding(state, jobs);
         this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
                 List.of(new FitExplanation(fit, capacity), new ReservationExplanation(backfill)));
         for (Tenant tenant : policy.tenants()) {
@@ -275,85 +276,7 @@ public final class Scheduler {
      *         already runs holds one of {@code gpus}
      */
     public boolean rebind(String id, String node, Integer replica, List<Integer> gpus) {
-        Job job = jobs.get(id);
-        int at = job == null ? -1 : heldOn(job, node, replica);
-        if (at < 0) {
-            return false;
-        }
-        Held held = job.held.get(at);
-        Node n = held.node();
-        int mask = 0;
-        for (int gpu : gpus) {
-            if (gpu < 0 || gpu >= n.gpuCount()) {
-                return false;
-            }
-            mask |= 1 << gpu;
-        }
-        if (Integer.bitCount(mask) != gpus.size() || Integer.bitCount(mask) != Integer.bitCount(held.mask())) {
-            return false;
-        }
-        if (mask == held.mask()) {
-            return true;
-        }
-        // Who holds the GPUs the job takes, and which of their GPUs those are.
-        Map<Job, Integer> displaced = new LinkedHashMap<>();
-        for (int bits = mask & ~held.mask(); bits != 0; bits &= bits - 1) {
-            int gpu = Integer.numberOfTrailingZeros(bits);
-            String owner = n.owner(gpu);
-            if (owner == null) {
-                continue;
-            }
-            Job other = jobs.get(owner);
-            if (other == null || other != job && other.state != JobState.PLACED) {
-                return false;
-            }
-            displaced.merge(other, 1 << gpu, (a, b) -> a | b);
-        }
-        int givenUp = held.mask() & ~mask;
-        job.held.set(at, new Held(n, mask, -1, null, replica, held.model(), held.milli()));
-        for (Map.Entry<Job, Integer> entry : displaced.entrySet()) {
-            Job other = entry.getKey();
-            for (int i = 0; i < other.held.size(); i++) {
-                Held h = other.held.get(i);
-                if (h.node() != n || (other == job && i == at) || (h.mask() & entry.getValue()) == 0) {
-                    continue;
-                }
-                int lostBits = h.mask() & entry.getValue();
-                int swapped = 0;
-                for (int k = Integer.bitCount(lostBits); k > 0; k--) {
-                    int bit = Integer.lowestOneBit(givenUp);
-                    swapped |= bit;
-                    givenUp &= ~bit;
-                }
-                other.held.set(i, new Held(n, (h.mask() & ~lostBits) | swapped, -1, null, h.replica(), h.model(),
-                        h.milli()));
-            }
-        }
-        Set<Job> touched = new LinkedHashSet<>(displaced.keySet());
-        touched.add(job);
-        for (Job j : touched) {
-            state.release(n, j.id);
-        }
-        for (Job j : touched) {
-            for (Held h : j.held) {
-                if (h.node() == n) {
-                    state.allocate(n, h.mask(), j.id);
-                }
-            }
-            changed(j);
-        }
-        return true;
-    }
-
-    /** Where in the job's holds its whole GPUs on {@code node} (for {@code replica}) are, or -1. */
-    private static int heldOn(Job job, String node, Integer replica) {
-        for (int i = 0; i < job.held.size(); i++) {
-            Held h = job.held.get(i);
-            if (h.node().name.equals(node) && h.slice() == null && Objects.equals(h.replica(), replica)) {
-                return i;
-            }
-        }
-        return -1;
+        return rebinding.rebind(id, node, replica, gpus, this::changed);
     }
 
     /**
