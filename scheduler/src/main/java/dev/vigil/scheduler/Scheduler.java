@@ -48,6 +48,13 @@ import java.util.function.Predicate;
  * one leaf while it waits for one; jobs behind it start only where they do not delay it (EASY
  * backfill). A job that still cannot start may evict preemptible jobs of lower priority.
  *
+ * <p>The stages, after kube-scheduler's framework and Nomad's stack, each in its own class: queue sort
+ * ({@link Queue}), filter ({@link Fit}: models, quota, the nodes a job may not use), score (the {@link Placer}'s
+ * fewest leaves and best fit, {@link LocalityWait}'s leaf limit), reserve ({@link Backfill}), preempt (the
+ * {@link Preemption} plugins: {@link QuotaReclaim}, then {@link PriorityPreemption}) and explain ({@link Explainer}
+ * and its {@link Explanation} plugins). This class runs the cycle, keeps the books (what each job holds, what each
+ * tenant is charged) and applies what the backends report.
+ *
  * <p>The scheduler keeps no clock and does no I/O: callers pass the time and carry out the
  * {@link Decision}s, so the controller and {@code vigil sim} run this same code. Not thread-safe:
  * one thread owns it.
