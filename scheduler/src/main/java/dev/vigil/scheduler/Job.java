@@ -8,6 +8,7 @@ import dev.vigil.api.jobs.JobTransition;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.scheduler.policy.Tenant;
+import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.ClusterState.Slice;
 
@@ -110,6 +111,20 @@ final class Job {
             milli += h.milli;
         }
         return milli;
+    }
+
+    /** Frees a whole-GPU job's GPUs in the cluster state only, to plan as if it had ended. */
+    void suspend(ClusterState state) {
+        for (Held h : held) {
+            state.release(h.node(), id);
+        }
+    }
+
+    /** Takes back what {@link #suspend} freed. */
+    void resume(ClusterState state) {
+        for (Held h : held) {
+            state.allocate(h.node(), h.mask(), id);
+        }
     }
 
     boolean wholeGpus() {

@@ -1,8 +1,6 @@
 package dev.vigil.scheduler;
 
-import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
-import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
@@ -12,10 +10,8 @@ import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.placement.Capacity;
-import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Pick;
 import dev.vigil.scheduler.policy.FairShare;
 import dev.vigil.scheduler.policy.PriorityClass;
@@ -27,7 +23,6 @@ import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,9 +32,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -55,19 +48,31 @@ import java.util.function.Predicate;
  * one leaf while it waits for one; jobs behind it start only where they do not delay it (EASY
  * backfill). A job that still cannot start may evict preemptible jobs of lower priority.
  *
+ * <p>The stages, after kube-scheduler's framework and Nomad's stack, each in its own class: queue sort
+ * ({@link Queue}), filter ({@link Fit}: models, quota, the nodes a job may not use), score (the {@link Placer}'s
+ * fewest leaves and best fit, {@link LocalityWait}'s leaf limit), reserve ({@link Backfill}), preempt (the
+ * {@link Preemption} plugins: {@link QuotaReclaim}, then {@link PriorityPreemption}) and explain ({@link Explainer}
+ * and its {@link Explanation} plugins). This class runs the cycle, keeps the books (what each job holds, what each
+ * tenant is charged) and applies what the backends report.
+ *
  * <p>The scheduler keeps no clock and does no I/O: callers pass the time and carry out the
  * {@link Decision}s, so the controller and {@code vigil sim} run this same code. Not thread-safe:
  * one thread owns it.
  */
 public final class Scheduler {
-    /** Planning is bounded: a reservation tries at most this many placements per cycle. */
-    private static final int RESERVATION_TRIES = 256;
     /** Marks a requeue after an application fault in the job's history, where the retries used are counted. */
     private static final String RETRY = "application-fault retry";
 
     private final SchedulerPolicy policy;
     private final ClusterState state;
     private final Placer placer;
+    private final Fit fit;
+    private final LocalityWait locality;
+    /** Tried in order on a blocked job: reclaiming lent quota first, then priority. */
+    private final List<Preemption> preemptions;
+    private final Backfill backfill;
+    private final Explainer explainer;
+    private final Rebinding rebinding;
     private final Capacity capacity;
     private final Quotas quotas;
     private final Predicate<JobSpec> simulatedOnly;
@@ -82,32 +87,13 @@ public final class Scheduler {
     private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
     private final Map<String, Job> changed = new LinkedHashMap<>();
     private final Map<Form.Key, Form> forms = new HashMap<>();
-    /** Why a job is kept off a reservation's nodes, by runtime limit: the same few texts, written once. */
-    private final Map<Duration, String> keptOff = new HashMap<>();
     /** Queued jobs no cycle has looked at yet: a cycle that stops early still gives them a reason. */
     private final Set<Job> unexamined = new LinkedHashSet<>();
     private final List<Job> deferred = new ArrayList<>();
     private boolean cycling;
-    private Reservation reservation;
-    private boolean reservationTried;
     /** Changes whenever what fits may have grown (a new cycle, an eviction): older memos no longer hold. */
     private long memoEpoch;
-    /** Changes whenever a node's capacity does: the idle-cluster verdicts no longer hold. */
-    private long capacityVersion;
     private long seq;
-
-    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
-    private record Reservation(Job job, Instant start, List<Node> nodes) {
-        /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
-        String holder() {
-            List<String> names = new ArrayList<>();
-            for (Node node : nodes.subList(0, Math.min(8, nodes.size()))) {
-                names.add(node.name);
-            }
-            return "job " + job.id + "'s reservation on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s")
-                    + " (" + String.join(", ", names) + (nodes.size() > 8 ? ", …" : "") + ")";
-        }
-    }
 
     /** A scheduler whose jobs may use any node (as in {@code vigil sim}, where every node is simulated). */
     public Scheduler(SchedulerPolicy policy, Fabric fabric) {
@@ -126,6 +112,14 @@ public final class Scheduler {
         this.capacity = new Capacity(state);
         this.quotas = new Quotas(policy);
         this.fairShare = new FairShare(policy.fairShareHalfLife());
+        this.fit = new Fit(state, placer, quotas);
+        this.locality = new LocalityWait(policy, state, capacity);
+        this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
+                new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
+        this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
+        this.rebinding = new Rebinding(state, jobs);
+        this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
+                List.of(new FitExplanation(fit, capacity), new ReservationExplanation(backfill)));
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
         }
@@ -138,7 +132,6 @@ public final class Scheduler {
     /** Adds a node or brings its GPUs, health and cordons up to date; what runs there keeps running. */
     public void upsertNode(NodeCapacity node) {
         state.upsert(node);
-        capacityVersion++;
     }
 
     /**
@@ -154,7 +147,6 @@ public final class Scheduler {
         }
         fairShare.accrue(now, heldByTenant);
         state.schedulable(node, false);
-        capacityVersion++;
         List<Decision> decisions = new ArrayList<>();
         String reason = "node " + name + " failed: " + why;
         for (Job job : new ArrayList<>(holding)) {
@@ -291,85 +283,7 @@ public final class Scheduler {
      *         already runs holds one of {@code gpus}
      */
     public boolean rebind(String id, String node, Integer replica, List<Integer> gpus) {
-        Job job = jobs.get(id);
-        int at = job == null ? -1 : heldOn(job, node, replica);
-        if (at < 0) {
-            return false;
-        }
-        Held held = job.held.get(at);
-        Node n = held.node();
-        int mask = 0;
-        for (int gpu : gpus) {
-            if (gpu < 0 || gpu >= n.gpuCount()) {
-                return false;
-            }
-            mask |= 1 << gpu;
-        }
-        if (Integer.bitCount(mask) != gpus.size() || Integer.bitCount(mask) != Integer.bitCount(held.mask())) {
-            return false;
-        }
-        if (mask == held.mask()) {
-            return true;
-        }
-        // Who holds the GPUs the job takes, and which of their GPUs those are.
-        Map<Job, Integer> displaced = new LinkedHashMap<>();
-        for (int bits = mask & ~held.mask(); bits != 0; bits &= bits - 1) {
-            int gpu = Integer.numberOfTrailingZeros(bits);
-            String owner = n.owner(gpu);
-            if (owner == null) {
-                continue;
-            }
-            Job other = jobs.get(owner);
-            if (other == null || other != job && other.state != JobState.PLACED) {
-                return false;
-            }
-            displaced.merge(other, 1 << gpu, (a, b) -> a | b);
-        }
-        int givenUp = held.mask() & ~mask;
-        job.held.set(at, new Held(n, mask, -1, null, replica, held.model(), held.milli()));
-        for (Map.Entry<Job, Integer> entry : displaced.entrySet()) {
-            Job other = entry.getKey();
-            for (int i = 0; i < other.held.size(); i++) {
-                Held h = other.held.get(i);
-                if (h.node() != n || (other == job && i == at) || (h.mask() & entry.getValue()) == 0) {
-                    continue;
-                }
-                int lostBits = h.mask() & entry.getValue();
-                int swapped = 0;
-                for (int k = Integer.bitCount(lostBits); k > 0; k--) {
-                    int bit = Integer.lowestOneBit(givenUp);
-                    swapped |= bit;
-                    givenUp &= ~bit;
-                }
-                other.held.set(i, new Held(n, (h.mask() & ~lostBits) | swapped, -1, null, h.replica(), h.model(),
-                        h.milli()));
-            }
-        }
-        Set<Job> touched = new LinkedHashSet<>(displaced.keySet());
-        touched.add(job);
-        for (Job j : touched) {
-            state.release(n, j.id);
-        }
-        for (Job j : touched) {
-            for (Held h : j.held) {
-                if (h.node() == n) {
-                    state.allocate(n, h.mask(), j.id);
-                }
-            }
-            changed(j);
-        }
-        return true;
-    }
-
-    /** Where in the job's holds its whole GPUs on {@code node} (for {@code replica}) are, or -1. */
-    private static int heldOn(Job job, String node, Integer replica) {
-        for (int i = 0; i < job.held.size(); i++) {
-            Held h = job.held.get(i);
-            if (h.node().name.equals(node) && h.slice() == null && Objects.equals(h.replica(), replica)) {
-                return i;
-            }
-        }
-        return -1;
+        return rebinding.rebind(id, node, replica, gpus, this::changed);
     }
 
     /**
@@ -521,8 +435,7 @@ public final class Scheduler {
     /** Runs one scheduling cycle at {@code now}. */
     public Cycle schedule(Instant now) {
         fairShare.accrue(now, heldByTenant);
-        clearReservation();
-        reservationTried = false;
+        backfill.newCycle();
         memoEpoch++;
         List<Decision> decisions = new ArrayList<>();
         List<Job> done = new ArrayList<>();
@@ -532,7 +445,7 @@ public final class Scheduler {
             Iterator<Job> order = queue.ordered(factors());
             while (order.hasNext() && examined < policy.maxJobsPerCycle()) {
                 Job job = order.next();
-                if (state.nothingFree() && !mayPreempt(job) && !mayReclaim(job)) {
+                if (state.nothingFree() && !mayEvictFor(job)) {
                     // Nothing is free and no job from here on may evict: the rest of the queue would only
                     // be told again why it waits. Those never told are told now.
                     explainUnexamined(now, decisions, done);
@@ -563,18 +476,28 @@ public final class Scheduler {
         }
     }
 
-    /** Whether evicting could make room for {@code job}: preemption is on and a lower-priority preemptible job runs. */
-    private boolean mayPreempt(Job job) {
-        return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
-                && preemptibleByPriority.firstKey() < job.priority;
+    /** Whether a preemption plugin could make room for {@code job}. */
+    private boolean mayEvictFor(Job job) {
+        for (Preemption preemption : preemptions) {
+            if (preemption.mayHelp(job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /**
-     * Whether {@code job}'s tenant may take back quota its cohort borrowed (see {@link #reclaim}): only while another
-     * member borrows, so that a full cluster's cycle still stops early when nobody does.
-     */
-    private boolean mayReclaim(Job job) {
-        return policy.preemption() && job.tenant.cohort() != null && quotas.othersBorrow(job.tenant);
+    /** Stops what the first preemption plugin with a plan says, and starts {@code job} where that made room. */
+    private boolean evictFor(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
+        for (Preemption preemption : preemptions) {
+            Preemption.Eviction eviction = preemption.mayHelp(job) ? preemption.plan(job, models, avoidReserved, now)
+                    : null;
+            if (eviction != null) {
+                eviction.victims().forEach((victim, reason) -> evict(victim, reason, now, decisions));
+                bind(job, eviction.model(), eviction.choice(), now, decisions);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -584,31 +507,29 @@ public final class Scheduler {
      */
     private void attempt(Job job, Instant now, List<Decision> decisions, boolean plan) {
         unexamined.remove(job);
-        int[] models = models(job.form, job.spec);
+        int[] models = fit.models(job);
         if (models.length == 0) {
             waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
                     : "no node has a GPU model matching " + String.join(" or ", job.spec.models()), now);
             return;
         }
-        boolean avoidReserved = avoidsReservation(job, now);
+        boolean avoidReserved = backfill.avoids(job, now);
         String quotaWhy = null;
         boolean quotaOk = false;
         boolean placedAny = false;
         for (int model : models) {
-            int count = admissible(job, model);
+            int count = fit.admissible(job, model);
             if (count == 0) {
-                quotaWhy = quotaWhy != null ? quotaWhy
-                        : quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
-                        : unitMilli(job.spec));
+                quotaWhy = quotaWhy != null ? quotaWhy : fit.quotaWhy(job, model);
                 continue;
             }
             quotaOk = true;
-            int leafLimit = leafLimit(job, model, now);
+            int leafLimit = locality.leafLimit(job, model, now);
             boolean held = leafLimit != Integer.MAX_VALUE;
             if (job.form.failed(model, avoidReserved, held, memoEpoch)) {
                 continue;
             }
-            Choice choice = place(job, model, count, leafLimit, filter(job, avoidReserved));
+            Choice choice = fit.place(job, model, count, leafLimit, Fit.filter(job, avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
                 job.form.fail(model, avoidReserved, held, memoEpoch);
@@ -638,7 +559,7 @@ public final class Scheduler {
                          boolean plan) {
         Capacity.Verdict verdict = null;
         for (int model : models) {
-            if (!job.form.idleKnown(model, capacityVersion)) {
+            if (!job.form.idleKnown(model, state.capacityVersion())) {
                 job.form.idle(model, capacity.idle(model, job.spec, job.form.match));
             }
             Capacity.Verdict idle = job.form.idle(model);
@@ -652,35 +573,27 @@ public final class Scheduler {
             waitFor(job, verdict.reason(), verdict.why(), now);
             return;
         }
-        if (plan && mayReclaim(job) && reclaim(job, models, avoidReserved, now, decisions)) {
-            memoEpoch++;
-            return;
-        }
-        if (plan && mayPreempt(job) && preempt(job, models, avoidReserved, now, decisions)) {
+        if (plan && evictFor(job, models, avoidReserved, now, decisions)) {
             memoEpoch++;
             return;
         }
         if (avoidReserved) {
             for (int model : models) {
-                if (admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
-                    waitFor(job, WaitReason.RESERVATION, keptOff.computeIfAbsent(job.spec.runtimeLimit(),
-                            limit -> "fits only on nodes reserved for a gang ahead of it, and its runtime limit ("
-                                    + HumanDurations.format(limit) + ") would end after that gang is due to start"),
-                            now);
+                if (fit.admissible(job, model) > 0 && fitsIgnoringReservation(job, model, now)) {
+                    waitFor(job, WaitReason.RESERVATION, backfill.keptOff(job), now);
                     return;
                 }
             }
-        } else if (plan && !reservationTried && policy.backfill() && job.training()) {
-            // EASY backfill: one reservation, for the first gang that cannot start.
-            reservationTried = true;
-            reservation = reserve(job, models, now);
+        } else if (plan) {
+            Backfill.Reservation reservation = backfill.reserveFor(job, models, now);
             if (reservation != null) {
-                waitFor(job, WaitReason.ROOM, waitingFor(job, models, now) + "; reserved " + reservation.nodes.size()
-                        + " node" + (reservation.nodes.size() == 1 ? "" : "s") + " from " + reservation.start, now);
+                waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now) + "; reserved "
+                        + reservation.nodes().size() + " node" + (reservation.nodes().size() == 1 ? "" : "s") + " from "
+                        + reservation.start(), now);
                 return;
             }
         }
-        waitFor(job, WaitReason.ROOM, waitingFor(job, models, now), now);
+        waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now), now);
     }
 
     /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
@@ -688,114 +601,23 @@ public final class Scheduler {
         if (job.form.failed(model, avoidReserved, false, memoEpoch)) {
             return false;
         }
-        boolean fits = place(job, model, 1, Integer.MAX_VALUE, filter(job, avoidReserved)) != null;
+        boolean fits = fit.place(job, model, 1, Integer.MAX_VALUE, Fit.filter(job, avoidReserved)) != null;
         if (!fits) {
             job.form.fail(model, avoidReserved, false, memoEpoch);
         }
         return fits;
     }
 
-    /**
-     * What a job that fits no free GPUs waits for; a gang in its locality wait says until when
-     * (written once per wait: it is said every cycle).
-     */
-    private String waitingFor(Job job, int[] models, Instant now) {
-        if (leafLimit(job, models[0], now) == Integer.MAX_VALUE || job.localitySince == null) {
-            return job.form.waitingFor;
-        }
-        if (job.localityWhyFor != job.localitySince) {
-            job.localityWhyFor = job.localitySince;
-            job.localityWhy = job.form.waitingFor + " under one leaf switch; it fits on more now and takes them from "
-                    + job.localitySince.plus(policy.localityWait()) + " (locality wait "
-                    + HumanDurations.format(policy.localityWait()) + ")";
-        }
-        return job.localityWhy;
-    }
-
-    /**
-     * The most leaf switches a gang may take now: one while its locality wait lasts (it fits under
-     * one leaf of the idle cluster, and has not yet waited {@link SchedulerPolicy#localityWait()}
-     * since it could first have started on more); else no limit beyond its topology's. A gang too
-     * wide for one leaf takes the fewest leaves that have room at once: waiting for several whole
-     * leaves to drain would cost more than it gives.
-     */
-    private int leafLimit(Job job, int model, Instant now) {
-        JobSpec spec = job.spec;
-        Duration wait = policy.localityWait();
-        // A gang whose topology requires one leaf is held to one anyway: the limit changes nothing for it.
-        if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1
-                || job.localitySince != null && !now.isBefore(job.localitySince.plus(wait))) {
-            return Integer.MAX_VALUE;
-        }
-        int fewest = job.form.fewestLeaves(model, capacityVersion);
-        if (fewest == 0) {
-            fewest = capacity.fewestLeaves(model, spec, job.form.match);
-            job.form.rememberFewestLeaves(model, fewest);
-        }
-        return fewest == 1 ? 1 : Integer.MAX_VALUE;
-    }
-
     /** Whether the job would fit if it could use the reserved nodes (remembered per form for the epoch). */
     private boolean fitsIgnoringReservation(Job job, int model, Instant now) {
-        int leafLimit = leafLimit(job, model, now);
+        int leafLimit = locality.leafLimit(job, model, now);
         boolean held = leafLimit != Integer.MAX_VALUE;
         Boolean known = job.form.fitsIgnoringReservation(model, held, memoEpoch);
         if (known == null) {
-            known = place(job, model, 1, leafLimit, filter(job, false)) != null;
+            known = fit.place(job, model, 1, leafLimit, Fit.filter(job, false)) != null;
             job.form.fitsIgnoringReservation(model, held, memoEpoch, known);
         }
         return known;
-    }
-
-    /** Whether the job must keep off reserved nodes: it would still run when the reservation starts. */
-    private boolean avoidsReservation(Job job, Instant now) {
-        return reservation != null && reservation.job != job
-                && now.plus(job.spec.runtimeLimit()).isAfter(reservation.start);
-    }
-
-    /** Replicas (or 1 for a whole gang) the tenant's quota lets this job take on {@code model} now; 0: none. */
-    private int admissible(Job job, int model) {
-        String name = state.modelName(model);
-        if (job.training()) {
-            return quotas.check(job.tenant, name, totalMilli(job.spec)) == null ? 1 : 0;
-        }
-        long unit = unitMilli(job.spec);
-        int low = 0;
-        int high = job.missingReplicas().size();
-        while (low < high) {
-            int mid = (low + high + 1) / 2;
-            if (quotas.check(job.tenant, name, unit * mid) == null) {
-                low = mid;
-            } else {
-                high = mid - 1;
-            }
-        }
-        return low;
-    }
-
-    /** Places {@code count} replicas of a service, or a gang on at most {@code leafLimit} leaf switches. */
-    private Choice place(Job job, int model, int count, int leafLimit, NodeFilter filter) {
-        JobSpec spec = job.spec;
-        if (job.training()) {
-            return placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit, filter);
-        }
-        List<Integer> missing = job.missingReplicas();
-        missing = missing.subList(0, Math.min(count, missing.size()));
-        List<Node> on = new ArrayList<>();
-        for (Held h : job.held) {
-            on.add(h.node());
-        }
-        return spec.migProfile() != null
-                ? placer.slices(model, missing, spec.migProfile(), spec.spread(), filter, on)
-                : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
-    }
-
-    private static NodeFilter filter(Job job, boolean avoidReserved) {
-        NodeMatch match = job.form.match;
-        if (match.any() && !avoidReserved) {
-            return NodeFilter.NONE;
-        }
-        return node -> !match.allows(node) || avoidReserved && node.reserved();
     }
 
     /** Gives the job the GPUs of {@code choice}. */
@@ -826,7 +648,7 @@ public final class Scheduler {
             long milli;
             if (pick.slice() != null) {
                 state.allocate(node, pick.gpu(), pick.slice(), job.id);
-                milli = sliceMilli(pick.slice().profile);
+                milli = Fit.sliceMilli(pick.slice().profile);
             } else {
                 state.allocate(node, pick.mask(), job.id);
                 milli = Integer.bitCount(pick.mask()) * 1000L;
@@ -882,192 +704,6 @@ public final class Scheduler {
         changed(job);
     }
 
-    /**
-     * The head gang's reservation: release running jobs in the order their runtime limits end
-     * until the gang fits (under one leaf switch while it waits for one), and hold the nodes it
-     * would get from then on.
-     */
-    private Reservation reserve(Job head, int[] models, Instant now) {
-        JobSpec spec = head.spec;
-        int need = spec.nodes() * spec.gpusPerNode();
-        for (int model : models) {
-            if (admissible(head, model) == 0) {
-                continue;
-            }
-            List<Job> released = new ArrayList<>();
-            Choice found = null;
-            Instant start = null;
-            int tries = 0;
-            int leafLimit = leafLimit(head, model, now);
-            for (Job running : holding) {
-                if (!running.wholeGpus() || running.held.get(0).node().model() != model) {
-                    continue;
-                }
-                suspend(running);
-                released.add(running);
-                if (state.freeGpus(model) < need || spec.nodes() == 1 && !freedEnoughOnOneNode(running, spec)) {
-                    continue;
-                }
-                Choice choice = placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(),
-                        leafLimit, filter(head, false));
-                if (choice != null) {
-                    found = choice;
-                    start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
-                    break;
-                }
-                if (++tries == RESERVATION_TRIES) {
-                    break;
-                }
-            }
-            released.forEach(this::resume);
-            if (found != null) {
-                List<Node> nodes = new ArrayList<>();
-                for (Pick pick : found.picks()) {
-                    state.reserve(pick.node(), true);
-                    nodes.add(pick.node());
-                }
-                return new Reservation(head, start, nodes);
-            }
-        }
-        return null;
-    }
-
-    private static boolean freedEnoughOnOneNode(Job released, JobSpec spec) {
-        for (Held held : released.held) {
-            if (held.node().freeCount() >= spec.gpusPerNode()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void clearReservation() {
-        if (reservation != null) {
-            for (Node node : reservation.nodes) {
-                state.reserve(node, false);
-            }
-            reservation = null;
-        }
-    }
-
-    /**
-     * Evicts preemptible jobs of lower priority so {@code job} can start: the {@link Victims} that
-     * cost least, and of those only the ones whose GPUs the job then takes.
-     */
-    private boolean preempt(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
-        for (int model : models) {
-            int count = admissible(job, model);
-            if (count == 0) {
-                continue;
-            }
-            int slots = job.training() ? job.spec.nodes() : count;
-            List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
-                    filter(job, avoidReserved), now);
-            if (released == null) {
-                continue;
-            }
-            released.forEach(this::suspend);
-            Choice choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
-            if (choice == null || !job.training() && choice.picks().size() < count) {
-                released.forEach(this::resume);
-                continue;
-            }
-            List<Job> victims = new ArrayList<>();
-            for (Job candidate : released) {
-                if (overlaps(candidate, choice)) {
-                    victims.add(candidate);
-                } else {
-                    resume(candidate);
-                }
-            }
-            for (Job victim : victims) {
-                evict(victim, "preempted by job " + job.id + " (priority " + job.priority + " > " + victim.priority
-                        + ")", now, decisions);
-            }
-            bind(job, model, choice, now, decisions);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted) that finds no
-     * free GPUs because other tenants of its cohort borrowed that quota gets it back. Their jobs are evicted
-     * (preemptible or not: borrowed quota is lent, not given), lowest priority and most recently placed first, each
-     * only while its tenant still borrows, until the job fits; when that is not enough, nothing is evicted.
-     */
-    private boolean reclaim(Job job, int[] models, boolean avoidReserved, Instant now, List<Decision> decisions) {
-        for (int model : models) {
-            String name = state.modelName(model);
-            if (!quotas.withinNominal(job.tenant, name, job.training() ? totalMilli(job.spec) : unitMilli(job.spec))) {
-                continue;
-            }
-            List<Job> borrowers = new ArrayList<>();
-            for (Job running : holding) {
-                if (running.tenant != job.tenant && job.tenant.cohort().equals(running.tenant.cohort())
-                        && running.wholeGpus() && running.held.get(0).node().model() == model) {
-                    borrowers.add(running);
-                }
-            }
-            borrowers.sort(Comparator.comparingInt((Job r) -> r.priority)
-                    .thenComparing((Job r) -> r.placedAt, Comparator.reverseOrder()).thenComparingLong(r -> r.seq));
-            int count = admissible(job, model);
-            Map<String, Long> given = new HashMap<>();
-            List<Job> released = new ArrayList<>();
-            Choice choice = null;
-            for (Job borrower : borrowers) {
-                // What a tenant released so far is no longer borrowed: back within its own quota, it keeps the rest.
-                if (quotas.borrowed(borrower.tenant, name) <= given.getOrDefault(borrower.tenant.name(), 0L)) {
-                    continue;
-                }
-                suspend(borrower);
-                given.merge(borrower.tenant.name(), borrower.heldMilli(), Long::sum);
-                released.add(borrower);
-                choice = place(job, model, count, leafLimit(job, model, now), filter(job, avoidReserved));
-                if (choice != null) {
-                    break;
-                }
-            }
-            released.forEach(this::resume);
-            if (choice == null) {
-                continue;
-            }
-            String key = job.tenant.quotaKey(name);
-            for (Job borrower : released) {
-                evict(borrower, "reclaimed: tenant " + job.tenant.name() + " needs its own "
-                        + (Tenant.ANY_MODEL.equals(key) ? "" : key + " ") + "quota back for job " + job.id + " (tenant "
-                        + borrower.tenant.name() + " borrowed it in cohort " + job.tenant.cohort() + ")", now, decisions);
-            }
-            bind(job, model, choice, now, decisions);
-            return true;
-        }
-        return false;
-    }
-
-    private static boolean overlaps(Job running, Choice choice) {
-        for (Held held : running.held) {
-            for (Pick pick : choice.picks()) {
-                if (pick.node() == held.node() && (pick.mask() & held.mask()) != 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Frees a whole-GPU job's GPUs in the cluster state only, to plan as if it had ended. */
-    private void suspend(Job job) {
-        for (Held held : job.held) {
-            state.release(held.node(), job.id);
-        }
-    }
-
-    private void resume(Job job) {
-        for (Held held : job.held) {
-            state.allocate(held.node(), held.mask(), job.id);
-        }
-    }
-
     private void waitFor(Job job, WaitReason wait, String reason, Instant now) {
         boolean different = job.wait != wait || !reason.equals(job.reason);
         job.wait = wait;
@@ -1099,73 +735,8 @@ public final class Scheduler {
         changed.put(job.id, job);
     }
 
-    /**
-     * Why {@code spec} could never run on the nodes the scheduler knows, even with nothing running
-     * and every cordoned, drained or silent node back: no node has a GPU model it allows, or its
-     * pool has none of them, or no set of them is large (or close) enough. A MIG slice is only
-     * checked for a matching node: layouts are the operator's and may change.
-     *
-     * @return empty when some known node could hold it, or when no node is known yet
-     */
-    public Optional<Unrunnable> unrunnable(JobSpec spec) {
-        if (state.modelCount() == 0) {
-            return Optional.empty();
-        }
-        List<String> known = new ArrayList<>();
-        List<Integer> matching = new ArrayList<>();
-        for (int model = 0; model < state.modelCount(); model++) {
-            String name = state.modelName(model);
-            known.add(name);
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (spec.models().isEmpty() || spec.models().stream().anyMatch(w -> lower.contains(w.toLowerCase(Locale.ROOT)))) {
-                matching.add(model);
-            }
-        }
-        if (matching.isEmpty()) {
-            return Optional.of(new Unrunnable("models", "no known node has a GPU model matching "
-                    + String.join(" or ", spec.models()) + " (the fleet has " + String.join(", ", known) + ")"));
-        }
-        List<String> whys = new ArrayList<>();
-        String field = null;
-        for (int model : matching) {
-            int wanted = model;
-            boolean inPool = state.nodes().stream().anyMatch(n -> n.model() == wanted
-                    && (spec.pool() == null || spec.pool().equals(n.pool())));
-            if (inPool && spec.migProfile() != null) {
-                return Optional.empty();
-            }
-            // Pool only: whether a simulated job may use real GPUs is the backend's matter, and it waits saying so.
-            Capacity.Verdict idle = capacity.idle(model, spec, new NodeMatch(spec.pool(), false));
-            if (idle == null || idle.reason() == WaitReason.UNSCHEDULABLE) {
-                return Optional.empty();
-            }
-            field = field != null ? field : !inPool ? "pool"
-                    : spec.topology() != null && spec.topology().required() ? "topology"
-                    : spec.kind() == JobKind.TRAINING ? "gpus" : "gpusPerNode";
-            whys.add(idle.why());
-        }
-        return Optional.of(new Unrunnable(field, String.join("; ", whys)));
-    }
-
     /** Why no known node could run a job: the spec field at fault and the numbers. */
     public record Unrunnable(String field, String why) {
-    }
-
-    /** Node models a job may use, as indices; kept in its form until a new model joins. */
-    private int[] models(Form form, JobSpec spec) {
-        if (form.modelsKnown != state.modelCount()) {
-            List<String> wanted = spec.models();
-            List<Integer> matches = new ArrayList<>();
-            for (int model = 0; model < state.modelCount(); model++) {
-                String name = state.modelName(model).toLowerCase(Locale.ROOT);
-                if (wanted.isEmpty() || wanted.stream().anyMatch(w -> name.contains(w.toLowerCase(Locale.ROOT)))) {
-                    matches.add(model);
-                }
-            }
-            form.models = matches.stream().mapToInt(Integer::intValue).toArray();
-            form.modelsKnown = state.modelCount();
-        }
-        return form.models;
     }
 
     private String describe(Job job, Choice choice) {
@@ -1181,20 +752,6 @@ public final class Scheduler {
         }
         return "placed on " + choice.picks().size() + " node" + (choice.picks().size() == 1 ? "" : "s") + " under "
                 + String.join(", ", leaves);
-    }
-
-    /** Thousandths of a GPU one replica takes: a MIG slice is its compute slices out of 7. */
-    private static long unitMilli(JobSpec spec) {
-        return spec.migProfile() != null ? sliceMilli(spec.migProfile()) : spec.gpusPerNode() * 1000L;
-    }
-
-    private static long totalMilli(JobSpec spec) {
-        return spec.kind() == JobKind.TRAINING ? spec.gpus() * 1000L : spec.replicas() * unitMilli(spec);
-    }
-
-    static long sliceMilli(String profile) {
-        int computeSlices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
-        return (computeSlices * 1000L + 6) / 7;
     }
 
     private Map<String, Double> factors() {
@@ -1266,52 +823,18 @@ public final class Scheduler {
     /** Why an unfinished job waits, with the numbers; empty for a job the scheduler does not have. */
     public Optional<WhyPending> why(String id) {
         Job job = jobs.get(id);
-        if (job == null) {
-            return Optional.empty();
-        }
-        List<String> details = new ArrayList<>();
-        Map<String, Double> factors = factors();
-        details.add("priority " + job.priority + (job.spec.priorityClass() == null ? "" : " (class "
-                + job.spec.priorityClass() + ")") + "; tenant " + job.tenant.name() + ": fair-share factor "
-                + String.format("%.3f", factors.getOrDefault(job.tenant.name(), 1.0)) + ", "
-                + String.format("%.1f", fairShare.gpuHours(job.tenant.name())) + " GPU-hours of recent use, "
-                + job.tenant.shares() + " share" + (job.tenant.shares() == 1.0 ? "" : "s"));
-        if (!job.needsPlacement()) {
-            for (Placement placement : job.placements()) {
-                details.add("holds " + placement.node() + " GPUs " + placement.gpus()
-                        + (placement.migInstances().isEmpty() ? "" : " MIG instance " + placement.migInstances()));
-            }
-            return Optional.of(new WhyPending(id, job.state, WaitReason.NONE, job.reason, details, null,
-                    queue.size()));
-        }
-        List<Job> order = queue.snapshot(factors);
-        int position = order.indexOf(job) + 1;
-        int[] models = models(job.form, job.spec);
-        for (int model : models) {
-            String quota = quotas.check(job.tenant, state.modelName(model), job.training() ? totalMilli(job.spec)
-                    : unitMilli(job.spec));
-            if (quota != null) {
-                details.add("quota: " + quota);
-            }
-            details.addAll(capacity.now(model, job.spec, job.form.match));
-            Capacity.Verdict idle = capacity.idle(model, job.spec, job.form.match);
-            if (idle != null) {
-                details.add(idle.why());
-            }
-        }
-        if (reservation != null && reservation.job != job) {
-            details.add("reservation: " + reservation.holder() + " from " + reservation.start);
-        }
-        int ahead = 0;
-        for (Job other : order.subList(0, Math.max(0, position - 1))) {
-            ahead += other.priority > job.priority ? 1 : 0;
-        }
-        details.add(position + " of " + order.size() + " in the queue; " + ahead + " ahead of it by priority");
-        if (position > policy.maxJobsPerCycle()) {
-            return Optional.of(new WhyPending(id, job.state, WaitReason.QUEUE_DEPTH, "position " + position
-                    + " in the queue; a cycle examines the first " + policy.maxJobsPerCycle(), details, position,
-                    order.size()));
-        }
-        return Optional.of(new WhyPending(id, job.state, job.wait, job.reason, details, position, order.size()));
+        return job == null ? Optional.empty() : Optional.of(explainer.why(job));
+    }
+
+    /**
+     * Why {@code spec} could never run on the nodes the scheduler knows, even with nothing running
+     * and every cordoned, drained or silent node back: no node has a GPU model it allows, or its
+     * pool has none of them, or no set of them is large (or close) enough. A MIG slice is only
+     * checked for a matching node: layouts are the operator's and may change.
+     *
+     * @return empty when some known node could hold it, or when no node is known yet
+     */
+    public Optional<Unrunnable> unrunnable(JobSpec spec) {
+        return explainer.unrunnable(spec);
     }
 }

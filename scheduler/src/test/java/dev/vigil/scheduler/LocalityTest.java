@@ -103,6 +103,49 @@ class LocalityTest {
         assertThat(scheduler.job("gang").orElseThrow().state()).isEqualTo(JobState.PLACED);
     }
 
+    /**
+     * Three leaves of two nodes, filled in order (best fit by leaf): leaf-01 n0, n1; leaf-02 n2, n3; leaf-03 n4, n5,
+     * job jI on nI with runtime limit {@code hours[I]}; then the jobs on {@code freed} end and a 2-node gang, held to
+     * one leaf, asks for a reservation.
+     */
+    private static Scheduler gangAfter(List<Integer> hours, String... freed) {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(3, 2, "n"));
+        for (int i = 0; i < 6; i++) {
+            scheduler.upsertNode(hgx("n" + i, H100));
+        }
+        for (int i = 0; i < 6; i++) {
+            scheduler.submit("j" + i, Jobs.training(8).limit(Duration.ofHours(hours.get(i))).spec(), T0);
+            assertThat(starts(scheduler.schedule(T0)).get(0).placements().get(0).node()).isEqualTo("n" + i);
+        }
+        for (String job : freed) {
+            scheduler.finished(job, true, "done", T0);
+        }
+        scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0);
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+        scheduler.submit("probe", Jobs.training(8).spec(), T0);
+        return scheduler;
+    }
+
+    @Test
+    void aGangHeldToOneLeafIsReservedOnTheFirstLeafThatWillHoldItNotTheOneWhoseJobEndsFirst() {
+        // n3 and n5 are free, under two leaves. j0 (n0) ends first, but leaf-01 keeps n1 busy; j2 (n2) ends next
+        // and leaves all of leaf-02 free.
+        Scheduler scheduler = gangAfter(List.of(1, 48, 2, 48, 24, 48), "j3", "j5");
+
+        assertThat(scheduler.job("gang").orElseThrow().reason()).endsWith("reserved 2 nodes from 2026-11-22T10:00:00Z");
+        assertThat(scheduler.why("probe").orElseThrow().details())
+                .contains("reservation: job gang's reservation on 2 nodes (n2, n3) from 2026-11-22T10:00:00Z");
+    }
+
+    @Test
+    void theFirstLeafIsAmongThoseAReservationForAGangHeldToOneLeafLooksAt() {
+        // n1 and n5 are free. j2 (n2) ends first, but leaf-02 keeps n3 busy; j0 (n0) ends next and frees leaf-01.
+        Scheduler scheduler = gangAfter(List.of(2, 48, 1, 48, 48, 48), "j1", "j5");
+
+        assertThat(scheduler.why("probe").orElseThrow().details())
+                .contains("reservation: job gang's reservation on 2 nodes (n0, n1) from 2026-11-22T10:00:00Z");
+    }
+
     @Test
     void aGangWhoseLocalityWaitEndsTakesTheFewestLeavesWithRoom() {
         Scheduler scheduler = oneFreeNodeUnderEachLeaf(SchedulerPolicy.defaults());

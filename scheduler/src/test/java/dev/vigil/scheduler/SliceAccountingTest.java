@@ -49,8 +49,8 @@ class SliceAccountingTest {
         // 3/7 = 0.4286, 1/7 = 0.1429, rounded to the nearest thousandth; 7/7 is a whole GPU.
         assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("a", 429L), Map.entry("b", 286L),
                 Map.entry("c", 1000L));
-        assertThat(Scheduler.sliceMilli("2g.20gb")).isEqualTo(286);
-        assertThat(Scheduler.sliceMilli("4g.40gb")).isEqualTo(572);
+        assertThat(Fit.sliceMilli("2g.20gb")).isEqualTo(286);
+        assertThat(Fit.sliceMilli("4g.40gb")).isEqualTo(572);
     }
 
     @Test

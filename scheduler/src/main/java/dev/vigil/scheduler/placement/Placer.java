@@ -147,6 +147,10 @@ public final class Placer {
         if (best >= 0) {
             return fill(List.of(best), model, nodes, perNode, filter);
         }
+        if (leafLimit == 1) {
+            // Held to one leaf and none has room: the search over several leaves could only be refused.
+            return null;
+        }
         // Otherwise the fewest leaves, preferring one spine: the fullest leaves first.
         List<Integer> chosen = fewestLeaves(available, nodes, true);
         if (chosen == null || chosen.size() > leafLimit) {

@@ -155,6 +155,8 @@ public final class ClusterState {
     private int freeWholeGpus;
     /** MIG slices no job holds (on any GPU, usable or not: an upper bound is all a fast "nothing is free" needs). */
     private int freeSlices;
+    /** Changes whenever a node's capacity (GPUs, health, cordons, schedulability) may have. */
+    private long capacityVersion;
 
     public ClusterState(Fabric fabric) {
         this.fabric = fabric;
@@ -163,6 +165,7 @@ public final class ClusterState {
 
     /** Adds a node or brings one up to date. Allocations on GPUs it still has are kept. */
     public Node upsert(NodeCapacity capacity) {
+        capacityVersion++;
         Node node = byName.get(capacity.name());
         if (node == null) {
             Fabric.Position position = fabric.positionOf(capacity.name(), positions);
@@ -285,9 +288,15 @@ public final class ClusterState {
 
     /** Takes a node out of (or back into) placement, keeping what runs on it: a failed or cordoned node. */
     public void schedulable(Node node, boolean schedulable) {
+        capacityVersion++;
         unindex(node);
         node.schedulable = schedulable;
         index(node);
+    }
+
+    /** What has been remembered about capacity (which jobs could ever fit) holds while this stays the same. */
+    public long capacityVersion() {
+        return capacityVersion;
     }
 
     /** Whether no whole GPU and no MIG slice is free anywhere: then nothing can be placed without evicting. */

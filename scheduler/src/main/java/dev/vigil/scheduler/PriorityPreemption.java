@@ -1,0 +1,87 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.scheduler.Job.Held;
+import dev.vigil.scheduler.placement.Placer.Choice;
+import dev.vigil.scheduler.placement.Placer.Pick;
+import dev.vigil.scheduler.policy.SchedulerPolicy;
+import dev.vigil.scheduler.topology.ClusterState;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Preemption by priority: a whole-GPU job may evict preemptible jobs of lower priority, the {@link Victims} that
+ * cost least, and of those only the ones whose GPUs it then takes.
+ */
+final class PriorityPreemption implements Preemption {
+    private final SchedulerPolicy policy;
+    private final ClusterState state;
+    private final Fit fit;
+    private final LocalityWait locality;
+    private final Map<String, Job> jobs;
+    /** Running preemptible jobs, counted by priority. */
+    private final TreeMap<Integer, Integer> preemptibleByPriority;
+
+    PriorityPreemption(SchedulerPolicy policy, ClusterState state, Fit fit, LocalityWait locality,
+                       Map<String, Job> jobs, TreeMap<Integer, Integer> preemptibleByPriority) {
+        this.policy = policy;
+        this.state = state;
+        this.fit = fit;
+        this.locality = locality;
+        this.jobs = jobs;
+        this.preemptibleByPriority = preemptibleByPriority;
+    }
+
+    /** Preemption is on and a lower-priority preemptible job runs. */
+    @Override
+    public boolean mayHelp(Job job) {
+        return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
+                && preemptibleByPriority.firstKey() < job.priority;
+    }
+
+    @Override
+    public Eviction plan(Job job, int[] models, boolean avoidReserved, Instant now) {
+        for (int model : models) {
+            int count = fit.admissible(job, model);
+            if (count == 0) {
+                continue;
+            }
+            int slots = job.training() ? job.spec.nodes() : count;
+            List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
+                    Fit.filter(job, avoidReserved), now);
+            if (released == null) {
+                continue;
+            }
+            released.forEach(r -> r.suspend(state));
+            Choice choice = fit.place(job, model, count, locality.leafLimit(job, model, now),
+                    Fit.filter(job, avoidReserved));
+            released.forEach(r -> r.resume(state));
+            if (choice == null || !job.training() && choice.picks().size() < count) {
+                continue;
+            }
+            Map<Job, String> victims = new LinkedHashMap<>();
+            for (Job candidate : released) {
+                if (overlaps(candidate, choice)) {
+                    victims.put(candidate, "preempted by job " + job.id + " (priority " + job.priority + " > "
+                            + candidate.priority + ")");
+                }
+            }
+            return new Eviction(victims, model, choice);
+        }
+        return null;
+    }
+
+    private static boolean overlaps(Job running, Choice choice) {
+        for (Held held : running.held) {
+            for (Pick pick : choice.picks()) {
+                if (pick.node() == held.node() && (pick.mask() & held.mask()) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
