@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A mixed fleet on one controller: node sim-1 under the simulated backend, node kube-1 under
- * Kubernetes (fabric8's mock API server), each job landing by its {@code backend} (and its pool);
+ * Kubernetes (fabric8's mock API server), each job landing by its {@code backend} (a Kubernetes job
+ * only on nodes Kubernetes runs, whatever its pool);
  * and Kubernetes' word on kube-1 as the leader stores it: NotReady is {@code unknown} (its job
  * requeued), someone else's cordon shows with its reason and is never undone by Vigil.
  */
@@ -149,7 +150,8 @@ class KubernetesFleetTest {
     @Test
     void jobsLandOnEachBackendKubernetesNotReadyIsUnknownAndAForeignCordonShowsAndStays() throws Exception {
         String simulated = submit("{\"name\": \"sim\", \"gpus\": 2, \"pool\": \"sim\", \"duration\": \"1h\"}");
-        String onKubernetes = submit("{\"name\": \"kube\", \"gpus\": 2, \"pool\": \"kube\", \"backend\": "
+        // No pool: its backend alone keeps it off sim-1, which Kubernetes does not run.
+        String onKubernetes = submit("{\"name\": \"kube\", \"gpus\": 2, \"backend\": "
                 + "\"kubernetes\", \"image\": \"pytorch:2.4\", \"command\": [\"python\", \"train.py\"]}");
 
         await(Duration.ofSeconds(20), () -> "running".equals(job(simulated).get("state").asText()));
@@ -159,6 +161,7 @@ class KubernetesFleetTest {
         assertThat(client.pods().inAnyNamespace().list().getItems()).as("the simulated job made no pod").hasSize(1);
         kubeletRuns(onKubernetes + "-a1-0");
         await(Duration.ofSeconds(20), () -> "running".equals(job(onKubernetes).get("state").asText()));
+        assertThat(job(onKubernetes).get("placements").get(0).get("node").asText()).isEqualTo("kube-1");
 
         kubeletReady("False");
         await(Duration.ofSeconds(20), () -> "unknown".equals(node("kube-1").path("state").asText()));

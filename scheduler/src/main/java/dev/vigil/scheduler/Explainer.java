@@ -104,7 +104,7 @@ final class Explainer {
                 return Optional.empty();
             }
             // Pool only: whether a simulated job may use real GPUs is the backend's matter, and it waits saying so.
-            Capacity.Verdict idle = capacity.idle(model, spec, new NodeMatch(spec.pool(), false));
+            Capacity.Verdict idle = capacity.idle(model, spec, new NodeMatch(spec.pool(), false, null));
             if (idle == null || idle.reason() == WaitReason.UNSCHEDULABLE) {
                 return Optional.empty();
             }

@@ -18,10 +18,10 @@ final class Form {
     /** The parts of a spec that decide where it can go. */
     record Key(JobKind kind, int nodes, int perNode, Topology topology, String migProfile, boolean spread,
                NodeMatch match, List<String> models) {
-        static Key of(JobSpec spec, boolean simulatedOnly) {
+        static Key of(JobSpec spec, NodeMatch match) {
             return new Key(spec.kind(), spec.nodes() == null ? 0 : spec.nodes(),
                     spec.gpusPerNode() == null ? 0 : spec.gpusPerNode(), spec.topology(), spec.migProfile(),
-                    spec.spread(), new NodeMatch(spec.pool(), simulatedOnly), spec.models());
+                    spec.spread(), match, spec.models());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.placement.Capacity;
+import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
 import dev.vigil.scheduler.placement.Placer.Pick;
@@ -37,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -75,7 +77,7 @@ public final class Scheduler {
     private final Rebinding rebinding;
     private final Capacity capacity;
     private final Quotas quotas;
-    private final Predicate<JobSpec> simulatedOnly;
+    private final Function<JobSpec, NodeMatch> nodesFor;
     private final FairShare fairShare;
     private final Map<String, Job> jobs = new HashMap<>();
     private final Queue queue = new Queue();
@@ -95,18 +97,18 @@ public final class Scheduler {
     private long memoEpoch;
     private long seq;
 
-    /** A scheduler whose jobs may use any node (as in {@code vigil sim}, where every node is simulated). */
+    /** A scheduler whose jobs may use any node of their pool (as in {@code vigil sim}, where every node is simulated). */
     public Scheduler(SchedulerPolicy policy, Fabric fabric) {
-        this(policy, fabric, spec -> false);
+        this(policy, fabric, spec -> new NodeMatch(spec.pool(), false, null));
     }
 
     /**
-     * @param simulatedOnly which jobs are played on simulated GPUs, so may only use nodes whose GPUs are
-     *                      simulated (the controller's simulated execution backend)
+     * @param nodesFor the nodes each job may use: its pool's, with simulated GPUs for a job played on them
+     *                 (the controller's simulated execution backend), none another execution backend runs
      */
-    public Scheduler(SchedulerPolicy policy, Fabric fabric, Predicate<JobSpec> simulatedOnly) {
+    public Scheduler(SchedulerPolicy policy, Fabric fabric, Function<JobSpec, NodeMatch> nodesFor) {
         this.policy = policy;
-        this.simulatedOnly = simulatedOnly;
+        this.nodesFor = nodesFor;
         this.state = new ClusterState(fabric);
         this.placer = new Placer(state);
         this.capacity = new Capacity(state);
@@ -728,7 +730,7 @@ public final class Scheduler {
 
     /** The shared form of a spec: every job asking the same shares one. */
     private Form form(JobSpec spec) {
-        return forms.computeIfAbsent(Form.Key.of(spec, simulatedOnly.test(spec)), key -> new Form(spec, key.match()));
+        return forms.computeIfAbsent(Form.Key.of(spec, nodesFor.apply(spec)), key -> new Form(spec, key.match()));
     }
 
     private void changed(Job job) {

@@ -57,6 +57,12 @@ final class Clusters {
         return new NodeCapacity(node.name(), node.model(), node.pool(), node.schedulable(), false, node.gpus());
     }
 
+    /** The same node as an execution backend that runs nodes of its own (Slurm, Kubernetes) sees it. */
+    static NodeCapacity runBy(NodeCapacity node, String backend) {
+        return new NodeCapacity(node.name(), node.model(), node.pool(), node.schedulable(), node.simulated(),
+                node.gpus(), backend);
+    }
+
     static String uuid(String node, int gpu) {
         return "GPU-" + node + "-" + gpu;
     }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a form remembers: per model and reservation mode, per epoch or capacity version, and nothing else. */
 class FormTest {
     private static Form form() {
-        return new Form(Jobs.gang(2, 8).spec(), new NodeMatch(null, false));
+        return new Form(Jobs.gang(2, 8).spec(), new NodeMatch(null, false, null));
     }
 
     @Test

@@ -20,7 +20,7 @@ class QueueTest {
     private long seq;
 
     private Job job(String id, String tenant, int priority, int submittedSecond) {
-        return new Job(id, Jobs.training(1).spec(), new Form(Jobs.training(1).spec(), new NodeMatch(null, false)),
+        return new Job(id, Jobs.training(1).spec(), new Form(Jobs.training(1).spec(), new NodeMatch(null, false, null)),
                 Tenant.unlimited(tenant), priority, T0.plusSeconds(submittedSecond), seq++);
     }
 

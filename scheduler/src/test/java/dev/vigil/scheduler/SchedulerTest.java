@@ -8,6 +8,7 @@ import dev.vigil.api.jobs.Topology;
 import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.api.jobs.WaitReason;
 import dev.vigil.api.jobs.WhyPending;
+import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.Fabric;
@@ -95,7 +96,7 @@ class SchedulerTest {
     @Test
     void aJobPlayedOnSimulatedGpusNeverLandsOnANodeWithRealGpusAndWhySaysSo() {
         Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
-                spec -> "simulated".equals(spec.backend()));
+                spec -> new NodeMatch(spec.pool(), "simulated".equals(spec.backend()), null));
         scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
         scheduler.upsertNode(hgx("n1", H100));
         scheduler.submit("sim-1", Jobs.training(8).backend("simulated").spec(), T0);
@@ -116,7 +117,7 @@ class SchedulerTest {
     @Test
     void aJobPlayedOnSimulatedGpusWhereEveryNodeIsRealWaitsSayingWhy() {
         Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
-                spec -> "simulated".equals(spec.backend()));
+                spec -> new NodeMatch(spec.pool(), "simulated".equals(spec.backend()), null));
         scheduler.upsertNode(Clusters.real(hgx("n0", H100)));
         scheduler.upsertNode(Clusters.real(hgx("n1", H100)));
         scheduler.submit("sim", Jobs.training(8).backend("simulated").spec(), T0);
@@ -129,6 +130,39 @@ class SchedulerTest {
                 + "backend never runs a job on real GPUs (2 nodes read real NVIDIA H100 80GB HBM3 GPUs, where nothing "
                 + "would run): name a backend that runs jobs");
         assertThat(scheduler.why("sim").orElseThrow().summary()).contains("the simulated backend never runs a job");
+    }
+
+    /** A mixed fleet: Slurm runs some nodes, Kubernetes others; a job lands only where its own backend runs. */
+    @Test
+    void aJobOfOneExecutionBackendNeverLandsOnANodeAnotherRunsAndWhySaysSo() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> new NodeMatch(spec.pool(), false, spec.backend()));
+        scheduler.upsertNode(Clusters.runBy(hgx("n0", H100), "slurm"));
+        scheduler.upsertNode(Clusters.runBy(hgx("n1", H100), "kubernetes"));
+        scheduler.upsertNode(hgx("n2", H100));
+        scheduler.submit("k8s-1", Jobs.training(8).backend("kubernetes").spec(), T0);
+        scheduler.submit("k8s-2", Jobs.training(8).backend("kubernetes").spec(), T0);
+        scheduler.submit("slurm", Jobs.training(8).backend("slurm").spec(), T0);
+
+        Cycle cycle = scheduler.schedule(T0);
+
+        // n2 is run by no backend yet (its sync has not seen it): no such job may start there.
+        assertThat(starts(cycle)).extracting(Decision.Start::job, s -> s.placements().get(0).node())
+                .containsExactlyInAnyOrder(tuple("k8s-1", "n1"), tuple("slurm", "n0"));
+        assertThat(scheduler.job("k8s-2").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+        scheduler.upsertNode(Clusters.runBy(hgx("n2", H100), "kubernetes"));
+        assertThat(starts(scheduler.schedule(T0.plusSeconds(1)))).extracting(Decision.Start::job,
+                s -> s.placements().get(0).node()).containsExactly(tuple("k8s-2", "n2"));
+
+        Scheduler slurmOnly = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(2, 4, "n"),
+                spec -> new NodeMatch(spec.pool(), false, spec.backend()));
+        slurmOnly.upsertNode(Clusters.runBy(hgx("n0", H100), "slurm"));
+        slurmOnly.submit("k8s", Jobs.training(8).backend("kubernetes").spec(), T0);
+        assertThat(starts(slurmOnly.schedule(T0))).isEmpty();
+        JobRecord waiting = slurmOnly.job("k8s").orElseThrow();
+        assertThat(waiting.waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
+        assertThat(waiting.reason()).isEqualTo("no node run by kubernetes has NVIDIA H100 80GB HBM3 GPUs; 1 node "
+                + "with these GPUs is run by slurm, where a kubernetes job cannot start");
     }
 
     @Test

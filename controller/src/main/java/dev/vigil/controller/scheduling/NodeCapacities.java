@@ -72,7 +72,8 @@ final class NodeCapacities {
                     device.numaNode() == null ? 0 : device.numaNode(), slices));
         }
         return new NodeCapacity(node.name(), node.inventory().gpus().get(0).model(), pool,
-                node.state() == NodeState.READY, SIMULATED_GPUS.equals(node.inventory().backend()), gpus);
+                node.state() == NodeState.READY, SIMULATED_GPUS.equals(node.inventory().backend()), gpus,
+                node.execution() == null ? null : node.execution().backend());
     }
 
     /** Whether the node's state or health, or what its agent applied, changed in a way the scheduler acts on. */

@@ -28,6 +28,7 @@ import dev.vigil.controller.state.Store;
 import dev.vigil.scheduler.Cycle;
 import dev.vigil.scheduler.Decision;
 import dev.vigil.scheduler.Scheduler;
+import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.topology.Fabric;
 import dev.vigil.scheduler.topology.NodeCapacity;
 import org.slf4j.Logger;
@@ -259,8 +260,7 @@ public final class SchedulerLoop implements JobScheduling {
     /** A new leader's scheduler: the nodes as stored, then the unfinished jobs with the GPUs they hold. */
     private void restore() {
         Instant now = clock.instant();
-        Scheduler restored = new Scheduler(settings.policy(), fabric,
-                spec -> BackendName.SIMULATED.equals(backendName(spec)));
+        Scheduler restored = new Scheduler(settings.policy(), fabric, this::nodesFor);
         store.fairShareUsage().ifPresent(usage -> restored.restoreFairShareUsage(usage.gpuSeconds(), usage.asOf()));
         usageStored = null;
         upserted.clear();
@@ -559,6 +559,17 @@ public final class SchedulerLoop implements JobScheduling {
     private ExecutionBackend backendOf(JobSpec spec) {
         String name = backendName(spec);
         return name == null ? null : backends.get(name);
+    }
+
+    /**
+     * The nodes a job may use: its pool's; for the simulated backend only nodes with simulated GPUs;
+     * for Slurm and Kubernetes only the nodes that backend runs (a mixed fleet; a node Slurm has not
+     * seen yet cannot start a Slurm job).
+     */
+    private NodeMatch nodesFor(JobSpec spec) {
+        String backend = backendName(spec);
+        boolean simulated = BackendName.SIMULATED.equals(backend);
+        return new NodeMatch(spec.pool(), simulated, simulated ? null : backend);
     }
 
     /** The backend a job names, else the configured default; null when neither. */

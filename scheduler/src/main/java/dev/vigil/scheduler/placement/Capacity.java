@@ -12,6 +12,8 @@ import dev.vigil.scheduler.topology.ClusterState.Slice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Whether a request could ever fit, and what is free for it now: the numbers behind
@@ -37,20 +39,29 @@ public final class Capacity {
     public Verdict idle(int model, JobSpec spec, NodeMatch match) {
         List<Node> nodes = new ArrayList<>();
         int real = 0;
+        Map<String, Integer> elsewhere = new TreeMap<>();
         for (Node node : state.nodes()) {
             if (node.model() == model && match.allows(node)) {
                 nodes.add(node);
             } else if (node.model() == model && match.simulatedOnly() && !node.simulated()
-                    && new NodeMatch(match.pool(), false).allows(node)) {
+                    && new NodeMatch(match.pool(), false, match.backend()).allows(node)) {
                 real++;
+            } else if (node.model() == model && new NodeMatch(match.pool(), match.simulatedOnly(), null).allows(node)) {
+                elsewhere.merge(node.backend() == null ? "no execution backend (yet)" : node.backend(), 1,
+                        Integer::sum);
             }
         }
         String what = wants(spec) + " of " + state.modelName(model);
         if (nodes.isEmpty()) {
+            StringBuilder others = new StringBuilder();
+            elsewhere.forEach((backend, count) -> others.append("; ").append(count).append(" node")
+                    .append(count == 1 ? " with these GPUs is" : "s with these GPUs are").append(" run by ")
+                    .append(backend).append(", where a ").append(match.backend()).append(" job cannot start"));
             return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + match.describe() + " has "
                     + state.modelName(model) + " GPUs" + (real == 0 ? "" : "; the simulated backend never runs a job "
                     + "on real GPUs (" + real + " node" + (real == 1 ? " reads" : "s read") + " real "
-                    + state.modelName(model) + " GPUs, where nothing would run): name a backend that runs jobs"));
+                    + state.modelName(model) + " GPUs, where nothing would run): name a backend that runs jobs")
+                    + others);
         }
         String built = shortfall(nodes, spec, false);
         if (built != null) {

@@ -26,6 +26,7 @@ public final class ClusterState {
         String pool;
         boolean schedulable;
         boolean simulated;
+        String backend;
         int gpuCount;
         int usableMask;
         int allocatedMask;
@@ -80,6 +81,11 @@ public final class ClusterState {
 
         public boolean simulated() {
             return simulated;
+        }
+
+        /** The execution backend that runs it, or null when none claims it. */
+        public String backend() {
+            return backend;
         }
 
         public int usableMask() {
@@ -191,6 +197,7 @@ public final class ClusterState {
         node.pool = capacity.pool();
         node.schedulable = capacity.schedulable();
         node.simulated = capacity.simulated();
+        node.backend = capacity.backend();
         int count = capacity.gpus().size();
         String[] owners = Arrays.copyOf(node.owner, count);
         Slice[][] oldSlices = node.slices;

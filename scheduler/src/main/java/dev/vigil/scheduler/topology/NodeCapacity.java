@@ -13,9 +13,17 @@ import java.util.List;
  * @param simulated   whether its GPUs are simulated (an agent on simulated GPUs): the only nodes where a job
  *                    played on simulated GPUs may go
  * @param gpus        its GPUs
+ * @param backend     the execution backend that runs it (Slurm, Kubernetes), or null when none does (yet): a
+ *                    job of such a backend goes only to the nodes it runs
  */
 public record NodeCapacity(String name, String model, String pool, boolean schedulable, boolean simulated,
-                           List<Gpu> gpus) {
+                           List<Gpu> gpus, String backend) {
+    /** A node no execution backend claims. */
+    public NodeCapacity(String name, String model, String pool, boolean schedulable, boolean simulated,
+                        List<Gpu> gpus) {
+        this(name, model, pool, schedulable, simulated, gpus, null);
+    }
+
     public NodeCapacity {
         gpus = List.copyOf(gpus);
         if (gpus.size() > 32) {

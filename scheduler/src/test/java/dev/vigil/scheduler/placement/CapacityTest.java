@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The numbers behind {@code vigil why}: whether a request could ever fit, and what is free for it now. */
 class CapacityTest {
     private static final String H100 = "H100";
-    private static final NodeMatch ANY = new NodeMatch(null, false);
+    private static final NodeMatch ANY = new NodeMatch(null, false, null);
 
     private static JobSpec gang(int nodes, int perNode, Topology topology) {
         return new JobSpec(null, JobKind.TRAINING, null, null, null, null, null, nodes, perNode, null, null, null, null,
@@ -174,16 +174,16 @@ class CapacityTest {
                 node("real-2", 8, i -> 0, "train", false), node("other", 8, i -> 0, "serve", false));
         Capacity capacity = new Capacity(state);
 
-        Capacity.Verdict simulated = capacity.idle(0, gang(1, 8, null), new NodeMatch("train", true));
+        Capacity.Verdict simulated = capacity.idle(0, gang(1, 8, null), new NodeMatch("train", true, null));
         assertThat(simulated.reason()).isEqualTo(WaitReason.NO_MATCHING_NODES);
         assertThat(simulated.why()).isEqualTo("no node in pool train with simulated GPUs has H100 GPUs; the simulated "
                 + "backend never runs a job on real GPUs (2 nodes read real H100 GPUs, where nothing would run): "
                 + "name a backend that runs jobs");
-        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("serve", true)).why())
+        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("serve", true, null)).why())
                 .contains("(1 node reads real H100 GPUs");
-        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("none", false)).why())
+        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("none", false, null)).why())
                 .isEqualTo("no node in pool none has H100 GPUs");
-        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("train", false))).isNull();
+        assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("train", false, null))).isNull();
     }
 
     @Test
@@ -219,7 +219,7 @@ class CapacityTest {
         state.allocate(state.node("a0"), 0xff, "y");
         state.allocate(state.node("b0"), 0xff, "z");
         assertThat(capacity.now(0, service(8), ANY)).last().isEqualTo("nodes with 8+ free GPUs now: 0; the job needs 1");
-        assertThat(capacity.now(0, service(1), new NodeMatch("elsewhere", false))).containsExactly(
+        assertThat(capacity.now(0, service(1), new NodeMatch("elsewhere", false, null))).containsExactly(
                 "H100: 0 nodes, 0 schedulable, 0 of 0 usable GPUs free",
                 "nodes with 1+ free GPUs now: 0; the job needs 1");
     }
@@ -262,11 +262,11 @@ class CapacityTest {
         ClusterState state = cluster(leaves("a[0-1]", "b[0-2]", "c0"), hgx("a0"), cordoned(hgx("a1")), hgx("b0"),
                 hgx("b1"), node("b2", 8, i -> 0, "p", true), node("c0", 4, i -> 0, null, true));
         Capacity capacity = new Capacity(state);
-        NodeMatch poolP = new NodeMatch("p", false);
+        NodeMatch poolP = new NodeMatch("p", false, null);
         // Busy GPUs do not count against it: it is the idle cluster.
         state.allocate(state.node("b0"), 0xff, "running");
 
-        assertThat(capacity.fewestLeaves(0, gang(2, 8, null), new NodeMatch(null, false))).isEqualTo(1);
+        assertThat(capacity.fewestLeaves(0, gang(2, 8, null), new NodeMatch(null, false, null))).isEqualTo(1);
         assertThat(capacity.fewestLeaves(0, gang(3, 8, null), ANY)).isEqualTo(1);
         assertThat(capacity.fewestLeaves(0, gang(4, 8, null), ANY)).isEqualTo(2);
         assertThat(capacity.fewestLeaves(0, gang(5, 8, null), ANY)).isEqualTo(Integer.MAX_VALUE);
