@@ -121,8 +121,19 @@ public final class TestController implements AutoCloseable {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The answer's JSON, failing on anything but a 2xx. A read refused with a 503 and Retry-After is asked
+     * again for a while, as a client does: a loaded machine stalls the member now and then, and it
+     * does not serve reads until it has confirmed its view after such a stall.
+     */
     public JsonNode json(String method, String path, String token, String body) throws Exception {
         HttpResponse<String> response = send(method, path, token, body);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (method.equals("GET") && response.statusCode() == 503
+                && response.headers().firstValue("Retry-After").isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            response = send(method, path, token, body);
+        }
         if (response.statusCode() >= 300) {
             throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
         }
