@@ -28,11 +28,6 @@ final class JobLog {
     private final SchedulerLoop.Observer observer;
     /** Submitters of unfinished jobs. */
     private final Map<String, String> submitters = new HashMap<>();
-    /**
-     * How many transitions of each unfinished job are stored: what is new in a record is known
-     * without reading the stored one back (a read and a parse per change, on the leader's thread).
-     */
-    private final Map<String, Integer> storedTransitions = new HashMap<>();
 
     JobLog(Store store, SchedulerLoop.Observer observer) {
         this.store = store;
@@ -49,28 +44,20 @@ final class JobLog {
         return submitters.get(job);
     }
 
-    /** A job a new leader found stored, unfinished. */
-    void restored(JobRecord job) {
-        submittedBy(job.id(), job.submitter());
-        storedTransitions.put(job.id(), job.history().size());
-    }
-
     void forget() {
         submitters.clear();
-        storedTransitions.clear();
     }
 
     /** Stores the records; each transition since the stored record becomes an event by {@code actor}. */
     void persist(List<JobRecord> changed, String actor) {
         for (JobRecord record : changed) {
-            Integer known = storedTransitions.get(record.id());
-            JobRecord before = known == null ? store.job(record.id()).orElse(null) : null;
+            JobRecord before = store.job(record.id()).orElse(null);
             String submitter = submitters.get(record.id());
             JobRecord stored = record.withSubmitter(submitter != null ? submitter
                     : before == null ? null : before.submitter());
             store.put(stored);
             List<JobTransition> history = stored.history();
-            int first = Math.min(known != null ? known : before == null ? 0 : before.history().size(), history.size());
+            int first = Math.min(before == null ? 0 : before.history().size(), history.size());
             for (int i = first; i < history.size(); i++) {
                 JobTransition transition = history.get(i);
                 event(stored, transition, actor);
@@ -81,9 +68,6 @@ final class JobLog {
             }
             if (stored.state().finished()) {
                 submitters.remove(stored.id());
-                storedTransitions.remove(stored.id());
-            } else {
-                storedTransitions.put(stored.id(), history.size());
             }
         }
     }

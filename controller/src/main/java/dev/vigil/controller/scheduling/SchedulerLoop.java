@@ -280,7 +280,7 @@ public final class SchedulerLoop implements JobScheduling {
         List<JobRecord> unfinished = store.jobs().stream().filter(job -> !job.state().finished()).toList();
         for (JobRecord job : unfinished) {
             restored.restore(job, now);
-            log.restored(job);
+            log.submittedBy(job.id(), job.submitter());
         }
         scheduler = restored;
         for (ExecutionBackend backend : backends.values()) {
