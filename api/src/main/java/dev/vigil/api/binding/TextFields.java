@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * The rules text fields of wire records follow, so that no request stores a 100 kB queue name or
  * a name with a terminal escape in it. Each check passes a null (the record decides on defaults)
- * and throws {@link InvalidValueException} naming the field otherwise.
+ * and throws {@link InvalidValueException} naming the field otherwise. The error's text is built only
+ * when a value is refused: these checks run on every text field of every request.
  */
 public final class TextFields {
     /** Names of things (tenants, queues, pools, priority classes, backends): what config files may name. */
@@ -27,30 +28,35 @@ public final class TextFields {
 
     /** Text for people on one line: 1 to {@code max} characters, no control characters, not only spaces. */
     public static String line(String value, String field, int max) {
-        InvalidValueException.require(value == null || !value.isBlank() && value.length() <= max
-                && value.chars().noneMatch(Character::isISOControl), field, shown(value),
-                "1 to " + max + " characters without control characters");
+        if (value != null && (value.isBlank() || value.length() > max
+                || value.chars().anyMatch(Character::isISOControl))) {
+            throw new InvalidValueException(field, shown(value),
+                    "1 to " + max + " characters without control characters");
+        }
         return value;
     }
 
     /** Free text such as a command argument: up to {@code max} characters, no NUL (no program could receive it). */
     public static String text(String value, String field, int max) {
-        InvalidValueException.require(value == null || value.length() <= max && value.indexOf('\0') < 0, field,
-                shown(value), "up to " + max + " characters without NUL");
+        if (value != null && (value.length() > max || value.indexOf('\0') >= 0)) {
+            throw new InvalidValueException(field, shown(value), "up to " + max + " characters without NUL");
+        }
         return value;
     }
 
     /** A list of at most {@code max} items. */
     public static <T> List<T> list(List<T> value, String field, int max) {
-        InvalidValueException.require(value == null || value.size() <= max, field,
-                value == null ? null : value.size() + " items", "up to " + max + " items");
+        if (value != null && value.size() > max) {
+            throw new InvalidValueException(field, value.size() + " items", "up to " + max + " items");
+        }
         return value;
     }
 
     /** A map of at most {@code max} entries. */
     public static <K, V> Map<K, V> map(Map<K, V> value, String field, int max) {
-        InvalidValueException.require(value == null || value.size() <= max, field,
-                value == null ? null : value.size() + " entries", "up to " + max + " entries");
+        if (value != null && value.size() > max) {
+            throw new InvalidValueException(field, value.size() + " entries", "up to " + max + " entries");
+        }
         return value;
     }
 
