@@ -16,10 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,7 +124,7 @@ class AlertingPipelineIT {
         String agentUrl = "http://127.0.0.1:" + agent.port();
 
         // Alertmanager sends everything to the controller's webhook, with its own operator token.
-        Run token = vigil("token", "create", "--name", "alertmanager", "--role", "operator", "-o", "json");
+        CliRun token = vigil("token", "create", "--name", "alertmanager", "--role", "operator", "-o", "json");
         Files.writeString(dir.resolve("alertmanager.token"), Documents.json().readTree(token.out()).get("secret")
                 .asText());
         Files.writeString(dir.resolve("alertmanager.yml"), """
@@ -206,7 +203,7 @@ class AlertingPipelineIT {
             }
         });
         assertThat(xids).extracting(a -> a.path("source").asText()).containsExactlyInAnyOrder("rule", "alertmanager");
-        Run table = vigil("alerts", "--state", "firing");
+        CliRun table = vigil("alerts", "--state", "firing");
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out().lines().filter(l -> l.matches("[0-9a-f]{16}  +firing  +GpuXidFatal  +critical  +"
                 + "gpu-07 GPU 3  +.*"))).as("Vigil's alert and Prometheus's (its Hostname label)").hasSize(2);
@@ -221,17 +218,8 @@ class AlertingPipelineIT {
                 && a.path("source").asText().equals("rule") && a.path("state").asText().equals("resolved")));
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun vigil(String... args) {
+        return CliRun.of(args);
     }
 
     /** {@code vigil alerts -o json}, once {@code done} holds for its alerts. */
@@ -239,7 +227,7 @@ class AlertingPipelineIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
-            Run run = vigil("alerts", "-o", "json");
+            CliRun run = vigil("alerts", "-o", "json");
             assertThat(run.exit()).as(run.err()).isZero();
             last = Documents.json().readTree(run.out());
             List<JsonNode> alerts = new ArrayList<>();

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -64,33 +62,26 @@ class GateCommandTest {
         }
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run gate(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CliRun gate(String... args) {
         CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         List<String> argv = new ArrayList<>(List.of("agent", "gate"));
         argv.addAll(List.of(args));
         if (argv.stream().noneMatch(a -> a.startsWith("--agent"))) {
             argv.add("--agent=http://127.0.0.1:" + agent.port());
         }
-        return new Run(cli.execute(argv.toArray(String[]::new)), out.toString(), err.toString());
+        return CliRun.execute(cli, argv.toArray(String[]::new));
     }
 
     @Test
     void thePrologPassesHealthyGpusAndFailsWithTheReasonAfterAnXid79() throws Exception {
         environment.put("SLURM_JOB_ID", "4711");
         environment.put("SLURM_JOB_GPUS", "2,3");
-        assertThat(gate("--prolog")).isEqualTo(new Run(0, "", ""));
+        assertThat(gate("--prolog")).isEqualTo(new CliRun(0, "", ""));
 
         gpus.inject(FaultSpec.now(3, FaultKind.XID, 79));
         await(() -> gate("--prolog").exit() != 0);
 
-        Run failed = gate("--prolog");
+        CliRun failed = gate("--prolog");
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.err().lines()).singleElement().satisfies(line -> assertThat(line)
                 .startsWith("vigil gate: prolog of job 4711 on gpu07: GPU 3 (" + gpus.inventory().gpus().get(3).uuid()
@@ -107,7 +98,7 @@ class GateCommandTest {
         assertThat(gate("--epilog").exit()).as("idle GPUs 0 and 1").isZero();
 
         environment.put("SLURM_JOB_GPUS", "4,5,6");
-        Run left = gate("--epilog");
+        CliRun left = gate("--epilog");
         assertThat(left.exit()).isEqualTo(1);
         assertThat(left.err().lines()).singleElement().satisfies(line -> assertThat(line)
                 .startsWith("vigil gate: epilog of job 4712 on gpu07: GPU 4 still has 1 process after the job: pid ")
@@ -139,7 +130,7 @@ class GateCommandTest {
 
             await(() -> gate("--epilog").err().contains("verdict rogue"));
 
-            Run left = gate("--epilog");
+            CliRun left = gate("--epilog");
             assertThat(left.exit()).isEqualTo(1);
             assertThat(left.err().lines()).singleElement().satisfies(line -> assertThat(line)
                     .startsWith("vigil gate: epilog of job 4713 on gpu07: GPU 4 still has 1 process after the job: pid "
@@ -157,7 +148,7 @@ class GateCommandTest {
     void aJobWithoutGpusPassesAndBadInputOrNoAgentFail() throws Exception {
         assertThat(gate("--prolog").exit()).as("no GPUs in the job").isZero();
         environment.put("SLURM_JOB_GPUS", "0,x");
-        Run bad = gate("--prolog");
+        CliRun bad = gate("--prolog");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("$SLURM_JOB_GPUS: \"0,x\" is not allowed (allowed: GPU numbers separated by "
                 + "commas, e.g. 0,1)");
@@ -169,7 +160,7 @@ class GateCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        Run unreachable = gate("--prolog", "--agent=http://127.0.0.1:" + closed, "--timeout=1s");
+        CliRun unreachable = gate("--prolog", "--agent=http://127.0.0.1:" + closed, "--timeout=1s");
         assertThat(unreachable.exit()).as("the gate closes when the GPUs cannot be checked").isEqualTo(1);
         assertThat(unreachable.err()).startsWith("vigil gate: prolog: the agent at http://127.0.0.1:" + closed
                 + " did not answer: ").contains("(the GPUs could not be checked)");

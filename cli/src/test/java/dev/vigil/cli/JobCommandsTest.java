@@ -17,11 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,9 +52,6 @@ class JobCommandsTest {
     private static String vic;
 
     private final Map<String, String> environment = new HashMap<>();
-
-    private record Run(int exit, String out, String err) {
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -112,7 +106,7 @@ class JobCommandsTest {
 
     @Test
     void aJobSubmittedWithFlagsRunsAndJobWhyJobsAndCancelShowIt() throws Exception {
-        Run submit = run(sam, "submit", "--name", "lr-sweep", "--gpus", "4", "--topology", "same-nvlink",
+        CliRun submit = run(sam, "submit", "--name", "lr-sweep", "--gpus", "4", "--topology", "same-nvlink",
                 "--duration", "1h", "--env", "LR=3e-4", "--", "python", "train.py", "--epochs", "3");
         assertThat(submit.exit()).as(submit.err()).isZero();
         Matcher submitted = Pattern.compile("^submitted (j-\\d{6}) \\(lr-sweep\\): pending\n  vigil job \\1 ")
@@ -121,7 +115,7 @@ class JobCommandsTest {
         String id = submitted.group(1);
         await(() -> run(vic, "job", id).out().startsWith("Job " + id + " (lr-sweep): running\n"));
 
-        Run job = run(vic, "job", id);
+        CliRun job = run(vic, "job", id);
         assertThat(job.out()).contains("  reason     running on 1 node\n",
                 "  asks       training: 1 node × 4 GPUs, topology same-nvlink (required)\n",
                 "  tenant     default, queue default, priority 500 (normal)\n",
@@ -137,14 +131,14 @@ class JobCommandsTest {
 
         assertThat(run(vic, "jobs").out()).containsPattern("(?m)^ID +NAME +TENANT +STATE +GPUS +NODES +SUBMITTED +REASON$")
                 .containsPattern("(?m)^" + id + "  +lr-sweep  +default  +running  +4  +cli-1  +\\d+s ago  +running on 1 node$");
-        Run why = run(vic, "why", id);
+        CliRun why = run(vic, "why", id);
         assertThat(why.out()).startsWith(id + " is running\n  running on 1 node\n")
                 .containsPattern("  - holds cli-1 GPUs \\[\\d, \\d, \\d, \\d]\n");
 
-        Run cancel = run(sam, "cancel", id, "--reason", "diverged");
+        CliRun cancel = run(sam, "cancel", id, "--reason", "diverged");
         assertThat(cancel.exit()).as(cancel.err()).isZero();
         assertThat(cancel.out()).isEqualTo("job " + id + " (lr-sweep): cancelled\n  reason  cancelled by sam: diverged\n");
-        Run again = run(sam, "cancel", id, "--reason", "twice");
+        CliRun again = run(sam, "cancel", id, "--reason", "twice");
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).startsWith("vigil cancel: 409 Conflict: job " + id + " already cancelled at ");
         assertThat(run(vic, "why", id).out()).startsWith(id + " is cancelled\n  finished: cancelled at ");
@@ -164,7 +158,7 @@ class JobCommandsTest {
                 env: {NCCL_DEBUG: INFO}
                 command: [torchrun, train.py]
                 """);
-        Run quiet = run(sam, "submit", "-f", file.toString(), "--tenant", "research", "--preferred", "-q");
+        CliRun quiet = run(sam, "submit", "-f", file.toString(), "--tenant", "research", "--preferred", "-q");
         assertThat(quiet.exit()).as(quiet.err()).isZero();
         assertThat(quiet.out()).matches("j-\\d{6}\n");
         String id = quiet.out().strip();
@@ -175,17 +169,17 @@ class JobCommandsTest {
         assertThat(job.get("submitter").asText()).isEqualTo("sam");
 
         await(() -> run(vic, "why", id).out().contains("waiting for: no-matching-nodes"));
-        Run why = run(vic, "why", id);
+        CliRun why = run(vic, "why", id);
         assertThat(why.out()).startsWith(id + " is admitted, waiting for: no-matching-nodes\n"
                 + "  no node has a GPU model matching B200\n  position ").contains("  - priority 500 (class normal); tenant research: fair-share factor 1.000");
         JsonNode whyJson = Documents.json().readTree(run(vic, "why", id, "-o", "json").out());
         assertThat(whyJson.get("reason").asText()).isEqualTo("no-matching-nodes");
 
-        Run refused = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200");
+        CliRun refused = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200");
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.err()).contains("models: no node the controller knows could ever run this job")
                 .contains("waitForNodes");
-        Run service = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200",
+        CliRun service = run(sam, "submit", "--replicas", "2", "--mig-profile", "1g.10gb", "--model", "B200",
                 "--wait-for-nodes", "-o", "json");
         assertThat(service.exit()).as(service.err()).isZero();
         assertThat(Documents.json().readTree(service.out()).get("spec").get("kind").asText()).isEqualTo("inference");
@@ -196,16 +190,16 @@ class JobCommandsTest {
     @Test
     void badInputIsRefusedNamingTheFlagOrTheKeyAndNothingIsSent() throws Exception {
         int before = Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs").size();
-        Run gpus = run(sam, "submit", "--gpus", "12");
+        CliRun gpus = run(sam, "submit", "--gpus", "12");
         assertThat(gpus.exit()).isEqualTo(2);
         assertThat(gpus.err()).isEqualTo("vigil submit: flags: gpus: \"12\" is not allowed (allowed: up to 8 on one "
                 + "node, a multiple of 8 for whole nodes, or nodes and gpusPerNode) (--gpus)\n");
         Path two = dir.resolve("two.yaml");
         Files.writeString(two, "gpus: two\n");
-        Run fromFile = run(sam, "submit", "-f", two.toString());
+        CliRun fromFile = run(sam, "submit", "-f", two.toString());
         assertThat(fromFile.exit()).isEqualTo(2);
         assertThat(fromFile.err()).contains(two + ": gpus: ").doesNotContain("--gpus");
-        Run fileAndFlag = run(sam, "submit", "-f", two.toString(), "--name", "x");
+        CliRun fileAndFlag = run(sam, "submit", "-f", two.toString(), "--name", "x");
         assertThat(fileAndFlag.err()).contains("gpus: ").doesNotContain("--gpus");
         assertThat(run(sam, "submit", "--nodes", "2", "--gpus-per-node", "9").err())
                 .contains("gpusPerNode: \"9\" is not allowed (allowed: 1 to 8) (--gpus-per-node)");
@@ -220,7 +214,7 @@ class JobCommandsTest {
                 .contains("duration: \"5\" is not allowed (allowed: a duration with a unit");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\ngpuz: 8\n");
-        Run file = run(sam, "submit", "-f", bad.toString());
+        CliRun file = run(sam, "submit", "-f", bad.toString());
         assertThat(file.exit()).isEqualTo(2);
         assertThat(file.err()).startsWith("vigil submit: " + bad + ": unknown key \"gpuz\" (allowed keys: backend, "
                 + "command, duration, env, gpus, gpusPerNode, image");
@@ -228,18 +222,18 @@ class JobCommandsTest {
                 .contains("nope.yaml: file not found");
         assertThat(Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs")).hasSize(before);
 
-        Run priority = run(sam, "submit", "--gpus", "1", "--priority", "urgent");
+        CliRun priority = run(sam, "submit", "--gpus", "1", "--priority", "urgent");
         assertThat(priority.exit()).isEqualTo(2);
         assertThat(priority.err()).isEqualTo("vigil submit: 400 Invalid input: request body: priorityClass: \"urgent\" "
                 + "is not allowed (allowed: one of low, normal, high) (--priority)\n");
-        Run tenant = run(sam, "submit", "--gpus", "1", "--tenant", "physics");
+        CliRun tenant = run(sam, "submit", "--gpus", "1", "--tenant", "physics");
         assertThat(tenant.err()).contains("tenant: \"physics\" is not allowed (allowed: one of default, research) "
                 + "(--tenant)");
-        Run viewer = run(vic, "submit", "--gpus", "1");
+        CliRun viewer = run(vic, "submit", "--gpus", "1");
         assertThat(viewer.exit()).isEqualTo(1);
         assertThat(viewer.err()).contains("403 Forbidden").contains("has role viewer; POST /v1/jobs needs submitter or "
                 + "above");
-        Run unknown = run(vic, "job", "j-999999");
+        CliRun unknown = run(vic, "job", "j-999999");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).isEqualTo("vigil job: 404 Not found: no job j-999999\n");
     }
@@ -251,17 +245,17 @@ class JobCommandsTest {
         Path noGpus = dir.resolve("no-gpus.yaml");
         Files.writeString(noGpus, server.replace("nvidia.com/gpu: 1", "cpu: 2"));
 
-        Run refused = run(sam, "submit", "-f", noGpus.toString());
+        CliRun refused = run(sam, "submit", "-f", noGpus.toString());
 
         assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
         assertThat(refused.err()).startsWith("vigil submit: 400 Invalid input: "
                 + "spec.template.spec.containers[0].resources.limits: \"cpu: 2, memory: 48Gi\" is not allowed "
                 + "(allowed: nvidia.com/gpu: 1 to 8");
         Path shipped = Path.of("..", "k8s", "examples", "model-server.yaml");
-        Run unconfigured = run(sam, "submit", "-f", shipped.toString());
+        CliRun unconfigured = run(sam, "submit", "-f", shipped.toString());
         assertThat(unconfigured.err()).contains("backend: \"kubernetes\" is not allowed")
                 .contains("kubernetes is not configured on this controller");
-        Run withFlag = run(sam, "submit", "-f", shipped.toString(), "--tenant", "research");
+        CliRun withFlag = run(sam, "submit", "-f", shipped.toString(), "--tenant", "research");
         assertThat(withFlag.exit()).isEqualTo(2);
         assertThat(withFlag.err()).startsWith("vigil submit: flags: --tenant: not with a Kubernetes manifest")
                 .contains("vigil.dev/tenant");
@@ -272,7 +266,7 @@ class JobCommandsTest {
     void helpTeachesTheJobCommands() {
         assertThat(run(null, "--help").out()).contains("vigil submit", "vigil jobs", "vigil why ID", "vigil cancel ID");
         for (String command : List.of("submit", "jobs", "job", "why", "cancel")) {
-            Run help = run(null, "help", command);
+            CliRun help = run(null, "help", command);
             assertThat(help.exit()).isZero();
             assertThat(help.out()).as(command).contains("Examples:");
         }
@@ -280,19 +274,13 @@ class JobCommandsTest {
                 "--preferred", "--runtime-limit", "--duration", "-f, --file", "job.yaml:", "max-leaves=N");
     }
 
-    private Run run(String token, String... args) {
+    private CliRun run(String token, String... args) {
         if (token == null) {
             environment.remove("VIGIL_TOKEN");
         } else {
             environment.put("VIGIL_TOKEN", token);
         }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        return CliRun.of(args);
     }
 
     private static String secret(String name, String role) throws Exception {

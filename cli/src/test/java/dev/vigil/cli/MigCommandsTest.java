@@ -15,8 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,9 +40,6 @@ class MigCommandsTest {
 
     private StandInController controller;
 
-    private record Run(int exit, String out, String err) {
-    }
-
     /** The commands see no environment: no VIGIL_URL, no context file. */
     @BeforeEach
     void start() throws Exception {
@@ -68,7 +63,7 @@ class MigCommandsTest {
                         new MigConfigSummary.ModelLayout("A100-80GB", "MIG on: 2×3g.40gb"),
                         new MigConfigSummary.ModelLayout("H100-80GB", "MIG on: 2×3g.40gb")))));
 
-        Run configs = vigil("mig", "configs");
+        CliRun configs = vigil("mig", "configs");
 
         assertThat(configs.exit()).as(configs.err()).isZero();
         assertThat(configs.out().lines()).satisfiesExactly(
@@ -103,7 +98,7 @@ class MigCommandsTest {
                 new GpuLayout(7, H100, true, "MIG off", change(7, MigPhase.FAILED, "refused: pids 4121 use GPU 7",
                         null)))));
 
-        Run show = vigil("mig", "show", "gpu-017");
+        CliRun show = vigil("mig", "show", "gpu-017");
 
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out().lines()).satisfiesExactly(
@@ -124,7 +119,7 @@ class MigCommandsTest {
                         change(6, MigPhase.SUCCESS, "applied", null)))),
                 new NodeMig("l40s-1", List.of(new GpuLayout(0, "NVIDIA L40S", false, "MIG off", null)))));
 
-        Run show = vigil("mig", "show");
+        CliRun show = vigil("mig", "show");
 
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out().lines()).satisfiesExactly(
@@ -138,7 +133,7 @@ class MigCommandsTest {
         controller.problem("GET /v1/nodes/gpu-999/mig", Problem.of(404, "/problems/not-found", "Not found",
                 "no node gpu-999", "/v1/nodes/gpu-999/mig"));
 
-        Run show = vigil("mig", "show", "gpu-999");
+        CliRun show = vigil("mig", "show", "gpu-999");
 
         assertThat(show.exit()).isEqualTo(2);
         assertThat(show.err()).isEqualTo("vigil mig show: 404 Not found: no node gpu-999\n");
@@ -154,7 +149,7 @@ class MigCommandsTest {
                 new GpuLayout(7, H100, true, "MIG off", change(7, MigPhase.APPLYING, "sent to the agent",
                         T0.plusSeconds(300))))));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--drain-timeout", "30m", "--force",
+        CliRun set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--drain-timeout", "30m", "--force",
                 "--reason", "inference slices, OPS-1234");
 
         assertThat(set.exit()).as(set.err()).isZero();
@@ -174,7 +169,7 @@ class MigCommandsTest {
     void setWithoutOptionsAsksForEveryGpuAndTheControllersDefaults() throws Exception {
         controller.answer("PUT /v1/nodes/gpu-017/mig", 200, new NodeMig("gpu-017", List.of()));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-disabled");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-disabled");
 
         assertThat(set.exit()).as(set.err()).isZero();
         JsonNode body = Documents.json().readTree(controller.requests().get(0).body());
@@ -192,7 +187,7 @@ class MigCommandsTest {
                 new NodeMig("gpu-018", List.of(new GpuLayout(0, H100, true, "MIG off",
                         change(0, MigPhase.APPLYING, "sent to the agent", T0.plusSeconds(300)))))));
 
-        Run set = vigil("mig", "set", "--pool", "inference", "all-balanced", "--reason", "mixed sizes");
+        CliRun set = vigil("mig", "set", "--pool", "inference", "all-balanced", "--reason", "mixed sizes");
 
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(controller.requests()).extracting(StandInController.Request::method, StandInController.Request::path)
@@ -213,7 +208,7 @@ class MigCommandsTest {
                 .answer("GET " + node, 200, twoGpus(MigPhase.APPLYING, "sent to the agent", MigPhase.SUCCESS))
                 .answer("GET " + node, 200, twoGpus(MigPhase.SUCCESS, "applied: 7×1g.10gb", MigPhase.SUCCESS));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
 
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.err()).isEmpty();
@@ -237,7 +232,7 @@ class MigCommandsTest {
                 .answer("GET " + node, 200, twoGpus(MigPhase.FAILED, "drain timed out after 30m: j-000042 still "
                         + "runs (--force requeues it)", MigPhase.SUCCESS));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
 
         assertThat(set.exit()).isEqualTo(1);
         assertThat(set.out()).containsPattern("(?m)^\\S+Z +gpu-017 +6 +failed +drain timed out after 30m");
@@ -254,7 +249,7 @@ class MigCommandsTest {
                 .answer("GET " + node, 200, new NodeMig("gpu-017", List.of(new GpuLayout(6, H100, true, "MIG off",
                         other), new GpuLayout(7, H100, true, SLICES, change(7, MigPhase.SUCCESS, "applied", null)))));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--gpus", "6,7", "--wait");
 
         assertThat(set.exit()).isEqualTo(1);
         assertThat(set.err()).isEqualTo("vigil mig set: GPU 6 of gpu-017 replaced: the GPU was asked for all-disabled "
@@ -274,7 +269,7 @@ class MigCommandsTest {
                 .answer("GET /v1/nodes/gpu-018/mig", 200, new NodeMig("gpu-018", List.of(new GpuLayout(0, H100, true,
                         SLICES, change(0, MigPhase.SUCCESS, "already in the layout", null)))));
 
-        Run set = vigil("mig", "set", "--pool", "inference", "all-1g.10gb", "--wait");
+        CliRun set = vigil("mig", "set", "--pool", "inference", "all-1g.10gb", "--wait");
 
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.out()).containsPattern("(?m)^\\S+Z +gpu-017 +0 +applying +sent to the agent")
@@ -291,7 +286,7 @@ class MigCommandsTest {
                 .answer("GET " + node, 200, twoGpus(MigPhase.APPLYING, "sent to the agent", MigPhase.SUCCESS))
                 .answer("GET " + node, 200, twoGpus(MigPhase.SUCCESS, "applied", MigPhase.SUCCESS));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--wait", "-o", "json");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-1g.10gb", "--wait", "-o", "json");
 
         assertThat(set.exit()).as(set.err()).isZero();
         List<String> phases = new ArrayList<>();
@@ -303,13 +298,13 @@ class MigCommandsTest {
 
     @Test
     void whatCannotBeAskedIsExitStatus2BeforeAnythingIsSent() {
-        Run noConfig = vigil("mig", "set", "gpu-017");
-        Run poolAndNode = vigil("mig", "set", "--pool", "inference", "gpu-017", "all-balanced");
-        Run badTimeout = vigil("mig", "set", "gpu-017", "all-balanced", "--drain-timeout", "soon");
-        Run twice = vigil("mig", "set", "gpu-017", "all-balanced", "--gpus", "6,6");
-        Run notANumber = vigil("mig", "set", "gpu-017", "all-balanced", "--gpus", "six");
+        CliRun noConfig = vigil("mig", "set", "gpu-017");
+        CliRun poolAndNode = vigil("mig", "set", "--pool", "inference", "gpu-017", "all-balanced");
+        CliRun badTimeout = vigil("mig", "set", "gpu-017", "all-balanced", "--drain-timeout", "soon");
+        CliRun twice = vigil("mig", "set", "gpu-017", "all-balanced", "--gpus", "6,6");
+        CliRun notANumber = vigil("mig", "set", "gpu-017", "all-balanced", "--gpus", "six");
 
-        assertThat(List.of(noConfig, poolAndNode, badTimeout, twice, notANumber)).extracting(Run::exit)
+        assertThat(List.of(noConfig, poolAndNode, badTimeout, twice, notANumber)).extracting(CliRun::exit)
                 .containsOnly(2);
         assertThat(noConfig.err()).isEqualTo("vigil mig set: give the node and the config: vigil mig set NODE CONFIG "
                 + "(or --pool POOL CONFIG)\n");
@@ -329,7 +324,7 @@ class MigCommandsTest {
                 "config: \"all-2g\" is not allowed (allowed: all-disabled, all-1g.10gb, all-3g.40gb, all-balanced)",
                 "/v1/nodes/gpu-017/mig", "config", "all-2g", "all-disabled, all-1g.10gb, all-3g.40gb, all-balanced"));
 
-        Run set = vigil("mig", "set", "gpu-017", "all-2g");
+        CliRun set = vigil("mig", "set", "gpu-017", "all-2g");
 
         assertThat(set.exit()).isEqualTo(2);
         assertThat(set.err()).isEqualTo("vigil mig set: 400 Invalid input: config: \"all-2g\" is not allowed "
@@ -343,7 +338,7 @@ class MigCommandsTest {
         controller.answer("GET /v1/mig/plan", 200, List.of(new MigProposal("gpu-017", List.of(4, 5), "current",
                 "all-1g.10gb", "3 jobs wait for 12×1g.10gb (oldest 14m); GPUs 4-5 idle whole", 12)));
 
-        Run plan = vigil("mig", "plan");
+        CliRun plan = vigil("mig", "plan");
 
         assertThat(plan.exit()).as(plan.err()).isZero();
         assertThat(plan.out().lines()).satisfiesExactly(
@@ -360,7 +355,7 @@ class MigCommandsTest {
     void anEmptyPlanSaysSo() throws Exception {
         controller.answer("GET /v1/mig/plan", 200, List.of());
 
-        Run plan = vigil("mig", "plan");
+        CliRun plan = vigil("mig", "plan");
 
         assertThat(plan.exit()).as(plan.err()).isZero();
         assertThat(plan.out()).isEqualTo("No proposals: no waiting work would start sooner with another layout on "
@@ -381,20 +376,16 @@ class MigCommandsTest {
                 new GpuLayout(7, H100, true, SLICES, change(7, seven, "already in the layout", null))));
     }
 
-    private Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CliRun vigil(String... args) {
         CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         MigSetCommand set = cli.getSubcommands().get("mig").getSubcommands().get("set").getCommand();
         set.poll = Duration.ofMillis(1);
         String[] all = Stream.concat(Arrays.stream(args), Stream.of("--url", controller.url(), "--token", TOKEN))
                 .toArray(String[]::new);
-        return new Run(cli.execute(all), out.toString(), err.toString());
+        return CliRun.execute(cli, all);
     }
 
-    private static JsonNode json(Run run) throws Exception {
+    private static JsonNode json(CliRun run) throws Exception {
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }

@@ -64,9 +64,6 @@ class OperatorCommandsTest {
 
     private final Map<String, String> environment = new HashMap<>();
 
-    private record Run(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void startController() throws Exception {
         Path data = dir.resolve("data");
@@ -119,7 +116,7 @@ class OperatorCommandsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
 
-        Run node = run("node", "gpu-mig", "--url", url, "--token", admin);
+        CliRun node = run("node", "gpu-mig", "--url", url, "--token", admin);
 
         assertThat(node.exit()).as(node.err()).isZero();
         assertThat(node.out()).containsPattern("(?m)^6  +" + model + "  +healthy  +none  +no  .*MIG applying to "
@@ -132,13 +129,13 @@ class OperatorCommandsTest {
     void nodesNodeAndGpusShowAReportedNodeAsTablesAndAsJson() throws Exception {
         report("gpu-b", 3);
 
-        Run nodes = run("nodes", "--url", url, "--token", admin);
+        CliRun nodes = run("nodes", "--url", url, "--token", admin);
         assertThat(nodes.exit()).as(nodes.err()).isZero();
         assertThat(nodes.out()).startsWith("NAME   STATE  GPUS  FAILED  CORDONED  MODEL");
         assertThat(nodes.out()).containsPattern("(?m)^gpu-b  +ready  +8  +1  +1  +" + model
                 + "  +<10s ago  +reporting, inventory received$");
 
-        Run node = run("node", "gpu-b", "--url", url, "--token", admin);
+        CliRun node = run("node", "gpu-b", "--url", url, "--token", admin);
         assertThat(node.exit()).as(node.err()).isZero();
         assertThat(node.out()).startsWith("Node gpu-b: ready\n")
                 .contains("  reason    reporting, inventory received", "  actor     agent", "  agent     agent-gpu-b, version test, "
@@ -148,7 +145,7 @@ class OperatorCommandsTest {
                 .containsPattern("(?m)^0  +" + model + "  +healthy  +none  +no  ")
                 .containsPattern("(?m)^\\S+Z  +\\d+s ago  +new  +ready  +agent  +reporting, inventory received$");
 
-        Run gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
+        CliRun gpus = run("gpus", "--node", "gpu-b", "--url", url, "--token", admin);
         assertThat(gpus.exit()).as(gpus.err()).isZero();
         assertThat(gpus.out().lines()).hasSize(9).first().asString()
                 .matches("NODE +GPU +MODEL +HEALTH +ACTION +CORDONED +JOB +PROCESSES +WHY");
@@ -168,7 +165,7 @@ class OperatorCommandsTest {
         assertThat(gpusJson.get("gpus")).hasSize(8);
         assertThat(gpusJson.get("gpus").get(3).get("action").asText()).isEqualTo("reset-gpu");
 
-        Run missing = run("node", "gpu-nope", "--url", url, "--token", admin);
+        CliRun missing = run("node", "gpu-nope", "--url", url, "--token", admin);
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("vigil node: 404 Not found: no node gpu-nope (nodes appear when their "
                 + "agent first reports)\n");
@@ -177,7 +174,7 @@ class OperatorCommandsTest {
     @Test
     void slurmGresConfWritesALinePerGpuFromTheReportedInventory() throws Exception {
         report("gpu-f", null);
-        Run gres = run("slurm", "gres-conf", "gpu-f", "--url", url, "--token", admin);
+        CliRun gres = run("slurm", "gres-conf", "gpu-f", "--url", url, "--token", admin);
         assertThat(gres.exit()).as(gres.err()).isZero();
         // the simulated HGX H100: NUMA node 0 holds CPUs 0-55,112-167 and GPUs 0-3, all GPUs on NVSwitch (NV18)
         assertThat(gres.out()).contains("# slurm.conf must give the node Gres=gpu:h100:8 (and GresTypes=gpu).\n")
@@ -190,18 +187,18 @@ class OperatorCommandsTest {
         assertThat(lines.path("node").asText()).isEqualTo("gpu-f.lab");
         assertThat(lines.path("lines").get(4).path("cores").asText()).isEqualTo("56-111");
 
-        Run badSockets = run("slurm", "gres-conf", "gpu-f", "--sockets", "3", "--url", url, "--token", admin);
+        CliRun badSockets = run("slurm", "gres-conf", "gpu-f", "--sockets", "3", "--url", url, "--token", admin);
         assertThat(badSockets.exit()).isEqualTo(2);
         assertThat(badSockets.err()).isEqualTo("vigil slurm gres-conf: --sockets: \"3\" is not allowed (allowed: a "
                 + "divisor of the node's 2 NUMA nodes)\n");
-        Run unknown = run("slurm", "gres-conf", "no-such-node", "--url", url, "--token", admin);
+        CliRun unknown = run("slurm", "gres-conf", "no-such-node", "--url", url, "--token", admin);
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).startsWith("vigil slurm gres-conf: 404");
     }
 
     @Test
     void versionTellsTheControllersToo() throws Exception {
-        Run version = run("version", "--url", url);
+        CliRun version = run("version", "--url", url);
         assertThat(version.exit()).as(version.err()).isZero();
         assertThat(version.out()).containsPattern("(?m)^controller  vigil \\S+ at " + url + "$");
         assertThat(json(run("version", "-o", "json", "--url", url)).get("controller").asText()).isNotEmpty();
@@ -209,7 +206,7 @@ class OperatorCommandsTest {
 
     @Test
     void membersShowsTheOnlyMemberAsLeaderWithQuorumOne() throws Exception {
-        Run members = run("members", "--url", url, "--token", admin);
+        CliRun members = run("members", "--url", url, "--token", admin);
         assertThat(members.exit()).as(members.err()).isZero();
         assertThat(members.out()).containsPattern("(?m)^NAME +ADDRESS +UP +LEADER$")
                 .containsPattern("(?m)^c1  +127\\.0\\.0\\.1:\\d+  +yes  +yes$")
@@ -229,32 +226,32 @@ class OperatorCommandsTest {
         String alice = secretOf(run("token", "create", "--name", "alice", "--role", "operator", "--url", url,
                 "--token", admin));
 
-        Run cordon = run("cordon", "gpu-a", "--reason", "PSU swap, OPS-1", "--url", url, "--token", alice);
+        CliRun cordon = run("cordon", "gpu-a", "--reason", "PSU swap, OPS-1", "--url", url, "--token", alice);
         assertThat(cordon.exit()).as(cordon.err()).isZero();
         assertThat(cordon.out()).isEqualTo("node gpu-a: cordoned\n  reason  PSU swap, OPS-1\n  actor   alice\n");
-        Run node = run("node", "gpu-a", "--url", url, "--token", alice);
+        CliRun node = run("node", "gpu-a", "--url", url, "--token", alice);
         assertThat(node.out()).startsWith("Node gpu-a: cordoned\n  reason    PSU swap, OPS-1\n  actor     alice\n")
                 .containsPattern("(?m)^\\S+Z  +\\d+s ago  +ready  +cordoned  +alice  +PSU swap, OPS-1$");
         assertThat(run("nodes", "--url", url, "--token", alice).out())
                 .containsPattern("(?m)^gpu-a  +cordoned  +8  +0  +0  .*PSU swap, OPS-1$");
 
-        Run uncordon = run("uncordon", "gpu-a", "--reason", "PSU replaced", "--url", url, "--token", alice);
+        CliRun uncordon = run("uncordon", "gpu-a", "--reason", "PSU replaced", "--url", url, "--token", alice);
         assertThat(uncordon.exit()).as(uncordon.err()).isZero();
         assertThat(uncordon.out()).startsWith("node gpu-a: ready\n");
 
-        Run drain = run("drain", "gpu-a", "--reason", "RMA GPU 3", "--url", url, "--token", alice);
+        CliRun drain = run("drain", "gpu-a", "--reason", "RMA GPU 3", "--url", url, "--token", alice);
         assertThat(drain.exit()).as(drain.err()).isZero();
         assertThat(drain.out()).startsWith("node gpu-a: drained\n  reason  RMA GPU 3\n");
-        Run refused = run("uncordon", "gpu-a", "--reason", "oops", "--url", url, "--token", alice);
+        CliRun refused = run("uncordon", "gpu-a", "--reason", "oops", "--url", url, "--token", alice);
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).isEqualTo("vigil uncordon: 409 Conflict: node gpu-a is draining: resume it instead "
                 + "of uncordoning it\n");
-        Run resume = run("resume", "gpu-a", "--reason", "GPU 3 replaced", "--url", url, "--token", alice);
+        CliRun resume = run("resume", "gpu-a", "--reason", "GPU 3 replaced", "--url", url, "--token", alice);
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).startsWith("node gpu-a: ready\n  reason  GPU 3 replaced\n  actor   alice\n");
 
         environment.put("COLUMNS", "400");
-        Run audit = run("audit", "--url", url, "--token", admin);
+        CliRun audit = run("audit", "--url", url, "--token", admin);
         assertThat(audit.exit()).as(audit.err()).isZero();
         assertThat(audit.out()).containsPattern("(?m)^SEQ +TIME +ACTOR +ROLE +FROM +ACTION +STATUS +RESULT +DETAIL$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +alice  +operator  +127\\.0\\.0\\.1:\\d+  +POST /v1/nodes/gpu-a/cordon"
@@ -263,16 +260,16 @@ class OperatorCommandsTest {
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/uncordon  +409  +node gpu-a is draining.*\\{\"reason\":\"oops\"}$")
                 .containsPattern("(?m)^.*alice .*POST /v1/nodes/gpu-a/resume  +200  +node gpu-a: drained -> ready .*$");
         environment.put("COLUMNS", "100");
-        Run narrow = run("audit", "--url", url, "--token", admin);
+        CliRun narrow = run("audit", "--url", url, "--token", admin);
         assertThat(narrow.out().lines()).as("fitted to $COLUMNS").allSatisfy(line ->
                 assertThat(line.length()).isLessThanOrEqualTo(100)).anyMatch(line -> line.endsWith("…"));
         String refusal = narrow.out().lines().filter(line -> line.matches(".*alice .* 409  .*")).findFirst()
                 .orElseThrow();
-        Run whole = run("audit", refusal.substring(0, refusal.indexOf(' ')), "--url", url, "--token", admin);
+        CliRun whole = run("audit", refusal.substring(0, refusal.indexOf(' ')), "--url", url, "--token", admin);
         assertThat(whole.exit()).as(whole.err()).isZero();
         assertThat(whole.out()).contains("  action  POST /v1/nodes/gpu-a/uncordon\n", "  status  409\n",
                 "  detail  {\"reason\":\"oops\"}\n");
-        Run noSuchEntry = run("audit", "999999", "--url", url, "--token", admin);
+        CliRun noSuchEntry = run("audit", "999999", "--url", url, "--token", admin);
         assertThat(noSuchEntry.exit()).isEqualTo(2);
         assertThat(noSuchEntry.err()).startsWith("vigil audit: no audit entry 999999");
 
@@ -282,7 +279,7 @@ class OperatorCommandsTest {
         assertThat(run("audit", "--since", String.valueOf(last), "--url", url, "--token", admin).out())
                 .isEqualTo("No audit entries after seq " + last + ".\n");
 
-        Run notAdmin = run("audit", "--url", url, "--token", alice);
+        CliRun notAdmin = run("audit", "--url", url, "--token", alice);
         assertThat(notAdmin.exit()).isEqualTo(1);
         assertThat(notAdmin.err()).startsWith("vigil audit: 403 Forbidden: token ").contains("has role operator");
     }
@@ -293,11 +290,11 @@ class OperatorCommandsTest {
         assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
                 .containsPattern("(?m)^gpu-g  +3  .*  +yes  ");
 
-        Run uncordon = run("uncordon", "gpu-g", "--gpu", "3", "--reason", "GPU reset, diag passed", "--url", url,
+        CliRun uncordon = run("uncordon", "gpu-g", "--gpu", "3", "--reason", "GPU reset, diag passed", "--url", url,
                 "--token", admin);
         assertThat(uncordon.exit()).as(uncordon.err()).isZero();
         assertThat(uncordon.out()).startsWith("gpu 3 of node gpu-g: not cordoned\n");
-        Run cordon = run("cordon", "gpu-g", "--gpu", "5", "--reason", "fan noise", "--url", url, "--token", admin);
+        CliRun cordon = run("cordon", "gpu-g", "--gpu", "5", "--reason", "fan noise", "--url", url, "--token", admin);
         assertThat(cordon.exit()).as(cordon.err()).isZero();
         assertThat(cordon.out()).startsWith("gpu 5 of node gpu-g: cordoned\n  reason  fan noise\n");
         assertThat(run("gpus", "--node", "gpu-g", "--url", url, "--token", admin).out())
@@ -306,7 +303,7 @@ class OperatorCommandsTest {
         assertThat(run("audit", "-o", "json", "--url", url, "--token", admin).out())
                 .contains("POST /v1/nodes/gpu-g/gpus/3/uncordon", "POST /v1/nodes/gpu-g/gpus/5/cordon");
 
-        Run noSuchGpu = run("cordon", "gpu-g", "--gpu", "8", "--reason", "r", "--url", url, "--token", admin);
+        CliRun noSuchGpu = run("cordon", "gpu-g", "--gpu", "8", "--reason", "r", "--url", url, "--token", admin);
         assertThat(noSuchGpu.exit()).as("a GPU that does not exist is bad input").isEqualTo(2);
         assertThat(noSuchGpu.err()).contains("404", "no GPU 8");
     }
@@ -317,14 +314,14 @@ class OperatorCommandsTest {
         String viewer = secretOf(run("token", "create", "--name", "val", "--role", "viewer", "--url", url,
                 "--token", admin));
 
-        Run forbidden = run("cordon", "gpu-c", "--reason", "test", "--url", url, "--token", viewer);
+        CliRun forbidden = run("cordon", "gpu-c", "--reason", "test", "--url", url, "--token", viewer);
         assertThat(forbidden.exit()).isEqualTo(1);
         assertThat(forbidden.out()).isEmpty();
         assertThat(forbidden.err()).matches("vigil cordon: 403 Forbidden: token [0-9a-f]{10} \\(val\\) has role viewer; "
                 + "POST /v1/nodes/gpu-c/cordon needs operator or above\n");
         assertThat(run("nodes", "--url", url, "--token", viewer).exit()).isZero();
 
-        Run anonymous = run("cordon", "gpu-c", "--reason", "test", "--url", url);
+        CliRun anonymous = run("cordon", "gpu-c", "--reason", "test", "--url", url);
         assertThat(anonymous.exit()).isEqualTo(1);
         assertThat(anonymous.err()).startsWith("vigil cordon: 401 Unauthorized: this route needs an API token")
                 .contains("\n  hint: give a token with --token or VIGIL_TOKEN, or once with 'vigil context set --url "
@@ -335,15 +332,15 @@ class OperatorCommandsTest {
     @Test
     void anEmptyReasonIsRefusedNamingTheField() throws Exception {
         report("gpu-d", null);
-        Run empty = run("cordon", "gpu-d", "--reason", "", "--url", url, "--token", admin);
+        CliRun empty = run("cordon", "gpu-d", "--reason", "", "--url", url, "--token", admin);
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.err()).isEqualTo("vigil cordon: 400 Invalid input: request body: reason: \"\" is not allowed "
                 + "(allowed: 1 to 500 characters) (--reason)\n");
-        Run blank = run("drain", "gpu-d", "--reason", "   ", "--url", url, "--token", admin);
+        CliRun blank = run("drain", "gpu-d", "--reason", "   ", "--url", url, "--token", admin);
         assertThat(blank.exit()).isEqualTo(2);
         assertThat(blank.err()).contains("reason: \"   \" is not allowed");
 
-        Run none = run("cordon", "gpu-d", "--url", url, "--token", admin);
+        CliRun none = run("cordon", "gpu-d", "--url", url, "--token", admin);
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).isEqualTo("vigil cordon: missing required option: '--reason=TEXT'\n"
                 + "  see 'vigil cordon --help'\n");
@@ -354,7 +351,8 @@ class OperatorCommandsTest {
 
     @Test
     void aNewTokenIsShownOnceWorksIsListedWithoutItsSecretAndStopsWorkingWhenRevoked() throws Exception {
-        Run create = run("token", "create", "--name", "ci-bot", "--role", "operator", "--url", url, "--token", admin);
+        CliRun create = run("token", "create", "--name", "ci-bot", "--role", "operator", "--url", url,
+                "--token", admin);
         assertThat(create.exit()).as(create.err()).isZero();
         assertThat(create.out()).containsPattern("^token [0-9a-f]{10} for ci-bot, role operator\n")
                 .contains("will not be shown again");
@@ -362,7 +360,7 @@ class OperatorCommandsTest {
         String id = secret.substring(4, 14);
         assertThat(run("members", "--url", url, "--token", secret).exit()).isZero();
 
-        Run list = run("token", "list", "--url", url, "--token", admin);
+        CliRun list = run("token", "list", "--url", url, "--token", admin);
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).containsPattern("(?m)^ID +NAME +ROLE +CREATED +AGE$")
                 .containsPattern("(?m)^" + id + "  +ci-bot  +operator  +\\S+Z  +\\d+s ago$")
@@ -371,20 +369,20 @@ class OperatorCommandsTest {
         JsonNode listed = json(run("token", "list", "-o", "json", "--url", url, "--token", admin));
         assertThat(find(listed.get("tokens"), "id", id).has("secret")).isFalse();
 
-        Run revoke = run("token", "revoke", id, "--url", url, "--token", admin);
+        CliRun revoke = run("token", "revoke", id, "--url", url, "--token", admin);
         assertThat(revoke.exit()).as(revoke.err()).isZero();
         assertThat(revoke.out()).isEqualTo("revoked token " + id + " (ci-bot, role operator)\n");
-        Run revoked = run("members", "--url", url, "--token", secret);
+        CliRun revoked = run("members", "--url", url, "--token", secret);
         assertThat(revoked.exit()).isEqualTo(1);
         assertThat(revoked.err()).startsWith("vigil members: 401 Unauthorized: the API token is not valid");
         assertThat(run("token", "list", "--url", url, "--token", admin).out()).doesNotContain(id);
 
         String adminId = find(listed.get("tokens"), "name", "admin").get("id").asText();
-        Run lastAdmin = run("token", "revoke", adminId, "--url", url, "--token", admin);
+        CliRun lastAdmin = run("token", "revoke", adminId, "--url", url, "--token", admin);
         assertThat(lastAdmin.exit()).isEqualTo(1);
         assertThat(lastAdmin.err()).isEqualTo("vigil token revoke: 409 Conflict: token " + adminId
                 + " is the last admin token: issue another admin token before revoking it\n");
-        Run badRole = run("token", "create", "--name", "x", "--role", "root", "--url", url, "--token", admin);
+        CliRun badRole = run("token", "create", "--name", "x", "--role", "root", "--url", url, "--token", admin);
         assertThat(badRole.exit()).isEqualTo(2);
         assertThat(badRole.err()).contains("role: \"root\" is not allowed (allowed: one of viewer, submitter, operator, "
                 + "admin, agent)").endsWith("(--role)\n");
@@ -397,7 +395,7 @@ class OperatorCommandsTest {
         report("gpu-e", null);
         assertThat(run("cordon", "gpu-e", "--reason", "bad fan", "--url", url, "--token", admin).exit()).isZero();
 
-        Run events = run("events", "--node", "gpu-e", "--url", url, "--token", admin);
+        CliRun events = run("events", "--node", "gpu-e", "--url", url, "--token", admin);
         assertThat(events.exit()).as(events.err()).isZero();
         assertThat(events.out()).containsPattern("(?m)^SEQ +TIME +NODE +GPU +KIND +SEVERITY +ACTOR +MESSAGE$")
                 .containsPattern("(?m)^\\d+  +\\S+Z  +gpu-e  +-  +state  +info  +agent  +node gpu-e new -> ready: "
@@ -444,7 +442,7 @@ class OperatorCommandsTest {
         Path tokenFile = dir.resolve("admin.token");
         Files.writeString(tokenFile, admin + "\n");
 
-        Run set = run("context", "set", "--url", url + "/", "--token-file", tokenFile.toString());
+        CliRun set = run("context", "set", "--url", url + "/", "--token-file", tokenFile.toString());
         assertThat(set.exit()).as(set.err()).isZero();
         String masked = admin.substring(0, 15) + "****";
         assertThat(set.out()).isEqualTo("wrote " + context + ": url " + url + ", token " + masked + "\n");
@@ -453,7 +451,7 @@ class OperatorCommandsTest {
                 .isEqualTo("rwx------");
         assertThat(Files.readString(context)).contains(url, admin);
 
-        Run show = run("context", "show");
+        CliRun show = run("context", "show");
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out()).isEqualTo("context file  " + context + "\n"
                 + "url           " + url + "  (from " + context + ")\n"
@@ -463,25 +461,25 @@ class OperatorCommandsTest {
         assertThat(shown.get("token").asText()).isEqualTo(masked);
         assertThat(shown.get("tokenFrom").asText()).isEqualTo(context.toString());
 
-        Run nodes = run("members");
+        CliRun nodes = run("members");
         assertThat(nodes.exit()).as(nodes.err()).isZero();
 
-        Run typed = run("context", "set", "--url", url, "--token", "vgl_0123456789_abcdefghijklmnopqrstuvwxyz");
+        CliRun typed = run("context", "set", "--url", url, "--token", "vgl_0123456789_abcdefghijklmnopqrstuvwxyz");
         assertThat(typed.exit()).as(typed.err()).isZero();
         assertThat(run("context", "show").out()).contains("vgl_0123456789_****").doesNotContain("abcdefgh");
-        Run both = run("context", "set", "--url", url, "--token", "x", "--token-file", tokenFile.toString());
+        CliRun both = run("context", "set", "--url", url, "--token", "x", "--token-file", tokenFile.toString());
         assertThat(both.exit()).isEqualTo(2);
         assertThat(both.err()).contains("mutually exclusive");
-        Run noFile = run("context", "set", "--url", url, "--token-file", dir.resolve("nope.token").toString());
+        CliRun noFile = run("context", "set", "--url", url, "--token-file", dir.resolve("nope.token").toString());
         assertThat(noFile.exit()).isEqualTo(2);
         assertThat(noFile.err()).contains("--token-file: \"" + dir.resolve("nope.token") + "\" is not allowed");
-        Run badUrl = run("context", "set", "--url", "ctl-1:8080");
+        CliRun badUrl = run("context", "set", "--url", "ctl-1:8080");
         assertThat(badUrl.exit()).isEqualTo(2);
         assertThat(badUrl.err()).isEqualTo("vigil context set: --url: \"ctl-1:8080\" is not allowed (allowed: "
                 + ContextFile.URL_ALLOWED + ")\n");
 
         Files.writeString(context, "url: " + url + "\ntokn: abc\n");
-        Run badKey = run("nodes");
+        CliRun badKey = run("nodes");
         assertThat(badKey.exit()).isEqualTo(2);
         assertThat(badKey.err()).isEqualTo("vigil nodes: " + context + ": unknown key \"tokn\" (allowed keys: token, "
                 + "url)\n");
@@ -494,17 +492,17 @@ class OperatorCommandsTest {
         Path context = dir.resolve("precedence.yaml");
         environment.put("VIGIL_CONTEXT", context.toString());
 
-        Run defaults = run("context", "show");
+        CliRun defaults = run("context", "show");
         assertThat(defaults.out()).isEqualTo("context file  " + context + " (does not exist)\n"
                 + "url           http://127.0.0.1:8080  (from default)\ntoken         none\n");
 
         Files.writeString(context, "url: " + nowhere + "\ntoken: " + bogus + "\n");
-        Run fromFile = run("members");
+        CliRun fromFile = run("members");
         assertThat(fromFile.exit()).isEqualTo(1);
         assertThat(fromFile.err()).startsWith("vigil members: cannot reach the controller at " + nowhere + ": ");
 
         environment.put("VIGIL_URL", url);
-        Run fileToken = run("members");
+        CliRun fileToken = run("members");
         assertThat(fileToken.exit()).isEqualTo(1);
         assertThat(fileToken.err()).startsWith("vigil members: 401 Unauthorized: the API token is not valid");
 
@@ -513,17 +511,17 @@ class OperatorCommandsTest {
         assertThat(run("context", "show").out()).contains("url           " + url + "  (from VIGIL_URL)\n")
                 .contains("  (from VIGIL_TOKEN)\n");
 
-        Run urlFlag = run("members", "--url", nowhere);
+        CliRun urlFlag = run("members", "--url", nowhere);
         assertThat(urlFlag.exit()).isEqualTo(1);
         assertThat(urlFlag.err()).startsWith("vigil members: cannot reach the controller at " + nowhere + ": ");
-        Run tokenFlag = run("members", "--token", bogus);
+        CliRun tokenFlag = run("members", "--token", bogus);
         assertThat(tokenFlag.exit()).isEqualTo(1);
         assertThat(tokenFlag.err()).contains("401 Unauthorized");
         assertThat(run("context", "show", "--url", nowhere, "--token", bogus).out())
                 .contains(nowhere + "  (from --url)", "vgl_0000000000_****  (from --token)");
 
         environment.put("VIGIL_URL", "ctl-1");
-        Run badEnv = run("members");
+        CliRun badEnv = run("members");
         assertThat(badEnv.exit()).isEqualTo(2);
         assertThat(badEnv.err()).startsWith("vigil members: VIGIL_URL: \"ctl-1\" is not allowed");
     }
@@ -531,24 +529,24 @@ class OperatorCommandsTest {
     @Test
     void anUnreachableControllerIsNamedWithWhatToDo() throws IOException {
         int closed = freePort();
-        Run run = run("nodes", "--url", "http://127.0.0.1:" + closed);
+        CliRun run = run("nodes", "--url", "http://127.0.0.1:" + closed);
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).isEqualTo("vigil nodes: cannot reach the controller at http://127.0.0.1:" + closed
                 + ": connection refused (is it running? set --url or VIGIL_URL)\n");
-        Run badUrl = run("gpus", "--url", "localhost:8080");
+        CliRun badUrl = run("gpus", "--url", "localhost:8080");
         assertThat(badUrl.exit()).isEqualTo(2);
         assertThat(badUrl.err()).startsWith("vigil gpus: --url: \"localhost:8080\" is not allowed");
     }
 
     @Test
     void helpTeachesTheOperatorCommands() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertThat(help.out()).contains("vigil nodes", "vigil cordon NAME --reason TEXT", "vigil context set",
                 "vigil alerts", "vigil silence add --matcher", "token ", "events ");
         for (String command : List.of("nodes", "node", "cordon", "uncordon", "drain", "resume", "gpus", "events",
                 "members", "audit", "token", "context", "alerts", "alert", "silence")) {
-            Run one = run("help", command);
+            CliRun one = run("help", command);
             assertThat(one.exit()).isZero();
             assertThat(one.out()).as(command).contains("Examples:");
         }
@@ -579,7 +577,7 @@ class OperatorCommandsTest {
         report("gpu-alert", 5);
         String fingerprint = firing("GpuXidFatal", "gpu-alert").get("fingerprint").asText();
 
-        Run alerts = run("alerts", "--url", url, "--token", admin);
+        CliRun alerts = run("alerts", "--url", url, "--token", admin);
         assertThat(alerts.exit()).as(alerts.err()).isZero();
         assertThat(alerts.out()).startsWith("FINGERPRINT       STATE")
                 .containsPattern("(?m)^" + fingerprint + "  +firing  +GpuXidFatal  +critical  +gpu-alert GPU 5  +"
@@ -589,7 +587,7 @@ class OperatorCommandsTest {
         assertThat(run("alerts", "--state", "resolved", "--severity", "critical", "--url", url, "--token", admin)
                 .out()).doesNotContain(fingerprint);
 
-        Run one = run("alert", fingerprint, "--url", url, "--token", admin);
+        CliRun one = run("alert", fingerprint, "--url", url, "--token", admin);
         assertThat(one.exit()).as(one.err()).isZero();
         assertThat(one.out()).startsWith("Alert GpuXidFatal (" + fingerprint + "): firing\n")
                 .contains("  severity   critical", "  where      gpu-alert GPU 5", "  muted      no",
@@ -605,17 +603,17 @@ class OperatorCommandsTest {
         assertThat(json(run("alert", fingerprint, "-o", "json", "--url", url, "--token", admin)).get("labels")
                 .get("xid").asText()).isEqualTo("48");
 
-        Run missing = run("alert", "ffffffffffffffff", "--url", url, "--token", admin);
+        CliRun missing = run("alert", "ffffffffffffffff", "--url", url, "--token", admin);
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("vigil alert: 404 Not found: no alert ffffffffffffffff");
-        Run badState = run("alerts", "--state", "burning", "--url", url, "--token", admin);
+        CliRun badState = run("alerts", "--state", "burning", "--url", url, "--token", admin);
         assertThat(badState.exit()).isEqualTo(2);
         assertThat(badState.err()).contains("state: \"burning\" is not allowed").endsWith("(--state)\n");
     }
 
     @Test
     void aSilenceAddedMutesListsAndExpires() throws Exception {
-        Run add = run("silence", "add", "--matcher", "node=gpu-quiet", "--duration", "30m", "--comment", "reseating",
+        CliRun add = run("silence", "add", "--matcher", "node=gpu-quiet", "--duration", "30m", "--comment", "reseating",
                 "--url", url, "--token", admin);
         assertThat(add.exit()).as(add.err()).isZero();
         assertThat(add.out()).matches("silence ([0-9a-f-]{36}) active until \\S+Z: node=\"gpu-quiet\"\n");
@@ -627,12 +625,12 @@ class OperatorCommandsTest {
         assertThat(run("alerts", "--url", url, "--token", admin).out())
                 .containsPattern("(?m)^" + muted.get("fingerprint").asText() + "  +firing  +.*silenced by " + id + "$");
 
-        Run list = run("silence", "list", "--url", url, "--token", admin);
+        CliRun list = run("silence", "list", "--url", url, "--token", admin);
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).startsWith("ID  ").containsPattern("(?m)^" + id + "  +active  +node=\"gpu-quiet\"  +"
                 + "\\S+Z  +\\S+Z \\(in \\d+m\\)  +admin  +reseating$");
 
-        Run expire = run("silence", "expire", id, "--url", url, "--token", admin);
+        CliRun expire = run("silence", "expire", id, "--url", url, "--token", admin);
         assertThat(expire.exit()).as(expire.err()).isZero();
         assertThat(expire.out()).isEqualTo("silence " + id + " expired: node=\"gpu-quiet\"\n");
         assertThat(find(json(run("silence", "list", "-o", "json", "--url", url, "--token", admin)).get("silences"),
@@ -641,34 +639,30 @@ class OperatorCommandsTest {
 
     @Test
     void aSilenceThatCannotBeMadeSaysWhichOptionIsWrong() {
-        Run matcher = run("silence", "add", "--matcher", "node is x", "--comment", "c", "--url", url, "--token", admin);
+        CliRun matcher = run("silence", "add", "--matcher", "node is x", "--comment", "c", "--url", url,
+                "--token", admin);
         assertThat(matcher.exit()).isEqualTo(2);
         assertThat(matcher.err()).contains("matchers[0]: \"node is x\" is not allowed").endsWith("(--matcher)\n");
-        Run duration = run("silence", "add", "--matcher", "node=x", "--duration", "soon", "--comment", "c",
+        CliRun duration = run("silence", "add", "--matcher", "node=x", "--duration", "soon", "--comment", "c",
                 "--url", url, "--token", admin);
         assertThat(duration.exit()).isEqualTo(2);
         assertThat(duration.err()).endsWith("(--duration)\n");
-        Run past = run("silence", "add", "--matcher", "node=x", "--ends", "2020-01-01T00:00:00Z", "--comment", "c",
+        CliRun past = run("silence", "add", "--matcher", "node=x", "--ends", "2020-01-01T00:00:00Z", "--comment", "c",
                 "--url", url, "--token", admin);
         assertThat(past.exit()).isEqualTo(2);
         assertThat(past.err()).contains("a time in the future").endsWith("(--ends)\n");
-        Run unknown = run("silence", "expire", "00000000-0000-0000-0000-000000000000", "--url", url, "--token", admin);
+        CliRun unknown = run("silence", "expire", "00000000-0000-0000-0000-000000000000", "--url", url,
+                "--token", admin);
         assertThat(unknown.exit()).isEqualTo(2);
     }
 
     // --- helpers --------------------------------------------------------------------------------
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static JsonNode json(Run run) throws IOException {
+    private static JsonNode json(CliRun run) throws IOException {
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }
@@ -683,7 +677,7 @@ class OperatorCommandsTest {
     }
 
     /** The secret line of {@code vigil token create}'s output. */
-    private static String secretOf(Run create) {
+    private static String secretOf(CliRun create) {
         assertThat(create.exit()).as(create.err()).isZero();
         return create.out().lines().filter(line -> line.startsWith("vgl_")).findFirst()
                 .orElseThrow(() -> new AssertionError("no secret in " + create.out()));

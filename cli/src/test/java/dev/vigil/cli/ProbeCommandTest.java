@@ -5,11 +5,8 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.gpu.nvml.FakeNvml;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,16 +14,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ProbeCommandTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static Path nvmlConfig(Path dir, String library) throws IOException {
@@ -37,7 +26,7 @@ class ProbeCommandTest {
 
     @Test
     void csvHasOneRowPerGpuAndTheAskedColumns() {
-        Run run = run("probe", "--backend", "simulated", "-o", "csv", "--fields",
+        CliRun run = run("probe", "--backend", "simulated", "-o", "csv", "--fields",
                 "DCGM_FI_DEV_GPU_TEMP,DCGM_FI_DEV_POWER_USAGE");
         assertThat(run.exit()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -49,7 +38,7 @@ class ProbeCommandTest {
     @Test
     void readsTheRealNvmlBindingAndListsWhatIsLeftOut(@TempDir Path dir) throws IOException {
         FakeNvml.reset();
-        Run run = run("probe", "-c", nvmlConfig(dir, FakeNvml.path()).toString(), "--backend", "nvml", "-o", "json");
+        CliRun run = run("probe", "-c", nvmlConfig(dir, FakeNvml.path()).toString(), "--backend", "nvml", "-o", "json");
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode probe = Documents.json().readTree(run.out());
         assertThat(probe.get("backend").asText()).isEqualTo("nvml");
@@ -62,7 +51,7 @@ class ProbeCommandTest {
     @Test
     void theTableShowsInventoryValuesAndMissingFields(@TempDir Path dir) throws IOException {
         FakeNvml.reset();
-        Run run = run("probe", "-c", nvmlConfig(dir, FakeNvml.path()).toString(), "--backend", "nvml");
+        CliRun run = run("probe", "-c", nvmlConfig(dir, FakeNvml.path()).toString(), "--backend", "nvml");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("backend nvml", "GPU 0  NVIDIA H100 80GB HBM3", "DCGM_FI_DEV_GPU_TEMP",
                 "left out: ", "DCGM_FI_PROF_SM_ACTIVE (not-supported)");
@@ -70,7 +59,7 @@ class ProbeCommandTest {
 
     @Test
     void withoutALibraryItSaysWhatItTriedAndExits3(@TempDir Path dir) throws IOException {
-        Run run = run("probe", "-c", nvmlConfig(dir, "/nonexistent/libnvidia-ml.so.1").toString());
+        CliRun run = run("probe", "-c", nvmlConfig(dir, "/nonexistent/libnvidia-ml.so.1").toString());
         assertThat(run.exit()).isEqualTo(3);
         assertThat(run.err()).startsWith("vigil probe: no GPU backend: no GPU backend works on this machine")
                 .contains("/nonexistent/libdcgm.so.4", "/nonexistent/libnvidia-ml.so.1");
@@ -78,7 +67,7 @@ class ProbeCommandTest {
 
     @Test
     void badFieldsAreConfigErrors() {
-        Run run = run("probe", "--backend", "simulated", "--fields", "DCGM_FI_DEV_GPU_TEMPERATURE");
+        CliRun run = run("probe", "--backend", "simulated", "--fields", "DCGM_FI_DEV_GPU_TEMPERATURE");
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("DCGM_FI_DEV_GPU_TEMPERATURE");
     }

@@ -8,10 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,9 +30,6 @@ class ProvisionAnsibleTest {
     @TempDir
     Path dir;
     private StandInController controller;
-
-    private record Run(int exit, String out, String err) {
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -76,7 +70,7 @@ class ProvisionAnsibleTest {
         controller.answer("POST /v1/provisioning/ansible-runs", 201, new AuditEntry(42, Instant.EPOCH, "ops",
                 "operator", null, "POST /v1/provisioning/ansible-runs", "d", 201, "ansible run failed"));
 
-        Run run = vigil("provision", "ansible", "ansible/gpu_nodes.yml", "--limit", "state_ready", "--check",
+        CliRun run = vigil("provision", "ansible", "ansible/gpu_nodes.yml", "--limit", "state_ready", "--check",
                 "-e", "nvidia_driver_skip_reboot=true", "--hosts", "gpu-01 ops@10.0.0.1:2222",
                 "--ansible-playbook", ansible(2).toString());
 
@@ -103,7 +97,7 @@ class ProvisionAnsibleTest {
         controller.problem("POST /v1/provisioning/ansible-runs", Problem.of(403, "forbidden", "Forbidden",
                 "needs role operator", null));
 
-        Run run = vigil("provision", "ansible", "site.yml", "--ansible-playbook", ansible(0).toString());
+        CliRun run = vigil("provision", "ansible", "site.yml", "--ansible-playbook", ansible(0).toString());
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("provision ansible: the run was not recorded in the audit log")
@@ -112,19 +106,14 @@ class ProvisionAnsibleTest {
 
     @Test
     void aKeyWithoutPinnedHostKeysIsRefusedBeforeAnythingRuns() throws Exception {
-        Run run = vigil("provision", "ansible", "site.yml", "-i", "id", "--ansible-playbook", ansible(0).toString());
+        CliRun run = vigil("provision", "ansible", "site.yml", "-i", "id", "--ansible-playbook", ansible(0).toString());
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("-i and --known-hosts go together");
         assertThat(controller.requests()).noneMatch(r -> r.method().equals("POST"));
     }
 
-    private Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    private CliRun vigil(String... args) {
+        return CliRun.of(args);
     }
 }

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -38,9 +36,6 @@ class RunbookCommandsTest {
     private static final String TOKEN = "vgl_0123456789_secret";
 
     private StandInController controller;
-
-    private record Run(int exit, String out, String err) {
-    }
 
     /** The commands see no environment: no VIGIL_URL, no context file. */
     @BeforeEach
@@ -65,7 +60,7 @@ class RunbookCommandsTest {
                         summary("capacity-report", "cron 0 0 6 ? * MON", "fleet", "dry-run", 0, "notify")))
                 .answer("GET /v1/runbooks/automation", 200, new AutomationStatus(false, null, T0, 1, 2, 0, 2));
 
-        Run runbooks = vigil("runbooks");
+        CliRun runbooks = vigil("runbooks");
 
         assertThat(runbooks.exit()).as(runbooks.err()).isZero();
         assertThat(runbooks.out()).startsWith("NAME  ")
@@ -86,7 +81,7 @@ class RunbookCommandsTest {
                 .answer("GET /v1/runbooks/automation", 200, new AutomationStatus(true,
                         "5 nodes cordoned within 10m (more than 2)", T0, 0, 1, 5, 2));
 
-        Run runbooks = vigil("runbooks");
+        CliRun runbooks = vigil("runbooks");
 
         assertThat(runbooks.exit()).as(runbooks.err()).isZero();
         assertThat(runbooks.out()).startsWith("No runbooks: the controller reads them from its runbook files at start "
@@ -116,8 +111,8 @@ class RunbookCommandsTest {
         controller.answer("POST /v1/runbooks/reload", 200, List.of(summary("thermal", "alert GpuTemperatureHigh",
                 "node", "active", 0, "cordon", "notify")));
 
-        Run reload = vigil("runbooks", "reload");
-        Run withReason = vigil("runbooks", "reload", "--reason", "thermal: page the facilities team");
+        CliRun reload = vigil("runbooks", "reload");
+        CliRun withReason = vigil("runbooks", "reload", "--reason", "thermal: page the facilities team");
 
         assertThat(reload.exit()).as(reload.err()).isZero();
         assertThat(reload.out()).startsWith("Reloaded: 1 runbook\nNAME  ")
@@ -134,7 +129,7 @@ class RunbookCommandsTest {
                         + "drain, wait, gpu-reset, reboot, power-cycle, health-check, notify, approve, exec)",
                 "/v1/runbooks/reload", "steps[2].kind", "reboto", "a step kind"));
 
-        Run reload = vigil("runbooks", "reload");
+        CliRun reload = vigil("runbooks", "reload");
 
         assertThat(reload.exit()).isEqualTo(2);
         assertThat(reload.out()).isEmpty();
@@ -148,8 +143,8 @@ class RunbookCommandsTest {
         controller.answer("POST /v1/runbooks/resume", 200, new AutomationStatus(false, "resumed by alice: rack B7 "
                 + "power restored", T0, 0, 1, 0, 2));
 
-        Run noReason = vigil("runbooks", "resume");
-        Run resume = vigil("runbooks", "resume", "--reason", "rack B7 power restored");
+        CliRun noReason = vigil("runbooks", "resume");
+        CliRun resume = vigil("runbooks", "resume", "--reason", "rack B7 power restored");
 
         assertThat(noReason.exit()).isEqualTo(2);
         assertThat(noReason.err()).startsWith("vigil runbooks resume: missing required option: '--reason=TEXT'");
@@ -170,9 +165,9 @@ class RunbookCommandsTest {
                 List.of(StepRecord.pending("drain", "drain"), StepRecord.pending("gpu-reset", "gpu-reset")));
         controller.answer("POST /v1/runbooks/gpu-reset-needed/runs", 201, queued);
 
-        Run start = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017", "--gpu", "3", "--dry-run",
+        CliRun start = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017", "--gpu", "3", "--dry-run",
                 "--reason", "ECC DBE, ticket OPS-1234");
-        Run plain = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017");
+        CliRun plain = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017");
 
         assertThat(start.exit()).as(start.err()).isZero();
         assertThat(start.out()).isEqualTo("run run-12 of gpu-reset-needed on gpu-017 gpu 3: queued (dry run: changes "
@@ -194,11 +189,11 @@ class RunbookCommandsTest {
                 .problem("POST /v1/runbooks/gpu-fallen-off-bus/runs", new Problem("/problems/automation-halted",
                         "Conflict", 409, "automation is halted: 5 nodes cordoned within 10m", "", null, null, null));
 
-        Run badGpu = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017", "--gpu", "9");
-        Run badDryRun = vigil("runbook", "run", "nvlink-degraded", "--node", "gpu-017", "--dry-run");
-        Run unknown = vigil("runbook", "run", "no-such", "--node", "gpu-017");
-        Run halted = vigil("runbook", "run", "gpu-fallen-off-bus", "--node", "gpu-017");
-        Run fleet = vigil("runbook", "run", "capacity-report");
+        CliRun badGpu = vigil("runbook", "run", "gpu-reset-needed", "--node", "gpu-017", "--gpu", "9");
+        CliRun badDryRun = vigil("runbook", "run", "nvlink-degraded", "--node", "gpu-017", "--dry-run");
+        CliRun unknown = vigil("runbook", "run", "no-such", "--node", "gpu-017");
+        CliRun halted = vigil("runbook", "run", "gpu-fallen-off-bus", "--node", "gpu-017");
+        CliRun fleet = vigil("runbook", "run", "capacity-report");
 
         assertThat(badGpu.exit()).isEqualTo(2);
         assertThat(badGpu.err()).isEqualTo("vigil runbook run: 400 Invalid input: gpu: \"9\" is not allowed "
@@ -243,9 +238,10 @@ class RunbookCommandsTest {
                 .answer("GET /v1/runs", 200, newestFirst)
                 .answer("GET /v1/runs?limit=3", 200, newestFirst);
 
-        Run filtered = vigil("runs", "--state", "running,queued", "--runbook", "gpu-fallen-off-bus", "--node", "gpu-017");
-        Run runs = vigil("runs");
-        Run limited = vigil("runs", "--limit", "3");
+        CliRun filtered = vigil("runs", "--state", "running,queued", "--runbook", "gpu-fallen-off-bus",
+                "--node", "gpu-017");
+        CliRun runs = vigil("runs");
+        CliRun limited = vigil("runs", "--limit", "3");
 
         assertThat(filtered.exit()).as(filtered.err()).isZero();
         assertThat(filtered.out()).isEqualTo("No runs match.\n");
@@ -263,7 +259,7 @@ class RunbookCommandsTest {
     @Test
     void noRunsYetSaysHowToStartOne() throws Exception {
         controller.answer("GET /v1/runs", 200, List.of());
-        Run runs = vigil("runs");
+        CliRun runs = vigil("runs");
         assertThat(runs.out()).isEqualTo("No runs yet: 'vigil runbooks' lists the runbooks, 'vigil runbook run NAME "
                 + "--node NODE' starts one by hand.\n");
     }
@@ -289,7 +285,7 @@ class RunbookCommandsTest {
                         StepRecord.pending("wait", "wait")));
         controller.answer("GET /v1/runs/run-12", 200, run);
 
-        Run shown = vigil("run", "run-12");
+        CliRun shown = vigil("run", "run-12");
 
         assertThat(shown.exit()).as(shown.err()).isZero();
         assertThat(shown.out()).startsWith("Run run-12 (gpu-fallen-off-bus) on gpu-017: running\n"
@@ -319,8 +315,8 @@ class RunbookCommandsTest {
                         RunState.SUCCEEDED, "all steps done", "manual", "runbook:rma/run-14", "alice", T0, T0, 1,
                         "bob", List.of(step("approve", StepState.SUCCEEDED, 1, 0, 1, "approved by bob"))));
 
-        Run waiting = vigil("run", "run-13");
-        Run ended = vigil("run", "run-14");
+        CliRun waiting = vigil("run", "run-13");
+        CliRun ended = vigil("run", "run-14");
 
         assertThat(waiting.out()).startsWith("Run run-13 (nvlink-degraded) on gpu-017: waiting-approval\n")
                 .contains("  an operator decides: vigil run approve run-13 (or vigil run abort run-13)\n");
@@ -330,7 +326,7 @@ class RunbookCommandsTest {
 
     @Test
     void runWithoutAnIdSaysSoWithExitStatus2AndAsksNothing() {
-        Run run = vigil("run");
+        CliRun run = vigil("run");
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("vigil run: missing ID: the run's id, as 'vigil runs' lists it (see 'vigil run "
                 + "--help')\n");
@@ -346,7 +342,7 @@ class RunbookCommandsTest {
                         "/v1/runs/run-99", null, null, null));
 
         JsonNode json = json(vigil("run", "run-12", "-o", "json"));
-        Run unknown = vigil("run", "run-99");
+        CliRun unknown = vigil("run", "run-99");
 
         assertThat(json).isEqualTo(Documents.json().valueToTree(run));
         assertThat(unknown.exit()).isEqualTo(2);
@@ -382,7 +378,7 @@ class RunbookCommandsTest {
                         step("reboot", StepState.SUCCEEDED, 2, 2, 40, "rebooted in 9 s"),
                         step("health-check", StepState.SUCCEEDED, 1, 40, 45, "dcgmi diag -r 1: pass")));
 
-        Run follow = vigil("run", "run-12", "--follow");
+        CliRun follow = vigil("run", "run-12", "--follow");
 
         assertThat(follow.exit()).as(follow.err()).isZero();
         assertThat(follow.err()).isEmpty();
@@ -416,7 +412,7 @@ class RunbookCommandsTest {
                                 step("reboot", StepState.FAILED, 3, 2, 90, "the agent did not answer"),
                                 step("wait", StepState.SKIPPED, 0, null, 90, null))));
 
-        Run follow = vigil("run", "run-12", "--follow");
+        CliRun follow = vigil("run", "run-12", "--follow");
 
         assertThat(follow.exit()).isEqualTo(1);
         assertThat(follow.err()).isEqualTo("vigil run: run run-12 failed: reboot: the agent did not answer after 3 "
@@ -439,8 +435,8 @@ class RunbookCommandsTest {
                         false, RunState.ABORTED, "aborted by alice: repairing by hand", 1,
                         List.of(step("drain", StepState.SKIPPED, 0, null, 3, null))));
 
-        Run succeeded = vigil("run", "run-10", "--follow");
-        Run aborted = vigil("run", "run-11", "--follow");
+        CliRun succeeded = vigil("run", "run-10", "--follow");
+        CliRun aborted = vigil("run", "run-11", "--follow");
 
         assertThat(succeeded.exit()).as(succeeded.err()).isZero();
         assertThat(changes(succeeded.out())).hasSize(2).last().asString().contains("1/1 drain  succeeded");
@@ -460,7 +456,7 @@ class RunbookCommandsTest {
                 .answer(route, 200, following(RunState.SUCCEEDED, 1, 9,
                         step("drain", StepState.SUCCEEDED, 1, 0, 8, "requeued j-000042")));
 
-        Run follow = vigil("run", "run-12", "--follow");
+        CliRun follow = vigil("run", "run-12", "--follow");
 
         assertThat(follow.exit()).as(follow.err()).isZero();
         assertThat(follow.err()).isEqualTo("vigil run: 503 Unavailable: no leader yet; asking again every second\n"
@@ -474,7 +470,7 @@ class RunbookCommandsTest {
         controller.problem("GET /v1/runs/run-12", new Problem("/problems/unavailable", "Unavailable", 503,
                 "no leader yet", "", null, null, null));
 
-        Run follow = vigil("run", "run-12", "--follow");
+        CliRun follow = vigil("run", "run-12", "--follow");
 
         assertThat(follow.exit()).isEqualTo(1);
         assertThat(follow.err()).isEqualTo("vigil run: 503 Unavailable: no leader yet\n");
@@ -489,7 +485,7 @@ class RunbookCommandsTest {
                 .answer(route, 200, following(RunState.SUCCEEDED, 1, 9,
                         step("drain", StepState.SUCCEEDED, 1, 0, 8, "requeued j-000042")));
 
-        Run follow = vigil("run", "run-12", "--follow", "-o", "json");
+        CliRun follow = vigil("run", "run-12", "--follow", "-o", "json");
 
         assertThat(follow.exit()).as(follow.err()).isZero();
         List<String> lines = follow.out().lines().toList();
@@ -504,7 +500,7 @@ class RunbookCommandsTest {
     void anInterruptedFollowSaysTheRunGoesOnAndDoesNotExit0() throws Exception {
         controller.answer("GET /v1/runs/run-12", 200, following(RunState.RUNNING, 0, 1,
                 step("drain", StepState.RUNNING, 1, 0, null, null)));
-        AtomicReference<Run> result = new AtomicReference<>();
+        AtomicReference<CliRun> result = new AtomicReference<>();
         Thread following = new Thread(() -> result.set(vigil("run", "run-12", "--follow")));
 
         following.start();
@@ -532,8 +528,8 @@ class RunbookCommandsTest {
                         false, RunState.ABORTED, "aborted by alice: repairing by hand", "manual", "runbook:rma/run-14",
                         "alice", T0, T0, 1, null, List.of()));
 
-        Run approve = vigil("run", "approve", "run-13");
-        Run abort = vigil("run", "abort", "run-14", "--reason", "repairing by hand");
+        CliRun approve = vigil("run", "approve", "run-13");
+        CliRun abort = vigil("run", "abort", "run-14", "--reason", "repairing by hand");
 
         assertThat(approve.exit()).as(approve.err()).isZero();
         assertThat(approve.out()).isEqualTo("run run-13 of nvlink-degraded on gpu-017: running\n"
@@ -552,7 +548,7 @@ class RunbookCommandsTest {
         controller.problem("POST /v1/runs/run-13/approve", new Problem("/problems/conflict", "Conflict", 409,
                 "run-13 does not wait for approval (it is running)", "/v1/runs/run-13/approve", null, null, null));
 
-        Run approve = vigil("run", "approve", "run-13", "-o", "json");
+        CliRun approve = vigil("run", "approve", "run-13", "-o", "json");
 
         assertThat(approve.exit()).isEqualTo(1);
         assertThat(approve.out()).isEmpty();
@@ -563,20 +559,16 @@ class RunbookCommandsTest {
     // --- helpers --------------------------------------------------------------------------------
 
     /** Runs vigil against the stand-in, with the token; {@code run --follow} asks every millisecond. */
-    private Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CliRun vigil(String... args) {
         CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         RunCommand run = cli.getSubcommands().get("run").getCommand();
         run.poll = Duration.ofMillis(1);
         String[] all = Stream.concat(Arrays.stream(args), Stream.of("--url", controller.url(), "--token", TOKEN))
                 .toArray(String[]::new);
-        return new Run(cli.execute(all), out.toString(), err.toString());
+        return CliRun.execute(cli, all);
     }
 
-    private static JsonNode json(Run run) throws Exception {
+    private static JsonNode json(CliRun run) throws Exception {
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }

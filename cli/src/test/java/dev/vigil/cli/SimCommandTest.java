@@ -6,11 +6,8 @@ import dev.vigil.sim.trace.VigilCsv;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,21 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class SimCommandTest {
-    private record Run(int exit, String out, String err) {
-    }
-
     @TempDir
     Path dir;
     private Path cluster;
     private Path trace;
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /**
@@ -58,7 +47,7 @@ class SimCommandTest {
 
     @Test
     void helpTeachesWhatItDoesTheFormatsAndExamples() {
-        Run help = run("sim", "--help");
+        CliRun help = run("sim", "--help");
 
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--cluster=FILE", "--trace=FILE", "--generate=MIX", "--runtime-limit=RULE",
@@ -70,7 +59,7 @@ class SimCommandTest {
 
     @Test
     void theTablePutsBothSchedulersSideBySide() {
-        Run run = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString());
+        CliRun run = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -90,7 +79,7 @@ class SimCommandTest {
 
     @Test
     void jsonIsOneDocumentWithTheNumbers() throws IOException {
-        Run run = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString(), "-o", "json");
+        CliRun run = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString(), "-o", "json");
 
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode document = Documents.json().readTree(run.out());
@@ -113,9 +102,9 @@ class SimCommandTest {
     @Test
     void aGeneratedTraceIsWrittenAsVigilCsvAndReplaysTheSame() throws IOException {
         Path written = dir.resolve("generated.csv");
-        Run generated = run("sim", "--cluster", cluster.toString(), "--generate", "single-node", "--jobs", "20",
+        CliRun generated = run("sim", "--cluster", cluster.toString(), "--generate", "single-node", "--jobs", "20",
                 "--seed", "3", "--span", "1h", "--write-trace", written.toString(), "-o", "json", "--baseline", "none");
-        Run replayed = run("sim", "--cluster", cluster.toString(), "--trace", written.toString(), "-o", "json",
+        CliRun replayed = run("sim", "--cluster", cluster.toString(), "--trace", written.toString(), "-o", "json",
                 "--baseline", "none");
 
         assertThat(generated.exit()).as(generated.err()).isZero();
@@ -128,8 +117,8 @@ class SimCommandTest {
 
     @Test
     void aMissingFileIsAClearErrorAndExit2() {
-        Run noCluster = run("sim", "--cluster", dir.resolve("nope.yaml").toString(), "--trace", trace.toString());
-        Run noTrace = run("sim", "--cluster", cluster.toString(), "--trace", dir.resolve("nope.csv").toString());
+        CliRun noCluster = run("sim", "--cluster", dir.resolve("nope.yaml").toString(), "--trace", trace.toString());
+        CliRun noTrace = run("sim", "--cluster", cluster.toString(), "--trace", dir.resolve("nope.csv").toString());
 
         assertThat(noCluster.exit()).isEqualTo(2);
         assertThat(noCluster.err()).isEqualTo("vigil sim: " + dir.resolve("nope.yaml") + ": file not found\n");
@@ -141,10 +130,10 @@ class SimCommandTest {
     @Test
     void badValuesNameWhatIsWrong() throws IOException {
         Files.writeString(trace, "id,submit,duration,gpus\na,0,100,nine\n");
-        Run badCell = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString());
-        Run badRule = run("sim", "--cluster", cluster.toString(), "--generate", "gangs", "--runtime-limit", "half");
-        Run badMix = run("sim", "--cluster", cluster.toString(), "--generate", "huge");
-        Run noInput = run("sim", "--cluster", cluster.toString());
+        CliRun badCell = run("sim", "--cluster", cluster.toString(), "--trace", trace.toString());
+        CliRun badRule = run("sim", "--cluster", cluster.toString(), "--generate", "gangs", "--runtime-limit", "half");
+        CliRun badMix = run("sim", "--cluster", cluster.toString(), "--generate", "huge");
+        CliRun noInput = run("sim", "--cluster", cluster.toString());
 
         assertThat(badCell.exit()).isEqualTo(2);
         assertThat(badCell.err()).isEqualTo("vigil sim: " + trace + ": line 2, column 4 (gpus): \"nine\" is not "
@@ -182,7 +171,7 @@ class SimCommandTest {
         Path services = dir.resolve("services.csv");
         Files.writeString(services, rows);
 
-        Run run = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--compare-mig",
+        CliRun run = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--compare-mig",
                 "--baseline", "none", "--mig-interval", "5m", "--mig-change", "1m");
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -192,7 +181,7 @@ class SimCommandTest {
         assertThat(cells(lines, "MEASURE")).containsExactly("MEASURE", "VIGIL (MIG STATIC)", "VIGIL (MIG AUTO)");
         assertThat(cells(lines, "queueing average")).containsExactly("queueing average", "18m00s", "1m48s");
         assertThat(cells(lines, "MIG layout changes")).containsExactly("MIG layout changes", "static", "1 GPU");
-        Run json = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--mig", "auto",
+        CliRun json = run("sim", "-q", "--cluster", mig.toString(), "--trace", services.toString(), "--mig", "auto",
                 "--baseline", "none", "-o", "json");
         JsonNode document = Documents.json().readTree(json.out());
         assertThat(document.at("/runs/0/mig").asText()).isEqualTo("auto");

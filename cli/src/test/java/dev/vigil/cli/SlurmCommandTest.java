@@ -4,11 +4,8 @@ import dev.vigil.api.cluster.Hostlist;
 import dev.vigil.slurm.conf.TopologyConf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,17 +19,8 @@ class SlurmCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path file(String name, String text) throws IOException {
@@ -51,7 +39,7 @@ class SlurmCommandTest {
                     leaves:
                       - {name: debug, nodes: [dbg-1]}
                 """);
-        Run run = run("slurm", "topology-conf", "--fabric", fabric.toString());
+        CliRun run = run("slurm", "topology-conf", "--fabric", fabric.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).endsWith("""
                 SwitchName=leaf-01 Nodes=gpu-[001-032]
@@ -69,7 +57,7 @@ class SlurmCommandTest {
                 fabric:
                   spines: [{name: s, leaves: [{name: l1, nodes: ["n[1-2]"]}, {name: l2, nodes: ["n[3-4]"]}]}]
                 """);
-        Run run = run("slurm", "topology-conf", "--fabric", controller.toString());
+        CliRun run = run("slurm", "topology-conf", "--fabric", controller.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).endsWith("SwitchName=l1 Nodes=n[1-2]\nSwitchName=l2 Nodes=n[3-4]\nSwitchName=s Switches=l1,l2\n");
     }
@@ -82,12 +70,12 @@ class SlurmCommandTest {
                 SwitchName=lonely Nodes=login[1-2]
                 SwitchName=spine Switches=leaf[1-2]
                 """;
-        Run imported = run("slurm", "topology-conf", "--import", file("topology.conf", original).toString());
+        CliRun imported = run("slurm", "topology-conf", "--import", file("topology.conf", original).toString());
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("# Put it under fabric: in controller.yaml.")
                 .contains("- name: \"spine\"").contains("- name: \"leaf2\"").contains("- \"gpu[03-04]\"");
 
-        Run back = run("slurm", "topology-conf", "--fabric", file("fabric.yaml", imported.out()).toString());
+        CliRun back = run("slurm", "topology-conf", "--fabric", file("fabric.yaml", imported.out()).toString());
         assertThat(back.exit()).as(back.err()).isZero();
         assertThat(switches(back.out())).isEqualTo(switches(original));
     }
@@ -110,32 +98,34 @@ class SlurmCommandTest {
                 SwitchName=s2 Switches=l2
                 SwitchName=core Switches=s[1-2]
                 """);
-        Run run = run("slurm", "topology-conf", "--import", threeLevels.toString());
+        CliRun run = run("slurm", "topology-conf", "--import", threeLevels.toString());
         assertThat(run.exit()).isEqualTo(ExitCodes.CONFIG);
         assertThat(run.err()).isEqualTo("vigil slurm topology-conf: " + threeLevels + " line 5: \"s1\" is not allowed "
                 + "(allowed: leaf switches (with Nodes=) under a spine: Vigil's fabric has two levels, spine and leaf)\n");
 
-        Run twoParents = run("slurm", "topology-conf", "--import", file("two.conf",
+        CliRun twoParents = run("slurm", "topology-conf", "--import", file("two.conf",
                 "SwitchName=l1 Nodes=n1\nSwitchName=a Switches=l1\nSwitchName=b Switches=l1\n").toString());
         assertThat(twoParents.err()).contains("two.conf line 3: \"l1\" is not allowed (allowed: each leaf under one "
                 + "spine (it is under a on line 2 too))");
 
-        Run badKey = run("slurm", "topology-conf", "--import", file("bad.conf", "SwitchName=l1 Node=n1\n").toString());
+        CliRun badKey = run("slurm", "topology-conf", "--import", file("bad.conf",
+                "SwitchName=l1 Node=n1\n").toString());
         assertThat(badKey.exit()).isEqualTo(ExitCodes.CONFIG);
         assertThat(badKey.err()).contains("bad.conf line 1: \"Node\" is not allowed");
     }
 
     @Test
     void aBadFabricOrMissingFileSaysWhatIsWrong() throws IOException {
-        Run typo = run("slurm", "topology-conf", "--fabric", file("f.yaml", "spines: [{name: s, leafs: []}]\n").toString());
+        CliRun typo = run("slurm", "topology-conf", "--fabric",
+                file("f.yaml", "spines: [{name: s, leafs: []}]\n").toString());
         assertThat(typo.exit()).isEqualTo(ExitCodes.CONFIG);
         assertThat(typo.err()).contains("unknown key \"spines[0].leafs\"");
 
-        Run missing = run("slurm", "topology-conf", "--import", dir.resolve("nope.conf").toString());
+        CliRun missing = run("slurm", "topology-conf", "--import", dir.resolve("nope.conf").toString());
         assertThat(missing.exit()).isEqualTo(ExitCodes.CONFIG);
         assertThat(missing.err()).isEqualTo("vigil slurm topology-conf: " + dir.resolve("nope.conf") + ": no such file\n");
 
-        Run neither = run("slurm", "topology-conf");
+        CliRun neither = run("slurm", "topology-conf");
         assertThat(neither.exit()).isEqualTo(ExitCodes.CONFIG);
         assertThat(neither.err()).contains("--fabric=FILE", "--import=FILE");
     }

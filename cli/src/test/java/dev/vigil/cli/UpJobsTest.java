@@ -46,17 +46,8 @@ class UpJobsTest {
         ContextFile.environment = System::getenv;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun vigil(List<String> args) {
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     @Test
@@ -80,7 +71,7 @@ class UpJobsTest {
             List<String> ids = new ArrayList<>();
             for (String line : submits) {
                 List<String> args = new ArrayList<>(Arrays.asList(line.substring("./vigil ".length()).split(" ")));
-                Run submitted = vigil(args);
+                CliRun submitted = vigil(args);
                 assertThat(submitted.exit()).as(line + ": " + submitted.err()).isZero();
                 Matcher id = Pattern.compile("^submitted (j-\\d+) ").matcher(submitted.out());
                 assertThat(id.find()).as(submitted.out()).isTrue();
@@ -99,7 +90,7 @@ class UpJobsTest {
                 assertThat(p.get("node").asText()).isEqualTo("sim-a100-2");
                 assertThat(p.get("migInstances")).hasSize(1);
             });
-            Run table = vigil(List.of("jobs"));
+            CliRun table = vigil(List.of("jobs"));
             assertThat(table.out()).containsPattern("(?m)^" + gang + "  +demo-train  +default  +running  +16  +"
                     + "sim-h100-1,sim-h100-2  ")
                     .containsPattern("(?m)^" + service + "  +demo-serve  +default  +running  +4×1g\\.10gb  +sim-a100-2  ");
@@ -107,7 +98,7 @@ class UpJobsTest {
             await(Duration.ofSeconds(10), () -> meanUtilization(agentMetrics(banner.toString(), "sim-h100-1")) > 50);
 
             await(Duration.ofSeconds(40), () -> state(gang).equals("succeeded"));
-            Run details = vigil(List.of("job", gang));
+            CliRun details = vigil(List.of("job", gang));
             assertThat(details.out()).startsWith("Job " + gang + " (demo-train): succeeded\n")
                     .contains("ran for 20s (simulated backend)");
             await(Duration.ofSeconds(10), () -> meanUtilization(agentMetrics(banner.toString(), "sim-h100-1")) < 5);
@@ -119,7 +110,7 @@ class UpJobsTest {
         return json(vigil(List.of("job", id, "-o", "json"))).get("state").asText();
     }
 
-    private static JsonNode json(Run run) throws Exception {
+    private static JsonNode json(CliRun run) throws Exception {
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }

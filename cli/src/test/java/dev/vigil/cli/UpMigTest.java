@@ -39,26 +39,17 @@ class UpMigTest {
         ContextFile.environment = System::getenv;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun vigil(String... args) {
+        return CliRun.of(args);
     }
 
     private static JsonNode json(String... args) throws Exception {
-        Run run = vigil(args);
+        CliRun run = vigil(args);
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }
 
-    private static String submitted(Run run) {
+    private static String submitted(CliRun run) {
         assertThat(run.exit()).as(run.err()).isZero();
         Matcher id = Pattern.compile("^submitted (j-\\d+) ").matcher(run.out());
         assertThat(id.find()).as(run.out()).isTrue();
@@ -78,7 +69,7 @@ class UpMigTest {
             environment.put("VIGIL_URL", export.group(1));
             environment.put("VIGIL_TOKEN", export.group(2));
 
-            Run elsewhere = vigil("mig", "set", "sim-a100-1", "all-1g.10gb", "--gpus", "0", "--reason",
+            CliRun elsewhere = vigil("mig", "set", "sim-a100-1", "all-1g.10gb", "--gpus", "0", "--reason",
                     "slices for the demo service", "--wait");
             assertThat(elsewhere.exit()).as(elsewhere.out() + elsewhere.err()).isZero();
             List<String> printed = banner.toString().lines().map(String::strip)
@@ -86,7 +77,7 @@ class UpMigTest {
                     .toList();
             assertThat(printed).containsExactly("./vigil mig set sim-a100-2 all-disabled --gpus 6,7 --wait",
                     "./vigil mig set sim-a100-2 all-1g.10gb --gpus 6,7 --wait");
-            Run whole = vigil((printed.get(0).substring("./vigil ".length()) + " --reason whole-GPUs-for-a-while")
+            CliRun whole = vigil((printed.get(0).substring("./vigil ".length()) + " --reason whole-GPUs-for-a-while")
                     .split(" "));
             assertThat(whole.exit()).as(whole.out() + whole.err()).isZero();
             JsonNode a1002 = json("mig", "show", "sim-a100-2", "-o", "json").get("gpus");
@@ -100,7 +91,7 @@ class UpMigTest {
             assertThat(json("job", service, "-o", "json").get("placements").findValuesAsText("node"))
                     .containsOnly("sim-a100-1");
 
-            Run back = vigil((printed.get(1).substring("./vigil ".length()) + " --reason slices-again").split(" "));
+            CliRun back = vigil((printed.get(1).substring("./vigil ".length()) + " --reason slices-again").split(" "));
             assertThat(back.exit()).as(back.out() + back.err()).isZero();
             assertThat(json("mig", "show", "sim-a100-2", "-o", "json").get("gpus").get(7).get("actual").asText())
                     .isEqualTo("MIG on: 7×1g.10gb");
@@ -116,7 +107,7 @@ class UpMigTest {
                 assertThat(p.get("node").asText()).isEqualTo("sim-a100-2");
                 assertThat(p.get("gpus").get(0).asInt()).isIn(6, 7);
             });
-            Run node = vigil("node", "sim-a100-2");
+            CliRun node = vigil("node", "sim-a100-2");
             assertThat(node.out()).contains("MIG layouts (vigil mig show sim-a100-2):")
                     .containsPattern("(?m)^6  +all-1g\\.10gb  +success  ");
             List<String> audit = json("audit", "-o", "json").findValuesAsText("detail");

@@ -46,21 +46,12 @@ class UpPlacementTest {
         ContextFile.environment = System::getenv;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun vigil(String... args) {
+        return CliRun.of(args);
     }
 
     private static JsonNode json(String... args) throws Exception {
-        Run run = vigil(args);
+        CliRun run = vigil(args);
         assertThat(run.exit()).as(run.err()).isZero();
         return Documents.json().readTree(run.out());
     }
@@ -80,7 +71,7 @@ class UpPlacementTest {
             String submit = banner.toString().lines().map(String::strip)
                     .filter(line -> line.startsWith("./vigil submit --name demo-train")).findFirst().orElseThrow()
                     .replace("--duration 20s", "--duration 5m");
-            Run submitted = vigil(submit.substring("./vigil ".length()).split(" "));
+            CliRun submitted = vigil(submit.substring("./vigil ".length()).split(" "));
             assertThat(submitted.exit()).as(submitted.err()).isZero();
             Matcher id = Pattern.compile("^submitted (j-\\d+) ").matcher(submitted.out());
             assertThat(id.find()).as(submitted.out()).isTrue();
@@ -103,11 +94,11 @@ class UpPlacementTest {
             assertThat(injected.statusCode()).as(injected.body()).isEqualTo(202);
             await(Duration.ofSeconds(2), () -> violationEvent(node, gpu) && firing(node, gpu));
 
-            Run violations = vigil("violations");
+            CliRun violations = vigil("violations");
             assertThat(violations.exit()).as(violations.err()).isZero();
             assertThat(violations.out()).containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  +1001  +\\S+  +\\S+  +-  +rogue  +"
                     + "reported  +\\d+s ago$");
-            Run processes = vigil("gpus", "--node", node, "--processes");
+            CliRun processes = vigil("gpus", "--node", node, "--processes");
             assertThat(processes.exit()).as(processes.err()).isZero();
             assertThat(processes.out()).containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  .*  +" + gang
                     + "  +allowed  +-$").containsPattern("(?m)^" + node + "  +" + gpu + "  +\\d+  .*  +-  +rogue  +reported$");

@@ -32,22 +32,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VigilCommandTest {
     private static final Path SHIPPED_CONFIG = Path.of("src/dist/conf/agent.yaml");
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpTeachesTheCommands() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("vigil up", "vigil agent -c agent.yaml", "up ", "agent ");
         assertThat(run("help", "agent").out()).contains("--check", "/metrics", "Examples:");
@@ -74,10 +65,10 @@ class VigilCommandTest {
 
     @Test
     void completionScriptsKnowEveryCommandAndOption() {
-        Run bash = run("completion", "bash");
+        CliRun bash = run("completion", "bash");
         assertThat(bash.exit()).isZero();
         assertThat(bash.out()).contains("complete -F _complete_vigil", "cordon", "--gpu", "--reason", "silence");
-        Run zsh = run("completion", "zsh");
+        CliRun zsh = run("completion", "zsh");
         assertThat(zsh.out()).startsWith("autoload -U +X compinit").contains("bashcompinit", "--gpu");
         assertThat(run("completion", "fish").exit()).isEqualTo(2);
     }
@@ -108,7 +99,7 @@ class VigilCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        Run version = run("version", "--url", "http://127.0.0.1:" + closed);
+        CliRun version = run("version", "--url", "http://127.0.0.1:" + closed);
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("client      vigil ").contains("controller  - (http://127.0.0.1:" + closed
                 + " did not answer)");
@@ -200,14 +191,14 @@ class VigilCommandTest {
 
     @Test
     void checkPrintsTheConfigAsTheAgentReadsIt() {
-        Run check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
+        CliRun check = run("agent", "-c", SHIPPED_CONFIG.toString(), "--check", "--node", "gpu-017");
         assertThat(check.exit()).isZero();
         assertThat(check.out()).contains("node: \"gpu-017\"", "backend: \"auto\"", "interval: \"1s\"");
     }
 
     @Test
     void checkPrintsPathsAsAPersonWritesThem() {
-        Run check = run("controller", "-c", "src/dist/conf/controller.yaml", "--check");
+        CliRun check = run("controller", "-c", "src/dist/conf/controller.yaml", "--check");
         assertThat(check.exit()).as(check.err()).isZero();
         assertThat(check.out()).contains("dataDir: \"/var/lib/vigil\"").doesNotContain("file:");
     }
@@ -216,14 +207,14 @@ class VigilCommandTest {
     void aBadConfigStopsWithExitStatus2AndNamesTheKey(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("agent.yaml");
         Files.writeString(bad, "sampling:\n  intervall: 1s\n");
-        Run run = run("agent", "-c", bad.toString());
+        CliRun run = run("agent", "-c", bad.toString());
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("vigil agent: config error: " + bad
                 + ": unknown key \"sampling.intervall\" (allowed keys under sampling: fields, interval)\n");
-        Run missing = run("agent", "-c", dir.resolve("nope.yaml").toString());
+        CliRun missing = run("agent", "-c", dir.resolve("nope.yaml").toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("nope.yaml: file not found");
-        Run flag = run("agent", "--backend", "cuda", "--check");
+        CliRun flag = run("agent", "--backend", "cuda", "--check");
         assertThat(flag.exit()).isEqualTo(2);
         assertThat(flag.err()).contains("with --backend: backend: \"cuda\" is not allowed (allowed: one of auto, dcgm, "
                 + "nvml, simulated)");
@@ -231,10 +222,10 @@ class VigilCommandTest {
 
     @Test
     void upRefusesAFleetThatCannotBeBuilt() {
-        Run empty = run("up", "--h100", "0", "--a100", "0");
+        CliRun empty = run("up", "--h100", "0", "--a100", "0");
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.err()).contains("(they add up to 0)");
-        Run interval = run("up", "--interval", "5");
+        CliRun interval = run("up", "--interval", "5");
         assertThat(interval.exit()).isEqualTo(2);
         assertThat(interval.err()).contains("--interval: \"5\" is not allowed");
         assertThat(run("up", "--base-port", "65535", "--h100", "2", "--a100", "0").exit()).isEqualTo(2);
@@ -243,15 +234,15 @@ class VigilCommandTest {
 
     @Test
     void aBadOptionValueIsOneLineNamingTheOptionTheValueAndWhatIsAllowedNotTheHelp() {
-        Run number = run("up", "--h100", "nine");
+        CliRun number = run("up", "--h100", "nine");
         assertThat(number.exit()).isEqualTo(2);
         assertThat(number.out()).isEmpty();
         assertThat(number.err()).isEqualTo("vigil up: --h100: \"nine\" is not allowed (allowed: a whole number)\n"
                 + "  see 'vigil up --help'\n");
-        Run choice = run("nodes", "-o", "yaml");
+        CliRun choice = run("nodes", "-o", "yaml");
         assertThat(choice.exit()).isEqualTo(2);
         assertThat(choice.err()).startsWith("vigil nodes: --output: \"yaml\" is not allowed (allowed: table, json)\n");
-        Run unknown = run("nodes", "--outptu", "json");
+        CliRun unknown = run("nodes", "--outptu", "json");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err().lines()).as(unknown.err()).hasSizeLessThanOrEqualTo(3)
                 .anyMatch(l -> l.contains("--outptu")).anyMatch(l -> l.equals("  see 'vigil nodes --help'"));
@@ -273,7 +264,7 @@ class VigilCommandTest {
                     + ": address already in use (another vigil or another program listens there: stop it, or choose "
                     + "another port with --controller-port (0: any free port))\n");
         }
-        Run host = run("up", "--bind", "no-such-host.invalid", "--controller-port", "0", "--base-port", "0");
+        CliRun host = run("up", "--bind", "no-such-host.invalid", "--controller-port", "0", "--base-port", "0");
         assertThat(host.exit()).isEqualTo(2);
         assertThat(host.err()).startsWith("vigil up: --bind: \"no-such-host.invalid\" is not an address of this machine")
                 .hasLineCount(1);
@@ -287,12 +278,12 @@ class VigilCommandTest {
             throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + taken.getLocalPort();
-            Run agent = run("agent", "--backend", "simulated", "--listen", address);
+            CliRun agent = run("agent", "--backend", "simulated", "--listen", address);
             assertThat(agent.exit()).isEqualTo(ExitCodes.CANNOT_START);
             assertThat(agent.err()).isEqualTo("vigil agent: cannot listen on " + address + ": address already in use "
                     + "(another vigil or another program listens there: stop it, or choose another port with "
                     + "--listen)\n");
-            Run controller = run("controller", "--listen", address, "--data-dir", dir.toString());
+            CliRun controller = run("controller", "--listen", address, "--data-dir", dir.toString());
             assertThat(controller.exit()).isEqualTo(ExitCodes.CANNOT_START);
             assertThat(controller.err()).hasLineCount(1).startsWith("vigil controller: cannot listen on " + address);
             try (Stream<Path> left = Files.list(dir)) {
