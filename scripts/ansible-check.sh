@@ -65,8 +65,8 @@ recap=$(grep -E "^$name +:" "$work/run2")
 say "idempotent: $recap"
 
 # --- the driver roles in check mode -----------------------------------------------------------------
-# driver_check DIR: a stand-in apt world (repository, sources, lists, APT_CONFIG) and a stand-in vigil
-# under DIR, readable by the test user; then the roles in check mode, and what each task reported.
+# A stand-in apt world under $work (repository, sources, lists, APT_CONFIG) and a stand-in vigil, both
+# readable by the test user; then the roles in check mode, and what each task reported.
 driver_version=550.127.05
 stand_in_deb() { # NAME VERSION: an empty package, as apt sees one
   local dir
