@@ -17,6 +17,7 @@ import dev.vigil.controller.state.NodeFacts;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.HttpServer;
 import dev.vigil.runbooks.RunbookFile;
+import dev.vigil.scheduler.topology.Fabric;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.slf4j.Logger;
@@ -26,7 +27,9 @@ import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -161,7 +164,8 @@ public final class Controller implements AutoCloseable {
             public String version() {
                 return Controller.version();
             }
-        }, metrics::reported, migConfigs, config.mig().auto().limits(), config.scheduler().poolOf());
+        }, metrics::reported, migConfigs, config.mig().auto().limits(), config.scheduler().poolOf(),
+                leafOf(config.fabric()));
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
@@ -245,5 +249,12 @@ public final class Controller implements AutoCloseable {
         state.close();
         member.close();
         LOG.atInfo().addKeyValue("member", config.member()).log("controller_stopped");
+    }
+
+    /** Each node the fabric lists, with its leaf switch. */
+    private static Map<String, String> leafOf(Fabric fabric) {
+        Map<String, String> leafOf = new HashMap<>();
+        fabric.positions().forEach((node, position) -> leafOf.put(node, position.leaf()));
+        return leafOf;
     }
 }

@@ -56,7 +56,11 @@ class ControllerApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = TestController.start(dataDir, "nodeTimeout: 2s");
+        controller = TestController.start(dataDir, """
+                nodeTimeout: 2s
+                scheduler: {pools: {training: ["gpu-place-[1-2]"]}}
+                fabric: {spines: [{name: spine-1, leaves: [{name: leaf-7, nodes: [gpu-place-1]}]}]}
+                """);
         String admin = controller.token("admin");
         TOKENS.put("admin", admin);
         TOKENS.put("agent", controller.token("agent"));
@@ -256,6 +260,24 @@ class ControllerApiTest {
         assertThat(counter(byLeader) - leader).isEqualTo(1);
         assertThat(controller.json("GET", "/v1/events?node=gpu-r", TOKENS.get("viewer"), null).get("events")
                 .findValuesAsText("kind")).contains("xid");
+    }
+
+    @Test
+    void theNodeListNamesEachNodesPoolAndLeafFromTheConfigurationWhereItHasOne() throws Exception {
+        for (String name : List.of("gpu-place-1", "gpu-place-2", "gpu-place-3")) {
+            new Agent(name).report(true);
+        }
+
+        JsonNode listed = controller.json("GET", "/v1/nodes", TOKENS.get("viewer"), null).get("nodes");
+
+        Map<String, List<String>> places = new LinkedHashMap<>();
+        for (JsonNode row : listed) {
+            if (row.get("name").asText().startsWith("gpu-place-")) {
+                places.put(row.get("name").asText(), List.of(row.path("pool").asText("-"), row.path("leaf").asText("-")));
+            }
+        }
+        assertThat(places).containsExactly(Map.entry("gpu-place-1", List.of("training", "leaf-7")),
+                Map.entry("gpu-place-2", List.of("training", "-")), Map.entry("gpu-place-3", List.of("-", "-")));
     }
 
     @Test
@@ -485,7 +507,7 @@ class ControllerApiTest {
                 throw new UnsupportedOperationException();
             }
         }, nanos -> { }, MigConfigs.load(MigSettings.defaults()),
-                MigSettings.defaults().auto().limits(), Map.of()).router().routes();
+                MigSettings.defaults().auto().limits(), Map.of(), Map.of()).router().routes();
     }
 
     @Test

@@ -22,11 +22,14 @@ import java.util.concurrent.Callable;
                 "  backend_*       its execution backend: slurm, kubernetes, none",
                 "  gpu_backend_*   how its agent reads the GPUs: dcgm, nvml, simulated",
                 "  state_*         ready, cordoned, draining, drained, unknown, registered",
+                "  pool_*          its node pool (scheduler.pools in the controller's config), if in one",
+                "  leaf_*          its leaf switch (fabric in the controller's config), if the fabric lists it",
                 "A node that has not reported its inventory lands in the _unknown group of that kind.",
                 ""},
         footer = {"", "Examples:",
                 "  vigil provision ansible-inventory --url http://ctl-1:8080 > inventory.ini",
-                "  ansible-playbook -i inventory.ini ansible/gpu_nodes.yml --limit 'model_nvidia_h100_80gb_hbm3:&state_ready'"})
+                "  ansible-playbook -i inventory.ini ansible/gpu_nodes.yml --limit 'model_nvidia_h100_80gb_hbm3:&state_ready'",
+                "  ansible-playbook -i inventory.ini ansible/gpu_nodes.yml --limit 'pool_training:&leaf_leaf_07'"})
 final class AnsibleInventoryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -5,6 +5,7 @@ import dev.vigil.api.binding.Documents;
 import dev.vigil.controller.Controller;
 import dev.vigil.controller.config.ControllerConfig;
 import dev.vigil.provisioning.install.ControllerRest;
+import dev.vigil.provisioning.ssh.CommandResult;
 import dev.vigil.provisioning.ssh.Ssh;
 import dev.vigil.provisioning.ssh.SshConnection;
 import dev.vigil.provisioning.ssh.SshTarget;
@@ -158,6 +159,51 @@ class ProvisionInstallIT {
         for (SshTarget untouched : targets.subList(1, targets.size())) {
             assertThat(rest.node(untouched.name()).state()).isEqualTo("ready");
             assertThat(rest.node(untouched.name()).agentVersion()).isNotEqualTo("9.9.9");
+        }
+    }
+
+    /**
+     * The systemd path as far as a test host allows (no root, no systemd, and its file system is the
+     * machine's, so nothing may be installed under /etc): the distribution's unit, read from the host,
+     * is rendered for the prefix beside the release and accepted by systemd-analyze; installing it under
+     * /etc/systemd/system is refused, and the host fails at the start step saying so.
+     */
+    @Test
+    @Order(3)
+    void underSystemdTheUnitIsRenderedForThePrefixAndAHostWithoutRootFailsAtStartSayingWhy() throws Exception {
+        Map<String, String> env = TestHosts.environment();
+        List<String> lines = Files.readAllLines(Path.of(env.get("VIGIL_TESTHOSTS_FILE")));
+        Path oneHost = Files.writeString(dir.resolve("systemd-host"), lines.get(lines.size() - 1) + "\n");
+        SshTarget target = TestHosts.targets().get(TestHosts.targets().size() - 1);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int status = provision(out, err, "install", oneHost.toString(),
+                "--distribution", System.getProperty("vigil.tarball"),
+                "--controller", url, "--agent-token-file", dir.resolve("data/agent.token").toString(),
+                "--token", Files.readString(dir.resolve("data/admin.token")).strip(),
+                "--prefix", "vigil-systemd", "--backend", "simulated", "--ready-timeout", "5s",
+                "-i", env.get("VIGIL_TESTHOSTS_KEY"), "--known-hosts", TestHosts.knownHostsCopy(dir.resolve("kh4")).toString(),
+                "-o", "json");
+
+        assertThat(status).as(out + "\n" + err).isEqualTo(ProvisionExit.FAILED);
+        JsonNode result = Documents.json().readTree(out.toString()).get(0);
+        assertThat(result.path("step").asText()).isEqualTo("start");
+        assertThat(result.path("detail").asText()).contains("starting the unit failed")
+                .contains("/etc/systemd/system/vigil-agent.service").contains("Permission denied");
+        try (SshConnection host = new Ssh(TestHosts.settings(dir.resolve("kh5"))).connect(target)) {
+            String prefix = host.run("cd vigil-systemd && pwd").stdout().strip();
+            try {
+                String unit = host.run("cat vigil-systemd/vigil-agent.service").stdout();
+                assertThat(unit).contains("\nLoadCredential=agent.yaml:" + prefix + "/etc/agent.yaml\n")
+                        .contains("\nExecStart=" + prefix + "/current/bin/vigil agent --config %d/agent.yaml\n")
+                        .contains("\nDynamicUser=yes\n");
+                assumeTrue(host.run("command -v systemd-analyze").succeeded(), "no systemd-analyze on the test host");
+                CommandResult verified = host.run("systemd-analyze verify vigil-systemd/vigil-agent.service");
+                assertThat(verified.exitStatus()).as(verified.stderr() + verified.stdout()).isZero();
+            } finally {
+                host.run("rm -rf vigil-systemd");
+            }
         }
     }
 

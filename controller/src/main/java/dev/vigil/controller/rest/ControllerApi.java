@@ -120,6 +120,7 @@ public final class ControllerApi {
     private final AlertRoutes alerts;
     private final RunbookRoutes runbooks;
     private final MigRoutes mig;
+    private final NodePlaces places;
 
     /** Told how long each agent report took, for the controller's metrics. */
     @FunctionalInterface
@@ -130,14 +131,16 @@ public final class ControllerApi {
     /**
      * @param migConfigs the named MIG configs
      * @param migLimits  the limits MIG proposals keep to ({@code mig.auto})
-     * @param poolOf     each node's pool, for MIG proposals
+     * @param poolOf     each node's pool, for MIG proposals and the node list
+     * @param leafOf     each node's leaf switch the fabric lists, for the node list
      */
     public ControllerApi(Member member, ReportTimer reportTimer, MigConfigs migConfigs,
-                         LayoutAdvisor.Settings migLimits, Map<String, String> poolOf) {
+                         LayoutAdvisor.Settings migLimits, Map<String, String> poolOf, Map<String, String> leafOf) {
         this.member = member;
         this.authenticator = new Authenticator(member::store);
         this.openApi = openApiDocument();
         this.reportTimer = reportTimer;
+        this.places = new NodePlaces(poolOf, leafOf);
         this.alerts = new AlertRoutes(member::leader, this::caller);
         this.runbooks = new RunbookRoutes(member::leader, member::store, this::caller);
         this.mig = new MigRoutes(member::leader, member::store, migConfigs, migLimits, poolOf, Clock.systemUTC(),
@@ -218,9 +221,11 @@ public final class ControllerApi {
         return members.staleReason() == null ? response : response.header(STALE_HEADER, members.staleReason());
     }
 
-    /** The stored summaries, joined as they are: no parsing on the way out. */
+    /** The stored summaries, joined as they are with each node's place added: no parsing on the way out. */
     private Response nodes(Request request, Identity who) {
-        String body = "{\"nodes\":[" + String.join(",", member.store().nodeSummariesJson()) + "]}";
+        List<String> items = new ArrayList<>();
+        member.store().nodeSummariesJson().forEach((node, json) -> items.add(places.addTo(node, json)));
+        String body = "{\"nodes\":[" + String.join(",", items) + "]}";
         return Response.bytes(200, Response.JSON, body.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -47,8 +47,8 @@ final class NodeShell implements AutoCloseable {
     NodeShell(RunbookSettings.Ssh settings) {
         this.settings = settings;
         this.ssh = settings == null ? null : new Ssh(new SshSettings(settings.identity(),
-                new KnownHosts(settings.knownHosts()), FirstContact.REFUSE, settings.connectTimeout(),
-                settings.commandTimeout(), SshSettings.KEEP_ALIVE));
+                new KnownHosts(settings.knownHosts()), FirstContact.pinnedOnlyBy("runbooks.ssh.knownHosts"),
+                settings.connectTimeout(), settings.commandTimeout(), SshSettings.KEEP_ALIVE));
     }
 
     void exec(String id, String node, String command) {

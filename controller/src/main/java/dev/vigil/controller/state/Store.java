@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -168,19 +169,18 @@ public final class Store {
     }
 
     /**
-     * Every node's summary as JSON, by name, each with its latest report time. The summaries are
-     * stored without one (it changes with every report, which the leader does not see) and served
+     * Every node's summary as JSON, by name (sorted), each with its latest report time. The summaries
+     * are stored without one (it changes with every report, which the leader does not see) and served
      * as stored, the time from the vital signs added: listing thousands of nodes parses none.
      */
-    public List<String> nodeSummariesJson() {
+    public SortedMap<String, String> nodeSummariesJson() {
         Map<String, NodeVitals> latest = vitals();
-        Map<String, String> sorted = new TreeMap<>();
-        summaries.forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
-        List<String> all = new ArrayList<>(sorted.size());
-        sorted.forEach((name, json) -> {
-            NodeVitals vitals = latest.get(name);
-            all.add(vitals == null ? json : json.substring(0, json.lastIndexOf('}')) + ",\"lastReport\":\""
-                    + vitals.lastReport() + "\"}");
+        SortedMap<String, String> all = new TreeMap<>();
+        summaries.forEach(entry -> {
+            NodeVitals vitals = latest.get(entry.getKey());
+            String json = entry.getValue();
+            all.put(entry.getKey(), vitals == null ? json : json.substring(0, json.lastIndexOf('}'))
+                    + ",\"lastReport\":\"" + vitals.lastReport() + "\"}");
         });
         return all;
     }

@@ -13,6 +13,7 @@ import dev.vigil.api.cluster.AgentReport;
 import dev.vigil.api.cluster.ReasonRequest;
 import dev.vigil.api.cluster.TokenRequest;
 import dev.vigil.api.jobs.JobSpec;
+import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.http.Request;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -30,12 +31,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * has a detail and says what is allowed.
  *
  * <p>{@code ./mvnw verify} runs it on its seeds ({@code BodyBindingFuzzTestInputs}, the first byte
- * choosing the body type); {@code JAZZER_FUZZ=1} fuzzes for {@code maxDuration} (CI: .ci/run).
+ * choosing the body type: {@code F} the first of {@link #BODIES}, {@code G} the second, ..., modulo
+ * their number); {@code JAZZER_FUZZ=1} fuzzes for {@code maxDuration} (CI: .ci/run).
  */
 class BodyBindingFuzzTest {
-    /** The request bodies, by route: cordon/uncordon/drain/resume and cancel share ReasonRequest. */
+    /**
+     * The request bodies, by route: cordon/uncordon/drain/resume and cancel share ReasonRequest. A new one
+     * goes at the end with a seed of its own: the stored seeds keep their letters, so their types.
+     */
     static final List<Class<?>> BODIES = List.of(JobSpec.class, AgentReport.class, ReasonRequest.class,
-            TokenRequest.class, SilenceRequest.class, AlertmanagerWebhook.class, FaultSpec.class);
+            TokenRequest.class, SilenceRequest.class, AlertmanagerWebhook.class, FaultSpec.class, AnsibleRun.class);
+    /** The first byte that chooses the first body type: the seeds are written F{...}, G{...}. */
+    private static final int FIRST = 'F';
 
     @FuzzTest(maxDuration = "30s")
     @DictionaryEntries({"{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "NaN", "-Infinity", "1e400",
@@ -44,12 +51,13 @@ class BodyBindingFuzzTest {
             "\"max-leaves\"", "\"env\"", "\"command\"", "\"agentId\"", "\"inventoryHash\"", "\"inventory\"",
             "\"health\"", "\"events\"", "\"reason\"", "\"role\"", "\"matchers\"", "\"node=n\"", "\"startsAt\"",
             "\"endsAt\"", "\"duration\"", "\"1h\"", "\"comment\"", "\"version\"", "\"4\"", "\"alerts\"",
-            "\"labels\"", "\"alertname\"", "\"status\"", "\"firing\"", "\"gpu\"", "\"xid\"", "\"2026-12-06T14:00:00Z\""})
+            "\"labels\"", "\"alertname\"", "\"status\"", "\"firing\"", "\"gpu\"", "\"xid\"", "\"2026-12-06T14:00:00Z\"",
+            "\"playbook\"", "\"limit\"", "\"check\"", "\"exitCode\"", "\"unreachable\""})
     void everyBodyBindsOrIsRefusedNamingTheField(byte[] input) {
         if (input.length == 0) {
             return;
         }
-        Class<?> type = BODIES.get((input[0] & 0xff) % BODIES.size());
+        Class<?> type = BODIES.get(Math.floorMod((input[0] & 0xff) - FIRST, BODIES.size()));
         byte[] json = Arrays.copyOfRange(input, 1, input.length);
         Request request = new Request("POST", "/fuzz", Map.of(), Map.of(),
                 new DefaultHttpHeaders().set("Content-Type", "application/json"), json, null);

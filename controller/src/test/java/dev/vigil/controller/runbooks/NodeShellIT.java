@@ -68,7 +68,8 @@ class NodeShellIT {
 
             ExecResult result = ended(shell, "run-1/1/1");
             assertThat(result.state()).isEqualTo(AgentActionResult.State.FAILED);
-            assertThat(result.message()).contains("no host key pinned").contains("SHA256:");
+            assertThat(result.message()).contains("no host key pinned").contains("SHA256:")
+                    .contains("add the host's key to runbooks.ssh.knownHosts").doesNotContain("--host-key-fingerprint");
         }
         assertThat(Files.readString(empty)).isEmpty();
     }

@@ -47,7 +47,10 @@ public final class ControllerRest implements ControllerNodes {
                 node.path("agentVersion").asText(null));
     }
 
-    /** Every node, as an Ansible inventory needs it: one GET for the list, one per node for its details. */
+    /**
+     * Every node, as an Ansible inventory needs it: one GET for the list (which names each node's pool and
+     * leaf), one per node for its details.
+     */
     public List<AnsibleInventory.Node> inventoryNodes() throws IOException, InterruptedException {
         List<AnsibleInventory.Node> nodes = new ArrayList<>();
         for (JsonNode summary : body(send(request("/v1/nodes").GET())).path("nodes")) {
@@ -55,7 +58,8 @@ public final class ControllerRest implements ControllerNodes {
             JsonNode node = body(send(request("/v1/nodes/" + segment(name)).GET()));
             nodes.add(new AnsibleInventory.Node(name, text(summary.path("model")),
                     node.path("execution").isObject() ? text(node.at("/execution/backend")) : "none",
-                    text(node.at("/inventory/backend")), text(node.path("state"))));
+                    text(node.at("/inventory/backend")), text(node.path("state")), text(summary.path("pool")),
+                    text(summary.path("leaf"))));
         }
         return nodes;
     }

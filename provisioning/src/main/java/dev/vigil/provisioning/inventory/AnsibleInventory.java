@@ -12,18 +12,22 @@ import java.util.function.Function;
 /**
  * An Ansible inventory (INI) from the controller's nodes: every node in {@code gpu_nodes} (what
  * {@code ansible/gpu_nodes.yml} targets), and in a group per GPU model, per execution backend
- * (slurm, kubernetes, none), per GPU backend (dcgm, nvml, simulated) and per state, so that
- * {@code --limit model_nvidia_h100_80gb_hbm3:&state_ready} picks what a change should touch.
+ * (slurm, kubernetes, none), per GPU backend (dcgm, nvml, simulated), per state, per node pool and
+ * per leaf switch, so that {@code --limit model_nvidia_h100_80gb_hbm3:&state_ready} or
+ * {@code --limit leaf_leaf_07} picks what a change should touch.
  */
 public final class AnsibleInventory {
     private AnsibleInventory() {
     }
 
     /**
-     * A node as the inventory needs it; null fields (a node that has not reported its inventory)
-     * land in the {@code unknown} group of that kind.
+     * A node as the inventory needs it; null model, execution, GPU backend or state (a node that has not
+     * reported its inventory) land in the {@code unknown} group of that kind. Pool and leaf come from the
+     * controller's configuration: a node in no pool, or one the fabric does not list, is in no group of
+     * that kind.
      */
-    public record Node(String name, String model, String execution, String gpuBackend, String state) {
+    public record Node(String name, String model, String execution, String gpuBackend, String state, String pool,
+                       String leaf) {
     }
 
     public static String render(List<Node> nodes) {
@@ -52,6 +56,8 @@ public final class AnsibleInventory {
         groups(ini, nodes, "backend", Node::execution);
         groups(ini, nodes, "gpu_backend", Node::gpuBackend);
         groups(ini, nodes, "state", Node::state);
+        groups(ini, nodes.stream().filter(node -> node.pool() != null).toList(), "pool", Node::pool);
+        groups(ini, nodes.stream().filter(node -> node.leaf() != null).toList(), "leaf", Node::leaf);
         return ini.toString();
     }
 
@@ -68,11 +74,13 @@ public final class AnsibleInventory {
         members.forEach(member -> ini.append(member).append('\n'));
     }
 
-    /** A group name Ansible accepts: lower-case letters, digits and underscores. */
+    /**
+     * The part of a group name after its kind's prefix (which starts it with a letter): lower-case letters,
+     * digits and underscores, what Ansible accepts without a warning; {@code unknown} when nothing is left.
+     */
     static String groupName(String value) {
-        if (value == null || value.isBlank()) {
-            return "unknown";
-        }
-        return value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+        String name = value == null ? "" : value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
+                .replaceAll("^_|_$", "");
+        return name.isEmpty() ? "unknown" : name;
     }
 }

@@ -45,10 +45,13 @@ final class PinnedHostKeys implements HostKeyVerifier {
             return false;
         }
         if (expected == null && !firstContact.acceptAny()) {
+            String allow = firstContact.pinnedBy() == null ? "give it (--host-key-fingerprint " + target.name() + "="
+                    + offered.fingerprint() + ") or trust the first key seen (--accept-new-host-keys)"
+                    : "add the host's key to " + firstContact.pinnedBy() + " (" + knownHosts.file()
+                    + "); no key is learnt here";
             refusal = new SshFailure(SshFailure.Reason.HOST_KEY_UNKNOWN, target.name(), "no host key pinned for "
                     + target.login() + " in " + knownHosts.file() + "; it offers " + offered + ". Check that fingerprint "
-                    + "out of band, then give it (--host-key-fingerprint " + target.name() + "=" + offered.fingerprint()
-                    + ") or trust the first key seen (--accept-new-host-keys)", null);
+                    + "out of band, then " + allow, null);
             return false;
         }
         knownHosts.add(target.address(), target.port(), offered);

@@ -13,9 +13,9 @@ class AnsibleInventoryTest {
     @Test
     void groupsNodesByModelBackendGpuBackendAndState() {
         String ini = AnsibleInventory.render(List.of(
-                new AnsibleInventory.Node("gpu-02", "NVIDIA H100 80GB HBM3", "slurm", "dcgm", "ready"),
-                new AnsibleInventory.Node("gpu-01", "NVIDIA H100 80GB HBM3", "slurm", "dcgm", "cordoned"),
-                new AnsibleInventory.Node("gpu-03", null, "none", null, "registered")));
+                new AnsibleInventory.Node("gpu-02", "NVIDIA H100 80GB HBM3", "slurm", "dcgm", "ready", null, null),
+                new AnsibleInventory.Node("gpu-01", "NVIDIA H100 80GB HBM3", "slurm", "dcgm", "cordoned", null, null),
+                new AnsibleInventory.Node("gpu-03", null, "none", null, "registered", null, null)));
 
         assertThat(ini).isEqualTo("""
                 # Written by 'vigil provision ansible-inventory' from the controller's nodes.
@@ -60,9 +60,9 @@ class AnsibleInventoryTest {
     @Test
     void nodesFromAHostsFileGetTheirAddressPortAndUserTheOthersTheirName() {
         String ini = AnsibleInventory.render(List.of(
-                new AnsibleInventory.Node("gpu-01", "H100", "slurm", "dcgm", "ready"),
-                new AnsibleInventory.Node("gpu-02", "H100", "slurm", "dcgm", "ready"),
-                new AnsibleInventory.Node("gpu-03", "H100", "slurm", "dcgm", "ready")),
+                new AnsibleInventory.Node("gpu-01", "H100", "slurm", "dcgm", "ready", null, null),
+                new AnsibleInventory.Node("gpu-02", "H100", "slurm", "dcgm", "ready", null, null),
+                new AnsibleInventory.Node("gpu-03", "H100", "slurm", "dcgm", "ready", null, null)),
                 Map.of("gpu-01", new SshTarget("gpu-01", "ops", "10.0.0.1", 2222),
                         "gpu-02", new SshTarget("gpu-02", null, "10.0.0.2", 22),
                         "elsewhere", new SshTarget("elsewhere", null, "10.0.0.9", 22)));
@@ -83,8 +83,49 @@ class AnsibleInventoryTest {
     }
 
     @Test
-    void groupNamesAreWhatAnsibleAccepts() {
-        assertThat(AnsibleInventory.groupName("NVIDIA A100-SXM4-80GB")).isEqualTo("nvidia_a100_sxm4_80gb");
-        assertThat(AnsibleInventory.groupName(" ")).isEqualTo("unknown");
+    void nodesInAPoolOrUnderALeafAreInItsGroupTheOthersInNone() {
+        String ini = AnsibleInventory.render(List.of(
+                new AnsibleInventory.Node("gpu-01", "H100", "slurm", "dcgm", "ready", "training", "leaf-07"),
+                new AnsibleInventory.Node("gpu-02", "H100", "slurm", "dcgm", "ready", "training", "leaf-08"),
+                new AnsibleInventory.Node("gpu-03", "H100", "slurm", "dcgm", "ready", "inference", "leaf-07"),
+                new AnsibleInventory.Node("gpu-04", "H100", "slurm", "dcgm", "ready", null, null)));
+
+        assertThat(ini).endsWith("""
+
+                [state_ready]
+                gpu-01
+                gpu-02
+                gpu-03
+                gpu-04
+
+                [pool_inference]
+                gpu-03
+
+                [pool_training]
+                gpu-01
+                gpu-02
+
+                [leaf_leaf_07]
+                gpu-01
+                gpu-03
+
+                [leaf_leaf_08]
+                gpu-02
+                """);
+    }
+
+    @Test
+    void everyGroupNameIsOneAnsibleAcceptsWhateverTheValues() {
+        String ini = AnsibleInventory.render(List.of(
+                new AnsibleInventory.Node("gpu-01", "NVIDIA A100-SXM4-80GB", "slurm", "dcgm", "ready", "9-lives",
+                        "Leaf \"7\" (row B)"),
+                new AnsibleInventory.Node("gpu-02", "---", "", " ", null, "-", "")));
+
+        List<String> groups = ini.lines().filter(line -> line.startsWith("[")).toList();
+
+        assertThat(groups).allMatch(group -> group.matches("\\[[a-z_][a-z0-9_]*]"), "a valid Ansible group name")
+                .contains("[model_nvidia_a100_sxm4_80gb]", "[pool_9_lives]", "[leaf_leaf_7_row_b]", "[model_unknown]",
+                        "[backend_unknown]", "[gpu_backend_unknown]", "[state_unknown]", "[pool_unknown]",
+                        "[leaf_unknown]");
     }
 }

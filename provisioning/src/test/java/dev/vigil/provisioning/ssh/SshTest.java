@@ -96,6 +96,19 @@ class SshTest {
     }
 
     @Test
+    void aServiceThatNeverPinsAKeyIsToldToAddItWhereItsKeysComeFrom() throws Exception {
+        TestSshServer server = server(hostEcdsa);
+
+        assertThatThrownBy(() -> ssh(FirstContact.pinnedOnlyBy("runbooks.ssh.knownHosts")).connect(target(server)))
+                .isInstanceOfSatisfying(SshFailure.class, e -> assertThat(e.reason()).isEqualTo(SshFailure.Reason.HOST_KEY_UNKNOWN))
+                .hasMessageContaining("gpu-01: no host key pinned")
+                .hasMessageContaining(HostKey.of(hostEcdsa.getPublic()).fingerprint())
+                .hasMessageContaining("add the host's key to runbooks.ssh.knownHosts (" + dir.resolve("known_hosts") + ")")
+                .message().doesNotContain("--host-key-fingerprint", "--accept-new-host-keys");
+        assertThat(dir.resolve("known_hosts")).doesNotExist();
+    }
+
+    @Test
     void aChangedHostKeyFailsClosedNamingTheHostAndBothFingerprints() throws Exception {
         TestSshServer server = server(hostEcdsa);
         KeyPair before = TestSshServer.ecdsa();
