@@ -18,10 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,16 +94,10 @@ class ProvisionAnsibleInventoryTest {
     @Test
     void nodesAreGroupedByTheirPoolAndLeafAndAnsibleReadsTheGroups() throws Exception {
         ContextFile.environment = name -> null;
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Vigil.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        CliRun inventory = CliRun.of("provision", "ansible-inventory", "--url", url, "--token", viewer);
 
-        int exit = cli.execute("provision", "ansible-inventory", "--url", url, "--token", viewer);
-
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("""
+        assertThat(inventory.exit()).as(inventory.err()).isZero();
+        assertThat(inventory.out()).contains("""
                 [pool_inference]
                 gpu-03
 
@@ -123,7 +114,7 @@ class ProvisionAnsibleInventoryTest {
                 """).contains("[model_nvidia_h100_80gb_hbm3]\ngpu-01\ngpu-02\ngpu-03\ngpu-04\n")
                 .doesNotContain("pool_unknown", "leaf_unknown");
 
-        JsonNode groups = ansibleInventory(Files.writeString(dir.resolve("inventory.ini"), out.toString()));
+        JsonNode groups = ansibleInventory(Files.writeString(dir.resolve("inventory.ini"), inventory.out()));
         assertThat(groups.at("/pool_training/hosts").toString()).isEqualTo("[\"gpu-01\",\"gpu-02\"]");
         assertThat(groups.at("/leaf_leaf_8_row_b/hosts").toString()).isEqualTo("[\"gpu-03\"]");
     }
