@@ -14,7 +14,8 @@ import java.util.List;
                 "List the fleet's nodes, one line each.",
                 "",
                 "Each line: the node's state; its GPUs (how many, how many failed, how",
-                "many cordoned one by one), their model; when its agent last reported (the",
+                "many cordoned one by one), their model; its node pool and leaf switch (from",
+                "the controller's scheduler.pools and fabric); when its agent last reported (the",
                 "controller keeps that time to within 5 s, so a recent report reads <10s ago);",
                 "and why the node is in its state.",
                 "",
@@ -45,10 +46,11 @@ final class NodesCommand extends ApiCommand {
             return;
         }
         Instant now = Instant.now();
-        Table table = new Table("NAME", "STATE", "GPUS", "FAILED", "CORDONED", "MODEL", "LAST-REPORT", "REASON");
+        Table table = new Table("NAME", "STATE", "GPUS", "FAILED", "CORDONED", "MODEL", "POOL", "LEAF", "LAST-REPORT",
+                "REASON");
         for (NodeSummary node : nodes) {
             table.row(node.name(), Table.wire(node.state()), node.gpus(), node.gpusFailed(), node.gpusCordoned(),
-                    node.model(), Table.reported(node.lastReport(), now), node.reason());
+                    node.model(), node.pool(), node.leaf(), Table.reported(node.lastReport(), now), node.reason());
         }
         table.print(out);
     }

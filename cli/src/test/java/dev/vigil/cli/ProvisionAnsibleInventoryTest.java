@@ -92,6 +92,16 @@ class ProvisionAnsibleInventoryTest {
     }
 
     @Test
+    void vigilNodesShowsThePoolAndLeafTheInventoryGroupsBy() {
+        CliRun nodes = CliRun.of("nodes", "--url", url, "--token", viewer);
+
+        assertThat(nodes.exit()).as(nodes.err()).isZero();
+        assertThat(nodes.out()).containsPattern("(?m)^gpu-02  +ready  +8  +0  +0  +.+  +training  +leaf-07  +")
+                .containsPattern("(?m)^gpu-03  +ready  +8  +0  +0  +.+  +inference  +Leaf 8 \\(row B\\)  +")
+                .containsPattern("(?m)^gpu-04  +ready  +8  +0  +0  +.+  +-  +-  +");
+    }
+
+    @Test
     void nodesAreGroupedByTheirPoolAndLeafAndAnsibleReadsTheGroups() throws Exception {
         ContextFile.environment = name -> null;
         CliRun inventory = CliRun.of("provision", "ansible-inventory", "--url", url, "--token", viewer);
