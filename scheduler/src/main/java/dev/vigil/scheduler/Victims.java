@@ -85,7 +85,7 @@ final class Victims {
         for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
             String owner = node.owner(gpu);
             Job job = owner == null ? null : jobs.get(owner);
-            if (job != null && job.spec.preemptible() && job.priority < preemptor.priority && job.wholeGpus()) {
+            if (job != null && job.spec.preemptible() && job.priority < preemptor.priority) {
                 here.add(job);
             }
         }

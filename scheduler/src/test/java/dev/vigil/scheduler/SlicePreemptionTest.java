@@ -158,17 +158,21 @@ class SlicePreemptionTest {
     }
 
     @Test
-    void aLenderReclaimsItsQuotaFromTheBorrowersLatestSliceJob() {
-        // Research and vision each have one H100 of nominal quota in cohort lab; vision's four 3g.40gb (0.43 of a
-        // GPU each, 1.72 in all) fill both GPUs, borrowing 0.72 of research's.
+    void aLenderReclaimsItsQuotaFromTheBorrowersLatestJobHoldingItsProfile() {
+        // Research and vision each have one H100 of nominal quota in cohort lab. GPUs 0 and 1 are cut into two
+        // 3g.40gb each, GPU 2 into seven 1g.10gb. Vision's four 3g.40gb (0.43 of a GPU each) and, last, one 1g.10gb
+        // (0.14) make 1.86: it borrows 0.86 of research's.
         Tenant research = new Tenant("research", null, "lab", Map.of("H100", 1), null);
         Tenant vision = new Tenant("vision", null, "lab", Map.of("H100", 1), null);
         Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, null, true, null, null, null,
                 List.of(research, vision)), Fabric.none());
-        scheduler.upsertNode(mig("m", null, 2, "3g.40gb", 2));
+        List<NodeCapacity.Gpu> gpus = new ArrayList<>(mig("x", null, 2, "3g.40gb", 2).gpus());
+        gpus.add(new NodeCapacity.Gpu(2, "g2", true, 0, 0, mig("x", null, 7, "1g.10gb", 1).gpus().get(0).mig()));
+        scheduler.upsertNode(new NodeCapacity("m", H100, null, true, true, gpus));
         for (int i = 0; i < 4; i++) {
             place(scheduler, "v-" + i, Jobs.slices(1, "3g.40gb").tenant("vision"), T0.plusSeconds(i));
         }
+        place(scheduler, "v-small", Jobs.slices(1, "1g.10gb").tenant("vision"), T0.plusSeconds(5));
 
         scheduler.submit("mine", Jobs.slices(1, "3g.40gb").tenant("research").spec(), T0.plusSeconds(20));
         Cycle cycle = scheduler.schedule(T0.plusSeconds(20));
@@ -179,8 +183,9 @@ class SlicePreemptionTest {
                     assertThat(((Decision.Stop) d).reason()).isEqualTo("reclaimed: tenant research needs its own "
                             + "H100 quota back for job mine (tenant vision borrowed it in cohort lab)");
                 });
+        // v-small was placed last, but its 1g.10gb slice is no room for a 3g.40gb one: it keeps running.
         assertThat(started(cycle)).containsExactly("mine");
         assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("research", 429L),
-                Map.entry("vision", 1287L));
+                Map.entry("vision", 1430L));
     }
 }
