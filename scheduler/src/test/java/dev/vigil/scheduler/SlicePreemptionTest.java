@@ -188,4 +188,26 @@ class SlicePreemptionTest {
         assertThat(scheduler.heldMilliByTenant()).containsExactly(Map.entry("research", 429L),
                 Map.entry("vision", 1430L));
     }
+
+    @Test
+    void aLenderReclaimingWholeGpusLeavesTheBorrowersSlicesAlone() {
+        // GPU 0 whole, GPU 1 cut into seven 1g.10gb. Vision (one H100 of nominal quota, like research) holds GPU 0,
+        // then all seven slices, placed last: 2.0 GPUs, one borrowed from research.
+        Tenant research = new Tenant("research", null, "lab", Map.of("H100", 1), null);
+        Tenant vision = new Tenant("vision", null, "lab", Map.of("H100", 1), null);
+        Scheduler scheduler = new Scheduler(new SchedulerPolicy(null, null, true, null, null, null,
+                List.of(research, vision)), Fabric.none());
+        List<NodeCapacity.Gpu> gpus = List.of(new NodeCapacity.Gpu(0, "g0", true, 0, 0, List.of()),
+                new NodeCapacity.Gpu(1, "g1", true, 0, 0, mig("x", null, 7, "1g.10gb", 1).gpus().get(0).mig()));
+        scheduler.upsertNode(new NodeCapacity("m", H100, null, true, true, gpus));
+        place(scheduler, "whole", Jobs.training(1).tenant("vision"), T0);
+        place(scheduler, "cut", Jobs.slices(7, "1g.10gb").tenant("vision"), T0.plusSeconds(1));
+
+        scheduler.submit("mine", Jobs.training(1).tenant("research").spec(), T0.plusSeconds(20));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(20));
+
+        // Evicting the slices frees no whole GPU: only the whole-GPU job makes room.
+        assertThat(stopped(cycle)).containsExactly("whole");
+        assertThat(started(cycle)).containsExactly("mine");
+    }
 }
