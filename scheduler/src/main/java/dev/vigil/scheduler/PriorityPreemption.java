@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Preemption by priority: a job may evict preemptible jobs of lower priority, the {@link Victims} that cost least,
@@ -24,24 +23,22 @@ final class PriorityPreemption implements Preemption {
     private final Fit fit;
     private final LocalityWait locality;
     private final Map<String, Job> jobs;
-    /** Running preemptible jobs, counted by priority. */
-    private final TreeMap<Integer, Integer> preemptibleByPriority;
+    private final Preemptible preemptible;
 
     PriorityPreemption(SchedulerPolicy policy, ClusterState state, Fit fit, LocalityWait locality,
-                       Map<String, Job> jobs, TreeMap<Integer, Integer> preemptibleByPriority) {
+                       Map<String, Job> jobs, Preemptible preemptible) {
         this.policy = policy;
         this.state = state;
         this.fit = fit;
         this.locality = locality;
         this.jobs = jobs;
-        this.preemptibleByPriority = preemptibleByPriority;
+        this.preemptible = preemptible;
     }
 
-    /** Preemption is on and a lower-priority preemptible job runs. */
+    /** Preemption is on and a lower-priority preemptible job runs on what this one would (whole GPUs, or slices). */
     @Override
     public boolean mayHelp(Job job) {
-        return policy.preemption() && !preemptibleByPriority.isEmpty()
-                && preemptibleByPriority.firstKey() < job.priority;
+        return policy.preemption() && preemptible.anyBelow(job);
     }
 
     @Override
