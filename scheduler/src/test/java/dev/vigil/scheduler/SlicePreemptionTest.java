@@ -124,6 +124,23 @@ class SlicePreemptionTest {
     }
 
     @Test
+    void aSliceJobOfEqualPriorityIsNotEvicted() {
+        // GPU 0: two 3g.40gb held by preemptible jobs of normal priority; GPU 1: seven 1g.10gb held by a preemptible
+        // low job, which lets a normal job look for victims at all.
+        List<NodeCapacity.Gpu> gpus = List.of(mig("x", null, 2, "3g.40gb", 1).gpus().get(0),
+                new NodeCapacity.Gpu(1, "g1", true, 0, 0, mig("x", null, 7, "1g.10gb", 1).gpus().get(0).mig()));
+        Scheduler scheduler = scheduler(new NodeCapacity("m", H100, null, true, true, gpus));
+        place(scheduler, "peer", Jobs.slices(2, "3g.40gb").preemptible(), T0);
+        place(scheduler, "low-1g", Jobs.slices(7, "1g.10gb").priority("low").preemptible(), T0.plusSeconds(1));
+
+        scheduler.submit("normal", Jobs.slices(1, "3g.40gb").spec(), T0.plusSeconds(20));
+        Cycle cycle = scheduler.schedule(T0.plusSeconds(20));
+
+        assertThat(cycle.decisions()).isEmpty();
+        assertThat(scheduler.job("normal").orElseThrow().waiting()).isEqualTo(WaitReason.ROOM);
+    }
+
+    @Test
     void aSliceJobOnANodeThePreemptorMayNotUseIsNotEvicted() {
         Scheduler scheduler = scheduler(mig("a", "a", 1, "3g.40gb", 1), mig("b", "b", 1, "3g.40gb", 1));
         place(scheduler, "low-a", Jobs.slices(1, "3g.40gb").priority("low").preemptible().pool("a"), T0);
