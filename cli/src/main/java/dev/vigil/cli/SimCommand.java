@@ -63,7 +63,8 @@ import java.util.function.Function;
                 "queueing delay (first start - submit) as average, p50, p95 and p99, GPU allocation (GPUs held,",
                 "averaged over the makespan), the share of multi-node gangs placed on the fewest leaf switches",
                 "they could take (apart for gangs that fit under one leaf switch and wider ones), preemptions, and",
-                "decisions/s (placements per second of wall time spent deciding).",
+                "decisions/s (placements per second of wall time spent deciding) and per second of CPU time",
+                "(which a busy machine does not inflate: compare builds on it).",
                 "Progress goes to stderr; -o json keeps stdout a single JSON document.",
                 ""},
         footer = {"", "Examples:",
@@ -348,6 +349,8 @@ final class SimCommand implements Callable<Integer> {
         row(table, reports, "placements", r -> count(r.placements()));
         row(table, reports, "decisions/s", r -> String.format(Locale.ROOT, "%,.0f (%,d cycles, %.2f s deciding)",
                 r.decisionsPerSecond(), r.cycles(), r.schedulingSeconds()));
+        row(table, reports, "decisions/CPU s", r -> String.format(Locale.ROOT, "%,.0f (%.2f s of CPU deciding)",
+                r.decisionsPerCpuSecond(), r.schedulingCpuSeconds()));
         row(table, reports, "wall time", r -> String.format(Locale.ROOT, "%.2f s", r.wallSeconds()));
         table.print(out);
     }

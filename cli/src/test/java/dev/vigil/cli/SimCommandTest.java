@@ -75,6 +75,7 @@ class SimCommandTest {
         assertThat(cells(lines, "multi-node on fewest leaves")).contains("no multi-node jobs");
         assertThat(cells(lines, "gangs fitting one leaf, on one")).contains("none");
         assertThat(cells(lines, "wider gangs, on fewest leaves")).contains("none");
+        assertThat(lines).anyMatch(line -> line.matches("decisions/CPU s +[0-9,]+ \\([0-9.]+ s of CPU deciding\\) .*"));
     }
 
     @Test

@@ -43,6 +43,12 @@ final class Form {
      */
     private long[] fitsIgnoringAsked = new long[0];
     private boolean[] fitsIgnoring = new boolean[0];
+    /**
+     * By model × (held to one leaf or not), for {@link BlockedGangs}: the count of GPUs given back as of which it did
+     * not fit, reserved nodes included, and the capacity version then.
+     */
+    private long[] blockedFreed = new long[0];
+    private long[] blockedCapacity = new long[0];
     /** By model: why it can never fit (null: it can), as of capacity version {@link #idleVersion}. */
     private Capacity.Verdict[] idle = new Capacity.Verdict[0];
     private boolean[] idleKnown = new boolean[0];
@@ -82,6 +88,24 @@ final class Form {
         }
         fitsIgnoringAsked[slot] = epoch;
         fitsIgnoring[slot] = fits;
+    }
+
+    /** The count of GPUs given back as of which it did not fit; -1: not known at this capacity version. */
+    long blockedSince(int model, boolean oneLeaf, long capacityVersion) {
+        int slot = model * 2 + (oneLeaf ? 1 : 0);
+        return slot < blockedFreed.length && blockedCapacity[slot] == capacityVersion ? blockedFreed[slot] : -1;
+    }
+
+    void blocked(int model, boolean oneLeaf, long capacityVersion, long freed) {
+        int slot = model * 2 + (oneLeaf ? 1 : 0);
+        if (slot >= blockedFreed.length) {
+            int known = blockedFreed.length;
+            blockedFreed = Arrays.copyOf(blockedFreed, slot + 2);
+            blockedCapacity = Arrays.copyOf(blockedCapacity, slot + 2);
+            Arrays.fill(blockedCapacity, known, slot + 2, -1);
+        }
+        blockedFreed[slot] = freed;
+        blockedCapacity[slot] = capacityVersion;
     }
 
     /** Whether the idle verdict for {@code model} is known for this capacity version. */

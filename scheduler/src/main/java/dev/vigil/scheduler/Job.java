@@ -113,7 +113,7 @@ final class Job {
         return milli;
     }
 
-    /** Frees a whole-GPU job's GPUs in the cluster state only, to plan as if it had ended. */
+    /** Frees a job's GPUs and slices in the cluster state only, to plan as if it had ended. */
     void suspend(ClusterState state) {
         for (Held h : held) {
             state.release(h.node(), id);
@@ -123,8 +123,25 @@ final class Job {
     /** Takes back what {@link #suspend} freed. */
     void resume(ClusterState state) {
         for (Held h : held) {
-            state.allocate(h.node(), h.mask(), id);
+            if (h.slice() != null) {
+                state.allocate(h.node(), h.gpu(), h.slice(), id);
+            } else {
+                state.allocate(h.node(), h.mask(), id);
+            }
         }
+    }
+
+    /** Whether it holds what {@code preemptor} would run on: whole GPUs for a whole-GPU job, else slices of its profile. */
+    boolean holdsWhatFits(Job preemptor) {
+        if (preemptor.wholeGpus()) {
+            return wholeGpus();
+        }
+        for (Held h : held) {
+            if (h.slice() != null && h.slice().profile.equals(preemptor.spec.migProfile())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean wholeGpus() {

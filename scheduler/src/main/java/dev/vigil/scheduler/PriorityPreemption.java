@@ -2,19 +2,20 @@ package dev.vigil.scheduler;
 
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.placement.Placer.Choice;
+import dev.vigil.scheduler.placement.Placer.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Pick;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.ClusterState;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Preemption by priority: a whole-GPU job may evict preemptible jobs of lower priority, the {@link Victims} that
- * cost least, and of those only the ones whose GPUs it then takes.
+ * Preemption by priority: a job may evict preemptible jobs of lower priority, the {@link Victims} that cost least,
+ * and of those only the ones whose GPUs (or MIG slices) it then takes.
  */
 final class PriorityPreemption implements Preemption {
     private final SchedulerPolicy policy;
@@ -22,24 +23,22 @@ final class PriorityPreemption implements Preemption {
     private final Fit fit;
     private final LocalityWait locality;
     private final Map<String, Job> jobs;
-    /** Running preemptible jobs, counted by priority. */
-    private final TreeMap<Integer, Integer> preemptibleByPriority;
+    private final Preemptible preemptible;
 
     PriorityPreemption(SchedulerPolicy policy, ClusterState state, Fit fit, LocalityWait locality,
-                       Map<String, Job> jobs, TreeMap<Integer, Integer> preemptibleByPriority) {
+                       Map<String, Job> jobs, Preemptible preemptible) {
         this.policy = policy;
         this.state = state;
         this.fit = fit;
         this.locality = locality;
         this.jobs = jobs;
-        this.preemptibleByPriority = preemptibleByPriority;
+        this.preemptible = preemptible;
     }
 
-    /** Preemption is on and a lower-priority preemptible job runs. */
+    /** Preemption is on and a lower-priority preemptible job runs on what this one would (whole GPUs, or slices). */
     @Override
     public boolean mayHelp(Job job) {
-        return policy.preemption() && job.wholeGpus() && !preemptibleByPriority.isEmpty()
-                && preemptibleByPriority.firstKey() < job.priority;
+        return policy.preemption() && preemptible.anyBelow(job);
     }
 
     @Override
@@ -49,15 +48,30 @@ final class PriorityPreemption implements Preemption {
             if (count == 0) {
                 continue;
             }
-            int slots = job.training() ? job.spec.nodes() : count;
-            List<Job> released = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(),
-                    Fit.filter(job, avoidReserved), now);
-            if (released == null) {
-                continue;
+            NodeFilter filter = Fit.filter(job, avoidReserved);
+            int leafLimit = locality.leafLimit(job, model, now);
+            List<Job> released = new ArrayList<>();
+            Choice choice = null;
+            if (job.wholeGpus()) {
+                int slots = job.training() ? job.spec.nodes() : count;
+                List<Job> chosen = Victims.choose(state, jobs, job, model, slots, job.spec.gpusPerNode(), filter, now);
+                if (chosen == null) {
+                    continue;
+                }
+                released.addAll(chosen);
+                released.forEach(r -> r.suspend(state));
+                choice = fit.place(job, model, count, leafLimit, filter);
+            } else {
+                // Slices are freed one victim at a time, cheapest first, until enough of its profile are free.
+                for (Job candidate : Victims.holdingSlices(jobs.values(), job, model)) {
+                    candidate.suspend(state);
+                    released.add(candidate);
+                    choice = fit.place(job, model, count, leafLimit, filter);
+                    if (choice != null && choice.picks().size() == count) {
+                        break;
+                    }
+                }
             }
-            released.forEach(r -> r.suspend(state));
-            Choice choice = fit.place(job, model, count, locality.leafLimit(job, model, now),
-                    Fit.filter(job, avoidReserved));
             released.forEach(r -> r.resume(state));
             if (choice == null || !job.training() && choice.picks().size() < count) {
                 continue;
@@ -77,7 +91,8 @@ final class PriorityPreemption implements Preemption {
     private static boolean overlaps(Job running, Choice choice) {
         for (Held held : running.held) {
             for (Pick pick : choice.picks()) {
-                if (pick.node() == held.node() && (pick.mask() & held.mask()) != 0) {
+                if (pick.node() == held.node() && (pick.slice() != null ? pick.slice() == held.slice()
+                        : (pick.mask() & held.mask()) != 0)) {
                     return true;
                 }
             }

@@ -19,7 +19,8 @@ import java.util.Map;
  * Kueue's reclaim within a cohort: a job its tenant's own nominal quota covers (always admitted) that finds no free
  * GPUs because other tenants of its cohort borrowed that quota gets it back. Their jobs are evicted (preemptible or
  * not: borrowed quota is lent, not given), lowest priority and most recently placed first, each only while its
- * tenant still borrows, until the job fits; when that is not enough, nothing is evicted.
+ * tenant still borrows, until the job fits; when that is not enough, nothing is evicted. Only jobs holding what the
+ * job would run on are candidates: whole GPUs for a whole-GPU job, slices of its profile for a MIG slice job.
  */
 final class QuotaReclaim implements Preemption {
     private static final Comparator<Job> EVICTED_FIRST = Comparator.comparingInt((Job r) -> r.priority)
@@ -59,7 +60,7 @@ final class QuotaReclaim implements Preemption {
             List<Job> borrowers = new ArrayList<>();
             for (Job running : holding) {
                 if (running.tenant != job.tenant && job.tenant.cohort().equals(running.tenant.cohort())
-                        && running.wholeGpus() && running.held.get(0).node().model() == model) {
+                        && running.holdsWhatFits(job) && running.held.get(0).node().model() == model) {
                     borrowers.add(running);
                 }
             }

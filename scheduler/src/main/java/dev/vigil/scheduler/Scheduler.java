@@ -76,6 +76,8 @@ public final class Scheduler {
     private final Explainer explainer;
     private final Rebinding rebinding;
     private final Capacity capacity;
+    /** What gang shapes did not fit, kept across cycles (the per-cycle memo is in each {@link Form}). */
+    private final BlockedGangs blockedGangs;
     private final Quotas quotas;
     private final Function<JobSpec, NodeMatch> nodesFor;
     private final FairShare fairShare;
@@ -86,7 +88,7 @@ public final class Scheduler {
             .thenComparingLong(job -> job.seq));
     private final Map<String, Long> heldByTenant = new HashMap<>();
     private final Map<String, Double> shares = new HashMap<>();
-    private final TreeMap<Integer, Integer> preemptibleByPriority = new TreeMap<>();
+    private final Preemptible preemptible = new Preemptible();
     private final Map<String, Job> changed = new LinkedHashMap<>();
     private final Map<Form.Key, Form> forms = new HashMap<>();
     /** Queued jobs no cycle has looked at yet: a cycle that stops early still gives them a reason. */
@@ -112,12 +114,13 @@ public final class Scheduler {
         this.state = new ClusterState(fabric);
         this.placer = new Placer(state);
         this.capacity = new Capacity(state);
+        this.blockedGangs = new BlockedGangs(state);
         this.quotas = new Quotas(policy);
         this.fairShare = new FairShare(policy.fairShareHalfLife());
         this.fit = new Fit(state, placer, quotas);
         this.locality = new LocalityWait(policy, state, capacity);
         this.preemptions = List.of(new QuotaReclaim(policy, state, quotas, fit, locality, holding),
-                new PriorityPreemption(policy, state, fit, locality, jobs, preemptibleByPriority));
+                new PriorityPreemption(policy, state, fit, locality, jobs, preemptible));
         this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
         this.rebinding = new Rebinding(state, jobs);
         this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
@@ -531,10 +534,14 @@ public final class Scheduler {
             if (job.form.failed(model, avoidReserved, held, memoEpoch)) {
                 continue;
             }
-            Choice choice = fit.place(job, model, count, leafLimit, Fit.filter(job, avoidReserved));
+            Choice choice = blockedGangs.known(job, model, leafLimit) ? null
+                    : fit.place(job, model, count, leafLimit, Fit.filter(job, avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
                 job.form.fail(model, avoidReserved, held, memoEpoch);
+                if (!avoidReserved) {
+                    blockedGangs.remember(job, model, leafLimit);
+                }
                 if (held && job.localitySince == null && fitsOnAnyLeaves(job, model, avoidReserved)) {
                     job.localitySince = now;
                 }
@@ -603,9 +610,13 @@ public final class Scheduler {
         if (job.form.failed(model, avoidReserved, false, memoEpoch)) {
             return false;
         }
-        boolean fits = fit.place(job, model, 1, Integer.MAX_VALUE, Fit.filter(job, avoidReserved)) != null;
+        boolean fits = !blockedGangs.known(job, model, Integer.MAX_VALUE)
+                && fit.place(job, model, 1, Integer.MAX_VALUE, Fit.filter(job, avoidReserved)) != null;
         if (!fits) {
             job.form.fail(model, avoidReserved, false, memoEpoch);
+            if (!avoidReserved) {
+                blockedGangs.remember(job, model, Integer.MAX_VALUE);
+            }
         }
         return fits;
     }
@@ -616,7 +627,11 @@ public final class Scheduler {
         boolean held = leafLimit != Integer.MAX_VALUE;
         Boolean known = job.form.fitsIgnoringReservation(model, held, memoEpoch);
         if (known == null) {
-            known = fit.place(job, model, 1, leafLimit, Fit.filter(job, false)) != null;
+            known = !blockedGangs.known(job, model, leafLimit)
+                    && fit.place(job, model, 1, leafLimit, Fit.filter(job, false)) != null;
+            if (!known) {
+                blockedGangs.remember(job, model, leafLimit);
+            }
             job.form.fitsIgnoringReservation(model, held, memoEpoch, known);
         }
         return known;
@@ -665,9 +680,7 @@ public final class Scheduler {
         heldByTenant.merge(job.tenant.name(), total, Long::sum);
         if (!wasHolding) {
             holding.add(job);
-            if (job.spec.preemptible()) {
-                preemptibleByPriority.merge(job.priority, 1, Integer::sum);
-            }
+            preemptible.add(job);
         }
         return placements;
     }
@@ -689,9 +702,7 @@ public final class Scheduler {
         }
         if (wasHolding && job.held.isEmpty()) {
             holding.remove(job);
-            if (job.spec.preemptible()) {
-                preemptibleByPriority.merge(job.priority, -1, (a, b) -> a + b == 0 ? null : a + b);
-            }
+            preemptible.remove(job);
         }
         return released;
     }

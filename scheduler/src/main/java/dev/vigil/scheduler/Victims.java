@@ -7,6 +7,7 @@ import dev.vigil.scheduler.topology.ClusterState.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,10 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What to evict so a job can start. Per node, the preemptible jobs of lower priority that free
- * enough GPUs there, lowest priority first, then the most recently placed (the least work lost);
- * then the nodes whose eviction costs least: the fewest victims, the lowest priority, the least
- * work lost.
+ * What to evict so a job can start. For whole GPUs: per node, the preemptible jobs of lower priority that free
+ * enough GPUs there, lowest priority first, then the most recently placed (the least work lost); then the nodes
+ * whose eviction costs least: the fewest victims, the lowest priority, the least work lost. For a MIG slice: the
+ * preemptible jobs of lower priority holding slices of its profile, in the same order (a MIG GPU takes slice
+ * work only, so evicting slices never frees whole GPUs, nor a slice of one profile room for another).
  */
 final class Victims {
     private Victims() {
@@ -25,6 +27,10 @@ final class Victims {
 
     private record NodeCost(List<Job> victims, int highestPriority, long gpuSecondsLost) {
     }
+
+    /** Lowest priority first, then the most recently placed (the least work lost). */
+    private static final Comparator<Job> EVICTED_FIRST = Comparator.comparingInt((Job j) -> j.priority)
+            .thenComparing((Job j) -> j.placedAt, Comparator.reverseOrder()).thenComparingLong(j -> j.seq);
 
     private static final Comparator<NodeCost> CHEAPEST = Comparator.comparingInt((NodeCost c) -> c.victims.size())
             .thenComparingInt(c -> c.highestPriority).thenComparingLong(c -> c.gpuSecondsLost);
@@ -56,6 +62,19 @@ final class Victims {
         return new ArrayList<>(victims);
     }
 
+    /** Running jobs {@code preemptor} may evict that hold slices of its profile on {@code model}, cheapest first. */
+    static List<Job> holdingSlices(Collection<Job> jobs, Job preemptor, int model) {
+        List<Job> candidates = new ArrayList<>();
+        for (Job job : jobs) {
+            if (job.spec.preemptible() && job.priority < preemptor.priority && job.holdsWhatFits(preemptor)
+                    && job.held.get(0).node().model() == model) {
+                candidates.add(job);
+            }
+        }
+        candidates.sort(EVICTED_FIRST);
+        return candidates;
+    }
+
     /** The cheapest victims that leave {@code perNode} GPUs free on {@code node}, or null when none can. */
     private static NodeCost cost(Node node, Map<String, Job> jobs, Job preemptor, int perNode, Instant now) {
         int free = node.freeCount();
@@ -66,13 +85,12 @@ final class Victims {
         for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
             String owner = node.owner(gpu);
             Job job = owner == null ? null : jobs.get(owner);
-            if (job != null && job.spec.preemptible() && job.priority < preemptor.priority && job.wholeGpus()) {
+            if (job != null && job.spec.preemptible() && job.priority < preemptor.priority) {
                 here.add(job);
             }
         }
         List<Job> candidates = new ArrayList<>(here);
-        candidates.sort(Comparator.comparingInt((Job j) -> j.priority)
-                .thenComparing((Job j) -> j.placedAt, Comparator.reverseOrder()).thenComparingLong(j -> j.seq));
+        candidates.sort(EVICTED_FIRST);
         List<Job> victims = new ArrayList<>();
         int highest = Integer.MIN_VALUE;
         long lost = 0;

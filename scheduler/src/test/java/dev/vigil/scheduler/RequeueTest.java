@@ -188,7 +188,7 @@ class RequeueTest {
     }
 
     @Test
-    void aSliceJobNeverEvictsSoANodeWithNothingFreeStopsTheCycle() {
+    void aSliceJobWithNoPreemptibleSliceJobBelowItStopsAFullCycle() {
         Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.none());
         scheduler.upsertNode(Clusters.migHgx("mig", 1));
         scheduler.submit("whole", Jobs.training(7).priority("low").preemptible().spec(), T0);
@@ -197,7 +197,8 @@ class RequeueTest {
         assertThat(scheduler.job("slices").orElseThrow().placements()).hasSize(7);
 
         scheduler.submit("slice-urgent", Jobs.slices(1, "1g.10gb").priority("high").spec(), T0.plusSeconds(1));
-        // It could evict "whole", but the cycle stops before it and only tells it why it waits.
+        // Only slice jobs make room for slices, and "slices" may not be preempted: slice-urgent could evict nothing.
+        // Whole-normal could evict "whole", but the cycle stops before it and only tells it why it waits.
         scheduler.submit("whole-normal", Jobs.training(7).spec(), T0.plusSeconds(1));
         Cycle cycle = scheduler.schedule(T0.plusSeconds(1));
 

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * What one scheduler did with a workload. Times are in virtual seconds, except
  * {@code schedulingSeconds} and {@code wallSeconds} (and so {@code decisionsPerSecond}), which are
- * the wall time this machine spent.
+ * the wall time this machine spent, and {@code schedulingCpuSeconds}, the CPU time (which a loaded machine does not
+ * inflate: before and after compare on it).
  *
  * @param scheduler               which scheduler
  * @param jobs                    jobs replayed
@@ -25,6 +26,7 @@ import java.util.Arrays;
  * @param placements              start decisions (a gang, or a batch of a service's replicas, is one)
  * @param cycles                  scheduling cycles run
  * @param schedulingSeconds       wall time spent deciding
+ * @param schedulingCpuSeconds    CPU time the deciding thread spent deciding
  * @param decisionsPerSecond      placements per second of deciding
  * @param wallSeconds             wall time of the whole replay
  * @param mig                     static (the cluster file's MIG layouts) or auto (layouts that follow demand)
@@ -33,8 +35,13 @@ import java.util.Arrays;
 public record Report(String scheduler, int jobs, int completed, int killed, int unfinished, double makespanSeconds,
                      Summary jctSeconds, Summary queueingSeconds, double gpuAllocationPercent, int multiNodeJobs,
                      int onFewestLeaves, int oneLeafGangs, int onOneLeaf, int preemptions, int placements,
-                     int cycles, double schedulingSeconds, double decisionsPerSecond, double wallSeconds, String mig,
+                     int cycles, double schedulingSeconds, double schedulingCpuSeconds, double decisionsPerSecond, double wallSeconds, String mig,
                      int migChanges) {
+
+    /** Placements per second of CPU time spent deciding; 0 when none was measured. */
+    public double decisionsPerCpuSecond() {
+        return schedulingCpuSeconds == 0 ? 0 : placements / schedulingCpuSeconds;
+    }
 
     /** Share of multi-node gangs placed on the fewest leaves, in percent; null when there were none. */
     public Double onFewestLeavesPercent() {

@@ -11,6 +11,8 @@ import dev.vigil.scheduler.mig.Waiting;
 import dev.vigil.sim.cluster.ClusterFile;
 import dev.vigil.sim.cluster.SimCluster;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +37,9 @@ import java.util.TreeSet;
  * others, when they come back in the new layout.
  */
 public final class Simulation {
+    /** Measures the CPU time of each cycle on the replaying thread. */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     /** Told how far a replay is, after each cycle; throttling is the listener's business. */
     @FunctionalInterface
     public interface Progress {
@@ -113,6 +118,7 @@ public final class Simulation {
     private int placements;
     private int cycles;
     private long nanos;
+    private long cpuNanos;
     /** With demand-driven layouts (else null): the GPUs' layouts and holders, and the jobs' placements. */
     private final MigFleet fleet;
     private final LayoutAdvisor advisor;
@@ -206,7 +212,9 @@ public final class Simulation {
                 activeSinceTick = false;
             } else {
                 advance(cycle);
+                long cpuStart = CPU.getCurrentThreadCpuTime();
                 SimScheduler.Round round = scheduler.schedule(instant(cycle));
+                cpuNanos += CPU.getCurrentThreadCpuTime() - cpuStart;
                 cycles++;
                 nanos += round.nanos();
                 lastCycle = cycle;
@@ -379,7 +387,7 @@ public final class Simulation {
         return new Report(scheduler.name(), jobs.size(), completed, killedCount, jobs.size() - completed - killedCount,
                 makespan / 1000.0, Report.Summary.of(unbox(jct)), Report.Summary.of(unbox(queueing)),
                 capacity == 0 ? 0 : 100 * allocatedMilliMillis / capacity, multiNode, onFewestLeaves, oneLeafGangs,
-                onOneLeaf, preemptions, placements, cycles, seconds, seconds == 0 ? 0 : placements / seconds, wallSeconds,
+                onOneLeaf, preemptions, placements, cycles, seconds, cpuNanos / 1e9, seconds == 0 ? 0 : placements / seconds, wallSeconds,
                 fleet == null ? "static" : "auto", fleet == null ? 0 : fleet.changed());
     }
 

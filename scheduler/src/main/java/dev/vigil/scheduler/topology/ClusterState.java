@@ -163,6 +163,9 @@ public final class ClusterState {
     private int freeSlices;
     /** Changes whenever a node's capacity (GPUs, health, cordons, schedulability) may have. */
     private long capacityVersion;
+    /** How many times whole GPUs were given back; by leaf, the count at its last time. */
+    private long freed;
+    private long[] leafFreedAt = new long[0];
 
     public ClusterState(Fabric fabric) {
         this.fabric = fabric;
@@ -185,6 +188,7 @@ public final class ClusterState {
                 leafNodes.add(new ArrayList<>());
                 histogram.add(new int[0][]);
                 leafFree.add(new int[0]);
+                leafFreedAt = Arrays.copyOf(leafFreedAt, leafNames.size());
                 return leafNames.size() - 1;
             });
             node = new Node(nodes.size(), capacity.name(), leaf, spine);
@@ -278,6 +282,7 @@ public final class ClusterState {
     /** Gives back every GPU and slice {@code job} holds on {@code node}. */
     public void release(Node node, String job) {
         unindex(node);
+        int allocated = node.allocatedMask;
         for (int gpu = 0; gpu < node.gpuCount; gpu++) {
             if (job.equals(node.owner[gpu])) {
                 node.owner[gpu] = null;
@@ -289,6 +294,9 @@ public final class ClusterState {
                     freeSlices++;
                 }
             }
+        }
+        if (node.allocatedMask != allocated) {
+            leafFreedAt[node.leaf] = ++freed;
         }
         index(node);
     }
@@ -304,6 +312,25 @@ public final class ClusterState {
     /** What has been remembered about capacity (which jobs could ever fit) holds while this stays the same. */
     public long capacityVersion() {
         return capacityVersion;
+    }
+
+    /** How many times whole GPUs were given back so far: what did not fit as of one count still does not at the same. */
+    public long freedCount() {
+        return freed;
+    }
+
+    /** Whether whole GPUs under {@code leaf} were given back since the count was {@code count}. */
+    public boolean freedSince(int leaf, long count) {
+        return leafFreedAt[leaf] > count;
+    }
+
+    /** How many nodes of {@code model} under {@code leaf} have {@code atLeast} or more free whole GPUs. */
+    public int leafNodesWithFree(int leaf, int model, int atLeast) {
+        int nodes = 0;
+        for (int free = atLeast; free <= MAX_GPUS; free++) {
+            nodes += leafHistogram(leaf, model, free);
+        }
+        return nodes;
     }
 
     /** Whether no whole GPU and no MIG slice is free anywhere: then nothing can be placed without evicting. */
