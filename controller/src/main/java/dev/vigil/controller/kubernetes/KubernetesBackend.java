@@ -112,9 +112,12 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         final String job;
         final JobSpec spec;
         final int attempt;
-        final List<Placement> placements;
+        /** Where its pods run, one per pod; moved to the GPUs the device plugin picked once the agents see them. */
+        List<Placement> placements;
         /** Its pods' names, one per placement, in order. */
         List<String> pods;
+        /** Its pods' uids, in the same order, once bound or adopted: the agents attribute GPU processes by them. */
+        List<String> uids;
         /** When its pods were bound; null while the worker creates them, or while taken over and not yet seen. */
         Instant bound;
         /** Taken over from another leader: its pods are looked for by label in a listing asked for after this. */
@@ -296,6 +299,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             }
             if (outcome instanceof PodWorker.Bound bound) {
                 launch.bound = bound.at();
+                launch.uids = bound.pods().stream().map(PodWorker.PodRef::uid).toList();
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                         .addKeyValue("pods", bound.pods().size()).log("kubernetes_bound");
             } else {
@@ -329,6 +333,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
             }
         }
+        launches.values().forEach(launch -> followGpus(launch, listener));
         claim(view, now, listener);
         // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
         observeNodes(view);
@@ -507,6 +512,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             return false;
         }
         launch.pods = List.copyOf(found);
+        launch.uids = found.stream().map(name -> jobPods.stream().filter(p -> p.name().equals(name)).findFirst()
+                .map(VigilPod::uid).orElse(null)).toList();
         launch.bound = launch.lookFrom;
         launch.claimed = jobPods.stream().anyMatch(p -> p.claimed() && found.contains(p.name()));
         launch.namespace = jobPods.stream().filter(p -> p.name().equals(found.get(0))).findFirst()
@@ -535,6 +542,42 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         if (launches.values().stream().filter(l -> l.job.equals(launch.job)).allMatch(l -> l.running)) {
             listener.running(launch.job, now);
         }
+    }
+
+    /**
+     * A running launch's pods whose processes the agents see on other GPUs than the placement's
+     * (the device plugin picked them): the scheduler's record follows, as it does for Slurm, and so
+     * do the allocations on the node (else the agent would judge the pod's processes overreach).
+     */
+    private void followGpus(Launch launch, Listener listener) {
+        if (!launch.running || launch.uids == null) {
+            return;
+        }
+        List<Placement> actual = new ArrayList<>(launch.placements);
+        for (int i = 0; i < actual.size(); i++) {
+            Placement placement = actual.get(i);
+            Placement moved = DevicePluginGpus.moved(placement, launch.uids.get(i),
+                    nodes.node(placement.node()).orElse(null));
+            if (moved == null) {
+                continue;
+            }
+            boolean followed = listener.rebind(launch.job, moved);
+            LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
+                    + launch.pods.get(i)).addKeyValue("node", placement.node())
+                    .addKeyValue("chosen", placement.gpus()).addKeyValue("device_plugin", moved.gpus())
+                    .addKeyValue("followed", followed).log("kubernetes_gpus_rebound");
+            actual.set(i, moved);
+            Allocation allocation = Allocation.of(launch.job, launch.spec, moved)
+                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
+            nodes.change(placement.node(), current -> {
+                List<Allocation> next = new ArrayList<>(current.stream()
+                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
+                        .toList());
+                next.add(allocation);
+                return next;
+            });
+        }
+        launch.placements = List.copyOf(actual);
     }
 
     /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */

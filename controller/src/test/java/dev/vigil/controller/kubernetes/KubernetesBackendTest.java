@@ -145,7 +145,8 @@ class KubernetesBackendTest {
 
         @Override
         public boolean rebind(String job, Placement actual) {
-            throw new AssertionError("the kubernetes backend never moves a placement");
+            said.add("rebind " + job + " on " + actual.node() + " to " + actual.gpus() + " " + actual.uuids());
+            return true;
         }
 
         /** Takes jobs as the scheduler loop does, numbered from j-000100; only tenant research is configured. */
@@ -279,6 +280,42 @@ class KubernetesBackendTest {
         assertThat(events.said).containsExactly("running j-000001", "succeeded j-000001: its 2 pods succeeded");
         assertThat(nodes.allocated()).isEmpty();
         assertThat(client.pods().inNamespace(NS).list().getItems()).as("cleaned up").isEmpty();
+    }
+
+    @Test
+    void aPodWhoseProcessesTheAgentSeesOnOtherGpusMovesItsHoldThereAsTheDevicePluginPickedThem() {
+        expectBinding("j-000010-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000010-a1-1", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000010", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        phase("j-000010-a1-0", "Running", null, null);
+        phase("j-000010-a1-1", "Running", null, null);
+        poll();
+        assertThat(events.said).containsExactly("running j-000010");
+        String uid = pod("j-000010-a1-0").getMetadata().getUid();
+
+        // The device plugin gave the n1 pod GPUs 6 and 7; n2's pod runs where Vigil placed it.
+        nodes.records.put("n1", DevicePluginGpusTest.node("n1", DevicePluginGpusTest.process(6, "pod:" + uid),
+                DevicePluginGpusTest.process(7, "pod:" + uid)).with().allocations(nodes.records.get("n1")
+                .allocations()).build());
+        String uid1 = pod("j-000010-a1-1").getMetadata().getUid();
+        nodes.records.put("n2", DevicePluginGpusTest.node("n2", DevicePluginGpusTest.process(1, "pod:" + uid1))
+                .with().allocations(nodes.records.get("n2").allocations()).build());
+        poll();
+
+        assertThat(events.said).containsExactly("running j-000010",
+                "rebind j-000010 on n1 to [6, 7] [GPU-n1-6, GPU-n1-7]");
+        assertThat(nodes.records.get("n1").allocations()).singleElement().satisfies(a -> {
+            assertThat(a.gpus()).containsExactly(6, 7);
+            assertThat(a.uuids()).containsExactly("GPU-n1-6", "GPU-n1-7");
+            assertThat(a.backendJob()).isEqualTo("kubernetes:vigil-jobs/j-000010-a1-0");
+        });
+        assertThat(nodes.records.get("n2").allocations()).singleElement()
+                .satisfies(a -> assertThat(a.gpus()).containsExactly(0, 1));
+        poll();
+        assertThat(events.said).as("followed once").hasSize(2);
+
+        backend.stop(new Decision.Stop("j-000010", List.of(on("n1", 6, 7), on("n2", 0, 1)), "cancelled"));
+        assertThat(nodes.allocated()).as("the moved hold is the one given back").isEmpty();
     }
 
     @Test
