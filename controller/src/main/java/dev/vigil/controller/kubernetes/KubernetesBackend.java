@@ -407,7 +407,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 continue;
             }
             List<Allocation> vigils = node.allocations().stream().filter(KubernetesBackend::ours).toList();
-            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
+            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils,
+                    node.inventory());
             ExecutionNode before = node.execution();
             boolean imposed = node.cordoned() && before != null && before.imposedCordon();
             boolean cordonMoves = !now.available() && !now.byVigil() && !now.unreachable() && !node.cordoned()

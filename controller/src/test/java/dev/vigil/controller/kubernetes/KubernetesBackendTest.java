@@ -451,6 +451,39 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void otherSchedulersPodsOnMigSlicesHoldSlicesOfTheirProfileThatVigilDoesNotHold() {
+        List<dev.vigil.api.gpu.MigInstance> instances = List.of(
+                new dev.vigil.api.gpu.MigInstance(7, "1g.10gb", 0, 1, "MIG-7", 9_728),
+                new dev.vigil.api.gpu.MigInstance(8, "1g.10gb", 1, 1, "MIG-8", 9_728),
+                new dev.vigil.api.gpu.MigInstance(9, "2g.20gb", 2, 2, "MIG-9", 19_968));
+        dev.vigil.api.gpu.GpuDevice migGpu = new dev.vigil.api.gpu.GpuDevice(0, "GPU-n1-0", "NVIDIA H100 80GB HBM3",
+                "00000000:10:00.0", "0x233010DE", 81_920, 0, "0-55", 18, List.of(),
+                new dev.vigil.api.gpu.MigStatus(true, true, instances));
+        Allocation vigils = new Allocation("j-000011", 0, JobKind.INFERENCE, List.of(0), List.of("GPU-n1-0"),
+                List.of(8), List.of(), "vllm", Map.of(), 1, "kubernetes:vigil-jobs/j-000011-r0-x");
+        nodes.records.put("n1", nodes.records.get("n1").with().inventory(new dev.vigil.api.gpu.NodeInventory("n1",
+                "nvml", "550", List.of(migGpu), null)).allocations(List.of(vigils)).build());
+        for (String[] pod : List.of(new String[] {"small", "nvidia.com/mig-1g.10gb"},
+                new String[] {"big", "nvidia.com/mig-2g.20gb"})) {
+            client.pods().resource(new PodBuilder().withNewMetadata().withName(pod[0]).withNamespace("lab")
+                    .endMetadata().withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("x")
+                    .withNewResources().addToLimits(pod[1], new Quantity("1")).endResources().endContainer()
+                    .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        }
+
+        poll();
+
+        assertThat(nodes.records.get("n1").execution().foreignJobs())
+                .extracting(ExecutionNode.ForeignJob::id, ExecutionNode.ForeignJob::gpus, ExecutionNode.ForeignJob::slices)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("lab/small", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(0, 7))),
+                        org.assertj.core.groups.Tuple.tuple("lab/big", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(0, 9))));
+        assertThat(nodes.records.get("n1").foreignSlices()).hasSize(2);
+    }
+
+    @Test
     void aJobWithoutAnImageIsRefusedBeforeItIsQueued() {
         JobSpec noImage = new JobSpec("train", JobKind.TRAINING, null, null, null, null, null, 1, 2, null, null, null,
                 null, null, null, null, null, "kubernetes", List.of("sleep", "1"), null, null);
