@@ -562,7 +562,7 @@ public final class Kubernetes implements AutoCloseable {
             return new UnclaimedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     pod.getMetadata().getUid(), annotations, gpuResources(pod), others,
                     pod.getSpec().getContainers().isEmpty() ? null : pod.getSpec().getContainers().get(0).getImage(),
-                    refusal);
+                    refusal, Manifests.nodeConstraints(pod.getSpec()));
         }
 
         /** GPU resources as the kubelet counts them: the larger of the containers' sum and each init container's. */
@@ -632,7 +632,8 @@ public final class Kubernetes implements AutoCloseable {
                 });
             }
             return new KubeNode(node.getMetadata().getName(), ready, unschedulable,
-                    unschedulable && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL), taints, gpus);
+                    unschedulable && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL), taints, gpus,
+                    node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels());
         }
     }
 }

@@ -108,6 +108,26 @@ public final class Manifests {
         return template.getMetadata() == null ? null : template.getMetadata().getNamespace();
     }
 
+    /**
+     * What a pod someone else made asks of its node, as a pod template a job keeps (its first
+     * container's name and image, its nodeSelector and required node affinity), or null when it asks
+     * nothing.
+     */
+    static String nodeConstraints(PodSpec pod) {
+        if (NodeSelection.of(pod) == null || pod.getContainers().isEmpty()) {
+            return null;
+        }
+        Container first = pod.getContainers().get(0);
+        PodTemplateSpec kept = new PodTemplateSpecBuilder().withNewSpec()
+                .addNewContainer().withName(first.getName()).withImage(first.getImage()).endContainer()
+                .withNodeSelector(pod.getNodeSelector())
+                .withNewAffinity().withNewNodeAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(
+                        pod.getAffinity() == null || pod.getAffinity().getNodeAffinity() == null ? null
+                                : pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+                .endNodeAffinity().endAffinity().endSpec().build();
+        return SERIALIZATION.asJson(kept);
+    }
+
     /** The volume claims a stored pod template mounts, by name. */
     static List<String> claims(String podTemplate) {
         PodSpec pod = template(podTemplate).getSpec();
@@ -203,6 +223,7 @@ public final class Manifests {
         unknown(POD, pod.getAdditionalProperties());
         InvalidValueException.require(pod.getNodeName() == null, POD + ".nodeName", pod.getNodeName(),
                 "nothing: Vigil binds each pod to the node it places it on");
+        NodeSelection.check(pod, POD);
         List<Container> containers = pod.getContainers() == null ? List.of() : pod.getContainers();
         InvalidValueException.require(!containers.isEmpty(), CONTAINERS, null, "at least one container");
         Integer gpuContainer = null;

@@ -18,12 +18,14 @@ import dev.vigil.controller.execution.NodeObservations;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
+import dev.vigil.k8s.NodeSelection;
 import dev.vigil.k8s.PodPhase;
 import dev.vigil.k8s.PodRequest;
 import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilLabels;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.placement.NodeConstraint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -97,6 +100,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final Map<String, Instant> finishedPods = new HashMap<>();
     /** What this leader told each pod it refused, so it is said once. */
     private final Set<String> refusalsSaid = new HashSet<>();
+    /** Each node's Kubernetes labels, from the latest listing: what pods' nodeSelectors are held against. */
+    private final Map<String, Map<String, String>> nodeLabels = new HashMap<>();
+    /** One lookup for every job's {@link NodeLabels}, so that jobs asking the same share one scheduler form. */
+    private final Function<String, Map<String, String>> labelsOf = nodeLabels::get;
     /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
     private final String incarnation;
     private long launched;
@@ -172,6 +179,18 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     @Override
     public void check(JobSpec spec) {
         PodRequests.check(spec, settings.namespace());
+    }
+
+    /** A job whose pods ask for nodes by label (a manifest's or a claimed pod's nodeSelector or node affinity). */
+    @Override
+    public NodeConstraint nodeConstraint(JobSpec spec) {
+        NodeSelection selection;
+        try {
+            selection = NodeSelection.of(spec.podTemplate());
+        } catch (InvalidValueException e) {
+            return null;   // check() refuses such a template before the job is queued
+        }
+        return selection == null ? null : new NodeLabels(selection, labelsOf);
     }
 
     @Override
@@ -319,6 +338,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             return;
         }
         seen = view;
+        nodeLabels.clear();
+        view.nodes().forEach(node -> nodeLabels.put(node.name(), node.labels()));
         Set<String> nodeNames = new HashSet<>(view.nodes().stream().map(KubeNode::name).toList());
         Map<String, List<VigilPod>> byJob = new HashMap<>();
         for (VigilPod pod : view.pods()) {

@@ -6,6 +6,7 @@ import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Topology;
 import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.controller.config.BackendName;
+import dev.vigil.k8s.NodeSelection;
 import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilLabels;
 
@@ -86,6 +87,12 @@ final class PodClaims {
             InvalidValueException.require(values.size() == 1, key, String.join(", ", values.stream()
                     .map(String::valueOf).toList()), "one value for every pod of gang " + gangName);
         }
+        for (UnclaimedPod pod : pods) {
+            InvalidValueException.require(Objects.equals(pod.nodeConstraints(), first.nodeConstraints()),
+                    "nodeSelector/affinity", pod.name() + ": " + describe(pod), "the same nodeSelector and required "
+                            + "node affinity for every pod of gang " + gangName + " (" + first.name() + ": "
+                            + describe(first) + ")");
+        }
         Map.Entry<String, Integer> gpus = gpus(first);
         for (UnclaimedPod pod : pods) {
             InvalidValueException.require(gpus(pod).equals(gpus), "resources.limits", pod.name() + ": "
@@ -107,14 +114,20 @@ final class PodClaims {
             spec = slice ? new JobSpec(name, JobKind.INFERENCE, first.annotations().get(VigilLabels.TENANT), null,
                     first.annotations().get(VigilLabels.PRIORITY_CLASS), null, null, null, null, null,
                     gpus.getKey().substring(VigilLabels.MIG_RESOURCE_PREFIX.length()), 1, null, topology, null, null,
-                    null, BackendName.KUBERNETES, null, first.image(), null)
+                    null, BackendName.KUBERNETES, null, first.image(), null, null, null, first.nodeConstraints())
                     : new JobSpec(name, JobKind.TRAINING, first.annotations().get(VigilLabels.TENANT), null,
                     first.annotations().get(VigilLabels.PRIORITY_CLASS), null, null, size, gpus.getValue(), null,
-                    null, null, null, topology, null, null, null, BackendName.KUBERNETES, null, first.image(), null);
+                    null, null, null, topology, null, null, null, BackendName.KUBERNETES, null, first.image(), null,
+                    null, null, first.nodeConstraints());
         } catch (InvalidValueException e) {
             throw asAnnotation(e);
         }
         return pods.size() < size ? null : new Gang(first.namespace(), name, List.copyOf(pods), spec);
+    }
+
+    private static String describe(UnclaimedPod pod) {
+        NodeSelection selection = NodeSelection.of(pod.nodeConstraints());
+        return selection == null ? "none" : selection.describe();
     }
 
     private static int gangSize(UnclaimedPod pod, String gangName) {

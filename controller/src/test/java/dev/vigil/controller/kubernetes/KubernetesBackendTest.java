@@ -512,6 +512,62 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void aManifestsOrAClaimedGangsNodeSelectorLimitsItsJobToNodesWhoseLabelsMatch() {
+        client.nodes().withName("n1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("gpu", "h100")
+                .endMetadata().build());
+        JobSpec manifest = dev.vigil.k8s.Manifests.read("""
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: train, annotations: {vigil.dev/tenant: research}}
+                spec:
+                  parallelism: 1
+                  template:
+                    spec:
+                      nodeSelector: {gpu: h100}
+                      containers: [{name: main, image: pytorch:2.4, resources: {limits: {nvidia.com/gpu: 2}}}]
+                """);
+        var constraint = backend.nodeConstraint(manifest);
+        assertThat(constraint.allows("n1")).as("no listing yet").isFalse();
+        assertThat(constraint.why("n1")).isEqualTo("its Kubernetes labels are not known yet");
+        assertThat(backend.nodeConstraint(gang(2, 1))).as("a job asking nothing of its nodes").isNull();
+
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research");
+        for (String pod : List.of("llm-0", "llm-1")) {
+            podForVigil(pod, llm, "nvidia.com/gpu", "4");
+            client.pods().inNamespace("ml").withName(pod).edit(p -> new PodBuilder(p).editSpec()
+                    .withNodeSelector(Map.of("gpu", "h100")).endSpec().build());
+        }
+        poll();
+
+        assertThat(constraint.allows("n1")).isTrue();
+        assertThat(constraint.allows("n2")).isFalse();
+        assertThat(constraint.why("n2")).isEqualTo("no label gpu (nodeSelector gpu=h100)");
+        assertThat(constraint.describe()).isEqualTo("nodeSelector gpu=h100");
+        assertThat(events.said).containsExactly("submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research");
+        var claimed = backend.nodeConstraint(events.submitted.get("j-100"));
+        assertThat(claimed).as("the claimed pods' selector, kept with the job").isEqualTo(constraint);
+        assertThat(claimed.allows("n2")).isFalse();
+    }
+
+    @Test
+    void aGangWhosePodsAskDifferentNodesIsRefused() {
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research");
+        podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
+        podForVigil("llm-1", llm, "nvidia.com/gpu", "4");
+        client.pods().inNamespace("ml").withName("llm-1").edit(p -> new PodBuilder(p).editSpec()
+                .withNodeSelector(Map.of("gpu", "h100")).endSpec().build());
+
+        poll();
+
+        assertThat(events.said).isEmpty();
+        assertThat(mlEvents()).hasSize(2).allSatisfy(e -> assertThat(e).startsWith("Warning InvalidAnnotations")
+                .contains("nodeSelector/affinity", "llm-1: nodeSelector gpu=h100",
+                        "the same nodeSelector and required node affinity for every pod of gang llm (llm-0: none)"));
+    }
+
+    @Test
     void aGangOfPodsOthersMadeBecomesOneJobOnceAllItsPodsExistAndItsPodsAreBoundTogether() throws Exception {
         Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
                 "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf");
