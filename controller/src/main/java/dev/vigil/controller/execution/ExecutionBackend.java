@@ -91,6 +91,15 @@ public interface ExecutionBackend {
         boolean rebind(String job, Placement actual);
 
         /**
+         * Whether the scheduler still has the job queued or running: a job ended while queued
+         * (cancelled) is never started, and what the backend keeps for it (pods others made,
+         * claimed for it) must go.
+         */
+        default boolean unfinished(String job) {
+            return true;
+        }
+
+        /**
          * Queues a job the backend found waiting for Vigil (pods others made with {@code schedulerName:
          * vigil}), checked as any submit is: tenant, priority class, whether a node could ever run it.
          *

@@ -4,6 +4,7 @@ import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
@@ -280,6 +281,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             String node = launch.placements.get(i).node();
             if (nodes.node(node).map(NodeRecord::drain).orElse(false)) {
                 worker.evict(launch.namespace, launch.pods.get(i), node, deadline);
+                observations.told(node, "drain", Severity.INFO, "pod " + launch.namespace + "/" + launch.pods.get(i)
+                        + " of job " + launch.job + " evicting through the Eviction API for the drain of node " + node
+                        + " (PodDisruptionBudgets respected until " + deadline + ", then deleted)", CLAIMED_BY,
+                        clock.instant());
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
                         + launch.pods.get(i)).addKeyValue("node", node).addKeyValue("deadline", deadline)
                         .log("kubernetes_evicting");
@@ -333,6 +338,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
         worker.refresh(settings.poll());
         worker.evictDue(settings.poll());
+        for (PodWorker.DrainStep step : worker.takeDrainSteps()) {
+            observations.told(step.node(), "drain", step.warning() ? Severity.WARNING : Severity.INFO, step.message(),
+                    CLAIMED_BY, now);
+        }
         PodWorker.View view = worker.latest();
         if (view == null || view == seen) {
             return;
@@ -348,6 +357,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         claiming.removeIf(uid -> view.pods().stream().anyMatch(p -> p.uid().equals(uid)));
         deleteExpired(view);
         findClaimed(view);
+        releaseEnded(listener);
         deleteOrphans(view);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launches.containsKey(launch.key)) {
@@ -400,6 +410,23 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 : "InvalidAnnotations", message);
         LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name()).addKeyValue("reason", message)
                 .log("kubernetes_pod_refused");
+    }
+
+    /** The claimed pods of jobs that ended while queued (cancelled) are told so and deleted. */
+    private void releaseEnded(Listener listener) {
+        for (Map.Entry<String, List<PodWorker.PodRef>> entry : List.copyOf(claimedPods.entrySet())) {
+            String job = entry.getKey();
+            if (listener.unfinished(job)) {
+                continue;
+            }
+            claimedPods.remove(job);
+            claimedJobs.remove(job);
+            worker.release(job, entry.getValue(), "Vigil job " + job + " ended before it was placed (cancelled): "
+                    + "its pods are deleted; pods made again become a new job");
+            LOG.atInfo().addKeyValue("job", job).addKeyValue("pods", entry.getValue().stream()
+                    .map(p -> p.namespace() + "/" + p.name()).collect(Collectors.joining(",")))
+                    .log("kubernetes_claimed_released");
+        }
     }
 
     /** A new leader finds the claimed pods of jobs still queued by their labels. */

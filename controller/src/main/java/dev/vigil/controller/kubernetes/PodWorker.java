@@ -57,6 +57,10 @@ final class PodWorker {
                 List<UnclaimedPod> unclaimed) {
     }
 
+    /** A step of a drain's eviction on a node, for Vigil's events. */
+    record DrainStep(String node, boolean warning, String message) {
+    }
+
     /** A pod, by name and uid (a binding names the uid, so a namesake made since is not bound in its place). */
     record PodRef(String namespace, String name, String uid) {
         static PodRef of(VigilPod pod) {
@@ -76,6 +80,7 @@ final class PodWorker {
     /** Pods a drain evicts, by namespace/name: asked again while a PodDisruptionBudget refuses, deleted at the deadline. */
     private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
     private final AtomicBoolean evicting = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<DrainStep> drainSteps = new ConcurrentLinkedQueue<>();
     private volatile Instant lastEvicted = Instant.MIN;
     private volatile View latest;
     private volatile Instant lastAsked = Instant.MIN;
@@ -275,8 +280,10 @@ final class PodWorker {
         }
     }
 
-    /** An Event on the pod; one that cannot be recorded is logged, and the drain goes on. */
+    /** An Event on the pod, and a step for Vigil's events; an Event that cannot be recorded is logged, and the drain goes on. */
     private void tell(Eviction eviction, String type, String reason, String message) {
+        drainSteps.add(new DrainStep(eviction.node, "Warning".equals(type), "pod " + eviction.namespace + "/"
+                + eviction.pod + " " + reason + ": " + message));
         try {
             kubernetes.event(eviction.namespace, eviction.pod, null, type, reason, message);
         } catch (RuntimeException e) {
@@ -306,6 +313,34 @@ final class PodWorker {
         });
     }
 
+    /** The drain steps since the last call, oldest first. */
+    List<DrainStep> takeDrainSteps() {
+        List<DrainStep> taken = new ArrayList<>();
+        for (DrainStep step = drainSteps.poll(); step != null; step = drainSteps.poll()) {
+            taken.add(step);
+        }
+        return taken;
+    }
+
+    /**
+     * Pods others made, claimed by a job that ended before it was placed (cancelled while queued):
+     * told why with an Event, then deleted, so they do not stay pending for a job that will never
+     * bind them.
+     */
+    void release(String job, List<PodRef> pods, String message) {
+        executor.execute(() -> {
+            for (PodRef pod : pods) {
+                try {
+                    kubernetes.event(pod.namespace(), pod.name(), pod.uid(), "Warning", "JobEnded", message);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("job", job).addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                            .addKeyValue("error", e.getMessage()).log("kubernetes_event_failed");
+                }
+                delete(job, pod.namespace(), pod.name());
+            }
+        });
+    }
+
     /** The newest listing, or null before the first. */
     View latest() {
         return latest;
@@ -324,6 +359,7 @@ final class PodWorker {
     void forget() {
         outcomes.clear();
         evictions.clear();
+        drainSteps.clear();
         latest = null;
         lastAsked = Instant.MIN;
     }

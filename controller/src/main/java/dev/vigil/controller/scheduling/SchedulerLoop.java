@@ -333,6 +333,11 @@ public final class SchedulerLoop implements JobScheduling {
                 }
 
                 @Override
+                public boolean unfinished(String job) {
+                    return scheduler.job(job).map(record -> !record.state().finished()).orElse(false);
+                }
+
+                @Override
                 public String submit(JobSpec spec, String actor) {
                     return submitFound(spec, actor, now);
                 }

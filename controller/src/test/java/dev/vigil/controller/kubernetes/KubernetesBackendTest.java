@@ -85,6 +85,15 @@ class KubernetesBackendTest {
     private static final class Nodes implements DesiredAllocations, NodeObservations {
         final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
         final List<String> observed = new CopyOnWriteArrayList<>();
+        /** The cluster events backends asked for: "node kind severity: message". */
+        final List<String> told = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void told(String node, String kind, dev.vigil.api.gpu.Severity severity, String message, String actor,
+                         Instant at) {
+            told.add(node + " " + kind + " " + severity + " by " + actor + ": "
+                    + message.replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "T"));
+        }
 
         Nodes() {
             for (String name : List.of("n1", "n2")) {
@@ -162,6 +171,13 @@ class KubernetesBackendTest {
         }
 
         final Map<String, JobSpec> submitted = new java.util.LinkedHashMap<>();
+        /** Jobs the scheduler no longer has (cancelled while queued). */
+        final java.util.Set<String> ended = new java.util.HashSet<>();
+
+        @Override
+        public boolean unfinished(String job) {
+            return !ended.contains(job);
+        }
     }
 
     @BeforeEach
@@ -753,6 +769,40 @@ class KubernetesBackendTest {
         assertThat(podEvents(NS)).hasSize(4).last().asString().isEqualTo("Warning EvictionDeadline j-000012-a1-0: "
                 + "not evicted by T (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the "
                 + "drain of node n1");
+        assertThat(nodes.told).as("each step a Vigil event too").containsExactlyInAnyOrder(
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000011-a1-0 of job j-000011 evicting through the "
+                        + "Eviction API for the drain of node n1 (PodDisruptionBudgets respected until T, then deleted)",
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000012-a1-0 of job j-000012 evicting through the "
+                        + "Eviction API for the drain of node n1 (PodDisruptionBudgets respected until T, then deleted)",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000011-a1-0 EvictionBlocked: a PodDisruptionBudget "
+                        + "does not allow evicting it for the drain of node n1 now: Vigil asks again until T, then "
+                        + "deletes it",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000012-a1-0 EvictionBlocked: a PodDisruptionBudget "
+                        + "does not allow evicting it for the drain of node n1 now: Vigil asks again until T, then "
+                        + "deletes it",
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000011-a1-0 Evicted: evicted through the Eviction API: "
+                        + "node n1 is drained in Vigil",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000012-a1-0 EvictionDeadline: not evicted by T "
+                        + "(kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of node n1");
+    }
+
+    @Test
+    void theClaimedPodsOfAJobCancelledWhileQueuedAreToldAndDeletedNotLeftPending() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        podForVigil("other", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        assertThat(events.submitted).containsOnlyKeys("j-100", "j-101");
+        String solo = events.submitted.get("j-100").name().equals("ml/solo") ? "j-100" : "j-101";
+
+        events.ended.add(solo);
+        poll();
+
+        assertThat(mlPod("solo")).as("deleted").isNull();
+        assertThat(mlPod("other")).as("its job still queued").isNotNull();
+        assertThat(mlEvents()).contains("Warning JobEnded solo: Vigil job " + solo + " ended before it was placed "
+                + "(cancelled): its pods are deleted; pods made again become a new job");
+        poll();
+        assertThat(mlEvents().stream().filter(e -> e.contains("JobEnded"))).as("said once").hasSize(1);
     }
 
     @Test
