@@ -172,8 +172,10 @@ public final class Manifests {
                 + " (a training gang takes whole GPUs; MIG slices are for Deployments)");
         Map<String, String> paths = Map.of("nodes", "spec.parallelism", "gpusPerNode", template.limits(),
                 "runtimeLimit", "spec.activeDeadlineSeconds");
-        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.TRAINING, meta.tenant, null,
-                meta.priorityClass, null, null, pods, template.gpus, null, null, null, null, null,
+        JobAnnotations said = meta.annotations;
+        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.TRAINING, said.tenant(), said.queue(),
+                said.priorityClass(), said.preemptible(), null, pods, template.gpus, null, null, null, null,
+                said.topology(),
                 deadline == null ? null : Duration.ofSeconds(deadline), null, null, BACKEND, null, template.image,
                 null, null, null, template.json));
     }
@@ -188,22 +190,26 @@ public final class Manifests {
         Template template = template(spec.getTemplate(), meta.namespace);
         Map<String, String> paths = Map.of("replicas", "spec.replicas", "gpusPerNode", template.limits(),
                 "migProfile", template.limits());
-        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.INFERENCE, meta.tenant, null,
-                meta.priorityClass, null, null, null, template.migProfile == null ? template.gpus : null, null,
-                template.migProfile, replicas, null, null, null, null, null, BACKEND, null, template.image, null, null,
-                null, template.json));
+        JobAnnotations said = meta.annotations;
+        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.INFERENCE, said.tenant(), said.queue(),
+                said.priorityClass(), said.preemptible(), null, null, template.migProfile == null ? template.gpus
+                : null, null, template.migProfile, replicas, null, said.topology(), null, null, null, BACKEND, null,
+                template.image, null, null, null, template.json));
     }
 
     /** The name, namespace and Vigil's annotations of the manifest. */
-    private record Meta(String name, String namespace, String tenant, String priorityClass) {
+    private record Meta(String name, String namespace, JobAnnotations annotations) {
     }
 
     private static Meta meta(HasMetadata resource) {
         ObjectMeta meta = present(resource.getMetadata(), "metadata", "metadata with a name");
         String name = present(meta.getName(), "metadata.name", "a name for the job");
         Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
-        return new Meta(name, meta.getNamespace(), annotations.get(VigilLabels.TENANT),
-                annotations.get(VigilLabels.PRIORITY_CLASS));
+        try {
+            return new Meta(name, meta.getNamespace(), JobAnnotations.of(annotations));
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException("metadata.annotations[\"" + e.field() + "\"]", e.value(), e.allowed());
+        }
     }
 
     /**
@@ -342,6 +348,10 @@ public final class Manifests {
         all.put("name", "metadata.name");
         all.put("tenant", "metadata.annotations[\"" + VigilLabels.TENANT + "\"]");
         all.put("priorityClass", "metadata.annotations[\"" + VigilLabels.PRIORITY_CLASS + "\"]");
+        all.put("queue", "metadata.annotations[\"" + VigilLabels.QUEUE + "\"]");
+        all.put("topology", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
+        all.put("maxLeaves", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
+        all.put("level", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
         all.put("image", template.container + ".image");
         all.put("podTemplate", "spec.template");
         try {

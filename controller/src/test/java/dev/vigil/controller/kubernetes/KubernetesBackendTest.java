@@ -586,7 +586,8 @@ class KubernetesBackendTest {
     @Test
     void aGangOfPodsOthersMadeBecomesOneJobOnceAllItsPodsExistAndItsPodsAreBoundTogether() throws Exception {
         Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
-                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf");
+                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf", "vigil.dev/queue", "long",
+                "vigil.dev/preemptible", "true");
         podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
         poll();
         assertThat(events.said).as("one pod of two: the gang waits for the other").isEmpty();
@@ -596,6 +597,8 @@ class KubernetesBackendTest {
         poll();
         assertThat(events.said).containsExactly(
                 "submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research, SAME_LEAF");
+        assertThat(events.submitted.get("j-100").queue()).isEqualTo("long");
+        assertThat(events.submitted.get("j-100").preemptible()).isTrue();
         for (String pod : List.of("llm-0", "llm-1")) {
             assertThat(mlPod(pod).getMetadata().getLabels()).containsEntry("vigil.dev/job", "j-100")
                     .containsEntry("vigil.dev/claimed", "true");
