@@ -16,6 +16,7 @@ import dev.vigil.controller.config.KubernetesSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.k8s.GangService;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
@@ -467,8 +468,20 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
     }
 
-    /** Deletes Vigil's pods that no launch claims: a previous leader's, of jobs that ended or moved since. */
+    /**
+     * Deletes Vigil's pods and gangs' Services that no launch claims: a previous leader's, of jobs
+     * that ended or moved since.
+     */
     private void deleteOrphans(PodWorker.View view) {
+        Set<String> jobs = new HashSet<>(launches.values().stream().map(l -> l.job).toList());
+        for (GangService service : view.services()) {
+            if (!jobs.contains(service.job())) {
+                // A gang's Service whose job ended while no leader watched, or that is requeued: made again at its launch.
+                worker.deleteRendezvous(service.namespace(), service.name());
+                LOG.atInfo().addKeyValue("service", service.namespace() + "/" + service.name())
+                        .addKeyValue("job", service.job()).log("kubernetes_orphan_service_deleted");
+            }
+        }
         Set<String> claimed = new HashSet<>();
         launches.values().stream().filter(l -> l.pods != null).forEach(l -> claimed.addAll(l.pods));
         for (VigilPod pod : view.pods()) {
@@ -633,6 +646,9 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private void end(Launch ended, boolean succeeded, String reason, Instant now, Listener listener) {
         keepFinished(ended.job);
         withdraw(ended);
+        if (ended.spec.kind() == JobKind.TRAINING && !ended.claimed) {
+            worker.deleteRendezvous(ended.namespace, ended.job);
+        }
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(ended.job)) {
                 withdraw(launch);

@@ -1,6 +1,7 @@
 package dev.vigil.controller.kubernetes;
 
 import dev.vigil.k8s.EvictionOutcome;
+import dev.vigil.k8s.GangService;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
@@ -51,10 +52,11 @@ final class PodWorker {
 
     /**
      * The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods;
-     * {@code unclaimed}: pods others made for Vigil that no job claims yet.
+     * {@code unclaimed}: pods others made for Vigil that no job claims yet; {@code services}: the gangs'
+     * headless Services.
      */
     record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign,
-                List<UnclaimedPod> unclaimed) {
+                List<UnclaimedPod> unclaimed, List<GangService> services) {
     }
 
     /** A step of a drain's eviction on a node, for Vigil's events. */
@@ -102,6 +104,10 @@ final class PodWorker {
         executor.execute(() -> {
             List<VigilPod> created = new ArrayList<>();
             try {
+                PodRequest first = pods.get(0);
+                if (first.gang() != null) {
+                    kubernetes.rendezvous(first.namespace(), first.gang());
+                }
                 for (PodRequest pod : pods) {
                     created.add(kubernetes.create(pod));
                 }
@@ -175,6 +181,19 @@ final class PodWorker {
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name())
                         .addKeyValue("error", e.getMessage()).log("kubernetes_refuse_failed");
+            }
+        });
+    }
+
+    /** Deletes a gang's headless Service (one already gone is fine). */
+    void deleteRendezvous(String namespace, String gang) {
+        executor.execute(() -> {
+            try {
+                kubernetes.deleteRendezvous(namespace, gang);
+            } catch (RuntimeException e) {
+                // The next listing shows it again as an orphan, and its delete is asked again.
+                LOG.atWarn().addKeyValue("service", namespace + "/" + gang).addKeyValue("error", e.getMessage())
+                        .log("kubernetes_service_delete_failed");
             }
         });
     }
@@ -303,7 +322,7 @@ final class PodWorker {
             try {
                 Instant asked = clock.instant();
                 latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods(),
-                        kubernetes.unclaimedPods());
+                        kubernetes.unclaimedPods(), kubernetes.gangServices());
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");

@@ -273,6 +273,10 @@ class KubernetesBackendTest {
                 .containsEntry("vigil.dev/tenant", "research");
         assertThat(first.getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
                 .hasToString("2");
+        assertThat(first.getSpec().getHostname() + "." + first.getSpec().getSubdomain())
+                .as("its rendezvous name").isEqualTo("j-000001-0.j-000001");
+        assertThat(client.services().inNamespace(NS).withName("j-000001").get().getSpec().getClusterIP())
+                .as("the gang's headless Service").isEqualTo("None");
 
         poll();
         assertThat(events.said).as("bound, not running yet").isEmpty();
@@ -296,6 +300,19 @@ class KubernetesBackendTest {
         assertThat(events.said).containsExactly("running j-000001", "succeeded j-000001: its 2 pods succeeded");
         assertThat(nodes.allocated()).isEmpty();
         assertThat(client.pods().inNamespace(NS).list().getItems()).as("cleaned up").isEmpty();
+        assertThat(client.services().inNamespace(NS).list().getItems()).as("its Service too").isEmpty();
+    }
+
+    @Test
+    void aGangsServiceNoLaunchClaimsIsDeletedAsAnOrphan() {
+        new Kubernetes(client).rendezvous(NS, "j-000099");
+        expectBinding("j-000098-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000098", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+
+        poll();
+
+        assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
+                .as("the running gang's stays").containsExactly("j-000098");
     }
 
     @Test
