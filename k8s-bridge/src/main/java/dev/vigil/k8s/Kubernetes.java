@@ -24,6 +24,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -151,6 +153,43 @@ public final class Kubernetes implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Makes the headless Service of a gang ({@code clusterIP: None}, selecting the gang's pods,
+     * their addresses published before they are ready) under the gang's name: with each pod's
+     * hostname {@code <gang>-<index>} and subdomain {@code <gang>}, pod N is reachable as
+     * {@code <gang>-N.<gang>} from the first moment, the rendezvous a training job needs. One that
+     * exists already (a requeued gang's) is kept.
+     */
+    public void rendezvous(String namespace, String gang) {
+        Service service = new ServiceBuilder()
+                .withNewMetadata().withName(gang).withNamespace(namespace).addToLabels(VigilLabels.JOB, gang)
+                .addToLabels("app.kubernetes.io/managed-by", "vigil").endMetadata()
+                .withNewSpec().withClusterIP("None").withPublishNotReadyAddresses(true)
+                .addToSelector(VigilLabels.GANG, gang).endSpec().build();
+        try {
+            call("create service " + namespace + "/" + gang, () -> client.services().inNamespace(namespace)
+                    .resource(service).create());
+        } catch (KubernetesException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes a gang's headless Service; returns false when there was none. */
+    public boolean deleteRendezvous(String namespace, String gang) {
+        return !call("delete service " + namespace + "/" + gang,
+                () -> client.services().inNamespace(namespace).withName(gang).delete()).isEmpty();
+    }
+
+    /** Every gang's headless Service Vigil made, in every namespace. */
+    public List<GangService> gangServices() {
+        return call("list Vigil's services", () -> client.services().inAnyNamespace().withLabel(VigilLabels.JOB)
+                .withLabel("app.kubernetes.io/managed-by", "vigil").list()).getItems().stream()
+                .map(s -> new GangService(s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                        s.getMetadata().getLabels().get(VigilLabels.JOB))).toList();
     }
 
     /** Deletes a pod (with its own grace period); returns false when there was none. */
@@ -389,8 +428,14 @@ public final class Kubernetes implements AutoCloseable {
             if (request.index() != null) {
                 annotations.put(COMPLETION_INDEX, request.index().toString());
             }
-            return request.template() == null ? single(request, labels, annotations)
+            Pod pod = request.template() == null ? single(request, labels, annotations)
                     : fromTemplate(request, labels, annotations);
+            if (request.gang() != null && request.index() != null) {
+                // Its stable name under the gang's headless Service (rendezvous): <gang>-<index>.<gang>.
+                pod.getSpec().setHostname(request.gang() + "-" + request.index());
+                pod.getSpec().setSubdomain(request.gang());
+            }
+            return pod;
         }
 
         /** A pod of one container from the request's image, command and env. */
@@ -562,7 +607,7 @@ public final class Kubernetes implements AutoCloseable {
             return new UnclaimedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     pod.getMetadata().getUid(), annotations, gpuResources(pod), others,
                     pod.getSpec().getContainers().isEmpty() ? null : pod.getSpec().getContainers().get(0).getImage(),
-                    refusal);
+                    refusal, Manifests.nodeConstraints(pod.getSpec()));
         }
 
         /** GPU resources as the kubelet counts them: the larger of the containers' sum and each init container's. */
@@ -632,7 +677,8 @@ public final class Kubernetes implements AutoCloseable {
                 });
             }
             return new KubeNode(node.getMetadata().getName(), ready, unschedulable,
-                    unschedulable && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL), taints, gpus);
+                    unschedulable && annotations.containsKey(VigilLabels.CORDONED_BY_VIGIL), taints, gpus,
+                    node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels());
         }
     }
 }

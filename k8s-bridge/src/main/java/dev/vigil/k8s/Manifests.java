@@ -108,6 +108,26 @@ public final class Manifests {
         return template.getMetadata() == null ? null : template.getMetadata().getNamespace();
     }
 
+    /**
+     * What a pod someone else made asks of its node, as a pod template a job keeps (its first
+     * container's name and image, its nodeSelector and required node affinity), or null when it asks
+     * nothing.
+     */
+    static String nodeConstraints(PodSpec pod) {
+        if (NodeSelection.of(pod) == null || pod.getContainers().isEmpty()) {
+            return null;
+        }
+        Container first = pod.getContainers().get(0);
+        PodTemplateSpec kept = new PodTemplateSpecBuilder().withNewSpec()
+                .addNewContainer().withName(first.getName()).withImage(first.getImage()).endContainer()
+                .withNodeSelector(pod.getNodeSelector())
+                .withNewAffinity().withNewNodeAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(
+                        pod.getAffinity() == null || pod.getAffinity().getNodeAffinity() == null ? null
+                                : pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+                .endNodeAffinity().endAffinity().endSpec().build();
+        return SERIALIZATION.asJson(kept);
+    }
+
     /** The volume claims a stored pod template mounts, by name. */
     static List<String> claims(String podTemplate) {
         PodSpec pod = template(podTemplate).getSpec();
@@ -152,8 +172,10 @@ public final class Manifests {
                 + " (a training gang takes whole GPUs; MIG slices are for Deployments)");
         Map<String, String> paths = Map.of("nodes", "spec.parallelism", "gpusPerNode", template.limits(),
                 "runtimeLimit", "spec.activeDeadlineSeconds");
-        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.TRAINING, meta.tenant, null,
-                meta.priorityClass, null, null, pods, template.gpus, null, null, null, null, null,
+        JobAnnotations said = meta.annotations;
+        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.TRAINING, said.tenant(), said.queue(),
+                said.priorityClass(), said.preemptible(), null, pods, template.gpus, null, null, null, null,
+                said.topology(),
                 deadline == null ? null : Duration.ofSeconds(deadline), null, null, BACKEND, null, template.image,
                 null, null, null, template.json));
     }
@@ -168,22 +190,26 @@ public final class Manifests {
         Template template = template(spec.getTemplate(), meta.namespace);
         Map<String, String> paths = Map.of("replicas", "spec.replicas", "gpusPerNode", template.limits(),
                 "migProfile", template.limits());
-        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.INFERENCE, meta.tenant, null,
-                meta.priorityClass, null, null, null, template.migProfile == null ? template.gpus : null, null,
-                template.migProfile, replicas, null, null, null, null, null, BACKEND, null, template.image, null, null,
-                null, template.json));
+        JobAnnotations said = meta.annotations;
+        return spec(paths, template, () -> new JobSpec(meta.name, JobKind.INFERENCE, said.tenant(), said.queue(),
+                said.priorityClass(), said.preemptible(), null, null, template.migProfile == null ? template.gpus
+                : null, null, template.migProfile, replicas, null, said.topology(), null, null, null, BACKEND, null,
+                template.image, null, null, null, template.json));
     }
 
     /** The name, namespace and Vigil's annotations of the manifest. */
-    private record Meta(String name, String namespace, String tenant, String priorityClass) {
+    private record Meta(String name, String namespace, JobAnnotations annotations) {
     }
 
     private static Meta meta(HasMetadata resource) {
         ObjectMeta meta = present(resource.getMetadata(), "metadata", "metadata with a name");
         String name = present(meta.getName(), "metadata.name", "a name for the job");
         Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
-        return new Meta(name, meta.getNamespace(), annotations.get(VigilLabels.TENANT),
-                annotations.get(VigilLabels.PRIORITY_CLASS));
+        try {
+            return new Meta(name, meta.getNamespace(), JobAnnotations.of(annotations));
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException("metadata.annotations[\"" + e.field() + "\"]", e.value(), e.allowed());
+        }
     }
 
     /**
@@ -203,6 +229,7 @@ public final class Manifests {
         unknown(POD, pod.getAdditionalProperties());
         InvalidValueException.require(pod.getNodeName() == null, POD + ".nodeName", pod.getNodeName(),
                 "nothing: Vigil binds each pod to the node it places it on");
+        NodeSelection.check(pod, POD);
         List<Container> containers = pod.getContainers() == null ? List.of() : pod.getContainers();
         InvalidValueException.require(!containers.isEmpty(), CONTAINERS, null, "at least one container");
         Integer gpuContainer = null;
@@ -321,6 +348,10 @@ public final class Manifests {
         all.put("name", "metadata.name");
         all.put("tenant", "metadata.annotations[\"" + VigilLabels.TENANT + "\"]");
         all.put("priorityClass", "metadata.annotations[\"" + VigilLabels.PRIORITY_CLASS + "\"]");
+        all.put("queue", "metadata.annotations[\"" + VigilLabels.QUEUE + "\"]");
+        all.put("topology", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
+        all.put("maxLeaves", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
+        all.put("level", "metadata.annotations[\"" + VigilLabels.TOPOLOGY + "\"]");
         all.put("image", template.container + ".image");
         all.put("podTemplate", "spec.template");
         try {

@@ -18,12 +18,21 @@ import java.util.Map;
  * @param image            its first container's image
  * @param refusal          the message of its {@value VigilLabels#CONDITION} condition when Vigil already refused
  *                         it, or null
+ * @param nodeConstraints  what it asks of its node ({@code nodeSelector}, required node affinity) as a pod template
+ *                         ({@link NodeSelection#of(String)} reads it; its job keeps it), or null when nothing
  */
 public record UnclaimedPod(String namespace, String name, String uid, Map<String, String> annotations,
-                           Map<String, Integer> gpus, List<String> otherGpuRequests, String image, String refusal) {
+                           Map<String, Integer> gpus, List<String> otherGpuRequests, String image, String refusal,
+                           String nodeConstraints) {
     public UnclaimedPod {
         annotations = Map.copyOf(annotations);
         gpus = Map.copyOf(gpus);
         otherGpuRequests = List.copyOf(otherGpuRequests);
+    }
+
+    /** A pod that asks nothing of its node. */
+    public UnclaimedPod(String namespace, String name, String uid, Map<String, String> annotations,
+                        Map<String, Integer> gpus, List<String> otherGpuRequests, String image, String refusal) {
+        this(namespace, name, uid, annotations, gpus, otherGpuRequests, image, refusal, null);
     }
 }

@@ -18,8 +18,12 @@ public final class VigilLabels {
     public static final String TENANT = "vigil.dev/tenant";
     /** Annotation: the job's priority class. */
     public static final String PRIORITY_CLASS = "vigil.dev/priority-class";
+    /** Annotation: the tenant's queue the job waits in. */
+    public static final String QUEUE = "vigil.dev/queue";
+    /** Annotation: {@code "true"}: the job may be preempted for more urgent work. */
+    public static final String PREEMPTIBLE = "vigil.dev/preemptible";
     /**
-     * Annotation, on a pod made by others:
+     * Annotation, on a manifest or a pod made by others:
      * how close its gang's GPUs must be ({@code same-leaf}, {@code max-leaves=2}).
      */
     public static final String TOPOLOGY = "vigil.dev/topology";

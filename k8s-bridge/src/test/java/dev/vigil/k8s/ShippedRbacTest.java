@@ -44,6 +44,7 @@ class ShippedRbacTest {
         assertThat(verbs(role, "pods/eviction")).containsExactly("create");
         assertThat(verbs(role, "persistentvolumeclaims")).containsExactly("get", "patch");
         assertThat(verbs(role, "nodes")).containsExactly("get", "list", "patch", "watch");
+        assertThat(verbs(role, "services")).containsExactly("create", "delete", "list");
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly(""));
 
         ClusterRoleBinding binding = objects.stream().filter(ClusterRoleBinding.class::isInstance)

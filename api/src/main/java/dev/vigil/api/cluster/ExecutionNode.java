@@ -59,11 +59,29 @@ public record ExecutionNode(String backend, String state, boolean available, boo
      * @param id   the backend's id of it (Slurm's job id)
      * @param name its name
      * @param user who runs it
-     * @param gpus the node's GPUs it holds, as Vigil numbers them
+     * @param gpus   the node's whole GPUs it holds, as Vigil numbers them
+     * @param slices the MIG slices it holds (a pod asking for {@code nvidia.com/mig-<profile>}): nothing is placed on
+     *               those, and their GPUs are not changed to another layout
      */
-    public record ForeignJob(String id, String name, String user, List<Integer> gpus) {
+    public record ForeignJob(String id, String name, String user, List<Integer> gpus, List<Slice> slices) {
         public ForeignJob {
             gpus = List.copyOf(gpus);
+            // Absent in what a controller stored before the field came: whole GPUs only.
+            slices = slices == null ? List.of() : List.copyOf(slices);
+        }
+
+        /** A job holding whole GPUs only. */
+        public ForeignJob(String id, String name, String user, List<Integer> gpus) {
+            this(id, name, user, gpus, List.of());
+        }
+
+        /**
+         * A MIG slice.
+         *
+         * @param gpu         the GPU's index
+         * @param gpuInstance the MIG GPU instance id on it
+         */
+        public record Slice(int gpu, int gpuInstance) {
         }
     }
 }

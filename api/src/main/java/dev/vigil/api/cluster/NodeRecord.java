@@ -9,6 +9,7 @@ import dev.vigil.api.placement.JudgedProcess;
 import dev.vigil.api.placement.PlacementPolicy;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -78,6 +79,15 @@ public record NodeRecord(String name, NodeState state, String reason, String act
             execution.foreignJobs().forEach(job -> gpus.addAll(job.gpus()));
         }
         return gpus;
+    }
+
+    /** MIG slices that work Vigil did not launch holds (another scheduler's pod asking for a slice). */
+    public Set<ExecutionNode.ForeignJob.Slice> foreignSlices() {
+        Set<ExecutionNode.ForeignJob.Slice> slices = new HashSet<>();
+        if (execution != null) {
+            execution.foreignJobs().forEach(job -> slices.addAll(job.slices()));
+        }
+        return slices;
     }
 
     /** Whether new work may not land here: cordoned, draining, drained or unknown. */

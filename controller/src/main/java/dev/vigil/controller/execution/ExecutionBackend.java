@@ -6,6 +6,7 @@ import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.placement.NodeConstraint;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -25,6 +26,14 @@ public interface ExecutionBackend {
      * @throws InvalidValueException naming the field, the value and what this backend takes
      */
     default void check(JobSpec spec) {
+    }
+
+    /**
+     * What else a job asks of the nodes it runs on, that only this backend knows (a Kubernetes
+     * pod's nodeSelector against the nodes' labels); null: nothing. Asked when the job is queued.
+     */
+    default NodeConstraint nodeConstraint(JobSpec spec) {
+        return null;
     }
 
     /** Launches a job, or more replicas of a service, on the GPUs of the placements. */
@@ -80,6 +89,15 @@ public interface ExecutionBackend {
          * @return false when the scheduler could not follow (it says why in no words: the backend logs it)
          */
         boolean rebind(String job, Placement actual);
+
+        /**
+         * Whether the scheduler still has the job queued or running: a job ended while queued
+         * (cancelled) is never started, and what the backend keeps for it (pods others made,
+         * claimed for it) must go.
+         */
+        default boolean unfinished(String job) {
+            return true;
+        }
 
         /**
          * Queues a job the backend found waiting for Vigil (pods others made with {@code schedulerName:

@@ -4,6 +4,7 @@ import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
+import dev.vigil.api.gpu.Severity;
 import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobRecord;
@@ -15,15 +16,18 @@ import dev.vigil.controller.config.KubernetesSettings;
 import dev.vigil.controller.execution.DesiredAllocations;
 import dev.vigil.controller.execution.ExecutionBackend;
 import dev.vigil.controller.execution.NodeObservations;
+import dev.vigil.k8s.GangService;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
+import dev.vigil.k8s.NodeSelection;
 import dev.vigil.k8s.PodPhase;
 import dev.vigil.k8s.PodRequest;
 import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilLabels;
 import dev.vigil.k8s.VigilPod;
 import dev.vigil.scheduler.Decision;
+import dev.vigil.scheduler.placement.NodeConstraint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -97,6 +102,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     private final Map<String, Instant> finishedPods = new HashMap<>();
     /** What this leader told each pod it refused, so it is said once. */
     private final Set<String> refusalsSaid = new HashSet<>();
+    /** Each node's Kubernetes labels, from the latest listing: what pods' nodeSelectors are held against. */
+    private final Map<String, Map<String, String>> nodeLabels = new HashMap<>();
+    /** One lookup for every job's {@link NodeLabels}, so that jobs asking the same share one scheduler form. */
+    private final Function<String, Map<String, String>> labelsOf = nodeLabels::get;
     /** Makes new pod names differ from those of a replica's old pods, which may still be terminating. */
     private final String incarnation;
     private long launched;
@@ -112,9 +121,12 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         final String job;
         final JobSpec spec;
         final int attempt;
-        final List<Placement> placements;
+        /** Where its pods run, one per pod; moved to the GPUs the device plugin picked once the agents see them. */
+        List<Placement> placements;
         /** Its pods' names, one per placement, in order. */
         List<String> pods;
+        /** Its pods' uids, in the same order, once bound or adopted: the agents attribute GPU processes by them. */
+        List<String> uids;
         /** When its pods were bound; null while the worker creates them, or while taken over and not yet seen. */
         Instant bound;
         /** Taken over from another leader: its pods are looked for by label in a listing asked for after this. */
@@ -169,6 +181,18 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
     @Override
     public void check(JobSpec spec) {
         PodRequests.check(spec, settings.namespace());
+    }
+
+    /** A job whose pods ask for nodes by label (a manifest's or a claimed pod's nodeSelector or node affinity). */
+    @Override
+    public NodeConstraint nodeConstraint(JobSpec spec) {
+        NodeSelection selection;
+        try {
+            selection = NodeSelection.of(spec.podTemplate());
+        } catch (InvalidValueException e) {
+            return null;   // check() refuses such a template before the job is queued
+        }
+        return selection == null ? null : new NodeLabels(selection, labelsOf);
     }
 
     @Override
@@ -258,6 +282,10 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             String node = launch.placements.get(i).node();
             if (nodes.node(node).map(NodeRecord::drain).orElse(false)) {
                 worker.evict(launch.namespace, launch.pods.get(i), node, deadline);
+                observations.told(node, "drain", Severity.INFO, "pod " + launch.namespace + "/" + launch.pods.get(i)
+                        + " of job " + launch.job + " evicting through the Eviction API for the drain of node " + node
+                        + " (PodDisruptionBudgets respected until " + deadline + ", then deleted)", CLAIMED_BY,
+                        clock.instant());
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
                         + launch.pods.get(i)).addKeyValue("node", node).addKeyValue("deadline", deadline)
                         .log("kubernetes_evicting");
@@ -296,6 +324,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             }
             if (outcome instanceof PodWorker.Bound bound) {
                 launch.bound = bound.at();
+                launch.uids = bound.pods().stream().map(PodWorker.PodRef::uid).toList();
                 LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("key", launch.key)
                         .addKeyValue("pods", bound.pods().size()).log("kubernetes_bound");
             } else {
@@ -310,11 +339,17 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
         worker.refresh(settings.poll());
         worker.evictDue(settings.poll());
+        for (PodWorker.DrainStep step : worker.takeDrainSteps()) {
+            observations.told(step.node(), "drain", step.warning() ? Severity.WARNING : Severity.INFO, step.message(),
+                    CLAIMED_BY, now);
+        }
         PodWorker.View view = worker.latest();
         if (view == null || view == seen) {
             return;
         }
         seen = view;
+        nodeLabels.clear();
+        view.nodes().forEach(node -> nodeLabels.put(node.name(), node.labels()));
         Set<String> nodeNames = new HashSet<>(view.nodes().stream().map(KubeNode::name).toList());
         Map<String, List<VigilPod>> byJob = new HashMap<>();
         for (VigilPod pod : view.pods()) {
@@ -323,12 +358,14 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         claiming.removeIf(uid -> view.pods().stream().anyMatch(p -> p.uid().equals(uid)));
         deleteExpired(view);
         findClaimed(view);
+        releaseEnded(listener);
         deleteOrphans(view);
         for (Launch launch : List.copyOf(launches.values())) {
             if (launches.containsKey(launch.key)) {
                 follow(launch, view, byJob.getOrDefault(launch.job, List.of()), nodeNames, now, listener);
             }
         }
+        launches.values().forEach(launch -> followGpus(launch, listener));
         claim(view, now, listener);
         // After following the launches: the GPUs Vigil's own pods hold are not taken for others'.
         observeNodes(view);
@@ -376,6 +413,23 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 .log("kubernetes_pod_refused");
     }
 
+    /** The claimed pods of jobs that ended while queued (cancelled) are told so and deleted. */
+    private void releaseEnded(Listener listener) {
+        for (Map.Entry<String, List<PodWorker.PodRef>> entry : List.copyOf(claimedPods.entrySet())) {
+            String job = entry.getKey();
+            if (listener.unfinished(job)) {
+                continue;
+            }
+            claimedPods.remove(job);
+            claimedJobs.remove(job);
+            worker.release(job, entry.getValue(), "Vigil job " + job + " ended before it was placed (cancelled): "
+                    + "its pods are deleted; pods made again become a new job");
+            LOG.atInfo().addKeyValue("job", job).addKeyValue("pods", entry.getValue().stream()
+                    .map(p -> p.namespace() + "/" + p.name()).collect(Collectors.joining(",")))
+                    .log("kubernetes_claimed_released");
+        }
+    }
+
     /** A new leader finds the claimed pods of jobs still queued by their labels. */
     private void findClaimed(PodWorker.View view) {
         Set<String> launched = new HashSet<>(launches.values().stream().map(l -> l.job).toList());
@@ -402,7 +456,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                 continue;
             }
             List<Allocation> vigils = node.allocations().stream().filter(KubernetesBackend::ours).toList();
-            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils);
+            ExecutionNode now = NodeViews.of(kubeNode, foreign.getOrDefault(kubeNode.name(), List.of()), vigils,
+                    node.inventory());
             ExecutionNode before = node.execution();
             boolean imposed = node.cordoned() && before != null && before.imposedCordon();
             boolean cordonMoves = !now.available() && !now.byVigil() && !now.unreachable() && !node.cordoned()
@@ -413,8 +468,20 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
     }
 
-    /** Deletes Vigil's pods that no launch claims: a previous leader's, of jobs that ended or moved since. */
+    /**
+     * Deletes Vigil's pods and gangs' Services that no launch claims: a previous leader's, of jobs
+     * that ended or moved since.
+     */
     private void deleteOrphans(PodWorker.View view) {
+        Set<String> jobs = new HashSet<>(launches.values().stream().map(l -> l.job).toList());
+        for (GangService service : view.services()) {
+            if (!jobs.contains(service.job())) {
+                // A gang's Service whose job ended while no leader watched, or that is requeued: made again at its launch.
+                worker.deleteRendezvous(service.namespace(), service.name());
+                LOG.atInfo().addKeyValue("service", service.namespace() + "/" + service.name())
+                        .addKeyValue("job", service.job()).log("kubernetes_orphan_service_deleted");
+            }
+        }
         Set<String> claimed = new HashSet<>();
         launches.values().stream().filter(l -> l.pods != null).forEach(l -> claimed.addAll(l.pods));
         for (VigilPod pod : view.pods()) {
@@ -507,6 +574,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
             return false;
         }
         launch.pods = List.copyOf(found);
+        launch.uids = found.stream().map(name -> jobPods.stream().filter(p -> p.name().equals(name)).findFirst()
+                .map(VigilPod::uid).orElse(null)).toList();
         launch.bound = launch.lookFrom;
         launch.claimed = jobPods.stream().anyMatch(p -> p.claimed() && found.contains(p.name()));
         launch.namespace = jobPods.stream().filter(p -> p.name().equals(found.get(0))).findFirst()
@@ -537,10 +606,49 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
     }
 
+    /**
+     * A running launch's pods whose processes the agents see on other GPUs than the placement's
+     * (the device plugin picked them): the scheduler's record follows, as it does for Slurm, and so
+     * do the allocations on the node (else the agent would judge the pod's processes overreach).
+     */
+    private void followGpus(Launch launch, Listener listener) {
+        if (!launch.running || launch.uids == null) {
+            return;
+        }
+        List<Placement> actual = new ArrayList<>(launch.placements);
+        for (int i = 0; i < actual.size(); i++) {
+            Placement placement = actual.get(i);
+            Placement moved = DevicePluginGpus.moved(placement, launch.uids.get(i),
+                    nodes.node(placement.node()).orElse(null));
+            if (moved == null) {
+                continue;
+            }
+            boolean followed = listener.rebind(launch.job, moved);
+            LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
+                    + launch.pods.get(i)).addKeyValue("node", placement.node())
+                    .addKeyValue("chosen", placement.gpus()).addKeyValue("device_plugin", moved.gpus())
+                    .addKeyValue("followed", followed).log("kubernetes_gpus_rebound");
+            actual.set(i, moved);
+            Allocation allocation = Allocation.of(launch.job, launch.spec, moved)
+                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
+            nodes.change(placement.node(), current -> {
+                List<Allocation> next = new ArrayList<>(current.stream()
+                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
+                        .toList());
+                next.add(allocation);
+                return next;
+            });
+        }
+        launch.placements = List.copyOf(actual);
+    }
+
     /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */
     private void end(Launch ended, boolean succeeded, String reason, Instant now, Listener listener) {
         keepFinished(ended.job);
         withdraw(ended);
+        if (ended.spec.kind() == JobKind.TRAINING && !ended.claimed) {
+            worker.deleteRendezvous(ended.namespace, ended.job);
+        }
         for (Launch launch : List.copyOf(launches.values())) {
             if (launch.job.equals(ended.job)) {
                 withdraw(launch);

@@ -3,9 +3,9 @@ package dev.vigil.controller.kubernetes;
 import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
-import dev.vigil.api.jobs.Topology;
-import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.controller.config.BackendName;
+import dev.vigil.k8s.JobAnnotations;
+import dev.vigil.k8s.NodeSelection;
 import dev.vigil.k8s.UnclaimedPod;
 import dev.vigil.k8s.VigilLabels;
 
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -28,11 +27,10 @@ import java.util.TreeSet;
 final class PodClaims {
     /** Where a spec's field came from on the pod: its annotation, or its GPU limits. */
     private static final Map<String, String> ANNOTATION_OF = Map.of(
-            "tenant", VigilLabels.TENANT, "priorityClass", VigilLabels.PRIORITY_CLASS,
+            "tenant", VigilLabels.TENANT, "priorityClass", VigilLabels.PRIORITY_CLASS, "queue", VigilLabels.QUEUE,
             "topology", VigilLabels.TOPOLOGY, "level", VigilLabels.TOPOLOGY, "maxLeaves", VigilLabels.TOPOLOGY,
             "nodes", VigilLabels.GANG_SIZE, "gpusPerNode", "resources.limits." + VigilLabels.GPU_RESOURCE,
             "gpus", "resources.limits." + VigilLabels.GPU_RESOURCE, "migProfile", "resources.limits");
-    private static final String TOPOLOGIES = "same-node, same-nvlink, same-leaf or max-leaves=N";
     private static final String GPUS = VigilLabels.GPU_RESOURCE + ": N (whole GPUs) or one "
             + VigilLabels.MIG_RESOURCE_PREFIX + "<profile>: 1 (a MIG slice, e.g. "
             + VigilLabels.MIG_RESOURCE_PREFIX + "1g.10gb)";
@@ -80,11 +78,17 @@ final class PodClaims {
         UnclaimedPod first = pods.get(0);
         String gangName = first.annotations().get(VigilLabels.GANG);
         for (String key : List.of(VigilLabels.GANG_SIZE, VigilLabels.TENANT, VigilLabels.PRIORITY_CLASS,
-                VigilLabels.TOPOLOGY)) {
+                VigilLabels.TOPOLOGY, VigilLabels.QUEUE, VigilLabels.PREEMPTIBLE)) {
             TreeSet<String> values = new TreeSet<>(Comparator.nullsFirst(Comparator.naturalOrder()));
             pods.forEach(p -> values.add(p.annotations().get(key)));
             InvalidValueException.require(values.size() == 1, key, String.join(", ", values.stream()
                     .map(String::valueOf).toList()), "one value for every pod of gang " + gangName);
+        }
+        for (UnclaimedPod pod : pods) {
+            InvalidValueException.require(Objects.equals(pod.nodeConstraints(), first.nodeConstraints()),
+                    "nodeSelector/affinity", pod.name() + ": " + describe(pod), "the same nodeSelector and required "
+                            + "node affinity for every pod of gang " + gangName + " (" + first.name() + ": "
+                            + describe(first) + ")");
         }
         Map.Entry<String, Integer> gpus = gpus(first);
         for (UnclaimedPod pod : pods) {
@@ -100,21 +104,27 @@ final class PodClaims {
         InvalidValueException.require(!slice || gangName == null, "resources.limits", gpus.getKey(),
                 "whole GPUs (" + VigilLabels.GPU_RESOURCE + ") for a gang's pods: MIG slices are for pods of "
                         + "their own (no " + VigilLabels.GANG + ")");
-        Topology topology = topology(first.annotations().get(VigilLabels.TOPOLOGY));
+        JobAnnotations said = JobAnnotations.of(first.annotations());
         String name = first.namespace() + "/" + (gangName == null ? first.name() : gangName);
         JobSpec spec;
         try {
-            spec = slice ? new JobSpec(name, JobKind.INFERENCE, first.annotations().get(VigilLabels.TENANT), null,
-                    first.annotations().get(VigilLabels.PRIORITY_CLASS), null, null, null, null, null,
-                    gpus.getKey().substring(VigilLabels.MIG_RESOURCE_PREFIX.length()), 1, null, topology, null, null,
-                    null, BackendName.KUBERNETES, null, first.image(), null)
-                    : new JobSpec(name, JobKind.TRAINING, first.annotations().get(VigilLabels.TENANT), null,
-                    first.annotations().get(VigilLabels.PRIORITY_CLASS), null, null, size, gpus.getValue(), null,
-                    null, null, null, topology, null, null, null, BackendName.KUBERNETES, null, first.image(), null);
+            spec = slice ? new JobSpec(name, JobKind.INFERENCE, said.tenant(), said.queue(), said.priorityClass(),
+                    said.preemptible(), null, null, null, null,
+                    gpus.getKey().substring(VigilLabels.MIG_RESOURCE_PREFIX.length()), 1, null, said.topology(), null,
+                    null, null, BackendName.KUBERNETES, null, first.image(), null, null, null, first.nodeConstraints())
+                    : new JobSpec(name, JobKind.TRAINING, said.tenant(), said.queue(), said.priorityClass(),
+                    said.preemptible(), null, size, gpus.getValue(), null, null, null, null, said.topology(), null,
+                    null, null, BackendName.KUBERNETES, null, first.image(), null, null, null,
+                    first.nodeConstraints());
         } catch (InvalidValueException e) {
             throw asAnnotation(e);
         }
         return pods.size() < size ? null : new Gang(first.namespace(), name, List.copyOf(pods), spec);
+    }
+
+    private static String describe(UnclaimedPod pod) {
+        NodeSelection selection = NodeSelection.of(pod.nodeConstraints());
+        return selection == null ? "none" : selection.describe();
     }
 
     private static int gangSize(UnclaimedPod pod, String gangName) {
@@ -148,19 +158,6 @@ final class PodClaims {
         InvalidValueException.require(only.getKey().equals(VigilLabels.GPU_RESOURCE) || only.getValue() == 1,
                 "resources.limits", only.getKey() + ": " + only.getValue(), GPUS);
         return only;
-    }
-
-    private static Topology topology(String text) {
-        if (text == null) {
-            return null;
-        }
-        String[] parts = text.trim().split("=", 2);
-        try {
-            TopologyLevel level = TopologyLevel.valueOf(parts[0].toUpperCase(Locale.ROOT).replace('-', '_'));
-            return new Topology(level, true, parts.length == 2 ? Integer.valueOf(parts[1]) : null);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidValueException(VigilLabels.TOPOLOGY, text, TOPOLOGIES);
-        }
     }
 
     /** A spec's refusal in the pod's words: the annotation (or resource) instead of the spec's field. */

@@ -1,6 +1,7 @@
 package dev.vigil.controller.kubernetes;
 
 import dev.vigil.k8s.EvictionOutcome;
+import dev.vigil.k8s.GangService;
 import dev.vigil.k8s.GpuPod;
 import dev.vigil.k8s.KubeNode;
 import dev.vigil.k8s.Kubernetes;
@@ -51,10 +52,15 @@ final class PodWorker {
 
     /**
      * The API server's pods and nodes, listed after {@code asked}; {@code foreign}: other schedulers' GPU pods;
-     * {@code unclaimed}: pods others made for Vigil that no job claims yet.
+     * {@code unclaimed}: pods others made for Vigil that no job claims yet; {@code services}: the gangs'
+     * headless Services.
      */
     record View(Instant asked, List<VigilPod> pods, List<KubeNode> nodes, List<GpuPod> foreign,
-                List<UnclaimedPod> unclaimed) {
+                List<UnclaimedPod> unclaimed, List<GangService> services) {
+    }
+
+    /** A step of a drain's eviction on a node, for Vigil's events. */
+    record DrainStep(String node, boolean warning, String message) {
     }
 
     /** A pod, by name and uid (a binding names the uid, so a namesake made since is not bound in its place). */
@@ -76,6 +82,7 @@ final class PodWorker {
     /** Pods a drain evicts, by namespace/name: asked again while a PodDisruptionBudget refuses, deleted at the deadline. */
     private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
     private final AtomicBoolean evicting = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<DrainStep> drainSteps = new ConcurrentLinkedQueue<>();
     private volatile Instant lastEvicted = Instant.MIN;
     private volatile View latest;
     private volatile Instant lastAsked = Instant.MIN;
@@ -97,6 +104,10 @@ final class PodWorker {
         executor.execute(() -> {
             List<VigilPod> created = new ArrayList<>();
             try {
+                PodRequest first = pods.get(0);
+                if (first.gang() != null) {
+                    kubernetes.rendezvous(first.namespace(), first.gang());
+                }
                 for (PodRequest pod : pods) {
                     created.add(kubernetes.create(pod));
                 }
@@ -170,6 +181,19 @@ final class PodWorker {
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("pod", pod.namespace() + "/" + pod.name())
                         .addKeyValue("error", e.getMessage()).log("kubernetes_refuse_failed");
+            }
+        });
+    }
+
+    /** Deletes a gang's headless Service (one already gone is fine). */
+    void deleteRendezvous(String namespace, String gang) {
+        executor.execute(() -> {
+            try {
+                kubernetes.deleteRendezvous(namespace, gang);
+            } catch (RuntimeException e) {
+                // The next listing shows it again as an orphan, and its delete is asked again.
+                LOG.atWarn().addKeyValue("service", namespace + "/" + gang).addKeyValue("error", e.getMessage())
+                        .log("kubernetes_service_delete_failed");
             }
         });
     }
@@ -275,8 +299,10 @@ final class PodWorker {
         }
     }
 
-    /** An Event on the pod; one that cannot be recorded is logged, and the drain goes on. */
+    /** An Event on the pod, and a step for Vigil's events; an Event that cannot be recorded is logged, and the drain goes on. */
     private void tell(Eviction eviction, String type, String reason, String message) {
+        drainSteps.add(new DrainStep(eviction.node, "Warning".equals(type), "pod " + eviction.namespace + "/"
+                + eviction.pod + " " + reason + ": " + message));
         try {
             kubernetes.event(eviction.namespace, eviction.pod, null, type, reason, message);
         } catch (RuntimeException e) {
@@ -296,12 +322,40 @@ final class PodWorker {
             try {
                 Instant asked = clock.instant();
                 latest = new View(asked, kubernetes.vigilPods(), kubernetes.nodes(), kubernetes.foreignGpuPods(),
-                        kubernetes.unclaimedPods());
+                        kubernetes.unclaimedPods(), kubernetes.gangServices());
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("server", kubernetes.server()).addKeyValue("error", e.getMessage())
                         .log("kubernetes_list_failed");
             } finally {
                 listing.set(false);
+            }
+        });
+    }
+
+    /** The drain steps since the last call, oldest first. */
+    List<DrainStep> takeDrainSteps() {
+        List<DrainStep> taken = new ArrayList<>();
+        for (DrainStep step = drainSteps.poll(); step != null; step = drainSteps.poll()) {
+            taken.add(step);
+        }
+        return taken;
+    }
+
+    /**
+     * Pods others made, claimed by a job that ended before it was placed (cancelled while queued):
+     * told why with an Event, then deleted, so they do not stay pending for a job that will never
+     * bind them.
+     */
+    void release(String job, List<PodRef> pods, String message) {
+        executor.execute(() -> {
+            for (PodRef pod : pods) {
+                try {
+                    kubernetes.event(pod.namespace(), pod.name(), pod.uid(), "Warning", "JobEnded", message);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("job", job).addKeyValue("pod", pod.namespace() + "/" + pod.name())
+                            .addKeyValue("error", e.getMessage()).log("kubernetes_event_failed");
+                }
+                delete(job, pod.namespace(), pod.name());
             }
         });
     }
@@ -324,6 +378,7 @@ final class PodWorker {
     void forget() {
         outcomes.clear();
         evictions.clear();
+        drainSteps.clear();
         latest = null;
         lastAsked = Instant.MIN;
     }

@@ -377,6 +377,13 @@ public final class NodeControl implements DesiredAllocations, NodeObservations {
         return Optional.of(next);
     }
 
+    /** A backend's step on a node (a drain's evictions), as a cluster event. */
+    @Override
+    public void told(String node, String kind, Severity severity, String message, String actor, Instant at) {
+        loop.requireLoop();
+        store.append(new ClusterEvent(0, at, node, null, kind, severity, RepairAction.NONE, message, actor));
+    }
+
     /**
      * Takes an execution backend's view of a node (what the Slurm poll saw). When the backend
      * stopped taking work there and Vigil did not ask it to (drained or down in Slurm by someone

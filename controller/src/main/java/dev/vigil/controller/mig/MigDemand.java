@@ -1,5 +1,6 @@
 package dev.vigil.controller.mig;
 
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuDevice;
@@ -101,6 +102,13 @@ public final class MigDemand {
             if (allocation.gpus().contains(device.index())) {
                 held = true;
                 heldInstances.addAll(allocation.migInstances());
+            }
+        }
+        // Another scheduler's pod on a slice holds the GPU as much as a job of Vigil's: its layout stays.
+        for (ExecutionNode.ForeignJob.Slice slice : node.foreignSlices()) {
+            if (slice.gpu() == device.index()) {
+                held = true;
+                heldInstances.add(slice.gpuInstance());
             }
         }
         boolean healthy = node.health().stream().filter(h -> h.gpu() == device.index()).map(GpuHealth::state)

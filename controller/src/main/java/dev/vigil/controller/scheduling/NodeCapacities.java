@@ -1,6 +1,7 @@
 package dev.vigil.controller.scheduling;
 
 import dev.vigil.api.cluster.CordonedGpu;
+import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
 import dev.vigil.api.gpu.GpuDevice;
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
  * state. Only a ready node takes new work; only a healthy, uncordoned GPU does (a degraded GPU
  * is unhealthy too: new work would start on a GPU that already shows a fault), and none that a
  * job Vigil did not launch holds (another user's Slurm job), none whose MIG layout is changing, and
- * none in MIG mode without instances (it can run nothing).
+ * none in MIG mode without instances (it can run nothing); MIG slices that another scheduler's pod
+ * holds are left out, and a GPU with no other slice can run nothing either.
  */
 final class NodeCapacities {
     /** NVLink domains of GPUs outside any domain start here, one each: a PCIe GPU reaches no peer over NVLink. */
@@ -51,22 +53,27 @@ final class NodeCapacities {
         }
         Set<String> cordoned = node.cordonedGpus().stream().map(CordonedGpu::uuid).collect(Collectors.toSet());
         Set<Integer> foreign = node.foreignGpus();
+        Set<ExecutionNode.ForeignJob.Slice> foreignSlices = node.foreignSlices();
         Set<Integer> reconfiguring = node.mig().stream().filter(m -> m.phase().changing()).map(GpuMig::gpu)
                 .collect(Collectors.toSet());
         Map<Integer, HealthState> health = node.health().stream()
                 .collect(Collectors.toMap(GpuHealth::gpu, GpuHealth::state, (a, b) -> a.worse(b)));
         List<NodeCapacity.Gpu> gpus = new ArrayList<>();
         for (GpuDevice device : node.inventory().gpus()) {
-            boolean usable = health.getOrDefault(device.index(), HealthState.HEALTHY) == HealthState.HEALTHY
-                    && !cordoned.contains(device.uuid()) && !foreign.contains(device.index())
-                    && !reconfiguring.contains(device.index())
-                    && (device.mig() == null || !device.mig().enabled() || !device.mig().instances().isEmpty());
             List<NodeCapacity.MigSlice> slices = new ArrayList<>();
             if (device.mig() != null && device.mig().enabled()) {
                 for (MigInstance instance : device.mig().instances()) {
-                    slices.add(new NodeCapacity.MigSlice(instance.gpuInstanceId(), instance.profile()));
+                    // Another scheduler's pod holds it: the scheduler does not see it at all.
+                    if (!foreignSlices.contains(new ExecutionNode.ForeignJob.Slice(device.index(),
+                            instance.gpuInstanceId()))) {
+                        slices.add(new NodeCapacity.MigSlice(instance.gpuInstanceId(), instance.profile()));
+                    }
                 }
             }
+            boolean usable = health.getOrDefault(device.index(), HealthState.HEALTHY) == HealthState.HEALTHY
+                    && !cordoned.contains(device.uuid()) && !foreign.contains(device.index())
+                    && !reconfiguring.contains(device.index())
+                    && (device.mig() == null || !device.mig().enabled() || !slices.isEmpty());
             gpus.add(new NodeCapacity.Gpu(device.index(), device.uuid(), usable,
                     domainOf.getOrDefault(device.index(), LONE_DOMAINS + device.index()),
                     device.numaNode() == null ? 0 : device.numaNode(), slices));
@@ -83,6 +90,7 @@ final class NodeCapacities {
                 || !old.cordonedGpus().equals(next.cordonedGpus())
                 || !Objects.equals(old.inventoryHash(), next.inventoryHash())
                 || !old.foreignGpus().equals(next.foreignGpus())
+                || !old.foreignSlices().equals(next.foreignSlices())
                 || !migPhases(old).equals(migPhases(next))
                 || !healthStates(old).equals(healthStates(next));
     }

@@ -333,6 +333,11 @@ public final class SchedulerLoop implements JobScheduling {
                 }
 
                 @Override
+                public boolean unfinished(String job) {
+                    return scheduler.job(job).map(record -> !record.state().finished()).orElse(false);
+                }
+
+                @Override
                 public String submit(JobSpec spec, String actor) {
                     return submitFound(spec, actor, now);
                 }
@@ -564,12 +569,15 @@ public final class SchedulerLoop implements JobScheduling {
     /**
      * The nodes a job may use: its pool's; for the simulated backend only nodes with simulated GPUs;
      * for Slurm and Kubernetes only the nodes that backend runs (a mixed fleet; a node Slurm has not
-     * seen yet cannot start a Slurm job).
+     * seen yet cannot start a Slurm job); and of those, what the backend's own filter allows (a
+     * Kubernetes pod's nodeSelector).
      */
     private NodeMatch nodesFor(JobSpec spec) {
         String backend = backendName(spec);
         boolean simulated = BackendName.SIMULATED.equals(backend);
-        return new NodeMatch(spec.pool(), simulated, simulated ? null : backend);
+        ExecutionBackend runs = backendOf(spec);
+        return new NodeMatch(spec.pool(), simulated, simulated ? null : backend,
+                runs == null ? null : runs.nodeConstraint(spec));
     }
 
     /** The backend a job names, else the configured default; null when neither. */

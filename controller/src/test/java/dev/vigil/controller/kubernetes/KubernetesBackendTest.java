@@ -85,6 +85,15 @@ class KubernetesBackendTest {
     private static final class Nodes implements DesiredAllocations, NodeObservations {
         final Map<String, NodeRecord> records = new ConcurrentHashMap<>();
         final List<String> observed = new CopyOnWriteArrayList<>();
+        /** The cluster events backends asked for: "node kind severity: message". */
+        final List<String> told = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void told(String node, String kind, dev.vigil.api.gpu.Severity severity, String message, String actor,
+                         Instant at) {
+            told.add(node + " " + kind + " " + severity + " by " + actor + ": "
+                    + message.replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "T"));
+        }
 
         Nodes() {
             for (String name : List.of("n1", "n2")) {
@@ -145,7 +154,8 @@ class KubernetesBackendTest {
 
         @Override
         public boolean rebind(String job, Placement actual) {
-            throw new AssertionError("the kubernetes backend never moves a placement");
+            said.add("rebind " + job + " on " + actual.node() + " to " + actual.gpus() + " " + actual.uuids());
+            return true;
         }
 
         /** Takes jobs as the scheduler loop does, numbered from j-000100; only tenant research is configured. */
@@ -161,6 +171,13 @@ class KubernetesBackendTest {
         }
 
         final Map<String, JobSpec> submitted = new java.util.LinkedHashMap<>();
+        /** Jobs the scheduler no longer has (cancelled while queued). */
+        final java.util.Set<String> ended = new java.util.HashSet<>();
+
+        @Override
+        public boolean unfinished(String job) {
+            return !ended.contains(job);
+        }
     }
 
     @BeforeEach
@@ -256,6 +273,10 @@ class KubernetesBackendTest {
                 .containsEntry("vigil.dev/tenant", "research");
         assertThat(first.getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
                 .hasToString("2");
+        assertThat(first.getSpec().getHostname() + "." + first.getSpec().getSubdomain())
+                .as("its rendezvous name").isEqualTo("j-000001-0.j-000001");
+        assertThat(client.services().inNamespace(NS).withName("j-000001").get().getSpec().getClusterIP())
+                .as("the gang's headless Service").isEqualTo("None");
 
         poll();
         assertThat(events.said).as("bound, not running yet").isEmpty();
@@ -279,6 +300,55 @@ class KubernetesBackendTest {
         assertThat(events.said).containsExactly("running j-000001", "succeeded j-000001: its 2 pods succeeded");
         assertThat(nodes.allocated()).isEmpty();
         assertThat(client.pods().inNamespace(NS).list().getItems()).as("cleaned up").isEmpty();
+        assertThat(client.services().inNamespace(NS).list().getItems()).as("its Service too").isEmpty();
+    }
+
+    @Test
+    void aGangsServiceNoLaunchClaimsIsDeletedAsAnOrphan() {
+        new Kubernetes(client).rendezvous(NS, "j-000099");
+        expectBinding("j-000098-a1-0", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000098", gang(2, 1), List.of(on("n1", 0, 1)), 1));
+
+        poll();
+
+        assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
+                .as("the running gang's stays").containsExactly("j-000098");
+    }
+
+    @Test
+    void aPodWhoseProcessesTheAgentSeesOnOtherGpusMovesItsHoldThereAsTheDevicePluginPickedThem() {
+        expectBinding("j-000010-a1-0", 201, new CopyOnWriteArrayList<>());
+        expectBinding("j-000010-a1-1", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-000010", gang(4, 2), List.of(on("n1", 0, 1), on("n2", 0, 1)), 1));
+        phase("j-000010-a1-0", "Running", null, null);
+        phase("j-000010-a1-1", "Running", null, null);
+        poll();
+        assertThat(events.said).containsExactly("running j-000010");
+        String uid = pod("j-000010-a1-0").getMetadata().getUid();
+
+        // The device plugin gave the n1 pod GPUs 6 and 7; n2's pod runs where Vigil placed it.
+        nodes.records.put("n1", DevicePluginGpusTest.node("n1", DevicePluginGpusTest.process(6, "pod:" + uid),
+                DevicePluginGpusTest.process(7, "pod:" + uid)).with().allocations(nodes.records.get("n1")
+                .allocations()).build());
+        String uid1 = pod("j-000010-a1-1").getMetadata().getUid();
+        nodes.records.put("n2", DevicePluginGpusTest.node("n2", DevicePluginGpusTest.process(1, "pod:" + uid1))
+                .with().allocations(nodes.records.get("n2").allocations()).build());
+        poll();
+
+        assertThat(events.said).containsExactly("running j-000010",
+                "rebind j-000010 on n1 to [6, 7] [GPU-n1-6, GPU-n1-7]");
+        assertThat(nodes.records.get("n1").allocations()).singleElement().satisfies(a -> {
+            assertThat(a.gpus()).containsExactly(6, 7);
+            assertThat(a.uuids()).containsExactly("GPU-n1-6", "GPU-n1-7");
+            assertThat(a.backendJob()).isEqualTo("kubernetes:vigil-jobs/j-000010-a1-0");
+        });
+        assertThat(nodes.records.get("n2").allocations()).singleElement()
+                .satisfies(a -> assertThat(a.gpus()).containsExactly(0, 1));
+        poll();
+        assertThat(events.said).as("followed once").hasSize(2);
+
+        backend.stop(new Decision.Stop("j-000010", List.of(on("n1", 6, 7), on("n2", 0, 1)), "cancelled"));
+        assertThat(nodes.allocated()).as("the moved hold is the one given back").isEmpty();
     }
 
     @Test
@@ -414,6 +484,39 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void otherSchedulersPodsOnMigSlicesHoldSlicesOfTheirProfileThatVigilDoesNotHold() {
+        List<dev.vigil.api.gpu.MigInstance> instances = List.of(
+                new dev.vigil.api.gpu.MigInstance(7, "1g.10gb", 0, 1, "MIG-7", 9_728),
+                new dev.vigil.api.gpu.MigInstance(8, "1g.10gb", 1, 1, "MIG-8", 9_728),
+                new dev.vigil.api.gpu.MigInstance(9, "2g.20gb", 2, 2, "MIG-9", 19_968));
+        dev.vigil.api.gpu.GpuDevice migGpu = new dev.vigil.api.gpu.GpuDevice(0, "GPU-n1-0", "NVIDIA H100 80GB HBM3",
+                "00000000:10:00.0", "0x233010DE", 81_920, 0, "0-55", 18, List.of(),
+                new dev.vigil.api.gpu.MigStatus(true, true, instances));
+        Allocation vigils = new Allocation("j-000011", 0, JobKind.INFERENCE, List.of(0), List.of("GPU-n1-0"),
+                List.of(8), List.of(), "vllm", Map.of(), 1, "kubernetes:vigil-jobs/j-000011-r0-x");
+        nodes.records.put("n1", nodes.records.get("n1").with().inventory(new dev.vigil.api.gpu.NodeInventory("n1",
+                "nvml", "550", List.of(migGpu), null)).allocations(List.of(vigils)).build());
+        for (String[] pod : List.of(new String[] {"small", "nvidia.com/mig-1g.10gb"},
+                new String[] {"big", "nvidia.com/mig-2g.20gb"})) {
+            client.pods().resource(new PodBuilder().withNewMetadata().withName(pod[0]).withNamespace("lab")
+                    .endMetadata().withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("x")
+                    .withNewResources().addToLimits(pod[1], new Quantity("1")).endResources().endContainer()
+                    .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        }
+
+        poll();
+
+        assertThat(nodes.records.get("n1").execution().foreignJobs())
+                .extracting(ExecutionNode.ForeignJob::id, ExecutionNode.ForeignJob::gpus, ExecutionNode.ForeignJob::slices)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("lab/small", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(0, 7))),
+                        org.assertj.core.groups.Tuple.tuple("lab/big", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(0, 9))));
+        assertThat(nodes.records.get("n1").foreignSlices()).hasSize(2);
+    }
+
+    @Test
     void aJobWithoutAnImageIsRefusedBeforeItIsQueued() {
         JobSpec noImage = new JobSpec("train", JobKind.TRAINING, null, null, null, null, null, 1, 2, null, null, null,
                 null, null, null, null, null, "kubernetes", List.of("sleep", "1"), null, null);
@@ -442,9 +545,66 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void aManifestsOrAClaimedGangsNodeSelectorLimitsItsJobToNodesWhoseLabelsMatch() {
+        client.nodes().withName("n1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("gpu", "h100")
+                .endMetadata().build());
+        JobSpec manifest = dev.vigil.k8s.Manifests.read("""
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: train, annotations: {vigil.dev/tenant: research}}
+                spec:
+                  parallelism: 1
+                  template:
+                    spec:
+                      nodeSelector: {gpu: h100}
+                      containers: [{name: main, image: pytorch:2.4, resources: {limits: {nvidia.com/gpu: 2}}}]
+                """);
+        var constraint = backend.nodeConstraint(manifest);
+        assertThat(constraint.allows("n1")).as("no listing yet").isFalse();
+        assertThat(constraint.why("n1")).isEqualTo("its Kubernetes labels are not known yet");
+        assertThat(backend.nodeConstraint(gang(2, 1))).as("a job asking nothing of its nodes").isNull();
+
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research");
+        for (String pod : List.of("llm-0", "llm-1")) {
+            podForVigil(pod, llm, "nvidia.com/gpu", "4");
+            client.pods().inNamespace("ml").withName(pod).edit(p -> new PodBuilder(p).editSpec()
+                    .withNodeSelector(Map.of("gpu", "h100")).endSpec().build());
+        }
+        poll();
+
+        assertThat(constraint.allows("n1")).isTrue();
+        assertThat(constraint.allows("n2")).isFalse();
+        assertThat(constraint.why("n2")).isEqualTo("no label gpu (nodeSelector gpu=h100)");
+        assertThat(constraint.describe()).isEqualTo("nodeSelector gpu=h100");
+        assertThat(events.said).containsExactly("submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research");
+        var claimed = backend.nodeConstraint(events.submitted.get("j-100"));
+        assertThat(claimed).as("the claimed pods' selector, kept with the job").isEqualTo(constraint);
+        assertThat(claimed.allows("n2")).isFalse();
+    }
+
+    @Test
+    void aGangWhosePodsAskDifferentNodesIsRefused() {
+        Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
+                "vigil.dev/tenant", "research");
+        podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
+        podForVigil("llm-1", llm, "nvidia.com/gpu", "4");
+        client.pods().inNamespace("ml").withName("llm-1").edit(p -> new PodBuilder(p).editSpec()
+                .withNodeSelector(Map.of("gpu", "h100")).endSpec().build());
+
+        poll();
+
+        assertThat(events.said).isEmpty();
+        assertThat(mlEvents()).hasSize(2).allSatisfy(e -> assertThat(e).startsWith("Warning InvalidAnnotations")
+                .contains("nodeSelector/affinity", "llm-1: nodeSelector gpu=h100",
+                        "the same nodeSelector and required node affinity for every pod of gang llm (llm-0: none)"));
+    }
+
+    @Test
     void aGangOfPodsOthersMadeBecomesOneJobOnceAllItsPodsExistAndItsPodsAreBoundTogether() throws Exception {
         Map<String, String> llm = Map.of("vigil.dev/gang", "llm", "vigil.dev/gang-size", "2",
-                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf");
+                "vigil.dev/tenant", "research", "vigil.dev/topology", "same-leaf", "vigil.dev/queue", "long",
+                "vigil.dev/preemptible", "true");
         podForVigil("llm-0", llm, "nvidia.com/gpu", "4");
         poll();
         assertThat(events.said).as("one pod of two: the gang waits for the other").isEmpty();
@@ -454,6 +614,8 @@ class KubernetesBackendTest {
         poll();
         assertThat(events.said).containsExactly(
                 "submitted j-100 by kubernetes: ml/llm, TRAINING 2x4, tenant research, SAME_LEAF");
+        assertThat(events.submitted.get("j-100").queue()).isEqualTo("long");
+        assertThat(events.submitted.get("j-100").preemptible()).isTrue();
         for (String pod : List.of("llm-0", "llm-1")) {
             assertThat(mlPod(pod).getMetadata().getLabels()).containsEntry("vigil.dev/job", "j-100")
                     .containsEntry("vigil.dev/claimed", "true");
@@ -627,6 +789,40 @@ class KubernetesBackendTest {
         assertThat(podEvents(NS)).hasSize(4).last().asString().isEqualTo("Warning EvictionDeadline j-000012-a1-0: "
                 + "not evicted by T (kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the "
                 + "drain of node n1");
+        assertThat(nodes.told).as("each step a Vigil event too").containsExactlyInAnyOrder(
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000011-a1-0 of job j-000011 evicting through the "
+                        + "Eviction API for the drain of node n1 (PodDisruptionBudgets respected until T, then deleted)",
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000012-a1-0 of job j-000012 evicting through the "
+                        + "Eviction API for the drain of node n1 (PodDisruptionBudgets respected until T, then deleted)",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000011-a1-0 EvictionBlocked: a PodDisruptionBudget "
+                        + "does not allow evicting it for the drain of node n1 now: Vigil asks again until T, then "
+                        + "deletes it",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000012-a1-0 EvictionBlocked: a PodDisruptionBudget "
+                        + "does not allow evicting it for the drain of node n1 now: Vigil asks again until T, then "
+                        + "deletes it",
+                "n1 drain INFO by kubernetes: pod vigil-jobs/j-000011-a1-0 Evicted: evicted through the Eviction API: "
+                        + "node n1 is drained in Vigil",
+                "n1 drain WARNING by kubernetes: pod vigil-jobs/j-000012-a1-0 EvictionDeadline: not evicted by T "
+                        + "(kubernetes.evictionDeadline), a PodDisruptionBudget refusing: deleted for the drain of node n1");
+    }
+
+    @Test
+    void theClaimedPodsOfAJobCancelledWhileQueuedAreToldAndDeletedNotLeftPending() {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        podForVigil("other", Map.of("vigil.dev/tenant", "research"), "nvidia.com/gpu", "2");
+        poll();
+        assertThat(events.submitted).containsOnlyKeys("j-100", "j-101");
+        String solo = events.submitted.get("j-100").name().equals("ml/solo") ? "j-100" : "j-101";
+
+        events.ended.add(solo);
+        poll();
+
+        assertThat(mlPod("solo")).as("deleted").isNull();
+        assertThat(mlPod("other")).as("its job still queued").isNotNull();
+        assertThat(mlEvents()).contains("Warning JobEnded solo: Vigil job " + solo + " ended before it was placed "
+                + "(cancelled): its pods are deleted; pods made again become a new job");
+        poll();
+        assertThat(mlEvents().stream().filter(e -> e.contains("JobEnded"))).as("said once").hasSize(1);
     }
 
     @Test

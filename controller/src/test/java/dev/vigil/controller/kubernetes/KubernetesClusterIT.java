@@ -63,6 +63,8 @@ class KubernetesClusterIT {
     static final String NOT_SET = "VIGIL_KUBECONFIG not set: no Kubernetes cluster here (kind or k3s; see "
             + "docs/kubernetes.md)";
     private static final Duration PATIENCE = Duration.ofMinutes(3);
+    /** The label a nodeSelector scenario puts on the node (and takes off afterwards). */
+    private static final String IT_LABEL = "vigil.dev/it-node";
 
     private final String image = System.getenv().getOrDefault("VIGIL_K8S_TEST_IMAGE", "busybox:1.36");
     private final List<String> said = new CopyOnWriteArrayList<>();
@@ -111,6 +113,8 @@ class KubernetesClusterIT {
         }
         backend.close();
         client.namespaces().withName(namespace).delete();
+        client.nodes().withName(node).edit(n -> new NodeBuilder(n).editMetadata().removeFromLabels(IT_LABEL)
+                .endMetadata().build());
         if (advertised) {
             client.nodes().withName(node).editStatus(n -> new NodeBuilder(n).editStatus()
                     .removeFromCapacity("nvidia.com/gpu").endStatus().build());
@@ -166,6 +170,11 @@ class KubernetesClusterIT {
         }
 
         @Override
+        public boolean unfinished(String job) {
+            return !ended.contains(job);
+        }
+
+        @Override
         public String submit(JobSpec spec, String actor) {
             said.add("submitted j-000010: " + spec.name() + ", " + spec.nodes() + "x" + spec.gpusPerNode());
             submitted.put("j-000010", spec);
@@ -173,6 +182,8 @@ class KubernetesClusterIT {
         }
     };
     private final Map<String, JobSpec> submitted = new ConcurrentHashMap<>();
+    /** Jobs the scheduler no longer has (cancelled while queued). */
+    private final java.util.Set<String> ended = ConcurrentHashMap.newKeySet();
 
     /** A pod someone made for Vigil with kubectl: schedulerName vigil, annotations, one GPU. */
     private void podForVigil(String name, Map<String, String> annotations, String... command) {
@@ -363,5 +374,63 @@ class KubernetesClusterIT {
         pollUntil(() -> kubernetes.podsOf("j-000020").stream().allMatch(VigilPod::deleting));
         assertThat(client.v1().events().inNamespace(namespace).list().getItems())
                 .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("EvictionDeadline"));
+    }
+
+    @Test
+    void aManifestsNodeSelectorLetsItsJobOnlyOnNodesWithTheLabelAndItsPodIsAdmittedThere() throws Exception {
+        client.nodes().withName(node).edit(n -> new NodeBuilder(n).editMetadata().addToLabels(IT_LABEL, namespace)
+                .endMetadata().build());
+        String manifest = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: picky, annotations: {vigil.dev/tenant: research}}
+                spec:
+                  parallelism: 1
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      nodeSelector: {"%s": "%s"}
+                      containers:
+                        - name: main
+                          image: %s
+                          command: ["true"]
+                          resources: {limits: {nvidia.com/gpu: 1}}
+                """;
+        JobSpec here = Manifests.read(manifest.formatted(IT_LABEL, namespace, image));
+        JobSpec nowhere = Manifests.read(manifest.formatted(IT_LABEL, "no-such-" + namespace, image));
+        var constraint = backend.nodeConstraint(here);
+        pollUntil(() -> constraint.allows(node));
+        assertThat(backend.nodeConstraint(nowhere).allows(node)).isFalse();
+
+        backend.start(new Decision.Start("j-000030", here, List.of(onTheNode(0)), 1));
+
+        pollUntil(() -> said.stream().anyMatch(s -> s.startsWith("succeeded j-000030")));
+    }
+
+    @Test
+    void theClaimedPodOfAJobCancelledWhileQueuedIsToldAndDeleted() throws Exception {
+        podForVigil("solo", Map.of("vigil.dev/tenant", "research"), "sleep", "60");
+        pollUntil(() -> submitted.containsKey("j-000010"));
+        pollUntil(() -> kubernetes.podsOf("j-000010").size() == 1);
+
+        ended.add("j-000010");
+
+        pollUntil(() -> client.pods().inNamespace(namespace).withName("solo").get() == null
+                || client.pods().inNamespace(namespace).withName("solo").get().getMetadata().getDeletionTimestamp()
+                != null);
+        assertThat(client.v1().events().inNamespace(namespace).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("JobEnded"));
+    }
+
+    @Test
+    void aGangsPodsFindEachOtherByTheirRendezvousNames() throws Exception {
+        // Each pod succeeds only once the cluster's DNS answers for rank 0 under the gang's headless Service.
+        String resolve = "for i in $(seq 90); do nslookup j-000040-0.j-000040 && exit 0; sleep 1; done; exit 1";
+        backend.start(new Decision.Start("j-000040", gang("sh", "-c", resolve), List.of(onTheNode(0), onTheNode(1)),
+                1));
+
+        pollUntil(() -> said.stream().anyMatch(s -> s.contains("j-000040: ")));
+        assertThat(said).contains("succeeded j-000040: its 2 pods succeeded");
+        pollUntil(() -> client.services().inNamespace(namespace).withName("j-000040").get() == null);
     }
 }

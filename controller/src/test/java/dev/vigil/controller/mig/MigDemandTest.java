@@ -114,7 +114,9 @@ class MigDemandTest {
                 .health(health)
                 .cordonedGpus(List.of(new CordonedGpu(2, "a-1-GPU-2", "fan", "ops", NOW)))
                 .execution(new ExecutionNode("slurm", "mixed", true, false, null, null, null,
-                        List.of(new ExecutionNode.ForeignJob("77", "x", "bob", List.of(3))), false))
+                        List.of(new ExecutionNode.ForeignJob("77", "x", "bob", List.of(3)),
+                                new ExecutionNode.ForeignJob("lab/infer", "infer", "lab", List.of(),
+                                        List.of(new ExecutionNode.ForeignJob.Slice(7, 1)))), false))
                 .mig(List.of(new GpuMig(4, "all-3g.40gb", true, List.of(), MigPhase.FAILED, "no", NOW, null, false,
                         "ops", 1)))
                 .allocations(List.of(new Allocation("j-9", null, JobKind.TRAINING, List.of(5, 6), List.of(), List.of(),
@@ -125,7 +127,7 @@ class MigDemandTest {
                 CONFIGS, LIMITS, NOW);
 
         assertThat(proposals).flatExtracting(MigProposal::gpus).as("0 degraded, 1 no MIG, 2 cordoned, 3 foreign, "
-                + "5-6 held").containsExactlyInAnyOrder(4, 7);
+                + "5-6 held, 7 a slice another scheduler's pod holds").containsExactlyInAnyOrder(4);
         assertThat(MigDemand.plan(List.of(fleet.with().state(NodeState.CORDONED).build()),
                 List.of(slices("j-1", 14, null)), Map.of(), CONFIGS, LIMITS, NOW)).as("a cordoned node").isEmpty();
     }

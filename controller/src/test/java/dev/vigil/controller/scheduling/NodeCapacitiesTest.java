@@ -116,6 +116,28 @@ class NodeCapacitiesTest {
     }
 
     @Test
+    void migSlicesAnotherSchedulersPodHoldsAreLeftOutAndAGpuWithNoOtherSliceTakesNoWork() {
+        List<MigInstance> instances = List.of(new MigInstance(7, "1g.10gb", 0, 1, "MIG-a", 9_728),
+                new MigInstance(8, "1g.10gb", 1, 1, "MIG-b", 9_728));
+        NodeRecord node = node(List.of(gpu(0, 0, new MigStatus(true, true, instances)),
+                gpu(1, 0, new MigStatus(true, true, instances.subList(0, 1)))), null).state(NodeState.READY)
+                .execution(new ExecutionNode("kubernetes", "ready", true, false, null, null, null, List.of(
+                        new ExecutionNode.ForeignJob("lab/a", "a", "lab", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(0, 8))),
+                        new ExecutionNode.ForeignJob("lab/b", "b", "lab", List.of(),
+                                List.of(new ExecutionNode.ForeignJob.Slice(1, 7)))), false)).build();
+
+        List<NodeCapacity.Gpu> gpus = NodeCapacities.of(node, null).gpus();
+        assertThat(gpus.get(0).mig()).containsExactly(new NodeCapacity.MigSlice(7, "1g.10gb"));
+        assertThat(gpus.get(0).usable()).isTrue();
+        assertThat(gpus.get(1).mig()).isEmpty();
+        assertThat(gpus.get(1).usable()).as("its only slice is another's: not a whole GPU either").isFalse();
+        assertThat(NodeCapacities.matters(node, node.with().execution(null).build())).isTrue();
+        assertThat(NodeCapacities.matters(node, node.with().execution(node.execution().imposing(true)).build()))
+                .as("the same slices").isFalse();
+    }
+
+    @Test
     void aGpuWhoseMigLayoutChangesAndOneInMigModeWithoutInstancesTakeNoWork() {
         NodeRecord node = node(List.of(gpu(0, 0), gpu(1, 0), gpu(2, 0), gpu(3, 0, new MigStatus(true, true, List.of()))),
                 null).state(NodeState.READY).mig(List.of(mig(0, MigPhase.DRAINING), mig(1, MigPhase.SUCCESS),

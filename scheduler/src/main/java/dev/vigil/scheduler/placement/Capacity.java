@@ -40,9 +40,12 @@ public final class Capacity {
         List<Node> nodes = new ArrayList<>();
         int real = 0;
         Map<String, Integer> elsewhere = new TreeMap<>();
+        Map<String, String> filteredOut = new TreeMap<>();
         for (Node node : state.nodes()) {
             if (node.model() == model && match.allows(node)) {
                 nodes.add(node);
+            } else if (node.model() == model && match.filter() != null && match.unfiltered().allows(node)) {
+                filteredOut.put(node.name, match.filter().why(node.name));
             } else if (node.model() == model && match.simulatedOnly() && !node.simulated()
                     && new NodeMatch(match.pool(), false, match.backend()).allows(node)) {
                 real++;
@@ -61,12 +64,12 @@ public final class Capacity {
                     + state.modelName(model) + " GPUs" + (real == 0 ? "" : "; the simulated backend never runs a job "
                     + "on real GPUs (" + real + " node" + (real == 1 ? " reads" : "s read") + " real "
                     + state.modelName(model) + " GPUs, where nothing would run): name a backend that runs jobs")
-                    + others);
+                    + others + excluded(filteredOut));
         }
         String built = shortfall(nodes, spec, false);
         if (built != null) {
             WaitReason reason = spec.migProfile() != null ? WaitReason.NO_MATCHING_NODES : WaitReason.TOPOLOGY;
-            return new Verdict(reason, "needs " + what + "; " + built);
+            return new Verdict(reason, "needs " + what + "; " + built + excluded(filteredOut));
         }
         String usable = shortfall(nodes, spec, true);
         if (usable != null) {
@@ -78,6 +81,16 @@ public final class Capacity {
                     + unhealthy + " GPUs unhealthy or cordoned on the others)");
         }
         return null;
+    }
+
+    /** "; 2 nodes with these GPUs excluded by ...: n1: why; n2: why" (the first three), or nothing. */
+    private static String excluded(Map<String, String> why) {
+        if (why.isEmpty()) {
+            return "";
+        }
+        List<String> shown = why.entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList();
+        return "; " + why.size() + (why.size() == 1 ? " node" : " nodes") + " with these GPUs excluded: "
+                + String.join("; ", shown) + (why.size() > shown.size() ? "; …" : "");
     }
 
     /** What is free for {@code spec} on the nodes of {@code model} that {@code match} allows right now, for people. */
