@@ -49,6 +49,7 @@ slurm_env = dict(os.environ, SLURM_CONF=env["SLURM_CONF"]); slurm_env.pop("SLURM
 NODES = ["gpu01", "gpu02", "gpu03", "gpu04"]
 LEAF = {"gpu01": "leaf1", "gpu02": "leaf1", "gpu03": "leaf2", "gpu04": "leaf2"}
 run = format(int(time.time()) % 10**8, "x")
+began = time.time()
 
 # --- the slice ---
 rows = [r for r in csv.DictReader(open(trace)) if int(r["num_gpu"]) > 0]
@@ -230,7 +231,7 @@ s = measure("plain sbatch (backfill, --switches=1)", f"trace-s-{run}-", s_arrive
 print(f"Vigil (load {load()}):", flush=True)
 await_idle()
 v = measure("Vigil, slurm backend", f"trace-v-{run}-", via_vigil())
-print(f"load at the end {load()}; run {run}\n")
+print(f"load at the end {load()}; run {run}; the replay took {time.time() - began:.0f} s\n")
 print("| path | average JCT | p95 JCT | p95 queueing | GPU allocation | gangs on one leaf | end states |")
 print("|---|---|---|---|---|---|---|")
 for m in (s, v):
