@@ -28,7 +28,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -ge 1 && -r $1 ]] || { echo "usage: $0 TRACE.csv [--jobs N] [--offset N] [--span S] [--max-run S] [--switch-wait S] [--short]" >&2; exit 2; }
 [[ -r ${VIGIL_SLURM_DIR:-/tmp/vigil-slurm}/env ]] || { echo "start the local Slurm first: sudo scripts/slurm/start-local-slurm.sh" >&2; exit 1; }
-./vigil --version >/dev/null   # builds the distribution when it is stale
+# builds the distribution when it is stale (its JVM's class-archive chatter goes to the log, not here)
+build_log=$(mktemp); ./vigil --version >/dev/null 2>"$build_log" || { cat "$build_log" >&2; exit 1; }; rm -f "$build_log"
 dist=$(ls -d cli/target/vigil-*/vigil-*/ | head -n 1)
 exec python3 - "${dist}bin/vigil" "$@" <<'PY'
 import csv, http.client, json, math, os, socket, subprocess, sys, tempfile, time
