@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -205,10 +206,11 @@ class SlurmBackendTest {
         backend.close();
         SlurmSettings slowPoll = new SlurmSettings(SlurmConfig.of(slurm.url(), "vigil", "jwt"), Duration.ofMinutes(1),
                 null, null, null, null, null);
+        AtomicInteger nodesObserved = new AtomicInteger();
         backend = new SlurmBackend(slowPoll, CLUSTER, new SlurmConnection(slowPoll.connection()), nodes, nodes,
-                (node, asked) -> false, Clock.systemUTC());
+                (node, asked) -> nodesObserved.incrementAndGet() < 0, Clock.systemUTC());
         backend.adopt(List.of(), Instant.now());
-        backend.poll(Instant.now(), events);   // the first listing: the next is a minute away
+        pollUntil(() -> nodesObserved.get() == 2);   // the first listing's n1 and n2: the next is a minute away
         backend.start(new Decision.Start("j-000020", gang(1), List.of(on("n1", 0)), 1));
         long id = submitted("vigil:k3f9xq:j-000020/1");
         slurm.run(id, "0");
@@ -222,6 +224,7 @@ class SlurmBackendTest {
         assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id + " completed, exit 0");
         assertThat(nodes.allocations("n1")).isEmpty();
         assertThat(slurm.listings.get()).as("one listing: the rest were lookups of the job").isEqualTo(1);
+        assertThat(nodesObserved).as("a lookup of one job leaves the nodes as the listing showed them").hasValue(2);
     }
 
     @Test
