@@ -30,6 +30,8 @@
 #   VIGIL_SLURM_CPUS     CPUs per node, in 2 sockets (32)
 #   VIGIL_SLURM_REST_PORT slurmrestd's port on 127.0.0.1 (6820)
 #   VIGIL_SLURM_FRESH=1  forget saved jobs and node state (job ids start at 1 again)
+#   VIGIL_SLURM_EPILOG   a script for Slurm's Epilog= (none): run as root on the node after each job,
+#                        e.g. scripts/slurm/bench-epilog.sh, which tells the node's agent the job ended
 # Slurm's own ports: slurmctld 6817, slurmd 6831.. (one per node).
 set -euo pipefail
 
@@ -41,6 +43,7 @@ GPU_TYPE=${VIGIL_SLURM_GPU_TYPE:-h100}
 CPUS=${VIGIL_SLURM_CPUS:-32}
 REST_PORT=${VIGIL_SLURM_REST_PORT:-6820}
 FRESH=${VIGIL_SLURM_FRESH:-0}
+EPILOG=${VIGIL_SLURM_EPILOG:-}
 CTLD_PORT=6817
 SLURMD_PORT0=6830
 
@@ -66,6 +69,7 @@ wait_for() {
 (( NODES >= 2 && NODES <= 64 )) || fail "VIGIL_SLURM_NODES=$NODES: allowed 2 to 64 (two leaf switches)"
 (( GPUS >= 1 && GPUS <= 16 )) || fail "VIGIL_SLURM_GPUS=$GPUS: allowed 1 to 16"
 (( CPUS >= 2 && CPUS % 2 == 0 )) || fail "VIGIL_SLURM_CPUS=$CPUS: allowed an even number, 2 or more (2 sockets)"
+[[ -z $EPILOG || ($EPILOG == /* && -x $EPILOG) ]] || fail "VIGIL_SLURM_EPILOG=$EPILOG: allowed an absolute path to an executable script"
 id -u "$SLURM_USER" >/dev/null 2>&1 || fail "VIGIL_SLURM_USER=$SLURM_USER: no such user"
 started=$SECONDS
 
@@ -160,6 +164,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   echo "SlurmdTimeout=60"
   echo "MessageTimeout=10"
   echo "MailProg=/bin/true"
+  [[ -z $EPILOG ]] || echo "Epilog=$EPILOG"
   for ((i = 0; i < NODES; i++)); do
     echo "NodeName=${nodes[$i]} NodeHostname=${nodes[$i]} NodeAddr=127.0.0.1 Port=$((SLURMD_PORT0 + i + 1))" \
       "Sockets=2 CoresPerSocket=$((CPUS / 2)) ThreadsPerCore=1 RealMemory=256000 Gres=gpu:$GPU_TYPE:$GPUS State=UNKNOWN"

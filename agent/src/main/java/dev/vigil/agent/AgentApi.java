@@ -46,7 +46,8 @@ import java.util.function.Supplier;
 /**
  * The agent's HTTP surface: /metrics, /healthz, /readyz, /v1/node (with the controller's view
  * when the agent reports to one), /v1/events, /v1/gpus (health and processes, for the Slurm
- * prolog/epilog gate), /v1/actions (the repairs the controller asked for, read-only) and, on the
+ * prolog/epilog gate), /v1/slurm/jobs/{id}/ended (the epilog's word that a job ended, passed on to
+ * the controller), /v1/actions (the repairs the controller asked for, read-only) and, on the
  * simulated backend only, /v1/faults.
  */
 final class AgentApi {
@@ -106,6 +107,7 @@ final class AgentApi {
                 .get("/v1/events", this::events)
                 .get("/v1/gpus", this::gpus)
                 .get("/v1/actions", this::actions)
+                .post("/v1/slurm/jobs/{id}/ended", this::slurmJobEnded)
                 .post("/v1/faults", this::inject)
                 .delete("/v1/faults", this::clear);
     }
@@ -234,6 +236,29 @@ final class AgentApi {
         body.put("events", page);
         body.put("lastSeq", page.isEmpty() ? Math.max(since, 0) : page.get(page.size() - 1).seq());
         return Response.json(body);
+    }
+
+    /**
+     * {@code POST /v1/slurm/jobs/{id}/ended}: Slurm's epilog ({@code vigil agent gate --epilog})
+     * says the job ended here; the controller hears it at once. From this host only, as the
+     * epilog runs here.
+     */
+    private Response slurmJobEnded(Request request) {
+        boolean local = request.remote() instanceof InetSocketAddress peer && peer.getAddress() != null
+                && peer.getAddress().isLoopbackAddress();
+        if (!local) {
+            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "job endings are taken from "
+                    + "this host only (Slurm's epilog runs here)", null));
+        }
+        String id = request.pathParam("id");
+        if (!id.matches("\\d{1,12}")) {
+            throw ProblemException.badRequest("id", id, "a Slurm job id, e.g. 1234");
+        }
+        if (reporter == null) {
+            return Response.json(200, Map.of("node", node, "job", id, "told", "nobody: this agent reports to no controller"));
+        }
+        reporter.backendJobEnded("slurm:" + id);
+        return Response.json(202, Map.of("node", node, "job", id, "told", "the controller"));
     }
 
     private Response inject(Request request) {

@@ -42,7 +42,10 @@ import java.util.concurrent.TimeUnit;
  *       agent until its node shows DRAIN in {@code sinfo}, several times; then all stopped;</li>
  *   <li>sbatch: the same N jobs through plain {@code sbatch}, one after another, measured the same way.</li>
  * </ol>
- * Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5]}
+ * The agents listen on 127.0.0.1:9401..9404, where {@code scripts/slurm/bench-epilog.sh} (the local
+ * Slurm's epilog when started with {@code VIGIL_SLURM_EPILOG}) tells them a job ended.
+ *
+ * <p>Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5]}
  */
 public final class SlurmJobsBenchmark {
     private static final ObjectMapper JSON = Documents.json();
@@ -74,9 +77,12 @@ public final class SlurmJobsBenchmark {
         Slurm slurm = Slurm.connect(new SlurmConfig(URI.create(env.get("SLURMRESTD_URL")), env.get("SLURMRESTD_USER"),
                 env.get("SLURMRESTD_TOKEN"), null, Duration.ofSeconds(30), Map.of("SLURM_CONF", env.get("SLURM_CONF"))));
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        String epilog = slurmConfig(env, "Epilog");
         System.out.printf("Slurm %s; %d one-GPU jobs running 'true' on 4 nodes x 8 GPUs; %d rounds, the order "
                         + "alternating (a path that goes second finds the first's jobs in slurmctld); %d CPUs here; run %s%n",
                 slurm.release(), jobs, rounds, Runtime.getRuntime().availableProcessors(), run);
+        System.out.println("Slurm's epilog: " + (epilog.isEmpty() ? "none (Vigil learns of an ended job at its next poll)"
+                : epilog + " (both paths run it; it tells Vigil's agent a job ended)"));
 
         List<Result[]> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -153,7 +159,8 @@ public final class SlurmJobsBenchmark {
             String admin = Files.readString(dir.resolve("data/admin.token")).trim();
             Map<String, Integer> agentPorts = new LinkedHashMap<>();
             for (String node : NODES) {
-                int agentPort = freePort();
+                // scripts/slurm/bench-epilog.sh finds a node's agent here
+                int agentPort = 9401 + NODES.indexOf(node);
                 agentPorts.put(node, agentPort);
                 Files.writeString(dir.resolve(node + ".yaml"), """
                         node: %s
@@ -302,6 +309,23 @@ public final class SlurmJobsBenchmark {
                 latencies[latencies.length - 1] / 1000.0);
         return new Result(what, submitSeconds, window, latencies[latencies.length / 2] / 1000.0,
                 latencies[(int) (latencies.length * 0.95)] / 1000.0, known);
+    }
+
+    /** A value of {@code scontrol show config} ({@code (null)} as empty). */
+    private static String slurmConfig(Map<String, String> env, String key) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("scontrol", "show", "config").redirectErrorStream(true);
+        builder.environment().put("SLURM_CONF", env.get("SLURM_CONF"));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        for (String line : out.split("\n")) {
+            String[] pair = line.split("=", 2);
+            if (pair.length == 2 && pair[0].strip().equals(key)) {
+                String value = pair[1].strip();
+                return value.equals("(null)") ? "" : value;
+            }
+        }
+        return "";
     }
 
     private static String sinfo(Map<String, String> env, String node) throws Exception {

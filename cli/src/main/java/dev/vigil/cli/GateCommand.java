@@ -41,6 +41,10 @@ import java.util.stream.Collectors;
                 "in gres.conf's order, which is PCI bus order as 'vigil slurm gres-conf' writes it. An agent that",
                 "does not answer closes the gate: the GPUs could not be checked.",
                 "",
+                "The epilog then tells the agent that $SLURM_JOB_ID ended, and the agent tells its controller, so",
+                "Vigil frees the job's GPUs at once instead of at its next look at Slurm (best effort: the exit",
+                "status does not depend on it).",
+                "",
                 "In slurm.conf:",
                 "  Prolog=/opt/vigil/bin/vigil-prolog      # a script running: exec vigil agent gate --prolog",
                 "  Epilog=/opt/vigil/bin/vigil-epilog      # a script running: exec vigil agent gate --epilog",
@@ -90,10 +94,19 @@ final class GateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(what + ": " + e.getMessage());
             return ExitCodes.CONFIG;
         }
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(wait).build();
+        int status = check(http, what, slurmGpus, wait);
+        if (phase.epilog && job != null && job.matches("\\d{1,12}")) {
+            tellEnded(http, job, wait);
+        }
+        return status;
+    }
+
+    /** Whether the job's GPUs pass this stage's check: an exit status, with the reason on stderr when not. */
+    private int check(HttpClient http, String what, List<Integer> slurmGpus, Duration wait) {
         if (slurmGpus.isEmpty()) {
             return ExitCodes.OK;   // a job without GPUs: nothing of ours to check
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(wait).build();
         try {
             JsonNode node = get(http, "/v1/node", wait);
             NodeInventory inventory = Documents.json().treeToValue(node.get("inventory"), NodeInventory.class);
@@ -130,6 +143,27 @@ final class GateCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return ExitCodes.FAILED;
         }
+    }
+
+    /**
+     * Tells the agent, which tells the controller, that the job ended, so Vigil frees its GPUs
+     * without waiting for its next look at Slurm. A hint: whatever goes wrong is ignored (the
+     * controller's poll finds the end anyway) and never changes the exit status.
+     */
+    private void tellEnded(HttpClient http, String job, Duration wait) {
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/slurm/jobs/" + job + "/ended")).timeout(wait)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            // the poll finds it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String base() {
+        String url = agent.toString();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** The job's GPUs in Slurm's numbers: the option, else Slurm's variables. */
@@ -208,9 +242,7 @@ final class GateCommand implements Callable<Integer> {
     }
 
     private JsonNode get(HttpClient http, String path, Duration wait) throws IOException, InterruptedException {
-        String base = agent.toString().endsWith("/") ? agent.toString().substring(0, agent.toString().length() - 1)
-                : agent.toString();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(wait)
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(wait)
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body().strip());

@@ -5,6 +5,7 @@ import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.config.BackendKind;
 import dev.vigil.agent.systemd.SystemdNotifier;
 import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.EndedJob;
 import dev.vigil.api.gpu.GpuProcess;
 import dev.vigil.gpu.simulated.FaultKind;
 import dev.vigil.gpu.simulated.FaultSpec;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,6 +141,39 @@ class GateCommandTest {
                             + " verdict system); GPU 5 still has 2 processes after the job: pid ")
                     .endsWith(", pid " + rogue + " (1024 MiB, user 1001, command rogue, owner unknown, job none,"
                             + " verdict rogue)"));
+        } finally {
+            controller.close();
+        }
+    }
+
+    @Test
+    void theEpilogTellsTheControllerThroughTheAgentThatTheJobEndedAndThePrologDoesNot() throws Exception {
+        agent.close();
+        List<String> told = new CopyOnWriteArrayList<>();
+        HttpServer controller = HttpServer.serving(new Router()
+                .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
+                        false, 0, List.of())))
+                .post("/v1/agents/{node}/ended", request -> {
+                    told.add(request.pathParam("node") + " " + request.body(EndedJob.class).backendJob());
+                    return Response.json(202, Map.of());
+                }))
+                .start(new InetSocketAddress("127.0.0.1", 0));
+        try {
+            SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of());
+            gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
+            agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
+                    new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
+                    new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
+                            null, Duration.ofMillis(200), Duration.ofSeconds(2)), null, null, null, null, null),
+                    gpus, Clock.systemUTC(), null, SystemdNotifier.disabled());
+            environment.put("SLURM_JOB_ID", "4714");
+            environment.put("SLURM_JOB_GPUS", "0");
+
+            assertThat(gate("--prolog").exit()).isZero();
+            assertThat(gate("--epilog").exit()).isZero();
+
+            await(() -> !told.isEmpty());
+            assertThat(told).containsExactly("gpu07 slurm:4714");
         } finally {
             controller.close();
         }

@@ -548,6 +548,7 @@ class ControllerApiTest {
             new Call("GET", "/v1/audit", null, "admin"),
             new Call("POST", "/v1/agents/matrix-node/report",
                     "{\"agentId\": \"m\", \"inventoryHash\": \"h\"}", "agent"),
+            new Call("POST", "/v1/agents/matrix-node/ended", "{\"backendJob\": \"simulated:1\"}", "agent"),
             new Call("POST", "/v1/jobs", UNPLACEABLE, "submitter"),
             new Call("GET", "/v1/jobs", null, "viewer"),
             new Call("GET", "/v1/jobs/j-999999", null, "viewer"),
@@ -641,7 +642,10 @@ class ControllerApiTest {
                         "submitter", "priorityClass", "urgent", "one of low, normal, high"),
                 new Bad("POST", "/v1/tokens", "{\"name\": \"x\", \"role\": \"root\"}", "admin", "role", "root",
                         "one of viewer, submitter, operator, admin, agent"),
-                new Bad("GET", "/v1/events?limit=0", null, "viewer", "limit", "0", null));
+                new Bad("GET", "/v1/events?limit=0", null, "viewer", "limit", "0", null),
+                new Bad("POST", "/v1/agents/n1/ended", "{\"backendJob\": \"slurm:7\"}", "agent", "backendJob",
+                        "slurm:7",
+                        "BACKEND:ID of a backend this controller runs (simulated), e.g. slurm:1234"));
         for (Bad bad : table) {
             HttpResponse<String> response = controller.send(bad.method(), bad.path(), TOKENS.get(bad.role()), bad.body());
             String what = bad.method() + " " + bad.path() + " " + bad.body() + " -> " + response.body();
@@ -693,6 +697,8 @@ class ControllerApiTest {
                 new Malformed("GET", "/v1/events?limit=abc", null, "viewer", 400, "limit"),
                 new Malformed("GET", "/v1/audit?since=x", null, "admin", 400, "since"),
                 new Malformed("POST", "/v1/agents/malformed-node/report", "{}", "agent", 400, "agentId"),
+                new Malformed("POST", "/v1/agents/malformed-node/ended", "{\"backendJob\": \"1234\"}", "agent", 400,
+                        "backendJob"),
                 new Malformed("POST", "/v1/agents/malformed-node/report",
                         "{\"agentId\": \"a\", \"inventoryHash\": \"h\", \"health\": 3}", "agent", 400, "health"),
                 new Malformed("POST", "/v1/agents/bad%20name/report",
@@ -785,6 +791,8 @@ class ControllerApiTest {
     /** Every JSON-body route, with a body it would take: none is read unless it says it is JSON. */
     private static final List<Malformed> JSON_ROUTES = List.of(
             new Malformed("POST", "/v1/nodes/strict-node/cordon", "{\"reason\": \"r\"}", "operator", 415, null),
+            new Malformed("POST", "/v1/agents/strict-node/ended", "{\"backendJob\": \"simulated:1\"}", "agent", 415,
+                    null),
             new Malformed("POST", "/v1/nodes/strict-node/uncordon", "{\"reason\": \"r\"}", "operator", 415, null),
             new Malformed("POST", "/v1/nodes/strict-node/gpus/0/cordon", "{\"reason\": \"r\"}", "operator", 415, null),
             new Malformed("POST", "/v1/nodes/strict-node/gpus/0/uncordon", "{\"reason\": \"r\"}", "operator", 415,

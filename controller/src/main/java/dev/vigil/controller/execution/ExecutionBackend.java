@@ -58,6 +58,14 @@ public interface ExecutionBackend {
     default void wakeWith(Runnable wake) {
     }
 
+    /**
+     * A node said this backend's job ({@code backendJob}, as in {@code Allocation.backendJob()},
+     * without the backend's prefix) ended there: a hint to look at it before the next poll. Nothing
+     * may depend on it arriving; by default it is ignored.
+     */
+    default void ended(String backendJob) {
+    }
+
     /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */
     default void stopLeading() {
     }

@@ -100,7 +100,7 @@ public final class Controls {
             return Outcomes.value(nodes.report(report));
         }
         String request = mutation.caller().request();
-        if (request == null) {
+        if (request == null || mutation instanceof Mutation.BackendJobEnded) {   // a hint: twice is harmless
             return dispatch(mutation);
         }
         Optional<String> done = store.applied(request);

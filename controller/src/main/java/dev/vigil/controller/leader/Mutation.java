@@ -26,6 +26,7 @@ import java.util.Locale;
         @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
         @JsonSubTypes.Type(value = Mutation.SubmitJob.class, name = "submit-job"),
         @JsonSubTypes.Type(value = Mutation.CancelJob.class, name = "cancel-job"),
+        @JsonSubTypes.Type(value = Mutation.BackendJobEnded.class, name = "backend-job-ended"),
         @JsonSubTypes.Type(value = Mutation.CreateSilence.class, name = "create-silence"),
         @JsonSubTypes.Type(value = Mutation.ExpireSilence.class, name = "expire-silence"),
         @JsonSubTypes.Type(value = Mutation.ReceiveAlerts.class, name = "receive-alerts"),
@@ -76,8 +77,15 @@ public sealed interface Mutation {
     record CancelJob(String job, String reason, Caller caller) implements JobMutation {
     }
 
+    /**
+     * A node says a job of an execution backend ended there ({@code slurm:1234}, from Slurm's
+     * epilog): a hint to look at once rather than at the next poll; the answer is the mutation.
+     */
+    record BackendJobEnded(String node, String backendJob, Caller caller) implements JobMutation {
+    }
+
     /** The mutations the jobs' control (the scheduler loop) applies. */
-    sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob {
+    sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob, BackendJobEnded {
     }
 
     /** A silence to create; the answer is the silence. */

@@ -1,5 +1,6 @@
 package dev.vigil.controller.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.api.Problem;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.binding.InvalidValueException;
@@ -8,6 +9,7 @@ import dev.vigil.api.cluster.AuditEntry;
 import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.CordonedGpu;
 import dev.vigil.api.cluster.DesiredState;
+import dev.vigil.api.cluster.EndedJob;
 import dev.vigil.api.cluster.GpuView;
 import dev.vigil.api.cluster.Members;
 import dev.vigil.api.cluster.NodeRecord;
@@ -171,6 +173,7 @@ public final class ControllerApi {
                 .get("/v1/events", read(Role.VIEWER, this::events))
                 .get("/v1/audit", read(Role.ADMIN, this::audit))
                 .post("/v1/agents/{node}/report", write(Role.AGENT, this::report))
+                .post("/v1/agents/{node}/ended", write(Role.AGENT, this::backendJobEnded))
                 .get("/v1/tokens", read(Role.ADMIN, (r, who) -> Response.json(Map.of("tokens",
                         member.store().tokens().stream().map(t -> t.info()).toList()))))
                 .post("/v1/jobs", write(Role.SUBMITTER, this::submitJob))
@@ -425,6 +428,15 @@ public final class ControllerApi {
         DesiredState desired = member.reports().take(node, report, caller(request, who));
         reportTimer.reported(System.nanoTime() - start);
         return Response.json(desired);
+    }
+
+    /** Slurm's epilog on a node, through its agent: a backend job ended there; the leader looks at it now. */
+    private Response backendJobEnded(Request request, Identity who) {
+        String node = Params.nodeName(request.pathParam("node"));
+        EndedJob ended = request.body(EndedJob.class);
+        member.leader().apply(new Mutation.BackendJobEnded(node, ended.backendJob(), caller(request, who)),
+                JsonNode.class);
+        return Response.json(202, ended);
     }
 
     private Response issueToken(Request request, Identity who) {

@@ -161,6 +161,9 @@ public final class SchedulerLoop implements JobScheduling {
         if (scheduler == null) {
             return Outcomes.problem(notRunning());
         }
+        if (mutation instanceof Mutation.BackendJobEnded ended) {
+            return ended(ended);
+        }
         return mutation instanceof Mutation.SubmitJob submit ? submit(submit) : cancel((Mutation.CancelJob) mutation);
     }
 
@@ -510,6 +513,29 @@ public final class SchedulerLoop implements JobScheduling {
                 .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
                 .addKeyValue("actor", actor).log("job_submitted");
         return id;
+    }
+
+    /**
+     * A hint that a backend job ended ({@code slurm:1234}): its backend looks at it now; what it
+     * finds comes back through the backend's poll, in a cycle like any other news.
+     */
+    private Outcome ended(Mutation.BackendJobEnded ended) {
+        String backendJob = ended.backendJob();
+        int colon = backendJob.indexOf(':');
+        ExecutionBackend backend = colon < 0 ? null : backends.get(backendJob.substring(0, colon));
+        try {
+            if (backend == null) {
+                throw new InvalidValueException("backendJob", backendJob, "BACKEND:ID of a backend this controller "
+                        + "runs (" + String.join(", ", backends.keySet()) + "), e.g. slurm:1234");
+            }
+            backend.ended(backendJob.substring(colon + 1));
+        } catch (InvalidValueException e) {
+            return Outcomes.problem(new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(), null,
+                    e.field(), e.value(), e.allowed()));
+        }
+        LOG.atDebug().addKeyValue("backend_job", backendJob).addKeyValue("node", ended.node())
+                .log("backend_job_ended_hint");
+        return Outcomes.value(ended);
     }
 
     private Outcome cancel(Mutation.CancelJob cancel) {

@@ -172,6 +172,21 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         }
     }
 
+    /**
+     * Slurm's epilog on a node said this Slurm job ended: the poller looks it up at once and again
+     * shortly (the epilog runs while Slurm still says COMPLETING); the next cycle takes what it found.
+     */
+    @Override
+    public void ended(String backendJob) {
+        long id;
+        try {
+            id = Long.parseLong(backendJob);
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException("backendJob", "slurm:" + backendJob, "slurm:ID with a Slurm job id, e.g. slurm:1234");
+        }
+        poller.lookAt(id);
+    }
+
     @Override
     public void stop(Decision.Stop stop) {
         for (Launch launch : List.copyOf(launches.values())) {
@@ -250,8 +265,13 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         if (view == null || view == seen) {
             return;
         }
+        // A lookup of one job keeps the listing's nodes, observed then: a foreign job's end it found shows
+        // on its node at the next listing (observing every node at every view took 13 % of the leader's
+        // thread in the jobs benchmark's profile)
+        if (seen == null || view.nodes() != seen.nodes()) {
+            observeNodes(view);
+        }
         seen = view;
-        observeNodes(view);
         Map<Long, SlurmJob> byId = new HashMap<>();
         Map<String, List<SlurmJob>> byKey = new HashMap<>();
         for (SlurmJob job : view.jobs()) {

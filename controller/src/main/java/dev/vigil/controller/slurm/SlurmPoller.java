@@ -11,15 +11,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Lists Slurm's jobs and nodes on a thread of its own, when asked and at most one listing at a
  * time, and keeps the latest. Jobs are asked for only if any changed since the last look
  * (slurmrestd answers 304 otherwise), so a quiet cluster costs a node list per poll.
+ *
+ * <p>A job said to have ended (its node's epilog told the controller) is looked up alone at
+ * once, and again after 10, 20, 40 ms ... while Slurm still has it unfinished (the epilog runs
+ * while the job is COMPLETING), until the next regular listing is due anyway: a lost or early
+ * hint costs nothing but the normal poll. What a lookup finds replaces that job in the latest
+ * view, whose {@code asked} stays that of its listing.
  */
 final class SlurmPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmPoller.class);
@@ -36,16 +45,23 @@ final class SlurmPoller implements AutoCloseable {
 
     private final SlurmConnection slurm;
     private final Clock clock;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    /** The first wait before a hinted job is looked up again; each next one doubles. */
+    static final Duration FIRST_RELOOK = Duration.ofMillis(10);
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-slurm-poller");
         t.setDaemon(true);
         return t;
     });
     private final AtomicBoolean inFlight = new AtomicBoolean();
+    /** Lookups of hinted jobs scheduled or under way. */
+    private final AtomicInteger looking = new AtomicInteger();
     /** Told when a new view is there, so the scheduler loop takes it at once. */
     private volatile Runnable onView = () -> { };
     private volatile View latest;
     private volatile Instant lastAsked = Instant.EPOCH;
+    /** The poll interval the scheduler loop last asked for: hinted lookups stop when it is spent. */
+    private volatile Duration interval = Duration.ofSeconds(1);
     private String lastError;
 
     SlurmPoller(SlurmConnection slurm, Clock clock) {
@@ -60,6 +76,7 @@ final class SlurmPoller implements AutoCloseable {
 
     /** Starts a listing unless one runs or the last began less than {@code interval} ago. */
     void refresh(Duration interval) {
+        this.interval = interval;
         if (Duration.between(lastAsked, clock.instant()).compareTo(interval) < 0
                 || !inFlight.compareAndSet(false, true)) {
             return;
@@ -98,6 +115,72 @@ final class SlurmPoller implements AutoCloseable {
         } finally {
             inFlight.set(false);
         }
+    }
+
+    /**
+     * Looks up one job at once, and again while Slurm has it unfinished, each wait twice the last,
+     * until the waits add up to the poll interval. Nothing happens before the first listing.
+     */
+    void lookAt(long job) {
+        schedule(job, Duration.ZERO, Duration.ZERO);
+    }
+
+    private void schedule(long job, Duration delay, Duration waited) {
+        looking.incrementAndGet();
+        try {
+            thread.schedule(() -> look(job, delay, waited), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            looking.decrementAndGet();   // closed: the hint is dropped
+        }
+    }
+
+    /** How many lookups of hinted jobs are scheduled or under way. */
+    int looking() {
+        return looking.get();
+    }
+
+    private void look(long job, Duration delay, Duration waited) {
+        View previous = latest;
+        try {
+            if (previous == null) {
+                return;
+            }
+            Optional<SlurmJob> found = slurm.get().job(job);
+            if (found.isEmpty()) {
+                return;
+            }
+            if (latest == previous) {   // else forgotten meanwhile: this member stopped leading
+                latest = new View(replaced(previous.jobs(), found.get()), previous.nodes(), previous.asked());
+                onView.run();
+            }
+            Duration next = delay.isZero() ? FIRST_RELOOK : delay.multipliedBy(2);
+            if (!found.get().state().finished() && waited.plus(next).compareTo(interval) < 0) {
+                schedule(job, next, waited.plus(next));
+            }
+        } catch (SlurmException | RuntimeException e) {
+            LOG.atDebug().addKeyValue("slurm_job", job).addKeyValue("error", String.valueOf(e.getMessage()))
+                    .log("slurm_lookup_failed");
+        } finally {
+            looking.decrementAndGet();
+        }
+    }
+
+    /** The jobs with {@code fresh} in place of the entry of its id (or added, when it had none). */
+    private static List<SlurmJob> replaced(List<SlurmJob> jobs, SlurmJob fresh) {
+        List<SlurmJob> next = new ArrayList<>(jobs.size() + 1);
+        boolean found = false;
+        for (SlurmJob job : jobs) {
+            if (job.id() == fresh.id()) {
+                next.add(fresh);
+                found = true;
+            } else {
+                next.add(job);
+            }
+        }
+        if (!found) {
+            next.add(fresh);
+        }
+        return List.copyOf(next);
     }
 
     void onView(Runnable wake) {

@@ -1,6 +1,7 @@
 package dev.vigil.controller.slurm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.api.binding.InvalidValueException;
 import dev.vigil.api.cluster.ExecutionNode;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
@@ -34,11 +35,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The slurm backend's bookkeeping against a stand-in slurmrestd: Slurm's states mapped to Vigil's,
@@ -196,6 +199,38 @@ class SlurmBackendTest {
         assertThat(events.said.get(1)).isEqualTo("succeeded j-000001: Slurm job " + id + " completed, exit 0");
         assertThat(nodes.allocations("n1")).isEmpty();
         assertThat(slurm.cancels).as("nothing to cancel: it ended").isEmpty();
+    }
+
+    @Test
+    void anEpilogsWordThatTheJobEndedFreesItsGpusWithoutWaitingForTheNextListing() throws Exception {
+        backend.close();
+        SlurmSettings slowPoll = new SlurmSettings(SlurmConfig.of(slurm.url(), "vigil", "jwt"), Duration.ofMinutes(1),
+                null, null, null, null, null);
+        AtomicInteger nodesObserved = new AtomicInteger();
+        backend = new SlurmBackend(slowPoll, CLUSTER, new SlurmConnection(slowPoll.connection()), nodes, nodes,
+                (node, asked) -> nodesObserved.incrementAndGet() < 0, Clock.systemUTC());
+        backend.adopt(List.of(), Instant.now());
+        pollUntil(() -> nodesObserved.get() == 2);   // the first listing's n1 and n2: the next is a minute away
+        backend.start(new Decision.Start("j-000020", gang(1), List.of(on("n1", 0)), 1));
+        long id = submitted("vigil:k3f9xq:j-000020/1");
+        slurm.run(id, "0");
+        backend.ended(String.valueOf(id));
+        pollUntil(() -> events.said.contains("running j-000020"));
+
+        slurm.state(id, "COMPLETING");   // the epilog runs
+        backend.ended(String.valueOf(id));
+        slurm.end(id, "COMPLETED", "None", 0);
+        pollUntil(() -> events.said.size() == 2);
+        assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id + " completed, exit 0");
+        assertThat(nodes.allocations("n1")).isEmpty();
+        assertThat(slurm.listings.get()).as("one listing: the rest were lookups of the job").isEqualTo(1);
+        assertThat(nodesObserved).as("a lookup of one job leaves the nodes as the listing showed them").hasValue(2);
+    }
+
+    @Test
+    void aHintThatIsNoSlurmJobIdIsRefusedNamingTheValue() {
+        assertThatThrownBy(() -> backend.ended("12x")).isInstanceOf(InvalidValueException.class)
+                .hasMessageContaining("slurm:12x");
     }
 
     @Test

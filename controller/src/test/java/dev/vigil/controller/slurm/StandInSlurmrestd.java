@@ -37,6 +37,9 @@ final class StandInSlurmrestd implements AutoCloseable {
     final List<Long> cancels = new CopyOnWriteArrayList<>();
     /** What the next submit answers instead of taking the job: null to take it. */
     volatile String refuse;
+    /** How many times one job was asked for ({@code GET /job/{id}}), and the whole list ({@code GET /jobs}). */
+    final AtomicLong lookups = new AtomicLong();
+    final AtomicLong listings = new AtomicLong();
     /** Take the next submit, but answer 503 as if the answer was lost. */
     volatile boolean loseNextAnswer;
 
@@ -69,7 +72,17 @@ final class StandInSlurmrestd implements AutoCloseable {
         } else if (!path.startsWith("/slurm/v0.0.38/")) {
             status = 404;
             answer = "Unable find requested URL.";
+        } else if (method.equals("GET") && path.contains("/job/")) {
+            lookups.incrementAndGet();
+            ObjectNode job = jobs.get(Long.parseLong(path.substring(path.lastIndexOf('/') + 1)));
+            if (job == null) {
+                status = 500;
+                answer = "{\"errors\": [{\"error_code\": 2017, \"error\": \"Invalid job id specified\"}], \"jobs\": []}";
+            } else {
+                answer = "{\"errors\": [], \"jobs\": [" + job + "]}";
+            }
         } else if (method.equals("GET") && path.endsWith("/jobs")) {
+            listings.incrementAndGet();
             ArrayNode list = JSON.createArrayNode();
             jobs.values().forEach(list::add);
             answer = "{\"errors\": [], \"jobs\": " + list + "}";

@@ -1,0 +1,102 @@
+package dev.vigil.controller.slurm;
+
+import dev.vigil.slurm.JobState;
+import dev.vigil.slurm.SlurmConfig;
+import dev.vigil.slurm.SlurmJob;
+import dev.vigil.testsupport.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The poller's lookups of a job said to have ended: at once, then again while Slurm still has it
+ * unfinished (the epilog runs while the job is COMPLETING), until the poll interval is spent.
+ */
+class SlurmPollerTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private StandInSlurmrestd slurm;
+    private SlurmPoller poller;
+
+    @BeforeEach
+    void start() throws Exception {
+        slurm = new StandInSlurmrestd("n1");
+        poller = new SlurmPoller(new SlurmConnection(SlurmConfig.of(slurm.url(), "vigil", "jwt")), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        poller.close();
+        slurm.close();
+    }
+
+    /** A first listing, so that lookups have a view to go into. */
+    private SlurmPoller.View listed(Duration interval) throws Exception {
+        poller.refresh(interval);
+        Await.await(WAIT, () -> poller.latest() != null);
+        return poller.latest();
+    }
+
+    private SlurmJob seen(long id) {
+        return poller.latest().jobs().stream().filter(j -> j.id() == id).findFirst().orElse(null);
+    }
+
+    @Test
+    void aJobSaidToHaveEndedIsLookedUpAloneAndReplacesItsEntryInTheLatestView() throws Exception {
+        long id = slurm.foreign("theirs", "n1", "0");
+        SlurmPoller.View listing = listed(Duration.ofHours(1));
+        assertThat(seen(id).state()).isEqualTo(JobState.RUNNING);
+        slurm.end(id, "COMPLETED", "None", 0);
+
+        poller.lookAt(id);
+
+        Await.await(WAIT, () -> seen(id).state() == JobState.COMPLETED);
+        assertThat(slurm.listings.get()).as("one job asked for, not the list").isEqualTo(1);
+        assertThat(poller.latest().asked()).as("still the listing's: a lookup says nothing of other jobs")
+                .isEqualTo(listing.asked());
+    }
+
+    @Test
+    void whileSlurmStillSaysCompletingTheJobIsLookedUpAgainUntilItCompleted() throws Exception {
+        long id = slurm.foreign("theirs", "n1", "0");
+        listed(Duration.ofHours(1));
+        slurm.state(id, "COMPLETING");
+
+        poller.lookAt(id);
+        Await.await(WAIT, () -> slurm.lookups.get() >= 3);
+        assertThat(seen(id).state()).isEqualTo(JobState.COMPLETING);
+        slurm.end(id, "COMPLETED", "None", 0);
+
+        Await.await(WAIT, () -> seen(id).state() == JobState.COMPLETED);
+        Await.await(WAIT, () -> poller.looking() == 0);
+    }
+
+    @Test
+    void theLookupsStopWhenTheirWaitsAddUpToThePollInterval() throws Exception {
+        long id = slurm.foreign("theirs", "n1", "0");
+        listed(Duration.ofMillis(300));
+        slurm.state(id, "COMPLETING");
+
+        poller.lookAt(id);
+
+        // at once, then after 10, 20, 40 and 80 ms (150 in all); 160 more would pass 300
+        Await.await(WAIT, () -> poller.looking() == 0);
+        assertThat(slurm.lookups.get()).isEqualTo(5);
+    }
+
+    @Test
+    void beforeTheFirstListingAHintIsDropped() throws Exception {
+        long id = slurm.foreign("theirs", "n1", "0");
+
+        poller.lookAt(id);
+
+        Await.await(WAIT, () -> poller.looking() == 0);
+        assertThat(slurm.lookups.get()).isZero();
+        assertThat(poller.latest()).isNull();
+    }
+}
