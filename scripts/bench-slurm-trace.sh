@@ -16,7 +16,7 @@
 #     (the trace's tail runs for weeks); the time limit is that, x1.5, in Slurm's whole minutes;
 #   - num_gpu GPUs on one node (a fraction of a GPU takes a whole one); the trace has no multi-node
 #     tasks, so an 8-GPU pod is replayed as a 2-node x 8-GPU gang: the "gangs" below are those.
-# --short: 30 jobs over 40 s (a CI check that it works, not its numbers).
+# --short: 16 jobs (one gang) over 20 s, runs up to 10 s (a CI check that it works, not its numbers).
 #
 # Measured per path, from the job's arrival (when the script handed it in) to Slurm's times:
 # average and p95 job completion time (arrival to end), p95 queueing (arrival to start), GPU
@@ -39,10 +39,10 @@ vigil, trace, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 def opt(name, default):
     return type(default)(args[args.index(name) + 1]) if name in args else default
 short = "--short" in args
-jobs_wanted = opt("--jobs", 30 if short else 300)
+jobs_wanted = opt("--jobs", 16 if short else 300)
 offset = opt("--offset", 2000)
-span = opt("--span", 40.0 if short else 240.0)
-max_run = opt("--max-run", 20.0 if short else 60.0)
+span = opt("--span", 20.0 if short else 240.0)
+max_run = opt("--max-run", 10.0 if short else 60.0)
 switch_wait = opt("--switch-wait", 30)
 slurm_dir = os.environ.get("VIGIL_SLURM_DIR", "/tmp/vigil-slurm")
 env = dict(l.replace("export ", "", 1).strip().split("=", 1) for l in open(f"{slurm_dir}/env") if "=" in l)
