@@ -292,6 +292,21 @@ public final class Scheduler {
     }
 
     /**
+     * The backend runs a job's MIG slice on {@code node} in another GPU instance of the same profile than the
+     * scheduler chose (the Kubernetes device plugin picks it): the hold there moves to instance {@code gpuInstance}
+     * of {@code gpu}. A placed job (or another replica of the same service) that held that slice takes the one given
+     * up in exchange, as in {@link #rebind}.
+     *
+     * @param replica the service replica, or null for a gang's share of the node
+     * @return whether the hold now is that slice; false, changing nothing, when the job holds no slice there (for
+     *         that replica), the node has no such instance, it is of another profile, or a job that already runs
+     *         holds it
+     */
+    public boolean rebindSlice(String id, String node, Integer replica, int gpu, int gpuInstance) {
+        return rebinding.rebindSlice(id, node, replica, gpu, gpuInstance, this::changed);
+    }
+
+    /**
      * Queues a job.
      *
      * @throws InvalidValueException for an unknown tenant or priority class, or an id in use
