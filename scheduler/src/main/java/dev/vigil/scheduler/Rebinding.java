@@ -101,8 +101,9 @@ final class Rebinding {
     }
 
     /**
-     * See {@link Scheduler#rebindSlice}: the job's slice on {@code node} moves to instance {@code gpuInstance} of
-     * {@code gpu}, and a placed job (or another replica) that held that slice takes the one given up.
+     * See {@link Scheduler#rebind(String, dev.vigil.api.jobs.Placement)}: the job's slice on {@code node} moves to
+     * instance {@code gpuInstance} of {@code gpu}, and a placed job (or another replica) that held that slice takes
+     * the one given up.
      */
     boolean rebindSlice(String id, String node, Integer replica, int gpu, int gpuInstance, Consumer<Job> changed) {
         Job job = jobs.get(id);

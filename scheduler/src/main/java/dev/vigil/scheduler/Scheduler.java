@@ -292,18 +292,22 @@ public final class Scheduler {
     }
 
     /**
-     * The backend runs a job's MIG slice on {@code node} in another GPU instance of the same profile than the
-     * scheduler chose (the Kubernetes device plugin picks it): the hold there moves to instance {@code gpuInstance}
-     * of {@code gpu}. A placed job (or another replica of the same service) that held that slice takes the one given
-     * up in exchange, as in {@link #rebind}.
+     * The backend runs a job's placement on {@code actual.node()} elsewhere than the scheduler chose: whole GPUs as
+     * in {@link #rebind(String, String, Integer, List)}, or a MIG slice in another GPU instance of the same profile
+     * (the Kubernetes device plugin picks it). For a slice, a placed job (or another replica of the same service)
+     * that held that instance takes the one given up in exchange.
      *
-     * @param replica the service replica, or null for a gang's share of the node
-     * @return whether the hold now is that slice; false, changing nothing, when the job holds no slice there (for
-     *         that replica), the node has no such instance, it is of another profile, or a job that already runs
-     *         holds it
+     * @return whether the hold now matches {@code actual}; false, changing nothing, for the refusals of whole GPUs,
+     *         or when the job holds no slice there (for that replica), the node has no such instance, it is of
+     *         another profile, or a job that already runs holds it
      */
-    public boolean rebindSlice(String id, String node, Integer replica, int gpu, int gpuInstance) {
-        return rebinding.rebindSlice(id, node, replica, gpu, gpuInstance, this::changed);
+    public boolean rebind(String id, Placement actual) {
+        if (actual.migInstances().isEmpty()) {
+            return rebind(id, actual.node(), actual.replica(), actual.gpus());
+        }
+        return actual.gpus().size() == 1 && actual.migInstances().size() == 1
+                && rebinding.rebindSlice(id, actual.node(), actual.replica(), actual.gpus().get(0),
+                        actual.migInstances().get(0), this::changed);
     }
 
     /**

@@ -14,8 +14,8 @@ import static dev.vigil.scheduler.Clusters.H100;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Scheduler#rebindSlice}: a MIG slice job's hold follows the instance the device plugin gave it, swapping with
- * the job that held it, never onto a slice of another profile.
+ * {@link Scheduler#rebind(String, Placement)} of a MIG slice: the job's hold follows the instance the device
+ * plugin gave it, swapping with the job that held it, never onto a slice of another profile.
  */
 class SliceRebindTest {
     private static final Instant T0 = Instant.parse("2026-11-22T08:00:00Z");
@@ -41,6 +41,11 @@ class SliceRebindTest {
         return scheduler.job(job).orElseThrow().placements().get(0);
     }
 
+    /** Where the backend says a replica's slice runs (the uuid is not read). */
+    private static Placement slice(String node, int replica, int gpu, int gpuInstance) {
+        return new Placement(node, List.of(gpu), List.of("GPU-" + gpu), List.of(gpuInstance), replica);
+    }
+
     /** GPU and instance of each placement, as "gpu/instance". */
     private static List<String> slices(Scheduler scheduler, String job) {
         return scheduler.job(job).orElseThrow().placements().stream()
@@ -54,9 +59,10 @@ class SliceRebindTest {
         scheduler.schedule(T0);
         assertThat(slices(scheduler, "a")).containsExactly("0/1");
 
-        assertThat(scheduler.rebindSlice("a", "mig", 0, 1, 2)).isTrue();
+        assertThat(scheduler.rebind("a", slice("mig", 0, 1, 2))).isTrue();
 
-        assertThat(placement(scheduler, "a")).isEqualTo(new Placement("mig", List.of(1), List.of("GPU-1"), List.of(2), 0));
+        assertThat(placement(scheduler, "a")).isEqualTo(
+                new Placement("mig", List.of(1), List.of("GPU-1"), List.of(2), 0));
         // Free now: 0/1, 0/2 and 1/1; a fourth replica finds nothing.
         scheduler.submit("fill", Jobs.slices(4, "3g.40gb").spec(), T0);
         scheduler.schedule(T0.plusSeconds(1));
@@ -76,7 +82,7 @@ class SliceRebindTest {
         int bGpu = placement(scheduler, "b").gpus().get(0);
         int bInstance = placement(scheduler, "b").migInstances().get(0);
 
-        assertThat(scheduler.rebindSlice("a", "mig", 0, bGpu, bInstance)).isTrue();
+        assertThat(scheduler.rebind("a", slice("mig", 0, bGpu, bInstance))).isTrue();
 
         assertThat(slices(scheduler, "a")).isEqualTo(b);
         assertThat(slices(scheduler, "b")).isEqualTo(a);
@@ -97,14 +103,14 @@ class SliceRebindTest {
         Placement a = placement(scheduler, "a");
         Placement b = placement(scheduler, "b");
 
-        assertThat(scheduler.rebindSlice("a", "mig", 0, 2, 7)).as("a 1g.10gb instance").isFalse();
-        assertThat(scheduler.rebindSlice("a", "mig", 0, 1, 9)).as("no instance 9 on GPU 1").isFalse();
-        assertThat(scheduler.rebindSlice("a", "mig", 0, 3, 1)).as("no GPU 3").isFalse();
-        assertThat(scheduler.rebindSlice("a", "mig", 0, b.gpus().get(0), b.migInstances().get(0)))
+        assertThat(scheduler.rebind("a", slice("mig", 0, 2, 7))).as("a 1g.10gb instance").isFalse();
+        assertThat(scheduler.rebind("a", slice("mig", 0, 1, 9))).as("no instance 9 on GPU 1").isFalse();
+        assertThat(scheduler.rebind("a", slice("mig", 0, 3, 1))).as("no GPU 3").isFalse();
+        assertThat(scheduler.rebind("a", slice("mig", 0, b.gpus().get(0), b.migInstances().get(0))))
                 .as("a running job's slice").isFalse();
-        assertThat(scheduler.rebindSlice("a", "mig", 1, 1, 2)).as("no replica 1").isFalse();
-        assertThat(scheduler.rebindSlice("a", "elsewhere", 0, 1, 2)).as("holds nothing there").isFalse();
-        assertThat(scheduler.rebindSlice("a", "mig", 0, a.gpus().get(0), a.migInstances().get(0)))
+        assertThat(scheduler.rebind("a", slice("mig", 1, 1, 2))).as("no replica 1").isFalse();
+        assertThat(scheduler.rebind("a", slice("elsewhere", 0, 1, 2))).as("holds nothing there").isFalse();
+        assertThat(scheduler.rebind("a", slice("mig", 0, a.gpus().get(0), a.migInstances().get(0))))
                 .as("already there").isTrue();
 
         assertThat(placement(scheduler, "a")).isEqualTo(a);

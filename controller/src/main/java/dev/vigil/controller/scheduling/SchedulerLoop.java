@@ -332,12 +332,7 @@ public final class SchedulerLoop implements JobScheduling {
 
                 @Override
                 public boolean rebind(String job, Placement actual) {
-                    if (!actual.migInstances().isEmpty()) {
-                        return actual.gpus().size() == 1 && actual.migInstances().size() == 1
-                                && scheduler.rebindSlice(job, actual.node(), actual.replica(), actual.gpus().get(0),
-                                        actual.migInstances().get(0));
-                    }
-                    return scheduler.rebind(job, actual.node(), actual.replica(), actual.gpus());
+                    return scheduler.rebind(job, actual);
                 }
 
                 @Override
