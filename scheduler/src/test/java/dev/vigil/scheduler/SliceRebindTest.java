@@ -1,5 +1,6 @@
 package dev.vigil.scheduler;
 
+import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.Placement;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
@@ -81,11 +82,14 @@ class SliceRebindTest {
         assertThat(a).isNotEqualTo(b);
         int bGpu = placement(scheduler, "b").gpus().get(0);
         int bInstance = placement(scheduler, "b").migInstances().get(0);
+        scheduler.takeChanged();
 
         assertThat(scheduler.rebind("a", slice("mig", 0, bGpu, bInstance))).isTrue();
 
         assertThat(slices(scheduler, "a")).isEqualTo(b);
         assertThat(slices(scheduler, "b")).isEqualTo(a);
+        assertThat(scheduler.takeChanged()).as("both are stored again").extracting(JobRecord::id)
+                .containsExactlyInAnyOrder("a", "b");
         // The cluster state holds both still: two replicas more fit, not three.
         scheduler.submit("fill", Jobs.slices(3, "3g.40gb").spec(), T0);
         scheduler.schedule(T0.plusSeconds(1));
@@ -102,6 +106,7 @@ class SliceRebindTest {
         scheduler.running("b", T0);
         Placement a = placement(scheduler, "a");
         Placement b = placement(scheduler, "b");
+        scheduler.takeChanged();
 
         assertThat(scheduler.rebind("a", slice("mig", 0, 2, 7))).as("a 1g.10gb instance").isFalse();
         assertThat(scheduler.rebind("a", slice("mig", 0, 1, 9))).as("no instance 9 on GPU 1").isFalse();
@@ -110,10 +115,40 @@ class SliceRebindTest {
                 .as("a running job's slice").isFalse();
         assertThat(scheduler.rebind("a", slice("mig", 1, 1, 2))).as("no replica 1").isFalse();
         assertThat(scheduler.rebind("a", slice("elsewhere", 0, 1, 2))).as("holds nothing there").isFalse();
+        assertThat(scheduler.rebind("a", new Placement("mig", List.of(1), List.of("GPU-1"), List.of(1, 2), 0)))
+                .as("two instances for one slice").isFalse();
+        assertThat(scheduler.rebind("a", new Placement("mig", List.of(1, 1), List.of("GPU-1", "GPU-1"), List.of(2),
+                0))).as("two GPUs for one slice").isFalse();
         assertThat(scheduler.rebind("a", slice("mig", 0, a.gpus().get(0), a.migInstances().get(0))))
                 .as("already there").isTrue();
 
         assertThat(placement(scheduler, "a")).isEqualTo(a);
         assertThat(placement(scheduler, "b")).isEqualTo(b);
+        assertThat(scheduler.takeChanged()).as("nothing to store").isEmpty();
+    }
+
+    @Test
+    void replicasOfOneServiceSwapSlicesWhenOneRunsInTheOthers() {
+        Scheduler scheduler = mig();
+        scheduler.submit("a", Jobs.slices(2, "3g.40gb").spec(), T0);
+        scheduler.schedule(T0);
+        List<Placement> replicas = scheduler.job("a").orElseThrow().placements();
+        assertThat(replicas).extracting(Placement::replica).containsExactly(0, 1);
+        Placement first = replicas.get(0);
+        Placement second = replicas.get(1);
+
+        assertThat(scheduler.rebind("a", slice("mig", 1, first.gpus().get(0), first.migInstances().get(0))))
+                .isTrue();
+
+        List<Placement> after = scheduler.job("a").orElseThrow().placements();
+        assertThat(after.get(1).gpus()).isEqualTo(first.gpus());
+        assertThat(after.get(1).migInstances()).isEqualTo(first.migInstances());
+        assertThat(after.get(0).gpus()).isEqualTo(second.gpus());
+        assertThat(after.get(0).migInstances()).isEqualTo(second.migInstances());
+        // Still two slices held: two more replicas fit, not three.
+        scheduler.submit("fill", Jobs.slices(3, "3g.40gb").spec(), T0);
+        scheduler.schedule(T0.plusSeconds(1));
+        scheduler.schedule(T0.plusSeconds(2));
+        assertThat(scheduler.job("fill").orElseThrow().placements()).hasSize(2);
     }
 }
