@@ -4,6 +4,7 @@ import dev.vigil.api.jobs.JobState;
 import dev.vigil.scheduler.Job.Held;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
+import dev.vigil.scheduler.topology.ClusterState.Slice;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * A backend's word on which GPUs of a node a job really runs on (Slurm picks the GPUs within a node itself): the
- * job's hold moves there, and placed jobs that held those GPUs take the ones it gave up.
+ * job's hold moves there, and placed jobs that held those GPUs take the ones it gave up. The same for a MIG slice (the
+ * Kubernetes device plugin picks which instance of the profile a pod gets).
  */
 final class Rebinding {
     private final ClusterState state;
@@ -96,6 +98,85 @@ final class Rebinding {
             changed.accept(j);
         }
         return true;
+    }
+
+    /**
+     * See {@link Scheduler#rebind(String, dev.vigil.api.jobs.Placement)}: the job's slice on {@code node} moves to
+     * instance {@code gpuInstance} of {@code gpu}, and a placed job (or another replica) that held that slice takes
+     * the one given up.
+     */
+    boolean rebindSlice(String id, String node, Integer replica, int gpu, int gpuInstance, Consumer<Job> changed) {
+        Job job = jobs.get(id);
+        int at = job == null ? -1 : sliceOn(job, node, replica);
+        if (at < 0) {
+            return false;
+        }
+        Held held = job.held.get(at);
+        Node n = held.node();
+        Slice target = slice(n, gpu, gpuInstance);
+        if (target == null || !target.profile.equals(held.slice().profile)) {
+            return false;
+        }
+        if (held.gpu() == gpu && held.slice().gpuInstanceId == gpuInstance) {
+            return true;
+        }
+        Job other = target.owner() == null ? null : jobs.get(target.owner());
+        if (target.owner() != null && (other == null || other != job && other.state != JobState.PLACED)) {
+            return false;
+        }
+        job.held.set(at, new Held(n, held.mask(), gpu, target, replica, held.model(), held.milli()));
+        if (other != null) {
+            // The holder takes the slice given up (the slice objects are the node's current ones).
+            for (int i = 0; i < other.held.size(); i++) {
+                Held h = other.held.get(i);
+                if (h.node() == n && h.slice() != null && h.gpu() == gpu
+                        && h.slice().gpuInstanceId == gpuInstance && !(other == job && i == at)) {
+                    other.held.set(i, new Held(n, h.mask(), held.gpu(), slice(n, held.gpu(),
+                            held.slice().gpuInstanceId), h.replica(), h.model(), h.milli()));
+                }
+            }
+        }
+        Set<Job> touched = new LinkedHashSet<>();
+        touched.add(job);
+        if (other != null) {
+            touched.add(other);
+        }
+        for (Job j : touched) {
+            state.release(n, j.id);
+        }
+        for (Job j : touched) {
+            for (Held h : j.held) {
+                if (h.node() == n && h.slice() != null) {
+                    state.allocate(n, h.gpu(), slice(n, h.gpu(), h.slice().gpuInstanceId), j.id);
+                }
+            }
+            changed.accept(j);
+        }
+        return true;
+    }
+
+    /** The node's slice with that GPU instance on {@code gpu}, or null when it has none. */
+    private static Slice slice(Node node, int gpu, int gpuInstance) {
+        if (gpu < 0 || gpu >= node.gpuCount() || node.slices(gpu) == null) {
+            return null;
+        }
+        for (Slice slice : node.slices(gpu)) {
+            if (slice.gpuInstanceId == gpuInstance) {
+                return slice;
+            }
+        }
+        return null;
+    }
+
+    /** Where in the job's holds its MIG slice on {@code node} (for {@code replica}) is, or -1. */
+    private static int sliceOn(Job job, String node, Integer replica) {
+        for (int i = 0; i < job.held.size(); i++) {
+            Held h = job.held.get(i);
+            if (h.node().name.equals(node) && h.slice() != null && Objects.equals(h.replica(), replica)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Where in the job's holds its whole GPUs on {@code node} (for {@code replica}) are, or -1. */

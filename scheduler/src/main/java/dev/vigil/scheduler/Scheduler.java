@@ -292,6 +292,25 @@ public final class Scheduler {
     }
 
     /**
+     * The backend runs a job's placement on {@code actual.node()} elsewhere than the scheduler chose: whole GPUs as
+     * in {@link #rebind(String, String, Integer, List)}, or a MIG slice in another GPU instance of the same profile
+     * (the Kubernetes device plugin picks it). For a slice, a placed job (or another replica of the same service)
+     * that held that instance takes the one given up in exchange.
+     *
+     * @return whether the hold now matches {@code actual}; false, changing nothing, for the refusals of whole GPUs,
+     *         or when the job holds no slice there (for that replica), the node has no such instance, it is of
+     *         another profile, or a job that already runs holds it
+     */
+    public boolean rebind(String id, Placement actual) {
+        if (actual.migInstances().isEmpty()) {
+            return rebind(id, actual.node(), actual.replica(), actual.gpus());
+        }
+        return actual.gpus().size() == 1 && actual.migInstances().size() == 1
+                && rebinding.rebindSlice(id, actual.node(), actual.replica(), actual.gpus().get(0),
+                        actual.migInstances().get(0), this::changed);
+    }
+
+    /**
      * Queues a job.
      *
      * @throws InvalidValueException for an unknown tenant or priority class, or an id in use

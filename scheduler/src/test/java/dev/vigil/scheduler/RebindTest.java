@@ -125,4 +125,18 @@ class RebindTest {
         assertThat(scheduler.rebind("a", "n0", null, List.of(0))).isTrue();
         assertThat(gpus(scheduler, "a")).containsExactly(0);
     }
+
+    @Test
+    void aPlacementOfWholeGpusRebindsAsItsGpus() {
+        Scheduler scheduler = nodes(1);
+        scheduler.submit("a", Jobs.training(2).spec(), T0);
+        scheduler.schedule(T0);
+        Placement actual = new Placement("n0", List.of(6, 7), List.of("GPU-6", "GPU-7"), List.of(), null);
+
+        assertThat(scheduler.rebind("a", actual)).isTrue();
+
+        assertThat(gpus(scheduler, "a")).containsExactly(6, 7);
+        assertThat(scheduler.rebind("a", new Placement("n0", List.of(5), List.of("GPU-5"), List.of(), null)))
+                .as("one GPU for two").isFalse();
+    }
 }

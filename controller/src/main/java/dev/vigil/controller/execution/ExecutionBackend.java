@@ -92,7 +92,8 @@ public interface ExecutionBackend {
 
         /**
          * The backend runs a placement on other GPUs of the same node than the scheduler chose
-         * (Slurm picks the GPU indices itself): the scheduler's record follows.
+         * (Slurm picks the GPU indices itself), or in another MIG instance of the same profile (the Kubernetes
+         * device plugin picks it): the scheduler's record follows.
          *
          * @return false when the scheduler could not follow (it says why in no words: the backend logs it)
          */

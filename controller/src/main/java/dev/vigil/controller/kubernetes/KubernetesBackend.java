@@ -132,6 +132,8 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         /** Taken over from another leader: its pods are looked for by label in a listing asked for after this. */
         Instant lookFrom;
         boolean running;
+        /** What was logged about pods of it seen in a MIG instance it cannot move to, so it is logged once. */
+        final Set<String> ignoredSlices = new HashSet<>();
 
         Launch(String job, JobSpec spec, int attempt, List<Placement> placements) {
             this.job = job;
@@ -618,15 +620,22 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         List<Placement> actual = new ArrayList<>(launch.placements);
         for (int i = 0; i < actual.size(); i++) {
             Placement placement = actual.get(i);
+            String pod = launch.namespace + "/" + launch.pods.get(i);
             Placement moved = DevicePluginGpus.moved(placement, launch.uids.get(i),
-                    nodes.node(placement.node()).orElse(null));
+                    nodes.node(placement.node()).orElse(null), why -> {
+                        if (launch.ignoredSlices.add(pod + ": " + why)) {
+                            LOG.atWarn().addKeyValue("job", launch.job).addKeyValue("pod", pod)
+                                    .addKeyValue("node", placement.node()).addKeyValue("why", why)
+                                    .log("kubernetes_slice_not_followed");
+                        }
+                    });
             if (moved == null) {
                 continue;
             }
             boolean followed = listener.rebind(launch.job, moved);
-            LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", launch.namespace + "/"
-                    + launch.pods.get(i)).addKeyValue("node", placement.node())
+            LOG.atInfo().addKeyValue("job", launch.job).addKeyValue("pod", pod).addKeyValue("node", placement.node())
                     .addKeyValue("chosen", placement.gpus()).addKeyValue("device_plugin", moved.gpus())
+                    .addKeyValue("mig_instance", moved.migInstances())
                     .addKeyValue("followed", followed).log("kubernetes_gpus_rebound");
             actual.set(i, moved);
             Allocation allocation = Allocation.of(launch.job, launch.spec, moved)

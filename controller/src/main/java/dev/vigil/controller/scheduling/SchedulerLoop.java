@@ -332,7 +332,7 @@ public final class SchedulerLoop implements JobScheduling {
 
                 @Override
                 public boolean rebind(String job, Placement actual) {
-                    return scheduler.rebind(job, actual.node(), actual.replica(), actual.gpus());
+                    return scheduler.rebind(job, actual);
                 }
 
                 @Override

@@ -154,7 +154,8 @@ class KubernetesBackendTest {
 
         @Override
         public boolean rebind(String job, Placement actual) {
-            said.add("rebind " + job + " on " + actual.node() + " to " + actual.gpus() + " " + actual.uuids());
+            said.add("rebind " + job + " on " + actual.node() + " to " + actual.gpus() + " " + actual.uuids()
+                    + (actual.migInstances().isEmpty() ? "" : " mig " + actual.migInstances()));
             return true;
         }
 
@@ -706,6 +707,42 @@ class KubernetesBackendTest {
 
         assertThat(events.said).last().isEqualTo("failed j-100: pod ml/chat was deleted outside Vigil (its pods "
                 + "were made outside Vigil, which does not make them again)");
+    }
+
+    @Test
+    void aSlicesPodSeenInAnotherInstanceOfItsProfileMovesItsHoldThereAndOneOfAnotherProfileIsIgnored() {
+        podForVigil("chat", Map.of("vigil.dev/tenant", "research"), "nvidia.com/mig-3g.40gb", "1");
+        poll();
+        expectBinding("ml", "chat", 201, new CopyOnWriteArrayList<>());
+        backend.start(new Decision.Start("j-100", events.submitted.get("j-100"),
+                List.of(new Placement("n1", List.of(0), List.of("GPU-n1-0"), List.of(1), 0)), 1));
+        client.pods().inNamespace("ml").withName("chat").editStatus(p -> new PodBuilder(p).editOrNewStatus()
+                .withPhase("Running").endStatus().build());
+        poll();
+        assertThat(events.said).last().isEqualTo("running j-100");
+        String uid = mlPod("chat").getMetadata().getUid();
+
+        // The device plugin gave the pod instance 2 of GPU 1, a 3g.40gb slice as it asked.
+        nodes.records.put("n1", DevicePluginGpusTest.mig("n1", DevicePluginGpusTest.inSlice(1, 2, "pod:" + uid))
+                .with().allocations(nodes.records.get("n1").allocations()).build());
+        poll();
+        poll();
+
+        assertThat(events.said).as("followed once").last().isEqualTo("rebind j-100 on n1 to [1] [GPU-n1-1] mig [2]");
+        assertThat(events.said).filteredOn(s -> s.startsWith("rebind")).hasSize(1);
+        assertThat(nodes.records.get("n1").allocations()).singleElement().satisfies(a -> {
+            assertThat(a.gpus()).containsExactly(1);
+            assertThat(a.migInstances()).containsExactly(2);
+            assertThat(a.backendJob()).isEqualTo("kubernetes:ml/chat");
+        });
+
+        // A report of it in a 1g.10gb instance is not the device plugin's pick: the hold stays.
+        nodes.records.put("n1", DevicePluginGpusTest.mig("n1", DevicePluginGpusTest.inSlice(2, 7, "pod:" + uid))
+                .with().allocations(nodes.records.get("n1").allocations()).build());
+        poll();
+        assertThat(events.said).filteredOn(s -> s.startsWith("rebind")).hasSize(1);
+        assertThat(nodes.records.get("n1").allocations()).singleElement()
+                .satisfies(a -> assertThat(a.migInstances()).containsExactly(2));
     }
 
     @Test
