@@ -592,16 +592,7 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
         }
         launch.running = true;
         for (int i = 0; i < launch.placements.size(); i++) {
-            Placement placement = launch.placements.get(i);
-            Allocation allocation = Allocation.of(launch.job, launch.spec, placement)
-                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
-            nodes.change(placement.node(), current -> {
-                List<Allocation> next = new ArrayList<>(current.stream()
-                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
-                        .toList());
-                next.add(allocation);
-                return next;
-            });
+            allocate(launch, i, launch.placements.get(i));
         }
         if (launches.values().stream().filter(l -> l.job.equals(launch.job)).allMatch(l -> l.running)) {
             listener.running(launch.job, now);
@@ -638,17 +629,22 @@ public final class KubernetesBackend implements ExecutionBackend, AutoCloseable 
                     .addKeyValue("mig_instance", moved.migInstances())
                     .addKeyValue("followed", followed).log("kubernetes_gpus_rebound");
             actual.set(i, moved);
-            Allocation allocation = Allocation.of(launch.job, launch.spec, moved)
-                    .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
-            nodes.change(placement.node(), current -> {
-                List<Allocation> next = new ArrayList<>(current.stream()
-                        .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
-                        .toList());
-                next.add(allocation);
-                return next;
-            });
+            allocate(launch, i, moved);
         }
         launch.placements = List.copyOf(actual);
+    }
+
+    /** Pod {@code i} of the launch runs on {@code placement}: its allocation replaces the replica's on the node. */
+    private void allocate(Launch launch, int i, Placement placement) {
+        Allocation allocation = Allocation.of(launch.job, launch.spec, placement)
+                .runAs(RUNS_AS + launch.namespace + "/" + launch.pods.get(i));
+        nodes.change(placement.node(), current -> {
+            List<Allocation> next = new ArrayList<>(current.stream()
+                    .filter(a -> !(a.job().equals(launch.job) && Objects.equals(a.replica(), placement.replica())))
+                    .toList());
+            next.add(allocation);
+            return next;
+        });
     }
 
     /** The job ended: every launch of it goes (a service's other replicas too), and the scheduler is told. */
