@@ -120,11 +120,14 @@ final class Job {
         }
     }
 
-    /** Takes back what {@link #suspend} freed. */
+    /** Takes back what {@link #suspend} freed: a slice as the node now has it (a report replaces the objects). */
     void resume(ClusterState state) {
         for (Held h : held) {
             if (h.slice() != null) {
-                state.allocate(h.node(), h.gpu(), h.slice(), id);
+                Slice slice = h.node().slice(h.gpu(), h.slice().gpuInstanceId);
+                if (slice != null) {
+                    state.allocate(h.node(), h.gpu(), slice, id);
+                }
             } else {
                 state.allocate(h.node(), h.mask(), id);
             }

@@ -113,7 +113,7 @@ final class Rebinding {
         }
         Held held = job.held.get(at);
         Node n = held.node();
-        Slice target = slice(n, gpu, gpuInstance);
+        Slice target = n.slice(gpu, gpuInstance);
         if (target == null || !target.profile.equals(held.slice().profile)) {
             return false;
         }
@@ -131,7 +131,7 @@ final class Rebinding {
                 Held h = other.held.get(i);
                 if (h.node() == n && h.slice() != null && h.gpu() == gpu
                         && h.slice().gpuInstanceId == gpuInstance && !(other == job && i == at)) {
-                    other.held.set(i, new Held(n, h.mask(), held.gpu(), slice(n, held.gpu(),
+                    other.held.set(i, new Held(n, h.mask(), held.gpu(), n.slice(held.gpu(),
                             held.slice().gpuInstanceId), h.replica(), h.model(), h.milli()));
                 }
             }
@@ -147,25 +147,12 @@ final class Rebinding {
         for (Job j : touched) {
             for (Held h : j.held) {
                 if (h.node() == n && h.slice() != null) {
-                    state.allocate(n, h.gpu(), slice(n, h.gpu(), h.slice().gpuInstanceId), j.id);
+                    state.allocate(n, h.gpu(), n.slice(h.gpu(), h.slice().gpuInstanceId), j.id);
                 }
             }
             changed.accept(j);
         }
         return true;
-    }
-
-    /** The node's slice with that GPU instance on {@code gpu}, or null when it has none. */
-    private static Slice slice(Node node, int gpu, int gpuInstance) {
-        if (gpu < 0 || gpu >= node.gpuCount() || node.slices(gpu) == null) {
-            return null;
-        }
-        for (Slice slice : node.slices(gpu)) {
-            if (slice.gpuInstanceId == gpuInstance) {
-                return slice;
-            }
-        }
-        return null;
     }
 
     /** Where in the job's holds its MIG slice on {@code node} (for {@code replica}) is, or -1. */

@@ -124,6 +124,24 @@ class SlicePreemptionTest {
     }
 
     @Test
+    void aVictimOfAPlanThatFailedKeepsItsSliceAfterItsNodeReportedAgain() {
+        Scheduler scheduler = scheduler(mig("m", null, 2, "3g.40gb", 1));
+        place(scheduler, "firm", Jobs.slices(1, "3g.40gb").priority("low"), T0);
+        place(scheduler, "low", Jobs.slices(1, "3g.40gb").priority("low").preemptible(), T0.plusSeconds(1));
+        // The agent reports the same layout again: the node's slices are new objects, the holds stay.
+        scheduler.upsertNode(mig("m", null, 2, "3g.40gb", 1));
+
+        scheduler.submit("urgent", Jobs.slices(2, "3g.40gb").priority("high").spec(), T0.plusSeconds(20));
+        assertThat(scheduler.schedule(T0.plusSeconds(20)).decisions()).as("one slice of two: no eviction").isEmpty();
+
+        // low took its slice back as the node has it now, so a job that may not preempt finds none free.
+        scheduler.submit("later", Jobs.slices(1, "3g.40gb").priority("low").spec(), T0.plusSeconds(21));
+        assertThat(scheduler.schedule(T0.plusSeconds(21)).decisions()).isEmpty();
+        assertThat(scheduler.job("later").orElseThrow().state()).isEqualTo(JobState.ADMITTED);
+        assertThat(scheduler.job("low").orElseThrow().state()).isEqualTo(JobState.PLACED);
+    }
+
+    @Test
     void aSliceJobOfEqualPriorityIsNotEvicted() {
         // GPU 0: two 3g.40gb held by preemptible jobs of normal priority; GPU 1: seven 1g.10gb held by a preemptible
         // low job, which lets a normal job look for victims at all.

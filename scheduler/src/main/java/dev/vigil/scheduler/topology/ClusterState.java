@@ -117,6 +117,22 @@ public final class ClusterState {
             return slices[gpu];
         }
 
+        /**
+         * The slice with that GPU instance on {@code gpu}, or null when it has none. A node's report replaces its
+         * {@code Slice} objects, so a hold finds its slice again by these two numbers.
+         */
+        public Slice slice(int gpu, int gpuInstanceId) {
+            if (gpu < 0 || gpu >= gpuCount || slices[gpu] == null) {
+                return null;
+            }
+            for (Slice slice : slices[gpu]) {
+                if (slice.gpuInstanceId == gpuInstanceId) {
+                    return slice;
+                }
+            }
+            return null;
+        }
+
         public boolean reserved() {
             return reserved;
         }
