@@ -71,6 +71,10 @@ class GateCommandTest {
         if (argv.stream().noneMatch(a -> a.startsWith("--agent"))) {
             argv.add("--agent=http://127.0.0.1:" + agent.port());
         }
+        if (argv.stream().noneMatch(a -> a.startsWith("--timeout"))) {
+            // the gate's 5 s default is for a node's prolog; a shared CI machine under load answers slower
+            argv.add("--timeout=30s");
+        }
         return CliRun.execute(cli, argv.toArray(String[]::new));
     }
 
