@@ -187,6 +187,27 @@ class CapacityTest {
     }
 
     @Test
+    void aGangTooBigForTheNodesItMayUseHearsWhatTheFiltersKeptItOff() {
+        // Four nodes under one leaf switch: two run by slurm, one by kubernetes, one by no backend yet.
+        ClusterState state = cluster(Fabric.none(), runBy(hgx("s0"), "slurm"), runBy(hgx("s1"), "slurm"),
+                runBy(hgx("k0"), "kubernetes"), hgx("bare"));
+        Capacity capacity = new Capacity(state);
+
+        Capacity.Verdict three = capacity.idle(0, gang(3, 8, null), new NodeMatch(null, false, "slurm"));
+
+        assertThat(three.reason()).isEqualTo(WaitReason.TOPOLOGY);
+        assertThat(three.why()).isEqualTo("needs 3 nodes × 8 GPUs of H100; the largest leaf switch has 2 such nodes"
+                + "; 1 node with these GPUs is run by kubernetes, where a slurm job cannot start"
+                + "; 1 node with these GPUs is run by no execution backend (yet), where a slurm job cannot start");
+        assertThat(capacity.idle(0, gang(2, 8, null), new NodeMatch(null, false, "slurm"))).isNull();
+    }
+
+    private static NodeCapacity runBy(NodeCapacity node, String backend) {
+        return new NodeCapacity(node.name(), node.model(), node.pool(), node.schedulable(), node.simulated(),
+                node.gpus(), backend);
+    }
+
+    @Test
     void aSliceFitsOnlyWhereAGpuHasThatProfileAndIsUsable() {
         Capacity capacity = new Capacity(cluster(Fabric.none(), mig("m", true)));
         assertThat(capacity.idle(0, slice("1g.10gb"), ANY)).isNull();
