@@ -33,7 +33,8 @@ record FewestLeaves(ClusterState state, boolean oneSpine) implements LeafChoice 
     }
 
     private static List<Integer> take(List<Integer> group, int[] available, int nodes) {
-        group.sort(Comparator.comparingInt((Integer leaf) -> -available[leaf]).thenComparingInt(leaf -> leaf));
+        // A stable sort of leaves in index order: the first of equals stays first.
+        group.sort(Comparator.comparingInt(leaf -> -available[leaf]));
         int sum = 0;
         List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < group.size() && sum < nodes; i++) {

@@ -142,8 +142,8 @@ public final class Placer {
                     candidates.add(node);
                 }
             }
-            candidates.sort(Comparator.comparingLong((Node n) -> BestFit.SCORE.score(n, n.freeCount()))
-                    .thenComparingInt(n -> n.index));
+            // A stable sort of nodes in index order: the first of equals stays first.
+            candidates.sort(Comparator.comparingLong(n -> BestFit.SCORE.score(n, n.freeCount())));
             for (Node node : candidates) {
                 int mask = Gpus.pick(node, node.freeMask(), perNode, true);
                 if (mask == 0) {

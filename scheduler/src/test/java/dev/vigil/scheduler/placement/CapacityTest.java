@@ -153,8 +153,11 @@ class CapacityTest {
 
     @Test
     void whatOnlyCordonsAndUnhealthyGpusKeepFromFittingIsUnschedulableWithTheCounts() {
-        ClusterState state = cluster(Fabric.none(), hgx("up"), cordoned(hgx("down")), node("small", 4, i -> 0, null,
-                true));
+        // "down" is cordoned and has a sick GPU too: that GPU is not counted among the others'.
+        NodeCapacity down = cordoned(hgx("down"));
+        ClusterState state = cluster(Fabric.none(), hgx("up"), new NodeCapacity("down", H100, null, false, true,
+                down.gpus().stream().map(g -> new NodeCapacity.Gpu(g.index(), g.uuid(), g.index() > 0, 0, 0,
+                        List.of())).toList()), node("small", 4, i -> 0, null, true));
         state.upsert(new NodeCapacity("up", H100, null, true, true, hgx("up").gpus().stream()
                 .map(g -> new NodeCapacity.Gpu(g.index(), g.uuid(), g.index() > 1, 0, 0, List.of())).toList()));
         Capacity capacity = new Capacity(state);
