@@ -258,6 +258,8 @@ class CapacityTest {
 
         assertThat(capacity.now(0, slice("1g.10gb"), ANY)).last().isEqualTo("free 1g.10gb slices: 3 on 2 nodes");
         assertThat(capacity.now(0, slice("2g.20gb"), ANY)).last().isEqualTo("free 2g.20gb slices: 0 on 0 nodes");
+        assertThat(capacity.now(0, slice("1g.10gb"), new NodeMatch("elsewhere", false, null))).as("another pool's")
+                .last().isEqualTo("free 1g.10gb slices: 0 on 0 nodes");
         assertThat(Capacity.freeSlices(m1, "1g.10gb")).isEqualTo(1);
         assertThat(Capacity.freeSlices(state.node("sick"), "1g.10gb")).isZero();
     }
