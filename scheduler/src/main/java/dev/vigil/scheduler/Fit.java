@@ -3,10 +3,12 @@ package dev.vigil.scheduler;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.scheduler.Job.Held;
+import dev.vigil.scheduler.placement.Filters;
+import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
+import dev.vigil.scheduler.placement.Unreserved;
 import dev.vigil.scheduler.policy.Quotas;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
@@ -92,13 +94,17 @@ final class Fit {
                 : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
     }
 
-    /** The nodes the job may not use: outside its pool (or real GPUs for a simulated job), and reserved ones if asked. */
+    /**
+     * The filter plugins for the job: its {@link NodeMatch}'s (pool, simulated GPUs, backend, the backend's
+     * constraint), then the reservation if asked. A job any node suits gets {@link Filters#NONE} or the reservation
+     * alone, made once.
+     */
     static NodeFilter filter(Job job, boolean avoidReserved) {
         NodeMatch match = job.form.match;
-        if (match.any() && !avoidReserved) {
-            return NodeFilter.NONE;
+        if (match.any()) {
+            return avoidReserved ? Unreserved.FILTER : Filters.NONE;
         }
-        return node -> !match.allows(node) || avoidReserved && node.reserved();
+        return avoidReserved ? match.filters().and(Unreserved.FILTER) : match.filters();
     }
 
     /** Thousandths of a GPU one replica takes: a MIG slice is its compute slices out of 7. */

@@ -1,8 +1,8 @@
 package dev.vigil.scheduler;
 
 import dev.vigil.scheduler.Job.Held;
+import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Pick;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.ClusterState;

@@ -1,6 +1,6 @@
 package dev.vigil.scheduler;
 
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
+import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
 
@@ -43,7 +43,7 @@ final class Victims {
                             int perNode, NodeFilter filter, Instant now) {
         List<NodeCost> costs = new ArrayList<>();
         for (Node node : state.nodes()) {
-            if (node.model() != model || !node.schedulable() || filter.excluded(node)) {
+            if (node.model() != model || !node.schedulable() || filter.rejects(node)) {
                 continue;
             }
             NodeCost cost = cost(node, jobs, preemptor, perNode, now);

@@ -12,8 +12,6 @@ import dev.vigil.scheduler.topology.ClusterState.Slice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Whether a request could ever fit, and what is free for it now: the numbers behind
@@ -32,69 +30,47 @@ public final class Capacity {
     }
 
     /**
-     * Checks {@code spec} against the idle cluster's nodes of {@code model} that {@code match} allows.
+     * Checks {@code spec} against the idle cluster's nodes of {@code model} that {@code match} allows; what its filter
+     * plugins say of the nodes they rejected follows the verdict.
      *
      * @return null when it fits once the running work is gone
      */
     public Verdict idle(int model, JobSpec spec, NodeMatch match) {
+        Filters filters = match.filters();
         List<Node> nodes = new ArrayList<>();
-        int real = 0;
-        Map<String, Integer> elsewhere = new TreeMap<>();
-        Map<String, String> filteredOut = new TreeMap<>();
+        List<Node> rejected = new ArrayList<>();
         for (Node node : state.nodes()) {
-            if (node.model() == model && match.allows(node)) {
-                nodes.add(node);
-            } else if (node.model() == model && match.filter() != null && match.unfiltered().allows(node)) {
-                filteredOut.put(node.name, match.filter().why(node.name));
-            } else if (node.model() == model && match.simulatedOnly() && !node.simulated()
-                    && new NodeMatch(match.pool(), false, match.backend()).allows(node)) {
-                real++;
-            } else if (node.model() == model && new NodeMatch(match.pool(), match.simulatedOnly(), null).allows(node)) {
-                elsewhere.merge(node.backend() == null ? "no execution backend (yet)" : node.backend(), 1,
-                        Integer::sum);
+            if (node.model() == model) {
+                (filters.rejects(node) ? rejected : nodes).add(node);
             }
         }
-        String what = wants(spec) + " of " + state.modelName(model);
+        String name = state.modelName(model);
+        String others = rejected.isEmpty() ? "" : filters.summary(rejected, name);
         if (nodes.isEmpty()) {
-            StringBuilder others = new StringBuilder();
-            elsewhere.forEach((backend, count) -> others.append("; ").append(count).append(" node")
-                    .append(count == 1 ? " with these GPUs is" : "s with these GPUs are").append(" run by ")
-                    .append(backend).append(", where a ").append(match.backend()).append(" job cannot start"));
-            return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + match.describe() + " has "
-                    + state.modelName(model) + " GPUs" + (real == 0 ? "" : "; the simulated backend never runs a job "
-                    + "on real GPUs (" + real + " node" + (real == 1 ? " reads" : "s read") + " real "
-                    + state.modelName(model) + " GPUs, where nothing would run): name a backend that runs jobs")
-                    + others + excluded(filteredOut));
+            return new Verdict(WaitReason.NO_MATCHING_NODES, "no node" + filters.describe() + " has " + name + " GPUs"
+                    + others);
         }
+        String what = wants(spec) + " of " + name;
         String built = shortfall(nodes, spec, false);
         if (built != null) {
             WaitReason reason = spec.migProfile() != null ? WaitReason.NO_MATCHING_NODES : WaitReason.TOPOLOGY;
-            return new Verdict(reason, "needs " + what + "; " + built + excluded(filteredOut));
+            return new Verdict(reason, "needs " + what + "; " + built + others);
         }
         String usable = shortfall(nodes, spec, true);
         if (usable != null) {
-            long down = nodes.stream().filter(n -> !n.schedulable()).count();
-            long unhealthy = nodes.stream().filter(Node::schedulable)
+            long down = nodes.stream().filter(Schedulable.FILTER::rejects).count();
+            long unhealthy = nodes.stream().filter(n -> !Schedulable.FILTER.rejects(n))
                     .mapToInt(n -> n.gpuCount() - Integer.bitCount(n.usableMask())).sum();
             return new Verdict(WaitReason.UNSCHEDULABLE, "needs " + what + "; counting only schedulable GPUs, "
-                    + usable + " (" + down + " of " + nodes.size() + " nodes cordoned, draining or down; "
-                    + unhealthy + " GPUs unhealthy or cordoned on the others)");
+                    + usable + " (" + down + " of " + nodes.size() + " nodes " + Schedulable.WHY
+                    + "; " + unhealthy + " GPUs unhealthy or cordoned on the others)");
         }
         return null;
     }
 
-    /** "; 2 nodes with these GPUs excluded by ...: n1: why; n2: why" (the first three), or nothing. */
-    private static String excluded(Map<String, String> why) {
-        if (why.isEmpty()) {
-            return "";
-        }
-        List<String> shown = why.entrySet().stream().limit(3).map(e -> e.getKey() + ": " + e.getValue()).toList();
-        return "; " + why.size() + (why.size() == 1 ? " node" : " nodes") + " with these GPUs excluded: "
-                + String.join("; ", shown) + (why.size() > shown.size() ? "; …" : "");
-    }
-
     /** What is free for {@code spec} on the nodes of {@code model} that {@code match} allows right now, for people. */
     public List<String> now(int model, JobSpec spec, NodeMatch match) {
+        Filters filters = match.filters();
         List<String> lines = new ArrayList<>();
         String name = state.modelName(model);
         int total = 0;
@@ -103,9 +79,9 @@ public final class Capacity {
         // Free GPUs of the nodes counted here, not of the whole model: another pool's are not this job's.
         int freeGpus = 0;
         for (Node node : state.nodes()) {
-            if (node.model() == model && match.allows(node)) {
+            if (node.model() == model && !filters.rejects(node)) {
                 total++;
-                if (node.schedulable()) {
+                if (!Schedulable.FILTER.rejects(node)) {
                     schedulable++;
                     usable += Integer.bitCount(node.usableMask() & ~node.migMask());
                     freeGpus += node.freeCount();
@@ -117,8 +93,9 @@ public final class Capacity {
         if (spec.migProfile() != null) {
             int free = 0;
             int onNodes = 0;
+            Filters up = filters.and(Schedulable.FILTER);
             for (Node node : state.nodes()) {
-                int here = node.model() == model && node.schedulable() ? freeSlices(node, spec.migProfile()) : 0;
+                int here = node.model() == model && !up.rejects(node) ? freeSlices(node, spec.migProfile()) : 0;
                 free += here;
                 onNodes += here > 0 ? 1 : 0;
             }
@@ -126,12 +103,13 @@ public final class Capacity {
             return lines;
         }
         int perNode = spec.gpusPerNode();
+        Filters withRoom = filters.and(new Room(perNode));
         StringBuilder byLeaf = new StringBuilder();
         int fit = 0;
         for (int leaf = 0; leaf < state.leafCount(); leaf++) {
             int here = 0;
             for (Node node : state.leafNodes(leaf)) {
-                if (node.model() == model && node.freeCount() >= perNode && match.allows(node)) {
+                if (node.model() == model && !withRoom.rejects(node)) {
                     here++;
                 }
             }
@@ -166,7 +144,7 @@ public final class Capacity {
     private String shortfall(List<Node> nodes, JobSpec spec, boolean usableOnly) {
         if (spec.migProfile() != null) {
             for (Node node : nodes) {
-                if (!usableOnly || node.schedulable()) {
+                if (!usableOnly || !Schedulable.FILTER.rejects(node)) {
                     for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
                         if (usableOnly && (node.usableMask() & (1 << gpu)) == 0) {
                             continue;
@@ -189,7 +167,7 @@ public final class Capacity {
         int[] perLeaf = new int[state.leafCount()];
         int largestNode = 0;
         for (Node node : nodes) {
-            if (usableOnly && !node.schedulable()) {
+            if (usableOnly && Schedulable.FILTER.rejects(node)) {
                 continue;
             }
             int size = room(node, usableOnly, oneDomain);
@@ -236,9 +214,10 @@ public final class Capacity {
      * number could.
      */
     public int fewestLeaves(int model, JobSpec spec, NodeMatch match) {
+        Filters filters = match.filters().and(Schedulable.FILTER);
         int[] perLeaf = new int[state.leafCount()];
         for (Node node : state.nodes()) {
-            if (node.model() == model && node.schedulable() && match.allows(node)
+            if (node.model() == model && !filters.rejects(node)
                     && room(node, true, false) >= spec.gpusPerNode()) {
                 perLeaf[node.leaf()]++;
             }

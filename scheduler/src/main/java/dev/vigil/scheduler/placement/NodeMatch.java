@@ -1,6 +1,7 @@
 package dev.vigil.scheduler.placement;
 
-import dev.vigil.scheduler.topology.ClusterState.Node;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The nodes a job may use at all, whatever runs on them: those of its pool; for a job played on
@@ -29,21 +30,29 @@ public record NodeMatch(String pool, boolean simulatedOnly, String backend, Node
         return pool == null && !simulatedOnly && backend == null && filter == null;
     }
 
-    public boolean allows(Node node) {
-        return (pool == null || pool.equals(node.pool())) && (!simulatedOnly || node.simulated())
-                && (backend == null || backend.equals(node.backend()))
-                && (filter == null || filter.allows(node.name));
-    }
-
-    /** The same nodes but for the filter: those the filter alone keeps the job off are the ones it excludes. */
-    public NodeMatch unfiltered() {
-        return new NodeMatch(pool, simulatedOnly, backend);
+    /** The filter plugins that say which nodes these are, in the order they are asked; none for {@link #ANY}. */
+    public Filters filters() {
+        if (any()) {
+            return Filters.NONE;
+        }
+        List<NodeFilter> plugins = new ArrayList<>(4);
+        if (pool != null) {
+            plugins.add(new InPool(pool));
+        }
+        if (simulatedOnly) {
+            plugins.add(new SimulatedGpus());
+        }
+        if (backend != null) {
+            plugins.add(new RunBy(backend));
+        }
+        if (filter != null) {
+            plugins.add(new BackendConstraint(filter));
+        }
+        return new Filters(plugins.toArray(NodeFilter[]::new));
     }
 
     /** "in pool inference", "with simulated GPUs", "run by slurm": which nodes, for people; empty when any. */
     public String describe() {
-        return (pool == null ? "" : " in pool " + pool) + (simulatedOnly ? " with simulated GPUs" : "")
-                + (backend == null ? "" : " run by " + backend)
-                + (filter == null ? "" : " matching " + filter.describe());
+        return filters().describe();
     }
 }

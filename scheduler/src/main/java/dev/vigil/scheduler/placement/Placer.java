@@ -14,31 +14,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds GPUs for a request on the cluster as it is, without changing it. Filters (model, pool,
- * health, cordons, reservations) then scores:
+ * Finds GPUs for a request on the cluster as it is, without changing it: the driver of the filter and score stages.
+ * GPU model, health and free room come from the cluster's index (nodes bucketed by model and free GPUs); the
+ * {@link NodeFilter} the caller gives rules out the rest (pool, backend, reservation). Then the score plugins:
  * <ul>
- *   <li>a gang takes the fewest leaf switches that can hold it (under one spine when it can), the
- *       best-fitting leaf among equals, and in each node best-fitting GPUs of one NVLink domain
- *       and NUMA node, so whole nodes and leaves stay free for the next big gang;</li>
- *   <li>a single-node job takes the best-fitting node; when that is an idle node, one under the
- *       leaf with the fewest free GPUs, so the roomiest leaves stay whole for gangs;</li>
- *   <li>inference replicas spread over leaves and nodes;</li>
- *   <li>MIG slices pack onto the GPUs already most used, keeping whole GPUs whole.</li>
+ *   <li>a gang takes the fewest leaf switches that can hold it ({@link BestFitLeaf}, else {@link FewestLeaves}, one
+ *       spine first), the {@link BestFit} nodes there, and in each node the GPUs {@link Gpus} picks (one NVLink
+ *       domain, one NUMA node, best fitting);</li>
+ *   <li>a single-node job takes the {@link BestFit} node; when that is an idle node, one under the
+ *       {@link FullestLeaf}, so the roomiest leaves stay whole for gangs;</li>
+ *   <li>inference replicas {@link Spread} over leaves and nodes (else {@link BestFit});</li>
+ *   <li>MIG slices pack ({@link BestFit}) onto the GPUs with the fewest free slices of their profile.</li>
  * </ul>
  */
 public final class Placer {
     private final ClusterState state;
+    private final FullestLeaf fullestLeaf;
+    private final List<LeafChoice> fewestLeaves;
 
     public Placer(ClusterState state) {
         this.state = state;
-    }
-
-    /** Nodes to leave out of a placement: a pool mismatch, a reservation, a node already failed. */
-    @FunctionalInterface
-    public interface NodeFilter {
-        boolean excluded(Node node);
-
-        NodeFilter NONE = node -> false;
+        this.fullestLeaf = new FullestLeaf(state);
+        this.fewestLeaves = List.of(new FewestLeaves(state, true), new FewestLeaves(state, false));
     }
 
     /** GPUs on one node: whole GPUs ({@code mask}) or one MIG slice. */
@@ -79,129 +76,60 @@ public final class Placer {
         return multiNode(model, nodes, perNode, limit, filter);
     }
 
+    /** The best-fitting node: the buckets of nodes by free GPUs, fewest first. */
     private Choice singleNode(int model, int perNode, NodeFilter filter, boolean oneDomain) {
         for (int free = perNode; free <= 32; free++) {
             BitSet bucket = state.withFree(model, free);
             if (bucket.isEmpty()) {
                 continue;
             }
-            // Only a job that takes an idle node takes one from a leaf: then under the fullest leaf.
-            boolean idleNodes = state.nodes().get(bucket.nextSetBit(0)).gpuCount() == free;
-            Choice fullest = idleNodes && state.leafCount() > 1 ? inFullestLeaf(model, free, perNode, filter, oneDomain)
-                    : null;
-            if (fullest != null) {
-                return fullest;
+            if (state.leafCount() > 1 && state.nodes().get(bucket.nextSetBit(0)).gpuCount() == free) {
+                // That leaf's such nodes may all be filtered out or split wrong: then any leaf will do.
+                Choice choice = inLeaf(fullestLeaf.choose(model, free), model, free, perNode, filter, oneDomain);
+                if (choice != null) {
+                    return choice;
+                }
             }
             for (int i = bucket.nextSetBit(0); i >= 0; i = bucket.nextSetBit(i + 1)) {
-                Node node = state.nodes().get(i);
-                if (filter.excluded(node)) {
-                    continue;
-                }
-                int mask = Gpus.pick(node, node.freeMask(), perNode, oneDomain);
-                if (mask != 0) {
-                    return new Choice(List.of(new Pick(node, mask, -1, null, null)), 1);
+                Choice choice = take(state.nodes().get(i), perNode, filter, oneDomain);
+                if (choice != null) {
+                    return choice;
                 }
             }
         }
         return null;
     }
 
-    /**
-     * A node with exactly {@code free} free GPUs under the leaf with the fewest free GPUs that has
-     * one (best fit by leaf), or null when that leaf's such nodes are all filtered out or split
-     * wrong: then any leaf will do. Asked only for idle nodes, where the leaf matters, as it costs a
-     * pass over the leaves.
-     */
-    private Choice inFullestLeaf(int model, int free, int perNode, NodeFilter filter, boolean oneDomain) {
-        int fullest = -1;
-        for (int leaf = 0; leaf < state.leafCount(); leaf++) {
-            if (state.leafHistogram(leaf, model, free) > 0
-                    && (fullest < 0 || state.leafFree(leaf, model) < state.leafFree(fullest, model))) {
-                fullest = leaf;
-            }
-        }
-        for (Node node : state.leafNodes(fullest)) {
-            if (node.model() == model && node.freeCount() == free && !filter.excluded(node)) {
-                int mask = Gpus.pick(node, node.freeMask(), perNode, oneDomain);
-                if (mask != 0) {
-                    return new Choice(List.of(new Pick(node, mask, -1, null, null)), 1);
-                }
+    /** The first node of {@code model} under {@code leaf} with exactly {@code free} free GPUs that gives them. */
+    private Choice inLeaf(int leaf, int model, int free, int perNode, NodeFilter filter, boolean oneDomain) {
+        for (Node node : state.leafNodes(leaf)) {
+            Choice choice = node.model() == model && node.freeCount() == free
+                    ? take(node, perNode, filter, oneDomain) : null;
+            if (choice != null) {
+                return choice;
             }
         }
         return null;
+    }
+
+    /** {@code perNode} GPUs of {@code node}, or null when the filter rejects it or its free GPUs are split wrong. */
+    private static Choice take(Node node, int perNode, NodeFilter filter, boolean oneDomain) {
+        int mask = filter.rejects(node) ? 0 : Gpus.pick(node, node.freeMask(), perNode, oneDomain);
+        return mask == 0 ? null : new Choice(List.of(new Pick(node, mask, -1, null, null)), 1);
     }
 
     private Choice multiNode(int model, int nodes, int perNode, int leafLimit, NodeFilter filter) {
-        int leaves = state.leafCount();
-        int[] available = new int[leaves];
-        for (int leaf = 0; leaf < leaves; leaf++) {
+        int[] available = new int[state.leafCount()];
+        for (int leaf = 0; leaf < available.length; leaf++) {
             available[leaf] = available(leaf, model, perNode, filter);
         }
-        // One leaf if any can: the best-fitting one (the fewest spare nodes), to keep roomy leaves for bigger gangs.
-        int best = -1;
-        for (int leaf = 0; leaf < leaves; leaf++) {
-            if (available[leaf] >= nodes && (best < 0 || available[leaf] < available[best])) {
-                best = leaf;
-            }
+        List<Integer> chosen = BestFitLeaf.CHOICE.choose(available, nodes);
+        // Held to one leaf and none has room: the search over several leaves could only be refused.
+        for (int i = 0; chosen == null && leafLimit > 1 && i < fewestLeaves.size(); i++) {
+            chosen = fewestLeaves.get(i).choose(available, nodes);
+            chosen = chosen == null || chosen.size() > leafLimit ? null : chosen;
         }
-        if (best >= 0) {
-            return fill(List.of(best), model, nodes, perNode, filter);
-        }
-        if (leafLimit == 1) {
-            // Held to one leaf and none has room: the search over several leaves could only be refused.
-            return null;
-        }
-        // Otherwise the fewest leaves, preferring one spine: the fullest leaves first.
-        List<Integer> chosen = fewestLeaves(available, nodes, true);
-        if (chosen == null || chosen.size() > leafLimit) {
-            chosen = fewestLeaves(available, nodes, false);
-        }
-        if (chosen == null || chosen.size() > leafLimit) {
-            return null;
-        }
-        return fill(chosen, model, nodes, perNode, filter);
-    }
-
-    /**
-     * The fewest leaves whose nodes sum to {@code nodes}, within one spine when {@code oneSpine}: the
-     * roomiest leaves, except that the last one is the best-fitting leaf for what remains, so a
-     * roomier leaf stays whole.
-     */
-    private List<Integer> fewestLeaves(int[] available, int nodes, boolean oneSpine) {
-        Map<Integer, List<Integer>> groups = new HashMap<>();
-        for (int leaf = 0; leaf < available.length; leaf++) {
-            if (available[leaf] > 0) {
-                groups.computeIfAbsent(oneSpine ? state.spineOfLeaf(leaf) : 0, s -> new ArrayList<>()).add(leaf);
-            }
-        }
-        List<Integer> best = null;
-        for (List<Integer> group : groups.values()) {
-            group.sort(Comparator.comparingInt((Integer leaf) -> -available[leaf]).thenComparingInt(leaf -> leaf));
-            int sum = 0;
-            List<Integer> taken = new ArrayList<>();
-            for (int i = 0; i < group.size() && sum < nodes; i++) {
-                int leaf = group.get(i);
-                int remaining = nodes - sum;
-                if (available[leaf] >= remaining) {
-                    // The smallest leaf from here on that holds the rest, the first of equals: the group is
-                    // sorted roomiest first, then by index.
-                    int last = i;
-                    while (last + 1 < group.size() && available[group.get(last + 1)] >= remaining) {
-                        last++;
-                    }
-                    while (last > i && available[group.get(last - 1)] == available[group.get(last)]) {
-                        last--;
-                    }
-                    leaf = group.get(last);
-                }
-                taken.add(leaf);
-                sum += available[leaf];
-            }
-            if (sum >= nodes && (best == null || taken.size() < best.size())) {
-                best = taken;
-            }
-        }
-        return best;
+        return chosen == null ? null : fill(chosen, model, nodes, perNode, filter);
     }
 
     /** The best-fitting nodes of the given leaves, in leaf order, until {@code nodes} are taken. */
@@ -210,11 +138,12 @@ public final class Placer {
         for (int leaf : leaves) {
             List<Node> candidates = new ArrayList<>();
             for (Node node : state.leafNodes(leaf)) {
-                if (node.model() == model && node.freeCount() >= perNode && !filter.excluded(node)) {
+                if (node.model() == model && node.freeCount() >= perNode && !filter.rejects(node)) {
                     candidates.add(node);
                 }
             }
-            candidates.sort(Comparator.comparingInt(Node::freeCount).thenComparingInt(n -> n.index));
+            // A stable sort of nodes in index order: the first of equals stays first.
+            candidates.sort(Comparator.comparingLong(n -> BestFit.SCORE.score(n, n.freeCount())));
             for (Node node : candidates) {
                 int mask = Gpus.pick(node, node.freeMask(), perNode, true);
                 if (mask == 0) {
@@ -231,16 +160,12 @@ public final class Placer {
 
     /** Nodes of the leaf that could take {@code perNode} GPUs. */
     public int available(int leaf, int model, int perNode, NodeFilter filter) {
-        if (filter == NodeFilter.NONE) {
-            int count = 0;
-            for (int free = perNode; free <= 32; free++) {
-                count += state.leafHistogram(leaf, model, free);
-            }
-            return count;
+        if (filter == Filters.NONE) {
+            return state.leafNodesWithFree(leaf, model, perNode);
         }
         int count = 0;
         for (Node node : state.leafNodes(leaf)) {
-            if (node.model() == model && node.freeCount() >= perNode && !filter.excluded(node)) {
+            if (node.model() == model && node.freeCount() >= perNode && !filter.rejects(node)) {
                 count++;
             }
         }
@@ -258,13 +183,14 @@ public final class Placer {
                            List<Node> alreadyOn) {
         Map<Node, Integer> taken = new HashMap<>();
         Spread counts = new Spread(alreadyOn);
+        NodeScore scores = spread ? counts.then(BestFit.SCORE) : BestFit.SCORE;
         List<Pick> picks = new ArrayList<>();
         for (int replica : replicaIds) {
             Node best = null;
             int bestMask = 0;
             long bestScore = Long.MAX_VALUE;
             for (Node node : state.nodes()) {
-                if (node.model() != model || filter.excluded(node)) {
+                if (node.model() != model || filter.rejects(node)) {
                     continue;
                 }
                 int free = node.freeMask() & ~taken.getOrDefault(node, 0);
@@ -272,7 +198,7 @@ public final class Placer {
                 if (freeCount < perReplica) {
                     continue;
                 }
-                long score = spread ? counts.score(node) | freeCount : freeCount;
+                long score = scores.score(node, freeCount);
                 if (score < bestScore) {
                     int mask = Gpus.pick(node, free, perReplica, true);
                     mask = mask != 0 ? mask : Gpus.pick(node, free, perReplica, false);
@@ -302,16 +228,14 @@ public final class Placer {
                          List<Node> alreadyOn) {
         Map<Slice, Boolean> taken = new HashMap<>();
         Spread counts = new Spread(alreadyOn);
+        NodeScore scores = spread ? counts.then(BestFit.SCORE) : BestFit.SCORE;
         List<Pick> picks = new ArrayList<>();
         for (int replica : replicaIds) {
             Pick best = null;
             long bestScore = Long.MAX_VALUE;
             for (Node node : state.nodes()) {
-                if (node.model() != model || !node.schedulable() || filter.excluded(node)) {
-                    continue;
-                }
-                long spreadScore = spread ? counts.score(node) : 0;
-                if (spreadScore >= bestScore) {
+                if (node.model() != model || Schedulable.FILTER.rejects(node) || filter.rejects(node)
+                        || scores.score(node, 0) >= bestScore) {
                     continue;
                 }
                 for (int gpu = 0; gpu < node.gpuCount(); gpu++) {
@@ -326,8 +250,8 @@ public final class Placer {
                             candidate = candidate == null ? slice : candidate;
                         }
                     }
-                    long score = spreadScore | free;
-                    if (candidate != null && score < bestScore) {
+                    long score = candidate == null ? Long.MAX_VALUE : scores.score(node, free);
+                    if (score < bestScore) {
                         bestScore = score;
                         best = new Pick(node, 0, gpu, candidate, replica);
                     }
@@ -341,28 +265,5 @@ public final class Placer {
             picks.add(best);
         }
         return picks.isEmpty() ? null : new Choice(picks, counts.leaves());
-    }
-
-    /** Replicas per leaf and per node, scored so the emptiest leaf, then the emptiest node, wins. */
-    private static final class Spread {
-        private final Map<Integer, Integer> perLeaf = new HashMap<>();
-        private final Map<Node, Integer> perNode = new HashMap<>();
-
-        Spread(List<Node> alreadyOn) {
-            alreadyOn.forEach(this::add);
-        }
-
-        void add(Node node) {
-            perLeaf.merge(node.leaf(), 1, Integer::sum);
-            perNode.merge(node, 1, Integer::sum);
-        }
-
-        long score(Node node) {
-            return ((long) perLeaf.getOrDefault(node.leaf(), 0) << 40) | ((long) perNode.getOrDefault(node, 0) << 20);
-        }
-
-        int leaves() {
-            return perLeaf.size();
-        }
     }
 }

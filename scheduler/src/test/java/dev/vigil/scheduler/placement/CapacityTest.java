@@ -153,8 +153,11 @@ class CapacityTest {
 
     @Test
     void whatOnlyCordonsAndUnhealthyGpusKeepFromFittingIsUnschedulableWithTheCounts() {
-        ClusterState state = cluster(Fabric.none(), hgx("up"), cordoned(hgx("down")), node("small", 4, i -> 0, null,
-                true));
+        // "down" is cordoned and has a sick GPU too: that GPU is not counted among the others'.
+        NodeCapacity down = cordoned(hgx("down"));
+        ClusterState state = cluster(Fabric.none(), hgx("up"), new NodeCapacity("down", H100, null, false, true,
+                down.gpus().stream().map(g -> new NodeCapacity.Gpu(g.index(), g.uuid(), g.index() > 0, 0, 0,
+                        List.of())).toList()), node("small", 4, i -> 0, null, true));
         state.upsert(new NodeCapacity("up", H100, null, true, true, hgx("up").gpus().stream()
                 .map(g -> new NodeCapacity.Gpu(g.index(), g.uuid(), g.index() > 1, 0, 0, List.of())).toList()));
         Capacity capacity = new Capacity(state);
@@ -184,6 +187,27 @@ class CapacityTest {
         assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("none", false, null)).why())
                 .isEqualTo("no node in pool none has H100 GPUs");
         assertThat(capacity.idle(0, gang(1, 8, null), new NodeMatch("train", false, null))).isNull();
+    }
+
+    @Test
+    void aGangTooBigForTheNodesItMayUseHearsWhatTheFiltersKeptItOff() {
+        // Four nodes under one leaf switch: two run by slurm, one by kubernetes, one by no backend yet.
+        ClusterState state = cluster(Fabric.none(), runBy(hgx("s0"), "slurm"), runBy(hgx("s1"), "slurm"),
+                runBy(hgx("k0"), "kubernetes"), hgx("bare"));
+        Capacity capacity = new Capacity(state);
+
+        Capacity.Verdict three = capacity.idle(0, gang(3, 8, null), new NodeMatch(null, false, "slurm"));
+
+        assertThat(three.reason()).isEqualTo(WaitReason.TOPOLOGY);
+        assertThat(three.why()).isEqualTo("needs 3 nodes × 8 GPUs of H100; the largest leaf switch has 2 such nodes"
+                + "; 1 node with these GPUs is run by kubernetes, where a slurm job cannot start"
+                + "; 1 node with these GPUs is run by no execution backend (yet), where a slurm job cannot start");
+        assertThat(capacity.idle(0, gang(2, 8, null), new NodeMatch(null, false, "slurm"))).isNull();
+    }
+
+    private static NodeCapacity runBy(NodeCapacity node, String backend) {
+        return new NodeCapacity(node.name(), node.model(), node.pool(), node.schedulable(), node.simulated(),
+                node.gpus(), backend);
     }
 
     @Test
@@ -234,6 +258,8 @@ class CapacityTest {
 
         assertThat(capacity.now(0, slice("1g.10gb"), ANY)).last().isEqualTo("free 1g.10gb slices: 3 on 2 nodes");
         assertThat(capacity.now(0, slice("2g.20gb"), ANY)).last().isEqualTo("free 2g.20gb slices: 0 on 0 nodes");
+        assertThat(capacity.now(0, slice("1g.10gb"), new NodeMatch("elsewhere", false, null))).as("another pool's")
+                .last().isEqualTo("free 1g.10gb slices: 0 on 0 nodes");
         assertThat(Capacity.freeSlices(m1, "1g.10gb")).isEqualTo(1);
         assertThat(Capacity.freeSlices(state.node("sick"), "1g.10gb")).isZero();
     }

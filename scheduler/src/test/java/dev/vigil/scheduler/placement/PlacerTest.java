@@ -3,7 +3,6 @@ package dev.vigil.scheduler.placement;
 import dev.vigil.api.jobs.Topology;
 import dev.vigil.api.jobs.TopologyLevel;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Placer.NodeFilter;
 import dev.vigil.scheduler.placement.Placer.Pick;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
@@ -88,6 +87,21 @@ class PlacerTest {
         return choice.picks().stream().map(p -> p.node().name).toList();
     }
 
+    /** A filter that rejects {@code excluded} only. */
+    private static NodeFilter without(Node excluded) {
+        return new NodeFilter() {
+            @Override
+            public boolean rejects(Node node) {
+                return node == excluded;
+            }
+
+            @Override
+            public String why(Node node) {
+                return "excluded by the test";
+            }
+        };
+    }
+
     private static void take(ClusterState state, String node, int gpus) {
         state.allocate(state.node(node), (1 << gpus) - 1, "filler-" + node);
     }
@@ -98,18 +112,18 @@ class PlacerTest {
         take(state, "a", 2);
         take(state, "b", 5);
 
-        Choice choice = new Placer(state).gang(0, 1, 3, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 1, 3, null, Filters.NONE);
 
         assertThat(nodes(choice)).containsExactly("b");
         assertThat(choice.picks().get(0).mask()).isEqualTo(0b1110_0000);
         assertThat(choice.leaves()).isEqualTo(1);
-        assertThat(nodes(new Placer(state).gang(0, 1, 7, null, NodeFilter.NONE))).containsExactly("c");
+        assertThat(nodes(new Placer(state).gang(0, 1, 7, null, Filters.NONE))).containsExactly("c");
     }
 
     @Test
     void aThirtyTwoGpuNodeTakesOneNodeWork() {
         ClusterState state = cluster(Fabric.none(), hgx("big", 32));
-        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("big");
+        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, Filters.NONE))).containsExactly("big");
     }
 
     @Test
@@ -117,12 +131,12 @@ class PlacerTest {
         ClusterState state = cluster(Fabric.none(), pcie("box"));
         Placer placer = new Placer(state);
 
-        assertThat(placer.gang(0, 1, 2, null, NodeFilter.NONE).picks().get(0).mask()).isEqualTo(0b0011);
-        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NVLINK, false, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 1, 2, null, Filters.NONE).picks().get(0).mask()).isEqualTo(0b0011);
+        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NVLINK, false, null), Filters.NONE))
                 .isNotNull();
-        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NODE, true, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NODE, true, null), Filters.NONE))
                 .isNotNull();
-        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NVLINK, true, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 1, 2, new Topology(TopologyLevel.SAME_NVLINK, true, null), Filters.NONE))
                 .isNull();
     }
 
@@ -131,14 +145,14 @@ class PlacerTest {
         ClusterState state = cluster(Fabric.none(), hgxs("n", 4));
         Placer placer = new Placer(state);
 
-        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NODE, true, null), NodeFilter.NONE)).isNull();
-        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NVLINK, true, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NODE, true, null), Filters.NONE)).isNull();
+        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NVLINK, true, null), Filters.NONE))
                 .isNull();
-        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NODE, false, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NODE, false, null), Filters.NONE))
                 .isNotNull();
-        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NVLINK, false, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_NVLINK, false, null), Filters.NONE))
                 .isNotNull();
-        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), NodeFilter.NONE))
+        assertThat(placer.gang(0, 2, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), Filters.NONE))
                 .isNotNull();
     }
 
@@ -147,7 +161,7 @@ class PlacerTest {
         ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("roomy", "r[0-3]"), leaf("tight", "t[0-1]")))),
                 concat(hgxs("r", 4), hgxs("t", 2)));
 
-        Choice choice = new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 2, 8, null, Filters.NONE);
 
         assertThat(nodes(choice)).containsExactly("t0", "t1");
         assertThat(choice.leaves()).isEqualTo(1);
@@ -159,7 +173,7 @@ class PlacerTest {
         take(state, "n1", 4);
         take(state, "n3", 2);
 
-        Choice choice = new Placer(state).gang(0, 2, 4, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 2, 4, null, Filters.NONE);
 
         // n1 has 4 free, n3 6, n0 and n2 8: the two tightest.
         assertThat(nodes(choice)).containsExactly("n1", "n3");
@@ -175,13 +189,13 @@ class PlacerTest {
                         spine("s2", leaf("c", "c[0-4]")))),
                 concat(hgxs("a", 3), hgxs("b", 3), hgxs("c", 5)));
 
-        Choice choice = new Placer(state).gang(0, 6, 8, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 6, 8, null, Filters.NONE);
 
         assertThat(nodes(choice)).containsExactlyInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
         assertThat(choice.leaves()).isEqualTo(2);
         // Also when at most two leaves are allowed: one spine's two leaves meet the limit.
         assertThat(nodes(new Placer(state).gang(0, 6, 8, new Topology(TopologyLevel.MAX_LEAVES, true, 2),
-                NodeFilter.NONE))).containsExactlyInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
+                Filters.NONE))).containsExactlyInAnyOrder("a0", "a1", "a2", "b0", "b1", "b2");
     }
 
     @Test
@@ -194,15 +208,15 @@ class PlacerTest {
         Placer placer = new Placer(state);
 
         // Preferred only: one spine's three leaves.
-        assertThat(nodes(placer.gang(0, 6, 8, null, NodeFilter.NONE)))
+        assertThat(nodes(placer.gang(0, 6, 8, null, Filters.NONE)))
                 .containsExactlyInAnyOrder("a0", "a1", "b0", "b1", "c0", "c1");
         // At most two leaves: d's four nodes and two of the next leaf, across spines.
-        Choice two = placer.gang(0, 6, 8, new Topology(TopologyLevel.MAX_LEAVES, true, 2), NodeFilter.NONE);
+        Choice two = placer.gang(0, 6, 8, new Topology(TopologyLevel.MAX_LEAVES, true, 2), Filters.NONE);
         assertThat(nodes(two)).containsExactly("d0", "d1", "d2", "d3", "a0", "a1");
         assertThat(two.leaves()).isEqualTo(2);
         // One leaf cannot hold six.
-        assertThat(placer.gang(0, 6, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), NodeFilter.NONE)).isNull();
-        assertThat(placer.gang(0, 11, 8, null, NodeFilter.NONE)).isNull();
+        assertThat(placer.gang(0, 6, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), Filters.NONE)).isNull();
+        assertThat(placer.gang(0, 11, 8, null, Filters.NONE)).isNull();
     }
 
     @Test
@@ -212,7 +226,7 @@ class PlacerTest {
                 leaf("c", "c0")))), hgx("a0", 8), hgx("b0", 8), hgx("c0", 8));
         take(state, "a0", 8);
 
-        Choice choice = new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 2, 8, null, Filters.NONE);
 
         assertThat(nodes(choice)).containsExactly("b0", "c0");
         assertThat(choice.leaves()).isEqualTo(2);
@@ -226,15 +240,15 @@ class PlacerTest {
                 leaf("c", "c[0-1]")))), concat(hgxs("a", 4), hgxs("b", 3), hgxs("c", 2)));
         Placer placer = new Placer(state);
 
-        Choice five = placer.gang(0, 5, 8, null, NodeFilter.NONE);
+        Choice five = placer.gang(0, 5, 8, null, Filters.NONE);
 
         assertThat(nodes(five)).containsExactly("a0", "a1", "a2", "a3", "c0");
         assertThat(five.leaves()).isEqualTo(2);
         // Six: all of a and two more; c and b both hold two, and c, the smaller, gives them.
-        assertThat(nodes(placer.gang(0, 6, 8, null, NodeFilter.NONE)))
+        assertThat(nodes(placer.gang(0, 6, 8, null, Filters.NONE)))
                 .containsExactly("a0", "a1", "a2", "a3", "c0", "c1");
         // Seven: all of a and three more, which only b holds.
-        assertThat(nodes(placer.gang(0, 7, 8, null, NodeFilter.NONE)))
+        assertThat(nodes(placer.gang(0, 7, 8, null, Filters.NONE)))
                 .containsExactly("a0", "a1", "a2", "a3", "b0", "b1", "b2");
     }
 
@@ -247,11 +261,11 @@ class PlacerTest {
         take(state, "b0", 1);
         Placer placer = new Placer(state);
 
-        assertThat(nodes(placer.gang(0, 2, 8, null, 1, NodeFilter.NONE))).containsExactly("b1", "b2");
-        assertThat(placer.gang(0, 3, 8, null, 1, NodeFilter.NONE)).isNull();
-        assertThat(placer.gang(0, 3, 8, null, 2, NodeFilter.NONE).leaves()).isEqualTo(2);
+        assertThat(nodes(placer.gang(0, 2, 8, null, 1, Filters.NONE))).containsExactly("b1", "b2");
+        assertThat(placer.gang(0, 3, 8, null, 1, Filters.NONE)).isNull();
+        assertThat(placer.gang(0, 3, 8, null, 2, Filters.NONE).leaves()).isEqualTo(2);
         // A required limit of one leaf holds however many the caller allows.
-        assertThat(placer.gang(0, 3, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), 2, NodeFilter.NONE))
+        assertThat(placer.gang(0, 3, 8, new Topology(TopologyLevel.SAME_LEAF, true, null), 2, Filters.NONE))
                 .isNull();
     }
 
@@ -264,11 +278,11 @@ class PlacerTest {
         Placer placer = new Placer(state);
 
         // 4 GPUs: a0 fits best.
-        assertThat(nodes(placer.gang(0, 1, 4, null, NodeFilter.NONE))).containsExactly("a0");
+        assertThat(nodes(placer.gang(0, 1, 4, null, Filters.NONE))).containsExactly("a0");
         // 8 GPUs: an idle node; a1, under the fuller leaf, though b0 comes first.
-        assertThat(nodes(placer.gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("a1");
+        assertThat(nodes(placer.gang(0, 1, 8, null, Filters.NONE))).containsExactly("a1");
         // With a1 filtered out, the fullest leaf has no idle node left: b0, the first in order.
-        assertThat(nodes(placer.gang(0, 1, 8, null, node -> node.name.equals("a1")))).containsExactly("b0");
+        assertThat(nodes(placer.gang(0, 1, 8, null, without(state.node("a1"))))).containsExactly("b0");
     }
 
     @Test
@@ -282,7 +296,7 @@ class PlacerTest {
         take(state, "a0", 4);
         take(state, "a1", 4);
 
-        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, NodeFilter.NONE))).containsExactly("c1");
+        assertThat(nodes(new Placer(state).gang(0, 1, 8, null, Filters.NONE))).containsExactly("c1");
     }
 
     @Test
@@ -291,14 +305,14 @@ class PlacerTest {
         ClusterState state = cluster(new Fabric(List.of(spine("s1", leaf("a", "a[0-2]")), spine("s2", leaf("b", "b[0-1]")))),
                 concat(hgxs("a", 3), hgxs("b", 2)));
 
-        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("b0", "b1");
+        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, Filters.NONE))).containsExactly("b0", "b1");
     }
 
     @Test
     void aGangOfPcieNodesTakesGpusAcrossNvlinkDomains() {
         ClusterState state = cluster(Fabric.none(), pcie("p0"), pcie("p1"));
 
-        Choice choice = new Placer(state).gang(0, 2, 2, null, NodeFilter.NONE);
+        Choice choice = new Placer(state).gang(0, 2, 2, null, Filters.NONE);
 
         assertThat(choice.picks()).extracting(Pick::mask).containsExactly(0b0011, 0b0011);
     }
@@ -307,10 +321,10 @@ class PlacerTest {
     void filteredNodesAreLeftOutAndNotCountedAsAvailable() {
         ClusterState state = cluster(Fabric.none(), hgxs("n", 3));
         Node excluded = state.node("n0");
-        NodeFilter filter = node -> node == excluded;
+        NodeFilter filter = without(excluded);
         Placer placer = new Placer(state);
 
-        assertThat(placer.available(0, 0, 8, NodeFilter.NONE)).isEqualTo(3);
+        assertThat(placer.available(0, 0, 8, Filters.NONE)).isEqualTo(3);
         assertThat(placer.available(0, 0, 8, filter)).isEqualTo(2);
         take(state, "n1", 1);
         assertThat(placer.available(0, 0, 8, filter)).isEqualTo(1);
@@ -323,8 +337,8 @@ class PlacerTest {
     @Test
     void aThirtyTwoGpuNodeCountsAsAvailable() {
         ClusterState state = cluster(Fabric.none(), hgx("big", 32));
-        assertThat(new Placer(state).available(0, 0, 8, NodeFilter.NONE)).isEqualTo(1);
-        assertThat(new Placer(state).available(0, 0, 32, NodeFilter.NONE)).isEqualTo(1);
+        assertThat(new Placer(state).available(0, 0, 8, Filters.NONE)).isEqualTo(1);
+        assertThat(new Placer(state).available(0, 0, 32, Filters.NONE)).isEqualTo(1);
     }
 
     @Test
@@ -332,7 +346,7 @@ class PlacerTest {
         ClusterState state = cluster(Fabric.none(), hgx("n0", 8), hgx("n1", 8), hgx("n2", 8));
         take(state, "n2", 4);
 
-        Choice choice = new Placer(state).replicas(0, List.of(0, 1, 2), 2, false, NodeFilter.NONE, List.of());
+        Choice choice = new Placer(state).replicas(0, List.of(0, 1, 2), 2, false, Filters.NONE, List.of());
 
         assertThat(nodes(choice)).containsExactly("n2", "n2", "n0");
         assertThat(choice.picks()).extracting(Pick::replica).containsExactly(0, 1, 2);
@@ -345,12 +359,12 @@ class PlacerTest {
                 concat(hgxs("a", 2), hgxs("b", 2)));
         Placer placer = new Placer(state);
 
-        Choice choice = placer.replicas(0, List.of(0, 1, 2, 3), 1, true, NodeFilter.NONE, List.of());
+        Choice choice = placer.replicas(0, List.of(0, 1, 2, 3), 1, true, Filters.NONE, List.of());
 
         assertThat(nodes(choice)).containsExactly("a0", "b0", "a1", "b1");
         assertThat(choice.leaves()).isEqualTo(2);
         // Replicas already on a0 count: the next go elsewhere first.
-        Choice more = placer.replicas(0, List.of(4, 5), 1, true, NodeFilter.NONE, List.of(state.node("a0")));
+        Choice more = placer.replicas(0, List.of(4, 5), 1, true, Filters.NONE, List.of(state.node("a0")));
         assertThat(nodes(more)).containsExactly("b0", "a1");
     }
 
@@ -358,10 +372,10 @@ class PlacerTest {
     void replicasOfPcieNodesTakeGpusAcrossNvlinkDomainsAndOnlyAsManyAsFit() {
         ClusterState state = cluster(Fabric.none(), pcie("p"));
 
-        Choice choice = new Placer(state).replicas(0, List.of(0, 1, 2), 2, true, NodeFilter.NONE, List.of());
+        Choice choice = new Placer(state).replicas(0, List.of(0, 1, 2), 2, true, Filters.NONE, List.of());
 
         assertThat(choice.picks()).extracting(Pick::mask).containsExactly(0b0011, 0b1100);
-        assertThat(new Placer(state).replicas(0, List.of(0), 8, true, NodeFilter.NONE, List.of())).isNull();
+        assertThat(new Placer(state).replicas(0, List.of(0), 8, true, Filters.NONE, List.of())).isNull();
     }
 
     @Test
@@ -370,13 +384,13 @@ class PlacerTest {
         Node m = state.node("m");
         state.allocate(m, 1, m.slices(1)[0], "other");
 
-        Choice choice = new Placer(state).slices(0, List.of(0, 1, 2), "1g.10gb", false, NodeFilter.NONE, List.of());
+        Choice choice = new Placer(state).slices(0, List.of(0, 1, 2), "1g.10gb", false, Filters.NONE, List.of());
 
         // GPU 1 has two free, GPU 0 three: GPU 1 first, then (one left there) GPU 1 again, then GPU 0.
         assertThat(choice.picks()).extracting(Pick::gpu).containsExactly(1, 1, 0);
         assertThat(choice.picks()).extracting(p -> p.slice().gpuInstanceId).containsExactly(11, 12, 0);
         assertThat(choice.leaves()).isEqualTo(1);
-        assertThat(new Placer(state).slices(0, List.of(0), "3g.40gb", false, NodeFilter.NONE, List.of())).isNull();
+        assertThat(new Placer(state).slices(0, List.of(0), "3g.40gb", false, Filters.NONE, List.of())).isNull();
     }
 
     @Test
@@ -385,7 +399,7 @@ class PlacerTest {
         state.schedulable(state.node("cordoned"), false);
         Node filtered = state.node("filtered");
 
-        Choice choice = new Placer(state).slices(0, List.of(0, 1, 2, 3), "1g.10gb", false, node -> node == filtered,
+        Choice choice = new Placer(state).slices(0, List.of(0, 1, 2, 3), "1g.10gb", false, without(filtered),
                 List.of());
 
         assertThat(nodes(choice)).containsOnly("sick");
@@ -399,14 +413,14 @@ class PlacerTest {
                 mig("a", 3, -1), mig("b", 3, -1));
         Placer placer = new Placer(state);
 
-        Choice spread = placer.slices(0, List.of(0, 1), "1g.10gb", true, NodeFilter.NONE, List.of());
+        Choice spread = placer.slices(0, List.of(0, 1), "1g.10gb", true, Filters.NONE, List.of());
         assertThat(nodes(spread)).containsExactly("a", "b");
         assertThat(spread.leaves()).isEqualTo(2);
 
-        Choice after = placer.slices(0, List.of(2), "1g.10gb", true, NodeFilter.NONE, List.of(state.node("a")));
+        Choice after = placer.slices(0, List.of(2), "1g.10gb", true, Filters.NONE, List.of(state.node("a")));
         assertThat(nodes(after)).containsExactly("b");
 
-        Choice packed = placer.slices(0, List.of(0, 1), "1g.10gb", false, NodeFilter.NONE, List.of());
+        Choice packed = placer.slices(0, List.of(0, 1), "1g.10gb", false, Filters.NONE, List.of());
         assertThat(nodes(packed)).containsExactly("a", "a");
     }
 
@@ -414,7 +428,7 @@ class PlacerTest {
     void ofLeavesThatFitEquallyTheFirstIsTaken() {
         ClusterState state = cluster(new Fabric(List.of(spine("s", leaf("a", "a[0-1]"), leaf("b", "b[0-1]")))),
                 concat(hgxs("a", 2), hgxs("b", 2)));
-        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, NodeFilter.NONE))).containsExactly("a0", "a1");
+        assertThat(nodes(new Placer(state).gang(0, 2, 8, null, Filters.NONE))).containsExactly("a0", "a1");
     }
 
     @Test
@@ -424,20 +438,20 @@ class PlacerTest {
                         spine("s1", leaf("a", "a0"), leaf("b", "b0"), leaf("e", "e[0-1]")),
                         spine("s2", leaf("c", "c[0-2]"), leaf("d", "d[0-2]")))),
                 concat(hgxs("a", 1), hgxs("b", 1), hgxs("e", 2), hgxs("c", 3), hgxs("d", 3)));
-        assertThat(nodes(new Placer(fewer).gang(0, 4, 8, null, NodeFilter.NONE))).containsExactly("c0", "c1", "c2",
+        assertThat(nodes(new Placer(fewer).gang(0, 4, 8, null, Filters.NONE))).containsExactly("c0", "c1", "c2",
                 "d0");
         // Two leaves each: the first spine.
         ClusterState equal = cluster(new Fabric(List.of(
                         spine("s1", leaf("a", "a[0-1]"), leaf("b", "b[0-1]")),
                         spine("s2", leaf("c", "c[0-1]"), leaf("d", "d[0-1]")))),
                 concat(hgxs("a", 2), hgxs("b", 2), hgxs("c", 2), hgxs("d", 2)));
-        assertThat(nodes(new Placer(equal).gang(0, 4, 8, null, NodeFilter.NONE))).containsExactly("a0", "a1", "b0",
+        assertThat(nodes(new Placer(equal).gang(0, 4, 8, null, Filters.NONE))).containsExactly("a0", "a1", "b0",
                 "b1");
     }
 
     @Test
     void aThirtyTwoGpuNodeWithoutSlicesGivesNone() {
         ClusterState state = cluster(Fabric.none(), hgx("big", 32));
-        assertThat(new Placer(state).slices(0, List.of(0), "1g.10gb", false, NodeFilter.NONE, List.of())).isNull();
+        assertThat(new Placer(state).slices(0, List.of(0), "1g.10gb", false, Filters.NONE, List.of())).isNull();
     }
 }
