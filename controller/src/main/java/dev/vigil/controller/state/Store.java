@@ -76,6 +76,11 @@ public final class Store {
     private final IgniteCache<String, String> facts;
     /** Each node's {@link NodeVitals}, written by the member that took the report, not by the leader. */
     private final IgniteCache<String, String> vitals;
+    /**
+     * The leader reads a node back on every change it makes (the Slurm backend's allocation changes
+     * alone do for each job): what it wrote is remembered, not parsed again from its JSON.
+     */
+    private final Memo<NodeRecord> nodesRead = new Memo<>(NodeRecord.class);
     private final Memo<NodeFacts> factsRead = new Memo<>(NodeFacts.class);
     private final Memo<NodeVitals> vitalsRead = new Memo<>(NodeVitals.class);
     /** What each write request came to, by its id, for a while: a retry of it is answered, not applied again. */
@@ -148,14 +153,14 @@ public final class Store {
 
     /** A node as stored, with its latest vital signs. */
     public Optional<NodeRecord> node(String name) {
-        return Optional.ofNullable(nodes.get(name)).map(json -> withVitals(read(json, NodeRecord.class)));
+        return Optional.ofNullable(nodes.get(name)).map(json -> withVitals(nodesRead.read(name, json)));
     }
 
     /** Every node, by name, with its latest vital signs. */
     public List<NodeRecord> nodes() {
         Map<String, NodeVitals> latest = vitals();
         Map<String, NodeRecord> sorted = new TreeMap<>();
-        nodes.forEach(entry -> sorted.put(entry.getKey(), withVitals(read(entry.getValue(), NodeRecord.class),
+        nodes.forEach(entry -> sorted.put(entry.getKey(), withVitals(nodesRead.read(entry.getKey(), entry.getValue()),
                 latest.get(entry.getKey()))));
         return new ArrayList<>(sorted.values());
     }
@@ -163,7 +168,9 @@ public final class Store {
     /** Stores a node (the leader's write), its summary and its facts. */
     public void put(NodeRecord node) {
         writerCheck.run();
-        nodes.put(node.name(), write(node));
+        String json = write(node);
+        nodes.put(node.name(), json);
+        nodesRead.remember(node.name(), json, node);
         summaries.put(node.name(), write(NodeSummary.of(node.with().lastReport(null).build())));
         facts.put(node.name(), write(NodeFacts.of(node)));
     }
