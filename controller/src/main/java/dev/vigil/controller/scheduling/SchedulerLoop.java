@@ -44,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -484,7 +485,8 @@ public final class SchedulerLoop implements JobScheduling {
         String range = ids.size() == 1 ? "job " + ids.get(0) : "jobs " + ids.get(0) + " .. " + ids.get(ids.size() - 1);
         audit(caller, specs.size() + " jobs, the first " + describe(specs.get(0)), 201, range + " submitted");
         wake();
-        return Outcomes.value(new SubmittedJobs(ids.stream().map(id -> store.job(id).orElseThrow()).toList()));
+        Map<String, JobRecord> stored = store.jobs(new LinkedHashSet<>(ids));
+        return Outcomes.value(new SubmittedJobs(ids.stream().map(stored::get).toList()));
     }
 
     /** A refusal of a batch's {@code index}-th job: its field as the batch names it ({@code jobs[3].gpus}). */

@@ -277,11 +277,29 @@ public final class Store {
 
     /** Appends an event; its {@code seq} is replaced by the next one. */
     public ClusterEvent append(ClusterEvent event) {
+        return appendAll(List.of(event)).get(0);
+    }
+
+    /**
+     * Appends events in their order, numbered from one block of sequence numbers and written in one
+     * call: what a scheduler cycle that moved many jobs writes (one write per event cost the leader a
+     * fifth of its time in the Slurm jobs benchmark).
+     */
+    public List<ClusterEvent> appendAll(List<ClusterEvent> appended) {
         writerCheck.run();
-        long seq = counters.incrementAndGet(EVENT_SEQ);
-        ClusterEvent numbered = new ClusterEvent(seq, event.time(), event.node(), event.gpu(), event.kind(),
-                event.severity(), event.action(), event.message(), event.actor());
-        events.put(seq, write(numbered));
+        if (appended.isEmpty()) {
+            return List.of();
+        }
+        long seq = counters.addAndGet(EVENT_SEQ, appended.size()) - appended.size();
+        List<ClusterEvent> numbered = new ArrayList<>(appended.size());
+        Map<Long, String> written = new TreeMap<>();
+        for (ClusterEvent event : appended) {
+            ClusterEvent next = new ClusterEvent(++seq, event.time(), event.node(), event.gpu(), event.kind(),
+                    event.severity(), event.action(), event.message(), event.actor());
+            numbered.add(next);
+            written.put(next.seq(), write(next));
+        }
+        events.putAll(written);
         return numbered;
     }
 
@@ -333,9 +351,27 @@ public final class Store {
     }
 
     public void put(JobRecord job) {
+        putAll(List.of(job));
+    }
+
+    /** Stores jobs and their summaries, in one write each however many. */
+    public void putAll(List<JobRecord> changed) {
         writerCheck.run();
-        jobs.put(job.id(), write(job));
-        jobSummaries.put(job.id(), write(JobSummary.of(job)));
+        Map<String, String> records = new TreeMap<>();
+        Map<String, String> summaries = new TreeMap<>();
+        for (JobRecord job : changed) {
+            records.put(job.id(), write(job));
+            summaries.put(job.id(), write(JobSummary.of(job)));
+        }
+        jobs.putAll(records);
+        jobSummaries.putAll(summaries);
+    }
+
+    /** The jobs of these ids that are stored, by id, read in one call. */
+    public Map<String, JobRecord> jobs(Set<String> ids) {
+        Map<String, JobRecord> found = new HashMap<>();
+        jobs.getAll(ids).forEach((id, json) -> found.put(id, read(json, JobRecord.class)));
+        return found;
     }
 
     /** Every job's summary, oldest first. */

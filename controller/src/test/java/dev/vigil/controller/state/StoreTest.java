@@ -2,6 +2,9 @@ package dev.vigil.controller.state;
 
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
+import dev.vigil.api.cluster.ClusterEvent;
+import dev.vigil.api.gpu.RepairAction;
+import dev.vigil.api.gpu.Severity;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.configuration.DataRegionConfiguration;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,5 +66,23 @@ class StoreTest {
         assertThat(leader.node("memo-2")).map(NodeRecord::reason).hasValue("second");
         assertThat(leader.nodes()).filteredOn(n -> n.name().equals("memo-2")).extracting(NodeRecord::reason)
                 .containsExactly("second");
+    }
+
+    private static ClusterEvent event(String message) {
+        return new ClusterEvent(0, Instant.parse("2026-12-07T10:00:00Z"), null, null, "job", Severity.INFO,
+                RepairAction.NONE, message, "scheduler");
+    }
+
+    @Test
+    void eventsAppendedTogetherAreNumberedInTheirOrderRightAfterTheOnesBefore() {
+        Store store = new Store(ignite);
+        long first = store.append(event("alone")).seq();
+        List<ClusterEvent> together = store.appendAll(List.of(event("a"), event("b"), event("c")));
+        assertThat(together).extracting(ClusterEvent::seq).containsExactly(first + 1, first + 2, first + 3);
+        assertThat(store.append(event("after")).seq()).isEqualTo(first + 4);
+        assertThat(store.events(first - 1, 10, null).items()).extracting(ClusterEvent::message)
+                .containsExactly("alone", "a", "b", "c", "after");
+        assertThat(store.appendAll(List.of())).isEmpty();
+        assertThat(store.append(event("next")).seq()).as("nothing appended, no number taken").isEqualTo(first + 5);
     }
 }
