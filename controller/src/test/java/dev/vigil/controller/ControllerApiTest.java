@@ -813,6 +813,7 @@ class ControllerApiTest {
             new Malformed("POST", "/v1/provisioning/ansible-runs", "{\"playbook\": \"x.yml\", \"exitCode\": 0}",
                     "operator", 415, null),
             new Malformed("POST", "/v1/jobs", "{\"gpus\": 1}", "submitter", 415, null),
+            new Malformed("POST", "/v1/jobs:batch", "{\"jobs\": [{\"gpus\": 1}]}", "submitter", 415, null),
             new Malformed("POST", "/v1/jobs/j-000001/cancel", "{\"reason\": \"r\"}", "submitter", 415, null),
             new Malformed("POST", "/v1/silences", "{\"matchers\": [\"node=n\"], \"duration\": \"1h\", "
                     + "\"comment\": \"c\"}", "operator", 415, null),
