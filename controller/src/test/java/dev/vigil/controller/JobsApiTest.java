@@ -237,7 +237,7 @@ class JobsApiTest {
         JsonNode problem = Documents.json().readTree(response.body());
         assertThat(problem.get("field").asText()).isEqualTo("jobs[1].pool");
         assertThat(problem.get("value").asText()).isEqualTo("no-such-pool");
-        assertThat(problem.get("detail").asText()).startsWith("jobs[1]: ");
+        assertThat(problem.get("detail").asText()).startsWith("request body: jobs[1].pool: \"no-such-pool\"");
         JsonNode listed = controller.json("GET", "/v1/jobs", TOKENS.get("vic"), null).get("jobs");
         assertThat(listed.findValuesAsText("name")).as("the first job was not queued either")
                 .doesNotContain("all-or-none-1", "all-or-none-2");

@@ -493,8 +493,11 @@ public final class SchedulerLoop implements JobScheduling {
     private static Problem inBatch(Problem refused, int index) {
         String place = "jobs[" + index + "]";
         String field = refused.field() == null || refused.field().isEmpty() ? place : place + "." + refused.field();
-        return new Problem(refused.type(), refused.title(), refused.status(), place + ": " + refused.detail(),
-                refused.instance(), field, refused.value(), refused.allowed());
+        String body = "request body: ";
+        String detail = refused.detail().startsWith(body + refused.field() + ":")
+                ? body + place + "." + refused.detail().substring(body.length()) : place + ": " + refused.detail();
+        return new Problem(refused.type(), refused.title(), refused.status(), detail, refused.instance(), field,
+                refused.value(), refused.allowed());
     }
 
     private void followNodesNow(Instant now) {
