@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Slurm backend benchmark (README.md, Performance): N one-GPU jobs through
-# POST /v1/jobs to RUNNING in Slurm, then the same jobs through plain sbatch, and XID 79 to DRAIN
+# POST /v1/jobs:batch (B a post) and through POST /v1/jobs one by one to RUNNING in Slurm, the same
+# jobs through plain sbatch one by one, and XID 79 to DRAIN
 # in sinfo, against bin/vigil controller and agents and the local Slurm of
 # scripts/slurm/start-local-slurm.sh (start it first), in rounds whose order alternates.
-# Arguments: [--jobs N] [--rounds R] [--xid-samples S]
+# Arguments: [--jobs N] [--rounds R] [--xid-samples S] [--batch B (50; 1: only one by one)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -r ${VIGIL_SLURM_DIR:-/tmp/vigil-slurm}/env ]] || { echo "start the local Slurm first: sudo scripts/slurm/start-local-slurm.sh" >&2; exit 1; }

@@ -31,26 +31,33 @@ import java.util.concurrent.TimeUnit;
 /**
  * Jobs through Vigil's slurm backend against the local Slurm of
  * {@code scripts/slurm/start-local-slurm.sh}, beside plain sbatch on the same machine, in rounds
- * whose order alternates: what goes second finds the first's jobs in slurmctld (MinJobAge keeps
- * them), and Slurm's cost grows with them. Each round:
+ * whose order alternates: what goes later finds the earlier paths' jobs in slurmctld (MinJobAge
+ * keeps them), and Slurm's cost grows with them. Each round runs these paths:
  * <ol>
- *   <li>Vigil: {@code bin/vigil controller} (scheduler on the slurm backend) and four {@code bin/vigil
- *       agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's nodes are, started fresh;
- *       N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs} one after another: jobs
- *       per second from the first post to the last job's start in Slurm (Slurm's start times, to the
- *       second), and each job's post-to-start latency; in the first round, XID 79 injected on an
- *       agent until its node shows DRAIN in {@code sinfo}, several times; then all stopped;</li>
- *   <li>sbatch: the same N jobs through plain {@code sbatch}, one after another, measured the same way.</li>
+ *   <li>Vigil in batches: {@code bin/vigil controller} (scheduler on the slurm backend) and four
+ *       {@code bin/vigil agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's nodes are,
+ *       started fresh; N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs:batch},
+ *       {@code --batch} jobs a post (as a sweep is submitted): jobs per second from the first post to the
+ *       last job's start in Slurm (Slurm's start times, to the second), and each job's post-to-start
+ *       latency; in the first round, XID 79 injected on an agent until its node shows DRAIN in
+ *       {@code sinfo}, several times; then all stopped;</li>
+ *   <li>sbatch: the same N jobs through plain {@code sbatch}, one after another, measured the same way;</li>
+ *   <li>Vigil one by one: as the first, each job its own {@code POST /v1/jobs}.</li>
  * </ol>
+ * Odd rounds run them in this order, even rounds in the reverse order. With {@code --batch 1} only
+ * the one-by-one path and sbatch run, alternating.
  * The agents listen on 127.0.0.1:9401..9404, where {@code scripts/slurm/bench-epilog.sh} (the local
  * Slurm's epilog when started with {@code VIGIL_SLURM_EPILOG}) tells them a job ended.
  *
- * <p>Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5]}
+ * <p>Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5] [--batch 50]}
  */
 public final class SlurmJobsBenchmark {
     private static final ObjectMapper JSON = Documents.json();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final List<String> NODES = List.of("gpu01", "gpu02", "gpu03", "gpu04");
+    private static final String BATCHED = "Vigil in batches";
+    private static final String ONE_BY_ONE = "Vigil one by one";
+    private static final String SBATCH = "sbatch";
 
     private SlurmJobsBenchmark() {
     }
@@ -68,6 +75,7 @@ public final class SlurmJobsBenchmark {
         int jobs = Integer.parseInt(arg(args, "--jobs", "500"));
         int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
         int xidSamples = Integer.parseInt(arg(args, "--xid-samples", "5"));
+        int batch = Integer.parseInt(arg(args, "--batch", "50"));
         Path slurmDir = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : Files.readAllLines(slurmDir.resolve("env"))) {
@@ -84,37 +92,77 @@ public final class SlurmJobsBenchmark {
         System.out.println("Slurm's epilog: " + (epilog.isEmpty() ? "none (Vigil learns of an ended job at its next poll)"
                 : epilog + " (both paths run it; it tells Vigil's agent a job ended)"));
 
-        List<Result[]> results = new ArrayList<>();
+        List<Map<String, Result>> results = new ArrayList<>();
+        List<String> orders = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            boolean vigilFirst = round % 2 == 1;
+            // Vigil's paths alternate between first and last; sbatch goes between them (or alternates with the one)
+            List<String> order = new ArrayList<>(batch > 1 ? List.of(BATCHED, SBATCH, ONE_BY_ONE)
+                    : List.of(ONE_BY_ONE, SBATCH));
+            if (round % 2 == 0) {
+                java.util.Collections.reverse(order);
+            }
             String tag = run + "-" + round;
-            Result first = vigilFirst ? viaVigil(vigil, slurm, env, tag, jobs, round == 1 ? xidSamples : 0)
-                    : viaSbatch(slurm, env, tag, jobs);
-            awaitIdle(slurm);
-            Result second = vigilFirst ? viaSbatch(slurm, env, tag, jobs)
-                    : viaVigil(vigil, slurm, env, tag, jobs, round == 1 ? xidSamples : 0);
-            awaitIdle(slurm);
-            Result[] pair = vigilFirst ? new Result[] {first, second} : new Result[] {second, first};
-            results.add(pair);
-            System.out.printf(Locale.ROOT, "round %d (%s first): Vigil %.1f jobs/s, sbatch %.1f jobs/s: %.2fx%n", round,
-                    vigilFirst ? "Vigil" : "sbatch", pair[0].jobsPerSecond(jobs), pair[1].jobsPerSecond(jobs),
-                    pair[0].jobsPerSecond(jobs) / pair[1].jobsPerSecond(jobs));
+            Map<String, Result> byPath = new LinkedHashMap<>();
+            boolean xidDone = round > 1;
+            for (String path : order) {
+                System.out.printf("%s; load average %s%n", path, loadAverage());
+                if (path.equals(SBATCH)) {
+                    byPath.put(path, viaSbatch(slurm, env, tag, jobs));
+                } else {
+                    byPath.put(path, viaVigil(vigil, slurm, env, tag + (path.equals(BATCHED) ? "b" : ""), jobs,
+                            path.equals(BATCHED) ? batch : 1, xidDone ? 0 : xidSamples));
+                    xidDone = true;
+                }
+                awaitIdle(slurm);
+            }
+            results.add(byPath);
+            orders.add(String.join(", ", order));
+            Result sbatch = byPath.get(SBATCH);
+            for (String path : order) {
+                if (!path.equals(SBATCH)) {
+                    System.out.printf(Locale.ROOT, "round %d (%s): %s %.1f jobs/s, sbatch %.1f jobs/s: %.2fx%n", round,
+                            orders.get(round - 1), path, byPath.get(path).jobsPerSecond(jobs), sbatch.jobsPerSecond(jobs),
+                            byPath.get(path).jobsPerSecond(jobs) / sbatch.jobsPerSecond(jobs));
+                }
+            }
         }
-        System.out.println();
-        System.out.println("| round | first | Vigil jobs/s | sbatch jobs/s | Vigil / sbatch | Vigil submit to start median, p95 "
-                + "| sbatch submit to start median, p95 | jobs slurmctld knew (Vigil, sbatch) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
-        double ratios = 0;
+        System.out.printf("load average at the end: %s%n%n", loadAverage());
+        List<String> vigilPaths = batch > 1 ? List.of(BATCHED, ONE_BY_ONE) : List.of(ONE_BY_ONE);
+        StringBuilder header = new StringBuilder("| round | order ");
+        StringBuilder rule = new StringBuilder("|---|---");
+        for (String path : vigilPaths) {
+            header.append("| ").append(path).append(" jobs/s | / sbatch | submit to start median, p95 ");
+            rule.append("|---|---|---");
+        }
+        System.out.println(header + "| sbatch jobs/s | sbatch submit to start median, p95 |");
+        System.out.println(rule + "|---|---|");
+        Map<String, Double> ratios = new LinkedHashMap<>();
         for (int i = 0; i < results.size(); i++) {
-            Result v = results.get(i)[0];
-            Result s = results.get(i)[1];
-            double ratio = v.jobsPerSecond(jobs) / s.jobsPerSecond(jobs);
-            ratios += ratio;
-            System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.2fx | %.1f s, %.1f s | %.1f s, %.1f s | %d, %d |%n",
-                    i + 1, i % 2 == 0 ? "Vigil" : "sbatch", v.jobsPerSecond(jobs), s.jobsPerSecond(jobs), ratio,
-                    v.medianLatency(), v.p95Latency(), s.medianLatency(), s.p95Latency(), v.known(), s.known());
+            Result s = results.get(i).get(SBATCH);
+            StringBuilder row = new StringBuilder("| " + (i + 1) + " | " + orders.get(i) + " ");
+            for (String path : vigilPaths) {
+                Result v = results.get(i).get(path);
+                double ratio = v.jobsPerSecond(jobs) / s.jobsPerSecond(jobs);
+                ratios.merge(path, ratio, Double::sum);
+                row.append(String.format(Locale.ROOT, "| %.1f (posted at %.0f/s) | %.2fx | %.1f s, %.1f s ",
+                        v.jobsPerSecond(jobs), jobs / v.submitSeconds(), ratio, v.medianLatency(), v.p95Latency()));
+            }
+            row.append(String.format(Locale.ROOT, "| %.1f (submitted at %.0f/s) | %.1f s, %.1f s |", s.jobsPerSecond(jobs),
+                    jobs / s.submitSeconds(), s.medianLatency(), s.p95Latency()));
+            System.out.println(row);
         }
-        System.out.printf(Locale.ROOT, "mean Vigil / sbatch over %d rounds: %.2fx%n", results.size(), ratios / results.size());
+        ratios.forEach((path, sum) -> System.out.printf(Locale.ROOT, "mean %s / sbatch over %d rounds: %.2fx%n", path,
+                results.size(), sum / results.size()));
+    }
+
+    /** The 1, 5 and 15 minute load averages, as {@code /proc/loadavg} gives them. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /**
@@ -122,7 +170,7 @@ public final class SlurmJobsBenchmark {
      * RUNNING in Slurm, then (if asked) XID 79 to DRAIN in sinfo; everything stopped again after.
      */
     private static Result viaVigil(Path vigil, Slurm slurm, Map<String, String> env, String tag, int jobs,
-                                   int xidSamples) throws Exception {
+                                   int batch, int xidSamples) throws Exception {
         Path dir = Files.createTempDirectory("vigil-bench-slurm-jobs-");
         List<Process> processes = new ArrayList<>();
         try {
@@ -180,18 +228,23 @@ public final class SlurmJobsBenchmark {
             long[] posted = new long[jobs];
             Instant firstPost = Instant.now();
             long postStart = System.nanoTime();
-            for (int i = 0; i < jobs; i++) {
-                posted[i] = System.currentTimeMillis();
-                HttpResponse<String> response = send("POST", base + "/v1/jobs", admin, "{\"name\": \"" + vigilName
-                        + "\", \"gpus\": 1, \"runtimeLimit\": \"10m\", \"command\": [\"true\"]}");
+            String spec = "{\"name\": \"" + vigilName + "\", \"gpus\": 1, \"runtimeLimit\": \"10m\", "
+                    + "\"command\": [\"true\"]}";
+            for (int i = 0; i < jobs; i += batch) {
+                int size = Math.min(batch, jobs - i);
+                Arrays.fill(posted, i, i + size, System.currentTimeMillis());
+                String path = batch == 1 ? "/v1/jobs" : "/v1/jobs:batch";
+                HttpResponse<String> response = send("POST", base + path, admin, batch == 1 ? spec
+                        : "{\"jobs\": [" + String.join(", ", java.util.Collections.nCopies(size, spec)) + "]}");
                 if (response.statusCode() != 201) {
-                    throw new IllegalStateException("POST /v1/jobs answered " + response.statusCode() + ": "
+                    throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
                             + response.body());
                 }
             }
             double postSeconds = (System.nanoTime() - postStart) / 1e9;
             List<SlurmJob> vigilJobs = awaitStarted(slurm, vigilName, jobs, Duration.ofMinutes(10));
-            Result result = report("Vigil: POST /v1/jobs, slurm backend", jobs, postSeconds, firstPost, posted,
+            Result result = report(batch == 1 ? "Vigil: POST /v1/jobs one by one, slurm backend"
+                    : "Vigil: POST /v1/jobs:batch, " + batch + " jobs a post, slurm backend", jobs, postSeconds, firstPost, posted,
                     vigilJobs, known);
             if (xidSamples > 0) {
                 xidToDrain(env, base, admin, agentPorts, xidSamples);

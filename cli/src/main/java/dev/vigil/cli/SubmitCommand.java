@@ -2,9 +2,11 @@ package dev.vigil.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
+import dev.vigil.api.jobs.JobBatch;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import picocli.CommandLine.Command;
@@ -45,6 +47,11 @@ import java.util.Map;
                 "given beside it replace its keys. An unknown key or a bad value is refused before anything",
                 "is sent.",
                 "",
+                "A sweep: -f with a file whose key jobs lists specs submits them together, in one request",
+                "(POST /v1/jobs:batch, up to 1,000): all are queued, in the file's order, or none is (the",
+                "refused one is named by its place, jobs[3].gpus). Flags given beside it replace the keys",
+                "of every job; -q prints the ids, one a line.",
+                "",
                 "-f also takes a Kubernetes manifest (a file with apiVersion): a batch/v1 Job is a training",
                 "gang of spec.parallelism pods, an apps/v1 Deployment an inference service of spec.replicas;",
                 "the GPUs are the nvidia.com/gpu (or nvidia.com/mig-<profile>) limits of one container.",
@@ -66,6 +73,7 @@ import java.util.Map;
                 "  vigil submit -f job.yaml --tenant research",
                 "  vigil submit -f k8s/examples/training-job.yaml",
                 "  id=$(vigil submit -q -f job.yaml) && vigil why $id",
+                "  vigil submit -f sweep.yaml --tenant research",
                 "",
                 "job.yaml:",
                 "  name: llm-pretrain",
@@ -75,7 +83,12 @@ import java.util.Map;
                 "  topology: {level: max-leaves, maxLeaves: 2}",
                 "  runtimeLimit: 12h",
                 "  command: [torchrun, train.py]",
-                "  env: {NCCL_DEBUG: INFO}"})
+                "  env: {NCCL_DEBUG: INFO}",
+                "",
+                "sweep.yaml:",
+                "  jobs:",
+                "    - {name: lr-1e-3, gpus: 8, command: [python, train.py, --lr, 1e-3]}",
+                "    - {name: lr-1e-4, gpus: 8, command: [python, train.py, --lr, 1e-4]}"})
 final class SubmitCommand extends ApiCommand {
     /** Spec keys set by options whose names are not {@code --key}. */
     private static final Map<String, String> OPTIONS = Map.of("gpusPerNode", "--gpus-per-node", "models", "--model",
@@ -178,15 +191,24 @@ final class SubmitCommand extends ApiCommand {
     @Override
     void run(ControllerClient client, PrintWriter out) throws Exception {
         ControllerClient.Answer answer;
+        ObjectNode tree = Documents.yaml().createObjectNode();
         try {
-            ObjectNode tree = file == null ? Documents.yaml().createObjectNode() : read(file);
-            answer = tree.has("apiVersion") ? client.post("/v1/jobs", manifest(), "application/yaml", MANIFEST_TIMEOUT)
-                    : client.post("/v1/jobs", spec(tree));
+            tree = file == null ? tree : read(file);
+            if (tree.has("jobs")) {
+                answer = client.post("/v1/jobs:batch", batch(tree));
+            } else {
+                answer = tree.has("apiVersion") ? client.post("/v1/jobs", manifest(), "application/yaml",
+                        MANIFEST_TIMEOUT) : client.post("/v1/jobs", spec(tree));
+            }
         } catch (InvalidDocumentException e) {
             throw new ControllerClient.Failure(e.getMessage() + hint(e.field()), ExitCodes.CONFIG, null);
         }
         if (json()) {
             out.println(answer.pretty());
+            return;
+        }
+        if (tree.has("jobs")) {
+            printBatch(answer.as(Submitted.class).jobs(), out);
             return;
         }
         JobRecord job = answer.as(JobRecord.class);
@@ -224,8 +246,52 @@ final class SubmitCommand extends ApiCommand {
         }
     }
 
+    /** The answer to a batch: its jobs as queued, in the file's order. */
+    private record Submitted(List<JobRecord> jobs) {
+    }
+
+    private void printBatch(List<JobRecord> jobs, PrintWriter out) {
+        if (quiet) {
+            jobs.forEach(job -> out.println(job.id()));
+            return;
+        }
+        out.printf("submitted %d job%s together:%n", jobs.size(), jobs.size() == 1 ? "" : "s");
+        jobs.forEach(job -> out.printf("  %s (%s): %s%n", job.id(), job.spec().name(), Table.wire(job.state())));
+        out.println("  vigil jobs            all of them, with where they run");
+    }
+
+    /**
+     * A sweep file's jobs (its key {@code jobs}, a list of specs), each with the flags' keys on top,
+     * bound strictly: sent together, queued all or none.
+     */
+    private JobBatch batch(ObjectNode tree) {
+        if (tree.get("jobs") instanceof ArrayNode jobs) {
+            jobs.forEach(job -> {
+                if (job instanceof ObjectNode spec) {
+                    withFlags(spec);
+                }
+            });
+        }
+        return bind(tree, JobBatch.class);
+    }
+
     /** The spec file's tree (if any) with the flags' keys on top, bound strictly. */
     private JobSpec spec(ObjectNode tree) {
+        return bind(withFlags(tree), JobSpec.class);
+    }
+
+    private <T> T bind(ObjectNode tree, Class<T> type) {
+        String source = (file == null ? "" : file + (flagged.isEmpty() ? "" : " with ")) + (flagged.isEmpty() ? ""
+                : "flags");
+        try {
+            return Documents.readYaml(Documents.yaml().writeValueAsString(tree), type, source);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the job spec", e);
+        }
+    }
+
+    /** A spec's tree with the flags' keys on top. */
+    private ObjectNode withFlags(ObjectNode tree) {
         Map<String, Object> flags = flags(tree.has("kind"));
         flagged.putAll(flags);
         flags.forEach((key, value) -> tree.set(key, Documents.yaml().valueToTree(value)));
@@ -236,13 +302,7 @@ final class SubmitCommand extends ApiCommand {
             }
             fromFile.put("required", false);
         }
-        String source = (file == null ? "" : file + (flags.isEmpty() ? "" : " with ")) + (flags.isEmpty() ? ""
-                : "flags");
-        try {
-            return Documents.readYaml(Documents.yaml().writeValueAsString(tree), JobSpec.class, source);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the job spec", e);
-        }
+        return tree;
     }
 
     private static ObjectNode read(Path file) {
@@ -330,9 +390,10 @@ final class SubmitCommand extends ApiCommand {
     /** The flag that set a key; null for a key the spec file gave (the message names the file's key). */
     @Override
     String optionFor(String field) {
-        if (!flagged.containsKey(field.split("[.\\[]", 2)[0])) {
+        String key = field.replaceFirst("^jobs\\[\\d+]\\.", "");
+        if (!flagged.containsKey(key.split("[.\\[]", 2)[0])) {
             return null;
         }
-        return OPTIONS.getOrDefault(field, "--" + field);
+        return OPTIONS.getOrDefault(key, "--" + key);
     }
 }

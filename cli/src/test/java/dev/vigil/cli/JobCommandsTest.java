@@ -188,6 +188,47 @@ class JobCommandsTest {
     }
 
     @Test
+    void aSweepFileIsSubmittedTogetherWithTheFlagsOnEveryJobOrNotAtAll() throws Exception {
+        Path sweep = dir.resolve("sweep.yaml");
+        Files.writeString(sweep, """
+                jobs:
+                  - {name: sweep-a, gpus: 1, command: [python, train.py, --lr, 1e-3]}
+                  - {name: sweep-b, gpus: 1, command: [python, train.py, --lr, 1e-4]}
+                """);
+        CliRun quiet = run(sam, "submit", "-f", sweep.toString(), "--tenant", "research", "--duration", "1h", "-q");
+        assertThat(quiet.exit()).as(quiet.err()).isZero();
+        assertThat(quiet.out()).matches("j-\\d{6}\nj-\\d{6}\n");
+        List<String> ids = List.of(quiet.out().strip().split("\n"));
+        JsonNode first = Documents.json().readTree(run(vic, "job", ids.get(0), "-o", "json").out());
+        JsonNode second = Documents.json().readTree(run(vic, "job", ids.get(1), "-o", "json").out());
+        assertThat(first.get("spec").get("name").asText()).isEqualTo("sweep-a");
+        assertThat(second.get("spec").get("name").asText()).isEqualTo("sweep-b");
+        assertThat(second.get("spec").get("tenant").asText()).as("the flag is on every job").isEqualTo("research");
+        CliRun table = run(sam, "submit", "-f", sweep.toString(), "--duration", "1h");
+        assertThat(table.out()).matches("submitted 2 jobs together:\n  j-\\d{6} \\(sweep-a\\): pending\n"
+                + "  j-\\d{6} \\(sweep-b\\): pending\n(?s).*");
+        for (String id : ids) {
+            run(sam, "cancel", id, "--reason", "sweep done");
+        }
+
+        int before = Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs").size();
+        Files.writeString(sweep, """
+                jobs:
+                  - {name: sweep-c, gpus: 1}
+                  - {name: sweep-d, gpus: 1, tenant: physics}
+                """);
+        CliRun refused = run(sam, "submit", "-f", sweep.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("jobs[1].tenant: \"physics\" is not allowed");
+        CliRun flagged = run(sam, "submit", "-f", sweep.toString(), "--priority", "urgent");
+        assertThat(flagged.err()).contains("jobs[0].priorityClass").endsWith("(--priority)\n");
+        assertThat(run(sam, "submit", "-f", sweep.toString(), "--gpus", "12").err()).as("bound before it is sent")
+                .contains("jobs[0].gpus").endsWith("(--gpus)\n");
+        assertThat(Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs")).as("none queued")
+                .hasSize(before);
+    }
+
+    @Test
     void badInputIsRefusedNamingTheFlagOrTheKeyAndNothingIsSent() throws Exception {
         int before = Documents.json().readTree(run(vic, "jobs", "-o", "json").out()).get("jobs").size();
         CliRun gpus = run(sam, "submit", "--gpus", "12");

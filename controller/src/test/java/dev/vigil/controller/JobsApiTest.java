@@ -63,6 +63,7 @@ class JobsApiTest {
                     real: [real-1]
                     xid: ["xid-[1-2]"]
                     app: [app-1]
+                    sweep: [sweep-1]
                 fabric:
                   spines:
                     - name: spine-1
@@ -203,6 +204,60 @@ class JobsApiTest {
                 .header("Authorization", "Bearer " + TOKENS.get("alice"))
                 .POST(HttpRequest.BodyPublishers.ofString(manifest)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBatchQueuesEveryJobInItsOrderAndEachRunsAsASubmittedOneWould() throws Exception {
+        agent("sweep-1");
+        HttpResponse<String> response = controller.send("POST", "/v1/jobs:batch", TOKENS.get("alice"),
+                "{\"jobs\": [" + sweepPoint("lr-1e-3") + ", " + sweepPoint("lr-1e-4") + ", " + sweepPoint("lr-1e-5")
+                        + "]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        JsonNode jobs = Documents.json().readTree(response.body()).get("jobs");
+        assertThat(jobs.findValuesAsText("name")).containsExactly("lr-1e-3", "lr-1e-4", "lr-1e-5");
+        assertThat(jobs.findValuesAsText("submitter")).containsOnly("alice");
+        List<String> ids = jobs.findValuesAsText("id");
+        assertThat(ids).isSortedAccordingTo(java.util.Comparator.comparing(String::length)
+                .thenComparing(java.util.Comparator.naturalOrder())).doesNotHaveDuplicates();
+        for (String id : ids) {
+            assertThat(job(id).get("spec").get("pool").asText()).isEqualTo("sweep");
+            awaitState(id, "succeeded");
+        }
+        assertThat(controller.json("GET", "/v1/audit", TOKENS.get("admin"), null).get("entries")
+                .findValuesAsText("result")).as("one audit entry for the batch")
+                .contains("jobs " + ids.get(0) + " .. " + ids.get(2) + " submitted");
+    }
+
+    @Test
+    void aBatchWithOneJobRefusedQueuesNoneAndNamesTheRefusedJobsPlace() throws Exception {
+        HttpResponse<String> response = controller.send("POST", "/v1/jobs:batch", TOKENS.get("alice"),
+                "{\"jobs\": [" + sweepPoint("all-or-none-1") + ", {\"name\": \"all-or-none-2\", \"gpus\": 1, "
+                        + "\"pool\": \"no-such-pool\"}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode problem = Documents.json().readTree(response.body());
+        assertThat(problem.get("field").asText()).isEqualTo("jobs[1].pool");
+        assertThat(problem.get("value").asText()).isEqualTo("no-such-pool");
+        assertThat(problem.get("detail").asText()).startsWith("request body: jobs[1].pool: \"no-such-pool\"");
+        // a submit after it stores whatever the scheduler holds: a job of the refused batch would show now
+        submit("alice", sweepPoint("all-or-none-after"));
+        JsonNode listed = controller.json("GET", "/v1/jobs", TOKENS.get("vic"), null).get("jobs");
+        assertThat(listed.findValuesAsText("name")).as("the first job was not queued either")
+                .contains("all-or-none-after").doesNotContain("all-or-none-1", "all-or-none-2");
+
+        HttpResponse<String> unbound = controller.send("POST", "/v1/jobs:batch", TOKENS.get("alice"),
+                "{\"jobs\": [" + sweepPoint("bound") + ", {\"name\": \"x\", \"gpus\": -1}]}");
+        assertThat(unbound.statusCode()).as(unbound.body()).isEqualTo(400);
+        assertThat(Documents.json().readTree(unbound.body()).get("field").asText()).isEqualTo("jobs[1].gpus");
+        HttpResponse<String> empty = controller.send("POST", "/v1/jobs:batch", TOKENS.get("alice"), "{\"jobs\": []}");
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(Documents.json().readTree(empty.body()).get("field").asText()).isEqualTo("jobs");
+        assertThat(controller.send("POST", "/v1/jobs:batch", TOKENS.get("vic"), "{\"jobs\": [" + sweepPoint("v")
+                + "]}").statusCode()).as("a viewer submits nothing").isEqualTo(403);
+    }
+
+    private static String sweepPoint(String name) {
+        return "{\"name\": \"" + name + "\", \"gpus\": 1, \"pool\": \"sweep\", \"duration\": \"1s\", "
+                + "\"waitForNodes\": true}";
     }
 
     @Test
@@ -536,7 +591,8 @@ class JobsApiTest {
         JsonNode problem = refused("{\"gpus\": 1, \"pool\": \"nosuch\"}");
         assertThat(problem.get("field").asText()).isEqualTo("pool");
         assertThat(problem.get("value").asText()).isEqualTo("nosuch");
-        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit, real, xid, app");
+        assertThat(problem.get("allowed").asText()).isEqualTo("one of life, gang, serve, mig, why, broken, fit, real, xid, app, "
+                + "sweep");
     }
 
     @Test

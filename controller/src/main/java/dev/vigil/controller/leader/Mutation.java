@@ -11,6 +11,7 @@ import dev.vigil.api.mig.MigRequest;
 import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.api.runbooks.RunRequest;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -25,6 +26,7 @@ import java.util.Locale;
         @JsonSubTypes.Type(value = Mutation.IssueToken.class, name = "issue-token"),
         @JsonSubTypes.Type(value = Mutation.RevokeToken.class, name = "revoke-token"),
         @JsonSubTypes.Type(value = Mutation.SubmitJob.class, name = "submit-job"),
+        @JsonSubTypes.Type(value = Mutation.SubmitJobs.class, name = "submit-jobs"),
         @JsonSubTypes.Type(value = Mutation.CancelJob.class, name = "cancel-job"),
         @JsonSubTypes.Type(value = Mutation.BackendJobEnded.class, name = "backend-job-ended"),
         @JsonSubTypes.Type(value = Mutation.CreateSilence.class, name = "create-silence"),
@@ -73,6 +75,13 @@ public sealed interface Mutation {
     record SubmitJob(JobSpec spec, Caller caller) implements JobMutation {
     }
 
+    /**
+     * Jobs to queue together, all or none, in their order (one event, however many jobs); the answer
+     * is a {@link SubmittedJobs}.
+     */
+    record SubmitJobs(List<JobSpec> specs, Caller caller) implements JobMutation {
+    }
+
     /** Cancels a job (its submitter's, or any for an operator); the answer is its record. */
     record CancelJob(String job, String reason, Caller caller) implements JobMutation {
     }
@@ -85,7 +94,7 @@ public sealed interface Mutation {
     }
 
     /** The mutations the jobs' control (the scheduler loop) applies. */
-    sealed interface JobMutation extends Mutation permits SubmitJob, CancelJob, BackendJobEnded {
+    sealed interface JobMutation extends Mutation permits SubmitJob, SubmitJobs, CancelJob, BackendJobEnded {
     }
 
     /** A silence to create; the answer is the silence. */

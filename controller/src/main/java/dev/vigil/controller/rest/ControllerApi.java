@@ -23,6 +23,7 @@ import dev.vigil.api.gpu.HealthReason;
 import dev.vigil.api.gpu.HealthState;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.jobs.Allocation;
+import dev.vigil.api.jobs.JobBatch;
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.JobState;
@@ -39,6 +40,7 @@ import dev.vigil.controller.leader.LeaderClient;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.NodeAction;
 import dev.vigil.controller.leader.ReportIntake;
+import dev.vigil.controller.leader.SubmittedJobs;
 import dev.vigil.controller.state.Store;
 import dev.vigil.http.Handler;
 import dev.vigil.http.ProblemException;
@@ -177,6 +179,7 @@ public final class ControllerApi {
                 .get("/v1/tokens", read(Role.ADMIN, (r, who) -> Response.json(Map.of("tokens",
                         member.store().tokens().stream().map(t -> t.info()).toList()))))
                 .post("/v1/jobs", write(Role.SUBMITTER, this::submitJob))
+                .post("/v1/jobs:batch", write(Role.SUBMITTER, this::submitJobs))
                 .get("/v1/jobs", read(Role.VIEWER, this::jobs))
                 .get("/v1/jobs/{id}", read(Role.VIEWER, (r, who) -> Response.json(job(r.pathParam("id")))))
                 .post("/v1/jobs/{id}/cancel", write(Role.SUBMITTER, this::cancelJob))
@@ -258,6 +261,14 @@ public final class ControllerApi {
         JobRecord submitted = member.leader().apply(new Mutation.SubmitJob(spec, caller(request, who)),
                 JobRecord.class);
         return Response.json(201, submitted).header("Location", "/v1/jobs/" + submitted.id());
+    }
+
+    /** Jobs queued together, all or none: one leader event, so a sweep costs one round trip, not one per job. */
+    private Response submitJobs(Request request, Identity who) {
+        JobBatch batch = request.body(JobBatch.class);
+        SubmittedJobs submitted = member.leader().apply(new Mutation.SubmitJobs(batch.jobs(), caller(request, who)),
+                SubmittedJobs.class);
+        return Response.json(201, submitted);
     }
 
     /** A Kubernetes manifest is sent as YAML (JSON is YAML too); a Vigil spec as JSON. */

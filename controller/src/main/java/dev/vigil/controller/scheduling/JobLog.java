@@ -11,9 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Stores what the scheduler changed: each job's record, with who submitted it (the scheduler
@@ -48,39 +51,50 @@ final class JobLog {
         submitters.clear();
     }
 
-    /** Stores the records; each transition since the stored record becomes an event by {@code actor}. */
+    /**
+     * Stores the records; each transition since the stored record becomes an event by {@code actor}.
+     * Read, stored and appended in one call each, however many jobs a cycle moved.
+     */
     void persist(List<JobRecord> changed, String actor) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        Map<String, JobRecord> before = store.jobs(changed.stream().map(JobRecord::id)
+                .collect(Collectors.toCollection(LinkedHashSet::new)));
+        List<JobRecord> stored = new ArrayList<>(changed.size());
+        List<ClusterEvent> events = new ArrayList<>();
         for (JobRecord record : changed) {
-            JobRecord before = store.job(record.id()).orElse(null);
+            JobRecord old = before.get(record.id());
             String submitter = submitters.get(record.id());
-            JobRecord stored = record.withSubmitter(submitter != null ? submitter
-                    : before == null ? null : before.submitter());
-            store.put(stored);
-            List<JobTransition> history = stored.history();
-            int first = Math.min(before == null ? 0 : before.history().size(), history.size());
+            JobRecord next = record.withSubmitter(submitter != null ? submitter : old == null ? null : old.submitter());
+            stored.add(next);
+            List<JobTransition> history = next.history();
+            int first = Math.min(old == null ? 0 : old.history().size(), history.size());
             for (int i = first; i < history.size(); i++) {
                 JobTransition transition = history.get(i);
-                event(stored, transition, actor);
+                events.add(event(next, transition, actor));
                 if (transition.to() == JobState.PLACED) {
-                    observer.placed(stored.spec().tenant(), Duration.between(JobsView.waitingSince(stored, i),
+                    observer.placed(next.spec().tenant(), Duration.between(JobsView.waitingSince(next, i),
                             transition.time()));
                 }
             }
-            if (stored.state().finished()) {
-                submitters.remove(stored.id());
+            if (next.state().finished()) {
+                submitters.remove(next.id());
             }
         }
+        store.putAll(stored);
+        store.appendAll(events);
     }
 
-    private void event(JobRecord job, JobTransition transition, String actor) {
+    private static ClusterEvent event(JobRecord job, JobTransition transition, String actor) {
         String from = transition.from() == null ? "new" : SchedulerLoop.wire(transition.from());
         String to = SchedulerLoop.wire(transition.to());
-        store.append(new ClusterEvent(0, transition.time(), null, null, "job", severity(transition.to()),
-                RepairAction.NONE, "job " + job.id() + " (" + job.spec().name() + ") " + from + " -> " + to + ": "
-                + transition.reason(), actor));
         LOG.atInfo().addKeyValue("job", job.id()).addKeyValue("name", job.spec().name()).addKeyValue("from", from)
                 .addKeyValue("to", to).addKeyValue("reason", transition.reason()).addKeyValue("actor", actor)
                 .log("job_transition");
+        return new ClusterEvent(0, transition.time(), null, null, "job", severity(transition.to()),
+                RepairAction.NONE, "job " + job.id() + " (" + job.spec().name() + ") " + from + " -> " + to + ": "
+                + transition.reason(), actor);
     }
 
     private static Severity severity(JobState to) {

@@ -24,6 +24,7 @@ import dev.vigil.controller.leader.JobScheduling;
 import dev.vigil.controller.leader.Mutation;
 import dev.vigil.controller.leader.Outcome;
 import dev.vigil.controller.leader.Outcomes;
+import dev.vigil.controller.leader.SubmittedJobs;
 import dev.vigil.controller.state.Store;
 import dev.vigil.scheduler.Cycle;
 import dev.vigil.scheduler.Decision;
@@ -43,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,6 +165,9 @@ public final class SchedulerLoop implements JobScheduling {
         }
         if (mutation instanceof Mutation.BackendJobEnded ended) {
             return ended(ended);
+        }
+        if (mutation instanceof Mutation.SubmitJobs batch) {
+            return submitAll(batch);
         }
         return mutation instanceof Mutation.SubmitJob submit ? submit(submit) : cancel((Mutation.CancelJob) mutation);
     }
@@ -443,25 +448,80 @@ public final class SchedulerLoop implements JobScheduling {
     private Outcome submit(Mutation.SubmitJob submit) {
         JobSpec spec = submit.spec();
         Caller caller = submit.caller();
-        String allowed = "one of " + String.join(", ", this.backends.keySet());
-        if (spec.backend() != null && !this.backends.containsKey(spec.backend())) {
-            String unconfigured = BackendName.ALL.contains(spec.backend()) ? "; " + spec.backend()
-                    + " is not configured on this controller (no " + spec.backend() + ": section in its config)" : "";
-            return Outcomes.problem(invalid(new InvalidValueException("backend", spec.backend(), allowed
-                    + (settings.backend() == null ? "" : " (or leave it out for " + settings.backend() + ")")
-                    + unconfigured)));
-        }
-        if (backendName(spec) == null) {
-            // No default on purpose: a default of simulated ran nothing on real GPUs while jobs showed succeeded.
-            return Outcomes.problem(invalid(new InvalidValueException("backend", null, allowed
-                    + " (this controller sets no scheduler.backend default)")));
-        }
         // A node that reported a moment ago counts: follow it before judging what the fleet can run.
         Instant now = clock.instant();
+        followNodesNow(now);
+        Problem refused = admit(spec);
+        if (refused != null) {
+            return Outcomes.problem(refused);
+        }
+        String id = queue(spec, caller.actor(), now);
+        persist(caller.actor());
+        audit(caller, describe(spec), 201, "job " + id + " submitted");
+        wake();
+        return Outcomes.value(store.job(id).orElseThrow());
+    }
+
+    /**
+     * A batch: every job judged as {@link #submit} judges one, then all queued in their order, or
+     * none (the first refused names its place, {@code jobs[3].gpus}); stored and audited once.
+     */
+    private Outcome submitAll(Mutation.SubmitJobs batch) {
+        List<JobSpec> specs = batch.specs();
+        Caller caller = batch.caller();
+        Instant now = clock.instant();
+        followNodesNow(now);
+        for (int i = 0; i < specs.size(); i++) {
+            Problem refused = admit(specs.get(i));
+            if (refused != null) {
+                return Outcomes.problem(inBatch(refused, i));
+            }
+        }
+        List<String> ids = new ArrayList<>();
+        for (JobSpec spec : specs) {
+            ids.add(queue(spec, caller.actor(), now));
+        }
+        persist(caller.actor());
+        String range = ids.size() == 1 ? "job " + ids.get(0) : "jobs " + ids.get(0) + " .. " + ids.get(ids.size() - 1);
+        audit(caller, specs.size() + " jobs, the first " + describe(specs.get(0)), 201, range + " submitted");
+        wake();
+        Map<String, JobRecord> stored = store.jobs(new LinkedHashSet<>(ids));
+        return Outcomes.value(new SubmittedJobs(ids.stream().map(stored::get).toList()));
+    }
+
+    /** A refusal of a batch's {@code index}-th job: its field as the batch names it ({@code jobs[3].gpus}). */
+    private static Problem inBatch(Problem refused, int index) {
+        String place = "jobs[" + index + "]";
+        String field = refused.field() == null || refused.field().isEmpty() ? place : place + "." + refused.field();
+        String body = "request body: ";
+        String detail = refused.detail().startsWith(body + refused.field() + ":")
+                ? body + place + "." + refused.detail().substring(body.length()) : place + ": " + refused.detail();
+        return new Problem(refused.type(), refused.title(), refused.status(), detail, refused.instance(), field,
+                refused.value(), refused.allowed());
+    }
+
+    private void followNodesNow(Instant now) {
         List<Decision> stops = followNodes(now);
         if (!stops.isEmpty()) {
             persist(ACTOR);
             carryOut(stops);
+        }
+    }
+
+    /** Why this job cannot be queued (a backend, tenant, class, pool or size no node has), or null. */
+    private Problem admit(JobSpec spec) {
+        String allowed = "one of " + String.join(", ", this.backends.keySet());
+        if (spec.backend() != null && !this.backends.containsKey(spec.backend())) {
+            String unconfigured = BackendName.ALL.contains(spec.backend()) ? "; " + spec.backend()
+                    + " is not configured on this controller (no " + spec.backend() + ": section in its config)" : "";
+            return invalid(new InvalidValueException("backend", spec.backend(), allowed
+                    + (settings.backend() == null ? "" : " (or leave it out for " + settings.backend() + ")")
+                    + unconfigured));
+        }
+        if (backendName(spec) == null) {
+            // No default on purpose: a default of simulated ran nothing on real GPUs while jobs showed succeeded.
+            return invalid(new InvalidValueException("backend", null, allowed
+                    + " (this controller sets no scheduler.backend default)"));
         }
         try {
             backendOf(spec).check(spec);
@@ -470,22 +530,20 @@ public final class SchedulerLoop implements JobScheduling {
             Admission.pool(spec, settings.pools().keySet());
             Admission.migProfile(spec, upserted.values());
         } catch (InvalidValueException e) {
-            return Outcomes.problem(invalid(e));
+            return invalid(e);
         }
-        Problem unrunnable = Admission.unrunnable(spec, scheduler);
-        if (unrunnable != null) {
-            return Outcomes.problem(unrunnable);
-        }
+        return Admission.unrunnable(spec, scheduler);
+    }
+
+    /** Hands an admitted job to the scheduler under a new id. */
+    private String queue(JobSpec spec, String actor, Instant now) {
         String id = store.nextJobId();
         scheduler.submit(id, spec, now);
-        log.submittedBy(id, caller.actor());
-        persist(caller.actor());
-        audit(caller, describe(spec), 201, "job " + id + " submitted");
+        log.submittedBy(id, actor);
         LOG.atInfo().addKeyValue("job", id).addKeyValue("name", spec.name()).addKeyValue("kind", wire(spec.kind()))
                 .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
-                .addKeyValue("actor", caller.actor()).log("job_submitted");
-        wake();
-        return Outcomes.value(store.job(id).orElseThrow());
+                .addKeyValue("actor", actor).log("job_submitted");
+        return id;
     }
 
     /**
@@ -504,14 +562,9 @@ public final class SchedulerLoop implements JobScheduling {
             throw new InvalidValueException(unrunnable.field(), unrunnable.value(),
                     "what some node the controller knows could run (" + why + ")");
         }
-        String id = store.nextJobId();
-        scheduler.submit(id, spec, now);
-        log.submittedBy(id, actor);
+        String id = queue(spec, actor, now);
         store.audit(new AuditEntry(0, now, actor, null, null, "submit", describe(spec), 201,
                 "job " + id + " submitted"));
-        LOG.atInfo().addKeyValue("job", id).addKeyValue("name", spec.name()).addKeyValue("kind", wire(spec.kind()))
-                .addKeyValue("tenant", spec.tenant()).addKeyValue("gpus", spec.totalGpus())
-                .addKeyValue("actor", actor).log("job_submitted");
         return id;
     }
 

@@ -36,12 +36,17 @@ public final class Counters {
     }
 
     public long incrementAndGet(String name) {
-        return cache.invoke(name, new Increment());
+        return addAndGet(name, 1);
+    }
+
+    /** Adds {@code delta} in one step: a block of {@code delta} numbers ending at the value returned. */
+    public long addAndGet(String name, long delta) {
+        return cache.invoke(name, new Increment(), delta);
     }
 
     /** As {@link #incrementAndGet}, answered when every member's copy has the new value. */
     public IgniteFuture<Long> incrementAsync(String name) {
-        return cache.invokeAsync(name, new Increment());
+        return cache.invokeAsync(name, new Increment(), 1L);
     }
 
     /** The counter's value, set to {@code initial} by whichever member asks first. */
@@ -56,7 +61,9 @@ public final class Counters {
 
         @Override
         public Long process(MutableEntry<String, Long> entry, Object... arguments) {
-            long next = (entry.exists() ? entry.getValue() : 0) + 1;
+            // A member of an older version asks without the delta: one.
+            long delta = arguments.length == 0 ? 1 : (long) arguments[0];
+            long next = (entry.exists() ? entry.getValue() : 0) + delta;
             entry.setValue(next);
             return next;
         }
