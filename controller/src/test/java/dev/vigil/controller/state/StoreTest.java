@@ -1,10 +1,11 @@
 package dev.vigil.controller.state;
 
+import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.cluster.NodeRecord;
 import dev.vigil.api.cluster.NodeState;
-import dev.vigil.api.cluster.ClusterEvent;
 import dev.vigil.api.gpu.RepairAction;
 import dev.vigil.api.gpu.Severity;
+import dev.vigil.controller.TestController;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.configuration.DataRegionConfiguration;
@@ -15,7 +16,10 @@ import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,11 +30,15 @@ class StoreTest {
     private static Ignite ignite;
 
     @BeforeAll
-    static void start() {
+    static void start(@TempDir Path work) throws IOException {
+        // a free discovery port and a work directory of its own: other tests' members run beside this one
+        int discovery = TestController.freePort();
         ignite = Ignition.start(new IgniteConfiguration()
                 .setIgniteInstanceName("store-test")
+                .setWorkDirectory(work.toString())
                 .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(new TcpDiscoveryVmIpFinder(true)
-                        .setAddresses(List.of("127.0.0.1:47600..47609"))).setLocalPort(47600))
+                        .setAddresses(List.of("127.0.0.1:" + discovery))).setLocalPort(discovery)
+                        .setLocalPortRange(0))
                 .setDataStorageConfiguration(new DataStorageConfiguration().setDataRegionConfigurations(
                         new DataRegionConfiguration().setName(Store.VOLATILE_REGION).setMaxSize(64L << 20)))
                 .setClientConnectorConfiguration(null)
