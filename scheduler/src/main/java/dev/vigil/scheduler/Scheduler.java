@@ -476,6 +476,9 @@ public final class Scheduler {
                     break;
                 }
                 examined++;
+                if (stillBlocked(job, now)) {
+                    continue;
+                }
                 attempt(job, now, decisions, true);
                 if (!job.needsPlacement()) {
                     done.add(job);
@@ -531,6 +534,7 @@ public final class Scheduler {
      */
     private void attempt(Job job, Instant now, List<Decision> decisions, boolean plan) {
         unexamined.remove(job);
+        job.parkedAt = -1;
         int[] models = fit.models(job);
         if (models.length == 0) {
             waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
@@ -622,6 +626,77 @@ public final class Scheduler {
             }
         }
         waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now), now);
+        if (plan && job.training()) {
+            park(job, models, now);
+        }
+    }
+
+    /** Parks a gang the walk left waiting for room, noting what that rests on (see {@link #stillBlocked}). */
+    private void park(Job job, int[] models, Instant now) {
+        long held = 0;
+        for (int model : models) {
+            if (model >= Long.SIZE) {
+                return;
+            }
+            held |= locality.leafLimit(job, model, now) == 1 ? 1L << model : 0;
+        }
+        job.heldToOneLeaf = held;
+        job.parkedUntil = held != 0 && job.localitySince != null ? Job.nanos(locality.ends(job)) : Long.MAX_VALUE;
+        job.parkedAt = state.capacityVersion();
+    }
+
+    /**
+     * Whether the walk may pass a parked gang by, as a visit would find what the last one did: the same capacity
+     * version (the same idle verdict and leaf limits), its locality wait not over, no reservation left to plan in this
+     * cycle, nothing to evict for it, quota no matter (a tenant without one), and its shape known blocked on every
+     * model under the same leaf limit, reserved nodes included (so neither placed nor kept off a reservation), nor
+     * about to start its locality wait. It writes the per-epoch memos the visit would have, as the jobs of its form
+     * behind it read them. Reads the job and its form, not the spec: the walk passes thousands.
+     */
+    private boolean stillBlocked(Job job, Instant now) {
+        if (job.parkedAt != state.capacityVersion() || Job.nanos(now) >= job.parkedUntil || !backfill.settled()
+                || job.tenant.limited() || mayEvictFor(job)) {
+            return false;
+        }
+        int[] models = fit.models(job);
+        for (int model : models) {
+            boolean held = (job.heldToOneLeaf >>> model & 1) == 1;
+            if (!blockedGangs.known(job, model, held ? 1 : Integer.MAX_VALUE)
+                    || held && job.localitySince == null && !blockedGangs.known(job, model, Integer.MAX_VALUE)
+                    && mayStartWait(job, model, backfill.avoids(job, now))) {
+                return false;
+            }
+        }
+        for (int model : models) {
+            boolean held = (job.heldToOneLeaf >>> model & 1) == 1;
+            if (!job.form.failed(model, false, held, memoEpoch) || !job.form.failed(model, true, held, memoEpoch)
+                    || job.form.fitsIgnoringReservation(model, held, memoEpoch) == null) {
+                memoize(job, model, held, backfill.avoids(job, now));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a visit would look for room on any number of leaves, to start the locality wait: the first of its form
+     * this epoch to fail under one leaf, and to ask.
+     */
+    private boolean mayStartWait(Job job, int model, boolean avoidReserved) {
+        return !job.form.failed(model, avoidReserved, true, memoEpoch)
+                && !job.form.failed(model, avoidReserved, false, memoEpoch);
+    }
+
+    /** The memos a visit to a parked gang writes: its search failed; it would not fit ignoring the reservation. */
+    private void memoize(Job job, int model, boolean held, boolean avoidReserved) {
+        if (!job.form.failed(model, avoidReserved, held, memoEpoch)) {
+            job.form.fail(model, avoidReserved, held, memoEpoch);
+            if (held && job.localitySince == null) {
+                job.form.fail(model, avoidReserved, false, memoEpoch);
+            }
+        }
+        if (avoidReserved && job.form.fitsIgnoringReservation(model, held, memoEpoch) == null) {
+            job.form.fitsIgnoringReservation(model, held, memoEpoch, false);
+        }
     }
 
     /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
