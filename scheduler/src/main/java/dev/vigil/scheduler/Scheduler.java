@@ -464,6 +464,7 @@ public final class Scheduler {
         List<Decision> decisions = new ArrayList<>();
         List<Job> done = new ArrayList<>();
         int examined = 0;
+        int passed = 0;
         cycling = true;
         try {
             Iterator<Job> order = queue.ordered(factors());
@@ -477,6 +478,7 @@ public final class Scheduler {
                 }
                 examined++;
                 if (stillBlocked(job, now)) {
+                    passed++;
                     continue;
                 }
                 attempt(job, now, decisions, true);
@@ -491,7 +493,7 @@ public final class Scheduler {
         deferred.forEach(this::enqueue);
         deferred.clear();
         int placed = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
-        return new Cycle(decisions, examined, placed, queue.size());
+        return new Cycle(decisions, examined, passed, placed, queue.size());
     }
 
     private void explainUnexamined(Instant now, List<Decision> decisions, List<Job> done) {

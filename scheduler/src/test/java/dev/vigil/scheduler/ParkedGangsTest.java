@@ -1,0 +1,155 @@
+package dev.vigil.scheduler;
+
+import dev.vigil.api.jobs.JobRecord;
+import dev.vigil.api.jobs.Placement;
+import dev.vigil.api.jobs.WaitReason;
+import dev.vigil.scheduler.policy.SchedulerPolicy;
+import dev.vigil.scheduler.policy.Tenant;
+import dev.vigil.scheduler.topology.Fabric;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vigil.scheduler.Clusters.H100;
+import static dev.vigil.scheduler.Clusters.hgx;
+import static dev.vigil.scheduler.Clusters.with;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The walk passes by a gang left waiting for room with its shape known blocked, until an event that could unblock it,
+ * worked out by hand. Two leaves of two 8-GPU nodes, n0, n1 under leaf-01 and n2, n3 under leaf-02. Filled in order
+ * (best fit by leaf): p and q (4 GPUs each) on n0, a on n1, b on n2, c on n3; then b ends, so only n2 is free. The gang
+ * wants 2 nodes × 8 GPUs: it fits under one leaf of the idle cluster, so it waits for one (locality wait 30m), and no
+ * leaf has two free nodes.
+ */
+class ParkedGangsTest {
+    private static final Instant T0 = Instant.parse("2026-12-07T08:00:00Z");
+    private static final SchedulerPolicy NO_BACKFILL = new SchedulerPolicy(null, false, null, null, null, null, null);
+    private static final String WAITING = "waiting for 2 nodes × 8 GPUs";
+
+    private static Scheduler fullButN2(SchedulerPolicy policy) {
+        Scheduler scheduler = new Scheduler(policy, Fabric.uniform(2, 2, "n"));
+        for (int i = 0; i < 4; i++) {
+            scheduler.upsertNode(hgx("n" + i, H100));
+        }
+        List<String> nodes = List.of("n0", "n0", "n1", "n2", "n3");
+        List<String> jobs = List.of("p", "q", "a", "b", "c");
+        for (int i = 0; i < jobs.size(); i++) {
+            scheduler.submit(jobs.get(i), Jobs.training(i < 2 ? 4 : 8).spec(), T0);
+            assertThat(starts(scheduler.schedule(T0)).get(0).placements().get(0).node()).isEqualTo(nodes.get(i));
+            scheduler.running(jobs.get(i), T0);
+        }
+        scheduler.finished("b", true, "done", T0);
+        return scheduler;
+    }
+
+    private static List<Decision.Start> starts(Cycle cycle) {
+        return cycle.decisions().stream().filter(d -> d instanceof Decision.Start).map(d -> (Decision.Start) d).toList();
+    }
+
+    private static List<String> nodes(Decision.Start start) {
+        return start.placements().stream().map(Placement::node).sorted().toList();
+    }
+
+    private static JobRecord job(Scheduler scheduler, String id) {
+        return scheduler.job(id).orElseThrow();
+    }
+
+    /** The gang submitted and left waiting by one cycle; the next, with nothing changed, passes it by. */
+    private static Scheduler gangParked(SchedulerPolicy policy) {
+        Scheduler scheduler = fullButN2(policy);
+        scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0);
+        Cycle first = scheduler.schedule(T0);
+        assertThat(starts(first)).isEmpty();
+        assertThat(first.passed()).as("a gang is visited before it is parked").isZero();
+        assertThat(job(scheduler, "gang").waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING);
+        return scheduler;
+    }
+
+    @Test
+    void aJobEndingUnderTheWrongLeafLeavesTheGangPassedByOneUnderTheRightLeafStartsIt() {
+        Scheduler scheduler = gangParked(NO_BACKFILL);
+        Cycle again = scheduler.schedule(T0);
+        assertThat(again.examined()).isEqualTo(1);
+        assertThat(again.passed()).isEqualTo(1);
+
+        // p ends: n0 has 4 free GPUs under leaf-01, still no second whole node anywhere.
+        Instant t1 = T0.plus(Duration.ofMinutes(5));
+        scheduler.finished("p", true, "done", t1);
+        Cycle wrongLeaf = scheduler.schedule(t1);
+        assertThat(starts(wrongLeaf)).isEmpty();
+        assertThat(wrongLeaf.passed()).isEqualTo(1);
+        assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING);
+
+        // c ends: n2 and n3 are free under leaf-02, where the gang fits.
+        Instant t2 = T0.plus(Duration.ofMinutes(10));
+        scheduler.finished("c", true, "done", t2);
+        Cycle rightLeaf = scheduler.schedule(t2);
+        assertThat(rightLeaf.passed()).isZero();
+        assertThat(starts(rightLeaf)).hasSize(1);
+        assertThat(nodes(starts(rightLeaf).get(0))).containsExactly("n2", "n3");
+    }
+
+    @Test
+    void roomOverTwoLeavesStartsTheLocalityWaitAndItsEndTheSpread() {
+        Scheduler scheduler = gangParked(NO_BACKFILL);
+
+        // a ends: n1 (leaf-01) and n2 (leaf-02) are free, one under each leaf. The gang still waits for one leaf,
+        // but its locality wait starts now: a visit, not a pass.
+        Instant t1 = T0.plus(Duration.ofMinutes(5));
+        scheduler.finished("a", true, "done", t1);
+        Cycle spanning = scheduler.schedule(t1);
+        assertThat(starts(spanning)).isEmpty();
+        assertThat(spanning.passed()).isZero();
+        assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING + " under one leaf switch; it fits on more now "
+                + "and takes them from 2026-12-07T08:35:00Z (locality wait 30m)");
+
+        Cycle during = scheduler.schedule(t1.plus(Duration.ofMinutes(29)));
+        assertThat(during.passed()).as("parked while its wait runs").isEqualTo(1);
+        assertThat(starts(during)).isEmpty();
+
+        Cycle over = scheduler.schedule(t1.plus(Duration.ofMinutes(30)));
+        assertThat(over.passed()).isZero();
+        assertThat(nodes(starts(over).get(0))).containsExactly("n1", "n2");
+    }
+
+    @Test
+    void theFirstBlockedGangPlansTheReservationEachCycleTheOneBehindItIsPassedBy() {
+        Scheduler scheduler = fullButN2(SchedulerPolicy.defaults());
+        scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0);
+        scheduler.submit("second", Jobs.gang(2, 8).spec(), T0);
+        assertThat(scheduler.schedule(T0).passed()).isZero();
+
+        Cycle next = scheduler.schedule(T0);
+        assertThat(next.examined()).isEqualTo(2);
+        assertThat(next.passed()).isEqualTo(1);
+        assertThat(job(scheduler, "gang").reason()).startsWith(WAITING + "; reserved 2 nodes from ");
+        assertThat(job(scheduler, "second").reason()).isEqualTo(WAITING);
+    }
+
+    @Test
+    void aCapacityChangeWakesTheGang() {
+        Scheduler scheduler = gangParked(NO_BACKFILL);
+
+        // n3 cordoned: a capacity change (what the gang could ever get, and its leaf limit, may differ).
+        scheduler.upsertNode(with(hgx("n3", H100), false, -1));
+        assertThat(scheduler.schedule(T0).passed()).isZero();
+        assertThat(scheduler.schedule(T0).passed()).isEqualTo(1);
+    }
+
+    @Test
+    void aGangOfATenantWithAQuotaIsVisitedEveryCycle() {
+        Tenant capped = new Tenant("t", null, null, Map.of("H100", 64), null);
+        Scheduler scheduler = fullButN2(new SchedulerPolicy(null, false, null, null, null, null,
+                List.of(Tenant.unlimited("default"), capped)));
+        scheduler.submit("gang", Jobs.gang(2, 8).tenant("t").spec(), T0);
+        scheduler.schedule(T0);
+
+        assertThat(scheduler.schedule(T0).passed()).isZero();
+        assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING);
+    }
+}
