@@ -118,6 +118,22 @@ class ParkedGangsTest {
     }
 
     @Test
+    void aJobEndingUnderTheRightLeafDuringTheLocalityWaitStartsTheGangThere() {
+        Scheduler scheduler = gangParked(NO_BACKFILL);
+        Instant t1 = T0.plus(Duration.ofMinutes(5));
+        scheduler.finished("a", true, "done", t1);
+        scheduler.schedule(t1);
+        assertThat(scheduler.schedule(t1).passed()).isEqualTo(1);
+
+        // c ends: n2 and n3 free under leaf-02, within the wait.
+        Instant t2 = t1.plus(Duration.ofMinutes(10));
+        scheduler.finished("c", true, "done", t2);
+        Cycle rightLeaf = scheduler.schedule(t2);
+        assertThat(rightLeaf.passed()).isZero();
+        assertThat(nodes(starts(rightLeaf).get(0))).containsExactly("n2", "n3");
+    }
+
+    @Test
     void theFirstBlockedGangPlansTheReservationEachCycleTheOneBehindItIsPassedBy() {
         Scheduler scheduler = fullButN2(SchedulerPolicy.defaults());
         scheduler.submit("gang", Jobs.gang(2, 8).spec(), T0);
@@ -132,13 +148,17 @@ class ParkedGangsTest {
     }
 
     @Test
-    void aCapacityChangeWakesTheGang() {
+    void aCapacityChangeWakesEveryParkedGangOfTheShapeNotOnlyTheFirst() {
         Scheduler scheduler = gangParked(NO_BACKFILL);
+        scheduler.submit("second", Jobs.gang(2, 8).spec(), T0);
+        scheduler.schedule(T0);
+        assertThat(scheduler.schedule(T0).passed()).isEqualTo(2);
 
-        // n3 cordoned: a capacity change (what the gang could ever get, and its leaf limit, may differ).
+        // n3 cordoned: a capacity change (what the gangs could ever get, and their leaf limits, may differ). The
+        // first gang's visit finds its shape blocked again at the new capacity; the second is visited all the same.
         scheduler.upsertNode(with(hgx("n3", H100), false, -1));
         assertThat(scheduler.schedule(T0).passed()).isZero();
-        assertThat(scheduler.schedule(T0).passed()).isEqualTo(1);
+        assertThat(scheduler.schedule(T0).passed()).isEqualTo(2);
     }
 
     @Test
