@@ -161,6 +161,28 @@ class ParkedGangsTest {
         assertThat(scheduler.schedule(T0).passed()).isEqualTo(2);
     }
 
+    /**
+     * Room over two leaves that only a reservation holds does not start the locality wait, nor is it remembered as no
+     * room: once the reservation is gone the wait starts. a ends too (n1 and n2 free); a 3-node gang, ahead, reserves
+     * n0, n1 and n2 from when p and q are due (24 hours); the 2-node gang's 48-hour limit keeps it off them.
+     */
+    @Test
+    void roomOverTwoLeavesHeldByAReservationStartsTheWaitOnlyOnceTheReservationIsGone() {
+        Scheduler scheduler = fullButN2(SchedulerPolicy.defaults());
+        scheduler.finished("a", true, "done", T0);
+        scheduler.submit("wide", Jobs.gang(3, 8).spec(), T0);
+        scheduler.submit("gang", Jobs.gang(2, 8).limit(Duration.ofHours(48)).spec(), T0);
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+        assertThat(job(scheduler, "wide").reason()).isEqualTo("waiting for 3 nodes × 8 GPUs; reserved 3 nodes from "
+                + "2026-12-08T08:00:00Z");
+        assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING);
+
+        scheduler.cancel("wide", "not needed", T0);
+        assertThat(starts(scheduler.schedule(T0))).isEmpty();
+        assertThat(job(scheduler, "gang").reason()).startsWith(WAITING + " under one leaf switch; it fits on more now "
+                + "and takes them from 2026-12-07T08:30:00Z (locality wait 30m)");
+    }
+
     @Test
     void aGangOfATenantWithAQuotaIsVisitedEveryCycle() {
         Tenant capped = new Tenant("t", null, null, Map.of("H100", 64), null);
