@@ -49,13 +49,13 @@ final class Job {
     /**
      * Parked: a cycle left it waiting for room with its gang shape known blocked wherever it may go (not for a
      * reservation, quota or a preemption), and later cycles pass it by while what that rests on holds
-     * ({@code Scheduler.stillBlocked}): the capacity version then (-1: not parked), by model index the models on which
-     * it was held to one leaf switch, and when its locality wait ends, in nanoseconds since the epoch
+     * ({@code Scheduler.stillBlocked}): the capacity version then (-1: not parked), whether it was held to one leaf
+     * switch (its wait text says so), and when its locality wait ends, in nanoseconds since the epoch
      * ({@link Long#MAX_VALUE}: none running). Kept in the job itself, as a walk past thousands of parked jobs reads
      * little else.
      */
     long parkedAt = -1;
-    long heldToOneLeaf;
+    boolean parkedHeld;
     long parkedUntil;
     /** What it holds: one entry per node for a gang, one per replica for a service. */
     final List<Held> held = new ArrayList<>();

@@ -633,17 +633,19 @@ public final class Scheduler {
         }
     }
 
-    /** Parks a gang the walk left waiting for room, noting what that rests on (see {@link #stillBlocked}). */
+    /**
+     * Parks a gang the walk left waiting for room, noting what that rests on (see {@link #stillBlocked}); not one held
+     * to one leaf on some of its models and not on others.
+     */
     private void park(Job job, int[] models, Instant now) {
-        long held = 0;
+        boolean held = locality.leafLimit(job, models[0], now) == 1;
         for (int model : models) {
-            if (model >= Long.SIZE) {
+            if ((locality.leafLimit(job, model, now) == 1) != held) {
                 return;
             }
-            held |= locality.leafLimit(job, model, now) == 1 ? 1L << model : 0;
         }
-        job.heldToOneLeaf = held;
-        job.parkedUntil = held != 0 && job.localitySince != null ? Job.nanos(locality.ends(job)) : Long.MAX_VALUE;
+        job.parkedHeld = held;
+        job.parkedUntil = held && job.localitySince != null ? Job.nanos(locality.ends(job)) : Long.MAX_VALUE;
         job.parkedAt = state.capacityVersion();
     }
 
@@ -652,8 +654,8 @@ public final class Scheduler {
      * version (the same idle verdict and leaf limits), its locality wait not over, no reservation left to plan in this
      * cycle, nothing to evict for it, quota no matter (a tenant without one), and its shape known blocked on every
      * model under the same leaf limit, reserved nodes included (so neither placed nor kept off a reservation), nor
-     * about to start its locality wait. It writes the per-epoch memos the visit would have, as the jobs of its form
-     * behind it read them. Reads the job and its form, not the spec: the walk passes thousands.
+     * about to start its locality wait. It marks its search failed for this epoch as the visit would, as the jobs of
+     * its form behind it read that. Reads the job and its form, not the spec: the walk passes thousands.
      */
     private boolean stillBlocked(Job job, Instant now) {
         if (job.parkedAt != state.capacityVersion() || Job.nanos(now) >= job.parkedUntil || !backfill.settled()
@@ -661,20 +663,17 @@ public final class Scheduler {
             return false;
         }
         int[] models = fit.models(job);
+        boolean held = job.parkedHeld;
+        boolean avoidReserved = backfill.avoids(job, now);
         for (int model : models) {
-            boolean held = (job.heldToOneLeaf >>> model & 1) == 1;
             if (!blockedGangs.known(job, model, held ? 1 : Integer.MAX_VALUE)
                     || held && job.localitySince == null && !blockedGangs.known(job, model, Integer.MAX_VALUE)
-                    && mayStartWait(job, model, backfill.avoids(job, now))) {
+                    && mayStartWait(job, model, avoidReserved)) {
                 return false;
             }
         }
         for (int model : models) {
-            boolean held = (job.heldToOneLeaf >>> model & 1) == 1;
-            if (!job.form.failed(model, false, held, memoEpoch) || !job.form.failed(model, true, held, memoEpoch)
-                    || job.form.fitsIgnoringReservation(model, held, memoEpoch) == null) {
-                memoize(job, model, held, backfill.avoids(job, now));
-            }
+            job.form.fail(model, avoidReserved, held, memoEpoch);
         }
         return true;
     }
@@ -686,19 +685,6 @@ public final class Scheduler {
     private boolean mayStartWait(Job job, int model, boolean avoidReserved) {
         return !job.form.failed(model, avoidReserved, true, memoEpoch)
                 && !job.form.failed(model, avoidReserved, false, memoEpoch);
-    }
-
-    /** The memos a visit to a parked gang writes: its search failed; it would not fit ignoring the reservation. */
-    private void memoize(Job job, int model, boolean held, boolean avoidReserved) {
-        if (!job.form.failed(model, avoidReserved, held, memoEpoch)) {
-            job.form.fail(model, avoidReserved, held, memoEpoch);
-            if (held && job.localitySince == null) {
-                job.form.fail(model, avoidReserved, false, memoEpoch);
-            }
-        }
-        if (avoidReserved && job.form.fitsIgnoringReservation(model, held, memoEpoch) == null) {
-            job.form.fitsIgnoringReservation(model, held, memoEpoch, false);
-        }
     }
 
     /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
