@@ -100,13 +100,13 @@ class ParkedGangsTest {
 
         // a ends: n1 (leaf-01) and n2 (leaf-02) are free, one under each leaf. The gang still waits for one leaf,
         // but its locality wait starts now: a visit, not a pass.
-        Instant t1 = T0.plus(Duration.ofMinutes(5));
+        Instant t1 = T0.plus(Duration.ofMinutes(5)).plusNanos(2);
         scheduler.finished("a", true, "done", t1);
         Cycle spanning = scheduler.schedule(t1);
         assertThat(starts(spanning)).isEmpty();
         assertThat(spanning.passed()).isZero();
         assertThat(job(scheduler, "gang").reason()).isEqualTo(WAITING + " under one leaf switch; it fits on more now "
-                + "and takes them from 2026-12-07T08:35:00Z (locality wait 30m)");
+                + "and takes them from 2026-12-07T08:35:00.000000002Z (locality wait 30m)");
 
         // A gang of the same shape behind it, new: its wait does not start, as the one ahead would take that room.
         scheduler.submit("second", Jobs.gang(2, 8).spec(), t1);
@@ -114,7 +114,7 @@ class ParkedGangsTest {
         assertThat(behind.passed()).isEqualTo(1);
         assertThat(job(scheduler, "second").reason()).isEqualTo(WAITING);
 
-        Cycle during = scheduler.schedule(t1.plus(Duration.ofMinutes(29)));
+        Cycle during = scheduler.schedule(t1.plus(Duration.ofMinutes(30)).minusNanos(1));
         assertThat(during.passed()).as("both parked while the first one's wait runs").isEqualTo(2);
         assertThat(starts(during)).isEmpty();
 
