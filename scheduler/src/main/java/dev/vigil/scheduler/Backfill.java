@@ -79,10 +79,15 @@ final class Backfill {
         return reservation;
     }
 
+    /** Whether this cycle asks for no more reservations: one was planned or tried already, or backfill is off. */
+    boolean settled() {
+        return tried || !policy.backfill();
+    }
+
     /** Whether the job must keep off reserved nodes: it would still run when the reservation starts. */
     boolean avoids(Job job, Instant now) {
         return reservation != null && reservation.job != job
-                && now.plus(job.spec.runtimeLimit()).isAfter(reservation.start);
+                && job.runtimeLimitNanos > Job.nanos(reservation.start) - Job.nanos(now);
     }
 
     /** Why a job that fits only on the reserved nodes waits. */

@@ -18,33 +18,34 @@ final class BlockedGangs {
 
     /** Whether {@code job}'s shape is known not to fit now on {@code model} within {@code leafLimit} leaf switches. */
     boolean known(Job job, int model, int leafLimit) {
-        if (!job.training()) {
+        Form form = job.form;
+        if (!form.training) {
             return false;
         }
         boolean oneLeaf = leafLimit == 1;
-        long since = job.form.blockedSince(model, oneLeaf, state.capacityVersion());
+        long since = form.blockedSince(model, oneLeaf, state.capacityVersion());
         if (since < 0) {
             return false;
         }
         long freed = state.freedCount();
-        if (since != freed && mayFitNow(job, model, oneLeaf, since)) {
+        if (since != freed && mayFitNow(form, model, oneLeaf, since)) {
             return false;
         }
-        job.form.blocked(model, oneLeaf, state.capacityVersion(), freed);
+        form.blocked(model, oneLeaf, state.capacityVersion(), freed);
         return true;
     }
 
     /** The search for {@code job}'s shape, reserved nodes included, found no room now. */
     void remember(Job job, int model, int leafLimit) {
-        if (job.training()) {
+        if (job.form.training) {
             job.form.blocked(model, leafLimit == 1, state.capacityVersion(), state.freedCount());
         }
     }
 
     /** Whether GPUs given back since {@code since} leave enough nodes with enough free GPUs (under one leaf). */
-    private boolean mayFitNow(Job job, int model, boolean oneLeaf, long since) {
-        int nodes = job.spec.nodes();
-        int perNode = job.spec.gpusPerNode();
+    private boolean mayFitNow(Form form, int model, boolean oneLeaf, long since) {
+        int nodes = form.nodes;
+        int perNode = form.perNode;
         int total = 0;
         for (int leaf = 0; leaf < state.leafCount(); leaf++) {
             if (!oneLeaf) {

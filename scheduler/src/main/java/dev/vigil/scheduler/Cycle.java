@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param decisions what the backends must do, in order
  * @param examined  how many queued jobs the cycle looked at
+ * @param passed    how many of those it passed by, parked: gangs whose shape was still blocked, as they were
  * @param placed    how many placement decisions it made (a gang or a replica set is one)
  * @param queued    jobs still waiting afterwards
  */
-public record Cycle(List<Decision> decisions, int examined, int placed, int queued) {
+public record Cycle(List<Decision> decisions, int examined, int passed, int placed, int queued) {
 }

@@ -29,6 +29,10 @@ final class Form {
     final String waitingFor;
     /** The nodes it may use at all. */
     final NodeMatch match;
+    /** A training gang's shape (or a one-node training job's): read by {@link BlockedGangs} without the spec. */
+    final boolean training;
+    final int nodes;
+    final int perNode;
     /** The node models it may use, as of {@link #modelsKnown} models in the cluster. */
     int[] models;
     int modelsKnown = -1;
@@ -59,6 +63,9 @@ final class Form {
     Form(JobSpec spec, NodeMatch match) {
         this.waitingFor = "waiting for " + Capacity.wants(spec);
         this.match = match;
+        this.training = spec.kind() == JobKind.TRAINING;
+        this.nodes = training ? spec.nodes() : 0;
+        this.perNode = training ? spec.gpusPerNode() : 0;
     }
 
     boolean failed(int model, boolean avoidReserved, boolean fewestLeaves, long epoch) {

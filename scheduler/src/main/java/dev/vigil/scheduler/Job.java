@@ -12,12 +12,14 @@ import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
 import dev.vigil.scheduler.topology.ClusterState.Slice;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A job while the scheduler knows it: its spec, where it is, and what it holds. */
 final class Job {
+    private static final Duration NANOS_MAX = Duration.ofNanos(Long.MAX_VALUE);
     final String id;
     final JobSpec spec;
     final Form form;
@@ -25,6 +27,9 @@ final class Job {
     final int priority;
     final Instant submitted;
     final long seq;
+    /** Whether it runs on whole GPUs, not MIG slices, and its runtime limit: read as the walk passes it, so kept here. */
+    private final boolean wholeGpus;
+    final long runtimeLimitNanos;
     JobState state = JobState.PENDING;
     WaitReason wait = WaitReason.NONE;
     String reason = "queued";
@@ -41,6 +46,17 @@ final class Job {
     Instant localitySince;
     String localityWhy;
     Instant localityWhyFor;
+    /**
+     * Parked: a cycle left it waiting for room with its gang shape known blocked wherever it may go (not for a
+     * reservation, quota or a preemption), and later cycles pass it by while what that rests on holds
+     * ({@code Scheduler.stillBlocked}): the capacity version then (-1: not parked), whether it was held to one leaf
+     * switch (its wait text says so), and when its locality wait ends, in nanoseconds since the epoch
+     * ({@link Long#MAX_VALUE}: none running). Kept in the job itself, as a walk past thousands of parked jobs reads
+     * little else.
+     */
+    long parkedAt = -1;
+    boolean parkedHeld;
+    long parkedUntil;
     /** What it holds: one entry per node for a gang, one per replica for a service. */
     final List<Held> held = new ArrayList<>();
 
@@ -71,6 +87,18 @@ final class Job {
         this.priority = priority;
         this.submitted = submitted;
         this.seq = seq;
+        this.wholeGpus = spec.migProfile() == null;
+        this.runtimeLimitNanos = nanos(spec.runtimeLimit());
+    }
+
+    /** Nanoseconds of {@code duration}, {@link Long#MAX_VALUE} past about 292 years. */
+    static long nanos(Duration duration) {
+        return duration.compareTo(NANOS_MAX) > 0 ? Long.MAX_VALUE : duration.toNanos();
+    }
+
+    /** Nanoseconds since the epoch (times of this century and the next two fit). */
+    static long nanos(Instant time) {
+        return time.getEpochSecond() * 1_000_000_000L + time.getNano();
     }
 
     boolean training() {
@@ -148,7 +176,7 @@ final class Job {
     }
 
     boolean wholeGpus() {
-        return spec.migProfile() == null;
+        return wholeGpus;
     }
 
     void move(JobState to, String why, Instant now) {

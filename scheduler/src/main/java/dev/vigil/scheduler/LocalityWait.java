@@ -35,7 +35,7 @@ final class LocalityWait {
         JobSpec spec = job.spec;
         // A gang whose topology requires one leaf is held to one anyway: the limit changes nothing for it.
         if (!job.training() || spec.nodes() == 1 || wait.isZero() || state.leafCount() == 1
-                || job.localitySince != null && !now.isBefore(job.localitySince.plus(wait))) {
+                || job.localitySince != null && !now.isBefore(ends(job))) {
             return Integer.MAX_VALUE;
         }
         int fewest = job.form.fewestLeaves(model, state.capacityVersion());
@@ -44,6 +44,11 @@ final class LocalityWait {
             job.form.rememberFewestLeaves(model, fewest);
         }
         return fewest == 1 ? 1 : Integer.MAX_VALUE;
+    }
+
+    /** When the locality wait of a gang whose wait has started ends. */
+    Instant ends(Job job) {
+        return job.localitySince.plus(wait);
     }
 
     /**
@@ -57,7 +62,7 @@ final class LocalityWait {
         if (job.localityWhyFor != job.localitySince) {
             job.localityWhyFor = job.localitySince;
             job.localityWhy = job.form.waitingFor + " under one leaf switch; it fits on more now and takes them from "
-                    + job.localitySince.plus(wait) + " (locality wait " + HumanDurations.format(wait) + ")";
+                    + ends(job) + " (locality wait " + HumanDurations.format(wait) + ")";
         }
         return job.localityWhy;
     }

@@ -464,6 +464,7 @@ public final class Scheduler {
         List<Decision> decisions = new ArrayList<>();
         List<Job> done = new ArrayList<>();
         int examined = 0;
+        int passed = 0;
         cycling = true;
         try {
             Iterator<Job> order = queue.ordered(factors());
@@ -476,6 +477,10 @@ public final class Scheduler {
                     break;
                 }
                 examined++;
+                if (stillBlocked(job, now)) {
+                    passed++;
+                    continue;
+                }
                 attempt(job, now, decisions, true);
                 if (!job.needsPlacement()) {
                     done.add(job);
@@ -488,7 +493,7 @@ public final class Scheduler {
         deferred.forEach(this::enqueue);
         deferred.clear();
         int placed = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
-        return new Cycle(decisions, examined, placed, queue.size());
+        return new Cycle(decisions, examined, passed, placed, queue.size());
     }
 
     private void explainUnexamined(Instant now, List<Decision> decisions, List<Job> done) {
@@ -531,6 +536,7 @@ public final class Scheduler {
      */
     private void attempt(Job job, Instant now, List<Decision> decisions, boolean plan) {
         unexamined.remove(job);
+        job.parkedAt = -1;
         int[] models = fit.models(job);
         if (models.length == 0) {
             waitFor(job, WaitReason.NO_MATCHING_NODES, job.spec.models().isEmpty() ? "no node with GPUs has joined yet"
@@ -622,6 +628,63 @@ public final class Scheduler {
             }
         }
         waitFor(job, WaitReason.ROOM, locality.waitingFor(job, models, now), now);
+        if (plan && job.training()) {
+            park(job, models, now);
+        }
+    }
+
+    /**
+     * Parks a gang the walk left waiting for room, noting what that rests on (see {@link #stillBlocked}); not one held
+     * to one leaf on some of its models and not on others.
+     */
+    private void park(Job job, int[] models, Instant now) {
+        boolean held = locality.leafLimit(job, models[0], now) == 1;
+        for (int model : models) {
+            if ((locality.leafLimit(job, model, now) == 1) != held) {
+                return;
+            }
+        }
+        job.parkedHeld = held;
+        job.parkedUntil = held && job.localitySince != null ? Job.nanos(locality.ends(job)) : Long.MAX_VALUE;
+        job.parkedAt = state.capacityVersion();
+    }
+
+    /**
+     * Whether the walk may pass a parked gang by, as a visit would find what the last one did: the same capacity
+     * version (the same idle verdict and leaf limits), its locality wait not over, no reservation left to plan in this
+     * cycle, nothing to evict for it, quota no matter (a tenant without one), and its shape known blocked on every
+     * model under the same leaf limit, reserved nodes included (so neither placed nor kept off a reservation), nor
+     * about to start its locality wait. It marks its search failed for this epoch as the visit would, as the jobs of
+     * its form behind it read that. Reads the job and its form, not the spec: the walk passes thousands.
+     */
+    private boolean stillBlocked(Job job, Instant now) {
+        if (job.parkedAt != state.capacityVersion() || Job.nanos(now) >= job.parkedUntil || !backfill.settled()
+                || job.tenant.limited() || mayEvictFor(job)) {
+            return false;
+        }
+        int[] models = fit.models(job);
+        boolean held = job.parkedHeld;
+        boolean avoidReserved = backfill.avoids(job, now);
+        for (int model : models) {
+            if (!blockedGangs.known(job, model, held ? 1 : Integer.MAX_VALUE)
+                    || held && job.localitySince == null && !blockedGangs.known(job, model, Integer.MAX_VALUE)
+                    && mayStartWait(job, model, avoidReserved)) {
+                return false;
+            }
+        }
+        for (int model : models) {
+            job.form.fail(model, avoidReserved, held, memoEpoch);
+        }
+        return true;
+    }
+
+    /**
+     * Whether a visit would look for room on any number of leaves, to start the locality wait: the first of its form
+     * this epoch to fail under one leaf, and to ask.
+     */
+    private boolean mayStartWait(Job job, int model, boolean avoidReserved) {
+        return !job.form.failed(model, avoidReserved, true, memoEpoch)
+                && !job.form.failed(model, avoidReserved, false, memoEpoch);
     }
 
     /** Whether the gang would fit now on any number of leaf switches (remembered per form for the epoch). */
