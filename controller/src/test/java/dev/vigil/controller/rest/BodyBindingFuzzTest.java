@@ -10,8 +10,10 @@ import dev.vigil.api.Problem;
 import dev.vigil.api.binding.Documents;
 import dev.vigil.api.binding.InvalidDocumentException;
 import dev.vigil.api.cluster.AgentReport;
+import dev.vigil.api.cluster.EndedJob;
 import dev.vigil.api.cluster.ReasonRequest;
 import dev.vigil.api.cluster.TokenRequest;
+import dev.vigil.api.jobs.JobBatch;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.provisioning.AnsibleRun;
 import dev.vigil.gpu.simulated.FaultSpec;
@@ -40,7 +42,8 @@ class BodyBindingFuzzTest {
      * goes at the end with a seed of its own: the stored seeds keep their letters, so their types.
      */
     static final List<Class<?>> BODIES = List.of(JobSpec.class, AgentReport.class, ReasonRequest.class,
-            TokenRequest.class, SilenceRequest.class, AlertmanagerWebhook.class, FaultSpec.class, AnsibleRun.class);
+            TokenRequest.class, SilenceRequest.class, AlertmanagerWebhook.class, FaultSpec.class, AnsibleRun.class,
+            JobBatch.class, EndedJob.class);
     /** The first byte that chooses the first body type: the seeds are written F{...}, G{...}. */
     private static final int FIRST = 'F';
 
@@ -52,7 +55,8 @@ class BodyBindingFuzzTest {
             "\"health\"", "\"events\"", "\"reason\"", "\"role\"", "\"matchers\"", "\"node=n\"", "\"startsAt\"",
             "\"endsAt\"", "\"duration\"", "\"1h\"", "\"comment\"", "\"version\"", "\"4\"", "\"alerts\"",
             "\"labels\"", "\"alertname\"", "\"status\"", "\"firing\"", "\"gpu\"", "\"xid\"", "\"2026-12-06T14:00:00Z\"",
-            "\"playbook\"", "\"limit\"", "\"check\"", "\"exitCode\"", "\"unreachable\""})
+            "\"playbook\"", "\"limit\"", "\"check\"", "\"exitCode\"", "\"unreachable\"",
+            "\"jobs\"", "\"backendJob\"", "\"slurm:1\""})
     void everyBodyBindsOrIsRefusedNamingTheField(byte[] input) {
         if (input.length == 0) {
             return;
