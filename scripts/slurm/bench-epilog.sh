@@ -5,5 +5,5 @@
 # agents listen on 127.0.0.1:9400 + the node's number (gpu01 on 9401).
 # Always exits 0: a failing epilog would drain the node.
 n=${SLURMD_NODENAME#gpu}
-curl -s -o /dev/null -m 2 -X POST "http://127.0.0.1:$((9400 + 10#$n))/v1/slurm/jobs/$SLURM_JOB_ID/ended" || true
+curl -s -o /dev/null -m 3 -X POST "http://127.0.0.1:$((9400 + 10#$n))/v1/slurm/jobs/$SLURM_JOB_ID/ended" || true
 exit 0

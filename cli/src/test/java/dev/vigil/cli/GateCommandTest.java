@@ -30,7 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,15 +153,17 @@ class GateCommandTest {
     }
 
     @Test
-    void theEpilogTellsTheControllerThroughTheAgentThatTheJobEndedAndThePrologDoesNot() throws Exception {
+    void theEpilogTellsTheControllerThroughTheAgentThatTheJobEndedAndWaitsForItsHandoverThePrologDoesNot()
+            throws Exception {
         agent.close();
         List<String> told = new CopyOnWriteArrayList<>();
+        CompletableFuture<Response> handedOver = new CompletableFuture<>();
         HttpServer controller = HttpServer.serving(new Router()
                 .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
                         false, 0, List.of())))
                 .post("/v1/agents/{node}/ended", request -> {
                     told.add(request.pathParam("node") + " " + request.body(EndedJob.class).backendJob());
-                    return Response.json(202, Map.of());
+                    return Response.later(handedOver);
                 }))
                 .start(new InetSocketAddress("127.0.0.1", 0));
         try {
@@ -174,10 +178,46 @@ class GateCommandTest {
             environment.put("SLURM_JOB_GPUS", "0");
 
             assertThat(gate("--prolog").exit()).isZero();
-            assertThat(gate("--epilog").exit()).isZero();
+            assertThat(told).as("the prolog tells nobody").isEmpty();
+            CompletableFuture<CliRun> epilog = CompletableFuture.supplyAsync(() -> gate("--epilog"));
 
             await(() -> !told.isEmpty());
             assertThat(told).containsExactly("gpu07 slurm:4714");
+            Thread.sleep(300);
+            assertThat(epilog).as("Slurm holds the GPUs until the controller has handed them on").isNotDone();
+            handedOver.complete(Response.json(202, Map.of()));
+            assertThat(epilog.get(10, TimeUnit.SECONDS).exit()).isZero();
+        } finally {
+            controller.close();
+        }
+    }
+
+    @Test
+    void aControllerThatDoesNotAnswerHoldsTheEpilogAFewSecondsAtMost() throws Exception {
+        agent.close();
+        HttpServer controller = HttpServer.serving(new Router()
+                .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
+                        false, 0, List.of())))
+                .post("/v1/agents/{node}/ended", request -> Response.later(new CompletableFuture<>())))
+                .start(new InetSocketAddress("127.0.0.1", 0));
+        try {
+            SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of());
+            gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
+            agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
+                    new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
+                    new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
+                            null, Duration.ofMillis(200), Duration.ofSeconds(30)), null, null, null, null, null),
+                    gpus, Clock.systemUTC(), null, SystemdNotifier.disabled());
+            environment.put("SLURM_JOB_ID", "4715");
+            environment.put("SLURM_JOB_GPUS", "0");
+
+            long start = System.nanoTime();
+            CliRun epilog = gate("--epilog");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+
+            assertThat(epilog.exit()).as("the word is a hint: the epilog passes without an answer").isZero();
+            assertThat(seconds).as("the agent answers after its 2 s wait, not the 30 s report timeout")
+                    .isLessThan(10);
         } finally {
             controller.close();
         }

@@ -40,7 +40,8 @@ final class Shapes {
                 String.join("+", words), reason(job), nodes, gpus, instant(number(job.path("submit_time"))),
                 state == JobState.PENDING ? null : instant(started),
                 state.finished() ? instant(ended) : null,
-                state.finished() ? exitCode(job.path("exit_code")) : null);
+                // COMPLETING: the processes exited (the epilog runs), so their status is known
+                state.finished() || state == JobState.COMPLETING ? exitCode(job.path("exit_code")) : null);
     }
 
     static SlurmNode node(JsonNode node) {

@@ -21,7 +21,7 @@ import java.util.List;
  * @param submitted  when it was submitted
  * @param started    when it started, or null
  * @param ended      when it ended, or null while it has not
- * @param exitCode   its exit status when it ended (128 + N when signal N ended it), or null
+ * @param exitCode   its exit status once its processes ended, COMPLETING on (128 + N when signal N ended it), or null
  */
 public record SlurmJob(long id, String name, String user, String account, String partition, String comment,
                        JobState state, String slurmState, String reason, List<String> nodes, List<NodeGpus> gpus,

@@ -72,6 +72,18 @@ class ShapesTest {
     }
 
     @Test
+    void aCompletingJobOf2205HoldsItsGpusAndKnowsItsExitStatus() throws Exception {
+        SlurmJob job = Shapes.job(json("""
+                {"job_id": 9, "name": "train", "user_name": "root", "partition": "gpu", "job_state": "COMPLETING",
+                 "state_reason": "None", "state_description": "", "nodes": "gpu01", "gres_detail": ["gpu:h100:1(IDX:2)"],
+                 "submit_time": 1795343150, "start_time": 1795343151, "end_time": 1795343160, "exit_code": 768}
+                """));
+        assertThat(job.state()).isEqualTo(JobState.COMPLETING);
+        assertThat(job.state().holdsResources()).as("its epilog runs: Slurm holds the GPUs until it exits").isTrue();
+        assertThat(job.exitCode()).as("the processes have exited").isEqualTo(3);
+    }
+
+    @Test
     void exitStatusesReadAsAShellShowsThem() throws Exception {
         // 22.05: the raw wait status
         assertThat(Shapes.exitCode(json("768"))).isEqualTo(3);

@@ -11,6 +11,8 @@ import dev.vigil.scheduler.placement.NodeConstraint;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where jobs run: the port through which the scheduler loop carries out its decisions (bind) and
@@ -62,8 +64,17 @@ public interface ExecutionBackend {
      * A node said this backend's job ({@code backendJob}, as in {@code Allocation.backendJob()},
      * without the backend's prefix) ended there: a hint to look at it before the next poll. Nothing
      * may depend on it arriving; by default it is ignored.
+     *
+     * @return the handover: completes once what the job's end made room for has been handed to the
+     *         backend (so the backend can start it the moment the old job lets go), or at once when
+     *         there is nothing to wait for; the caller bounds the wait
      */
-    default void ended(String backendJob) {
+    default CompletionStage<Void> ended(String backendJob) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The cycle's decisions have all been handed to this backend ({@link #start}, {@link #stop}). */
+    default void cycled() {
     }
 
     /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */

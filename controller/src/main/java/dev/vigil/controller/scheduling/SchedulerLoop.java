@@ -51,6 +51,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -100,6 +102,8 @@ public final class SchedulerLoop implements JobScheduling {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Map<String, Integer> quotas;
     private volatile JobsView view = JobsView.EMPTY;
+    /** The handovers of hinted job ends ({@code slurm:1234}) not yet taken by {@link #handover}; gone once complete. */
+    private final Map<String, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
 
     // Owned by the event loop's thread.
     private Scheduler scheduler;
@@ -359,6 +363,7 @@ public final class SchedulerLoop implements JobScheduling {
             decisions.addAll(cycle.decisions());
             persist(ACTOR);
             carryOut(decisions);
+            backends.values().forEach(ExecutionBackend::cycled);
             int starts = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
             long nanos = System.nanoTime() - start;
             observer.cycled(nanos, starts, decisions.size() - starts, scheduler.queued(), scheduler.holding());
@@ -581,7 +586,11 @@ public final class SchedulerLoop implements JobScheduling {
                 throw new InvalidValueException("backendJob", backendJob, "BACKEND:ID of a backend this controller "
                         + "runs (" + String.join(", ", backends.keySet()) + "), e.g. slurm:1234");
             }
-            backend.ended(backendJob.substring(colon + 1));
+            CompletableFuture<Void> handover = backend.ended(backendJob.substring(colon + 1)).toCompletableFuture();
+            if (!handover.isDone()) {
+                handovers.put(backendJob, handover);
+                handover.whenComplete((done, error) -> handovers.remove(backendJob, handover));
+            }
         } catch (InvalidValueException e) {
             return Outcomes.problem(new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(), null,
                     e.field(), e.value(), e.allowed()));
@@ -589,6 +598,15 @@ public final class SchedulerLoop implements JobScheduling {
         LOG.atDebug().addKeyValue("backend_job", backendJob).addKeyValue("node", ended.node())
                 .log("backend_job_ended_hint");
         return Outcomes.value(ended);
+    }
+
+    /**
+     * The handover of a job end hinted to this leader ({@link ExecutionBackend#ended}): completes once
+     * what the end made room for is with the backend; at once when there is none to wait for.
+     */
+    public CompletionStage<Void> handover(String backendJob) {
+        CompletableFuture<Void> handover = handovers.remove(backendJob);
+        return handover == null ? CompletableFuture.completedFuture(null) : handover;
     }
 
     private Outcome cancel(Mutation.CancelJob cancel) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -118,6 +119,20 @@ final class Launcher implements AutoCloseable {
                         .log("slurm_cancel_failed");
             }
         });
+    }
+
+    /** Whether this launcher submitted that Slurm job and the loop has not taken the outcome yet. */
+    boolean submitted(long id) {
+        return submitted.containsValue(id);
+    }
+
+    /** Runs {@code then} once everything asked so far has been sent (dropped once closed). */
+    void then(Runnable then) {
+        try {
+            thread.execute(then);
+        } catch (RejectedExecutionException e) {
+            // closed: this member stopped leading or shuts down
+        }
     }
 
     /** The outcomes since the last call, oldest first. */

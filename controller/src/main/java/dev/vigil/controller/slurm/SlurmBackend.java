@@ -36,6 +36,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
 /**
@@ -62,6 +66,8 @@ import java.util.function.BiPredicate;
 public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmBackend.class);
     private static final int CANCELLED_KEPT = 10_000;
+    /** How long a handover is kept for a job end its poll never takes (the caller's wait is shorter). */
+    private static final long HANDOVER_KEPT_SECONDS = 10;
 
     private final SlurmSettings settings;
     private final String cluster;
@@ -77,6 +83,15 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     /** Slurm jobs this backend cancelled: never taken for a launch again. */
     private final Set<Long> cancelled = new LinkedHashSet<>();
     private SlurmPoller.View seen;
+    /**
+     * Vigil's Slurm jobs whose epilog said they ended, by id: their COMPLETING counts as ended (the
+     * job's processes are gone; Slurm frees its GPUs as the epilog exits, or drains the node if the
+     * epilog fails, and a job placed there meanwhile is placed again), and each completes once the
+     * cycle that ended it has handed its launches to Slurm. Completed on the launcher's thread.
+     */
+    private final Map<Long, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
+    /** The handovers of the jobs this cycle ended, to complete after its launches. */
+    private final List<CompletableFuture<Void>> handingOver = new ArrayList<>();
 
     /** One Slurm job Vigil launched: a gang, or one replica. Owned by the scheduler loop's thread. */
     private static final class Launch {
@@ -173,11 +188,14 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     }
 
     /**
-     * Slurm's epilog on a node said this Slurm job ended: the poller looks it up at once and again
-     * shortly (the epilog runs while Slurm still says COMPLETING); the next cycle takes what it found.
+     * Slurm's epilog on a node said this Slurm job ended: the poller looks it up at once (the epilog
+     * runs while Slurm says COMPLETING, and holds the job's GPUs until it exits); the next cycle
+     * ends it and places what waits, and the handover completes once those launches are with Slurm.
+     * Queued before the epilog exits, Slurm starts them as it frees the GPUs, in the scheduling pass
+     * an epilog's end triggers; queued after, they wait for its next backfill pass.
      */
     @Override
-    public void ended(String backendJob) {
+    public CompletionStage<Void> ended(String backendJob) {
         long id;
         try {
             id = Long.parseLong(backendJob);
@@ -185,6 +203,23 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             throw new InvalidValueException("backendJob", "slurm:" + backendJob, "slurm:ID with a Slurm job id, e.g. slurm:1234");
         }
         poller.lookAt(id);
+        if (!launcher.submitted(id) && launches.values().stream().noneMatch(launch -> Long.valueOf(id).equals(launch.slurmId))) {
+            return CompletableFuture.completedFuture(null);   // not Vigil's, or already ended
+        }
+        CompletableFuture<Void> handover = handovers.computeIfAbsent(id, ignored -> new CompletableFuture<Void>()
+                .completeOnTimeout(null, HANDOVER_KEPT_SECONDS, TimeUnit.SECONDS));
+        handover.whenComplete((done, error) -> handovers.remove(id, handover));
+        return handover;
+    }
+
+    @Override
+    public void cycled() {
+        if (handingOver.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> done = List.copyOf(handingOver);
+        handingOver.clear();
+        launcher.then(() -> done.forEach(handover -> handover.complete(null)));
     }
 
     @Override
@@ -210,7 +245,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private void withdraw(Launch launch) {
         unlaunchable.remove(launch.key);
         SlurmJob known = launch.slurmId == null || seen == null ? null : find(seen.jobs(), launch.slurmId);
-        if (!launch.refused && (known == null || !known.state().finished())) {
+        // a COMPLETING job's processes have exited: there is nothing left to cancel
+        if (!launch.refused && (known == null || !known.state().finished() && known.state() != JobState.COMPLETING)) {
             launcher.cancel(launch.key, launch.slurmId);
         }
         if (launch.slurmId != null) {
@@ -369,7 +405,16 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
                             launch.placements.stream().map(Placement::node).toList(), now, listener);
                 }
             }
-            case RUNNING, SUSPENDED, COMPLETING, UNKNOWN -> started(launch, job, now, listener);
+            case COMPLETING -> {
+                started(launch, job, now, listener);
+                CompletableFuture<Void> handover = handovers.get(job.id());
+                if (handover != null && job.exitCode() != null) {
+                    end(launch, job.exitCode() == 0, "Slurm job " + job.id() + " ended" + exit(job)
+                            + " (its epilog has run)", now, listener);
+                    handingOver.add(handover);
+                }
+            }
+            case RUNNING, SUSPENDED, UNKNOWN -> started(launch, job, now, listener);
             case COMPLETED -> {
                 started(launch, job, now, listener);
                 end(launch, true, "Slurm job " + job.id() + " completed" + exit(job), now, listener);
@@ -531,6 +576,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
 
     @Override
     public void stopLeading() {
+        handovers.values().forEach(handover -> handover.complete(null));   // nothing more will be handed over here
+        handingOver.clear();
         launcher.forget();
         poller.forget();
         launches.clear();

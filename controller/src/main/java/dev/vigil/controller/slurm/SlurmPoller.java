@@ -1,5 +1,6 @@
 package dev.vigil.controller.slurm;
 
+import dev.vigil.slurm.JobState;
 import dev.vigil.slurm.SlurmException;
 import dev.vigil.slurm.SlurmJob;
 import dev.vigil.slurm.SlurmNode;
@@ -118,7 +119,7 @@ final class SlurmPoller implements AutoCloseable {
     }
 
     /**
-     * Looks up one job at once, and again while Slurm has it unfinished, each wait twice the last,
+     * Looks up one job at once, and again while Slurm has it running or pending, each wait twice the last,
      * until the waits add up to the poll interval. Nothing happens before the first listing.
      */
     void lookAt(long job) {
@@ -154,7 +155,9 @@ final class SlurmPoller implements AutoCloseable {
                 onView.run();
             }
             Duration next = delay.isZero() ? FIRST_RELOOK : delay.multipliedBy(2);
-            if (!found.get().state().finished() && waited.plus(next).compareTo(interval) < 0) {
+            // COMPLETING is what a hinted job is looked up for; until then (the hint came early), look again
+            if (!found.get().state().finished() && found.get().state() != JobState.COMPLETING
+                    && waited.plus(next).compareTo(interval) < 0) {
                 schedule(job, next, waited.plus(next));
             }
         } catch (SlurmException | RuntimeException e) {

@@ -33,8 +33,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -202,7 +204,7 @@ class SlurmBackendTest {
     }
 
     @Test
-    void anEpilogsWordThatTheJobEndedFreesItsGpusWithoutWaitingForTheNextListing() throws Exception {
+    void anEpilogsWordEndsTheJobWhileSlurmSaysCompletingAndHandsOverOnceTheNextLaunchIsWithSlurm() throws Exception {
         backend.close();
         SlurmSettings slowPoll = new SlurmSettings(SlurmConfig.of(slurm.url(), "vigil", "jwt"), Duration.ofMinutes(1),
                 null, null, null, null, null);
@@ -214,17 +216,43 @@ class SlurmBackendTest {
         backend.start(new Decision.Start("j-000020", gang(1), List.of(on("n1", 0)), 1));
         long id = submitted("vigil:k3f9xq:j-000020/1");
         slurm.run(id, "0");
-        backend.ended(String.valueOf(id));
+        assertThat(backend.ended(String.valueOf(id)).toCompletableFuture())
+                .as("running: a word that came early is only a hint to look").isNotDone();
         pollUntil(() -> events.said.contains("running j-000020"));
 
-        slurm.state(id, "COMPLETING");   // the epilog runs
-        backend.ended(String.valueOf(id));
-        slurm.end(id, "COMPLETED", "None", 0);
+        slurm.completing(id, 0);   // its processes exited; the epilog runs and holds the GPU in Slurm
+        CompletableFuture<Void> handover = backend.ended(String.valueOf(id)).toCompletableFuture();
         pollUntil(() -> events.said.size() == 2);
-        assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id + " completed, exit 0");
+        assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id
+                + " ended, exit 0 (its epilog has run)");
         assertThat(nodes.allocations("n1")).isEmpty();
+        assertThat(slurm.cancels).as("nothing to cancel: its processes exited").isEmpty();
         assertThat(slurm.listings.get()).as("one listing: the rest were lookups of the job").isEqualTo(1);
         assertThat(nodesObserved).as("a lookup of one job leaves the nodes as the listing showed them").hasValue(2);
+
+        // the cycle that ended it places the next job on the GPU; the handover waits for its submit
+        backend.poll(Instant.now(), events);
+        assertThat(handover).isNotDone();
+        backend.start(new Decision.Start("j-000021", gang(1), List.of(on("n1", 0)), 1));
+        backend.cycled();
+        handover.get(10, TimeUnit.SECONDS);
+        assertThat(slurm.jobWithComment("vigil:k3f9xq:j-000021/1")).as("queued in Slurm before the handover")
+                .isNotNull();
+    }
+
+    @Test
+    void withoutTheEpilogsWordCompletingHoldsTheGpusAndAHintForAJobNotVigilsHandsNothingOver() throws Exception {
+        backend.start(new Decision.Start("j-000022", gang(1), List.of(on("n1", 0)), 1));
+        long id = submitted("vigil:k3f9xq:j-000022/1");
+        slurm.run(id, "0");
+        pollUntil(() -> events.said.contains("running j-000022"));
+        slurm.completing(id, 0);
+        long theirs = slurm.foreign("theirs", "n2", "0");
+
+        assertThat(backend.ended(String.valueOf(theirs)).toCompletableFuture()).isCompleted();
+        pollUntil(() -> slurm.listings.get() >= 3);
+        assertThat(events.said).as("COMPLETING alone: Slurm still holds the GPU").containsExactly("running j-000022");
+        assertThat(nodes.allocations("n1")).hasSize(1);
     }
 
     @Test

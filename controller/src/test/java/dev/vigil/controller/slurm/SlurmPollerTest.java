@@ -62,25 +62,26 @@ class SlurmPollerTest {
     }
 
     @Test
-    void whileSlurmStillSaysCompletingTheJobIsLookedUpAgainUntilItCompleted() throws Exception {
+    void whileSlurmStillSaysRunningTheJobIsLookedUpAgainUntilItsEpilogRuns() throws Exception {
         long id = slurm.foreign("theirs", "n1", "0");
         listed(Duration.ofHours(1));
-        slurm.state(id, "COMPLETING");
 
         poller.lookAt(id);
         Await.await(WAIT, () -> slurm.lookups.get() >= 3);
-        assertThat(seen(id).state()).isEqualTo(JobState.COMPLETING);
-        slurm.end(id, "COMPLETED", "None", 0);
+        assertThat(seen(id).state()).isEqualTo(JobState.RUNNING);
+        slurm.state(id, "COMPLETING");
 
-        Await.await(WAIT, () -> seen(id).state() == JobState.COMPLETED);
+        Await.await(WAIT, () -> seen(id).state() == JobState.COMPLETING);
         Await.await(WAIT, () -> poller.looking() == 0);
+        long lookups = slurm.lookups.get();
+        Thread.sleep(200);
+        assertThat(slurm.lookups.get()).as("COMPLETING is what it was looked up for").isEqualTo(lookups);
     }
 
     @Test
     void theLookupsStopWhenTheirWaitsAddUpToThePollInterval() throws Exception {
         long id = slurm.foreign("theirs", "n1", "0");
         listed(Duration.ofMillis(300));
-        slurm.state(id, "COMPLETING");
 
         poller.lookAt(id);
 

@@ -163,6 +163,11 @@ final class StandInSlurmrestd implements AutoCloseable {
                 .put("exit_code", waitStatus);
     }
 
+    /** Its processes exited with a raw wait status, and its epilog runs: COMPLETING, holding its GPUs. */
+    void completing(long id, int waitStatus) {
+        jobs.get(id).put("job_state", "COMPLETING").put("end_time", 1_800_000_020L).put("exit_code", waitStatus);
+    }
+
     /** Adds a job somebody submitted with plain sbatch (or another Vigil), running on a node. */
     long foreign(String comment, String node, String idx) {
         long id = ids.incrementAndGet();
