@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,11 +18,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Submits and cancels Slurm jobs on a thread of its own, in the order asked, so the scheduler
- * loop never waits on Slurm; what came of each submit is collected for the loop to take. Each
- * job is known by its key, the comment it carries in Slurm.
+ * Submits and cancels Slurm jobs on threads of its own, so the scheduler loop never waits on
+ * Slurm; what came of each submit is collected for the loop to take. Each job is known by its key,
+ * the comment it carries in Slurm, and always goes to the same thread: its cancel follows its
+ * submit. Different jobs go out together (a round of jobs ending frees GPUs for as many new ones).
  */
 final class Launcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
@@ -47,28 +48,38 @@ final class Launcher implements AutoCloseable {
 
     private final SlurmConnection slurm;
     private final Clock clock;
-    private final ThreadPoolExecutor thread;
+    /** Requests to slurmrestd at once; it serves several together. */
+    private static final int THREADS = 4;
+
+    private final List<ThreadPoolExecutor> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     /** Keys submitted whose outcome the loop has not taken yet: a cancel may come first. */
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
     /** Keys cancelled before their submit ran: it is skipped. */
     private final Set<String> withdrawn = ConcurrentHashMap.newKeySet();
-    /** Keys whose submit was skipped: their cancel has nothing to do. Launcher thread only. */
-    private final Set<String> skipped = new HashSet<>();
+    /** Keys whose submit was skipped: their cancel has nothing to do. Touched on the key's thread only. */
+    private final Set<String> skipped = ConcurrentHashMap.newKeySet();
 
     Launcher(SlurmConnection slurm, Clock clock) {
         this.slurm = slurm;
         this.clock = clock;
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "vigil-slurm-launcher");
-            t.setDaemon(true);
-            return t;
-        });
+        for (int i = 0; i < THREADS; i++) {
+            String name = "vigil-slurm-launcher-" + i;
+            threads.add(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            }));
+        }
+    }
+
+    private ThreadPoolExecutor threadOf(String key) {
+        return threads.get(Math.floorMod(key.hashCode(), threads.size()));
     }
 
     void submit(String key, JobRequest request) {
         withdrawn.remove(key);
-        thread.execute(() -> {
+        threadOf(key).execute(() -> {
             if (withdrawn.remove(key)) {
                 skipped.add(key);
                 return;
@@ -94,7 +105,7 @@ final class Launcher implements AutoCloseable {
      */
     void cancel(String key, Long id) {
         withdrawn.add(key);
-        thread.execute(() -> {
+        threadOf(key).execute(() -> {
             withdrawn.remove(key);
             if (skipped.remove(key) && id == null) {
                 return;
@@ -128,8 +139,15 @@ final class Launcher implements AutoCloseable {
 
     /** Runs {@code then} once everything asked so far has been sent (dropped once closed). */
     void then(Runnable then) {
+        AtomicInteger left = new AtomicInteger(threads.size());
         try {
-            thread.execute(then);
+            for (ThreadPoolExecutor thread : threads) {
+                thread.execute(() -> {
+                    if (left.decrementAndGet() == 0) {
+                        then.run();
+                    }
+                });
+            }
         } catch (RejectedExecutionException e) {
             // closed: this member stopped leading or shuts down
         }
@@ -147,7 +165,7 @@ final class Launcher implements AutoCloseable {
 
     /** Drops what is waiting: this member no longer leads, and the next leader adopts by key. */
     void forget() {
-        thread.getQueue().clear();
+        threads.forEach(thread -> thread.getQueue().clear());
         outcomes.clear();
         submitted.clear();
         withdrawn.clear();
@@ -155,6 +173,6 @@ final class Launcher implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        threads.forEach(ThreadPoolExecutor::shutdownNow);
     }
 }

@@ -10,9 +10,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,10 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (slurmrestd answers 304 otherwise), so a quiet cluster costs a node list per poll.
  *
  * <p>A job said to have ended (its node's epilog told the controller) is looked up alone at
- * once, and again after 10, 20, 40 ms ... while Slurm still has it unfinished (the epilog runs
- * while the job is COMPLETING), until the next regular listing is due anyway: a lost or early
- * hint costs nothing but the normal poll. What a lookup finds replaces that job in the latest
- * view, whose {@code asked} stays that of its listing.
+ * once, on a few threads of their own (the ends of a whole round of jobs come together), and again
+ * after 10, 20, 40 ms ... while Slurm still has it running, until the next regular listing is due
+ * anyway: a lost or early hint costs nothing but the normal poll. What a lookup finds replaces that
+ * job in the latest view, whose {@code asked} stays that of its listing, and in the next listing's
+ * too when the lookup is the newer.
  */
 final class SlurmPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmPoller.class);
@@ -49,11 +52,23 @@ final class SlurmPoller implements AutoCloseable {
     /** The first wait before a hinted job is looked up again; each next one doubles. */
     static final Duration FIRST_RELOOK = Duration.ofMillis(10);
 
+    /** Lookups of hinted jobs at once: each is one request to slurmrestd, which serves several together. */
+    private static final int LOOKUP_THREADS = 4;
+
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-slurm-poller");
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService lookups = Executors.newScheduledThreadPool(LOOKUP_THREADS, r -> {
+        Thread t = new Thread(r, "vigil-slurm-lookup");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Guards {@link #latest} and {@link #looked}: listings and lookups replace the view from their threads. */
+    private final Object views = new Object();
+    /** What lookups found since the latest listing was asked for, by job id: laid over the next listing. */
+    private final Map<Long, Looked> looked = new HashMap<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     /** Lookups of hinted jobs scheduled or under way. */
     private final AtomicInteger looking = new AtomicInteger();
@@ -64,6 +79,10 @@ final class SlurmPoller implements AutoCloseable {
     /** The poll interval the scheduler loop last asked for: hinted lookups stop when it is spent. */
     private volatile Duration interval = Duration.ofSeconds(1);
     private String lastError;
+
+    /** A job as a lookup found it, and when the lookup began. */
+    private record Looked(SlurmJob job, Instant at) {
+    }
 
     SlurmPoller(SlurmConnection slurm, Clock clock) {
         this.slurm = slurm;
@@ -101,7 +120,14 @@ final class SlurmPoller implements AutoCloseable {
                 Optional<List<SlurmJob>> changed = slurm.get().jobsChangedSince(previous.asked());
                 jobs = changed.orElse(previous.jobs());
             }
-            latest = new View(List.copyOf(jobs), List.copyOf(slurm.get().nodes()), asked);
+            List<SlurmNode> nodes = List.copyOf(slurm.get().nodes());
+            synchronized (views) {
+                looked.values().removeIf(lookup -> !lookup.at().isAfter(asked));
+                for (Looked lookup : looked.values()) {
+                    jobs = replaced(jobs, lookup.job());
+                }
+                latest = new View(List.copyOf(jobs), nodes, asked);
+            }
             onView.run();
             if (lastError != null) {
                 LOG.atInfo().addKeyValue("jobs", jobs.size()).log("slurm_poll_recovered");
@@ -129,7 +155,7 @@ final class SlurmPoller implements AutoCloseable {
     private void schedule(long job, Duration delay, Duration waited) {
         looking.incrementAndGet();
         try {
-            thread.schedule(() -> look(job, delay, waited), delay.toNanos(), TimeUnit.NANOSECONDS);
+            lookups.schedule(() -> look(job, delay, waited), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             looking.decrementAndGet();   // closed: the hint is dropped
         }
@@ -141,19 +167,26 @@ final class SlurmPoller implements AutoCloseable {
     }
 
     private void look(long job, Duration delay, Duration waited) {
-        View previous = latest;
         try {
-            if (previous == null) {
+            if (latest == null) {
                 return;
             }
+            Instant at = clock.instant();
             Optional<SlurmJob> found = slurm.get().job(job);
             if (found.isEmpty()) {
                 return;
             }
-            if (latest == previous) {   // else forgotten meanwhile: this member stopped leading
-                latest = new View(replaced(previous.jobs(), found.get()), previous.nodes(), previous.asked());
-                onView.run();
+            synchronized (views) {
+                View current = latest;
+                if (current == null) {
+                    return;   // forgotten meanwhile: this member stopped leading
+                }
+                looked.put(job, new Looked(found.get(), at));
+                if (current.asked().isBefore(at)) {
+                    latest = new View(replaced(current.jobs(), found.get()), current.nodes(), current.asked());
+                }
             }
+            onView.run();
             Duration next = delay.isZero() ? FIRST_RELOOK : delay.multipliedBy(2);
             // COMPLETING is what a hinted job is looked up for; until then (the hint came early), look again
             if (!found.get().state().finished() && found.get().state() != JobState.COMPLETING
@@ -192,12 +225,16 @@ final class SlurmPoller implements AutoCloseable {
 
     /** Forgets the view: this member no longer leads. */
     void forget() {
-        latest = null;
+        synchronized (views) {
+            latest = null;
+            looked.clear();
+        }
         lastAsked = Instant.EPOCH;
     }
 
     @Override
     public void close() {
         thread.shutdownNow();
+        lookups.shutdownNow();
     }
 }

@@ -21,6 +21,7 @@ import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 import dev.vigil.scheduler.Decision;
 import dev.vigil.slurm.SlurmConfig;
+import dev.vigil.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -216,9 +218,11 @@ class SlurmBackendTest {
         backend.start(new Decision.Start("j-000020", gang(1), List.of(on("n1", 0)), 1));
         long id = submitted("vigil:k3f9xq:j-000020/1");
         slurm.run(id, "0");
-        assertThat(backend.ended(String.valueOf(id)).toCompletableFuture())
-                .as("running: a word that came early is only a hint to look").isNotDone();
+        // a word that came early (Slurm says RUNNING) is a hint to look: it finds the job running, and
+        // its handover waits (from the moment the submit's answer is in)
+        pollUntil(() -> !backend.ended(String.valueOf(id)).toCompletableFuture().isDone());
         pollUntil(() -> events.said.contains("running j-000020"));
+        assertThat(events.said).containsExactly("running j-000020");
 
         slurm.completing(id, 0);   // its processes exited; the epilog runs and holds the GPU in Slurm
         CompletableFuture<Void> handover = backend.ended(String.valueOf(id)).toCompletableFuture();
@@ -230,14 +234,23 @@ class SlurmBackendTest {
         assertThat(slurm.listings.get()).as("one listing: the rest were lookups of the job").isEqualTo(1);
         assertThat(nodesObserved).as("a lookup of one job leaves the nodes as the listing showed them").hasValue(2);
 
-        // the cycle that ended it places the next job on the GPU; the handover waits for its submit
+        // the cycle that ended it places the next jobs on the GPUs; the handover waits for their submits
         backend.poll(Instant.now(), events);
         assertThat(handover).isNotDone();
-        backend.start(new Decision.Start("j-000021", gang(1), List.of(on("n1", 0)), 1));
+        slurm.submitsHeld = new CountDownLatch(1);
+        for (int job = 21; job <= 28; job++) {
+            backend.start(new Decision.Start("j-0000" + job, gang(1), List.of(on("n1", job - 21)), 1));
+        }
         backend.cycled();
+        Await.await(Duration.ofSeconds(10), () -> slurm.submitsWaiting.get() >= 2);   // they go out together
+        Thread.sleep(100);
+        assertThat(handover).as("the submits are not with Slurm yet").isNotDone();
+        slurm.submitsHeld.countDown();
         handover.get(10, TimeUnit.SECONDS);
-        assertThat(slurm.jobWithComment("vigil:k3f9xq:j-000021/1")).as("queued in Slurm before the handover")
-                .isNotNull();
+        for (int job = 21; job <= 28; job++) {
+            assertThat(slurm.jobWithComment("vigil:k3f9xq:j-0000" + job + "/1")).as("queued in Slurm before the handover")
+                    .isNotNull();
+        }
     }
 
     @Test

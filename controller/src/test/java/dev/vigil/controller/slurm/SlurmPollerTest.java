@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +91,40 @@ class SlurmPollerTest {
         // at once, then after 10, 20, 40 and 80 ms (150 in all); 160 more would pass 300
         Await.await(WAIT, () -> poller.looking() == 0);
         assertThat(slurm.lookups.get()).isEqualTo(5);
+    }
+
+    @Test
+    void aLookupNewerThanAListingInFlightIsNotUndoneByIt() throws Exception {
+        long id = slurm.foreign("theirs", "n1", "0");
+        SlurmPoller.View first = listed(Duration.ZERO);
+        slurm.listingsHeld = new CountDownLatch(1);
+        poller.refresh(Duration.ZERO);   // asked for now, answered as of now, delivered later
+        Await.await(WAIT, () -> slurm.listings.get() == 2);
+
+        slurm.state(id, "COMPLETING");
+        poller.lookAt(id);
+        Await.await(WAIT, () -> seen(id).state() == JobState.COMPLETING);
+        slurm.listingsHeld.countDown();
+
+        Await.await(WAIT, () -> poller.latest().asked().isAfter(first.asked()));
+        assertThat(seen(id).state()).as("the lookup began after the listing was asked for").isEqualTo(JobState.COMPLETING);
+    }
+
+    @Test
+    void hintsOfARoundOfJobsAreLookedUpTogether() throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(slurm.foreign("theirs", "n1", String.valueOf(i)));
+        }
+        listed(Duration.ofHours(1));
+        ids.forEach(id -> slurm.state(id, "COMPLETING"));
+        slurm.lookupsHeld = new CountDownLatch(1);
+
+        ids.forEach(poller::lookAt);
+
+        Await.await(WAIT, () -> slurm.lookupsWaiting.get() >= 2);
+        slurm.lookupsHeld.countDown();
+        Await.await(WAIT, () -> ids.stream().allMatch(id -> seen(id).state() == JobState.COMPLETING));
     }
 
     @Test

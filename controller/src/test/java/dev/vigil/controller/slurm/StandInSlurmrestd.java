@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +31,7 @@ final class StandInSlurmrestd implements AutoCloseable {
             + "\"Slurm\": {\"release\": \"22.05.8\"}}";
 
     private final HttpServer server;
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
     private final Map<Long, ObjectNode> jobs = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> nodes = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(100);
@@ -40,6 +44,14 @@ final class StandInSlurmrestd implements AutoCloseable {
     /** How many times one job was asked for ({@code GET /job/{id}}), and the whole list ({@code GET /jobs}). */
     final AtomicLong lookups = new AtomicLong();
     final AtomicLong listings = new AtomicLong();
+    /** Not null: a lookup of one job waits for this to open (and counts in {@link #lookupsWaiting}). */
+    volatile CountDownLatch lookupsHeld;
+    final AtomicLong lookupsWaiting = new AtomicLong();
+    /** Not null: a submit waits for this to open (and counts in {@link #submitsWaiting}) before it is taken. */
+    volatile CountDownLatch submitsHeld;
+    final AtomicLong submitsWaiting = new AtomicLong();
+    /** Not null: a job listing is answered as it was when asked for, once this opens. */
+    volatile CountDownLatch listingsHeld;
     /** Take the next submit, but answer 503 as if the answer was lost. */
     volatile boolean loseNextAnswer;
 
@@ -54,6 +66,7 @@ final class StandInSlurmrestd implements AutoCloseable {
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(handlers);   // a held listing must not hold the lookups
         server.start();
     }
 
@@ -74,6 +87,7 @@ final class StandInSlurmrestd implements AutoCloseable {
             answer = "Unable find requested URL.";
         } else if (method.equals("GET") && path.contains("/job/")) {
             lookups.incrementAndGet();
+            await(lookupsHeld, lookupsWaiting);
             ObjectNode job = jobs.get(Long.parseLong(path.substring(path.lastIndexOf('/') + 1)));
             if (job == null) {
                 status = 500;
@@ -86,11 +100,13 @@ final class StandInSlurmrestd implements AutoCloseable {
             ArrayNode list = JSON.createArrayNode();
             jobs.values().forEach(list::add);
             answer = "{\"errors\": [], \"jobs\": " + list + "}";
+            await(listingsHeld, new AtomicLong());
         } else if (method.equals("GET") && path.endsWith("/nodes")) {
             ArrayNode list = JSON.createArrayNode();
             nodes.values().forEach(list::add);
             answer = "{\"errors\": [], \"nodes\": " + list + "}";
         } else if (method.equals("POST") && path.endsWith("/job/submit")) {
+            await(submitsHeld, submitsWaiting);
             JsonNode request = JSON.readTree(body);
             submits.add(request);
             if (refuse != null) {
@@ -199,8 +215,26 @@ final class StandInSlurmrestd implements AutoCloseable {
         return count;
     }
 
+    private static void await(CountDownLatch held, AtomicLong waiting) {
+        if (held == null) {
+            return;
+        }
+        waiting.incrementAndGet();
+        try {
+            held.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        for (CountDownLatch held : new CountDownLatch[] {listingsHeld, lookupsHeld, submitsHeld}) {
+            if (held != null) {
+                held.countDown();
+            }
+        }
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
