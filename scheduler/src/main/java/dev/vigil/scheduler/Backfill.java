@@ -148,7 +148,7 @@ final class Backfill {
             }
             Choice choice = changedLeaves == null || roomOnOne(changedLeaves, head, model)
                     ? placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit,
-                    Fit.filter(head, false)) : null;
+                    head.form.filter(false)) : null;
             if (choice != null) {
                 found = choice;
                 start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -176,7 +176,7 @@ final class Backfill {
     /** Whether one of {@code leaves} has enough nodes with room for the gang (a one-leaf placement may succeed). */
     private boolean roomOnOne(BitSet leaves, Job gang, int model) {
         for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
-            if (placer.available(leaf, model, gang.spec.gpusPerNode(), Fit.filter(gang, false)) >= gang.spec.nodes()) {
+            if (placer.available(leaf, model, gang.spec.gpusPerNode(), gang.form.filter(false)) >= gang.spec.nodes()) {
                 return true;
             }
         }
