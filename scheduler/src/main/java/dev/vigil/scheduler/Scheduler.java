@@ -124,7 +124,7 @@ public final class Scheduler {
         this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
         this.rebinding = new Rebinding(state, jobs);
         this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
-                List.of(new FitExplanation(fit, capacity), new ReservationExplanation(backfill)));
+                List.of(new FitExplanation(fit, capacity, backfill), new ReservationExplanation(backfill)));
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
         }

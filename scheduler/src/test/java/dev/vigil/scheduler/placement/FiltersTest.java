@@ -157,7 +157,7 @@ class FiltersTest {
         assertThat(rejected(new Room(3))).containsExactly("serve", "bare");
         assertThat(rejected(new Room(2))).containsExactly("bare");
         assertThat(rejected(new Room(4))).containsExactly("serve", "bare");
-        assertThat(new Room(3).why(node("serve"))).isEqualTo("2 of 4 GPUs free");
+        assertThat(new Room(3).why(node("serve"))).isEqualTo("2 of 4 GPUs free, needs 3");
     }
 
     @Test
