@@ -51,24 +51,6 @@ class FiltersTest {
         return state.node(name);
     }
 
-    /** Allows the named nodes; says the others lack the label gpu. */
-    private record Labelled(Set<String> nodes) implements NodeConstraint {
-        @Override
-        public boolean allows(String node) {
-            return nodes.contains(node);
-        }
-
-        @Override
-        public String why(String node) {
-            return "no label gpu on " + node;
-        }
-
-        @Override
-        public String describe() {
-            return "nodeSelector gpu=h100";
-        }
-    }
-
     @Test
     void inPoolRejectsOtherPoolsAndNodesInNone() {
         InPool train = new InPool("train");
