@@ -46,6 +46,8 @@ class NodeConstraintTest {
         JobRecord second = scheduler.job("second").orElseThrow();
         assertThat(second.placements()).as("n0 and n1 are free but excluded").isEmpty();
         assertThat(second.waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.why("second").orElseThrow().details()).as("n0 and n1 are not its to wait for")
+                .contains("not now: 1 of 1 node: n2: 0 of 8 GPUs free, needs 8");
     }
 
     @Test
