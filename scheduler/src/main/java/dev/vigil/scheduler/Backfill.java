@@ -3,9 +3,12 @@ package dev.vigil.scheduler;
 import dev.vigil.api.binding.HumanDurations;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.scheduler.Job.Held;
+import dev.vigil.scheduler.placement.Filters;
+import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
 import dev.vigil.scheduler.placement.Placer.Pick;
+import dev.vigil.scheduler.placement.Unreserved;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
@@ -40,8 +43,8 @@ final class Backfill {
     private Reservation reservation;
     private boolean tried;
 
-    /** A blocked gang's hold on nodes, from when its GPUs are expected free. */
-    record Reservation(Job job, Instant start, List<Node> nodes) {
+    /** A blocked gang's hold on nodes from when its GPUs are expected free, planned by the cycle at {@code planned}. */
+    record Reservation(Job job, Instant planned, Instant start, List<Node> nodes) {
         /** "job j-7's reservation on 4 nodes (gpu-001, …)". */
         String holder() {
             List<String> names = new ArrayList<>();
@@ -88,6 +91,12 @@ final class Backfill {
     boolean avoids(Job job, Instant now) {
         return reservation != null && reservation.job != job
                 && job.runtimeLimitNanos > Job.nanos(reservation.start) - Job.nanos(now);
+    }
+
+    /** The reservation as its cycle kept {@code job} off the reserved nodes, naming its gang; none when it did not. */
+    NodeFilter keptOffBy(Job job) {
+        return reservation != null && avoids(job, reservation.planned) ? new Unreserved("job " + reservation.job.id)
+                : Filters.NONE;
     }
 
     /** Why a job that fits only on the reserved nodes waits. */
@@ -148,7 +157,7 @@ final class Backfill {
             }
             Choice choice = changedLeaves == null || roomOnOne(changedLeaves, head, model)
                     ? placer.gang(model, spec.nodes(), spec.gpusPerNode(), spec.topology(), leafLimit,
-                    Fit.filter(head, false)) : null;
+                    head.form.filter(false)) : null;
             if (choice != null) {
                 found = choice;
                 start = running.expectedEnd().isAfter(now) ? running.expectedEnd() : now;
@@ -170,13 +179,13 @@ final class Backfill {
             state.reserve(pick.node(), true);
             nodes.add(pick.node());
         }
-        return new Reservation(head, start, nodes);
+        return new Reservation(head, now, start, nodes);
     }
 
     /** Whether one of {@code leaves} has enough nodes with room for the gang (a one-leaf placement may succeed). */
     private boolean roomOnOne(BitSet leaves, Job gang, int model) {
         for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
-            if (placer.available(leaf, model, gang.spec.gpusPerNode(), Fit.filter(gang, false)) >= gang.spec.nodes()) {
+            if (placer.available(leaf, model, gang.spec.gpusPerNode(), gang.form.filter(false)) >= gang.spec.nodes()) {
                 return true;
             }
         }

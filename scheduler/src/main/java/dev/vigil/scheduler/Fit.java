@@ -3,12 +3,9 @@ package dev.vigil.scheduler;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.scheduler.Job.Held;
-import dev.vigil.scheduler.placement.Filters;
 import dev.vigil.scheduler.placement.NodeFilter;
-import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Placer;
 import dev.vigil.scheduler.placement.Placer.Choice;
-import dev.vigil.scheduler.placement.Unreserved;
 import dev.vigil.scheduler.policy.Quotas;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.ClusterState.Node;
@@ -19,8 +16,8 @@ import java.util.Locale;
 
 /**
  * The filter stage and the search it feeds: the GPU models a job may use, how much of it its tenant's quota
- * admits, the nodes it may not use (pool, simulated GPUs, a reservation it would delay), and the
- * {@link Placer}'s scored placement on the rest.
+ * admits, and the {@link Placer}'s scored placement on the nodes its {@link Form#filter} lets it use (pool,
+ * simulated GPUs, backend, a reservation it would delay).
  */
 final class Fit {
     private final ClusterState state;
@@ -92,19 +89,6 @@ final class Fit {
         return spec.migProfile() != null
                 ? placer.slices(model, missing, spec.migProfile(), spec.spread(), filter, on)
                 : placer.replicas(model, missing, spec.gpusPerNode(), spec.spread(), filter, on);
-    }
-
-    /**
-     * The filter plugins for the job: its {@link NodeMatch}'s (pool, simulated GPUs, backend, the backend's
-     * constraint), then the reservation if asked. A job any node suits gets {@link Filters#NONE} or the reservation
-     * alone, made once.
-     */
-    static NodeFilter filter(Job job, boolean avoidReserved) {
-        NodeMatch match = job.form.match;
-        if (match.any()) {
-            return avoidReserved ? Unreserved.FILTER : Filters.NONE;
-        }
-        return avoidReserved ? match.filters().and(Unreserved.FILTER) : match.filters();
     }
 
     /** Thousandths of a GPU one replica takes: a MIG slice is its compute slices out of 7. */

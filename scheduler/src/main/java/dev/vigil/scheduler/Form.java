@@ -4,7 +4,10 @@ import dev.vigil.api.jobs.JobKind;
 import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.api.jobs.Topology;
 import dev.vigil.scheduler.placement.Capacity;
+import dev.vigil.scheduler.placement.Filters;
+import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.placement.NodeMatch;
+import dev.vigil.scheduler.placement.Unreserved;
 
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +32,13 @@ final class Form {
     final String waitingFor;
     /** The nodes it may use at all. */
     final NodeMatch match;
+    /**
+     * Its match's filter plugins, and those then the reservation: built once, as every placement search asks for
+     * them. A form any node suits gets {@link Filters#NONE}, which the searches answer from the cluster's index, or
+     * the reservation alone.
+     */
+    private final NodeFilter mayUse;
+    private final NodeFilter keepsOffReserved;
     /** A training gang's shape (or a one-node training job's): read by {@link BlockedGangs} without the spec. */
     final boolean training;
     final int nodes;
@@ -63,9 +73,17 @@ final class Form {
     Form(JobSpec spec, NodeMatch match) {
         this.waitingFor = "waiting for " + Capacity.wants(spec);
         this.match = match;
+        Filters filters = match.filters();
+        this.mayUse = filters;
+        this.keepsOffReserved = match.any() ? Unreserved.FILTER : filters.and(Unreserved.FILTER);
         this.training = spec.kind() == JobKind.TRAINING;
         this.nodes = training ? spec.nodes() : 0;
         this.perNode = training ? spec.gpusPerNode() : 0;
+    }
+
+    /** The filter plugins for its placement searches: its match's, then the reservation's if {@code avoidReserved}. */
+    NodeFilter filter(boolean avoidReserved) {
+        return avoidReserved ? keepsOffReserved : mayUse;
     }
 
     boolean failed(int model, boolean avoidReserved, boolean fewestLeaves, long epoch) {

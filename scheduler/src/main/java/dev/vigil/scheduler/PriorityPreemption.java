@@ -48,7 +48,7 @@ final class PriorityPreemption implements Preemption {
             if (count == 0) {
                 continue;
             }
-            NodeFilter filter = Fit.filter(job, avoidReserved);
+            NodeFilter filter = job.form.filter(avoidReserved);
             int leafLimit = locality.leafLimit(job, model, now);
             List<Job> released = new ArrayList<>();
             Choice choice = null;

@@ -78,7 +78,7 @@ final class QuotaReclaim implements Preemption {
                 given.merge(borrower.tenant.name(), borrower.heldMilli(), Long::sum);
                 released.add(borrower);
                 choice = fit.place(job, model, count, locality.leafLimit(job, model, now),
-                        Fit.filter(job, avoidReserved));
+                        job.form.filter(avoidReserved));
                 if (choice != null) {
                     break;
                 }

@@ -124,7 +124,7 @@ public final class Scheduler {
         this.backfill = new Backfill(policy, state, placer, fit, locality, holding);
         this.rebinding = new Rebinding(state, jobs);
         this.explainer = new Explainer(policy, state, capacity, queue, fairShare, shares,
-                List.of(new FitExplanation(fit, capacity), new ReservationExplanation(backfill)));
+                List.of(new FitExplanation(fit, capacity, backfill), new ReservationExplanation(backfill)));
         for (Tenant tenant : policy.tenants()) {
             shares.put(tenant.name(), tenant.shares());
         }
@@ -560,7 +560,7 @@ public final class Scheduler {
                 continue;
             }
             Choice choice = blockedGangs.known(job, model, leafLimit) ? null
-                    : fit.place(job, model, count, leafLimit, Fit.filter(job, avoidReserved));
+                    : fit.place(job, model, count, leafLimit, job.form.filter(avoidReserved));
             if (choice == null) {
                 // Within an epoch GPUs only get taken: what did not fit does not fit later in it.
                 job.form.fail(model, avoidReserved, held, memoEpoch);
@@ -693,7 +693,7 @@ public final class Scheduler {
             return false;
         }
         boolean fits = !blockedGangs.known(job, model, Integer.MAX_VALUE)
-                && fit.place(job, model, 1, Integer.MAX_VALUE, Fit.filter(job, avoidReserved)) != null;
+                && fit.place(job, model, 1, Integer.MAX_VALUE, job.form.filter(avoidReserved)) != null;
         if (!fits) {
             job.form.fail(model, avoidReserved, false, memoEpoch);
             if (!avoidReserved) {
@@ -710,7 +710,7 @@ public final class Scheduler {
         Boolean known = job.form.fitsIgnoringReservation(model, held, memoEpoch);
         if (known == null) {
             known = !blockedGangs.known(job, model, leafLimit)
-                    && fit.place(job, model, 1, leafLimit, Fit.filter(job, false)) != null;
+                    && fit.place(job, model, 1, leafLimit, job.form.filter(false)) != null;
             if (!known) {
                 blockedGangs.remember(job, model, leafLimit);
             }

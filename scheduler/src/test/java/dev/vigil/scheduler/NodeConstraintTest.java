@@ -2,7 +2,7 @@ package dev.vigil.scheduler;
 
 import dev.vigil.api.jobs.JobRecord;
 import dev.vigil.api.jobs.WaitReason;
-import dev.vigil.scheduler.placement.NodeConstraint;
+import dev.vigil.scheduler.placement.Labelled;
 import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.policy.SchedulerPolicy;
 import dev.vigil.scheduler.topology.Fabric;
@@ -18,24 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A backend's own constraint on nodes (a Kubernetes pod's nodeSelector), given through {@link NodeMatch}. */
 class NodeConstraintTest {
     private static final Instant T0 = Instant.parse("2026-12-07T08:00:00Z");
-
-    /** Allows the named nodes; the others lack the label {@code gpu}. */
-    private record Labelled(Set<String> nodes) implements NodeConstraint {
-        @Override
-        public boolean allows(String node) {
-            return nodes.contains(node);
-        }
-
-        @Override
-        public String why(String node) {
-            return "no label gpu";
-        }
-
-        @Override
-        public String describe() {
-            return "nodeSelector gpu=h100";
-        }
-    }
 
     /** n0 to n2, run by kubernetes; 8-GPU jobs may use n2 only, 3×8 gangs n1 and n2, 4-GPU jobs no node. */
     private static Scheduler scheduler() {
@@ -64,6 +46,8 @@ class NodeConstraintTest {
         JobRecord second = scheduler.job("second").orElseThrow();
         assertThat(second.placements()).as("n0 and n1 are free but excluded").isEmpty();
         assertThat(second.waiting()).isEqualTo(WaitReason.ROOM);
+        assertThat(scheduler.why("second").orElseThrow().details()).as("n0 and n1 are not its to wait for")
+                .contains("not now: 1 of 1 node: n2: 0 of 8 GPUs free, needs 8");
     }
 
     @Test
@@ -77,11 +61,11 @@ class NodeConstraintTest {
         JobRecord none = scheduler.job("none").orElseThrow();
         assertThat(none.waiting()).isEqualTo(WaitReason.NO_MATCHING_NODES);
         assertThat(none.reason()).isEqualTo("no node run by kubernetes matching nodeSelector gpu=h100 has "
-                + "NVIDIA H100 80GB HBM3 GPUs; 3 nodes with these GPUs excluded: n0: no label gpu; n1: no label gpu; "
-                + "n2: no label gpu");
+                + "NVIDIA H100 80GB HBM3 GPUs; 3 nodes with these GPUs excluded: n0: no label gpu on n0; "
+                + "n1: no label gpu on n1; n2: no label gpu on n2");
         JobRecord gang = scheduler.job("gang").orElseThrow();
         assertThat(gang.placements()).isEmpty();
         assertThat(gang.reason()).as("two of three nodes allowed for a gang of three")
-                .endsWith("; 1 node with these GPUs excluded: n0: no label gpu");
+                .endsWith("; 1 node with these GPUs excluded: n0: no label gpu on n0");
     }
 }

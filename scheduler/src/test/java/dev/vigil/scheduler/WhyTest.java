@@ -8,6 +8,7 @@ import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,40 @@ class WhyTest {
         assertThat(scheduler.why("gang").orElseThrow().details()).contains(
                 "needs 2 nodes × 8 GPUs of " + H100 + "; the largest leaf switch has 1 such node");
         assertThat(scheduler.why("fits").orElseThrow().details()).noneMatch(d -> d.startsWith("needs "));
+    }
+
+    @Test
+    void aJobThatFitsButWaitsForRoomSaysWhyEachNodeDoesNotTakeItNow() {
+        Scheduler scheduler = oneNode(SchedulerPolicy.defaults());
+        scheduler.submit("blocker", Jobs.training(8).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("waits", Jobs.training(4).spec(), T0);
+        scheduler.submit("never", Jobs.gang(2, 8).spec(), T0);
+
+        assertThat(scheduler.why("waits").orElseThrow().details())
+                .contains("not now: 1 of 1 node: n0: 0 of 8 GPUs free, needs 4");
+        assertThat(scheduler.why("never").orElseThrow().details()).as("no node could ever take it, busy or not")
+                .noneMatch(d -> d.startsWith("not now: "));
+    }
+
+    @Test
+    void aJobKeptOffAReservationHearsWhoseItIsAndTheGangHoldingItOrAJobEndingBeforeItDoesNot() {
+        Scheduler scheduler = new Scheduler(SchedulerPolicy.defaults(), Fabric.uniform(1, 3, "n"));
+        for (int i = 0; i < 3; i++) {
+            scheduler.upsertNode(hgx("n" + i, H100));
+        }
+        scheduler.submit("running", Jobs.gang(2, 8).limit(Duration.ofHours(2)).spec(), T0);
+        scheduler.schedule(T0);
+        scheduler.submit("head", Jobs.gang(3, 8).spec(), T0.plusSeconds(1));
+        scheduler.submit("long", Jobs.training(8).limit(Duration.ofHours(5)).spec(), T0.plusSeconds(2));
+        // Ends before the reservation starts, so it may use the reserved node; it waits for a second one.
+        scheduler.submit("short", Jobs.gang(2, 8).limit(Duration.ofHours(1)).spec(), T0.plusSeconds(3));
+        scheduler.schedule(T0.plusSeconds(10));
+
+        assertThat(scheduler.why("long").orElseThrow().details()).contains("not now: 3 of 3 nodes: "
+                + "n2: reserved for job head; n0: 0 of 8 GPUs free, needs 8; n1: 0 of 8 GPUs free, needs 8");
+        assertThat(List.of("head", "short")).allSatisfy(id -> assertThat(scheduler.why(id).orElseThrow().details())
+                .contains("not now: 2 of 3 nodes: n0: 0 of 8 GPUs free, needs 8; n1: 0 of 8 GPUs free, needs 8"));
     }
 
     @Test

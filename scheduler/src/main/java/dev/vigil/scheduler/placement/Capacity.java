@@ -11,6 +11,7 @@ import dev.vigil.scheduler.topology.ClusterState.Slice;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -19,6 +20,9 @@ import java.util.List;
  * not fit even then waits for a topology it cannot get, or for nodes to come back.
  */
 public final class Capacity {
+    /** Nodes {@link #notNow} names; the rest it counts. */
+    private static final int SHOWN = 3;
+
     private final ClusterState state;
 
     public Capacity(ClusterState state) {
@@ -122,6 +126,39 @@ public final class Capacity {
                 + "; the job needs " + (spec.kind() == JobKind.TRAINING ? spec.nodes() : 1)
                 + (spec.kind() == JobKind.TRAINING ? leafWish(spec.topology()) : ""));
         return lines;
+    }
+
+    /**
+     * Why the nodes of {@code model} that {@code match} allows do not take {@code spec} now, for a job that fits
+     * once running work is gone: "not now: 3 of 4 nodes: n1: 2 of 8 GPUs free, needs 4; n2: reserved for job j-7;
+     * n0: cordoned, draining or down". The nodes with the most free GPUs come first, as the nearest to taking it;
+     * the first {@value #SHOWN} are named, so a fleet of a thousand busy nodes gives one line.
+     *
+     * @param reservation the backfill reservation's filter where it keeps the job off reserved nodes, else
+     *                    {@link Filters#NONE}
+     * @return null when every such node could take it now (it waits for something else)
+     */
+    public String notNow(int model, JobSpec spec, NodeMatch match, NodeFilter reservation) {
+        Filters filters = match.filters();
+        NodeFilter room = spec.migProfile() != null ? new FreeSlice(spec.migProfile()) : new Room(spec.gpusPerNode());
+        Filters now = new Filters(Schedulable.FILTER, room, reservation);
+        int total = 0;
+        List<Node> refusing = new ArrayList<>();
+        for (Node node : state.nodes()) {
+            if (node.model() == model && !filters.rejects(node)) {
+                total++;
+                if (now.rejects(node)) {
+                    refusing.add(node);
+                }
+            }
+        }
+        if (refusing.isEmpty()) {
+            return null;
+        }
+        refusing.sort(Comparator.comparingInt(Node::freeCount).reversed());
+        List<String> shown = refusing.stream().limit(SHOWN).map(n -> n.name + ": " + now.why(n)).toList();
+        return "not now: " + refusing.size() + " of " + total + (total == 1 ? " node: " : " nodes: ")
+                + String.join("; ", shown) + (refusing.size() > SHOWN ? "; …" : "");
     }
 
     /** Free MIG slices of a profile on a node's usable GPUs. */

@@ -14,6 +14,6 @@ record Room(int perNode) implements NodeFilter {
 
     @Override
     public String why(Node node) {
-        return node.freeCount() + " of " + node.gpuCount() + " GPUs free";
+        return node.freeCount() + " of " + node.gpuCount() + " GPUs free, needs " + perNode;
     }
 }

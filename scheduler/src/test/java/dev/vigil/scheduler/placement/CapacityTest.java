@@ -265,6 +265,52 @@ class CapacityTest {
     }
 
     @Test
+    void notNowNamesTheNodesNearestToTakingTheJobFirstAndCountsTheRest() {
+        ClusterState state = cluster(Fabric.none(), hgx("full"), hgx("two"), hgx("idle"), hgx("six"), hgx("three"),
+                node("real", 8, i -> 0, null, false));
+        state.allocate(state.node("full"), 0xff, "x");
+        state.allocate(state.node("real"), 0xff, "x");
+        NodeMatch simulated = new NodeMatch(null, true, null);
+        state.allocate(state.node("two"), 0b111111, "x");
+        state.allocate(state.node("six"), 0b11, "x");
+        state.allocate(state.node("three"), 0b11111, "x");
+        Capacity capacity = new Capacity(state);
+
+        assertThat(capacity.notNow(0, service(8), simulated, Filters.NONE)).isEqualTo("not now: 4 of 5 nodes: "
+                + "six: 6 of 8 GPUs free, needs 8; three: 3 of 8 GPUs free, needs 8; two: 2 of 8 GPUs free, needs 8; "
+                + "…");
+        assertThat(capacity.notNow(0, service(3), simulated, Filters.NONE)).isEqualTo("not now: 2 of 5 nodes: "
+                + "two: 2 of 8 GPUs free, needs 3; full: 0 of 8 GPUs free, needs 3");
+        state.release(state.node("full"), "x");
+        assertThat(capacity.notNow(0, service(2), simulated, Filters.NONE)).as("every node it may use could take it")
+                .isNull();
+    }
+
+    @Test
+    void notNowSaysADownNodeIsDownAndAReservedNodeIsHeldOnlyWhenTheReservationKeepsTheJobOff() {
+        ClusterState state = cluster(Fabric.none(), hgx("held"), cordoned(hgx("down")), hgx("free"));
+        state.reserve(state.node("held"), true);
+        Capacity capacity = new Capacity(state);
+
+        assertThat(capacity.notNow(0, service(8), ANY, new Unreserved("job gang"))).isEqualTo("not now: 2 of 3 nodes: "
+                + "held: reserved for job gang; down: cordoned, draining or down");
+        assertThat(capacity.notNow(0, service(8), ANY, Filters.NONE)).isEqualTo("not now: 1 of 3 nodes: "
+                + "down: cordoned, draining or down");
+    }
+
+    @Test
+    void notNowCountsFreeSlicesOfTheProfileForASliceJob() {
+        ClusterState state = cluster(Fabric.none(), mig("taken", true), mig("open", true));
+        Node taken = state.node("taken");
+        state.allocate(taken, 0, taken.slices(0)[0], "s");
+        state.allocate(taken, 0, taken.slices(0)[1], "s");
+        Capacity capacity = new Capacity(state);
+
+        assertThat(capacity.notNow(0, slice("1g.10gb"), ANY, Filters.NONE))
+                .isEqualTo("not now: 1 of 2 nodes: taken: no free 1g.10gb slice");
+    }
+
+    @Test
     void slicesOnAnyUsableGpuCountNotOnlyTheFirst() {
         NodeCapacity laterGpu = new NodeCapacity("m", H100, null, true, true, List.of(
                 new NodeCapacity.Gpu(0, "m-0", true, 0, 0, List.of()),

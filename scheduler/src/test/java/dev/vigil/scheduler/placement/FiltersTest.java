@@ -51,24 +51,6 @@ class FiltersTest {
         return state.node(name);
     }
 
-    /** Allows the named nodes; says the others lack the label gpu. */
-    private record Labelled(Set<String> nodes) implements NodeConstraint {
-        @Override
-        public boolean allows(String node) {
-            return nodes.contains(node);
-        }
-
-        @Override
-        public String why(String node) {
-            return "no label gpu on " + node;
-        }
-
-        @Override
-        public String describe() {
-            return "nodeSelector gpu=h100";
-        }
-    }
-
     @Test
     void inPoolRejectsOtherPoolsAndNodesInNone() {
         InPool train = new InPool("train");
@@ -157,7 +139,7 @@ class FiltersTest {
         assertThat(rejected(new Room(3))).containsExactly("serve", "bare");
         assertThat(rejected(new Room(2))).containsExactly("bare");
         assertThat(rejected(new Room(4))).containsExactly("serve", "bare");
-        assertThat(new Room(3).why(node("serve"))).isEqualTo("2 of 4 GPUs free");
+        assertThat(new Room(3).why(node("serve"))).isEqualTo("2 of 4 GPUs free, needs 3");
     }
 
     @Test

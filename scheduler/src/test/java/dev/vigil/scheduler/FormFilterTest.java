@@ -1,34 +1,27 @@
 package dev.vigil.scheduler;
 
-import dev.vigil.api.jobs.JobSpec;
 import dev.vigil.scheduler.placement.Filters;
 import dev.vigil.scheduler.placement.NodeFilter;
 import dev.vigil.scheduler.placement.NodeMatch;
 import dev.vigil.scheduler.placement.Unreserved;
-import dev.vigil.scheduler.policy.Tenant;
 import dev.vigil.scheduler.topology.ClusterState;
 import dev.vigil.scheduler.topology.Fabric;
 import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
 
 import static dev.vigil.scheduler.Clusters.H100;
 import static dev.vigil.scheduler.Clusters.hgx;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The filters {@link Fit} gives a job: its match's plugins, and the reservation's only when asked. */
-class FitFilterTest {
-    private static final Instant T0 = Instant.parse("2026-12-07T08:00:00Z");
-
-    private static Job job(NodeMatch match) {
-        JobSpec spec = Jobs.training(8).spec();
-        return new Job("j", spec, new Form(spec, match), Tenant.unlimited("t"), 500, T0, 0);
+/** The filters a {@link Form} gives its jobs' searches: its match's plugins, and the reservation's only when asked. */
+class FormFilterTest {
+    private static Form form(NodeMatch match) {
+        return new Form(Jobs.training(8).spec(), match);
     }
 
     @Test
     void aJobAnyNodeSuitsGetsNoFilterOrTheReservationAlone() {
-        assertThat(Fit.filter(job(NodeMatch.ANY), false)).isSameAs(Filters.NONE);
-        assertThat(Fit.filter(job(NodeMatch.ANY), true)).isSameAs(Unreserved.FILTER);
+        assertThat(form(NodeMatch.ANY).filter(false)).isSameAs(Filters.NONE);
+        assertThat(form(NodeMatch.ANY).filter(true)).isSameAs(Unreserved.FILTER);
     }
 
     @Test
@@ -38,10 +31,10 @@ class FitFilterTest {
         state.upsert(Clusters.runBy(hgx("slurm-1", H100), "slurm"));
         state.upsert(Clusters.runBy(hgx("k8s-0", H100), "kubernetes"));
         state.reserve(state.node("slurm-1"), true);
-        Job job = job(new NodeMatch(null, false, "slurm"));
+        Form form = form(new NodeMatch(null, false, "slurm"));
 
-        NodeFilter keepsOff = Fit.filter(job, true);
-        NodeFilter mayUse = Fit.filter(job, false);
+        NodeFilter keepsOff = form.filter(true);
+        NodeFilter mayUse = form.filter(false);
 
         assertThat(state.nodes()).filteredOn(n -> !keepsOff.rejects(n)).extracting(n -> n.name)
                 .containsExactly("slurm-0");
@@ -49,5 +42,13 @@ class FitFilterTest {
                 .containsExactly("slurm-0", "slurm-1");
         assertThat(keepsOff.why(state.node("slurm-1"))).isEqualTo("reserved for a gang ahead of it");
         assertThat(keepsOff.why(state.node("k8s-0"))).isEqualTo("run by kubernetes");
+    }
+
+    @Test
+    void aFormBuildsItsFiltersOnceForEverySearch() {
+        Form form = form(new NodeMatch("train", false, "slurm"));
+
+        assertThat(form.filter(true)).isSameAs(form.filter(true));
+        assertThat(form.filter(false)).isSameAs(form.filter(false));
     }
 }
