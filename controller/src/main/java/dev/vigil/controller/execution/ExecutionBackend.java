@@ -16,8 +16,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Where jobs run: the port through which the scheduler loop carries out its decisions (bind) and
- * learns that a job runs (confirm) or ended. Called only on the leader's event loop. Backends are
- * named as {@link dev.vigil.controller.config.BackendName} lists them.
+ * learns that a job runs (confirm) or ended. Called only on the leader's event loop, but for
+ * {@link #ended}. Backends are named as {@link dev.vigil.controller.config.BackendName} lists them.
  */
 public interface ExecutionBackend {
     String name();
@@ -63,7 +63,8 @@ public interface ExecutionBackend {
     /**
      * A node said this backend's job ({@code backendJob}, as in {@code Allocation.backendJob()},
      * without the backend's prefix) ended there: a hint to look at it before the next poll. Nothing
-     * may depend on it arriving; by default it is ignored.
+     * may depend on it arriving; by default it is ignored. Unlike the rest, called on any thread
+     * (a round of jobs ending together must not queue behind the loop's cycles).
      *
      * @return the handover: completes once what the job's end made room for has been handed to the
      *         backend (so the backend can start it the moment the old job lets go), or at once when

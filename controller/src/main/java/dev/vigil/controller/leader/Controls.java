@@ -100,7 +100,7 @@ public final class Controls {
             return Outcomes.value(nodes.report(report));
         }
         String request = mutation.caller().request();
-        if (request == null || mutation instanceof Mutation.BackendJobEnded) {   // a hint: twice is harmless
+        if (request == null) {
             return dispatch(mutation);
         }
         Optional<String> done = store.applied(request);
@@ -110,6 +110,14 @@ public final class Controls {
         Outcome outcome = dispatch(mutation);
         store.applied(request, Json.write(outcome));
         return outcome;
+    }
+
+    /**
+     * A node's word that a backend job ended, taken on the caller's thread rather than queued
+     * behind the loop's cycles: see {@link JobScheduling#hint}. Twice is harmless.
+     */
+    Outcome hint(Mutation.BackendJobEnded ended) {
+        return jobs.hint(ended);
     }
 
     private Outcome dispatch(Mutation mutation) {

@@ -94,6 +94,9 @@ public final class LeaderService implements Service, LeaderApi {
         }
         Mutation mutation = Json.read(mutationJson, Mutation.class);
         Controls controls = parts.controls();
+        if (mutation instanceof Mutation.BackendJobEnded ended) {
+            return Json.write(controls.hint(ended));
+        }
         return Json.write(controls.loop().call(Mutation.kind(mutation), () -> controls.apply(mutation), APPLY_TIMEOUT,
                 LeaderService::busy));
     }

@@ -104,6 +104,8 @@ public final class SchedulerLoop implements JobScheduling {
     private volatile JobsView view = JobsView.EMPTY;
     /** The handovers of hinted job ends ({@code slurm:1234}) not yet taken by {@link #handover}; gone once complete. */
     private final Map<String, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
+    /** Whether this member's scheduler runs (it leads): for the hints, taken off the loop. */
+    private volatile boolean leading;
 
     // Owned by the event loop's thread.
     private Scheduler scheduler;
@@ -150,6 +152,7 @@ public final class SchedulerLoop implements JobScheduling {
     public void stopLeading() {
         loop.requireLoop();
         cycles.cancel(false);
+        leading = false;
         scheduler = null;
         backends.values().forEach(ExecutionBackend::stopLeading);
         view = JobsView.EMPTY;
@@ -166,9 +169,6 @@ public final class SchedulerLoop implements JobScheduling {
         loop.requireLoop();
         if (scheduler == null) {
             return Outcomes.problem(notRunning());
-        }
-        if (mutation instanceof Mutation.BackendJobEnded ended) {
-            return ended(ended);
         }
         if (mutation instanceof Mutation.SubmitJobs batch) {
             return submitAll(batch);
@@ -307,6 +307,7 @@ public final class SchedulerLoop implements JobScheduling {
         for (NodeRecord node : nodes) {
             decisions.addAll(follow(node, now));
         }
+        leading = true;
         persist(ACTOR);
         carryOut(decisions);
         LOG.atInfo().addKeyValue("jobs", unfinished.size()).addKeyValue("nodes", upserted.size())
@@ -575,9 +576,14 @@ public final class SchedulerLoop implements JobScheduling {
 
     /**
      * A hint that a backend job ended ({@code slurm:1234}): its backend looks at it now; what it
-     * finds comes back through the backend's poll, in a cycle like any other news.
+     * finds comes back through the backend's poll, in a cycle like any other news. Taken on the
+     * caller's thread: it changes nothing itself, and the ends of a round of jobs come together.
      */
-    private Outcome ended(Mutation.BackendJobEnded ended) {
+    @Override
+    public Outcome hint(Mutation.BackendJobEnded ended) {
+        if (!leading) {
+            return Outcomes.problem(notRunning());
+        }
         String backendJob = ended.backendJob();
         int colon = backendJob.indexOf(':');
         ExecutionBackend backend = colon < 0 ? null : backends.get(backendJob.substring(0, colon));

@@ -90,6 +90,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
      * cycle that ended it has handed its launches to Slurm. Completed on the launcher's thread.
      */
     private final Map<Long, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
+    /** The Slurm ids of {@link #launches}, for the hints, which come on other threads. */
+    private final Set<Long> launched = ConcurrentHashMap.newKeySet();
     /** The handovers of the jobs this cycle ended, to complete after its launches. */
     private final List<CompletableFuture<Void>> handingOver = new ArrayList<>();
 
@@ -192,7 +194,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
      * runs while Slurm says COMPLETING, and holds the job's GPUs until it exits); the next cycle
      * ends it and places what waits, and the handover completes once those launches are with Slurm.
      * Queued before the epilog exits, Slurm starts them as it frees the GPUs, in the scheduling pass
-     * an epilog's end triggers; queued after, they wait for its next backfill pass.
+     * an epilog's end triggers; queued after, they wait for its next backfill pass. Called on any
+     * thread (a hint is not queued behind the scheduler loop's cycles).
      */
     @Override
     public CompletionStage<Void> ended(String backendJob) {
@@ -203,7 +206,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             throw new InvalidValueException("backendJob", "slurm:" + backendJob, "slurm:ID with a Slurm job id, e.g. slurm:1234");
         }
         poller.lookAt(id);
-        if (!launcher.submitted(id) && launches.values().stream().noneMatch(launch -> Long.valueOf(id).equals(launch.slurmId))) {
+        if (!launcher.submitted(id) && !launched.contains(id)) {
             return CompletableFuture.completedFuture(null);   // not Vigil's, or already ended
         }
         CompletableFuture<Void> handover = handovers.computeIfAbsent(id, ignored -> new CompletableFuture<Void>()
@@ -251,6 +254,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         }
         if (launch.slurmId != null) {
             remember(launch.slurmId);
+            launched.remove(launch.slurmId);
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -279,6 +283,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             }
             if (outcome instanceof Launcher.Submitted submitted) {
                 launch.slurmId = submitted.id();
+                launched.add(submitted.id());
                 launch.submitted = submitted.at();
             } else if (outcome instanceof Launcher.Unsure unsure) {
                 launch.lookFrom = unsure.at();
@@ -383,6 +388,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
                 return;
             }
             launch.slurmId = job.id();
+            launched.add(job.id());
             launch.submitted = view.asked();
             launch.lookFrom = null;
         } else {
@@ -555,6 +561,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     @Override
     public void adopt(List<JobRecord> holding, Instant now) {
         launches.clear();
+        launched.clear();
         unlaunchable.clear();
         seen = null;
         nodes.dropUnclaimed(SlurmBackend::slurms, new HashSet<>(holding.stream().map(JobRecord::id).toList()));
@@ -581,6 +588,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         launcher.forget();
         poller.forget();
         launches.clear();
+        launched.clear();
         unlaunchable.clear();
         seen = null;
     }
