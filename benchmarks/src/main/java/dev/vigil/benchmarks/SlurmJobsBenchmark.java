@@ -195,7 +195,7 @@ public final class SlurmJobsBenchmark {
                         token: "%s"
                         timeout: 30s
                         commandEnvironment: {SLURM_CONF: "%s"}
-                      poll: 500ms
+                      poll: 2s   # the default: the epilog says when a job ended
                       workingDirectory: /tmp
                       output: /dev/null
                     """.formatted(port, dir.resolve("data"), freePort(), freePort(), env.get("SLURMRESTD_URL"),
