@@ -14,6 +14,7 @@ import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 import dev.vigil.gpu.simulated.Workload;
 import dev.vigil.gpu.simulated.WorkloadKind;
+import dev.vigil.http.Handler;
 import dev.vigil.http.HttpServer;
 import dev.vigil.http.Response;
 import dev.vigil.http.Router;
@@ -158,22 +159,12 @@ class GateCommandTest {
         agent.close();
         List<String> told = new CopyOnWriteArrayList<>();
         CompletableFuture<Response> handedOver = new CompletableFuture<>();
-        HttpServer controller = HttpServer.serving(new Router()
-                .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
-                        false, 0, List.of())))
-                .post("/v1/agents/{node}/ended", request -> {
-                    told.add(request.pathParam("node") + " " + request.body(EndedJob.class).backendJob());
-                    return Response.later(handedOver);
-                }))
-                .start(new InetSocketAddress("127.0.0.1", 0));
+        HttpServer controller = controllerAnsweringEnded(request -> {
+            told.add(request.pathParam("node") + " " + request.body(EndedJob.class).backendJob());
+            return Response.later(handedOver);
+        });
         try {
-            SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of());
-            gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
-            agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
-                    new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
-                    new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
-                            null, Duration.ofMillis(200), Duration.ofSeconds(2)), null, null, null, null, null),
-                    gpus, Clock.systemUTC(), null, SystemdNotifier.disabled());
+            agentReportingTo(controller, Duration.ofSeconds(2));
             environment.put("SLURM_JOB_ID", "4714");
             environment.put("SLURM_JOB_GPUS", "0");
 
@@ -195,19 +186,9 @@ class GateCommandTest {
     @Test
     void aControllerThatDoesNotAnswerHoldsTheEpilogAFewSecondsAtMost() throws Exception {
         agent.close();
-        HttpServer controller = HttpServer.serving(new Router()
-                .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
-                        false, 0, List.of())))
-                .post("/v1/agents/{node}/ended", request -> Response.later(new CompletableFuture<>())))
-                .start(new InetSocketAddress("127.0.0.1", 0));
+        HttpServer controller = controllerAnsweringEnded(request -> Response.later(new CompletableFuture<>()));
         try {
-            SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of());
-            gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
-            agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
-                    new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
-                    new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
-                            null, Duration.ofMillis(200), Duration.ofSeconds(30)), null, null, null, null, null),
-                    gpus, Clock.systemUTC(), null, SystemdNotifier.disabled());
+            agentReportingTo(controller, Duration.ofSeconds(30));
             environment.put("SLURM_JOB_ID", "4715");
             environment.put("SLURM_JOB_GPUS", "0");
 
@@ -244,6 +225,26 @@ class GateCommandTest {
         assertThat(unreachable.err()).startsWith("vigil gate: prolog: the agent at http://127.0.0.1:" + closed
                 + " did not answer: ").contains("(the GPUs could not be checked)");
         assertThat(gate("--prolog", "--epilog").exit()).as("one of them").isEqualTo(2);
+    }
+
+    /** A controller that takes the agent's reports and answers the epilog's word with {@code ended}. */
+    private static HttpServer controllerAnsweringEnded(Handler ended) {
+        return HttpServer.serving(new Router()
+                .post("/v1/agents/{node}/report", request -> Response.json(new DesiredState(1, false, false, List.of(),
+                        false, 0, List.of())))
+                .post("/v1/agents/{node}/ended", ended))
+                .start(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** An agent on simulated GPUs reporting to {@code controller}, each request given {@code timeout}. */
+    private void agentReportingTo(HttpServer controller, Duration timeout) throws Exception {
+        SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, 3, List.of());
+        gpus = new SimulatedNode("gpu07", spec, Clock.systemUTC());
+        agent = Agent.start(new AgentConfig("gpu07", "127.0.0.1:0", BackendKind.SIMULATED,
+                new AgentConfig.Sampling(Duration.ofMillis(200), null), null, null, null, null, spec,
+                new AgentConfig.Controller(List.of("http://127.0.0.1:" + controller.port()), "vgl_agent_secret",
+                        null, Duration.ofMillis(200), timeout), null, null, null, null, null),
+                gpus, Clock.systemUTC(), null, SystemdNotifier.disabled());
     }
 
     private static void await(Check check) throws Exception {
