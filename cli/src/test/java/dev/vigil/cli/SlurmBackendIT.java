@@ -64,6 +64,7 @@ class SlurmBackendIT {
     private static Slurm slurm;
     private static String url;
     private static String admin;
+    private static String agentToken;
 
     @BeforeAll
     static void start() throws Exception {
@@ -106,7 +107,7 @@ class SlurmBackendIT {
         assertThat(controller.awaitReady(Duration.ofSeconds(60))).isTrue();
         url = "http://127.0.0.1:" + controller.port();
         admin = Files.readString(dir.resolve("controller/admin.token")).trim();
-        String agentToken = Files.readString(dir.resolve("controller/agent.token")).trim();
+        agentToken = Files.readString(dir.resolve("controller/agent.token")).trim();
         for (String node : NODES) {
             SimulatedSpec spec = SimulatedSpec.of(NodeProfile.HGX_H100_8, node.hashCode(), List.of());
             AgentConfig config = new AgentConfig(node, "127.0.0.1:0", BackendKind.SIMULATED,
@@ -168,6 +169,31 @@ class SlurmBackendIT {
         assertThat(inVigilNumbers(node, parse(cuda))).as("CUDA_VISIBLE_DEVICES are the GPUs in Vigil's record")
                 .isEqualTo(vigilGpus);
         await(Duration.ofSeconds(10), () -> vigilNode(node).get("allocations").isEmpty());
+    }
+
+    @Test
+    void theWordThatAJobEndedWaitsForItsHandoverAtMostItsBound() throws Exception {
+        String id = submit("""
+                {"name": "it-handover", "gpus": 1, "runtimeLimit": "5m", "command": ["sleep", "60"]}""");
+        try {
+            String node = awaitJob(id, "running").get("placements").get(0).get("node").asText();
+            SlurmJob job = slurmJobOf(id, node);
+
+            long start = System.nanoTime();
+            HttpResponse<String> told = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/v1/agents/" + node
+                    + "/ended")).header("Authorization", "Bearer " + agentToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"backendJob\": \"slurm:" + job.id() + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+            assertThat(told.statusCode()).as(told.body()).isEqualTo(202);
+            assertThat(waited).as("Slurm still runs it, so nothing is handed over: the answer waits out its 1 s")
+                    .isGreaterThanOrEqualTo(950);
+            assertThat(job(id).get("state").asText()).as("a word that came early ends nothing").isEqualTo("running");
+        } finally {
+            cancel(id);
+            awaitJob(id, "cancelled");
+        }
     }
 
     @Test

@@ -65,12 +65,16 @@ public interface ExecutionBackend {
      * without the backend's prefix) ended there: a hint to look at it before the next poll. Nothing
      * may depend on it arriving; by default it is ignored. Unlike the rest, called on any thread
      * (a round of jobs ending together must not queue behind the loop's cycles).
-     *
-     * @return the handover: completes once what the job's end made room for has been handed to the
-     *         backend (so the backend can start it the moment the old job lets go), or at once when
-     *         there is nothing to wait for; the caller bounds the wait
      */
-    default CompletionStage<Void> ended(String backendJob) {
+    default void ended(String backendJob) {
+    }
+
+    /**
+     * The handover of a job {@link #ended} was hinted for: completes once what the job's end made
+     * room for has been handed to the backend (so it can start it the moment the old job lets go),
+     * or at once when there is nothing to wait for. Any thread; the caller bounds the wait.
+     */
+    default CompletionStage<Void> handover(String backendJob) {
         return CompletableFuture.completedFuture(null);
     }
 

@@ -52,7 +52,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -102,8 +101,6 @@ public final class SchedulerLoop implements JobScheduling {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Map<String, Integer> quotas;
     private volatile JobsView view = JobsView.EMPTY;
-    /** The handovers of hinted job ends ({@code slurm:1234}) not yet taken by {@link #handover}; gone once complete. */
-    private final Map<String, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
     /** Whether this member's scheduler runs (it leads): for the hints, taken off the loop. */
     private volatile boolean leading;
 
@@ -585,18 +582,13 @@ public final class SchedulerLoop implements JobScheduling {
             return Outcomes.problem(notRunning());
         }
         String backendJob = ended.backendJob();
-        int colon = backendJob.indexOf(':');
-        ExecutionBackend backend = colon < 0 ? null : backends.get(backendJob.substring(0, colon));
+        ExecutionBackend backend = backendRunning(backendJob);
         try {
             if (backend == null) {
                 throw new InvalidValueException("backendJob", backendJob, "BACKEND:ID of a backend this controller "
                         + "runs (" + String.join(", ", backends.keySet()) + "), e.g. slurm:1234");
             }
-            CompletableFuture<Void> handover = backend.ended(backendJob.substring(colon + 1)).toCompletableFuture();
-            if (!handover.isDone()) {
-                handovers.put(backendJob, handover);
-                handover.whenComplete((done, error) -> handovers.remove(backendJob, handover));
-            }
+            backend.ended(backendJob.substring(backendJob.indexOf(':') + 1));
         } catch (InvalidValueException e) {
             return Outcomes.problem(new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(), null,
                     e.field(), e.value(), e.allowed()));
@@ -611,8 +603,15 @@ public final class SchedulerLoop implements JobScheduling {
      * what the end made room for is with the backend; at once when there is none to wait for.
      */
     public CompletionStage<Void> handover(String backendJob) {
-        CompletableFuture<Void> handover = handovers.remove(backendJob);
-        return handover == null ? CompletableFuture.completedFuture(null) : handover;
+        ExecutionBackend backend = backendRunning(backendJob);
+        return backend == null ? CompletableFuture.completedFuture(null)
+                : backend.handover(backendJob.substring(backendJob.indexOf(':') + 1));
+    }
+
+    /** The backend of a backend job ({@code slurm:1234}), or null when this controller runs none by that name. */
+    private ExecutionBackend backendRunning(String backendJob) {
+        int colon = backendJob.indexOf(':');
+        return colon < 0 ? null : backends.get(backendJob.substring(0, colon));
     }
 
     private Outcome cancel(Mutation.CancelJob cancel) {

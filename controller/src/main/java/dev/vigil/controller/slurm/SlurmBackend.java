@@ -198,7 +198,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
      * thread (a hint is not queued behind the scheduler loop's cycles).
      */
     @Override
-    public CompletionStage<Void> ended(String backendJob) {
+    public void ended(String backendJob) {
         long id;
         try {
             id = Long.parseLong(backendJob);
@@ -206,13 +206,25 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             throw new InvalidValueException("backendJob", "slurm:" + backendJob, "slurm:ID with a Slurm job id, e.g. slurm:1234");
         }
         poller.lookAt(id);
-        if (!launcher.submitted(id) && !launched.contains(id)) {
-            return CompletableFuture.completedFuture(null);   // not Vigil's, or already ended
+        if (launcher.submitted(id) || launched.contains(id)) {   // else not Vigil's, or already ended
+            handovers.computeIfAbsent(id, ignored -> {
+                CompletableFuture<Void> handover = new CompletableFuture<Void>()
+                        .completeOnTimeout(null, HANDOVER_KEPT_SECONDS, TimeUnit.SECONDS);
+                handover.whenComplete((done, error) -> handovers.remove(id, handover));
+                return handover;
+            });
         }
-        CompletableFuture<Void> handover = handovers.computeIfAbsent(id, ignored -> new CompletableFuture<Void>()
-                .completeOnTimeout(null, HANDOVER_KEPT_SECONDS, TimeUnit.SECONDS));
-        handover.whenComplete((done, error) -> handovers.remove(id, handover));
-        return handover;
+    }
+
+    @Override
+    public CompletionStage<Void> handover(String backendJob) {
+        CompletableFuture<Void> handover = null;
+        try {
+            handover = handovers.get(Long.parseLong(backendJob));
+        } catch (NumberFormatException e) {
+            // no such hint was taken
+        }
+        return handover == null ? CompletableFuture.completedFuture(null) : handover;
     }
 
     @Override

@@ -220,12 +220,16 @@ class SlurmBackendTest {
         slurm.run(id, "0");
         // a word that came early (Slurm says RUNNING) is a hint to look: it finds the job running, and
         // its handover waits (from the moment the submit's answer is in)
-        pollUntil(() -> !backend.ended(String.valueOf(id)).toCompletableFuture().isDone());
+        pollUntil(() -> {
+            backend.ended(String.valueOf(id));
+            return !backend.handover(String.valueOf(id)).toCompletableFuture().isDone();
+        });
         pollUntil(() -> events.said.contains("running j-000020"));
         assertThat(events.said).containsExactly("running j-000020");
 
         slurm.completing(id, 0);   // its processes exited; the epilog runs and holds the GPU in Slurm
-        CompletableFuture<Void> handover = backend.ended(String.valueOf(id)).toCompletableFuture();
+        backend.ended(String.valueOf(id));
+        CompletableFuture<Void> handover = backend.handover(String.valueOf(id)).toCompletableFuture();
         pollUntil(() -> events.said.size() == 2);
         assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id
                 + " ended, exit 0 (its epilog has run)");
@@ -262,7 +266,8 @@ class SlurmBackendTest {
         slurm.completing(id, 0);
         long theirs = slurm.foreign("theirs", "n2", "0");
 
-        assertThat(backend.ended(String.valueOf(theirs)).toCompletableFuture()).isCompleted();
+        backend.ended(String.valueOf(theirs));
+        assertThat(backend.handover(String.valueOf(theirs)).toCompletableFuture()).isCompleted();
         pollUntil(() -> slurm.listings.get() >= 3);
         assertThat(events.said).as("COMPLETING alone: Slurm still holds the GPU").containsExactly("running j-000022");
         assertThat(nodes.allocations("n1")).hasSize(1);
