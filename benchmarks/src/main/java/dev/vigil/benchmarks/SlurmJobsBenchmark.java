@@ -60,6 +60,8 @@ public final class SlurmJobsBenchmark {
     private static final String BATCHED = "Vigil in batches";
     private static final String ONE_BY_ONE = "Vigil one by one";
     private static final String SBATCH = "sbatch";
+    /** While this file is in the Slurm directory, scripts/slurm/bench-epilog.sh tells no agent. */
+    private static final String EPILOG_OFF = "bench-epilog-off";
 
     private SlurmJobsBenchmark() {
     }
@@ -79,6 +81,7 @@ public final class SlurmJobsBenchmark {
         int xidSamples = Integer.parseInt(arg(args, "--xid-samples", "5"));
         int batch = Integer.parseInt(arg(args, "--batch", "50"));
         Path slurmDir = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
+        Files.deleteIfExists(slurmDir.resolve(EPILOG_OFF));   // left by a run killed during sbatch's path
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : Files.readAllLines(slurmDir.resolve("env"))) {
             String assignment = line.replaceFirst("^export ", "");
@@ -331,7 +334,7 @@ public final class SlurmJobsBenchmark {
      */
     private static Result viaSbatch(Slurm slurm, Map<String, String> env, Path slurmDir, String tag, int jobs)
             throws Exception {
-        Path epilogOff = Files.writeString(slurmDir.resolve("bench-epilog-off"), tag);
+        Path epilogOff = Files.writeString(slurmDir.resolve(EPILOG_OFF), tag);
         try {
             return viaSbatch(slurm, env, tag, jobs);
         } finally {
