@@ -41,7 +41,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -53,8 +52,6 @@ import java.util.function.Supplier;
  */
 final class AgentApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
-    /** How long the epilog's word waits for the controller (which itself waits at most 1 s to hand the GPUs on). */
-    static final Duration ENDED_WAIT = Duration.ofSeconds(2);
 
     private final String node;
     private final String backend;
@@ -243,8 +240,10 @@ final class AgentApi {
 
     /**
      * {@code POST /v1/slurm/jobs/{id}/ended}: Slurm's epilog ({@code vigil agent gate --epilog})
-     * says the job ended here; the controller hears it at once, and the answer waits for the
-     * controller's (at most {@link #ENDED_WAIT}). From this host only, as the epilog runs here.
+     * says the job ended here; the word goes on to the controller, and the epilog is answered at
+     * once. Slurm frees the job's GPUs when the epilog exits, so the sooner it does, the sooner
+     * the next job the controller submits finds them free and starts in its submit (one held there
+     * would wait for slurmctld's next scheduling pass). From this host only, as the epilog runs here.
      */
     private Response slurmJobEnded(Request request) {
         boolean local = request.remote() instanceof InetSocketAddress peer && peer.getAddress() != null
@@ -260,11 +259,8 @@ final class AgentApi {
         if (reporter == null) {
             return Response.json(200, Map.of("node", node, "job", id, "told", "nobody: this agent reports to no controller"));
         }
-        // Answered once the controller has (it hands the GPUs on first): the epilog waits for this.
-        return Response.later(reporter.backendJobEnded("slurm:" + id)
-                .completeOnTimeout(false, ENDED_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(told -> Response.json(202, Map.of("node", node, "job", id, "told",
-                        told ? "the controller" : "the controller, which did not answer in time"))));
+        reporter.backendJobEnded("slurm:" + id);   // a word lost on the way costs the controller's next poll
+        return Response.json(202, Map.of("node", node, "job", id, "told", "the controller"));
     }
 
     private Response inject(Request request) {

@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -123,11 +122,6 @@ public final class Controller implements AutoCloseable {
             @Override
             public LeaderClient leader() {
                 return leader;
-            }
-
-            @Override
-            public CompletionStage<Void> handover(String backendJob) {
-                return state.handover(backendJob);
             }
 
             @Override

@@ -43,8 +43,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -129,11 +127,6 @@ final class MemberState {
         return loop == null ? JobsView.EMPTY : loop.jobs();
     }
 
-    /** The handover of a hinted job end (see {@link SchedulerLoop#handover}); at once unless this member leads. */
-    CompletionStage<Void> handover(String backendJob) {
-        SchedulerLoop loop = scheduler;
-        return loop == null ? CompletableFuture.completedFuture(null) : loop.handover(backendJob);
-    }
 
     /** The events this member's loop applied, by kind; none while the state is not open. */
     Map<String, Long> eventsApplied() {

@@ -82,12 +82,15 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (handlers == null) {
-            answer(ctx, handle(found, parsed), parsed, keepAlive);
+            write(ctx, handle(found, parsed), keepAlive);
             return;
         }
         // The handler may block: run it off the event loop, answer back on it.
         try {
-            handlers.execute(() -> answer(ctx, handle(found, parsed), parsed, keepAlive));
+            handlers.execute(() -> {
+                Response response = handle(found, parsed);
+                ctx.executor().execute(() -> write(ctx, response, keepAlive));
+            });
         } catch (RejectedExecutionException e) {
             write(ctx, Response.problem(Problem.of(503, "overloaded", "Overloaded",
                     "too many requests in progress; retry shortly", null)).header("Retry-After", "1"), keepAlive);
@@ -120,30 +123,12 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             return Response.problem(new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(),
                     path, e.field(), e.value(), e.allowed()));
         } catch (Throwable e) {
-            return failed(e, request);
+            // Whatever went wrong, the client gets its answer.
+            LOG.atError().setCause(e).addKeyValue("method", request.method()).addKeyValue("path", path)
+                    .log("handler_failed");
+            return Response.problem(Problem.of(500, "internal-error", "Internal error",
+                    "the server failed to answer; this is a bug, and it has been logged", path));
         }
-    }
-
-    /** Writes the answer on the connection's event loop, once there is one (a {@link Response#later} waits). */
-    private void answer(ChannelHandlerContext ctx, Response response, Request request, boolean keepAlive) {
-        if (response.pending() == null) {
-            if (ctx.executor().inEventLoop()) {
-                write(ctx, response, keepAlive);
-            } else {
-                ctx.executor().execute(() -> write(ctx, response, keepAlive));
-            }
-            return;
-        }
-        response.pending().whenComplete((done, error) -> answer(ctx, done != null ? done : failed(error, request),
-                request, keepAlive));
-    }
-
-    /** Whatever went wrong, the client gets its answer. */
-    private static Response failed(Throwable error, Request request) {
-        LOG.atError().setCause(error).addKeyValue("method", request.method()).addKeyValue("path", request.path())
-                .log("handler_failed");
-        return Response.problem(Problem.of(500, "internal-error", "Internal error",
-                "the server failed to answer; this is a bug, and it has been logged", request.path()));
     }
 
     private void write(ChannelHandlerContext ctx, Response response, boolean keepAlive) {

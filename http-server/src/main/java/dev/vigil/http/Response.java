@@ -7,12 +7,8 @@ import dev.vigil.api.binding.Documents;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
-/**
- * What a handler answers: status, content type, body and extra headers; or an answer that comes
- * later ({@link #later}), so a handler that waits on something else holds no thread meanwhile.
- */
+/** What a handler answers: status, content type, body and extra headers. */
 public final class Response {
     public static final String JSON = "application/json";
 
@@ -20,25 +16,11 @@ public final class Response {
     private final String contentType;
     private final byte[] body;
     private final Map<String, String> headers = new LinkedHashMap<>();
-    private final CompletionStage<Response> later;
 
     private Response(int status, String contentType, byte[] body) {
-        this(status, contentType, body, null);
-    }
-
-    private Response(int status, String contentType, byte[] body, CompletionStage<Response> later) {
         this.status = status;
         this.contentType = contentType;
         this.body = body;
-        this.later = later;
-    }
-
-    /**
-     * The answer once {@code answer} completes; it must complete (bound it with a timeout), and
-     * should complete normally: failing, it is answered as a server error.
-     */
-    public static Response later(CompletionStage<Response> answer) {
-        return new Response(0, null, new byte[0], answer);
     }
 
     public static Response json(int status, Object value) {
@@ -92,10 +74,5 @@ public final class Response {
 
     public Map<String, String> headers() {
         return headers;
-    }
-
-    /** The answer to wait for, or null when this is the answer. */
-    CompletionStage<Response> pending() {
-        return later;
     }
 }

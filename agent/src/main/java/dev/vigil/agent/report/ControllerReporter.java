@@ -222,28 +222,22 @@ public final class ControllerReporter implements AutoCloseable {
     /**
      * Tells the controller member this agent reports to that a backend job ({@code slurm:1234})
      * ended on this node, so its leader looks at the job now rather than at its next poll. Sent
-     * once: a hint lost on the way costs the controller its normal poll.
-     *
-     * @return completes with whether the controller took it, once it answers: a leader answers
-     *         after it has handed the freed GPUs to the next job (bounded on its side), so Slurm's
-     *         epilog, which waits for this, lets go of them only then
+     * once and not waited for: a hint lost on the way costs the controller its normal poll.
      */
-    public CompletableFuture<Boolean> backendJobEnded(String backendJob) {
+    public void backendJobEnded(String backendJob) {
         URI endpoint = URI.create(urls.get(current) + "/v1/agents/" + node + "/ended");
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(config.timeout())
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "vigil-agent/" + agentVersion)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"backendJob\": \"" + backendJob + "\"}")).build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             if (error != null || response.statusCode() != 202) {
                 LOG.atDebug().addKeyValue("node", node).addKeyValue("backend_job", backendJob)
                         .addKeyValue("status", response == null ? null : response.statusCode())
                         .addKeyValue("error", error == null ? null : String.valueOf(error.getMessage()))
                         .log("job_ended_hint_lost");
-                return false;
             }
-            return true;
         });
     }
 

@@ -11,8 +11,6 @@ import dev.vigil.scheduler.placement.NodeConstraint;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Where jobs run: the port through which the scheduler loop carries out its decisions (bind) and
@@ -67,19 +65,6 @@ public interface ExecutionBackend {
      * (a round of jobs ending together must not queue behind the loop's cycles).
      */
     default void ended(String backendJob) {
-    }
-
-    /**
-     * The handover of a job {@link #ended} was hinted for: completes once what the job's end made
-     * room for has been handed to the backend (so it can start it the moment the old job lets go),
-     * or at once when there is nothing to wait for. Any thread; the caller bounds the wait.
-     */
-    default CompletionStage<Void> handover(String backendJob) {
-        return CompletableFuture.completedFuture(null);
-    }
-
-    /** The cycle's decisions have all been handed to this backend ({@link #start}, {@link #stop}). */
-    default void cycled() {
     }
 
     /** This member no longer leads: stop acting (a new leader {@link #adopt adopts} what runs). */

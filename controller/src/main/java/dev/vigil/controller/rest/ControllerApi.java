@@ -57,7 +57,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -67,9 +66,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -85,8 +81,6 @@ public final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
     /** On answers from a member whose view is stale: why. */
     private static final String STALE_HEADER = "Vigil-Stale";
-    /** How long a job end's hint waits for the leader to hand the freed GPUs to their next job. */
-    static final Duration HANDOVER_WAIT = Duration.ofSeconds(1);
     /** Content types a manifest may come as. */
     private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
 
@@ -112,14 +106,6 @@ public final class ControllerApi {
         byte[] metrics();
 
         String version();
-
-        /**
-         * Completes once what a hinted job end ({@code slurm:1234}) made room for is with its backend,
-         * when this member leads; at once otherwise.
-         */
-        default CompletionStage<Void> handover(String backendJob) {
-            return CompletableFuture.completedFuture(null);
-        }
     }
 
     /** A handler that knows who is calling. */
@@ -461,12 +447,7 @@ public final class ControllerApi {
         EndedJob ended = request.body(EndedJob.class);
         member.leader().apply(new Mutation.BackendJobEnded(node, ended.backendJob(), caller(request, who)),
                 JsonNode.class);
-        // The epilog waits for this answer, so the next job is queued in Slurm before the GPUs come free
-        // (Slurm starts it as the epilog ends, instead of at its next backfill pass); bounded, as a
-        // slow controller must not hold Slurm's nodes.
-        return Response.later(member.handover(ended.backendJob()).toCompletableFuture().copy()
-                .completeOnTimeout(null, HANDOVER_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(done -> Response.json(202, ended)));
+        return Response.json(202, ended);
     }
 
     private Response issueToken(Request request, Identity who) {

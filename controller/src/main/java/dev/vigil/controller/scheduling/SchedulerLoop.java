@@ -51,7 +51,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -361,7 +360,6 @@ public final class SchedulerLoop implements JobScheduling {
             decisions.addAll(cycle.decisions());
             persist(ACTOR);
             carryOut(decisions);
-            backends.values().forEach(ExecutionBackend::cycled);
             int starts = (int) decisions.stream().filter(d -> d instanceof Decision.Start).count();
             long nanos = System.nanoTime() - start;
             observer.cycled(nanos, starts, decisions.size() - starts, scheduler.queued(), scheduler.holding());
@@ -596,16 +594,6 @@ public final class SchedulerLoop implements JobScheduling {
         LOG.atDebug().addKeyValue("backend_job", backendJob).addKeyValue("node", ended.node())
                 .log("backend_job_ended_hint");
         return Outcomes.value(ended);
-    }
-
-    /**
-     * The handover of a job end hinted to this leader ({@link ExecutionBackend#ended}): completes once
-     * what the end made room for is with the backend; at once when there is none to wait for.
-     */
-    public CompletionStage<Void> handover(String backendJob) {
-        ExecutionBackend backend = backendRunning(backendJob);
-        return backend == null ? CompletableFuture.completedFuture(null)
-                : backend.handover(backendJob.substring(backendJob.indexOf(':') + 1));
     }
 
     /** The backend of a backend job ({@code slurm:1234}), or null when this controller runs none by that name. */

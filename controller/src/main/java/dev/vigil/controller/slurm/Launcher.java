@@ -15,10 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Submits and cancels Slurm jobs on threads of its own, so the scheduler loop never waits on
@@ -135,22 +133,6 @@ final class Launcher implements AutoCloseable {
     /** Whether this launcher submitted that Slurm job and the loop has not taken the outcome yet. */
     boolean submitted(long id) {
         return submitted.containsValue(id);
-    }
-
-    /** Runs {@code then} once everything asked so far has been sent (dropped once closed). */
-    void then(Runnable then) {
-        AtomicInteger left = new AtomicInteger(threads.size());
-        try {
-            for (ThreadPoolExecutor thread : threads) {
-                thread.execute(() -> {
-                    if (left.decrementAndGet() == 0) {
-                        then.run();
-                    }
-                });
-            }
-        } catch (RejectedExecutionException e) {
-            // closed: this member stopped leading or shuts down
-        }
     }
 
     /** The outcomes since the last call, oldest first. */

@@ -36,10 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
 /**
@@ -66,8 +63,6 @@ import java.util.function.BiPredicate;
 public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmBackend.class);
     private static final int CANCELLED_KEPT = 10_000;
-    /** How long a handover is kept for a job end its poll never takes (the caller's wait is shorter). */
-    private static final long HANDOVER_KEPT_SECONDS = 10;
 
     private final SlurmSettings settings;
     private final String cluster;
@@ -84,16 +79,13 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     private final Set<Long> cancelled = new LinkedHashSet<>();
     private SlurmPoller.View seen;
     /**
-     * Vigil's Slurm jobs whose epilog said they ended, by id: their COMPLETING counts as ended (the
-     * job's processes are gone; Slurm frees its GPUs as the epilog exits, or drains the node if the
-     * epilog fails, and a job placed there meanwhile is placed again), and each completes once the
-     * cycle that ended it has handed its launches to Slurm. Completed on the launcher's thread.
+     * Vigil's Slurm jobs whose epilog said they ended: their COMPLETING counts as ended (the job's
+     * processes are gone; Slurm frees its GPUs as the epilog exits, or drains the node if the epilog
+     * fails, and a job placed there meanwhile is placed again). Hints add on any thread.
      */
-    private final Map<Long, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
+    private final Set<Long> epilogSaid = ConcurrentHashMap.newKeySet();
     /** The Slurm ids of {@link #launches}, for the hints, which come on other threads. */
     private final Set<Long> launched = ConcurrentHashMap.newKeySet();
-    /** The handovers of the jobs this cycle ended, to complete after its launches. */
-    private final List<CompletableFuture<Void>> handingOver = new ArrayList<>();
 
     /** One Slurm job Vigil launched: a gang, or one replica. Owned by the scheduler loop's thread. */
     private static final class Launch {
@@ -192,10 +184,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     /**
      * Slurm's epilog on a node said this Slurm job ended: the poller looks it up at once (the epilog
      * runs while Slurm says COMPLETING, and holds the job's GPUs until it exits); the next cycle
-     * ends it and places what waits, and the handover completes once those launches are with Slurm.
-     * Queued before the epilog exits, Slurm starts them as it frees the GPUs, in the scheduling pass
-     * an epilog's end triggers; queued after, they wait for its next backfill pass. Called on any
-     * thread (a hint is not queued behind the scheduler loop's cycles).
+     * ends it and places what waits. Called on any thread (a hint is not queued behind the
+     * scheduler loop's cycles).
      */
     @Override
     public void ended(String backendJob) {
@@ -207,34 +197,8 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         }
         poller.lookAt(id);
         if (launcher.submitted(id) || launched.contains(id)) {   // else not Vigil's, or already ended
-            handovers.computeIfAbsent(id, ignored -> {
-                CompletableFuture<Void> handover = new CompletableFuture<Void>()
-                        .completeOnTimeout(null, HANDOVER_KEPT_SECONDS, TimeUnit.SECONDS);
-                handover.whenComplete((done, error) -> handovers.remove(id, handover));
-                return handover;
-            });
+            epilogSaid.add(id);
         }
-    }
-
-    @Override
-    public CompletionStage<Void> handover(String backendJob) {
-        CompletableFuture<Void> handover = null;
-        try {
-            handover = handovers.get(Long.parseLong(backendJob));
-        } catch (NumberFormatException e) {
-            // no such hint was taken
-        }
-        return handover == null ? CompletableFuture.completedFuture(null) : handover;
-    }
-
-    @Override
-    public void cycled() {
-        if (handingOver.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<Void>> done = List.copyOf(handingOver);
-        handingOver.clear();
-        launcher.then(() -> done.forEach(handover -> handover.complete(null)));
     }
 
     @Override
@@ -267,6 +231,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
         if (launch.slurmId != null) {
             remember(launch.slurmId);
             launched.remove(launch.slurmId);
+            epilogSaid.remove(launch.slurmId);
         }
         if (launch.running) {
             for (Placement placement : launch.placements) {
@@ -425,11 +390,9 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
             }
             case COMPLETING -> {
                 started(launch, job, now, listener);
-                CompletableFuture<Void> handover = handovers.get(job.id());
-                if (handover != null && job.exitCode() != null) {
+                if (epilogSaid.contains(job.id()) && job.exitCode() != null) {
                     end(launch, job.exitCode() == 0, "Slurm job " + job.id() + " ended" + exit(job)
                             + " (its epilog has run)", now, listener);
-                    handingOver.add(handover);
                 }
             }
             case RUNNING, SUSPENDED, UNKNOWN -> started(launch, job, now, listener);
@@ -574,6 +537,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
     public void adopt(List<JobRecord> holding, Instant now) {
         launches.clear();
         launched.clear();
+        epilogSaid.clear();
         unlaunchable.clear();
         seen = null;
         nodes.dropUnclaimed(SlurmBackend::slurms, new HashSet<>(holding.stream().map(JobRecord::id).toList()));
@@ -595,8 +559,7 @@ public final class SlurmBackend implements ExecutionBackend, AutoCloseable {
 
     @Override
     public void stopLeading() {
-        handovers.values().forEach(handover -> handover.complete(null));   // nothing more will be handed over here
-        handingOver.clear();
+        epilogSaid.clear();
         launcher.forget();
         poller.forget();
         launches.clear();

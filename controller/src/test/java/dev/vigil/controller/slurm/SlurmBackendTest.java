@@ -21,7 +21,6 @@ import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;
 import dev.vigil.scheduler.Decision;
 import dev.vigil.slurm.SlurmConfig;
-import dev.vigil.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +33,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -206,7 +202,7 @@ class SlurmBackendTest {
     }
 
     @Test
-    void anEpilogsWordEndsTheJobWhileSlurmSaysCompletingAndHandsOverOnceTheNextLaunchIsWithSlurm() throws Exception {
+    void anEpilogsWordEndsTheJobWhileSlurmSaysCompleting() throws Exception {
         backend.close();
         SlurmSettings slowPoll = new SlurmSettings(SlurmConfig.of(slurm.url(), "vigil", "jwt"), Duration.ofMinutes(1),
                 null, null, null, null, null);
@@ -218,18 +214,13 @@ class SlurmBackendTest {
         backend.start(new Decision.Start("j-000020", gang(1), List.of(on("n1", 0)), 1));
         long id = submitted("vigil:k3f9xq:j-000020/1");
         slurm.run(id, "0");
-        // a word that came early (Slurm says RUNNING) is a hint to look: it finds the job running, and
-        // its handover waits (from the moment the submit's answer is in)
-        pollUntil(() -> {
-            backend.ended(String.valueOf(id));
-            return !backend.handover(String.valueOf(id)).toCompletableFuture().isDone();
-        });
+        // a word that came early (Slurm says RUNNING) is a hint to look: it finds the job running
+        backend.ended(String.valueOf(id));
         pollUntil(() -> events.said.contains("running j-000020"));
         assertThat(events.said).containsExactly("running j-000020");
 
         slurm.completing(id, 0);   // its processes exited; the epilog runs and holds the GPU in Slurm
         backend.ended(String.valueOf(id));
-        CompletableFuture<Void> handover = backend.handover(String.valueOf(id)).toCompletableFuture();
         pollUntil(() -> events.said.size() == 2);
         assertThat(events.said.get(1)).isEqualTo("succeeded j-000020: Slurm job " + id
                 + " ended, exit 0 (its epilog has run)");
@@ -237,28 +228,10 @@ class SlurmBackendTest {
         assertThat(slurm.cancels).as("nothing to cancel: its processes exited").isEmpty();
         assertThat(slurm.listings.get()).as("one listing: the rest were lookups of the job").isEqualTo(1);
         assertThat(nodesObserved).as("a lookup of one job leaves the nodes as the listing showed them").hasValue(2);
-
-        // the cycle that ended it places the next jobs on the GPUs; the handover waits for their submits
-        backend.poll(Instant.now(), events);
-        assertThat(handover).isNotDone();
-        slurm.submitsHeld = new CountDownLatch(1);
-        for (int job = 21; job <= 28; job++) {
-            backend.start(new Decision.Start("j-0000" + job, gang(1), List.of(on("n1", job - 21)), 1));
-        }
-        backend.cycled();
-        Await.await(Duration.ofSeconds(10), () -> slurm.submitsWaiting.get() >= 2);   // they go out together
-        Thread.sleep(100);
-        assertThat(handover).as("the submits are not with Slurm yet").isNotDone();
-        slurm.submitsHeld.countDown();
-        handover.get(10, TimeUnit.SECONDS);
-        for (int job = 21; job <= 28; job++) {
-            assertThat(slurm.jobWithComment("vigil:k3f9xq:j-0000" + job + "/1")).as("queued in Slurm before the handover")
-                    .isNotNull();
-        }
     }
 
     @Test
-    void withoutTheEpilogsWordCompletingHoldsTheGpusAndAHintForAJobNotVigilsHandsNothingOver() throws Exception {
+    void withoutTheEpilogsWordCompletingHoldsTheGpusThoughAnotherJobsWordCame() throws Exception {
         backend.start(new Decision.Start("j-000022", gang(1), List.of(on("n1", 0)), 1));
         long id = submitted("vigil:k3f9xq:j-000022/1");
         slurm.run(id, "0");
@@ -267,7 +240,6 @@ class SlurmBackendTest {
         long theirs = slurm.foreign("theirs", "n2", "0");
 
         backend.ended(String.valueOf(theirs));
-        assertThat(backend.handover(String.valueOf(theirs)).toCompletableFuture()).isCompleted();
         pollUntil(() -> slurm.listings.get() >= 3);
         assertThat(events.said).as("COMPLETING alone: Slurm still holds the GPU").containsExactly("running j-000022");
         assertThat(nodes.allocations("n1")).hasSize(1);

@@ -47,9 +47,6 @@ final class StandInSlurmrestd implements AutoCloseable {
     /** Not null: a lookup of one job waits for this to open (and counts in {@link #lookupsWaiting}). */
     volatile CountDownLatch lookupsHeld;
     final AtomicLong lookupsWaiting = new AtomicLong();
-    /** Not null: a submit waits for this to open (and counts in {@link #submitsWaiting}) before it is taken. */
-    volatile CountDownLatch submitsHeld;
-    final AtomicLong submitsWaiting = new AtomicLong();
     /** Not null: a job listing is answered as it was when asked for, once this opens. */
     volatile CountDownLatch listingsHeld;
     /** Take the next submit, but answer 503 as if the answer was lost. */
@@ -106,7 +103,6 @@ final class StandInSlurmrestd implements AutoCloseable {
             nodes.values().forEach(list::add);
             answer = "{\"errors\": [], \"nodes\": " + list + "}";
         } else if (method.equals("POST") && path.endsWith("/job/submit")) {
-            await(submitsHeld, submitsWaiting);
             JsonNode request = JSON.readTree(body);
             submits.add(request);
             if (refuse != null) {
@@ -229,7 +225,7 @@ final class StandInSlurmrestd implements AutoCloseable {
 
     @Override
     public void close() {
-        for (CountDownLatch held : new CountDownLatch[] {listingsHeld, lookupsHeld, submitsHeld}) {
+        for (CountDownLatch held : new CountDownLatch[] {listingsHeld, lookupsHeld}) {
             if (held != null) {
                 held.countDown();
             }
