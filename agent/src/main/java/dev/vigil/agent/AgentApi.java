@@ -260,7 +260,7 @@ final class AgentApi {
             return Response.json(200, Map.of("node", node, "job", id, "told", "nobody: this agent reports to no controller"));
         }
         reporter.backendJobEnded("slurm:" + id);   // a word lost on the way costs the controller's next poll
-        return Response.json(202, Map.of("node", node, "job", id, "told", "the controller"));
+        return Response.json(202, Map.of("node", node, "job", id, "told", "passed on to the controller"));
     }
 
     private Response inject(Request request) {

@@ -227,7 +227,6 @@ public final class SlurmJobsBenchmark {
                       output: /dev/null
                     """.formatted(port, dir.resolve("data"), freePort(), freePort(), env.get("SLURMRESTD_URL"),
                     env.get("SLURMRESTD_USER"), env.get("SLURMRESTD_TOKEN"), env.get("SLURM_CONF")));
-            Fleet fleet = new Fleet(dir, base, null, new LinkedHashMap<>(), processes);
             try {
                 processes.add(new ProcessBuilder(vigil.toString(), "controller", "-c", dir.resolve("controller.yaml")
                         .toString()).redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile())
@@ -253,13 +252,17 @@ public final class SlurmJobsBenchmark {
                 awaitNodes(base, admin);
                 return new Fleet(dir, base, admin, agentPorts, processes);
             } catch (Exception | Error e) {
-                fleet.close();
+                stop(processes);
                 throw e;
             }
         }
 
         @Override
         public void close() throws InterruptedException {
+            stop(processes);
+        }
+
+        private static void stop(List<Process> processes) throws InterruptedException {
             for (Process process : processes) {
                 process.destroy();
             }

@@ -127,7 +127,6 @@ final class MemberState {
         return loop == null ? JobsView.EMPTY : loop.jobs();
     }
 
-
     /** The events this member's loop applied, by kind; none while the state is not open. */
     Map<String, Long> eventsApplied() {
         EventLoop loop = eventLoop;

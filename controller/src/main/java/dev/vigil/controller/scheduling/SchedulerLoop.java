@@ -580,13 +580,14 @@ public final class SchedulerLoop implements JobScheduling {
             return Outcomes.problem(notRunning());
         }
         String backendJob = ended.backendJob();
-        ExecutionBackend backend = backendRunning(backendJob);
+        int colon = backendJob.indexOf(':');
+        ExecutionBackend backend = colon < 0 ? null : backends.get(backendJob.substring(0, colon));
         try {
             if (backend == null) {
                 throw new InvalidValueException("backendJob", backendJob, "BACKEND:ID of a backend this controller "
                         + "runs (" + String.join(", ", backends.keySet()) + "), e.g. slurm:1234");
             }
-            backend.ended(backendJob.substring(backendJob.indexOf(':') + 1));
+            backend.ended(backendJob.substring(colon + 1));
         } catch (InvalidValueException e) {
             return Outcomes.problem(new Problem("/problems/invalid-input", "Invalid input", 400, e.getMessage(), null,
                     e.field(), e.value(), e.allowed()));
@@ -594,12 +595,6 @@ public final class SchedulerLoop implements JobScheduling {
         LOG.atDebug().addKeyValue("backend_job", backendJob).addKeyValue("node", ended.node())
                 .log("backend_job_ended_hint");
         return Outcomes.value(ended);
-    }
-
-    /** The backend of a backend job ({@code slurm:1234}), or null when this controller runs none by that name. */
-    private ExecutionBackend backendRunning(String backendJob) {
-        int colon = backendJob.indexOf(':');
-        return colon < 0 ? null : backends.get(backendJob.substring(0, colon));
     }
 
     private Outcome cancel(Mutation.CancelJob cancel) {
