@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A controller member for tests, on the project's own HTTP server: it answers
@@ -41,7 +42,7 @@ final class FakeController implements AutoCloseable {
     private String inventoryHash;
     private String agentId;
     private long lastEventSeq;
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private FakeController(String token, int port) {
         this.token = token;
@@ -112,11 +113,13 @@ final class FakeController implements AutoCloseable {
                 d.placement()));
     }
 
-    /** Stops answering; connections to its port are refused from then on. Closing twice is fine. */
+    /**
+     * Stops answering; connections to its port are refused from then on. Closing twice is fine. Not
+     * synchronized: closing waits for the server's event loop, which may be in {@link #report}.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
             server.close();
         }
     }
