@@ -5,6 +5,7 @@
 # in sinfo, against bin/vigil controller and agents and the local Slurm of
 # scripts/slurm/start-local-slurm.sh (start it first), in rounds whose order alternates.
 # Arguments: [--jobs N] [--rounds R] [--xid-samples S] [--batch B (50; 1: only one by one)]
+#            [--warm-up W (1): unmeasured passes of each Vigil path first]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -r ${VIGIL_SLURM_DIR:-/tmp/vigil-slurm}/env ]] || { echo "start the local Slurm first: sudo scripts/slurm/start-local-slurm.sh" >&2; exit 1; }

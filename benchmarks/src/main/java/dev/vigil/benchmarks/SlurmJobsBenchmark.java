@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,9 +34,9 @@ import java.util.concurrent.TimeUnit;
  * whose order alternates: what goes later finds the earlier paths' jobs in slurmctld (MinJobAge
  * keeps them), and Slurm's cost grows with them. {@code bin/vigil controller} (scheduler on the slurm
  * backend) and four {@code bin/vigil agent}s on simulated HGX H100 boards named gpu01..gpu04, as Slurm's
- * nodes are, start once and stay up, as a fleet's do; each Vigil path first runs once unmeasured (a
- * fresh JVM spends about half its CPU of the first minute compiling: that cold start is reported
- * apart). Each round then runs these paths:
+ * nodes are, start once and stay up, as a fleet's do; each Vigil path first runs {@code --warm-up} times
+ * unmeasured (a fresh JVM spends about half its CPU of the first minute compiling: that cold start is
+ * reported apart). Each round then runs these paths:
  * <ol>
  *   <li>Vigil in batches: N one-GPU jobs running {@code true}, posted to {@code POST /v1/jobs:batch},
  *       {@code --batch} jobs a post (as a sweep is submitted): jobs per second from the first post to the
@@ -47,11 +48,12 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * Odd rounds run them in this order, even rounds in the reverse order. With {@code --batch 1} only
  * the one-by-one path and sbatch run, alternating. After the rounds, XID 79 is injected on an agent
- * until its node shows DRAIN in {@code sinfo}, {@code --xid-samples} times.
+ * until its node shows DRAIN in {@code sinfo}, {@code --xid-samples} times. After each path a line says
+ * the CPU every part used meanwhile ({@link CpuAccount}): on a saturated machine that is what bounds it.
  * The agents listen on 127.0.0.1:9401..9404, where {@code scripts/slurm/bench-epilog.sh} (the local
  * Slurm's epilog when started with {@code VIGIL_SLURM_EPILOG}) tells them a job ended.
  *
- * <p>Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5] [--batch 50]}
+ * <p>Usage: {@code scripts/bench-slurm-jobs.sh [--jobs 500] [--rounds 3] [--xid-samples 5] [--batch 50] [--warm-up 1]}
  */
 public final class SlurmJobsBenchmark {
     private static final ObjectMapper JSON = Documents.json();
@@ -62,6 +64,7 @@ public final class SlurmJobsBenchmark {
     private static final String SBATCH = "sbatch";
     /** While this file is in the Slurm directory, scripts/slurm/bench-epilog.sh tells no agent. */
     private static final String EPILOG_OFF = "bench-epilog-off";
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
     private SlurmJobsBenchmark() {
     }
@@ -80,6 +83,7 @@ public final class SlurmJobsBenchmark {
         int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
         int xidSamples = Integer.parseInt(arg(args, "--xid-samples", "5"));
         int batch = Integer.parseInt(arg(args, "--batch", "50"));
+        int warmUps = Integer.parseInt(arg(args, "--warm-up", "1"));
         Path slurmDir = Path.of(System.getenv().getOrDefault("VIGIL_SLURM_DIR", "/tmp/vigil-slurm"));
         Files.deleteIfExists(slurmDir.resolve(EPILOG_OFF));   // left by a run killed during sbatch's path
         Map<String, String> env = new LinkedHashMap<>();
@@ -93,13 +97,13 @@ public final class SlurmJobsBenchmark {
         String epilog = slurmConfig(env, "Epilog");
         System.out.printf("Slurm %s; %d one-GPU jobs running 'true' on 4 nodes x 8 GPUs; %d rounds, the order "
                         + "alternating (a path that goes second finds the first's jobs in slurmctld); %d CPUs here; run %s%n",
-                slurm.release(), jobs, rounds, Runtime.getRuntime().availableProcessors(), run);
+                slurm.release(), jobs, rounds, CPUS, run);
         System.out.println("Slurm's epilog: " + (epilog.isEmpty() ? "none (Vigil learns of an ended job at its next poll)"
                 : epilog + " (it tells Vigil's agent a job ended; not in sbatch's rounds)"));
 
         try (Fleet fleet = Fleet.start(vigil, env)) {
             System.out.printf("controller and 4 agents up (logs in %s), kept for every round%n", fleet.dir());
-            run(fleet, slurm, env, slurmDir, run, jobs, rounds, batch);
+            run(fleet, slurm, env, slurmDir, run, jobs, rounds, batch, warmUps);
             if (xidSamples > 0) {
                 xidToDrain(env, fleet, xidSamples);
             }
@@ -107,18 +111,23 @@ public final class SlurmJobsBenchmark {
     }
 
     /**
-     * Each Vigil path once unmeasured against the idle cluster (a fresh controller's JIT takes half its CPU in
-     * its first minute: a cold start, reported, not compared), then the measured rounds.
+     * Each Vigil path {@code warmUps} times unmeasured against the idle cluster (a fresh controller's JIT takes
+     * half its CPU in its first minute, and still compiles after a thousand jobs: the first pass is reported as
+     * the cold start, not compared), then the measured rounds.
      */
     private static void run(Fleet fleet, Slurm slurm, Map<String, String> env, Path slurmDir, String run, int jobs,
-                            int rounds, int batch) throws Exception {
+                            int rounds, int batch, int warmUps) throws Exception {
         List<String> vigilPaths = batch > 1 ? List.of(BATCHED, ONE_BY_ONE) : List.of(ONE_BY_ONE);
+        CpuAccount cpu = new CpuAccount(fleet.pids());
         Map<String, Result> cold = new LinkedHashMap<>();
-        for (String path : vigilPaths) {
-            System.out.printf("%s, cold (the warm-up); load average %s%n", path, loadAverage());
-            cold.put(path, viaVigil(fleet, slurm, env, run + "-0" + (path.equals(BATCHED) ? "b" : ""), jobs,
-                    path.equals(BATCHED) ? batch : 1));
-            awaitIdle(env);
+        for (int pass = 1; pass <= warmUps; pass++) {
+            for (String path : vigilPaths) {
+                System.out.printf("%s, warm-up %d of %d; load average %s%n", path, pass, warmUps, loadAverage());
+                String tag = run + "-0" + pass + (path.equals(BATCHED) ? "b" : "");
+                cold.putIfAbsent(path, accounted(cpu, () -> viaVigil(fleet, slurm, env, tag, jobs,
+                        path.equals(BATCHED) ? batch : 1)));
+                awaitIdle(env);
+            }
         }
         List<Map<String, Result>> results = new ArrayList<>();
         List<String> orders = new ArrayList<>();
@@ -133,12 +142,9 @@ public final class SlurmJobsBenchmark {
             Map<String, Result> byPath = new LinkedHashMap<>();
             for (String path : order) {
                 System.out.printf("%s; load average %s%n", path, loadAverage());
-                if (path.equals(SBATCH)) {
-                    byPath.put(path, viaSbatch(slurm, env, slurmDir, tag, jobs));
-                } else {
-                    byPath.put(path, viaVigil(fleet, slurm, env, tag + (path.equals(BATCHED) ? "b" : ""), jobs,
-                            path.equals(BATCHED) ? batch : 1));
-                }
+                byPath.put(path, accounted(cpu, () -> path.equals(SBATCH) ? viaSbatch(slurm, env, slurmDir, tag, jobs)
+                        : viaVigil(fleet, slurm, env, tag + (path.equals(BATCHED) ? "b" : ""), jobs,
+                        path.equals(BATCHED) ? batch : 1)));
                 awaitIdle(env);
             }
             results.add(byPath);
@@ -180,6 +186,15 @@ public final class SlurmJobsBenchmark {
                 results.size(), sum / results.size()));
         cold.forEach((path, result) -> System.out.printf(Locale.ROOT, "%s cold (the warm-up, the controller's first "
                 + "jobs): %.1f jobs/s%n", path, result.jobsPerSecond(jobs)));
+    }
+
+    /** Runs one path and prints the CPU each part used meanwhile. */
+    private static Result accounted(CpuAccount cpu, Callable<Result> path) throws Exception {
+        Map<String, Double> before = cpu.now();
+        long start = System.nanoTime();
+        Result result = path.call();
+        System.out.println(CpuAccount.between(before, cpu.now(), (System.nanoTime() - start) / 1e9, CPUS));
+        return result;
     }
 
     /** The 1, 5 and 15 minute load averages, as {@code /proc/loadavg} gives them. */
@@ -255,6 +270,14 @@ public final class SlurmJobsBenchmark {
                 stop(processes);
                 throw e;
             }
+        }
+
+        /** The controller's and the agents' processes, for the CPU they use. */
+        Map<String, List<Long>> pids() {
+            Map<String, List<Long>> pids = new LinkedHashMap<>();
+            pids.put("controller", List.of(processes.get(0).pid()));
+            pids.put("agents", processes.subList(1, processes.size()).stream().map(Process::pid).toList());
+            return pids;
         }
 
         @Override
