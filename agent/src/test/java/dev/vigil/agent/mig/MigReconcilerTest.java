@@ -14,7 +14,7 @@ import dev.vigil.api.mig.MigPhase;
 import dev.vigil.api.mig.MigSlot;
 import dev.vigil.gpu.backend.GpuBackend;
 import dev.vigil.gpu.simulated.MigSpec;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;

@@ -13,7 +13,7 @@ import dev.vigil.api.placement.JudgedProcess;
 import dev.vigil.api.placement.PlacementAction;
 import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.api.placement.PlacementVerdict;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;

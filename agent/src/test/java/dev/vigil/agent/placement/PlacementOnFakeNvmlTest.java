@@ -8,7 +8,7 @@ import dev.vigil.api.placement.PlacementPolicy;
 import dev.vigil.api.placement.PlacementVerdict;
 import dev.vigil.gpu.nvml.FakeNvml;
 import dev.vigil.gpu.nvml.NvmlBackend;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

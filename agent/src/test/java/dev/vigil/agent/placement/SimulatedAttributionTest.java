@@ -5,7 +5,7 @@ import dev.vigil.api.jobs.Allocation;
 import dev.vigil.api.jobs.JobKind;
 import dev.vigil.gpu.simulated.FaultKind;
 import dev.vigil.gpu.simulated.FaultSpec;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;
 import dev.vigil.gpu.simulated.SimulatedSpec;

@@ -13,7 +13,8 @@ import java.util.Map;
  * become Slurm jobs. Absent, the controller has no Slurm backend.
  *
  * @param connection       slurmrestd's address, user and token (the bridge's {@link SlurmConfig})
- * @param poll             how often the leader lists Slurm's jobs and nodes (default 2s)
+ * @param poll             how often the leader lists Slurm's jobs and nodes (default 2s), unless listing takes
+ *                         more than a quarter of that (the poller spaces them)
  * @param partition        the partition of jobs whose tenant names none; null: Slurm's default partition
  * @param account          the account of jobs whose tenant names none; null: the Slurm user's default account
  * @param tenants          a tenant's partition and account, by tenant name

@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Lists Slurm's jobs and nodes on a thread of its own, when asked and at most one listing at a
  * time, and keeps the latest. Jobs are asked for only if any changed since the last look
- * (slurmrestd answers 304 otherwise), so a quiet cluster costs a node list per poll.
+ * (slurmrestd answers 304 otherwise), so a quiet cluster costs a node list per poll. A busy one
+ * answers with every job slurmctld keeps (MinJobAge), in a time that grows with them, while
+ * slurmctld holds its job lock: a listing starts no sooner than {@link #SPACING} times the last
+ * one took after that one began, so listings never take more than a quarter of slurmrestd's time.
  *
  * <p>A job said to have ended (its node's epilog told the controller) is looked up alone at
  * once, on a few threads of their own (the ends of a whole round of jobs come together), and again
@@ -52,6 +55,9 @@ final class SlurmPoller implements AutoCloseable {
     /** The first wait before a hinted job is looked up again; each next one doubles. */
     static final Duration FIRST_RELOOK = Duration.ofMillis(10);
 
+    /** A listing begins at least this many times the last listing's duration after the last began. */
+    static final int SPACING = 4;
+
     /** Lookups of hinted jobs at once: each is one request to slurmrestd, which serves several together. */
     private static final int LOOKUP_THREADS = 4;
 
@@ -76,6 +82,10 @@ final class SlurmPoller implements AutoCloseable {
     private volatile Runnable onView = () -> { };
     private volatile View latest;
     private volatile Instant lastAsked = Instant.EPOCH;
+    /** How long the last listing took, from its start to its view. */
+    private volatile Duration lastTook = Duration.ZERO;
+    /** Whether the listings are spaced wider than the poll interval: said in the log when it changes. */
+    private boolean spaced;
     /** The poll interval the scheduler loop last asked for: hinted lookups stop when it is spent. */
     private volatile Duration interval = Duration.ofSeconds(1);
     private String lastError;
@@ -94,10 +104,14 @@ final class SlurmPoller implements AutoCloseable {
         return latest;
     }
 
-    /** Starts a listing unless one runs or the last began less than {@code interval} ago. */
+    /**
+     * Starts a listing unless one runs or the last began less than {@code interval} ago, or less
+     * than {@link #SPACING} times as long as it took.
+     */
     void refresh(Duration interval) {
         this.interval = interval;
-        if (Duration.between(lastAsked, clock.instant()).compareTo(interval) < 0
+        Duration spacing = lastTook.multipliedBy(SPACING);
+        if (Duration.between(lastAsked, clock.instant()).compareTo(spacing.compareTo(interval) > 0 ? spacing : interval) < 0
                 || !inFlight.compareAndSet(false, true)) {
             return;
         }
@@ -129,6 +143,7 @@ final class SlurmPoller implements AutoCloseable {
                 latest = new View(List.copyOf(jobs), nodes, asked);
             }
             onView.run();
+            took(Duration.between(asked, clock.instant()));
             if (lastError != null) {
                 LOG.atInfo().addKeyValue("jobs", jobs.size()).log("slurm_poll_recovered");
                 lastError = null;
@@ -141,6 +156,21 @@ final class SlurmPoller implements AutoCloseable {
             }
         } finally {
             inFlight.set(false);
+        }
+    }
+
+    /**
+     * Keeps a listing's duration for the next one's spacing, and logs when the spacing passes the interval, and
+     * when it is back under half of it (not at every listing near the line).
+     */
+    private void took(Duration took) {
+        lastTook = took;
+        boolean wider = took.multipliedBy(spaced ? 2L * SPACING : SPACING).compareTo(interval) > 0;
+        if (wider != spaced) {
+            spaced = wider;
+            LOG.atInfo().addKeyValue("listing_ms", took.toMillis()).addKeyValue("poll_ms", interval.toMillis())
+                    .addKeyValue("every_ms", wider ? took.multipliedBy(SPACING).toMillis() : interval.toMillis())
+                    .log(wider ? "slurm_listings_spaced" : "slurm_listings_at_poll");
         }
     }
 
@@ -230,6 +260,7 @@ final class SlurmPoller implements AutoCloseable {
             looked.clear();
         }
         lastAsked = Instant.EPOCH;
+        lastTook = Duration.ZERO;
     }
 
     @Override

@@ -4,12 +4,14 @@ import dev.vigil.slurm.JobState;
 import dev.vigil.slurm.SlurmConfig;
 import dev.vigil.slurm.SlurmJob;
 import dev.vigil.testsupport.Await;
+import dev.vigil.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The poller's lookups of a job said to have ended: at once, then again while Slurm still has it
- * unfinished (the epilog runs while the job is COMPLETING), until the poll interval is spent.
+ * unfinished (the epilog runs while the job is COMPLETING), until the poll interval is spent; and
+ * its listings, spaced by the time the last one took.
  */
 class SlurmPollerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -98,8 +101,10 @@ class SlurmPollerTest {
         long id = slurm.foreign("theirs", "n1", "0");
         SlurmPoller.View first = listed(Duration.ZERO);
         slurm.listingsHeld = new CountDownLatch(1);
-        poller.refresh(Duration.ZERO);   // asked for now, answered as of now, delivered later
-        Await.await(WAIT, () -> slurm.listings.get() == 2);
+        Await.await(WAIT, () -> {   // asked for now (once the first's spacing has passed), delivered later
+            poller.refresh(Duration.ZERO);
+            return slurm.listings.get() == 2;
+        });
 
         slurm.state(id, "COMPLETING");
         poller.lookAt(id);
@@ -125,6 +130,35 @@ class SlurmPollerTest {
         Await.await(WAIT, () -> slurm.lookupsWaiting.get() >= 2);
         slurm.lookupsHeld.countDown();
         Await.await(WAIT, () -> ids.stream().allMatch(id -> seen(id).state() == JobState.COMPLETING));
+    }
+
+    @Test
+    void aSlowListingSpacesTheNextToFourTimesItsDurationAfterItBegan() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
+        Duration poll = Duration.ofSeconds(2);
+        try (SlurmPoller timed = new SlurmPoller(new SlurmConnection(SlurmConfig.of(slurm.url(), "vigil", "jwt")),
+                clock)) {
+            slurm.listingsHeld = new CountDownLatch(1);
+            timed.refresh(poll);
+            Await.await(WAIT, () -> slurm.listings.get() == 1);
+            clock.advance(Duration.ofSeconds(3));   // slurmrestd takes 3 s to list
+            slurm.listingsHeld.countDown();
+            Await.await(WAIT, () -> timed.latest() != null);
+
+            clock.advance(Duration.ofMillis(8_900));   // 11.9 s after it began: the poll interval is long past
+            long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+            while (System.nanoTime() < until) {
+                timed.refresh(poll);
+                Thread.sleep(20);
+            }
+            assertThat(slurm.listings.get()).as("no listing before 4 x 3 s").isEqualTo(1);
+
+            clock.advance(Duration.ofMillis(100));
+            Await.await(WAIT, () -> {
+                timed.refresh(poll);
+                return slurm.listings.get() == 2;
+            });
+        }
     }
 
     @Test

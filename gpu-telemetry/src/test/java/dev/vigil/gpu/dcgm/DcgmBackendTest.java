@@ -15,7 +15,7 @@ import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.fields.MetricType;
 import dev.vigil.gpu.mig.MigPlacement;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -10,7 +10,7 @@ import dev.vigil.gpu.backend.NodeSample;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.simulated.FaultKind;
-import dev.vigil.gpu.simulated.MutableClock;
+import dev.vigil.testsupport.MutableClock;
 import dev.vigil.gpu.simulated.FaultSpec;
 import dev.vigil.gpu.simulated.NodeProfile;
 import dev.vigil.gpu.simulated.SimulatedNode;

@@ -13,6 +13,7 @@ import dev.vigil.gpu.fields.Field;
 import dev.vigil.gpu.fields.FieldCatalog;
 import dev.vigil.gpu.fields.FieldSet;
 import dev.vigil.gpu.mig.MigPlacement;
+import dev.vigil.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.vigil.gpu.simulated;
+package dev.vigil.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
