@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 final class CpuAccount {
     private static final double TICKS_PER_SECOND = 100;   // USER_HZ, 100 on every Linux port but alpha
     private static final Set<String> SLURM_DAEMONS = Set.of("slurmctld", "slurmrestd", "slurmd");
+    private static final String STOLEN = "stolen by the host";
 
     private final Map<String, List<Long>> pids;
 
@@ -33,12 +34,15 @@ final class CpuAccount {
     Map<String, Double> now() {
         Map<String, Double> seconds = new LinkedHashMap<>();
         try {
+            // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is within user)
             String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
-            for (int i = 1; i < cpu.length; i++) {
-                busy += i == 4 || i == 5 ? 0 : Long.parseLong(cpu[i]);   // all but idle and iowait
+            for (int field : new int[] {1, 2, 3, 6, 7}) {
+                busy += Long.parseLong(cpu[field]);
             }
             seconds.put("machine", busy / TICKS_PER_SECOND);
+            // time a VM's CPUs wanted to run and the host ran others: neither used here nor idle
+            seconds.put(STOLEN, Long.parseLong(cpu[8]) / TICKS_PER_SECOND);
             Map<String, Double> daemons = new LinkedHashMap<>();
             try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
                 for (Path proc : (Iterable<Path>) procs::iterator) {
@@ -76,10 +80,10 @@ final class CpuAccount {
         }
         List<String> parts = new ArrayList<>();
         double machine = after.get("machine") - before.get("machine");
-        parts.add(String.format(Locale.ROOT, "machine %.1f s of %.1f (%.0f %%)", machine, wallSeconds * cpus,
-                100 * machine / (wallSeconds * cpus)));
+        parts.add(String.format(Locale.ROOT, "machine %.1f s of %.1f (%.0f %%), %s %.1f", machine, wallSeconds * cpus,
+                100 * machine / (wallSeconds * cpus), STOLEN, after.get(STOLEN) - before.get(STOLEN)));
         for (String part : after.keySet()) {
-            if (!part.equals("machine") && !part.endsWith(" JIT")) {
+            if (!part.equals("machine") && !part.equals(STOLEN) && !part.endsWith(" JIT")) {
                 double used = after.get(part) - before.getOrDefault(part, 0.0);
                 Double jitAfter = after.get(part + " JIT");
                 String jit = jitAfter == null ? ""
