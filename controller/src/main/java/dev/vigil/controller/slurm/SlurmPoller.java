@@ -135,6 +135,7 @@ final class SlurmPoller implements AutoCloseable {
                 jobs = changed.orElse(previous.jobs());
             }
             List<SlurmNode> nodes = List.copyOf(slurm.get().nodes());
+            took(Duration.between(asked, clock.instant()));
             synchronized (views) {
                 looked.values().removeIf(lookup -> !lookup.at().isAfter(asked));
                 for (Looked lookup : looked.values()) {
@@ -143,7 +144,6 @@ final class SlurmPoller implements AutoCloseable {
                 latest = new View(List.copyOf(jobs), nodes, asked);
             }
             onView.run();
-            took(Duration.between(asked, clock.instant()));
             if (lastError != null) {
                 LOG.atInfo().addKeyValue("jobs", jobs.size()).log("slurm_poll_recovered");
                 lastError = null;

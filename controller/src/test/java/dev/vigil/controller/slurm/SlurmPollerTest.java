@@ -1,5 +1,8 @@
 package dev.vigil.controller.slurm;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.vigil.slurm.JobState;
 import dev.vigil.slurm.SlurmConfig;
 import dev.vigil.slurm.SlurmJob;
@@ -8,6 +11,7 @@ import dev.vigil.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -159,6 +163,40 @@ class SlurmPollerTest {
                 return slurm.listings.get() == 2;
             });
         }
+    }
+
+    @Test
+    void theSpacingIsLoggedWhenItPassesThePollAndWhenListingsTakeUnderHalfOfThatAgain() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
+        Duration poll = Duration.ofSeconds(2);
+        Logger logger = (Logger) LoggerFactory.getLogger(SlurmPoller.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try (SlurmPoller timed = new SlurmPoller(new SlurmConnection(SlurmConfig.of(slurm.url(), "vigil", "jwt")),
+                clock)) {
+            // 3 s: spaced to 12 s; 0.4 s (under a quarter of the poll, not under an eighth) and 0.6 s: still
+            // spaced, not said again; 0.1 s: back at the poll
+            for (Duration took : List.of(Duration.ofSeconds(3), Duration.ofMillis(400), Duration.ofMillis(600),
+                    Duration.ofMillis(100))) {
+                long listed = slurm.listings.get();
+                Instant asked = clock.instant();
+                slurm.listingsHeld = new CountDownLatch(1);
+                Await.await(WAIT, () -> {
+                    timed.refresh(poll);
+                    return slurm.listings.get() == listed + 1;
+                });
+                clock.advance(took);
+                slurm.listingsHeld.countDown();
+                Await.await(WAIT, () -> timed.latest() != null && timed.latest().asked().equals(asked));
+                clock.advance(Duration.ofSeconds(12));
+            }
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(lines.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(message -> message.startsWith("slurm_listings")))
+                .containsExactly("slurm_listings_spaced", "slurm_listings_at_poll");
     }
 
     @Test
